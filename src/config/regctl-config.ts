@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { Env } from '../util/env.js';
+
+/**
+ * regctl's own configuration: `$REGCTL_CONFIG`, else `${XDG_CONFIG_HOME:-~/.config}/regctl/config.json`.
+ *
+ *   {"registries": {"HOST[:PORT]": {"endpoint": "http://127.0.0.1:5000", "search": "http://127.0.0.1:5003",
+ *     "insecure": true, "ca": "/path/ca.pem", "mirrors": ["https://mirror.example"]}}}
+ */
+export interface RegistryConfig {
+  /** Base URL where this registry's API is reached, instead of https://HOST. */
+  endpoint?: string;
+  /** Base URL of the v1 search API. */
+  search?: string;
+  /** Skip TLS verification and allow plain http. */
+  insecure?: boolean;
+  /** Extra CA bundle (PEM file) trusted for this registry. */
+  ca?: string;
+  /** Pull-through mirrors, tried first for reads. */
+  mirrors?: string[];
+}
+
+export interface RegctlConfig {
+  path?: string;
+  registries: Record<string, RegistryConfig>;
+}
+
+export function configPath(env: Env, homedir: string): string {
+  if (env.REGCTL_CONFIG) return env.REGCTL_CONFIG;
+  const base = env.XDG_CONFIG_HOME || join(homedir, '.config');
+  return join(base, 'regctl', 'config.json');
+}
+
+export async function loadConfig(env: Env, homedir: string): Promise<RegctlConfig> {
+  const path = configPath(env, homedir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path, registries: {} };
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return { path, registries: validateRegistries(raw, path) };
+}
+
+function validateRegistries(raw: unknown, path: string): Record<string, RegistryConfig> {
+  if (!isObject(raw)) throw new ConfigError(`${path}: top level must be an object`);
+  const regs = raw.registries ?? {};
+  if (!isObject(regs)) throw new ConfigError(`${path}: "registries" must be an object`);
+  const out: Record<string, RegistryConfig> = {};
+  for (const [host, value] of Object.entries(regs)) {
+    const where = `${path}: registries["${host}"]`;
+    if (!isObject(value)) throw new ConfigError(`${where} must be an object`);
+    const cfg: RegistryConfig = {};
+    if (value.endpoint !== undefined) cfg.endpoint = baseUrl(value.endpoint, `${where}.endpoint`);
+    if (value.search !== undefined) cfg.search = baseUrl(value.search, `${where}.search`);
+    if (value.insecure !== undefined) {
+      if (typeof value.insecure !== 'boolean') throw new ConfigError(`${where}.insecure must be true or false`);
+      cfg.insecure = value.insecure;
+    }
+    if (value.ca !== undefined) {
+      if (typeof value.ca !== 'string' || value.ca === '') throw new ConfigError(`${where}.ca must be a file path`);
+      cfg.ca = value.ca;
+    }
+    if (value.mirrors !== undefined) {
+      if (!Array.isArray(value.mirrors)) throw new ConfigError(`${where}.mirrors must be an array of URLs`);
+      cfg.mirrors = value.mirrors.map((m, i) => baseUrl(m, `${where}.mirrors[${i}]`));
+    }
+    out[host.toLowerCase()] = cfg;
+  }
+  return out;
+}
+
+function baseUrl(value: unknown, where: string): string {
+  if (typeof value !== 'string') throw new ConfigError(`${where} must be a URL string`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${where}: "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${where}: "${value}" must be an http or https URL`);
+  }
+  if (url.username || url.password) throw new ConfigError(`${where}: credentials do not belong in a URL; use regctl login`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

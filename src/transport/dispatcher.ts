@@ -1,0 +1,64 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { ConfigError } from '../errors.js';
+import type { Env } from '../util/env.js';
+
+/** Directories holding per-registry CA files, docker's and containers' layout: DIR/HOST[:PORT]/*.crt. */
+export function defaultCertsDirs(homedir: string): string[] {
+  return ['/etc/docker/certs.d', '/etc/containers/certs.d', join(homedir, '.config', 'containers', 'certs.d')];
+}
+
+/** Extra CAs for one registry: every `*.crt` under each certs dir's HOST[:PORT] folder, plus the configured bundle. */
+export async function registryCAs(host: string, certsDirs: string[], configuredCa?: string): Promise<string[]> {
+  const pems: string[] = [];
+  for (const dir of certsDirs) {
+    const hostDir = join(dir, host);
+    let names: string[];
+    try {
+      names = await readdir(hostDir);
+    } catch {
+      continue;
+    }
+    for (const name of names.filter((n) => n.endsWith('.crt')).sort()) {
+      pems.push(await readFile(join(hostDir, name), 'utf8'));
+    }
+  }
+  if (configuredCa) {
+    try {
+      pems.push(await readFile(configuredCa, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read CA file ${configuredCa}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return pems;
+}
+
+export interface DispatcherOptions {
+  extraCAs: string[];
+  /** Skip certificate verification. */
+  insecure: boolean;
+  env: Env;
+}
+
+/** A keep-alive pool for one registry, honouring HTTP(S)_PROXY/NO_PROXY from the injected environment. */
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const tls = opts.insecure
+    ? { rejectUnauthorized: false }
+    : opts.extraCAs.length
+      ? { ca: [...rootCertificates, ...opts.extraCAs] }
+      : {};
+  const common = { connect: { ...tls, timeout: 15_000 }, keepAliveTimeout: 30_000, connections: 16 };
+  const env = opts.env;
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
+  if (!httpProxy && !httpsProxy) return new Agent(common);
+  return new EnvHttpProxyAgent({
+    ...common,
+    requestTls: tls,
+    httpProxy,
+    httpsProxy,
+    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
+  });
+}

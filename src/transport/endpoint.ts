@@ -1,0 +1,42 @@
+import type { RegistryConfig } from '../config/regctl-config.js';
+
+/** Where a registry's API is reached: candidate base URLs in the order to try, and whether TLS is verified. */
+export interface Endpoint {
+  registry: string;
+  /** Host[:port] used for certs.d lookups. */
+  host: string;
+  candidates: URL[];
+  tlsVerify: boolean;
+}
+
+export const DOCKER_HUB = 'docker.io';
+export const DOCKER_HUB_API = 'registry-1.docker.io';
+export const DOCKER_HUB_SEARCH = 'https://index.docker.io';
+
+/**
+ * docker.io → https://registry-1.docker.io. A configured `endpoint` wins. Plain http is tried after https only
+ * for loopback hosts and hosts marked insecure, like docker; insecure hosts also skip TLS verification.
+ */
+export function resolveEndpoint(registry: string, cfg: RegistryConfig | undefined, insecureFlag: boolean): Endpoint {
+  const insecure = insecureFlag || cfg?.insecure === true;
+  const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+  if (cfg?.endpoint) {
+    return { registry, host: new URL(cfg.endpoint).host, candidates: [new URL(cfg.endpoint)], tlsVerify: !insecure };
+  }
+  const candidates = [new URL(`https://${host}`)];
+  if (insecure || isLoopback(host)) candidates.push(new URL(`http://${host}`));
+  return { registry, host, candidates, tlsVerify: !insecure };
+}
+
+/** localhost, 127.0.0.0/8 and ::1, with or without a port. */
+export function isLoopback(hostPort: string): boolean {
+  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.replace(/:\d+$/, '');
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** The v1 search base for a registry: configured, Docker Hub's index, or undefined (use the catalog). */
+export function searchBase(registry: string, cfg: RegistryConfig | undefined): string | undefined {
+  if (cfg?.search) return cfg.search;
+  return registry === DOCKER_HUB ? DOCKER_HUB_SEARCH : undefined;
+}

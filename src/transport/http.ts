@@ -1,0 +1,108 @@
+import type { Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
+import { networkError } from './network-error.js';
+import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+import { redactUrl } from './redact.js';
+import { RegctlError } from '../errors.js';
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  method: Method;
+  url: URL;
+  headers?: Record<string, string>;
+  /** A replayable body (string or Buffer) or a stream (never retried). */
+  body?: string | Buffer | Readable;
+  /** Follow redirects (default: for GET and HEAD). */
+  followRedirects?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  /** The URL that answered, after redirects. */
+  url: URL;
+}
+
+export interface HttpContext {
+  dispatcher: Dispatcher;
+  retry: RetryPolicy;
+  userAgent: string;
+  debug?: (line: string) => void;
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Sends one request. Idempotent requests with a replayable body are retried on connection resets, 408, 429
+ * and 5xx (honouring Retry-After). Redirects are followed for GET/HEAD; `Authorization` is dropped as soon as
+ * a redirect leaves the original origin.
+ */
+export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResponse> {
+  const idempotent = req.method === 'GET' || req.method === 'HEAD' || req.method === 'PUT' || req.method === 'DELETE';
+  const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
+  const canRetry = idempotent && replayable;
+  const follow = req.followRedirects ?? (req.method === 'GET' || req.method === 'HEAD');
+  const origin = req.url.origin;
+  let url = req.url;
+  let headers: Record<string, string> = { 'user-agent': ctx.userAgent, ...req.headers };
+  let redirects = 0;
+  for (let attempt = 1; ; attempt++) {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: req.method, headers, body: req.body, dispatcher: ctx.dispatcher });
+    } catch (err) {
+      ctx.debug?.(`${req.method} ${redactUrl(url)} failed: ${(err as Error).message}`);
+      if (canRetry && attempt < ctx.retry.attempts && isRetryableError(err)) {
+        await sleep(backoffDelay(ctx.retry, attempt));
+        continue;
+      }
+      throw networkError(err, url);
+    }
+    ctx.debug?.(`${req.method} ${redactUrl(url)} -> ${res.statusCode}`);
+    if (follow && REDIRECTS.has(res.statusCode) && res.headers.location && redirects < MAX_REDIRECTS) {
+      await res.body.dump();
+      redirects++;
+      attempt--; // a redirect is not a failed attempt
+      url = new URL(String(res.headers.location), url);
+      if (url.origin !== origin) headers = withoutAuthorization(headers);
+      continue;
+    }
+    if (canRetry && attempt < ctx.retry.attempts && isRetryableStatus(res.statusCode)) {
+      const delay = parseRetryAfter(res.headers['retry-after'], ctx.retry) ?? backoffDelay(ctx.retry, attempt);
+      await res.body.dump();
+      ctx.debug?.(`retrying in ${delay} ms`);
+      await sleep(delay);
+      continue;
+    }
+    return { status: res.statusCode, headers: res.headers, body: res.body, url };
+  }
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() !== 'authorization') out[k] = v;
+  return out;
+}
+
+/** Reads a body into memory with a cap, for manifests, tokens and error documents. */
+export async function readCapped(body: HttpResponse['body'], limit: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw new RegctlError('ERR_TOO_LARGE', `${what} is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function header(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,205 @@
+import type { Credential, CredentialSource } from '../auth/credential.js';
+import { AuthError, NetworkError, RegistryError, type RegctlError } from '../errors.js';
+import { pickChallenge, parseChallenges, type Challenge } from './challenge.js';
+import type { Endpoint } from './endpoint.js';
+import { send, type HttpContext, type HttpRequest, type HttpResponse, type Method } from './http.js';
+import { responseError } from './response-error.js';
+import { mergeScopes } from './scope.js';
+import { requestToken, type Token } from './token.js';
+
+export interface RegistryRequest {
+  method: Method;
+  /** Path below the base URL, starting with /v2/. */
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: HttpRequest['body'];
+  /** Token scopes the request needs (`repository:x:pull`). */
+  scopes: string[];
+  /** What the caller is doing, for error messages: "fetching manifest docker.io/library/alpine:3". */
+  what: string;
+}
+
+export interface ClientDeps {
+  http: HttpContext;
+  credentials: CredentialSource;
+  clientId: string;
+  /** Credentials to use instead of the store's (login). */
+  credential?: Credential;
+}
+
+/**
+ * One registry: pings /v2/ once to pick the base URL and learn the challenge, answers Basic or Bearer
+ * challenges, caches tokens per scope set for the life of the process, and retries once with the union of
+ * scopes on `insufficient_scope`.
+ */
+export class RegistryClient {
+  readonly registry: string;
+  private readonly endpoint: Endpoint;
+  private readonly deps: ClientDeps;
+  private base?: URL;
+  private challenge?: Challenge;
+  private pinged?: Promise<void>;
+  private credential?: Promise<Credential | undefined>;
+  private readonly tokens = new Map<string, Token>();
+
+  constructor(endpoint: Endpoint, deps: ClientDeps) {
+    this.registry = endpoint.registry;
+    this.endpoint = endpoint;
+    this.deps = deps;
+  }
+
+  /** Sends a request with authorization; returns any response but an unanswerable 401. */
+  async request(req: RegistryRequest): Promise<HttpResponse> {
+    await this.ping();
+    const url = new URL(this.base!.pathname.replace(/\/$/, '') + req.path, this.base);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
+    let scopes = req.scopes;
+    let res = await this.sendAuthorized(req, url, scopes, false);
+    if (res.status === 401 && replayable) {
+      const fresh = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+      if (fresh?.scheme === 'bearer') {
+        this.challenge = fresh;
+        scopes = mergeScopes(scopes, fresh.params.scope ? [fresh.params.scope] : []);
+        await res.body.dump();
+        res = await this.sendAuthorized(req, url, scopes, true);
+      }
+    }
+    if (res.status === 401) throw await this.unauthorized(res, req.what);
+    return res;
+  }
+
+  /** Throws the typed error for a response whose status is not one of `ok`. */
+  async expect(res: HttpResponse, ok: number[], method: string, what: string): Promise<HttpResponse> {
+    if (ok.includes(res.status)) return res;
+    throw await responseError(res, method, what);
+  }
+
+  /**
+   * Checks credentials against the registry (login): Basic on /v2/, or a token exchange for Bearer.
+   * Returns a refresh token when the token server issued one, to be stored as the identity token.
+   */
+  async verifyLogin(credential: Credential): Promise<{ identityToken?: string }> {
+    await this.ping();
+    const ch = this.challenge;
+    if (!ch) return {};
+    if (ch.scheme === 'basic') {
+      const url = new URL(this.base!.pathname.replace(/\/$/, '') + '/v2/', this.base);
+      const res = await send(this.deps.http, { method: 'GET', url, headers: { authorization: basic(credential) } });
+      await res.body.dump();
+      if (res.status === 401) throw badCredentials(this.registry);
+      if (res.status !== 200) throw new RegistryError(`login to ${this.registry}: unexpected HTTP ${res.status}`, res.status);
+      return {};
+    }
+    const token = await requestToken(this.deps.http, {
+      realm: ch.params.realm ?? '',
+      service: ch.params.service,
+      scopes: [],
+      credential,
+      clientId: this.deps.clientId,
+      offline: !credential.identityToken,
+    }).catch((err: unknown) => {
+      throw err instanceof AuthError && err.code === 'ERR_BAD_CREDENTIALS' ? badCredentials(this.registry) : err;
+    });
+    return token.refreshToken ? { identityToken: token.refreshToken } : {};
+  }
+
+  /** The base URL that answered the ping (after https → http fallback). */
+  async baseUrl(): Promise<URL> {
+    await this.ping();
+    return this.base!;
+  }
+
+  private ping(): Promise<void> {
+    this.pinged ??= this.doPing().catch((err: unknown) => {
+      this.pinged = undefined;
+      throw err;
+    });
+    return this.pinged;
+  }
+
+  private async doPing(): Promise<void> {
+    let firstError: RegctlError | undefined;
+    for (const base of this.endpoint.candidates) {
+      const url = new URL(base.pathname.replace(/\/$/, '') + '/v2/', base);
+      let res: HttpResponse;
+      try {
+        res = await send(this.deps.http, { method: 'GET', url, headers: { 'docker-distribution-api-version': 'registry/2.0' } });
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        firstError ??= err;
+        continue;
+      }
+      if (res.status === 200 || res.status === 401) {
+        this.base = base;
+        this.challenge = res.status === 401 ? pickChallenge(parseChallenges(res.headers['www-authenticate'])) : undefined;
+        await res.body.dump();
+        return;
+      }
+      if (firstError) { // http fallback reached something that is not a registry (e.g. a TLS port): report the https error
+        await res.body.dump();
+        throw firstError;
+      }
+      if (res.status === 404) {
+        await res.body.dump();
+        throw new RegistryError(`${base.origin} does not look like a registry: GET /v2/ answered 404`, 404);
+      }
+      throw await responseError(res, 'GET', `pinging ${this.registry}`);
+    }
+    throw firstError!;
+  }
+
+  private async sendAuthorized(req: RegistryRequest, url: URL, scopes: string[], fresh: boolean): Promise<HttpResponse> {
+    const headers = { ...req.headers };
+    const authorization = await this.authorization(scopes, fresh);
+    if (authorization) headers.authorization = authorization;
+    return send(this.deps.http, { method: req.method, url, headers, body: req.body });
+  }
+
+  private async authorization(scopes: string[], fresh: boolean): Promise<string | undefined> {
+    const ch = this.challenge;
+    if (!ch) return undefined;
+    const cred = await this.credentials();
+    if (ch.scheme === 'basic') return cred && (cred.password !== undefined || cred.identityToken) ? basic(cred) : undefined;
+    const key = mergeScopes(scopes).join(' ');
+    const cached = this.tokens.get(key);
+    if (!fresh && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
+    const token = await requestToken(this.deps.http, {
+      realm: ch.params.realm ?? '',
+      service: ch.params.service,
+      scopes: mergeScopes(scopes),
+      credential: cred,
+      clientId: this.deps.clientId,
+    });
+    this.tokens.set(key, token);
+    return `Bearer ${token.token}`;
+  }
+
+  private credentials(): Promise<Credential | undefined> {
+    this.credential ??= this.deps.credential ? Promise.resolve(this.deps.credential) : this.deps.credentials.get(this.registry);
+    return this.credential;
+  }
+
+  private async unauthorized(res: HttpResponse, what: string): Promise<AuthError> {
+    await res.body.dump();
+    const cred = await this.credentials();
+    const login = `regctl login ${this.registry}`;
+    if (this.challenge?.scheme === 'basic') {
+      return cred ? badCredentials(this.registry) : new AuthError(`${what}: authentication required`, { code: 'ERR_UNAUTHORIZED', hint: `log in first: ${login}` });
+    }
+    return new AuthError(`${what}: requested access to the resource is denied`, {
+      code: 'ERR_DENIED',
+      hint: cred ? `the account${cred.username ? ` "${cred.username}"` : ''} has no access to it, or it does not exist` : `it may need credentials: ${login}`,
+    });
+  }
+}
+
+function basic(cred: Credential): string {
+  const secret = cred.password ?? cred.identityToken ?? '';
+  return `Basic ${Buffer.from(`${cred.username ?? ''}:${secret}`).toString('base64')}`;
+}
+
+function badCredentials(registry: string): AuthError {
+  return new AuthError(`login to ${registry} failed: wrong username or password`, { code: 'ERR_BAD_CREDENTIALS' });
+}

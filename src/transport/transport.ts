@@ -1,0 +1,85 @@
+import type { Dispatcher } from 'undici';
+import type { Credential, CredentialSource } from '../auth/credential.js';
+import type { RegctlConfig } from '../config/regctl-config.js';
+import type { Env } from '../util/env.js';
+import { createDispatcher, defaultCertsDirs, registryCAs } from './dispatcher.js';
+import { resolveEndpoint } from './endpoint.js';
+import type { HttpContext } from './http.js';
+import { RegistryClient } from './registry-client.js';
+import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
+
+export interface TransportOptions {
+  env: Env;
+  homedir: string;
+  config: RegctlConfig;
+  credentials: CredentialSource;
+  /** Treat every registry as insecure (`--insecure`). */
+  insecure?: boolean;
+  userAgent?: string;
+  retry?: RetryPolicy;
+  /** Roots of HOST[:PORT]/*.crt CA folders; defaults to docker's and containers' certs.d. */
+  certsDirs?: string[];
+  debug?: (line: string) => void;
+}
+
+export const CLIENT_ID = 'regctl';
+
+/** Owns the connection pools and registry clients of one process. */
+export class Transport {
+  private readonly opts: TransportOptions;
+  private readonly clients = new Map<string, RegistryClient>();
+  private readonly dispatchers: Dispatcher[] = [];
+
+  constructor(opts: TransportOptions) {
+    this.opts = opts;
+  }
+
+  /** The client for a registry host (`docker.io`, `localhost:5000`), shared for the process. */
+  async client(registry: string): Promise<RegistryClient> {
+    let client = this.clients.get(registry);
+    if (!client) {
+      client = await this.newClient(registry);
+      this.clients.set(registry, client);
+    }
+    return client;
+  }
+
+  /** A client that uses the given credentials instead of the store's and shares nothing (login). */
+  loginClient(registry: string, credential: Credential): Promise<RegistryClient> {
+    return this.newClient(registry, credential);
+  }
+
+  /** Plain HTTP (no registry auth) towards a base URL, with the same TLS settings as the registry (search). */
+  async http(registry: string): Promise<HttpContext> {
+    const endpoint = resolveEndpoint(registry, this.opts.config.registries[registry], this.opts.insecure ?? false);
+    return this.httpContext(endpoint.host, endpoint.tlsVerify, registry);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.dispatchers.map((d) => d.close()));
+  }
+
+  private async newClient(registry: string, credential?: Credential): Promise<RegistryClient> {
+    const endpoint = resolveEndpoint(registry, this.opts.config.registries[registry], this.opts.insecure ?? false);
+    const http = await this.httpContext(endpoint.host, endpoint.tlsVerify, registry);
+    return new RegistryClient(endpoint, {
+      http,
+      credentials: this.opts.credentials,
+      clientId: CLIENT_ID,
+      ...(credential ? { credential } : {}),
+    });
+  }
+
+  private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
+    const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
+    const cas = await registryCAs(host, certsDirs, this.opts.config.registries[registry]?.ca);
+    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env });
+    this.dispatchers.push(dispatcher);
+    return {
+      dispatcher,
+      retry: this.opts.retry ?? defaultRetryPolicy,
+      userAgent: this.opts.userAgent ?? 'regctl',
+      ...(this.opts.debug ? { debug: this.opts.debug } : {}),
+    };
+  }
+}
