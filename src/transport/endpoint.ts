@@ -30,7 +30,8 @@ export function resolveEndpoint(registry: string, cfg: RegistryConfig | undefine
 
 /** localhost, 127.0.0.0/8 and ::1, with or without a port. */
 export function isLoopback(hostPort: string): boolean {
-  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.replace(/:\d+$/, '');
+  const bareIpv6 = !hostPort.startsWith('[') && hostPort.indexOf(':') !== hostPort.lastIndexOf(':');
+  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : bareIpv6 ? hostPort : hostPort.replace(/:\d+$/, '');
   const h = host.toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

@@ -1,0 +1,157 @@
+import type { Readable, Writable } from 'node:stream';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, RegctlError } from './errors.js';
+import type { OpsContext } from './ops/context.js';
+import type { Env } from './util/env.js';
+
+/** The outside world as the CLI sees it; bin.ts fills it from `process`. */
+export interface Io {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+  env: Env;
+  homedir: string;
+}
+
+export interface GlobalOptions {
+  debug?: boolean;
+  insecure?: boolean;
+}
+
+/** What a command handler gets: the streams, the global flags and a lazily built library context. */
+export interface CommandEnv {
+  io: Io;
+  global: GlobalOptions;
+  context(): Promise<OpsContext>;
+  /** Writes `regctl: <message>` lines to stderr (warnings and status, never data). */
+  warn(message: string): void;
+}
+
+export const VERSION = '0.1.0';
+
+/** Runs one regctl invocation and returns its exit code. The only place errors become messages. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const global: GlobalOptions = {};
+  let ctx: Promise<OpsContext> | undefined;
+  const env: CommandEnv = {
+    io,
+    global,
+    context: () => (ctx ??= buildContext(io, global)),
+    warn: (message) => io.stderr.write(`regctl: ${message}\n`),
+  };
+  const program = buildProgram(env);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (err) {
+    return reportError(err, io, global);
+  } finally {
+    if (ctx) await (await ctx.catch(() => undefined))?.transport.close();
+  }
+}
+
+function buildProgram(env: CommandEnv): Command {
+  const { io, global } = env;
+  const program = new Command('regctl')
+    .description('Daemonless container-registry client: search, inspect, copy, pull, push, save and load images')
+    .version(VERSION, '-v, --version')
+    .option('--debug', 'print debug information (requests, stack traces) to stderr; secrets are never printed')
+    .option('--insecure', 'allow plain http and skip TLS verification for every registry')
+    .showHelpAfterError('(run regctl --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, 'regctl: ')),
+    })
+    .hook('preAction', (root) => {
+      Object.assign(global, root.opts());
+    });
+
+  const lazy = <A extends unknown[]>(load: () => Promise<(env: CommandEnv, ...args: A) => Promise<void>>) =>
+    async (...args: A) => (await load())(env, ...args);
+
+  program.command('login')
+    .description('log in to a registry (default docker.io) after checking the credentials')
+    .argument('[server]', 'registry host, default docker.io')
+    .option('-u, --username <user>', 'username')
+    .option('-p, --password <password>', 'password (insecure: prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--keychain', 'store the credentials in the OS keychain through docker-credential-regctl')
+    .action(lazy(async () => (await import('./commands/login.js')).loginCommand));
+
+  program.command('logout')
+    .description('remove stored credentials for a registry (default docker.io)')
+    .argument('[server]', 'registry host, default docker.io')
+    .action(lazy(async () => (await import('./commands/logout.js')).logoutCommand));
+
+  program.command('search')
+    .description('search Docker Hub (or another registry\'s catalog) for repositories')
+    .argument('<term>', 'search term')
+    .option('--limit <n>', 'maximum number of results (1-100)', '25')
+    .option('-f, --filter <filter>', 'filter: stars=N, is-official=true|false, is-automated=true|false', collect, [])
+    .option('--no-trunc', 'do not truncate descriptions')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--registry <host>', 'search this registry instead of Docker Hub')
+    .action(lazy(async () => (await import('./commands/search.js')).searchCommand));
+
+  program.command('inspect')
+    .description('show what an image reference points at: an index\'s platforms or an image\'s config and layers')
+    .argument('<image>', 'image reference')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from an index')
+    .option('--raw', 'print the manifest exactly as the registry served it')
+    .option('--config', 'print the image config JSON')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(lazy(async () => (await import('./commands/inspect.js')).inspectCommand));
+
+  program.command('digest')
+    .description('print the digest an image reference points at')
+    .argument('<image>', 'image reference')
+    .option('--platform <os/arch[/variant]>', 'the digest of this platform\'s manifest in an index')
+    .action(lazy(async () => (await import('./commands/digest.js')).digestCommand));
+
+  program.command('tags')
+    .description('list every tag of a repository')
+    .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(lazy(async () => (await import('./commands/tags.js')).tagsCommand));
+
+  program.command('catalog')
+    .description('list every repository of a registry')
+    .argument('<registry>', 'registry host[:port]')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(lazy(async () => (await import('./commands/catalog.js')).catalogCommand));
+
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> {
+  const { createContext } = await import('./ops/create-context.js');
+  return createContext({
+    env: io.env,
+    homedir: io.homedir,
+    insecure: global.insecure ?? false,
+    ...(global.debug ? { debug: (line: string) => io.stderr.write(`debug: ${line}\n`) } : {}),
+  });
+}
+
+function reportError(err: unknown, io: Io, global: GlobalOptions): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage; // commander already printed the message
+  }
+  if (err instanceof RegctlError) {
+    io.stderr.write(`regctl: ${err.message}\n`);
+    if (err.hint) io.stderr.write(`hint: ${err.hint}\n`);
+    if (global.debug) io.stderr.write(`${err.stack ?? ''}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`regctl: internal error: ${message}\n`);
+  if (global.debug && err instanceof Error) io.stderr.write(`${err.stack ?? ''}\n`);
+  return ExitCode.failure;
+}

@@ -1,0 +1,30 @@
+import type { CommandEnv } from '../cli.js';
+import { UsageError } from '../errors.js';
+import { parsePlatform } from '../oci/platform.js';
+import { inspect } from '../ops/inspect.js';
+import { inspectJson, renderInspect } from '../output/inspect-text.js';
+
+interface InspectFlags {
+  platform?: string;
+  raw?: boolean;
+  config?: boolean;
+  format: 'text' | 'json';
+}
+
+export async function inspectCommand(env: CommandEnv, image: string, flags: InspectFlags): Promise<void> {
+  if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
+  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const result = await inspect(await env.context(), image, platform ? { platform } : {});
+  const out = env.io.stdout;
+  if (flags.raw) {
+    out.write(result.raw);
+  } else if (flags.config) {
+    if (!result.configRaw) {
+      throw new UsageError(`${result.name} is an index; --config needs one image`, { hint: 'pick one with --platform OS/ARCH' });
+    }
+    out.write(result.configRaw);
+    if (!result.configRaw.toString('utf8').endsWith('\n')) out.write('\n');
+  } else {
+    out.write(flags.format === 'json' ? inspectJson(result) : renderInspect(result));
+  }
+}

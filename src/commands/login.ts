@@ -1,0 +1,33 @@
+import type { CommandEnv } from '../cli.js';
+import { UsageError } from '../errors.js';
+import { login } from '../ops/login.js';
+import { readAllText } from '../util/read-all.js';
+
+interface LoginFlags {
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  keychain?: boolean;
+}
+
+export async function loginCommand(env: CommandEnv, server: string | undefined, flags: LoginFlags): Promise<void> {
+  if (flags.password !== undefined && flags.passwordStdin) throw new UsageError('--password and --password-stdin are mutually exclusive');
+  if (!flags.username) {
+    throw new UsageError('a username is required', { hint: 'regctl login [SERVER] -u USER --password-stdin' });
+  }
+  let password = flags.password;
+  if (flags.passwordStdin) {
+    password = (await readAllText(env.io.stdin, 64 * 1024).catch(() => {
+      throw new UsageError('the password on stdin is too long');
+    })).replace(/\r?\n$/, '');
+  } else if (password !== undefined) {
+    env.warn('WARNING! Using --password via the CLI is insecure. Use --password-stdin.');
+  }
+  if (!password) throw new UsageError('a password is required', { hint: 'pass it with --password-stdin (or -p)' });
+  const result = await login(await env.context(), server, flags.username, password, { keychain: flags.keychain ?? false });
+  if (result.plaintext) {
+    env.warn(`WARNING! Your password will be stored unencrypted in ${result.location}.`);
+    env.io.stderr.write('hint: use --keychain (or a credential helper) to keep it in the OS keychain\n');
+  }
+  env.io.stdout.write('Login Succeeded\n');
+}

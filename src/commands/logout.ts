@@ -1,0 +1,8 @@
+import type { CommandEnv } from '../cli.js';
+import { logout } from '../ops/login.js';
+
+export async function logoutCommand(env: CommandEnv, server: string | undefined): Promise<void> {
+  const { registry, removed } = await logout(await env.context(), server);
+  if (removed) env.io.stdout.write(`Removing login credentials for ${registry}\n`);
+  else env.warn(`not logged in to ${registry}`);
+}

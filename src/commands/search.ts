@@ -1,0 +1,34 @@
+import type { CommandEnv } from '../cli.js';
+import { UsageError } from '../errors.js';
+import { renderTable, truncate } from '../output/table.js';
+import { parseSearchFilters, search } from '../ops/search.js';
+
+interface SearchFlags {
+  limit: string;
+  filter: string[];
+  trunc: boolean;
+  format: 'table' | 'json';
+  registry?: string;
+}
+
+const DESCRIPTION_WIDTH = 45;
+
+export async function searchCommand(env: CommandEnv, term: string, flags: SearchFlags): Promise<void> {
+  if (!/^\d+$/.test(flags.limit)) throw new UsageError(`invalid limit "${flags.limit}": must be between 1 and 100`);
+  const results = await search(await env.context(), term, {
+    limit: Number(flags.limit),
+    filters: parseSearchFilters(flags.filter),
+    ...(flags.registry ? { registry: flags.registry } : {}),
+  });
+  if (flags.format === 'json') {
+    env.io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
+  const rows = results.map((r) => [
+    r.name,
+    flags.trunc ? truncate(r.description, DESCRIPTION_WIDTH) : r.description,
+    String(r.stars),
+    r.official ? '[OK]' : '',
+  ]);
+  env.io.stdout.write(renderTable(['NAME', 'DESCRIPTION', 'STARS', 'OFFICIAL'], rows));
+}

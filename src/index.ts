@@ -1,0 +1,22 @@
+/**
+ * regctl as a library. Nothing here prints or exits: operations return values or throw typed errors
+ * (see errors.ts for the exit code each maps to in the CLI).
+ */
+export * from './errors.js';
+export type { Reference } from './ref/reference.js';
+export { parseReference, parseRepository } from './ref/parse.js';
+export { parsePlatform, formatPlatform, platformMatches, hostPlatform, type Platform } from './oci/platform.js';
+export type { Credential, CredentialSource } from './auth/credential.js';
+export { CredentialStore } from './auth/store.js';
+export { loadConfig, type RegctlConfig, type RegistryConfig } from './config/regctl-config.js';
+export { Transport, type TransportOptions } from './transport/transport.js';
+export { parseChallenges, type Challenge } from './transport/challenge.js';
+export { createContext, type ContextOptions } from './ops/create-context.js';
+export type { OpsContext } from './ops/context.js';
+export { inspect, type InspectResult, type ImageSummary } from './ops/inspect.js';
+export { digest } from './ops/digest.js';
+export { tags, catalog } from './ops/list.js';
+export { search, parseSearchFilters, type SearchOptions, type SearchFilters } from './ops/search.js';
+export type { SearchResult } from './registry/search.js';
+export { login, logout, type LoginResult } from './ops/login.js';
+export { run, type Io } from './cli.js';

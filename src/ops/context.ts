@@ -1,0 +1,13 @@
+import type { CredentialStore } from '../auth/store.js';
+import type { RegctlConfig } from '../config/regctl-config.js';
+import type { Transport } from '../transport/transport.js';
+import type { Env } from '../util/env.js';
+
+/** Everything an operation needs from the outside world, built once by the caller (the CLI or a library user). */
+export interface OpsContext {
+  env: Env;
+  homedir: string;
+  config: RegctlConfig;
+  credentials: CredentialStore;
+  transport: Transport;
+}

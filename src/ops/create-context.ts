@@ -1,0 +1,30 @@
+import { CredentialStore } from '../auth/store.js';
+import { loadConfig } from '../config/regctl-config.js';
+import { Transport } from '../transport/transport.js';
+import type { Env } from '../util/env.js';
+import type { OpsContext } from './context.js';
+
+export interface ContextOptions {
+  env: Env;
+  homedir: string;
+  insecure?: boolean;
+  debug?: (line: string) => void;
+  certsDirs?: string[];
+}
+
+/** Builds the library context: regctl's config, the docker credential store and one transport. */
+export async function createContext(opts: ContextOptions): Promise<OpsContext> {
+  const config = await loadConfig(opts.env, opts.homedir);
+  const credentials = new CredentialStore({ env: opts.env, homedir: opts.homedir });
+  const transport = new Transport({
+    env: opts.env,
+    homedir: opts.homedir,
+    config,
+    credentials,
+    insecure: opts.insecure ?? false,
+    userAgent: 'regctl/0.1.0',
+    ...(opts.debug ? { debug: opts.debug } : {}),
+    ...(opts.certsDirs ? { certsDirs: opts.certsDirs } : {}),
+  });
+  return { env: opts.env, homedir: opts.homedir, config, credentials, transport };
+}

@@ -1,0 +1,40 @@
+import { NotFoundError } from '../errors.js';
+import { isIndexMediaType } from '../oci/media-types.js';
+import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
+import { parseReference } from '../ref/parse.js';
+import { getManifest, headManifest } from '../registry/manifests.js';
+import type { OpsContext } from './context.js';
+import { inspect } from './inspect.js';
+import { manifestReference, selectPlatform } from './resolve.js';
+import { parseManifest } from '../oci/manifest.js';
+
+/**
+ * The digest a reference points at, from one HEAD request (GET and hash when the registry sends no digest).
+ * With a platform: the digest of that platform's manifest in an index, read from the index itself.
+ */
+export async function digest(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<string> {
+  const ref = parseReference(image);
+  const client = await ctx.transport.client(ref.registry);
+  const what = `fetching manifest for ${ref.name}`;
+  const reference = manifestReference(ref);
+  const head = await headManifest(client, ref.repository, reference, what);
+  const platform = opts.platform;
+  if (!platform) return head.digest ?? (await getManifest(client, ref.repository, reference, what)).digest;
+  if (head.mediaType && !isIndexMediaType(head.mediaType)) return imageDigestFor(ctx, image, platform);
+  const top = await getManifest(client, ref.repository, head.digest ?? reference, what);
+  const parsed = parseManifest(top.bytes, top.mediaType, what);
+  if (parsed.kind !== 'index') return imageDigestFor(ctx, image, platform);
+  return selectPlatform(parsed, platform, ref.name).digest;
+}
+
+/** A single-platform image answers for a platform only when its config says it is that platform. */
+async function imageDigestFor(ctx: OpsContext, image: string, platform: Platform): Promise<string> {
+  const result = await inspect(ctx, image);
+  const have = result.image!.platform;
+  if (!platformMatches(platform, have)) {
+    throw new NotFoundError(`${result.name} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(platform)}`, {
+      code: 'ERR_PLATFORM_NOT_FOUND',
+    });
+  }
+  return result.digest;
+}

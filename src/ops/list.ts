@@ -1,0 +1,28 @@
+import { UsageError } from '../errors.js';
+import { parseRepository } from '../ref/parse.js';
+import { listCatalog } from '../registry/catalog.js';
+import { listTags } from '../registry/tags.js';
+import type { OpsContext } from './context.js';
+
+/** Every tag of a repository (`alpine`, `localhost:5000/app`). */
+export async function tags(ctx: OpsContext, repository: string): Promise<string[]> {
+  const ref = parseRepository(repository);
+  const client = await ctx.transport.client(ref.registry);
+  return listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`);
+}
+
+/** Every repository in a registry's catalog. */
+export async function catalog(ctx: OpsContext, registry: string): Promise<string[]> {
+  const host = registryHost(registry);
+  const client = await ctx.transport.client(host);
+  return listCatalog(client, `listing the catalog of ${host}`);
+}
+
+const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]{1,5})?$/;
+
+/** A bare registry host (`localhost:5000`, `docker.io`); Docker Hub's other names map to `docker.io`. */
+export function registryHost(input: string): string {
+  const host = input.replace(/\/+$/, '');
+  if (!HOST.test(host)) throw new UsageError(`invalid registry "${input}": want HOST[:PORT]`);
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+}

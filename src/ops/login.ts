@@ -1,0 +1,34 @@
+import { normalizeServer } from '../auth/hostname.js';
+import type { Credential } from '../auth/credential.js';
+import { UsageError } from '../errors.js';
+import type { OpsContext } from './context.js';
+
+export interface LoginResult {
+  registry: string;
+  /** Where the credentials went, in words (a file path or a credential helper). */
+  location: string;
+  /** True when the secret was written to config.json in plain base64. */
+  plaintext: boolean;
+}
+
+/**
+ * Checks the credentials against the registry, then stores them (nothing is stored when the check fails).
+ * When the token server hands out a refresh token it is stored as the identity token instead of the password.
+ */
+export async function login(ctx: OpsContext, server: string | undefined, username: string, password: string, opts: { keychain?: boolean } = {}): Promise<LoginResult> {
+  if (!username) throw new UsageError('a username is required (-u)');
+  if (!password) throw new UsageError('a password is required (-p or --password-stdin)');
+  const registry = normalizeServer(server ?? 'docker.io');
+  const cred: Credential = { username, password };
+  const client = await ctx.transport.loginClient(registry, cred);
+  const { identityToken } = await client.verifyLogin(cred);
+  const stored: Credential = identityToken ? { username, identityToken } : cred;
+  const where = await ctx.credentials.save(registry, stored, { keychain: opts.keychain ?? false });
+  return { registry, ...where };
+}
+
+/** Removes stored credentials wherever they are; `removed` is false when there were none. */
+export async function logout(ctx: OpsContext, server: string | undefined): Promise<{ registry: string; removed: boolean }> {
+  const registry = normalizeServer(server ?? 'docker.io');
+  return { registry, removed: await ctx.credentials.erase(registry) };
+}

@@ -1,0 +1,70 @@
+import { UsageError } from '../errors.js';
+import { listCatalog } from '../registry/catalog.js';
+import { searchV1, type SearchResult } from '../registry/search.js';
+import { searchBase } from '../transport/endpoint.js';
+import type { OpsContext } from './context.js';
+import { registryHost } from './list.js';
+
+export interface SearchFilters {
+  /** Only results with at least this many stars. */
+  stars?: number;
+  official?: boolean;
+  automated?: boolean;
+}
+
+export interface SearchOptions {
+  /** 1–100, default 25: how many results to ask for (filters apply after, like docker). */
+  limit?: number;
+  filters?: SearchFilters;
+  /** Registry to search; default docker.io. Registries without a v1 search API are searched by catalog. */
+  registry?: string;
+}
+
+export const DEFAULT_SEARCH_LIMIT = 25;
+
+/** Docker Hub's v1 search, or for other registries the catalog's names containing the term. */
+export async function search(ctx: OpsContext, term: string, opts: SearchOptions = {}): Promise<SearchResult[]> {
+  if (!term.trim()) throw new UsageError('search term must not be empty');
+  const limit = opts.limit ?? DEFAULT_SEARCH_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError(`invalid limit ${limit}: must be between 1 and 100`);
+  const registry = registryHost(opts.registry ?? 'docker.io');
+  const base = searchBase(registry, ctx.config.registries[registry]);
+  let results: SearchResult[];
+  if (base) {
+    results = await searchV1(await ctx.transport.http(registry), base, term, limit);
+  } else {
+    const client = await ctx.transport.client(registry);
+    const needle = term.toLowerCase();
+    const names = await listCatalog(client, `searching the catalog of ${registry}`);
+    results = names
+      .filter((n) => n.toLowerCase().includes(needle))
+      .slice(0, limit)
+      .map((n) => ({ name: `${registry}/${n}`, description: '', stars: 0, official: false, automated: false }));
+  }
+  return applyFilters(results, opts.filters ?? {});
+}
+
+export function applyFilters(results: SearchResult[], f: SearchFilters): SearchResult[] {
+  if (f.automated === true) return []; // automated builds no longer exist on Hub
+  return results.filter((r) => (f.stars === undefined || r.stars >= f.stars) && (f.official === undefined || r.official === f.official));
+}
+
+/** Parses docker's `--filter` values: `stars=N`, `is-official=true|false`, `is-automated=true|false`. */
+export function parseSearchFilters(values: string[]): SearchFilters {
+  const out: SearchFilters = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const key = eq > 0 ? v.slice(0, eq) : v;
+    const val = eq > 0 ? v.slice(eq + 1) : '';
+    if (key === 'stars') {
+      if (!/^\d+$/.test(val)) throw new UsageError(`invalid filter "${v}": stars takes a whole number`);
+      out.stars = Number(val);
+    } else if (key === 'is-official' || key === 'is-automated') {
+      if (val !== 'true' && val !== 'false') throw new UsageError(`invalid filter "${v}": ${key} takes true or false`);
+      out[key === 'is-official' ? 'official' : 'automated'] = val === 'true';
+    } else {
+      throw new UsageError(`invalid filter "${v}"`, { hint: 'filters: stars=N, is-official=true|false, is-automated=true|false' });
+    }
+  }
+  return out;
+}

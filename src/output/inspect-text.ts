@@ -1,0 +1,42 @@
+import { formatPlatform } from '../oci/platform.js';
+import type { InspectResult } from '../ops/inspect.js';
+import { humanSize } from './bytes.js';
+
+/** The readable summary of `regctl inspect`. */
+export function renderInspect(r: InspectResult): string {
+  const lines = [`Name:       ${r.name}`, `Digest:     ${r.digest}`, `MediaType:  ${r.mediaType}`];
+  if (r.manifests) {
+    lines.push('Platforms:');
+    for (const m of r.manifests) {
+      lines.push(`  ${(m.platform ? formatPlatform(m.platform) : 'unknown').padEnd(16)} ${m.digest}  ${humanSize(m.size)}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+  const img = r.image!;
+  lines.push(`Platform:   ${formatPlatform(img.platform)}`);
+  if (img.created) lines.push(`Created:    ${img.created}`);
+  lines.push(`Config:     ${img.configDigest}`);
+  lines.push(`Layers:     ${img.layers.length}`);
+  for (const l of img.layers) lines.push(`  ${l.digest}  ${humanSize(l.size)}`);
+  lines.push(`Total size: ${humanSize(img.totalSize)}`);
+  if (img.entrypoint) lines.push(`Entrypoint: ${JSON.stringify(img.entrypoint)}`);
+  if (img.cmd) lines.push(`Cmd:        ${JSON.stringify(img.cmd)}`);
+  if (img.workingDir) lines.push(`WorkingDir: ${img.workingDir}`);
+  if (img.user) lines.push(`User:       ${img.user}`);
+  if (img.env?.length) {
+    lines.push('Env:');
+    for (const e of img.env) lines.push(`  ${e}`);
+  }
+  const labels = Object.entries(img.labels ?? {});
+  if (labels.length) {
+    lines.push('Labels:');
+    for (const [k, v] of labels) lines.push(`  ${k}=${v}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The JSON form: name, digest, mediaType, size and either manifests or image. */
+export function inspectJson(r: InspectResult): string {
+  const { raw: _raw, configRaw: _config, ...rest } = r;
+  return `${JSON.stringify(rest, null, 2)}\n`;
+}

@@ -1,0 +1,5 @@
+/** A list of names: one per line, or a JSON array. */
+export function renderList(items: string[], format: 'text' | 'json'): string {
+  if (format === 'json') return `${JSON.stringify(items)}\n`;
+  return items.length ? `${items.join('\n')}\n` : '';
+}

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { run } from '../../src/cli.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Buffer;
+}
+
+export type TestEnv = Record<string, string | undefined>;
+
+/** Runs regctl in-process through the real CLI entry (`run(argv, io)`), capturing stdout and stderr. */
+export async function runCli(args: string[], env: TestEnv, stdin = ''): Promise<CliResult> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const code = await run(args, { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env, homedir: env.HOME ?? '/nonexistent' });
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes };
+}
+
+const BIN = resolve(import.meta.dirname, '../../bin/regctl.js');
+
+/** Runs the built `bin/regctl.js` as a child process (for exit codes and stack-trace checks). */
+export function runBin(args: string[], env: TestEnv, stdin = ''): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const stdoutBytes = Buffer.concat(out);
+      resolvePromise({ code: code ?? -1, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+export interface Home {
+  dir: string;
+  env: TestEnv;
+  dockerConfig: string;
+  regctlConfig: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A fresh HOME with DOCKER_CONFIG and REGCTL_CONFIG inside it, and PATH/tool variables from this process,
+ * so nothing a test does touches the real user's files.
+ */
+export async function makeHome(regctlConfig?: object, extraEnv: TestEnv = {}): Promise<Home> {
+  const dir = await mkdtemp(join(tmpdir(), 'regctl-home-'));
+  const dockerDir = join(dir, '.docker');
+  await mkdir(dockerDir, { recursive: true });
+  const regctlPath = join(dir, 'regctl-config.json');
+  if (regctlConfig) await writeFile(regctlPath, JSON.stringify(regctlConfig));
+  const env: TestEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    DOCKER_CONFIG: dockerDir,
+    REGCTL_CONFIG: regctlPath,
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+    XDG_CONFIG_HOME: join(dir, '.config'),
+    NO_COLOR: '1',
+    ...extraEnv,
+  };
+  return {
+    dir,
+    env,
+    dockerConfig: join(dockerDir, 'config.json'),
+    regctlConfig: regctlPath,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
