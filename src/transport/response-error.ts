@@ -39,7 +39,7 @@ export async function readErrorEntries(res: HttpResponse): Promise<{ entries: Re
 export async function responseError(res: HttpResponse, method: string, what: string): Promise<RegctlError> {
   const { entries, text } = await readErrorEntries(res);
   const detail = entries.length
-    ? entries.map((e) => (e.message ? `${e.code.toLowerCase()}: ${e.message}` : e.code.toLowerCase())).join('; ')
+    ? entries.map((e) => e.message ?? e.code.toLowerCase().replace(/_/g, ' ')).join('; ')
     : firstLine(text) || `HTTP ${res.status}`;
   const where = `${method} ${redactUrl(res.url)}`;
   switch (res.status) {
