@@ -10,13 +10,18 @@ export function renderTable(head: string[], rows: string[][]): string {
     },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   });
-  table.push(...rows);
+  table.push(...rows.map((row) => row.map(oneLine)));
   return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
 }
 
-/** Cuts text to `width` characters, ending with … when cut; newlines become spaces. */
+/** Newlines (which would break a row) become single spaces. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** Cuts text to `width` characters, ending with … when cut. */
 export function truncate(text: string, width: number): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
+  const flat = oneLine(text);
   const chars = [...flat];
   return chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : flat;
 }

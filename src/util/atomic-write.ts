@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `data` to `path` atomically: creates missing parent directories (mode 0700), writes a temp file
+ * `.NAME.tmp-RANDOM` in the same directory with `mode`, fsyncs it and renames it over `path`.
+ * Readers see either the old or the new content, never a partial file. The temp file is removed on failure.
+ * The path is used as given: a symlink at `path` is replaced, not followed (callers resolve it first if they want that).
+ */
+export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(tmp, 'wx', mode);
+    await fh.chmod(mode); // open() applies the umask; make the mode exact
+    await fh.writeFile(data);
+    await fh.sync();
+    await fh.close();
+    fh = undefined;
+    await rename(tmp, path);
+  } catch (err) {
+    await fh?.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+/** Best effort: persist the rename itself. Not supported on every platform (Windows), so errors are ignored. */
+async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // ignore
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
