@@ -1,6 +1,7 @@
 // Credential store: config.json, DOCKER_AUTH_CONFIG, containers auth.json and the REAL docker-credential-pass
 // (golang-docker-credential-helpers 0.6.4) over a headless gpg + pass store in a temp dir.
 import assert from 'node:assert/strict';
+import { startPassStore, type PassStore } from './helpers/pass-store.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, readFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -259,35 +260,15 @@ describe('config.json writes', () => {
 });
 
 describe('credential helpers (real docker-credential-pass 0.6.4)', () => {
-  const gnupg = join(root, 'gnupg');
-  const passDir = join(root, 'pass');
-  const helperEnv = { GNUPGHOME: gnupg, PASSWORD_STORE_DIR: passDir };
-  const rawEnv = { ...process.env, ...helperEnv };
-
-  /** The raw helper, not through regctl. */
-  async function pass(action: string, input: string): Promise<{ code: number; stdout: string }> {
-    return new Promise((resolve) => {
-      const child = execFile('docker-credential-pass', [action], { env: rawEnv }, (err, stdout) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: stdout.trim() });
-      });
-      child.stdin!.end(input);
-    });
-  }
+  let passStore: PassStore;
+  let helperEnv: PassStore['env'];
+  const pass = (action: string, input: string) => passStore.raw(action, input);
 
   before(async () => {
-    mkdirSync(gnupg, { recursive: true, mode: 0o700 });
-    await execFileP('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'regctl test <t@example.invalid>', 'default', 'default', 'never'], { env: rawEnv });
-    const { stdout } = await execFileP('gpg', ['--list-keys', '--with-colons'], { env: rawEnv });
-    const fpr = /^fpr:+([0-9A-F]+):/m.exec(stdout)![1]!;
-    await execFileP('pass', ['init', fpr], { env: rawEnv });
+    passStore = await startPassStore();
+    helperEnv = passStore.env;
   });
-  after(() => {
-    try {
-      execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: rawEnv, stdio: 'ignore' });
-    } catch {
-      // agent already gone
-    }
-  });
+  after(() => passStore.stop());
 
   test('credsStore: save goes to the helper, not to config.json; the raw helper reads it', async () => {
     const { store, cfgPath } = sandbox(helperEnv);
@@ -396,7 +377,7 @@ describe('credential helpers (real docker-credential-pass 0.6.4)', () => {
     await assert.rejects(runHelper('sleeper', 'get', 'r.example', env, { timeoutMs: 300 }), /did not answer within/);
     assert.ok(Date.now() - t0 < 3000);
     // pass with an uninitialised store: a real helper failure, reported in one line
-    const broken = sandbox({ GNUPGHOME: gnupg, PASSWORD_STORE_DIR: join(root, 'no-such-store') });
+    const broken = sandbox({ GNUPGHOME: helperEnv.GNUPGHOME, PASSWORD_STORE_DIR: join(root, 'no-such-store') });
     writeConfig(broken.cfgPath, { credsStore: 'pass' });
     await assert.rejects(broken.store.save('r.example', { username: 'u', password: 'never-shown' }), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
