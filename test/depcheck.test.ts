@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+// ref → auth → transport → registry → ops → commands → cli: imports go one way. Each layer lists what it may import.
+const ALLOWED: Record<string, string[]> = {
+  'errors.ts': [],
+  util: [],
+  ref: ['errors.ts'],
+  oci: ['errors.ts'],
+  auth: ['errors.ts', 'util'],
+  config: ['errors.ts', 'util'],
+  transport: ['auth', 'config', 'errors.ts', 'util'],
+  registry: ['transport', 'oci', 'errors.ts', 'util'],
+  ops: ['registry', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
+  output: ['ops', 'oci', 'errors.ts'],
+  commands: ['cli.ts', 'ops', 'output', 'oci', 'errors.ts', 'util'],
+  'cli.ts': ['commands', 'ops', 'errors.ts', 'util'],
+  'credential-helper.ts': ['auth', 'errors.ts'],
+  'bin.ts': ['cli.ts'],
+};
+// The library core never prints, exits or reads the environment; only bin.ts and the helper's entry may.
+const PROCESS_FREE = ['util', 'ref', 'oci', 'auth', 'config', 'transport', 'registry', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
+
+const SRC = resolve(import.meta.dirname, '../src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const layerOf = (file: string) => relative(SRC, file).split('/')[0]!.replace(/\.js$/, '.ts');
+
+test('imports go one way between layers', () => {
+  const violations: string[] = [];
+  for (const file of files(SRC)) {
+    const layer = layerOf(file);
+    if (layer === 'index.ts') continue;
+    const allowed = ALLOWED[layer];
+    assert.ok(allowed, `unknown layer ${layer}: add it to ALLOWED`);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)) {
+      const target = layerOf(resolve(file, '..', m[1]!));
+      if (target !== layer && !allowed.includes(target)) violations.push(`${relative(SRC, file)} imports ${m[1]}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('the library core never touches process (no printing, exiting or env reads)', () => {
+  const violations: string[] = [];
+  for (const file of files(SRC)) {
+    if (!PROCESS_FREE.includes(layerOf(file))) continue;
+    const rel = relative(SRC, file);
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    for (const bad of ['process.env', 'process.exit', 'process.stdout', 'process.stderr', 'console.']) {
+      if (text.includes(bad)) violations.push(`${rel}: ${bad}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
