@@ -80,7 +80,7 @@ export async function seedIndex(
   const types = MEDIA_TYPES[opts.mediaType ?? 'oci'];
   return withPusher(target, async (pusher) => {
     const manifests: SeededIndex['manifests'] = [];
-    const descriptors = [];
+    const descriptors: object[] = [];
     for (const platform of platforms) {
       const image = await pushImage(pusher, repo, undefined, { platform, mediaType: opts.mediaType ?? 'oci' });
       manifests.push({ digest: image.digest, platform });
@@ -153,7 +153,7 @@ async function pushImage(pusher: Pusher, repo: string, tag: string | undefined, 
     history: layers.map(() => ({ created, created_by: 'regctl test seed' })),
   });
   const configDigest = await pusher.putBlob(repo, config);
-  const layerDigests = [];
+  const layerDigests: string[] = [];
   for (const blob of gzipped) layerDigests.push(await pusher.putBlob(repo, blob));
   const manifest = json({
     schemaVersion: 2,

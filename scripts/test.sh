@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# regctl's test suite (`npm test`): installs the real components the tests start, builds dist/,
+# runs every test/**/*.test.ts (or the files given as arguments) and ends with one line
+# "N passed, N failed[, N skipped]". Exits non-zero if a test failed or none ran.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Binary the tests run → Debian package that ships it.
+declare -A PACKAGE_OF=(
+  [docker-registry]=docker-registry
+  [htpasswd]=apache2-utils
+  [skopeo]=skopeo
+  [pass]=pass
+  [gpg]=gnupg
+  [gnome-keyring-daemon]=gnome-keyring
+  [dbus-run-session]=dbus
+  [docker-credential-pass]=golang-docker-credential-helpers
+  [openssl]=openssl
+)
+PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl)
+TEST_TIMEOUT_MS=180000
+
+missing_packages() {
+  local binary
+  for binary in "${!PACKAGE_OF[@]}"; do
+    command -v "$binary" >/dev/null || echo "${PACKAGE_OF[$binary]}"
+  done | sort -u
+}
+
+missing=$(missing_packages)
+if [[ -n "$missing" ]]; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "test.sh: missing Debian packages: $(echo $missing)" >&2
+    echo "install them with: sudo apt-get install -y $(echo $missing)" >&2
+    exit 1
+  fi
+  echo "test.sh: installing $(echo $missing)" >&2
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${PACKAGES[@]}"
+  missing=$(missing_packages)
+  if [[ -n "$missing" ]]; then
+    echo "test.sh: still missing after apt-get install: $(echo $missing)" >&2
+    exit 1
+  fi
+fi
+
+[[ -d node_modules ]] || npm ci
+if ! npm run build; then
+  echo "test.sh: npm run build failed; no test was run" >&2
+  exit 1
+fi
+
+if [[ $# -gt 0 ]]; then
+  files=("$@")
+else
+  mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+fi
+
+tap_file=$(mktemp "${TMPDIR:-/tmp}/regctl-test-XXXXXX.tap")
+trap 'rm -f "$tap_file"' EXIT
+
+status=0
+if [[ ${#files[@]} -gt 0 ]]; then
+  node --import tsx --test --test-concurrency=2 --test-timeout="$TEST_TIMEOUT_MS" \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap_file" \
+    "${files[@]}" || status=$?
+fi
+
+# The runner's closing summary: unindented "# pass N" lines; the last one wins.
+# Cancelled tests (a timeout, a failing hook) count as failed, todo ones as skipped.
+count() {
+  awk -v key="$1" '$0 ~ "^# " key " [0-9]+$" { n = $3 } END { print n + 0 }' "$tap_file"
+}
+passed=$(count pass)
+failed=$(( $(count fail) + $(count cancelled) ))
+skipped=$(( $(count skipped) + $(count todo) ))
+
+summary="$passed passed, $failed failed"
+(( skipped > 0 )) && summary+=", $skipped skipped"
+echo "$summary"
+
+if (( failed > 0 || passed + failed == 0 )); then
+  exit 1
+fi
+if (( status != 0 )); then
+  echo "test.sh: node --test exited with status $status" >&2
+  exit "$status"
+fi
