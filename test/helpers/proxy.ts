@@ -1,0 +1,46 @@
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxyHandle {
+  /** 'http://127.0.0.1:PORT' */
+  url: string;
+  /** '127.0.0.1:PORT' */
+  host: string;
+  /** Every request as `METHOD path?query`, as received (before rewriting). */
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A plain-http reverse proxy in front of a real registry. `rewrite` may change the path and query sent
+ * upstream (e.g. to lower a page size); responses pass through unchanged, with `Location`/`Link` left as the
+ * registry wrote them (relative URLs resolve against the proxy).
+ */
+export async function startProxy(upstream: string, rewrite: (url: URL) => URL = (u) => u): Promise<ProxyHandle> {
+  const target = new URL(upstream);
+  const requests: string[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const url = rewrite(new URL(req.url ?? '/', target));
+    const up = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers: { ...req.headers, host: target.host } },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
