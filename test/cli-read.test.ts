@@ -131,9 +131,11 @@ describe('read-only commands against the real registry (anonymous http)', () => 
   test('catalog follows Link pages: every repository, once (the registry pages _catalog by n)', async () => {
     for (let i = 0; i < 23; i++) await seedImage({ url: reg.url }, `paged/repo-${String(i).padStart(2, '0')}`, '1');
     // The proxy lowers regctl's page size so the real registry answers in pages of 5 with Link headers.
-    const proxy = await startProxy(reg.url, (u) => {
-      if (u.searchParams.has('n')) u.searchParams.set('n', '5');
-      return u;
+    const proxy = await startProxy(reg.url, {
+      rewrite: (u) => {
+        if (u.searchParams.has('n')) u.searchParams.set('n', '5');
+        return u;
+      },
     });
     try {
       const r = await runCli(['catalog', proxy.host], home.env);

@@ -1,6 +1,16 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What to do with one request instead of forwarding it: answer it, or drop the connection. */
+export type Fault = { status: number; headers?: Record<string, string>; body?: string } | 'drop';
+
+export interface ProxyOptions {
+  /** Changes the path and query sent upstream (e.g. to lower a page size). */
+  rewrite?: (url: URL) => URL;
+  /** Returns a fault for a request to inject it, or undefined to forward it. */
+  fault?: (method: string, url: URL) => Fault | undefined;
+}
+
 export interface ProxyHandle {
   /** 'http://127.0.0.1:PORT' */
   url: string;
@@ -12,16 +22,25 @@ export interface ProxyHandle {
 }
 
 /**
- * A plain-http reverse proxy in front of a real registry. `rewrite` may change the path and query sent
- * upstream (e.g. to lower a page size); responses pass through unchanged, with `Location`/`Link` left as the
- * registry wrote them (relative URLs resolve against the proxy).
+ * A plain-http reverse proxy in front of a real registry, to inject faults and rewrite requests. Responses
+ * pass through unchanged, with `Location`/`Link` left as the registry wrote them (relative URLs resolve
+ * against the proxy).
  */
-export async function startProxy(upstream: string, rewrite: (url: URL) => URL = (u) => u): Promise<ProxyHandle> {
+export async function startProxy(upstream: string, opts: ProxyOptions = {}): Promise<ProxyHandle> {
   const target = new URL(upstream);
   const requests: string[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     requests.push(`${req.method} ${req.url}`);
-    const url = rewrite(new URL(req.url ?? '/', target));
+    const fault = opts.fault?.(req.method ?? 'GET', new URL(req.url ?? '/', target));
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault) {
+      res.writeHead(fault.status, fault.headers).end(fault.body ?? '');
+      return;
+    }
+    const url = (opts.rewrite ?? ((u: URL) => u))(new URL(req.url ?? '/', target));
     const up = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers: { ...req.headers, host: target.host } },
       (upRes) => {
