@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startPassStore, type PassStore } from './helpers/pass-store.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
-import { makeHome, runCli, type CliResult, type TestEnv } from './helpers/run-cli.js';
+import { makeHome, runCli, spawnCapture, type CliResult, type TestEnv } from './helpers/run-cli.js';
 import { seedImage, type SeededImage } from './helpers/seed.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -63,20 +62,8 @@ describe('login/logout through credential helpers', () => {
   /** Runs a shell script with regctl and docker-credential-regctl on PATH, optionally in a D-Bus session with an unlocked gnome-keyring. */
   function shell(script: string, env: TestEnv, dbus: boolean): Promise<CliResult> {
     const unlock = 'echo pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ';
-    const [cmd, argv] = dbus ? ['dbus-run-session', ['--', 'sh', '-c', unlock + script]] : ['sh', ['-c', script]];
-    return new Promise((done, fail) => {
-      const child = spawn(cmd, argv, { env: { ...env, PATH: `${binDir}:${env.PATH}` } as NodeJS.ProcessEnv });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.on('error', fail);
-      child.on('close', (code) => {
-        const stdoutBytes = Buffer.concat(out);
-        done({ code: code ?? -1, stdout: stdoutBytes.toString(), stderr: Buffer.concat(err).toString(), stdoutBytes });
-      });
-      child.stdin.end();
-    });
+    const [cmd, argv]: [string, string[]] = dbus ? ['dbus-run-session', ['--', 'sh', '-c', unlock + script]] : ['sh', ['-c', script]];
+    return spawnCapture(cmd, argv, { ...env, PATH: `${binDir}:${env.PATH}` });
   }
 
   test('--keychain: stored in the OS keychain via docker-credential-regctl and recorded in credHelpers', async () => {

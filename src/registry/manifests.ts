@@ -1,7 +1,7 @@
 import { IntegrityError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
-import { header, readCapped } from '../transport/http.js';
+import { header, readCapped, type HttpResponse } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { pullScope } from '../transport/scope.js';
 
@@ -22,19 +22,22 @@ export interface ManifestHead {
   digest?: string;
 }
 
-const path = (repository: string, reference: string) => `/v2/${repository}/manifests/${reference}`;
 const isDigest = (reference: string) => reference.includes(':');
 
-/** GET a manifest or index by tag or digest; the bytes are checked against the digest asked for or announced. */
-export async function getManifest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestBytes> {
+async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', repository: string, reference: string, what: string): Promise<HttpResponse> {
   const res = await client.request({
-    method: 'GET',
-    path: path(repository, reference),
+    method,
+    path: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
     scopes: [pullScope(repository)],
     what,
   });
-  await client.expect(res, [200], 'GET', what);
+  return client.expect(res, [200], method, what);
+}
+
+/** GET a manifest or index by tag or digest; the bytes are checked against the digest asked for or announced. */
+export async function getManifest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestBytes> {
+  const res = await manifestRequest(client, 'GET', repository, reference, what);
   const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, 'manifest');
   const announced = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : announced;
@@ -47,14 +50,7 @@ export async function getManifest(client: RegistryClient, repository: string, re
 
 /** HEAD a manifest: digest, media type and size without downloading it (HEAD does not count against Hub limits). */
 export async function headManifest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestHead> {
-  const res = await client.request({
-    method: 'HEAD',
-    path: path(repository, reference),
-    headers: { accept: MANIFEST_ACCEPT.join(', ') },
-    scopes: [pullScope(repository)],
-    what,
-  });
-  await client.expect(res, [200], 'HEAD', what);
+  const res = await manifestRequest(client, 'HEAD', repository, reference, what);
   await res.body.dump();
   const digest = header(res, 'docker-content-digest');
   return {

@@ -31,8 +31,13 @@ const BIN = resolve(import.meta.dirname, '../../bin/regctl.js');
 
 /** Runs the built `bin/regctl.js` as a child process (for exit codes and stack-trace checks). */
 export function runBin(args: string[], env: TestEnv, stdin = ''): Promise<CliResult> {
+  return spawnCapture(process.execPath, [BIN, ...args], env, stdin);
+}
+
+/** Runs any command, feeding `stdin` and capturing its exit code and output. */
+export function spawnCapture(cmd: string, args: string[], env: TestEnv, stdin = ''): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
