@@ -122,6 +122,21 @@ function buildProgram(env: CommandEnv): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(lazy(async () => (await import('./commands/catalog.js')).catalogCommand));
 
+  program.command('copy')
+    .alias('cp')
+    .description('copy an image (a whole multi-platform index by default) between registries, keeping its digest')
+    .argument('<source>', 'image reference (docker://REF also accepted)')
+    .argument('<destination>', 'image reference')
+    .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
+    .option('-j, --jobs <n>', 'blobs moved at once', '4')
+    .option('-q, --quiet', 'no progress lines')
+    .action(lazy(async () => (await import('./commands/copy.js')).copyCommand));
+
+  program.command('delete')
+    .description('delete a manifest from a registry by digest (a tag is resolved first); every tag on it goes')
+    .argument('<image>', 'image reference')
+    .action(lazy(async () => (await import('./commands/delete.js')).deleteCommand));
+
   return program;
 }
 

@@ -12,8 +12,11 @@ const ALLOWED: Record<string, string[]> = {
   auth: ['errors.ts', 'util'],
   config: ['errors.ts', 'util'],
   transport: ['auth', 'config', 'errors.ts', 'util'],
-  registry: ['transport', 'oci', 'errors.ts', 'util'],
-  ops: ['registry', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
+  content: ['oci', 'errors.ts', 'util'],
+  registry: ['content', 'transport', 'oci', 'errors.ts', 'util'],
+  store: ['content', 'oci', 'ref', 'errors.ts', 'util'],
+  archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
+  ops: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
   output: ['ops', 'oci', 'errors.ts'],
   commands: ['cli.ts', 'ops', 'output', 'oci', 'errors.ts', 'util'],
   'cli.ts': ['commands', 'ops', 'errors.ts', 'util'],
@@ -21,7 +24,7 @@ const ALLOWED: Record<string, string[]> = {
   'bin.ts': ['cli.ts'],
 };
 // The library core never prints, exits or reads the environment; only bin.ts and the helper's entry may.
-const PROCESS_FREE = ['util', 'ref', 'oci', 'auth', 'config', 'transport', 'registry', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
+const PROCESS_FREE = ['util', 'ref', 'oci', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
 
 const SRC = resolve(import.meta.dirname, '../src');
 

@@ -5,7 +5,8 @@ import { parseReference } from '../ref/parse.js';
 import { getManifest, headManifest } from '../registry/manifests.js';
 import type { OpsContext } from './context.js';
 import { inspect } from './inspect.js';
-import { manifestReference, selectPlatform } from './resolve.js';
+import { manifestReference } from './resolve.js';
+import { selectPlatform } from '../oci/select-platform.js';
 import { parseManifest } from '../oci/manifest.js';
 
 /**

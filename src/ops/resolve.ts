@@ -1,6 +1,6 @@
-import { NotFoundError } from '../errors.js';
-import { parseManifest, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/manifest.js';
-import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
+import { parseManifest, type ImageIndex, type ImageManifest } from '../oci/manifest.js';
+import type { Platform } from '../oci/platform.js';
+import { selectPlatform } from '../oci/select-platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { Reference } from '../ref/reference.js';
 import { getManifest, type ManifestBytes } from '../registry/manifests.js';
@@ -31,17 +31,4 @@ export async function fetchImage(ctx: OpsContext, image: string, platform?: Plat
   const chosen = selectPlatform(parsed, platform, ref.name);
   const manifest = await getManifest(client, ref.repository, chosen.digest, what);
   return { ref, client, top, manifest, parsed: parseManifest(manifest.bytes, manifest.mediaType, what) };
-}
-
-/** The first manifest of an index whose platform matches; attestation entries (unknown/unknown) never match. */
-export function selectPlatform(index: ImageIndex, want: Platform, name: string): Descriptor {
-  const found = index.manifests.find((d) => d.platform && platformMatches(want, d.platform));
-  if (found) return found;
-  const have = index.manifests
-    .filter((d) => d.platform && d.platform.os !== 'unknown')
-    .map((d) => formatPlatform(d.platform!));
-  throw new NotFoundError(`no manifest for platform ${formatPlatform(want)} in ${name}`, {
-    code: 'ERR_PLATFORM_NOT_FOUND',
-    hint: have.length ? `available platforms: ${have.join(', ')}` : 'the index lists no platforms',
-  });
 }

@@ -54,6 +54,7 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
     try {
       res = await request(url, { method: req.method, headers, body: req.body, dispatcher: ctx.dispatcher });
     } catch (err) {
+      if (err instanceof RegctlError) throw err; // raised by the request body (e.g. a digest check), not the network
       ctx.debug?.(`${req.method} ${redactUrl(url)} failed: ${(err as Error).message}`);
       if (canRetry && attempt < ctx.retry.attempts && isRetryableError(err)) {
         await sleep(backoffDelay(ctx.retry, attempt));

@@ -9,8 +9,11 @@ import { requestToken, type Token } from './token.js';
 
 export interface RegistryRequest {
   method: Method;
-  /** Path below the base URL, starting with /v2/. */
-  path: string;
+  /** Path below the base URL, starting with /v2/ (may carry a query). */
+  path?: string;
+  /** Or a URL from a `Location` header (upload sessions), resolved against the base URL. Credentials are
+   * sent only when it stays on the registry's origin. */
+  location?: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: HttpRequest['body'];
@@ -52,7 +55,7 @@ export class RegistryClient {
   /** Sends a request with authorization; returns any response but an unanswerable 401. */
   async request(req: RegistryRequest): Promise<HttpResponse> {
     await this.ping();
-    const url = new URL(this.base!.pathname.replace(/\/$/, '') + req.path, this.base);
+    const url = req.location !== undefined ? new URL(req.location, this.base) : new URL(this.base!.pathname.replace(/\/$/, '') + (req.path ?? '/v2/'), this.base);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
     let scopes = req.scopes;
@@ -152,7 +155,7 @@ export class RegistryClient {
 
   private async sendAuthorized(req: RegistryRequest, url: URL, scopes: string[], fresh: boolean): Promise<HttpResponse> {
     const headers = { ...req.headers };
-    const authorization = await this.authorization(scopes, fresh);
+    const authorization = url.origin === this.base!.origin ? await this.authorization(scopes, fresh) : undefined;
     if (authorization) headers.authorization = authorization;
     return send(this.deps.http, { method: req.method, url, headers, body: req.body });
   }

@@ -4,6 +4,7 @@
  */
 export const pullScope = (repository: string): string => `repository:${repository}:pull`;
 export const pushScope = (repository: string): string => `repository:${repository}:pull,push`;
+export const deleteScope = (repository: string): string => `repository:${repository}:delete,pull,push`;
 export const catalogScope = 'registry:catalog:*';
 
 /** Union of scopes: actions for the same resource are merged, order kept stable and sorted. */

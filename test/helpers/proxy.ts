@@ -1,8 +1,15 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What to do with one request instead of forwarding it: answer it, or drop the connection. */
-export type Fault = { status: number; headers?: Record<string, string>; body?: string } | 'drop';
+/**
+ * What to do with one request: answer it instead of forwarding, drop the connection, or forward it and then
+ * break the response body (cut the connection after `cutAfter` bytes, or flip one byte in the middle).
+ */
+export type Fault =
+  | { status: number; headers?: Record<string, string>; body?: string }
+  | 'drop'
+  | { cutAfter: number }
+  | { corrupt: true };
 
 export interface ProxyOptions {
   /** Changes the path and query sent upstream (e.g. to lower a page size). */
@@ -36,15 +43,38 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
       req.socket.destroy();
       return;
     }
-    if (fault) {
+    if (fault && 'status' in fault) {
       res.writeHead(fault.status, fault.headers).end(fault.body ?? '');
       return;
     }
     const url = (opts.rewrite ?? ((u: URL) => u))(new URL(req.url ?? '/', target));
     const up = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers: { ...req.headers, host: target.host } },
+      { host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers: req.headers },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        if (fault && 'cutAfter' in fault) {
+          let sent = 0;
+          upRes.on('data', (chunk: Buffer) => {
+            const room = fault.cutAfter - sent;
+            if (room > 0) res.write(chunk.subarray(0, room));
+            sent += chunk.length;
+            if (sent >= fault.cutAfter) {
+              upRes.destroy();
+              res.socket?.destroy();
+            }
+          });
+          return;
+        }
+        if (fault && 'corrupt' in fault) {
+          const chunks: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => chunks.push(c));
+          upRes.on('end', () => {
+            const body = Buffer.concat(chunks);
+            if (body.length) body[Math.floor(body.length / 2)]! ^= 0xff;
+            res.end(body);
+          });
+          return;
+        }
         upRes.pipe(res);
       },
     );

@@ -1,0 +1,109 @@
+import { IntegrityError } from '../errors.js';
+import { digestLike } from '../oci/digest.js';
+import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import type { Platform } from '../oci/platform.js';
+import { runPool } from '../util/pool.js';
+import { selectPlatform } from '../oci/select-platform.js';
+import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
+import { VerifyingStream } from './verify.js';
+
+export interface CopyProgress {
+  kind: 'blob';
+  digest: string;
+  size: number;
+  result: BlobPushResult | 'skipped';
+}
+
+export interface CopyOptions {
+  /** Copy only this platform's image out of an index. */
+  platform?: Platform;
+  /** Tag to set at the destination (the top manifest is pushed under it). */
+  tag?: string;
+  /** Blobs moved at once. */
+  jobs?: number;
+  onProgress?: (event: CopyProgress) => void;
+}
+
+export interface CopyResult {
+  /** Digest of the top manifest written (the index, or the chosen platform's image). */
+  digest: string;
+  mediaType: string;
+  /** True when the destination already had everything and nothing was sent. */
+  unchanged: boolean;
+  blobs: { pushed: number; mounted: number; skipped: number; bytes: number };
+}
+
+export const DEFAULT_JOBS = 4;
+
+/**
+ * Copies an image or index from one target to another: blobs before the manifests that name them, children before
+ * their index, manifest bytes verbatim so digests survive. Blobs stream through a digest+size check; any failure
+ * aborts the destination so nothing half-written becomes visible.
+ */
+export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts: CopyOptions = {}): Promise<CopyResult> {
+  const result: CopyResult = { digest: '', mediaType: '', unchanged: false, blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 } };
+  try {
+    let top = await src.resolve();
+    let bytes = await manifestBytes(src, top);
+    let parsed = parseManifest(bytes, top.mediaType, src.description);
+    if (opts.platform && parsed.kind === 'index') {
+      top = selectPlatform(parsed, opts.platform, src.description);
+      bytes = await manifestBytes(src, top);
+      parsed = parseManifest(bytes, top.mediaType, src.description);
+    }
+    result.digest = top.digest;
+    result.mediaType = top.mediaType;
+    if (opts.tag && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
+      result.unchanged = true;
+      await dst.commit?.();
+      return result;
+    }
+    const copyBlob = async (desc: Descriptor) => {
+      if (await dst.hasBlob(desc)) {
+        result.blobs.skipped++;
+        opts.onProgress?.({ kind: 'blob', digest: desc.digest, size: desc.size, result: 'skipped' });
+        return;
+      }
+      const open = async () => {
+        const { stream } = await src.fetchBlob(desc);
+        return stream.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest} from ${src.description}`)).on('error', () => stream.destroy());
+      };
+      const how = await dst.pushBlob(desc, open, src.blobSource);
+      if (how === 'mounted') result.blobs.mounted++;
+      else if (how === 'exists') result.blobs.skipped++;
+      else {
+        result.blobs.pushed++;
+        result.blobs.bytes += desc.size;
+      }
+      opts.onProgress?.({ kind: 'blob', digest: desc.digest, size: desc.size, result: how });
+    };
+    const copyManifest = async (desc: Descriptor, body: Buffer, tag?: string): Promise<void> => {
+      const doc = parseManifest(body, desc.mediaType, src.description);
+      if (doc.kind === 'index') {
+        for (const child of doc.manifests) {
+          if (await dst.hasManifest(child)) continue;
+          await copyManifest(child, await manifestBytes(src, child));
+        }
+      } else {
+        await runPool([doc.config, ...doc.layers], opts.jobs ?? DEFAULT_JOBS, copyBlob);
+      }
+      await dst.pushManifest(desc, body, tag);
+    };
+    await copyManifest(top, bytes, opts.tag);
+    await dst.commit?.();
+    return result;
+  } catch (err) {
+    await dst.abort?.().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Manifest bytes from the source, checked against the descriptor's digest. */
+async function manifestBytes(src: SourceTarget, desc: Descriptor): Promise<Buffer> {
+  const bytes = await src.fetchManifest(desc);
+  const actual = digestLike(desc.digest, bytes);
+  if (actual !== desc.digest || (desc.size && bytes.length !== desc.size)) {
+    throw new IntegrityError(`${src.description}: manifest ${desc.digest} does not match its content (got ${actual}, ${bytes.length} bytes)`, { code: 'ERR_DIGEST_MISMATCH' });
+  }
+  return bytes;
+}

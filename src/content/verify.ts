@@ -1,0 +1,56 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { IntegrityError } from '../errors.js';
+
+/**
+ * A pass-through stream that hashes and counts what flows and fails (IntegrityError) at the end when the digest
+ * or size differs, or as soon as more bytes than expected arrive. Destinations commit only after it ends cleanly.
+ */
+export class VerifyingStream extends Transform {
+  private readonly hash: Hash;
+  private readonly expectedDigest: string;
+  private readonly expectedSize: number;
+  private readonly what: string;
+  private seen = 0;
+
+  constructor(digest: string, size: number, what: string, resumeFrom?: Hash, offset = 0) {
+    super();
+    const algorithm = digest.slice(0, digest.indexOf(':'));
+    if (algorithm !== 'sha256' && algorithm !== 'sha512') {
+      throw new IntegrityError(`${what}: unsupported digest algorithm in ${digest}`, { code: 'ERR_DIGEST_ALGORITHM' });
+    }
+    this.hash = resumeFrom ?? createHash(algorithm);
+    this.expectedDigest = digest;
+    this.expectedSize = size;
+    this.what = what;
+    this.seen = offset;
+  }
+
+  /** Bytes that passed so far (including a resume offset). */
+  get bytes(): number {
+    return this.seen;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.expectedSize) {
+      done(new IntegrityError(`${this.what}: size mismatch: more than the expected ${this.expectedSize} bytes`, { code: 'ERR_SIZE_MISMATCH' }));
+      return;
+    }
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.seen !== this.expectedSize) {
+      done(new IntegrityError(`${this.what}: size mismatch: expected ${this.expectedSize} bytes, got ${this.seen}`, { code: 'ERR_SIZE_MISMATCH' }));
+      return;
+    }
+    const actual = `${this.expectedDigest.slice(0, this.expectedDigest.indexOf(':'))}:${this.hash.digest('hex')}`;
+    if (actual !== this.expectedDigest) {
+      done(new IntegrityError(`${this.what}: digest mismatch: expected ${this.expectedDigest}, got ${actual}`, { code: 'ERR_DIGEST_MISMATCH' }));
+      return;
+    }
+    done();
+  }
+}

@@ -1,0 +1,92 @@
+import type { Readable } from 'node:stream';
+import { RegistryError } from '../errors.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { header } from '../transport/http.js';
+import type { RegistryClient } from '../transport/registry-client.js';
+import { isRetryableError, sleep } from '../transport/retry.js';
+import { pullScope, pushScope } from '../transport/scope.js';
+import { responseError } from '../transport/response-error.js';
+
+const MAX_UPLOAD_ATTEMPTS = 4;
+
+/** Does the repository hold this blob? (HEAD; a size mismatch counts as absent.) */
+export async function blobExists(client: RegistryClient, repository: string, desc: Descriptor, scopes = [pullScope(repository)]): Promise<boolean> {
+  const what = `checking blob ${desc.digest} in ${client.registry}/${repository}`;
+  const res = await client.request({ method: 'HEAD', path: `/v2/${repository}/blobs/${desc.digest}`, scopes, what });
+  await res.body.dump();
+  if (res.status === 404) return false;
+  await client.expect(res, [200], 'HEAD', what);
+  const length = header(res, 'content-length');
+  return length === undefined || Number(length) === desc.size;
+}
+
+/**
+ * Cross-repository mount on the same registry: `POST …/uploads/?mount=D&from=R` with a token holding push on the
+ * destination and pull on the source. True when the registry mounted it (201); false when it opened an upload
+ * session instead (202), which is cancelled.
+ */
+export async function mountBlob(client: RegistryClient, repository: string, desc: Descriptor, from: string): Promise<boolean> {
+  const what = `mounting blob ${desc.digest} from ${from} into ${client.registry}/${repository}`;
+  const res = await client.request({
+    method: 'POST',
+    path: `/v2/${repository}/blobs/uploads/`,
+    query: { mount: desc.digest, from },
+    scopes: [pushScope(repository), pullScope(from)],
+    what,
+  });
+  await res.body.dump();
+  if (res.status === 201) return true;
+  if (res.status === 202) {
+    const location = header(res, 'location');
+    if (location) await cancelUpload(client, repository, location);
+    return false;
+  }
+  if (res.status === 401 || res.status === 403 || res.status === 404) return false; // no access to the source: send the bytes
+  throw await responseError(res, 'POST', what);
+}
+
+/**
+ * Uploads a blob: POST opens a session, one streamed PUT `?digest=` sends the bytes. A failed attempt
+ * (connection reset, 5xx) is retried with a new session and a freshly opened source stream.
+ */
+export async function uploadBlob(client: RegistryClient, repository: string, desc: Descriptor, open: () => Promise<Readable>): Promise<void> {
+  const what = `uploading blob ${desc.digest} to ${client.registry}/${repository}`;
+  const scopes = [pushScope(repository)];
+  for (let attempt = 1; ; attempt++) {
+    const start = await client.request({ method: 'POST', path: `/v2/${repository}/blobs/uploads/`, scopes, what });
+    await client.expect(start, [202], 'POST', what);
+    await start.body.dump();
+    const location = header(start, 'location');
+    if (!location) throw new RegistryError(`${what}: the registry opened an upload without a Location`, start.status);
+    const url = new URL(location, start.url);
+    url.searchParams.set('digest', desc.digest);
+    const body = await open();
+    try {
+      const res = await client.request({
+        method: 'PUT',
+        location: url.toString(),
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
+        body,
+        scopes,
+        what,
+      });
+      if (res.status === 201) {
+        await res.body.dump();
+        return;
+      }
+      if (res.status < 500 || attempt >= MAX_UPLOAD_ATTEMPTS) throw await responseError(res, 'PUT', what);
+      await res.body.dump();
+    } catch (err) {
+      body.destroy();
+      if (!isRetryableError(err) && !isRetryableError((err as Error).cause)) throw err;
+      if (attempt >= MAX_UPLOAD_ATTEMPTS) throw err;
+    }
+    await cancelUpload(client, repository, location).catch(() => undefined);
+    await sleep(250 * 2 ** (attempt - 1));
+  }
+}
+
+async function cancelUpload(client: RegistryClient, repository: string, location: string): Promise<void> {
+  const res = await client.request({ method: 'DELETE', location, scopes: [pushScope(repository)], what: 'cancelling upload' });
+  await res.body.dump();
+}

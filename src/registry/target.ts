@@ -1,0 +1,91 @@
+import type { Readable } from 'node:stream';
+import type { BlobPushResult, BlobSource, DestinationTarget, SourceTarget } from '../content/target.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { RegistryError } from '../errors.js';
+import type { RegistryClient } from '../transport/registry-client.js';
+import { pushScope } from '../transport/scope.js';
+import { downloadBlob } from './blob-download.js';
+import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
+import { getManifest, headManifest } from './manifests.js';
+
+/** One repository of a registry as a copy source, pointed at a tag or digest. */
+export class RegistrySource implements SourceTarget {
+  readonly description: string;
+  readonly blobSource: BlobSource;
+
+  constructor(private readonly client: RegistryClient, private readonly repository: string, private readonly reference: string, name: string) {
+    this.description = name;
+    this.blobSource = { registry: client.registry, repository };
+  }
+
+  async resolve(): Promise<Descriptor> {
+    const m = await getManifest(this.client, this.repository, this.reference, `fetching manifest for ${this.description}`);
+    this.cache.set(m.digest, m.bytes);
+    return { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
+  }
+
+  async fetchManifest(desc: Descriptor): Promise<Buffer> {
+    const cached = this.cache.get(desc.digest);
+    if (cached) return cached;
+    return (await getManifest(this.client, this.repository, desc.digest, `fetching manifest ${desc.digest} of ${this.description}`)).bytes;
+  }
+
+  async fetchBlob(desc: Descriptor, offset = 0): Promise<{ stream: Readable; resumed: boolean }> {
+    return { stream: downloadBlob(this.client, this.repository, desc, offset), resumed: true };
+  }
+
+  private readonly cache = new Map<string, Buffer>();
+}
+
+/** One repository of a registry as a copy destination; the tag is set by the top-level manifest's PUT. */
+export class RegistryDestination implements DestinationTarget {
+  readonly description: string;
+
+  constructor(private readonly client: RegistryClient, private readonly repository: string, name: string) {
+    this.description = name;
+  }
+
+  hasBlob(desc: Descriptor): Promise<boolean> {
+    return blobExists(this.client, this.repository, desc, [pushScope(this.repository)]);
+  }
+
+  async pushBlob(desc: Descriptor, open: () => Promise<Readable>, source?: BlobSource): Promise<BlobPushResult> {
+    if (source && source.registry === this.client.registry && source.repository !== this.repository) {
+      if (await mountBlob(this.client, this.repository, desc, source.repository)) return 'mounted';
+    }
+    await uploadBlob(this.client, this.repository, desc, open);
+    return 'pushed';
+  }
+
+  async hasManifest(desc: Descriptor): Promise<boolean> {
+    return (await this.tagDigest(desc.digest)) === desc.digest;
+  }
+
+  /** The digest a tag points at, or undefined when the tag does not exist. */
+  async tagDigest(reference: string): Promise<string | undefined> {
+    try {
+      return (await headManifest(this.client, this.repository, reference, `checking ${this.description}`)).digest ?? undefined;
+    } catch (err) {
+      if ((err as { exitCode?: number }).exitCode === 3) return undefined;
+      throw err;
+    }
+  }
+
+  async pushManifest(desc: Descriptor, bytes: Buffer, tag?: string): Promise<void> {
+    const what = `pushing manifest to ${this.description}`;
+    const res = await this.client.request({
+      method: 'PUT',
+      path: `/v2/${this.repository}/manifests/${tag ?? desc.digest}`,
+      headers: { 'content-type': desc.mediaType },
+      body: bytes,
+      scopes: [pushScope(this.repository)],
+      what,
+    });
+    await this.client.expect(res, [201, 200], 'PUT', what);
+    const digest = res.headers['docker-content-digest'];
+    await res.body.dump();
+    if (typeof digest === 'string' && digest !== desc.digest) {
+      throw new RegistryError(`${what}: the registry stored it as ${digest}, not ${desc.digest}`, res.status);
+    }
+  }
+}

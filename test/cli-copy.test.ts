@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { startProxy, type Fault } from './helpers/proxy.js';
+import { startRegistry, type RegistryHandle } from './helpers/registry.js';
+import { makeHome, runCli, type Home } from './helpers/run-cli.js';
+import { seedImage, seedIndex, tarLayer, type SeededImage, type SeededIndex } from './helpers/seed.js';
+
+const execFileAsync = promisify(execFile);
+const skopeoDigest = async (ref: string) =>
+  (await execFileAsync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${ref}`])).stdout.trim();
+
+describe('copy between real registries', () => {
+  let a: RegistryHandle;
+  let b: RegistryHandle;
+  let home: Home;
+  let image: SeededImage;
+  let index: SeededIndex;
+
+  before(async () => {
+    [a, b] = await Promise.all([startRegistry(), startRegistry()]);
+    home = await makeHome();
+    // Incompressible layers big enough to span many reads, so faults can hit mid-blob.
+    image = await seedImage({ url: a.url }, 'src/app', '1', {
+      layers: [tarLayer({ 'big.bin': randomBytes(3 * 1024 * 1024) }), tarLayer({ 'etc/hostname': 'x\n' })],
+    });
+    index = await seedIndex({ url: a.url }, 'src/multi', 'v1', [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    ]);
+  });
+  after(async () => {
+    await Promise.all([a.stop(), b.stop()]);
+    await home.cleanup();
+  });
+
+  const cp = (...args: string[]) => runCli(['copy', ...args], home.env);
+
+  test('copy keeps the digest (skopeo agrees) and prints it on stdout', async () => {
+    const r = await cp(`${a.host}/src/app:1`, `${b.host}/dst/app:1`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${image.digest}\n`);
+    assert.equal(await skopeoDigest(`${b.host}/dst/app:1`), image.digest);
+    assert.match(r.stderr, /copied \(/, 'one progress line per blob on stderr');
+  });
+
+  test('a multi-platform index is copied whole and keeps its digest', async () => {
+    const r = await cp('-q', `${a.host}/src/multi:v1`, `${b.host}/dst/multi:v1`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${index.digest}\n`);
+    assert.equal(r.stderr, '', '-q prints nothing');
+    assert.equal(await skopeoDigest(`${b.host}/dst/multi:v1`), index.digest);
+    for (const m of index.manifests) {
+      const d = await runCli(['digest', `${b.host}/dst/multi@${m.digest}`], home.env);
+      assert.equal(d.stdout.trim(), m.digest);
+    }
+  });
+
+  test('--platform copies the one image', async () => {
+    const arm = index.manifests.find((m) => m.platform.architecture === 'arm64')!;
+    const r = await cp('--platform', 'linux/arm64', `${a.host}/src/multi:v1`, `${b.host}/dst/arm:1`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${arm.digest}\n`);
+    assert.equal(await skopeoDigest(`${b.host}/dst/arm:1`), arm.digest);
+  });
+
+  test('copying onto an identical destination sends nothing; existing blobs are not re-sent', async () => {
+    const proxy = await startProxy(b.url);
+    try {
+      const again = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/dst/app:1`);
+      assert.equal(again.stdout, `${image.digest}\n`);
+      assert.deepEqual(proxy.requests.filter((q) => q !== 'GET /v2/' && !q.startsWith('HEAD ')), []);
+      proxy.requests.length = 0;
+      const newTag = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/dst/app:2`);
+      assert.equal(newTag.code, 0, newTag.stderr);
+      const sent = proxy.requests.filter((q) => q.startsWith('POST') || q.startsWith('PATCH') || (q.startsWith('PUT') && !q.includes('/manifests/')));
+      assert.deepEqual(sent, [], 'no blob uploads');
+      assert.ok(proxy.requests.some((q) => q.startsWith('PUT /v2/dst/app/manifests/2')));
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('a copy to another repository of the same registry mounts blobs: no layer bytes sent', async () => {
+    const proxy = await startProxy(b.url);
+    try {
+      const r = await cp(`${proxy.host}/dst/app:1`, `${proxy.host}/other/app:1`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${image.digest}\n`);
+      assert.ok(proxy.requests.filter((q) => /^POST \/v2\/other\/app\/blobs\/uploads\/\?mount=sha256%3A[0-9a-f]{64}&from=dst%2Fapp$/.test(q)).length >= 3);
+      assert.deepEqual(proxy.requests.filter((q) => q.startsWith('PATCH') || (q.startsWith('PUT') && q.includes('/blobs/'))), []);
+      assert.deepEqual(proxy.requests.filter((q) => q.startsWith('GET') && q.includes('/blobs/')), [], 'no blob downloaded either');
+      assert.match(r.stderr, /mounted/);
+      assert.equal(await skopeoDigest(`${b.host}/other/app:1`), image.digest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  /** Source behind a proxy that applies `fault` to the first matching request. */
+  async function faultySource(match: (method: string, url: URL) => boolean, fault: Fault, times = 1) {
+    let left = times;
+    return startProxy(a.url, { fault: (m, u) => (left > 0 && match(m, u) ? (left--, fault) : undefined) });
+  }
+  const bigLayer = (_m: string, u: URL) => u.pathname.endsWith(image.layerDigests[0]!);
+
+  test('a connection dropped mid-blob is resumed with Range: identical digest', async () => {
+    const proxy = await faultySource((m, u) => m === 'GET' && bigLayer(m, u), { cutAfter: 1024 * 1024 }, 2);
+    try {
+      const r = await cp('-q', `${proxy.host}/src/app:1`, `${b.host}/resumed/app:1`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${image.digest}\n`);
+      assert.equal(await skopeoDigest(`${b.host}/resumed/app:1`), image.digest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('500 once and 429 with Retry-After on the source are survived', async () => {
+    const proxy = await faultySource((m, u) => m === 'GET' && bigLayer(m, u), { status: 500 });
+    const proxy2 = await startProxy(a.url, {
+      fault: (() => {
+        let once = true;
+        return (m: string, u: URL) => (once && m === 'GET' && u.pathname.includes('/manifests/') ? ((once = false), { status: 429, headers: { 'retry-after': '1' } }) : undefined);
+      })(),
+    });
+    try {
+      const r = await cp('-q', `${proxy.host}/src/app:1`, `${b.host}/retried/app:1`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${image.digest}\n`);
+      const r2 = await cp('-q', `${proxy2.host}/src/app:1`, `${b.host}/retried/app:2`);
+      assert.equal(r2.code, 0, r2.stderr);
+    } finally {
+      await proxy.stop();
+      await proxy2.stop();
+    }
+  });
+
+  test('a failed upload is retried with a new session', async () => {
+    let once = true;
+    const proxy = await startProxy(b.url, {
+      fault: (m, u) => (once && m === 'PUT' && u.pathname.includes('/blobs/uploads/') ? ((once = false), { status: 503 }) : undefined),
+    });
+    try {
+      const r = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/upretry/app:1`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(await skopeoDigest(`${b.host}/upretry/app:1`), image.digest);
+      assert.ok(proxy.requests.filter((q) => q.startsWith('POST /v2/upretry/app/blobs/uploads/')).length >= 4, proxy.requests.join('\n'));
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('a corrupted blob is refused with exit 6 and nothing is committed', async () => {
+    const proxy = await faultySource((m, u) => m === 'GET' && u.pathname.includes('/blobs/'), { corrupt: true }, 100);
+    try {
+      const r = await cp('-q', `${proxy.host}/src/app:1`, `${b.host}/corrupt/app:1`);
+      assert.equal(r.code, 6, r.stderr);
+      assert.match(r.stderr, /^regctl: blob sha256:[0-9a-f]{64} from .*: digest mismatch: expected sha256:/m);
+      const d = await runCli(['digest', `${b.host}/corrupt/app:1`], home.env);
+      assert.equal(d.code, 3, 'no manifest at the destination');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('errors: bad names exit 2, missing source exit 3, bad --jobs exit 2', async () => {
+    assert.equal((await cp('Bad/Name', `${b.host}/x:1`)).code, 2);
+    assert.equal((await cp(`${a.host}/src/app:1`, 'oops://x')).code, 2);
+    const missing = await cp(`${a.host}/src/nope:1`, `${b.host}/x:1`);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /manifest unknown/);
+    assert.equal((await cp('-j', '0', `${a.host}/src/app:1`, `${b.host}/x:1`)).code, 2);
+  });
+
+  test('delete removes a manifest by digest (tag resolved first)', async () => {
+    await cp('-q', `${a.host}/src/app:1`, `${b.host}/del/app:1`);
+    const r = await runCli(['delete', `${b.host}/del/app:1`], home.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `Deleted: ${image.digest}\n`);
+    assert.equal((await runCli(['inspect', `${b.host}/del/app:1`], home.env)).code, 3);
+    assert.equal((await runCli(['delete', `${b.host}/del/app:1`], home.env)).code, 3);
+  });
+});
