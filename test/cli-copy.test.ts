@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { freePort } from './helpers/ports.js';
 import { startProxy, type Fault } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
@@ -163,6 +164,26 @@ describe('copy between real registries', () => {
       assert.equal(d.code, 3, 'no manifest at the destination');
     } finally {
       await proxy.stop();
+    }
+  });
+
+  test('configured mirrors are read first; the origin answers what the mirror lacks', async () => {
+    const port = await freePort(); // an origin that is down: everything must come from the mirror
+    const mirror = await startProxy(b.url);
+    const h = await makeHome({ registries: { [`127.0.0.1:${port}`]: { mirrors: [mirror.url] }, [a.host]: { mirrors: [mirror.url] } } });
+    try {
+      const viaMirror = await runCli(['copy', '-q', `127.0.0.1:${port}/dst/app:1`, `${a.host}/from-mirror/app:1`], h.env);
+      assert.equal(viaMirror.code, 0, viaMirror.stderr);
+      assert.equal(viaMirror.stdout, `${image.digest}\n`);
+      assert.ok(mirror.requests.some((q) => q.startsWith('GET /v2/dst/app/manifests/1')));
+      mirror.requests.length = 0;
+      const fallback = await runCli(['copy', '-q', `${a.host}/src/multi:v1`, `${a.host}/fallback/multi:v1`], h.env);
+      assert.equal(fallback.code, 0, fallback.stderr);
+      assert.equal(fallback.stdout, `${index.digest}\n`);
+      assert.ok(mirror.requests.some((q) => q.startsWith('GET /v2/src/multi/manifests/v1')), 'the mirror was asked first');
+    } finally {
+      await mirror.stop();
+      await h.cleanup();
     }
   });
 

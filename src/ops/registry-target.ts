@@ -1,3 +1,5 @@
+import { FallbackSource } from '../content/fallback-source.js';
+import type { SourceTarget } from '../content/target.js';
 import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
 import type { Reference } from '../ref/reference.js';
@@ -5,10 +7,14 @@ import { RegistryDestination, RegistrySource } from '../registry/target.js';
 import type { OpsContext } from './context.js';
 import { manifestReference } from './resolve.js';
 
-/** A registry repository as a copy source, at the reference's digest or tag. */
-export async function registrySource(ctx: OpsContext, ref: Reference): Promise<RegistrySource> {
+/** A registry repository as a copy source, at the reference's digest or tag; configured mirrors are tried first. */
+export async function registrySource(ctx: OpsContext, ref: Reference): Promise<SourceTarget> {
   const client = await ctx.transport.client(ref.registry);
-  return new RegistrySource(client, ref.repository, manifestReference(ref), ref.name);
+  const origin = new RegistrySource(client, ref.repository, manifestReference(ref), ref.name);
+  const mirrors = await ctx.transport.mirrorClients(ref.registry);
+  if (!mirrors.length) return origin;
+  const viaMirror = mirrors.map((m) => new RegistrySource(m, ref.repository, manifestReference(ref), `${ref.name} (mirror ${m.registry})`));
+  return new FallbackSource([...viaMirror, origin]);
 }
 
 /** A registry repository as a copy destination, and the tag to set there (none for a digest-only reference). */

@@ -44,6 +44,24 @@ export class Transport {
     return client;
   }
 
+  /** Clients for the pull-through mirrors configured for a registry, in order (credentials by mirror host). */
+  async mirrorClients(registry: string): Promise<RegistryClient[]> {
+    const clients: RegistryClient[] = [];
+    for (const mirror of this.opts.config.registries[registry]?.mirrors ?? []) {
+      const host = new URL(mirror).host;
+      const key = `mirror ${mirror}`;
+      let client = this.clients.get(key);
+      if (!client) {
+        const endpoint = resolveEndpoint(host, { ...this.opts.config.registries[host], endpoint: mirror }, this.opts.insecure ?? false);
+        const http = await this.httpContext(endpoint.host, endpoint.tlsVerify, host);
+        client = new RegistryClient(endpoint, { http, credentials: this.opts.credentials, clientId: CLIENT_ID });
+        this.clients.set(key, client);
+      }
+      clients.push(client);
+    }
+    return clients;
+  }
+
   /** A client that uses the given credentials instead of the store's and shares nothing (login). */
   loginClient(registry: string, credential: Credential): Promise<RegistryClient> {
     return this.newClient(registry, credential);

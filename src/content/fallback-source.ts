@@ -1,0 +1,57 @@
+import type { Readable } from 'node:stream';
+import { RegctlError } from '../errors.js';
+import type { Descriptor } from '../oci/manifest.js';
+import type { BlobSource, SourceTarget } from './target.js';
+
+/**
+ * Tries each source in order (mirrors first, the origin last): the first that resolves the reference serves the
+ * whole copy. A mirror that fails (not found, unreachable, refused) is passed over; the last error is thrown.
+ */
+export class FallbackSource implements SourceTarget {
+  private chosen?: SourceTarget;
+
+  constructor(private readonly candidates: SourceTarget[]) {
+    if (!candidates.length) throw new RangeError('FallbackSource needs at least one source');
+  }
+
+  get description(): string {
+    return (this.chosen ?? this.candidates.at(-1)!).description;
+  }
+
+  get blobSource(): BlobSource | undefined {
+    return (this.chosen ?? this.candidates.at(-1)!).blobSource;
+  }
+
+  /** Which candidate answered (for messages and tests). */
+  get selected(): SourceTarget | undefined {
+    return this.chosen;
+  }
+
+  async resolve(): Promise<Descriptor> {
+    let last: unknown;
+    for (const candidate of this.candidates) {
+      try {
+        const desc = await candidate.resolve();
+        this.chosen = candidate;
+        return desc;
+      } catch (err) {
+        if (!(err instanceof RegctlError) || candidate === this.candidates.at(-1)) throw err;
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  fetchManifest(desc: Descriptor): Promise<Buffer> {
+    return this.source().fetchManifest(desc);
+  }
+
+  fetchBlob(desc: Descriptor, offset?: number): Promise<{ stream: Readable; resumed: boolean }> {
+    return this.source().fetchBlob(desc, offset);
+  }
+
+  private source(): SourceTarget {
+    if (!this.chosen) throw new RangeError('FallbackSource used before resolve()');
+    return this.chosen;
+  }
+}
