@@ -25,6 +25,8 @@ export interface CommandEnv {
   context(): Promise<OpsContext>;
   /** Writes `regctl: <message>` lines to stderr (warnings and status, never data). */
   warn(message: string): void;
+  /** Colour allowed: stderr is a terminal and NO_COLOR is not set. */
+  color: boolean;
 }
 
 export const VERSION = '0.1.0';
@@ -38,13 +40,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
     global,
     context: () => (ctx ??= buildContext(io, global)),
     warn: (message) => io.stderr.write(`regctl: ${message}\n`),
+    color: Boolean(io.stderr.isTTY) && io.env.NO_COLOR === undefined,
   };
   const program = buildProgram(env);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
-    return reportError(err, io, global);
+    return reportError(err, io, global, env.color ? (await import('chalk')).default : undefined);
   } finally {
     if (ctx) await (await ctx.catch(() => undefined))?.transport.close();
   }
@@ -154,19 +157,26 @@ async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> 
   });
 }
 
-function reportError(err: unknown, io: Io, global: GlobalOptions): number {
+interface Paint {
+  red(s: string): string;
+  dim(s: string): string;
+}
+
+function reportError(err: unknown, io: Io, global: GlobalOptions, paint?: Paint): number {
+  const prefix = paint ? paint.red('regctl:') : 'regctl:';
+  const hint = paint ? paint.dim('hint:') : 'hint:';
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
     return ExitCode.usage; // commander already printed the message
   }
   if (err instanceof RegctlError) {
-    io.stderr.write(`regctl: ${err.message}\n`);
-    if (err.hint) io.stderr.write(`hint: ${err.hint}\n`);
+    io.stderr.write(`${prefix} ${err.message}\n`);
+    if (err.hint) io.stderr.write(`${hint} ${err.hint}\n`);
     if (global.debug) io.stderr.write(`${err.stack ?? ''}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`regctl: internal error: ${message}\n`);
+  io.stderr.write(`${prefix} internal error: ${message}\n`);
   if (global.debug && err instanceof Error) io.stderr.write(`${err.stack ?? ''}\n`);
   return ExitCode.failure;
 }

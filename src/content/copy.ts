@@ -7,12 +7,10 @@ import { selectPlatform } from '../oci/select-platform.js';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
 import { VerifyingStream } from './verify.js';
 
-export interface CopyProgress {
-  kind: 'blob';
-  digest: string;
-  size: number;
-  result: BlobPushResult | 'skipped';
-}
+/** A blob finished (`blob`), or moved more bytes (`bytes`, `done` of `size`). */
+export type CopyProgress =
+  | { kind: 'blob'; digest: string; size: number; result: BlobPushResult | 'skipped' }
+  | { kind: 'bytes'; digest: string; size: number; done: number };
 
 export interface CopyOptions {
   /** Copy only this platform's image out of an index. */
@@ -66,7 +64,16 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
       }
       const open = async () => {
         const { stream } = await src.fetchBlob(desc);
-        return stream.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest} from ${src.description}`)).on('error', () => stream.destroy());
+        const verified = stream.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest} from ${src.description}`));
+        verified.on('error', () => stream.destroy());
+        if (opts.onProgress) {
+          let done = 0;
+          stream.on('data', (chunk: Buffer) => {
+            done += chunk.length;
+            opts.onProgress!({ kind: 'bytes', digest: desc.digest, size: desc.size, done });
+          });
+        }
+        return verified;
       };
       const how = await dst.pushBlob(desc, open, src.blobSource);
       if (how === 'mounted') result.blobs.mounted++;

@@ -2,11 +2,74 @@ import type { Writable } from 'node:stream';
 import type { CopyProgress } from '../content/copy.js';
 import { humanSize } from './bytes.js';
 
-/** One plain line per finished blob on stderr (never stdout); nothing when quiet. */
-export function blobProgress(stderr: Writable, quiet: boolean): ((e: CopyProgress) => void) | undefined {
-  if (quiet) return undefined;
-  const verbs = { pushed: 'copied', mounted: 'mounted', exists: 'exists', skipped: 'exists' } as const;
-  return (e) => {
-    stderr.write(`${e.digest.slice(7, 19)}: ${verbs[e.result]} (${humanSize(e.size)})\n`);
+export interface ProgressReporter {
+  onProgress?: (e: CopyProgress) => void;
+  /** Shows a spinner for a wait with no byte count (terminal only). */
+  wait(text: string): void;
+  /** Stops the live display, leaving the final state on screen. */
+  stop(): void;
+}
+
+const VERBS = { pushed: 'done', mounted: 'mounted', exists: 'exists', skipped: 'exists' } as const;
+const short = (digest: string) => digest.slice(7, 19);
+
+/**
+ * Progress on stderr, never stdout. On a terminal: a live line per blob (bytes, rate) and an overall line,
+ * redrawn at most ten times a second, with an ora spinner for waits. Otherwise: one plain line per finished
+ * blob. Nothing at all when quiet.
+ */
+export async function progressReporter(stderr: Writable & { isTTY?: boolean }, opts: { quiet: boolean; color: boolean }): Promise<ProgressReporter> {
+  if (opts.quiet) return { wait() {}, stop() {} };
+  if (!stderr.isTTY) {
+    return {
+      onProgress: (e) => {
+        if (e.kind === 'blob') stderr.write(`${short(e.digest)}: ${VERBS[e.result]} (${humanSize(e.size)})\n`);
+      },
+      wait() {},
+      stop() {},
+    };
+  }
+  const { default: ora } = await import('ora');
+  const spinner = ora({ stream: stderr, color: opts.color ? 'cyan' : false, isEnabled: true });
+  const blobs = new Map<string, { size: number; done: number; started: number; state?: string }>();
+  let drawn = 0;
+  let last = 0;
+  const draw = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    let total = 0;
+    let moved = 0;
+    let finished = 0;
+    const lines: string[] = [];
+    for (const [digest, b] of blobs) {
+      total += b.size;
+      moved += b.state ? b.size : b.done;
+      if (b.state) finished++;
+      const rate = b.done / Math.max(0.001, (now - b.started) / 1000);
+      lines.push(b.state
+        ? `${short(digest)}: ${b.state} (${humanSize(b.size)})`
+        : `${short(digest)}: ${humanSize(b.done)} / ${humanSize(b.size)}  ${humanSize(rate)}/s`);
+    }
+    lines.push(`${finished}/${blobs.size} blobs, ${humanSize(moved)} / ${humanSize(total)}`);
+    stderr.write(`${drawn ? `\x1b[${drawn}F\x1b[J` : ''}${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  return {
+    onProgress: (e) => {
+      if (spinner.isSpinning) spinner.stop();
+      const b = blobs.get(e.digest) ?? { size: e.size, done: 0, started: Date.now() };
+      blobs.set(e.digest, b);
+      if (e.kind === 'bytes') b.done = e.done;
+      else b.state = VERBS[e.result];
+      draw(e.kind === 'blob');
+    },
+    wait: (text) => {
+      spinner.start(text);
+    },
+    stop: () => {
+      if (spinner.isSpinning) spinner.stop();
+      if (blobs.size) draw(true);
+    },
   };
 }
