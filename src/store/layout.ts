@@ -1,0 +1,262 @@
+import { lutimes, mkdir, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ConfigError, IntegrityError, NotFoundError, UsageError } from '../errors.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { digestLike } from '../oci/digest.js';
+import { atomicWriteFile } from '../util/atomic-write.js';
+import { withLock, type LockOptions } from './lock.js';
+import { collectGarbage, type GcResult } from './gc.js';
+import { lstatOrUndefined, openBlobFile, writeBlobFile } from './blob-file.js';
+
+/** The tag (plain layouts) or full name (the store) of an entry; skopeo's `oci:DIR:NAME` matches this one. */
+export const REF_NAME = 'org.opencontainers.image.ref.name';
+/** The full normalized image name (`docker.io/library/alpine:latest`), as containerd and docker ≥ 25 write it. */
+export const CONTAINERD_NAME = 'io.containerd.image.name';
+/** Manifests, indexes and index.json are read whole, up to this size. */
+export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+
+export interface LayoutIndex {
+  schemaVersion: number;
+  mediaType?: string;
+  manifests: Descriptor[];
+  [key: string]: unknown;
+}
+
+const LAYOUT_FILE = 'oci-layout';
+const INDEX_FILE = 'index.json';
+const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+const emptyIndex = (): LayoutIndex => ({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
+
+/**
+ * An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`): the local store and user
+ * `oci:DIR[:TAG]` directories alike. Blobs are written to a temp file beside their final place, verified while
+ * streaming, fsynced and renamed, so a reader never sees a partial blob. index.json is rewritten (temp + rename)
+ * under an exclusive lock file, so concurrent processes never lose each other's updates. Symlinks are refused.
+ */
+export class OciLayout {
+  readonly dir: string;
+  readonly lockOptions: LockOptions;
+
+  private constructor(dir: string, lockOptions: LockOptions) {
+    this.dir = dir;
+    this.lockOptions = lockOptions;
+  }
+
+  /** Opens the layout at `dir`; with `create`, makes it (or completes a half-made one) when absent. */
+  static async open(dir: string, opts: { create: boolean; lock?: LockOptions }): Promise<OciLayout> {
+    const layout = new OciLayout(dir, opts.lock ?? {});
+    const st = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw new ConfigError(`cannot open OCI layout ${dir}: ${err.message}`, { cause: err });
+    });
+    if (st && !st.isDirectory()) throw new ConfigError(`${dir} is not a directory, so it cannot be an OCI image layout`);
+    if (!st && !opts.create) throw new NotFoundError(`no OCI image layout at ${dir}: the directory does not exist`, { code: 'ERR_LAYOUT_NOT_FOUND' });
+    if (st && (await layout.readLayoutFile())) return layout;
+    if (!opts.create) {
+      throw new NotFoundError(`${dir} is not an OCI image layout (it has no ${LAYOUT_FILE} file)`, { code: 'ERR_LAYOUT_NOT_FOUND' });
+    }
+    if (st && (await readdir(dir)).some((n) => !n.startsWith('.'))) {
+      throw new ConfigError(`${dir} is not empty and is not an OCI image layout (no ${LAYOUT_FILE} file); refusing to write into it`);
+    }
+    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+    await layout.withLock(async () => {
+      const index = join(dir, INDEX_FILE);
+      if (!(await exists(index))) await atomicWriteFile(index, `${JSON.stringify(emptyIndex())}\n`, 0o644);
+      if (!(await layout.readLayoutFile())) {
+        await atomicWriteFile(join(dir, LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`, 0o644);
+      }
+    });
+    return layout;
+  }
+
+  /** `DIR/blobs/<alg>/<hex>`; IntegrityError for anything but a well-formed sha256/sha512 digest. */
+  blobPath(digest: string): string {
+    if (!DIGEST_RE.test(digest)) throw new IntegrityError(`invalid digest ${JSON.stringify(digest)} in OCI layout ${this.dir}`, { code: 'ERR_DIGEST_INVALID' });
+    const colon = digest.indexOf(':');
+    return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
+  }
+
+  /** True when the blob is a regular file (not a symlink) of exactly `desc.size` bytes. */
+  async hasBlob(desc: Descriptor): Promise<boolean> {
+    const st = await lstatOrUndefined(this.blobPath(desc.digest));
+    return !!st && st.isFile() && st.size === desc.size;
+  }
+
+  /** Marks a reused blob as recently used, so a concurrent gc keeps it for a transfer's lease; false if gone. */
+  async touchBlob(desc: Descriptor): Promise<boolean> {
+    const now = new Date();
+    try {
+      await lutimes(this.blobPath(desc.digest), now, now);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  /** A stream of the blob from `offset`. NotFoundError when absent; IntegrityError for a symlink or a wrong size. */
+  async openBlob(desc: Descriptor, offset = 0): Promise<Readable> {
+    const fh = await this.openBlobHandle(desc);
+    return fh.createReadStream({ start: Math.min(Math.max(0, offset), desc.size) });
+  }
+
+  /** The whole blob (manifests, configs), checked against digest and size; refuses more than `limit` bytes. */
+  async readBlob(desc: Descriptor, limit = MAX_MANIFEST_BYTES): Promise<Buffer> {
+    if (desc.size > limit) throw new IntegrityError(`blob ${desc.digest} is ${desc.size} bytes, more than the ${limit} allowed for a manifest or config`, { code: 'ERR_MANIFEST_TOO_LARGE' });
+    const fh = await this.openBlobHandle(desc);
+    let data: Buffer;
+    try {
+      data = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+    if (data.length !== desc.size || digestLike(desc.digest, data) !== desc.digest) {
+      throw new IntegrityError(`layout blob ${desc.digest} in ${this.dir} is corrupt (content does not match its digest)`, { code: 'ERR_DIGEST_MISMATCH' });
+    }
+    return data;
+  }
+
+  /**
+   * Stores a blob from `stream`, verifying digest and size in flight. The bytes go to `blobs/<alg>/.tmp-…`, are
+   * fsynced and renamed into place; on any error the temp file is removed and nothing becomes visible.
+   * A blob already present with the right size is kept ('exists').
+   */
+  async writeBlob(desc: Descriptor, stream: Readable): Promise<'written' | 'exists'> {
+    const path = this.blobPath(desc.digest);
+    if (await this.hasBlob(desc)) {
+      stream.destroy();
+      return 'exists';
+    }
+    await writeBlobFile(path, desc, stream);
+    return 'written';
+  }
+
+  /** index.json (an empty index when the file is missing). IntegrityError when it is not a valid index. */
+  async readIndex(): Promise<LayoutIndex> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, INDEX_FILE), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex();
+      throw err;
+    }
+    let doc: LayoutIndex;
+    try {
+      doc = JSON.parse(text) as LayoutIndex;
+    } catch (err) {
+      throw new IntegrityError(`${join(this.dir, INDEX_FILE)} is not valid JSON`, { cause: err, code: 'ERR_LAYOUT_INDEX' });
+    }
+    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.manifests)) {
+      throw new IntegrityError(`${join(this.dir, INDEX_FILE)} is not an image index (no "manifests" list)`, { code: 'ERR_LAYOUT_INDEX' });
+    }
+    return doc;
+  }
+
+  /** Read-modify-write of index.json under the layout's lock; `fn` may mutate the index or return a new one. */
+  async updateIndex(fn: (index: LayoutIndex) => LayoutIndex | void | Promise<LayoutIndex | void>): Promise<LayoutIndex> {
+    return this.withLock(async () => {
+      const index = await this.readIndex();
+      const next = (await fn(index)) ?? index;
+      await atomicWriteFile(join(this.dir, INDEX_FILE), `${JSON.stringify(next)}\n`, 0o644);
+      return next;
+    });
+  }
+
+  /** Runs `fn` holding the layout's lock (`index.json.lock`). */
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(join(this.dir, `${INDEX_FILE}.lock`), fn, this.lockOptions);
+  }
+
+  /**
+   * The entry called `name`: by `io.containerd.image.name`, else by `org.opencontainers.image.ref.name`.
+   * Without a name, the layout's only entry. NotFoundError when absent; UsageError when ambiguous.
+   */
+  async resolve(name?: string): Promise<Descriptor> {
+    const entries = (await this.readIndex()).manifests;
+    const found = name === undefined ? entries : entries.filter((e) => e.annotations?.[CONTAINERD_NAME] === name);
+    const matches = found.length > 0 || name === undefined ? found : entries.filter((e) => e.annotations?.[REF_NAME] === name);
+    if (matches.length === 1) return matches[0]!;
+    const what = name === undefined ? 'an image' : JSON.stringify(name);
+    if (matches.length === 0) throw new NotFoundError(`${what} not found in OCI layout ${this.dir}`, { code: 'ERR_LAYOUT_NOT_FOUND' });
+    const names = matches.map((e) => entryName(e) ?? e.digest).join(', ');
+    throw new UsageError(`${what} is ambiguous in OCI layout ${this.dir}: ${matches.length} images match (${names})`, {
+      hint: `name one of them: ${this.dir}:TAG`,
+    });
+  }
+
+  /**
+   * Points `name` at `desc`, replacing any entry of that name. A full image name (with "/") is written as
+   * `io.containerd.image.name` and, unless `refName` says otherwise, as `org.opencontainers.image.ref.name` too;
+   * a plain tag (`v1`) only as `org.opencontainers.image.ref.name` (what skopeo's `oci:DIR:v1` looks up).
+   */
+  async tag(name: string, desc: Descriptor, opts: { refName?: string } = {}): Promise<void> {
+    const annotations: Record<string, string> = {};
+    if (name.includes('/')) annotations[CONTAINERD_NAME] = name;
+    annotations[REF_NAME] = opts.refName ?? name;
+    const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations };
+    if (desc.platform) entry.platform = desc.platform;
+    await this.updateIndex((index) => {
+      index.manifests = index.manifests.filter((e) => entryName(e) !== name);
+      index.manifests.push(entry);
+    });
+  }
+
+  /** Removes the entry called `name`; returns what was removed (empty when there was none). */
+  async untag(name: string): Promise<Descriptor[]> {
+    return this.removeEntries((e) => entryName(e) === name);
+  }
+
+  /** Removes every index entry matching `pred`, under the lock; returns the removed entries. */
+  async removeEntries(pred: (entry: Descriptor) => boolean): Promise<Descriptor[]> {
+    let removed: Descriptor[] = [];
+    await this.updateIndex((index) => {
+      removed = index.manifests.filter(pred);
+      index.manifests = index.manifests.filter((e) => !pred(e));
+    });
+    return removed;
+  }
+
+  /** The index entries (descriptors with their name annotations). */
+  async list(): Promise<Descriptor[]> {
+    return (await this.readIndex()).manifests;
+  }
+
+  /** Removes blobs no index entry reaches, and temp files older than an hour; see gc.ts. */
+  async gc(): Promise<GcResult> {
+    return this.withLock(() => collectGarbage(this));
+  }
+
+  private async readLayoutFile(): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, LAYOUT_FILE), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new ConfigError(`cannot read ${join(this.dir, LAYOUT_FILE)}: ${(err as Error).message}`, { cause: err });
+    }
+    let version: unknown;
+    try {
+      version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+    } catch {
+      version = undefined;
+    }
+    if (typeof version !== 'string' || !version.startsWith('1.')) {
+      throw new ConfigError(`${join(this.dir, LAYOUT_FILE)} does not declare a supported imageLayoutVersion (want 1.x)`);
+    }
+    return true;
+  }
+
+  private openBlobHandle(desc: Descriptor): Promise<FileHandle> {
+    return openBlobFile(this.blobPath(desc.digest), desc, this.dir);
+  }
+}
+
+/** The name an entry is known by: its full image name, else its ref name. */
+export function entryName(entry: Descriptor): string | undefined {
+  return entry.annotations?.[CONTAINERD_NAME] ?? entry.annotations?.[REF_NAME];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await lstatOrUndefined(path)) !== undefined;
+}

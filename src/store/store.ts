@@ -1,0 +1,171 @@
+import { isAbsolute, join } from 'node:path';
+import { NotFoundError } from '../errors.js';
+import type { DestinationTarget, SourceTarget } from '../content/target.js';
+import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import { parseReference } from '../ref/parse.js';
+import type { Reference } from '../ref/reference.js';
+import { entryName, OciLayout } from './layout.js';
+import { layoutDestination, layoutSource } from './layout-target.js';
+
+/** `$REGCTL_STORE`, else `${XDG_DATA_HOME:-$HOME/.local/share}/regctl/store` (a relative XDG_DATA_HOME is ignored). */
+export function storePath(env: Record<string, string | undefined>, homedir: string): string {
+  if (env.REGCTL_STORE) return env.REGCTL_STORE;
+  const data = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(homedir, '.local', 'share');
+  return join(data, 'regctl', 'store');
+}
+
+export interface StoreImage {
+  /** Full normalized name: `docker.io/library/alpine:latest` (or `…@sha256:…` when pulled by digest). */
+  name: string;
+  /** Familiar repository, as docker shows it: `alpine`, `localhost:5000/app`. */
+  repository: string;
+  /** The tag, or `<none>` for an image stored by digest. */
+  tag: string;
+  digest: string;
+  /** Config + layers of the image; for an index, the sum over its platform manifests present in the store. */
+  size: number;
+  /** `created` of the image config (the first platform present, for an index). */
+  created?: string;
+  mediaType: string;
+}
+
+/**
+ * The local image store: an OCI layout whose entries are named by full normalized image names, with blobs
+ * shared between images. Images are read and written through the Target interfaces, like any other place.
+ */
+export class ImageStore {
+  readonly layout: OciLayout;
+
+  private constructor(layout: OciLayout) {
+    this.layout = layout;
+  }
+
+  /** Opens the store at `path`, creating it when absent. */
+  static async open(path: string): Promise<ImageStore> {
+    return new ImageStore(await OciLayout.open(path, { create: true }));
+  }
+
+  get path(): string {
+    return this.layout.dir;
+  }
+
+  /** The image `ref` (any reference; a digest reference resolves among that repository's images). */
+  source(ref: string): SourceTarget {
+    const r = parseReference(ref);
+    return { ...layoutSource(this.layout, storeName(r), `${r.familiar} (local store)`), resolve: () => this.resolveRef(r) };
+  }
+
+  /** Writes an image to be known as `ref` once the copy commits. */
+  destination(ref: string): DestinationTarget {
+    const r = parseReference(ref);
+    return layoutDestination(this.layout, storeName(r), `${r.familiar} (local store)`);
+  }
+
+  /** Gives the image `source` another name `target`; no data is copied. Returns the image's descriptor. */
+  async tag(source: string, target: string): Promise<Descriptor> {
+    const desc = await this.resolveRef(parseReference(source));
+    await this.layout.tag(storeName(parseReference(target)), desc);
+    return desc;
+  }
+
+  /** Every named image, in index order. */
+  async list(): Promise<StoreImage[]> {
+    const out: StoreImage[] = [];
+    for (const entry of await this.layout.list()) {
+      const name = entryName(entry);
+      if (!name?.includes('/')) continue;
+      let r: Reference;
+      try {
+        r = parseReference(name);
+      } catch {
+        continue; // not an image name (a foreign entry): not listed
+      }
+      const familiarRepo = r.familiar.slice(0, r.familiar.length - suffixLength(r));
+      const info = await this.describe(entry);
+      out.push({ name, repository: familiarRepo, tag: r.tag ?? '<none>', digest: entry.digest, mediaType: entry.mediaType, ...info });
+    }
+    return out;
+  }
+
+  /** Untags `ref` (all names of that repository at that digest, for a digest reference), then removes the blobs
+   * no remaining image needs. NotFoundError when nothing matched. */
+  async remove(ref: string): Promise<{ untagged: string[]; deletedBytes: number }> {
+    const r = parseReference(ref);
+    const removed = r.digest !== undefined && r.tag === undefined
+      ? await this.layout.removeEntries((e) => e.digest === r.digest && sameRepository(e, r))
+      : await this.layout.untag(storeName(r));
+    if (removed.length === 0) throw notFound(r);
+    const gc = await this.layout.gc();
+    return { untagged: removed.map((e) => entryName(e) ?? e.digest), deletedBytes: gc.freedBytes };
+  }
+
+  private async resolveRef(r: Reference): Promise<Descriptor> {
+    const entries = await this.layout.list();
+    const found = r.digest !== undefined
+      ? entries.find((e) => e.digest === r.digest && sameRepository(e, r))
+      : entries.find((e) => entryName(e) === storeName(r));
+    if (!found) throw notFound(r);
+    return { mediaType: found.mediaType, digest: found.digest, size: found.size };
+  }
+
+  private async describe(desc: Descriptor): Promise<{ size: number; created?: string }> {
+    let m;
+    try {
+      m = parseManifest(await this.layout.readBlob(desc), desc.mediaType, desc.digest);
+    } catch {
+      return { size: 0 };
+    }
+    if (m.kind === 'image') {
+      const size = m.config.size + m.layers.reduce((sum, l) => sum + l.size, 0);
+      const created = await this.created(m.config);
+      return created === undefined ? { size } : { size, created };
+    }
+    let size = 0;
+    let created: string | undefined;
+    for (const child of m.manifests) {
+      if (!(await this.layout.hasBlob(child))) continue;
+      const info = await this.describe(child);
+      size += info.size;
+      created ??= info.created;
+    }
+    return created === undefined ? { size } : { size, created };
+  }
+
+  private async created(config: Descriptor): Promise<string | undefined> {
+    try {
+      const doc = JSON.parse((await this.layout.readBlob(config)).toString('utf8')) as { created?: unknown };
+      return typeof doc.created === 'string' ? doc.created : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The index key of a reference: `registry/repo:tag` when it has a tag, else `registry/repo@digest`. */
+export function storeName(r: Reference): string {
+  const repo = `${r.registry}/${r.repository}`;
+  if (r.tag !== undefined) return `${repo}:${r.tag}`;
+  return r.digest !== undefined ? `${repo}@${r.digest}` : `${repo}:latest`;
+}
+
+function sameRepository(entry: Descriptor, r: Reference): boolean {
+  const name = entryName(entry);
+  if (!name?.includes('/')) return false;
+  try {
+    const e = parseReference(name);
+    return e.registry === r.registry && e.repository === r.repository;
+  } catch {
+    return false;
+  }
+}
+
+function suffixLength(r: Reference): number {
+  return (r.tag !== undefined ? r.tag.length + 1 : 0) + (r.digest !== undefined ? r.digest.length + 1 : 0);
+}
+
+function notFound(r: Reference): NotFoundError {
+  return new NotFoundError(`image ${r.familiar} not found in the local store`, {
+    code: 'ERR_IMAGE_NOT_FOUND',
+    hint: `pull it first: regctl pull ${r.familiar}`,
+  });
+}
