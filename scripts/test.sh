@@ -16,8 +16,11 @@ declare -A PACKAGE_OF=(
   [dbus-run-session]=dbus
   [docker-credential-pass]=golang-docker-credential-helpers
   [openssl]=openssl
+  [dockerd]=docker.io
+  [podman]=podman
+  [busybox]=busybox-static
 )
-PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl)
+PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl docker.io podman busybox-static)
 TEST_TIMEOUT_MS=180000
 
 missing_packages() {

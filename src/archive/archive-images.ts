@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import { IntegrityError, UsageError } from '../errors.js';
+import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import { isIndexMediaType } from '../oci/media-types.js';
+import { parseReference } from '../ref/parse.js';
+import type { ArchiveTree } from './archive-tree.js';
+import { MAX_METADATA_SIZE, type ArchiveBlobs } from './blob-store.js';
+import { dockerEntries, synthesizeManifest } from './docker-manifest.js';
+import { verifyImage, walk } from './image-check.js';
+import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME } from './layout-files.js';
+
+/** An image found in an archive: its normalized name (when it has one) and the manifest or index it is. */
+export interface FoundImage {
+  name?: string;
+  top: Descriptor;
+  complete: boolean;
+}
+
+/**
+ * The images of an extracted archive, every one verified (blobs present, layers matching the config's
+ * diff_ids). index.json entries come first (their manifests keep their bytes and digests); docker manifest.json
+ * entries reuse a manifest of the archive with the same config and layers when there is one, else (legacy saves)
+ * get a synthesized Docker schema 2 manifest. A name appears once; an index whose children are partly missing
+ * gives way to a manifest.json entry of the same name.
+ */
+export async function findImages(tree: ArchiveTree, blobs: ArchiveBlobs, description: string): Promise<FoundImage[]> {
+  const indexText = await readText(tree, 'index.json');
+  const manifestText = await readText(tree, 'manifest.json');
+  if (indexText === undefined && manifestText === undefined) {
+    throw new UsageError(`${description} is not an image archive: it holds neither manifest.json nor index.json`);
+  }
+  const found: FoundImage[] = indexText === undefined ? [] : await ociImages(indexText, blobs);
+  const reachable = (await Promise.all(found.map((f) => walk(f.top, blobs)))).flatMap((w) => w.images);
+  for (const entry of manifestText === undefined ? [] : dockerEntries(tree, manifestText)) {
+    const match = reachable.find((r) => r.manifest.config.digest === entry.config.digest && r.manifest.layers.every((l) => blobs.has(l.digest)));
+    const top = match?.desc ?? synthesizeManifest(entry, blobs);
+    if (entry.repoTags.length === 0) found.push({ top, complete: true });
+    for (const tag of entry.repoTags) found.push({ name: parseReference(tag).name, top, complete: true });
+  }
+
+  const result: FoundImage[] = [];
+  for (const f of found) {
+    if (f.name !== undefined) {
+      const i = result.findIndex((r) => r.name === f.name);
+      if (i < 0) result.push(f);
+      else if (!result[i]!.complete && f.complete) result[i] = f;
+    } else if (!found.some((o) => o.top.digest === f.top.digest && (o.name !== undefined || result.includes(o)))) {
+      result.push(f);
+    }
+  }
+  const checked = new Set<string>();
+  for (const f of result) {
+    for (const { desc, manifest } of (await walk(f.top, blobs)).images) {
+      if (checked.has(desc.digest)) continue;
+      checked.add(desc.digest);
+      await verifyImage(desc, manifest, blobs, `${description}${f.name ? ` (${f.name})` : ''}`);
+    }
+    if (!blobs.has(f.top.digest)) {
+      throw new IntegrityError(`archive is incomplete: index.json names ${f.top.digest}, which is not in the archive`, { code: 'ERR_ARCHIVE_CORRUPT' });
+    }
+  }
+  return result;
+}
+
+async function ociImages(text: string, blobs: ArchiveBlobs): Promise<FoundImage[]> {
+  const index = parse(Buffer.from(text), 'index.json');
+  if (index.kind !== 'index') throw new IntegrityError('archive is corrupt: index.json is not an image index', { code: 'ERR_ARCHIVE_CORRUPT' });
+  const out: FoundImage[] = [];
+  for (const top of index.manifests) {
+    const name = annotationName(top.annotations);
+    if (name === undefined && isIndexMediaType(top.mediaType) && blobs.has(top.digest)) {
+      // A nested index (one entry naming an index of named images): its children are the images.
+      const nested = parse(await blobs.read(top.digest, 'index'), top.digest);
+      const named = nested.kind === 'index' ? nested.manifests.filter((c) => annotationName(c.annotations) !== undefined) : [];
+      if (named.length > 0) {
+        for (const child of named) out.push({ name: annotationName(child.annotations)!, top: child, complete: (await walk(child, blobs)).complete });
+        continue;
+      }
+    }
+    out.push({ ...(name === undefined ? {} : { name }), top: strip(top), complete: (await walk(top, blobs)).complete });
+  }
+  return out;
+}
+
+/** containerd's full name, else OCI's ref.name when it is a whole reference (not just a tag). */
+function annotationName(a: Record<string, string> | undefined): string | undefined {
+  const candidates = [a?.[ANNOTATION_IMAGE_NAME], a?.[ANNOTATION_REF_NAME]].filter((n): n is string => !!n && /[:/]/.test(n));
+  for (const n of candidates) {
+    try {
+      return parseReference(n).name;
+    } catch {
+      // not a reference: no name
+    }
+  }
+  return undefined;
+}
+
+/** The descriptor without the archive's naming annotations (they name the entry, not the content). */
+function strip(d: Descriptor): Descriptor {
+  const out: Descriptor = { mediaType: d.mediaType, digest: d.digest, size: d.size };
+  if (d.platform) out.platform = d.platform;
+  return out;
+}
+
+function parse(bytes: Buffer, what: string) {
+  try {
+    return parseManifest(bytes, '', what);
+  } catch (err) {
+    throw new IntegrityError(`archive is corrupt: ${(err as Error).message}`, { code: 'ERR_ARCHIVE_CORRUPT', cause: err });
+  }
+}
+
+async function readText(tree: ArchiveTree, path: string): Promise<string | undefined> {
+  const file = tree.file(path);
+  if (!file) return undefined;
+  if (file.size > MAX_METADATA_SIZE) throw new IntegrityError(`archive is corrupt: ${path} is too large`, { code: 'ERR_ARCHIVE_CORRUPT' });
+  return (await readFile(file.file)).toString('utf8');
+}

@@ -1,0 +1,116 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract as tarExtract, type Header } from 'tar-stream';
+import { IntegrityError } from '../errors.js';
+import { ArchiveTree, hostile, type ArchiveNode } from './archive-tree.js';
+import { ContentHasher } from './content-hasher.js';
+import { corruptArchive, openTarStream } from './decompress.js';
+
+const BLOCK = 512;
+
+/**
+ * Reads a tar (optionally gzip-compressed) from `input` into `dir`, which must be an empty private directory.
+ * Each regular file's bytes go to a numbered file in `dir`, hashed on the way (digest, and diff_id of gzip
+ * layers); names, directories and links are kept in the returned tree only. Hostile entries (`..`, absolute
+ * paths, links leading outside, devices, fifos, conflicting duplicates) and corrupt input (bad headers, sizes
+ * that lie, truncation, a broken gzip stream) fail with IntegrityError; `dir` then holds only scratch files.
+ */
+export async function extractArchive(input: Readable, dir: string): Promise<ArchiveTree> {
+  const tar = await openTarStream(input);
+  let total = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const ex = tarExtract();
+  tar.on('error', (err) => counter.destroy(err));
+  counter.on('error', (err) => ex.destroy(err));
+  tar.pipe(counter).pipe(ex as unknown as NodeJS.WritableStream);
+
+  const tree = new ArchiveTree();
+  let end = 0;
+  let files = 0;
+  try {
+    for await (const entry of ex) {
+      const header = entry.header;
+      const offset = (header as Header & { byteOffset?: number }).byteOffset ?? 0;
+      end = offset + Math.ceil((header.size ?? 0) / BLOCK) * BLOCK;
+      const name = ArchiveTree.entryName(header.name);
+      const node = await entryNode(header, name, entry as AsyncIterable<Buffer>, join(dir, `f${files}`));
+      if (node.kind === 'file') files++;
+      if (name === '' && node.kind === 'dir') continue;
+      if (name === '') throw hostile(`entry ${header.name} has no name`);
+      tree.add(name, node, header.name);
+    }
+  } catch (err) {
+    tar.destroy();
+    input.destroy();
+    if (isFsError(err)) throw err;
+    throw corruptArchive(err);
+  }
+  if (tree.size === 0) throw new IntegrityError('archive is corrupt: it holds no entries', { code: 'ERR_ARCHIVE_CORRUPT' });
+  if (total < end + BLOCK) {
+    throw new IntegrityError('archive is corrupt: it ends without the end-of-archive marker (truncated)', { code: 'ERR_ARCHIVE_CORRUPT' });
+  }
+  return tree;
+}
+
+async function entryNode(header: Header, name: string, entry: AsyncIterable<Buffer>, path: string): Promise<ArchiveNode> {
+  switch (header.type) {
+    case 'file':
+    case 'contiguous-file':
+    case null:
+    case undefined:
+      return { kind: 'file', file: { name, file: path, ...(await saveFile(entry, path, header.size ?? 0)) } };
+    case 'directory':
+      await drain(entry);
+      return { kind: 'dir' };
+    case 'symlink':
+      await drain(entry);
+      return { kind: 'symlink', target: header.linkname ?? '' };
+    case 'link':
+      await drain(entry);
+      return { kind: 'hardlink', target: ArchiveTree.entryName(header.linkname ?? '') };
+    default:
+      throw hostile(`entry ${header.name} is a ${header.type}; only files, directories and links are allowed`);
+  }
+}
+
+async function saveFile(entry: AsyncIterable<Buffer>, path: string, size: number) {
+  const hasher = new ContentHasher();
+  let seen = 0;
+  let sourceError: unknown;
+  async function* hashed(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of entry) {
+        seen += chunk.length;
+        await hasher.update(chunk);
+        yield chunk;
+      }
+    } catch (err) {
+      sourceError = err;
+      throw err;
+    }
+  }
+  try {
+    await pipeline(hashed, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  } catch (err) {
+    throw sourceError ?? err;
+  }
+  if (seen !== size) throw new IntegrityError(`archive is corrupt: entry holds ${seen} bytes, its header says ${size}`, { code: 'ERR_ARCHIVE_CORRUPT' });
+  return hasher.digests();
+}
+
+async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _ of entry) {
+    // links and directories carry no data
+  }
+}
+
+function isFsError(err: unknown): boolean {
+  return typeof (err as { syscall?: unknown })?.syscall === 'string';
+}

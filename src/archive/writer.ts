@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pack as tarPack, type Pack } from 'tar-stream';
+import type { BlobPushResult, DestinationTarget } from '../content/target.js';
+import { VerifyingStream } from '../content/verify.js';
+import { IntegrityError, RegctlError } from '../errors.js';
+import { digestLike } from '../oci/digest.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { blobPath, layoutFiles, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, type SavedImage } from './layout-files.js';
+
+export type ArchiveOutput = { path: string } | { stream: Writable };
+
+export interface ArchiveWriterOptions {
+  /** Modification time of every entry (default: the epoch), so that equal input gives an identical tar. */
+  mtime?: Date;
+}
+
+/**
+ * A tarball destination holding several images in the layout docker 25 writes: an OCI image layout
+ * (`oci-layout`, `index.json`, `blobs/sha256/…`) plus docker's `manifest.json` and `repositories`. Blobs are
+ * stored as given (the registry's compressed layers, each once) and streamed straight into the tar, one entry
+ * at a time, checked against their digest on the way; a mismatch aborts the whole archive. Images are named
+ * with {@link addImage}; {@link commit} writes the metadata and, for a file, renames the temp file into place.
+ */
+export class ArchiveWriter implements DestinationTarget {
+  readonly description: string;
+  private readonly pack: Pack = tarPack();
+  private readonly sink: Promise<void>;
+  private readonly tmp: string | undefined;
+  private readonly path: string | undefined;
+  private readonly mtime: Date;
+  private readonly blobs = new Map<string, number>();
+  private readonly images: SavedImage[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private state: 'open' | 'committed' | 'aborted' = 'open';
+
+  constructor(out: ArchiveOutput, opts: ArchiveWriterOptions = {}) {
+    this.mtime = opts.mtime ?? new Date(0);
+    let target: Writable;
+    if ('path' in out) {
+      this.path = out.path;
+      this.tmp = join(dirname(out.path), `.${basename(out.path)}.tmp-${randomBytes(6).toString('hex')}`);
+      target = createWriteStream(this.tmp, { flags: 'wx', mode: 0o644 });
+      this.description = `docker-archive:${out.path}`;
+    } else {
+      target = out.stream;
+      this.description = 'docker-archive:-';
+    }
+    this.sink = pipeline(this.pack as unknown as Readable, target);
+    this.sink.catch((err: unknown) => this.fail(err as Error));
+    void this.enqueue(async () => {
+      await this.entry({ name: OCI_LAYOUT_FILE }, Buffer.from(OCI_LAYOUT_CONTENT));
+      await this.entry({ name: 'blobs/', type: 'directory', mode: 0o755 });
+      await this.entry({ name: 'blobs/sha256/', type: 'directory', mode: 0o755 });
+    }).catch(() => undefined);
+  }
+
+  async hasBlob(desc: Descriptor): Promise<boolean> {
+    return this.blobs.get(desc.digest) === desc.size;
+  }
+
+  async hasManifest(desc: Descriptor): Promise<boolean> {
+    return this.hasBlob(desc);
+  }
+
+  async pushBlob(desc: Descriptor, open: () => Promise<Readable>): Promise<BlobPushResult> {
+    this.checkOpen();
+    if (this.blobs.has(desc.digest)) return this.enqueue(async () => 'exists' as const);
+    this.blobs.set(desc.digest, desc.size);
+    return this.enqueue(async () => {
+      const source = await open();
+      const verified = source.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest}`));
+      source.on('error', (err) => verified.destroy(err));
+      try {
+        await this.entry({ name: blobPath(desc.digest), size: desc.size }, verified);
+      } catch (err) {
+        source.destroy();
+        throw this.fail(err as Error);
+      }
+      return 'pushed' as const;
+    });
+  }
+
+  async pushManifest(desc: Descriptor, bytes: Buffer): Promise<void> {
+    this.checkOpen();
+    const actual = digestLike(desc.digest, bytes);
+    if (actual !== desc.digest || bytes.length !== desc.size) {
+      throw new IntegrityError(`manifest ${desc.digest}: digest mismatch: got ${actual} (${bytes.length} bytes)`, { code: 'ERR_DIGEST_MISMATCH' });
+    }
+    await this.pushBlob(desc, async () => Readable.from([bytes]));
+  }
+
+  /**
+   * Names an image of the archive. `name` is a reference (`alpine`, `reg:5000/app:1`; a digest-only or absent name
+   * gives an unnamed entry); `top` is the manifest or index index.json points at; `image` the single-platform image
+   * docker's manifest.json lists. Everything named here must have been pushed before {@link commit}.
+   */
+  addImage(name: string | undefined, top: Descriptor, image?: SavedImage['image']): void {
+    this.checkOpen();
+    this.images.push({ ...(name === undefined ? {} : { name }), top, ...(image ? { image } : {}) });
+  }
+
+  async commit(): Promise<void> {
+    this.checkOpen();
+    await this.queue;
+    if (this.failure) throw this.failure;
+    const needed = this.images.flatMap((i) => [i.top.digest, ...(i.image ? [i.image.manifest.digest, i.image.configDigest, ...i.image.layerDigests] : [])]);
+    const missing = needed.find((d) => !this.blobs.has(d));
+    if (missing) throw new RegctlError('ERR_ARCHIVE_INCOMPLETE', `archive is incomplete: ${missing} was named but never stored`);
+    for (const [name, content] of layoutFiles(this.images)) await this.enqueue(() => this.entry({ name }, Buffer.from(content)));
+    this.pack.finalize();
+    await this.sink;
+    if (this.failure) throw this.failure;
+    if (this.tmp && this.path) await rename(this.tmp, this.path);
+    this.state = 'committed';
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    this.fail(new RegctlError('ERR_ARCHIVE_ABORTED', 'archive aborted'));
+    await this.sink.catch(() => undefined);
+    if (this.tmp) await rm(this.tmp, { force: true });
+  }
+
+  private checkOpen(): void {
+    if (this.failure) throw this.failure;
+    if (this.state !== 'open') throw new RegctlError('ERR_ARCHIVE_CLOSED', `${this.description} is already ${this.state}`);
+  }
+
+  /** Tar entries are sequential: each task runs after the previous one finished. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.failure) throw this.failure;
+      return task();
+    });
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async entry(header: { name: string; size?: number; type?: 'directory'; mode?: number }, body?: Buffer | Readable): Promise<void> {
+    const full = { mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: this.mtime, ...header };
+    if (body === undefined || Buffer.isBuffer(body)) {
+      await new Promise<void>((resolve, reject) => this.pack.entry(full, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+      return;
+    }
+    let sink!: ReturnType<Pack['entry']>;
+    const done = new Promise<void>((resolve, reject) => {
+      sink = this.pack.entry(full, (err) => (err ? reject(err) : resolve()));
+    });
+    sink.on('error', () => undefined); // reported through the entry callback
+    try {
+      for await (const chunk of body) {
+        if (!sink.write(chunk as Buffer)) await drained(sink);
+      }
+      sink.end(undefined);
+    } catch (err) {
+      sink.destroy(err as Error);
+      await done.catch(() => undefined);
+      throw err;
+    }
+    await done;
+  }
+
+  /** Records the first failure and tears the tar down: a partial archive is never left looking complete. */
+  private fail(err: Error): Error {
+    this.failure ??= err;
+    this.pack.destroy(this.failure);
+    if (this.tmp && this.state !== 'committed') void rm(this.tmp, { force: true }).catch(() => undefined);
+    return this.failure;
+  }
+}
+
+function drained(sink: ReturnType<Pack['entry']>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      sink.off('drain', done).off('close', done);
+      resolve();
+    };
+    sink.on('drain', done).on('close', done);
+  });
+}

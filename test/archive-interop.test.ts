@@ -1,0 +1,133 @@
+// regctl's archives against the real tools (test-bed.md): dockerd 20.10 `docker load`/`docker save`/`docker run`,
+// podman 4.3 `load`, skopeo 1.9 `docker-archive:`. Skipped only when dockerd cannot start here.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { openArchive } from '../src/archive/reader.js';
+import { ArchiveWriter } from '../src/archive/writer.js';
+import { startDockerd, type DockerdHandle } from './helpers/dockerd.js';
+import { listTar, makeImage, makeLayer, saveImage, sha256, type TestImage } from './helpers/images.js';
+import { spawnCapture } from './helpers/run-cli.js';
+
+const T = mkdtempSync(join(tmpdir(), 'regctl-interop-'));
+const which = (bin: string) => {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+const busybox = which('busybox');
+const daemon: DockerdHandle | Error = busybox ? await startDockerd().catch((err: Error) => err) : new Error('busybox is not installed');
+const skip = daemon instanceof Error ? `dockerd cannot start here: ${daemon.message}` : false;
+after(async () => {
+  if (!(daemon instanceof Error)) await daemon.stop();
+  rmSync(T, { recursive: true, force: true });
+});
+const docker = (args: string[]) => (daemon as DockerdHandle).docker(args);
+
+/** A runnable image from Debian's static busybox: /bin/busybox and /bin/sh → busybox, gzip layer, v2s2 manifest. */
+async function busyboxImage(): Promise<TestImage> {
+  const binary = readFileSync(busybox);
+  assert.ok(!binary.includes('/lib64/ld-linux'), `${busybox} is dynamically linked: install busybox-static`);
+  const layer = await makeLayer([
+    { name: 'bin/', type: 'directory', mode: 0o755 },
+    { name: 'bin/busybox', body: binary, mode: 0o755 },
+    { name: 'bin/sh', type: 'symlink', linkname: 'busybox', mode: 0o777 },
+    { name: 'tmp/', type: 'directory', mode: 0o1777 },
+  ]);
+  const marker = await makeLayer([{ name: 'etc/', type: 'directory', mode: 0o755 }, { name: 'etc/regctl-test', body: 'second layer\n' }]);
+  return makeImage([layer, marker], { cmd: ['/bin/sh'] });
+}
+
+const NAME = 'localhost:5000/regctl-test/busybox:1';
+const NAME2 = 'regctl-test/other:latest';
+let img: TestImage;
+let saved: string;
+
+test('regctl save → real docker load (fresh data root) → docker run prints ok', { skip }, async () => {
+  img = await busyboxImage();
+  saved = join(T, 'regctl.tar');
+  const w = new ArchiveWriter({ path: saved });
+  await saveImage(w, NAME, img);
+  await saveImage(w, NAME2, makeImage([img.layers[0]!], { cmd: ['/bin/sh'], created: '2024-02-02T00:00:00Z' }));
+  await w.commit();
+
+  const load = await docker(['load', '-i', saved]);
+  assert.equal(load.code, 0, load.stderr);
+  assert.match(load.stdout, /Loaded image: localhost:5000\/regctl-test\/busybox:1/);
+  assert.match(load.stdout, /Loaded image: regctl-test\/other:latest/);
+  const id = await docker(['image', 'inspect', '--format', '{{.Id}} {{json .RootFS.Layers}}', NAME]);
+  assert.equal(id.stdout.trim(), `${img.configDesc.digest} ${JSON.stringify(img.layers.map((l) => l.diffId))}`);
+  const run = await docker(['run', '--rm', '--pull', 'never', '--network', 'none', NAME, '/bin/sh', '-c', 'cat /etc/regctl-test; echo ok']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'second layer\nok\n');
+});
+
+test('real docker save (legacy layout of dockerd 20.10) → openArchive: layers verify, ids preserved', { skip }, async () => {
+  const out = join(T, 'docker-save.tar');
+  const save = await docker(['save', '-o', out, NAME, NAME2]);
+  assert.equal(save.code, 0, save.stderr);
+  const names = (await listTar(readFileSync(out))).map((e) => e.name);
+  assert.ok(names.some((n) => n.endsWith('/layer.tar')), `legacy layout expected, got ${names.join(' ')}`);
+  const archive = await openArchive({ path: out }, T);
+  try {
+    assert.deepEqual(archive.images.map((i) => i.name).sort(), ['docker.io/regctl-test/other:latest', NAME]);
+    const src = archive.find(NAME).source;
+    const m = JSON.parse((await src.fetchManifest(await src.resolve())).toString());
+    assert.equal(m.config.digest, img.configDesc.digest, 'docker keeps the config bytes, so the image id survives');
+    assert.deepEqual(m.layers.map((l: { digest: string }) => l.digest), img.layers.map((l) => l.diffId));
+  } finally {
+    await archive.close();
+  }
+});
+
+// podman reads the OCI part of a one-image archive (names from io.containerd.image.name); with several images its OCI
+// path refuses ("more than one image") and it falls back to docker-archive, where it prefixes familiar RepoTags
+// without a registry with localhost/ — exactly what it does with a real `docker save` of the same image.
+test('podman loads regctl archives (one image and several) and names them', { skip: skip || (!which('podman') && 'podman is not installed') }, async () => {
+  const single = join(T, 'single.tar');
+  const w = new ArchiveWriter({ path: single });
+  await saveImage(w, NAME2, img);
+  await w.commit();
+  const cases: Array<[string, string[]]> = [
+    [single, [`docker.io/${NAME2}`]],
+    [saved, [NAME, `localhost/${NAME2}`]],
+  ];
+  for (const [file, expected] of cases) {
+    const root = mkdtempSync(join(T, 'podman-'));
+    const p = ['--root', join(root, 'root'), '--runroot', join(root, 'run'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+    const env = { PATH: process.env.PATH, HOME: root };
+    const load = await spawnCapture('podman', [...p, 'load', '-i', file], env);
+    assert.equal(load.code, 0, load.stderr);
+    for (const name of expected) {
+      const inspect = await spawnCapture('podman', [...p, 'image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}', name], env);
+      assert.equal(inspect.code, 0, `${name}: ${inspect.stderr}\n${load.stdout}`);
+      assert.ok(inspect.stdout.includes(name), inspect.stdout);
+    }
+    const first = await spawnCapture('podman', [...p, 'image', 'inspect', '--format', '{{.Id}}', expected[0]!], env);
+    assert.equal(`sha256:${first.stdout.trim()}`, img.configDesc.digest);
+    await spawnCapture('podman', [...p, 'system', 'reset', '--force'], env);
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('skopeo reads regctl archives as docker-archive: with every digest verified', { skip: skip || (!which('skopeo') && 'skopeo is not installed') }, async () => {
+  const ref = `docker-archive:${saved}:${NAME}`;
+  const inspect = await spawnCapture('skopeo', ['inspect', '--raw', ref], { PATH: process.env.PATH });
+  assert.equal(inspect.code, 0, inspect.stderr);
+  const dir = join(T, 'skopeo-dir');
+  const copy = await spawnCapture('skopeo', ['copy', ref, `dir:${dir}`], { PATH: process.env.PATH });
+  assert.equal(copy.code, 0, copy.stderr);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.config.digest, img.configDesc.digest);
+  for (const f of readdirSync(dir).filter((n) => /^[0-9a-f]{64}$/.test(n))) {
+    assert.equal(sha256(readFileSync(join(dir, f))), `sha256:${f}`);
+  }
+  const pretty = await spawnCapture('skopeo', ['inspect', ref], { PATH: process.env.PATH });
+  assert.equal(pretty.code, 0, pretty.stderr);
+  assert.equal(JSON.parse(pretty.stdout).Layers.length, img.layers.length);
+});
