@@ -131,9 +131,43 @@ function buildProgram(env: CommandEnv): Command {
     .argument('<source>', 'image reference (docker://REF also accepted)')
     .argument('<destination>', 'image reference')
     .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
-    .option('-j, --jobs <n>', 'blobs moved at once', '4')
+    .option('-j, --jobs <n>', 'blobs moved at once (default 4)')
     .option('-q, --quiet', 'no progress lines')
     .action(lazy(async () => (await import('./commands/copy.js')).copyCommand));
+
+  program.command('pull')
+    .description('pull an image into the local store (the host platform of an index by default)')
+    .argument('<image>', 'image reference')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from an index')
+    .option('-a, --all-platforms', 'keep the whole multi-platform index')
+    .option('-j, --jobs <n>', 'blobs moved at once')
+    .option('-q, --quiet', 'print only the image name')
+    .action(lazy(async () => (await import('./commands/pull.js')).pullCommand));
+
+  program.command('push')
+    .description('push an image from the local store to its registry')
+    .argument('<image>', 'image reference')
+    .option('-j, --jobs <n>', 'blobs moved at once')
+    .option('-q, --quiet', 'print only the image name')
+    .action(lazy(async () => (await import('./commands/push.js')).pushCommand));
+
+  program.command('tag')
+    .description('give a local image another name (no data is copied)')
+    .argument('<source>', 'local image')
+    .argument('<target>', 'new name')
+    .action(lazy(async () => (await import('./commands/tag.js')).tagCommand));
+
+  program.command('images')
+    .alias('ls')
+    .description('list the images in the local store')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-q, --quiet', 'print only digests')
+    .action(lazy(async () => (await import('./commands/images.js')).imagesCommand));
+
+  program.command('rmi')
+    .description('remove local images (untag; blobs no other image needs are deleted)')
+    .argument('<image...>', 'local images')
+    .action(lazy(async () => (await import('./commands/rmi.js')).rmiCommand));
 
   program.command('delete')
     .description('delete a manifest from a registry by digest (a tag is resolved first); every tag on it goes')

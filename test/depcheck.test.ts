@@ -17,7 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   store: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   ops: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
-  output: ['ops', 'oci', 'errors.ts'],
+  output: ['ops', 'content', 'oci', 'errors.ts'],
   commands: ['cli.ts', 'ops', 'output', 'oci', 'errors.ts', 'util'],
   'cli.ts': ['commands', 'ops', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],

@@ -25,6 +25,8 @@ export interface CopyOptions {
 export interface CopyResult {
   /** Digest of the top manifest written (the index, or the chosen platform's image). */
   digest: string;
+  /** Digest the source reference points at (the index when a platform was picked out of one). */
+  sourceDigest: string;
   mediaType: string;
   /** True when the destination already had everything and nothing was sent. */
   unchanged: boolean;
@@ -39,9 +41,10 @@ export const DEFAULT_JOBS = 4;
  * aborts the destination so nothing half-written becomes visible.
  */
 export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts: CopyOptions = {}): Promise<CopyResult> {
-  const result: CopyResult = { digest: '', mediaType: '', unchanged: false, blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 } };
+  const result: CopyResult = { digest: '', sourceDigest: '', mediaType: '', unchanged: false, blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 } };
   try {
     let top = await src.resolve();
+    result.sourceDigest = top.digest;
     let bytes = await manifestBytes(src, top);
     let parsed = parseManifest(bytes, top.mediaType, src.description);
     if (opts.platform && parsed.kind === 'index') {
@@ -65,6 +68,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
       const open = async () => {
         const { stream } = await src.fetchBlob(desc);
         const verified = stream.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest} from ${src.description}`));
+        stream.on('error', (err) => verified.destroy(err)); // .pipe() does not forward source errors
         verified.on('error', () => stream.destroy());
         if (opts.onProgress) {
           let done = 0;

@@ -1,0 +1,6 @@
+import type { CommandEnv } from '../cli.js';
+import { tag } from '../ops/local.js';
+
+export async function tagCommand(env: CommandEnv, source: string, target: string): Promise<void> {
+  await tag(await env.context(), source, target);
+}

@@ -1,0 +1,30 @@
+import type { CommandEnv } from '../cli.js';
+import { UsageError } from '../errors.js';
+import { progressReporter, type ProgressReporter } from '../output/progress.js';
+
+export interface TransferFlags {
+  jobs?: string;
+  quiet?: boolean;
+}
+
+/** Runs a transfer with validated --jobs and the progress display; progress stops before the result prints. */
+export async function withTransfer<T>(
+  env: CommandEnv,
+  flags: TransferFlags,
+  waitText: string,
+  work: (opts: { jobs?: number; onProgress?: ProgressReporter['onProgress'] }) => Promise<T>,
+): Promise<T> {
+  if (flags.jobs !== undefined && (!/^[1-9]\d*$/.test(flags.jobs) || Number(flags.jobs) > 64)) {
+    throw new UsageError(`invalid --jobs "${flags.jobs}": a number from 1 to 64`);
+  }
+  const progress = await progressReporter(env.io.stderr, { quiet: flags.quiet ?? false, color: env.color });
+  progress.wait(waitText);
+  try {
+    return await work({
+      ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
+  } finally {
+    progress.stop();
+  }
+}

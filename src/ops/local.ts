@@ -1,0 +1,78 @@
+import { copyImage, type CopyProgress } from '../content/copy.js';
+import { hostPlatform, type Platform } from '../oci/platform.js';
+import { parseReference } from '../ref/parse.js';
+import { ImageStore, storePath, type StoreImage } from '../store/store.js';
+import type { OpsContext } from './context.js';
+import { registryDestination, registrySource } from './registry-target.js';
+
+export interface TransferOptions {
+  jobs?: number;
+  onProgress?: (event: CopyProgress) => void;
+}
+
+export interface PullOptions extends TransferOptions {
+  /** Default: the host's platform (linux/amd64 here), like docker. */
+  platform?: Platform;
+  /** Keep the whole multi-platform index. */
+  allPlatforms?: boolean;
+}
+
+export interface PullResult {
+  name: string;
+  /** What the reference points at in the registry (the index for a multi-platform image), as docker prints it. */
+  digest: string;
+  upToDate: boolean;
+}
+
+/** The local image store of this environment. */
+export function openStore(ctx: OpsContext): Promise<ImageStore> {
+  return ImageStore.open(storePath(ctx.env, ctx.homedir));
+}
+
+/** registry → local store. */
+export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {}): Promise<PullResult> {
+  const ref = parseReference(image);
+  const store = await openStore(ctx);
+  const platform = opts.allPlatforms ? undefined : (opts.platform ?? hostPlatform());
+  const result = await copyImage(await registrySource(ctx, ref), store.destination(ref.name), {
+    tag: ref.tag ?? ref.digest ?? 'latest',
+    ...(platform ? { platform } : {}),
+    ...transfer(opts),
+  });
+  return { name: ref.name, digest: result.sourceDigest, upToDate: result.unchanged };
+}
+
+/** local store → registry. */
+export async function push(ctx: OpsContext, image: string, opts: TransferOptions = {}): Promise<{ name: string; digest: string; size: number }> {
+  const ref = parseReference(image);
+  const store = await openStore(ctx);
+  const { target, tag } = await registryDestination(ctx, ref);
+  const source = store.source(ref.name);
+  const result = await copyImage(source, target, { ...(tag ? { tag } : {}), ...transfer(opts) });
+  return { name: ref.name, digest: result.digest, size: (await source.resolve()).size };
+}
+
+/** Another name for a local image; no data is copied. */
+export async function tag(ctx: OpsContext, source: string, target: string): Promise<void> {
+  await (await openStore(ctx)).tag(source, target);
+}
+
+export async function images(ctx: OpsContext): Promise<StoreImage[]> {
+  return (await openStore(ctx)).list();
+}
+
+/** Untags each image and removes the blobs no other image needs. */
+export async function removeImages(ctx: OpsContext, refs: string[]): Promise<{ untagged: string[]; deletedBytes: number }> {
+  const store = await openStore(ctx);
+  const out = { untagged: [] as string[], deletedBytes: 0 };
+  for (const ref of refs) {
+    const r = await store.remove(ref);
+    out.untagged.push(...r.untagged);
+    out.deletedBytes += r.deletedBytes;
+  }
+  return out;
+}
+
+function transfer(opts: TransferOptions): TransferOptions {
+  return { ...(opts.jobs ? { jobs: opts.jobs } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+}
