@@ -74,8 +74,10 @@ export async function uploadBlob(client: RegistryClient, repository: string, des
         await res.body.dump();
         return;
       }
+      // An early answer (the server did not read the whole body): abandon the body before draining the response.
+      body.destroy();
       if (res.status < 500 || attempt >= MAX_UPLOAD_ATTEMPTS) throw await responseError(res, 'PUT', what);
-      await res.body.dump();
+      await res.body.dump().catch(() => undefined);
     } catch (err) {
       body.destroy();
       if (!isRetryableError(err) && !isRetryableError((err as Error).cause)) throw err;
