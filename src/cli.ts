@@ -169,6 +169,20 @@ function buildProgram(env: CommandEnv): Command {
     .argument('<image...>', 'local images')
     .action(lazy(async () => (await import('./commands/rmi.js')).rmiCommand));
 
+  program.command('save')
+    .description('save images (from the local store, else their registry) to a tarball that docker load reads')
+    .argument('<image...>', 'image references')
+    .option('-o, --output <file>', 'write to this file (default: stdout, when it is not a terminal)')
+    .option('--platform <os/arch[/variant]>', 'platform to take from multi-platform images (default: the host\'s)')
+    .option('-q, --quiet', 'no progress lines')
+    .action(lazy(async () => (await import('./commands/save.js')).saveCommand));
+
+  program.command('load')
+    .description('load images from a tarball (regctl, docker save, OCI; plain or gzip) into the local store')
+    .option('-i, --input <file>', 'read this file (default: stdin)')
+    .option('-q, --quiet', 'print only the loaded names')
+    .action(lazy(async () => (await import('./commands/load.js')).loadCommand));
+
   program.command('delete')
     .description('delete a manifest from a registry by digest (a tag is resolved first); every tag on it goes')
     .argument('<image>', 'image reference')

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { openArchive } from '../src/archive/reader.js';
 import { ArchiveWriter } from '../src/archive/writer.js';
 import { startDockerd, type DockerdHandle } from './helpers/dockerd.js';
-import { listTar, makeImage, makeLayer, saveImage, sha256, type TestImage } from './helpers/images.js';
+import { busyboxImage, listTar, makeImage, saveImage, sha256, type TestImage } from './helpers/images.js';
 import { spawnCapture } from './helpers/run-cli.js';
 
 const T = mkdtempSync(join(tmpdir(), 'regctl-interop-'));
@@ -29,27 +29,13 @@ after(async () => {
 });
 const docker = (args: string[]) => (daemon as DockerdHandle).docker(args);
 
-/** A runnable image from Debian's static busybox: /bin/busybox and /bin/sh → busybox, gzip layer, v2s2 manifest. */
-async function busyboxImage(): Promise<TestImage> {
-  const binary = readFileSync(busybox);
-  assert.ok(!binary.includes('/lib64/ld-linux'), `${busybox} is dynamically linked: install busybox-static`);
-  const layer = await makeLayer([
-    { name: 'bin/', type: 'directory', mode: 0o755 },
-    { name: 'bin/busybox', body: binary, mode: 0o755 },
-    { name: 'bin/sh', type: 'symlink', linkname: 'busybox', mode: 0o777 },
-    { name: 'tmp/', type: 'directory', mode: 0o1777 },
-  ]);
-  const marker = await makeLayer([{ name: 'etc/', type: 'directory', mode: 0o755 }, { name: 'etc/regctl-test', body: 'second layer\n' }]);
-  return makeImage([layer, marker], { cmd: ['/bin/sh'] });
-}
-
 const NAME = 'localhost:5000/regctl-test/busybox:1';
 const NAME2 = 'regctl-test/other:latest';
 let img: TestImage;
 let saved: string;
 
 test('regctl save → real docker load (fresh data root) → docker run prints ok', { skip }, async () => {
-  img = await busyboxImage();
+  img = await busyboxImage(busybox);
   saved = join(T, 'regctl.tar');
   const w = new ArchiveWriter({ path: saved });
   await saveImage(w, NAME, img);

@@ -20,6 +20,8 @@ export interface CopyOptions {
   /** Blobs moved at once. */
   jobs?: number;
   onProgress?: (event: CopyProgress) => void;
+  /** Neither commit nor abort the destination: the caller adds more and commits once (archives of several images). */
+  leaveOpen?: boolean;
 }
 
 export interface CopyResult {
@@ -28,6 +30,10 @@ export interface CopyResult {
   /** Digest the source reference points at (the index when a platform was picked out of one). */
   sourceDigest: string;
   mediaType: string;
+  /** The top manifest written. */
+  top: Descriptor;
+  /** When the top manifest is a single image: its config and layers (docker's manifest.json needs them). */
+  image?: { manifest: Descriptor; configDigest: string; layerDigests: string[] };
   /** True when the destination already had everything and nothing was sent. */
   unchanged: boolean;
   blobs: { pushed: number; mounted: number; skipped: number; bytes: number };
@@ -41,7 +47,7 @@ export const DEFAULT_JOBS = 4;
  * aborts the destination so nothing half-written becomes visible.
  */
 export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts: CopyOptions = {}): Promise<CopyResult> {
-  const result: CopyResult = { digest: '', sourceDigest: '', mediaType: '', unchanged: false, blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 } };
+  const result: CopyResult = { digest: '', sourceDigest: '', top: { mediaType: '', digest: '', size: 0 }, mediaType: '', unchanged: false, blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 } };
   try {
     let top = await src.resolve();
     result.sourceDigest = top.digest;
@@ -54,9 +60,16 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     }
     result.digest = top.digest;
     result.mediaType = top.mediaType;
+    result.top = { mediaType: top.mediaType, digest: top.digest, size: top.size };
+    if (parsed.kind === 'image') {
+      result.image = { manifest: result.top, configDigest: parsed.config.digest, layerDigests: parsed.layers.map((l) => l.digest) };
+    }
+    const commit = async () => {
+      if (!opts.leaveOpen) await dst.commit?.();
+    };
     if (opts.tag && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
       result.unchanged = true;
-      await dst.commit?.();
+      await commit();
       return result;
     }
     const copyBlob = async (desc: Descriptor) => {
@@ -101,10 +114,10 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
       await dst.pushManifest(desc, body, tag);
     };
     await copyManifest(top, bytes, opts.tag);
-    await dst.commit?.();
+    await commit();
     return result;
   } catch (err) {
-    await dst.abort?.().catch(() => undefined);
+    if (!opts.leaveOpen) await dst.abort?.().catch(() => undefined);
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Test images built in memory (layers, config, manifest) and written with ArchiveWriter; raw tars for hostile cases.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -101,4 +102,18 @@ export function withLyingSize(tar: Buffer, size: number): Buffer {
   for (let i = 0; i < 512; i++) sum += out[i]!;
   out.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'latin1');
   return out;
+}
+
+/** A runnable image from Debian's static busybox: /bin/busybox and /bin/sh → busybox, plus a marker layer. */
+export async function busyboxImage(busyboxPath: string): Promise<TestImage> {
+  const binary = readFileSync(busyboxPath);
+  if (binary.includes('/lib64/ld-linux')) throw new Error(`${busyboxPath} is dynamically linked: install busybox-static`);
+  const layer = await makeLayer([
+    { name: 'bin/', type: 'directory', mode: 0o755 },
+    { name: 'bin/busybox', body: binary, mode: 0o755 },
+    { name: 'bin/sh', type: 'symlink', linkname: 'busybox', mode: 0o777 },
+    { name: 'tmp/', type: 'directory', mode: 0o1777 },
+  ]);
+  const marker = await makeLayer([{ name: 'etc/', type: 'directory', mode: 0o755 }, { name: 'etc/regctl-test', body: 'second layer\n' }]);
+  return makeImage([layer, marker], { cmd: ['/bin/sh'] });
 }

@@ -1,0 +1,16 @@
+import type { CommandEnv } from '../cli.js';
+import { UsageError } from '../errors.js';
+import { parsePlatform } from '../oci/platform.js';
+import { save } from '../ops/archive.js';
+import { withTransfer, type TransferFlags } from './transfer.js';
+
+export async function saveCommand(env: CommandEnv, images: string[], flags: TransferFlags & { output?: string; platform?: string }): Promise<void> {
+  if (!flags.output && env.io.stdout.isTTY) {
+    throw new UsageError('refusing to write a tarball to a terminal', { hint: 'use -o FILE or redirect stdout' });
+  }
+  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const ctx = await env.context();
+  const out = flags.output ? { path: flags.output } : { stream: env.io.stdout };
+  await withTransfer(env, { ...flags, quiet: flags.quiet ?? !flags.output }, `Saving ${images.join(', ')}`, (opts) =>
+    save(ctx, images, out, { ...opts, ...(platform ? { platform } : {}) }));
+}
