@@ -12,7 +12,7 @@ import { seedImage, seedIndex, tarLayer, type SeededImage, type SeededIndex } fr
 
 const execFileAsync = promisify(execFile);
 
-/** Every file under the store's blobs dir: name → whether its content matches its name. */
+/** The file names under the store's blobs/sha256 directory. */
 async function storeBlobs(store: string): Promise<string[]> {
   return readdir(join(store, 'blobs', 'sha256')).catch(() => []);
 }

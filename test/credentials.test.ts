@@ -2,12 +2,10 @@
 // (golang-docker-credential-helpers 0.6.4) over a headless gpg + pass store in a temp dir.
 import assert from 'node:assert/strict';
 import { startPassStore, type PassStore } from './helpers/pass-store.js';
-import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, readFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { CredentialStore } from '../src/auth/store.js';
 import { credentialKey, keyMatches, normalizeServer } from '../src/auth/hostname.js';
 import { runHelper } from '../src/auth/helper.js';
@@ -15,7 +13,6 @@ import { atomicWriteFile } from '../src/util/atomic-write.js';
 import { ConfigError, UsageError } from '../src/errors.js';
 import type { Env } from '../src/util/env.js';
 
-const execFileP = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'regctl-cred-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
