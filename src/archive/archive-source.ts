@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { SourceTarget } from '../content/target.js';
-import { VerifyingStream } from '../content/verify.js';
+import { verified } from '../content/verify.js';
 import { IntegrityError } from '../errors.js';
 import { digestLike } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
@@ -32,8 +32,6 @@ export class ArchiveSource implements SourceTarget {
   async fetchBlob(desc: Descriptor, offset = 0): Promise<{ stream: Readable; resumed: boolean }> {
     const raw = this.blobs.open(desc.digest, offset);
     if (offset > 0) return { stream: raw, resumed: true };
-    const verified = raw.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest} in ${this.description}`));
-    raw.on('error', (err) => verified.destroy(err));
-    return { stream: verified, resumed: false };
+    return { stream: verified(raw, desc, `blob ${desc.digest} in ${this.description}`), resumed: false };
   }
 }

@@ -6,7 +6,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { BlobPushResult, DestinationTarget } from '../content/target.js';
-import { VerifyingStream } from '../content/verify.js';
+import { verified } from '../content/verify.js';
 import { IntegrityError, RegctlError } from '../errors.js';
 import { digestLike } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
@@ -74,10 +74,8 @@ export class ArchiveWriter implements DestinationTarget {
     this.blobs.set(desc.digest, desc.size);
     return this.enqueue(async () => {
       const source = await open();
-      const verified = source.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest}`));
-      source.on('error', (err) => verified.destroy(err));
       try {
-        await this.entry({ name: blobPath(desc.digest), size: desc.size }, verified);
+        await this.entry({ name: blobPath(desc.digest), size: desc.size }, verified(source, desc, `blob ${desc.digest}`));
       } catch (err) {
         source.destroy();
         throw this.fail(err as Error);

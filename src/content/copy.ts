@@ -5,7 +5,7 @@ import type { Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
 import { selectPlatform } from '../oci/select-platform.js';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
-import { VerifyingStream } from './verify.js';
+import { verified } from './verify.js';
 
 /** A blob finished (`blob`), or moved more bytes (`bytes`, `done` of `size`). */
 export type CopyProgress =
@@ -80,9 +80,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
       }
       const open = async () => {
         const { stream } = await src.fetchBlob(desc);
-        const verified = stream.pipe(new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest} from ${src.description}`));
-        stream.on('error', (err) => verified.destroy(err)); // .pipe() does not forward source errors
-        verified.on('error', () => stream.destroy());
+        const checked = verified(stream, desc, `blob ${desc.digest} from ${src.description}`);
         if (opts.onProgress) {
           let done = 0;
           stream.on('data', (chunk: Buffer) => {
@@ -90,7 +88,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
             opts.onProgress!({ kind: 'bytes', digest: desc.digest, size: desc.size, done });
           });
         }
-        return verified;
+        return checked;
       };
       const how = await dst.pushBlob(desc, open, src.blobSource);
       if (how === 'mounted') result.blobs.mounted++;

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { IntegrityError } from '../errors.js';
 
 /**
@@ -13,22 +13,21 @@ export class VerifyingStream extends Transform {
   private readonly what: string;
   private seen = 0;
 
-  constructor(digest: string, size: number, what: string, resumeFrom?: Hash, offset = 0) {
+  constructor(digest: string, size: number, what: string) {
     super();
     const algorithm = digest.slice(0, digest.indexOf(':'));
     if (algorithm !== 'sha256' && algorithm !== 'sha512') {
       throw new IntegrityError(`${what}: unsupported digest algorithm in ${digest}`, { code: 'ERR_DIGEST_ALGORITHM' });
     }
-    this.hash = resumeFrom ?? createHash(algorithm);
+    this.hash = createHash(algorithm);
     this.expectedDigest = digest;
     this.expectedSize = size;
     this.what = what;
-    this.seen = offset;
   }
 
-  /** Bytes that passed so far (including a resume offset). */
-  get bytes(): number {
-    return this.seen;
+  /** Does this stream check exactly `desc`? */
+  checks(desc: { digest: string; size: number }): boolean {
+    return desc.digest === this.expectedDigest && desc.size === this.expectedSize;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -53,4 +52,16 @@ export class VerifyingStream extends Transform {
     }
     done();
   }
+}
+
+/**
+ * `stream` checked against `desc` as it flows. A stream that already is that check is returned as it is, so a blob
+ * passing source → copy engine → destination is hashed once. Errors of the source end the checked stream.
+ */
+export function verified(stream: Readable, desc: { digest: string; size: number }, what: string): Readable {
+  if (stream instanceof VerifyingStream && stream.checks(desc)) return stream;
+  const check = new VerifyingStream(desc.digest, desc.size, what);
+  stream.on('error', (err) => check.destroy(err)); // .pipe() does not forward source errors
+  check.on('error', () => stream.destroy());
+  return stream.pipe(check);
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IntegrityError, NotFoundError } from '../errors.js';
-import { VerifyingStream } from '../content/verify.js';
+import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
 
 /**
@@ -20,7 +20,7 @@ export async function writeBlobFile(path: string, desc: Descriptor, stream: Read
   let fh: FileHandle | undefined = await open(tmp, 'wx', 0o644);
   try {
     const sink = fh;
-    await pipeline(stream, new VerifyingStream(desc.digest, desc.size, `blob ${desc.digest}`), async (source: AsyncIterable<Buffer>) => {
+    await pipeline(verified(stream, desc, `blob ${desc.digest}`), async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) await writeAll(sink, chunk);
     });
     await fh.sync();
