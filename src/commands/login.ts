@@ -1,7 +1,7 @@
 import type { CommandEnv } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { login } from '../ops/login.js';
-import { readAllText } from '../util/read-all.js';
+import { readCapped } from '../util/read-capped.js';
 
 interface LoginFlags {
   username?: string;
@@ -17,9 +17,9 @@ export async function loginCommand(env: CommandEnv, server: string | undefined, 
   }
   let password = flags.password;
   if (flags.passwordStdin) {
-    password = (await readAllText(env.io.stdin, 64 * 1024).catch(() => {
+    password = (await readCapped(env.io.stdin, 64 * 1024, 'the password on stdin').catch(() => {
       throw new UsageError('the password on stdin is too long');
-    })).replace(/\r?\n$/, '');
+    })).toString('utf8').replace(/\r?\n$/, '');
   } else if (password !== undefined) {
     env.warn('WARNING! Using --password via the CLI is insecure. Use --password-stdin.');
   }

@@ -1,6 +1,6 @@
+import { readCapped } from '../util/read-capped.js';
 import { IntegrityError } from '../errors.js';
 import { digestLike } from '../oci/digest.js';
-import { readCapped } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { pullScope } from '../transport/scope.js';
 

@@ -1,7 +1,8 @@
+import { readCapped } from '../util/read-capped.js';
 import { IntegrityError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
-import { header, readCapped, type HttpResponse } from '../transport/http.js';
+import { header, type HttpResponse } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { pullScope } from '../transport/scope.js';
 

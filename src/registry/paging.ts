@@ -1,5 +1,5 @@
+import { readCapped } from '../util/read-capped.js';
 import { RegistryError } from '../errors.js';
-import { readCapped } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 
 const MAX_PAGE_BYTES = 16 * 1024 * 1024;

@@ -1,5 +1,6 @@
+import { readCapped } from '../util/read-capped.js';
 import { RegistryError } from '../errors.js';
-import { readCapped, send, type HttpContext } from '../transport/http.js';
+import { send, type HttpContext } from '../transport/http.js';
 import { responseError } from '../transport/response-error.js';
 
 export interface SearchResult {

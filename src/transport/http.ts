@@ -88,21 +88,6 @@ function withoutAuthorization(headers: Record<string, string>): Record<string, s
   return out;
 }
 
-/** Reads a body into memory with a cap, for manifests, tokens and error documents. */
-export async function readCapped(body: HttpResponse['body'], limit: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new RegctlError('ERR_TOO_LARGE', `${what} is larger than ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 export function header(res: HttpResponse, name: string): string | undefined {
   const v = res.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;

@@ -1,5 +1,6 @@
+import { readCapped } from '../util/read-capped.js';
 import { AuthError, NotFoundError, RegistryError, type RegctlError } from '../errors.js';
-import { readCapped, type HttpResponse } from './http.js';
+import { type HttpResponse } from './http.js';
 import { redactUrl } from './redact.js';
 
 const MAX_ERROR_BODY = 64 * 1024;

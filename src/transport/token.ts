@@ -1,6 +1,7 @@
+import { readCapped } from '../util/read-capped.js';
 import type { Credential } from '../auth/credential.js';
 import { AuthError, RegistryError } from '../errors.js';
-import { readCapped, send, type HttpContext, type HttpResponse } from './http.js';
+import { send, type HttpContext, type HttpResponse } from './http.js';
 import { readErrorEntries } from './response-error.js';
 
 /** A bearer token and when it stops being usable. */
