@@ -4,5 +4,5 @@ import { digest } from '../ops/digest.js';
 
 export async function digestCommand(env: CommandEnv, image: string, flags: { platform?: string }): Promise<void> {
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  env.io.stdout.write(`${await digest(await env.context(), image, platform ? { platform } : {})}\n`);
+  env.io.stdout.write(`${await digest(await env.context(), image, { platform })}\n`);
 }

@@ -14,7 +14,7 @@ interface InspectFlags {
 export async function inspectCommand(env: CommandEnv, image: string, flags: InspectFlags): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const result = await inspect(await env.context(), image, platform ? { platform } : {});
+  const result = await inspect(await env.context(), image, { platform });
   const out = env.io.stdout;
   if (flags.raw) {
     out.write(result.raw);

@@ -1,12 +1,11 @@
 import type { CommandEnv } from '../cli.js';
 import { load } from '../ops/archive.js';
 import { parseReference } from '../ref/parse.js';
-import { withTransfer, type TransferFlags } from './transfer.js';
 
-export async function loadCommand(env: CommandEnv, flags: TransferFlags & { input?: string }): Promise<void> {
+export async function loadCommand(env: CommandEnv, flags: { input?: string; quiet?: boolean }): Promise<void> {
   const ctx = await env.context();
   const input = flags.input ? { path: flags.input } : { stream: env.io.stdin };
-  const r = await withTransfer(env, { ...flags, quiet: true }, 'Loading', (opts) => load(ctx, input, opts));
+  const r = await load(ctx, input);
   for (const digest of r.unnamed) env.warn(`skipped image ${digest}: the archive gives it no name (tag it before saving)`);
   for (const name of r.names) env.io.stdout.write(flags.quiet ? `${name}\n` : `Loaded image: ${parseReference(name).familiar}\n`);
 }

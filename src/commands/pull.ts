@@ -9,7 +9,7 @@ export async function pullCommand(env: CommandEnv, image: string, flags: Transfe
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const ctx = await env.context();
   const r = await withTransfer(env, flags, `Resolving ${image}`, (opts) =>
-    pull(ctx, image, { ...opts, ...(platform ? { platform } : {}), allPlatforms: flags.allPlatforms ?? false }));
+    pull(ctx, image, { ...opts, platform, allPlatforms: flags.allPlatforms ?? false }));
   if (flags.quiet) {
     env.io.stdout.write(`${r.name}\n`);
     return;

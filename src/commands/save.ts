@@ -12,5 +12,5 @@ export async function saveCommand(env: CommandEnv, images: string[], flags: Tran
   const ctx = await env.context();
   const out = flags.output ? { path: flags.output } : { stream: env.io.stdout };
   await withTransfer(env, { ...flags, quiet: flags.quiet ?? !flags.output }, `Saving ${images.join(', ')}`, (opts) =>
-    save(ctx, images, out, { ...opts, ...(platform ? { platform } : {}) }));
+    save(ctx, images, out, { ...opts, platform }));
 }

@@ -12,7 +12,7 @@ export async function withTransfer<T>(
   env: CommandEnv,
   flags: TransferFlags,
   waitText: string,
-  work: (opts: { jobs?: number; onProgress?: ProgressReporter['onProgress'] }) => Promise<T>,
+  work: (opts: { jobs?: number | undefined; onProgress?: ProgressReporter['onProgress'] }) => Promise<T>,
 ): Promise<T> {
   if (flags.jobs !== undefined && (!/^[1-9]\d*$/.test(flags.jobs) || Number(flags.jobs) > 64)) {
     throw new UsageError(`invalid --jobs "${flags.jobs}": a number from 1 to 64`);
@@ -20,10 +20,7 @@ export async function withTransfer<T>(
   const progress = await progressReporter(env.io.stderr, { quiet: flags.quiet ?? false, color: env.color });
   progress.wait(waitText);
   try {
-    return await work({
-      ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-    });
+    return await work({ jobs: flags.jobs ? Number(flags.jobs) : undefined, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }

@@ -1,6 +1,6 @@
 import { IntegrityError } from '../errors.js';
 import { digestLike } from '../oci/digest.js';
-import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import { parseManifest, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
 import { selectPlatform } from '../oci/select-platform.js';
@@ -99,19 +99,19 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
       }
       opts.onProgress?.({ kind: 'blob', digest: desc.digest, size: desc.size, result: how });
     };
-    const copyManifest = async (desc: Descriptor, body: Buffer, tag?: string): Promise<void> => {
-      const doc = parseManifest(body, desc.mediaType, src.description);
+    const copyManifest = async (desc: Descriptor, body: Buffer, doc: ImageIndex | ImageManifest, tag?: string): Promise<void> => {
       if (doc.kind === 'index') {
         for (const child of doc.manifests) {
           if (await dst.hasManifest(child)) continue;
-          await copyManifest(child, await manifestBytes(src, child));
+          const childBytes = await manifestBytes(src, child);
+          await copyManifest(child, childBytes, parseManifest(childBytes, child.mediaType, src.description));
         }
       } else {
         await runPool([doc.config, ...doc.layers], opts.jobs ?? DEFAULT_JOBS, copyBlob);
       }
       await dst.pushManifest(desc, body, tag);
     };
-    await copyManifest(top, bytes, opts.tag);
+    await copyManifest(top, bytes, parsed, opts.tag);
     await commit();
     return result;
   } catch (err) {

@@ -35,9 +35,9 @@ export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {
   const store = await openStore(ctx);
   const platform = opts.allPlatforms ? undefined : (opts.platform ?? hostPlatform());
   const result = await copyImage(await registrySource(ctx, ref), store.destination(ref.name), {
+    ...opts,
+    platform,
     tag: ref.tag ?? ref.digest ?? 'latest',
-    ...(platform ? { platform } : {}),
-    ...transfer(opts),
   });
   return { name: ref.name, digest: result.sourceDigest, upToDate: result.unchanged };
 }
@@ -48,7 +48,7 @@ export async function push(ctx: OpsContext, image: string, opts: TransferOptions
   const store = await openStore(ctx);
   const { target, tag } = await registryDestination(ctx, ref);
   const source = store.source(ref.name);
-  const result = await copyImage(source, target, { ...(tag ? { tag } : {}), ...transfer(opts) });
+  const result = await copyImage(source, target, { ...opts, tag });
   return { name: ref.name, digest: result.digest, size: (await source.resolve()).size };
 }
 
@@ -71,8 +71,4 @@ export async function removeImages(ctx: OpsContext, refs: string[]): Promise<{ u
     out.deletedBytes += r.deletedBytes;
   }
   return out;
-}
-
-function transfer(opts: TransferOptions): TransferOptions {
-  return { ...(opts.jobs ? { jobs: opts.jobs } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
 }

@@ -7,6 +7,8 @@ import { isRetryableError, sleep } from '../transport/retry.js';
 import { pullScope } from '../transport/scope.js';
 
 const MAX_RESUMES = 5;
+/** How a body that broke off mid-stream fails, besides the resets isRetryableError knows. */
+const BROKEN_BODY = new Set(['UND_ERR_ABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /**
  * A blob as a stream that survives dropped connections: when the body breaks off, the rest is asked for with
@@ -46,16 +48,11 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
         if (position >= desc.size) return;
         // The body ended early without an error: resume like a dropped connection.
       } catch (err) {
-        if (!isRetryableError(err) && !isAbort(err)) throw err;
+        if (!isRetryableError(err) && !BROKEN_BODY.has((err as { code?: string }).code ?? '')) throw err;
       }
       if (resumes >= MAX_RESUMES) throw new NetworkError(`${what}: connection dropped ${resumes + 1} times; giving up at byte ${position}`);
       await sleep(100 * 2 ** resumes);
     }
   }
   return Readable.from(chunks(), { objectMode: false });
-}
-
-function isAbort(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'UND_ERR_ABORTED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
