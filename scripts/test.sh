@@ -5,29 +5,16 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Binary the tests run → Debian package that ships it.
-declare -A PACKAGE_OF=(
-  [docker-registry]=docker-registry
-  [htpasswd]=apache2-utils
-  [skopeo]=skopeo
-  [pass]=pass
-  [gpg]=gnupg
-  [gnome-keyring-daemon]=gnome-keyring
-  [dbus-run-session]=dbus
-  [docker-credential-pass]=golang-docker-credential-helpers
-  [openssl]=openssl
-  [dockerd]=docker.io
-  [podman]=podman
-  [busybox]=busybox-static
-)
+# The Debian packages whose programs the tests run. Checked by package, not by binary name: a dynamically linked
+# busybox or a docker client from elsewhere on PATH must not stand in for busybox-static or Debian's dockerd.
 PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl docker.io podman busybox-static)
 TEST_TIMEOUT_MS=180000
 
 missing_packages() {
-  local binary
-  for binary in "${!PACKAGE_OF[@]}"; do
-    command -v "$binary" >/dev/null || echo "${PACKAGE_OF[$binary]}"
-  done | sort -u
+  local pkg
+  for pkg in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
+  done
 }
 
 missing=$(missing_packages)
