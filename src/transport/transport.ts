@@ -35,36 +35,19 @@ export class Transport {
   }
 
   /** The client for a registry host (`docker.io`, `localhost:5000`), shared for the process. */
-  async client(registry: string): Promise<RegistryClient> {
-    let client = this.clients.get(registry);
-    if (!client) {
-      client = await this.newClient(registry);
-      this.clients.set(registry, client);
-    }
-    return client;
+  client(registry: string): Promise<RegistryClient> {
+    return this.shared(registry, () => this.newClient(registry));
   }
 
   /** Clients for the pull-through mirrors configured for a registry, in order (credentials by mirror host). */
-  async mirrorClients(registry: string): Promise<RegistryClient[]> {
-    const clients: RegistryClient[] = [];
-    for (const mirror of this.opts.config.registries[registry]?.mirrors ?? []) {
-      const host = new URL(mirror).host;
-      const key = `mirror ${mirror}`;
-      let client = this.clients.get(key);
-      if (!client) {
-        const endpoint = resolveEndpoint(host, { ...this.opts.config.registries[host], endpoint: mirror }, this.opts.insecure ?? false);
-        const http = await this.httpContext(endpoint.host, endpoint.tlsVerify, host);
-        client = new RegistryClient(endpoint, { http, credentials: this.opts.credentials, clientId: CLIENT_ID });
-        this.clients.set(key, client);
-      }
-      clients.push(client);
-    }
-    return clients;
+  mirrorClients(registry: string): Promise<RegistryClient[]> {
+    const mirrors = this.opts.config.registries[registry]?.mirrors ?? [];
+    return Promise.all(mirrors.map((mirror) => this.shared(`mirror ${mirror}`, () => this.newClient(new URL(mirror).host, { endpoint: mirror }))));
   }
 
   /** A client that uses the given credentials instead of the store's and shares nothing (login). */
   loginClient(registry: string, credential: Credential): Promise<RegistryClient> {
-    return this.newClient(registry, credential);
+    return this.newClient(registry, { credential });
   }
 
   /** Plain HTTP (no registry auth) towards a base URL, with the same TLS settings as the registry (search). */
@@ -77,15 +60,21 @@ export class Transport {
     await Promise.all(this.dispatchers.map((d) => d.close()));
   }
 
-  private async newClient(registry: string, credential?: Credential): Promise<RegistryClient> {
-    const endpoint = resolveEndpoint(registry, this.opts.config.registries[registry], this.opts.insecure ?? false);
+  private async shared(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
+    let client = this.clients.get(key);
+    if (!client) {
+      client = await make();
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** `endpoint` overrides where the API is reached (a mirror); the host's own config applies otherwise. */
+  private async newClient(registry: string, opts: { credential?: Credential; endpoint?: string } = {}): Promise<RegistryClient> {
+    const cfg = { ...this.opts.config.registries[registry], ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
+    const endpoint = resolveEndpoint(registry, cfg, this.opts.insecure ?? false);
     const http = await this.httpContext(endpoint.host, endpoint.tlsVerify, registry);
-    return new RegistryClient(endpoint, {
-      http,
-      credentials: this.opts.credentials,
-      clientId: CLIENT_ID,
-      ...(credential ? { credential } : {}),
-    });
+    return new RegistryClient(endpoint, { http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential });
   }
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
