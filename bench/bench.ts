@@ -1,0 +1,208 @@
+// regctl vs skopeo, side by side on two loopback registries. `npm run bench` (bench/run.sh) installs what it needs
+// and runs this; `--tiny` shrinks every image and run count so the test suite can prove the scripts still work.
+//   node --import tsx bench/bench.ts [--tiny] [--out FILE] [--cache DIR] [--runs N] [--only SUBSTRING]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startRegistry, stopAll, type RegistryHandle } from '../test/helpers/registry.js';
+import { seedManyTags } from '../test/helpers/seed.js';
+import { ensureImage, type ImageSpec } from './images.js';
+import { compare } from './measure.js';
+import { report, scenarioTable, verdict, type ScaleResult, type ScenarioResult } from './report.js';
+import { clearSkopeoCache, regctl, scenarios, skopeo, toolEnv, wipe, type Env } from './scenarios.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 2 ** 20;
+const PLATFORMS = [
+  { os: 'linux', architecture: 'amd64' },
+  { os: 'linux', architecture: 'arm64' },
+  { os: 'linux', architecture: 'arm', variant: 'v7' },
+];
+
+interface Config {
+  name: string;
+  big: ImageSpec;
+  many: ImageSpec;
+  multi: ImageSpec;
+  /** Extra images for the growth table (big is the middle one). */
+  scale: ImageSpec[];
+  tags: number[];
+  runs: number;
+  scaleRuns: number;
+  hyperfineRuns: number;
+}
+
+const FULL: Config = {
+  name: 'full',
+  big: { name: 'big', layers: 8, layerBytes: 128 * MiB },
+  many: { name: 'many', layers: 100, layerBytes: 100 * 1024 },
+  multi: { name: 'multi', layers: 3, layerBytes: 4 * MiB, platforms: PLATFORMS },
+  scale: [{ name: 'scale256m', layers: 2, layerBytes: 128 * MiB }, { name: 'scale2g', layers: 16, layerBytes: 128 * MiB }],
+  tags: [500, 5000],
+  runs: 5,
+  scaleRuns: 3,
+  hyperfineRuns: 30,
+};
+
+const TINY: Config = {
+  name: 'tiny',
+  big: { name: 'big', layers: 2, layerBytes: 256 * 1024 },
+  many: { name: 'many', layers: 5, layerBytes: 4 * 1024 },
+  multi: { name: 'multi', layers: 1, layerBytes: 16 * 1024, platforms: PLATFORMS },
+  scale: [{ name: 'scale2g', layers: 4, layerBytes: 256 * 1024 }],
+  tags: [20],
+  runs: 1,
+  scaleRuns: 1,
+  hyperfineRuns: 2,
+};
+
+const imageBytes = (spec: ImageSpec): number => spec.layers * spec.layerBytes * (spec.platforms?.length ?? 1);
+const size = (bytes: number): string => (bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / 1024} KiB`);
+const log = (msg: string): void => { process.stderr.write(`bench: ${msg}\n`); };
+
+function version(cmd: string, args: string[]): string {
+  const out = spawnSync(cmd, args, { encoding: 'utf8' });
+  return out.status === 0 ? out.stdout.trim().split('\n')[0]!.replace(/^.*?version /i, '') : 'not found';
+}
+
+async function seed(reg: RegistryHandle, layout: string, spec: ImageSpec): Promise<void> {
+  execFileSync('skopeo', ['copy', '-q', '--all', '--dest-tls-verify=false', `oci:${layout}:${spec.name}`, `docker://${reg.host}/${spec.name}:1`], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** hyperfine's own runs of the startup-bound commands, as a cross-check of the interleaved numbers. */
+function hyperfine(env: Env, runs: number): string | undefined {
+  if (spawnSync('hyperfine', ['--version']).status !== 0) return undefined;
+  const big = `${env.a.host}/big:1`;
+  const quote = (argv: string[]): string => argv.map((a) => (/^[\w./:@=-]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  const commands = [
+    [process.execPath, '-e', '0'],
+    regctl(env, () => ['digest', big])(0).argv,
+    skopeo(env, () => ['inspect', '--tls-verify=false', '--no-tags', '--format', '{{.Digest}}', `docker://${big}`])(0).argv,
+  ];
+  const file = join(env.scratch, 'hyperfine.md');
+  const out = spawnSync('hyperfine', ['-N', '--warmup', '3', '--runs', String(runs), '--style', 'none', '--export-markdown', file, ...commands.map(quote)], {
+    encoding: 'utf8', env: { ...process.env, ...toolEnv(env) },
+  });
+  if (out.status !== 0) throw new Error(`hyperfine failed: ${out.stderr}`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      tiny: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      cache: { type: 'string' },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
+  const config = values.tiny ? TINY : FULL;
+  const runs = values.runs ? Number(values.runs) : config.runs;
+  const out = values.out ?? join(ROOT, 'bench', 'results', 'latest.md');
+  const cache = values.cache ?? join(ROOT, 'bench', '.cache');
+  const started = Date.now();
+
+  log(`generating images (${config.name}) in ${cache}`);
+  const layouts = new Map<string, string>();
+  for (const spec of [config.big, config.many, config.multi, ...config.scale]) layouts.set(spec.name, await ensureImage(cache, spec));
+  log(`images ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const work = await mkdtemp(join(tmpdir(), 'regctl-bench-'));
+  try {
+    const [a, b] = await Promise.all([startRegistry(), startRegistry()]);
+    const env: Env = { regctl: [process.execPath, join(ROOT, 'bin', 'regctl.js')], home: join(work, 'home'), scratch: join(work, 'scratch'), a, b };
+    await mkdir(join(env.home, 'run'), { recursive: true, mode: 0o700 });
+    await mkdir(env.scratch, { recursive: true });
+    for (const spec of [config.big, config.many, config.multi, ...config.scale]) await seed(a, layouts.get(spec.name)!, spec);
+    log(`registry A seeded after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const seedWarm = async (): Promise<void> => {
+      await clearSkopeoCache(env);
+      execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${a.host}/big:1`, `docker://${b.host}/warm:1`]);
+    };
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios(env, seedWarm)) {
+      if (values.only && !scenario.name.includes(values.only)) continue;
+      log(`${scenario.name} …`);
+      await scenario.setup?.();
+      const stats = await compare(scenario.contenders, runs);
+      const result = { scenario, stats };
+      results.push(result);
+      await wipe(b);
+      log(`${scenario.name}: regctl ${stats[0]!.medianMs.toFixed(0)} ms, skopeo ${stats[1]!.medianMs.toFixed(0)} ms${verdict(result).met ? '' : ' (target missed)'}`);
+    }
+
+    const scale: ScaleResult[] = [];
+    const tags: ScaleResult[] = [];
+    if (!values.only) {
+      const specs = [...config.scale, config.big].sort((x, y) => imageBytes(x) - imageBytes(y));
+      for (const spec of specs) {
+        log(`growth: cold copy of ${spec.name} …`);
+        const copy = scenarios(env, seedWarm).find((s) => s.name.startsWith('cold copy, registry A'))!;
+        const contenders = copy.contenders.map((c) => ({
+          ...c,
+          command: (run: number) => {
+            const cmd = c.command(run);
+            return { ...cmd, argv: cmd.argv.map((arg) => arg.replaceAll('/big', `/${spec.name}`)) };
+          },
+        }));
+        scale.push({ name: `${size(imageBytes(spec))} (${spec.layers} layers)`, bytes: imageBytes(spec), stats: await compare(contenders, config.scaleRuns, false) });
+      }
+      for (const n of config.tags) {
+        log(`growth: ${n} tags …`);
+        await seedManyTags({ url: a.url }, `tags${n}`, n);
+        const stats = await compare([
+          { label: 'regctl', command: regctl(env, () => ['tags', `${a.host}/tags${n}`]) },
+          { label: 'skopeo', command: skopeo(env, () => ['list-tags', '--tls-verify=false', `docker://${a.host}/tags${n}`]) },
+        ], runs);
+        tags.push({ name: `${n} tags`, bytes: n, stats });
+      }
+    }
+    const cross = values.only ? undefined : hyperfine(env, config.hyperfineRuns);
+
+    const machine = {
+      date: new Date().toISOString().slice(0, 10),
+      cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+      versions: {
+        regctl: version(process.execPath, [join(ROOT, 'bin', 'regctl.js'), '--version']),
+        node: process.version,
+        skopeo: version('skopeo', ['--version']),
+        'docker-registry': version('docker-registry', ['--version']).split(' ').pop()!,
+        hyperfine: version('hyperfine', ['--version']).replace(/^hyperfine /, ''),
+      },
+      config: `${config.name} (big ${config.big.layers} × ${size(config.big.layerBytes)}, many ${config.many.layers} × ${size(config.many.layerBytes)}, `
+        + `multi ${config.multi.platforms!.length} platforms × ${config.multi.layers} × ${size(config.multi.layerBytes)})`,
+    };
+    const markdown = report(machine, results, scale, tags, cross, runs);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, markdown);
+    if (!values.tiny && !values.out && !values.only) await updateReadme(machine.date, scenarioTable(results));
+    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${out}`);
+    process.stdout.write(markdown);
+  } finally {
+    await stopAll();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Replaces the table between README's bench markers. */
+async function updateReadme(date: string, table: string): Promise<void> {
+  const path = join(ROOT, 'README.md');
+  const text = await readFile(path, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return log('README.md has no bench markers; not updated');
+  await writeFile(path, `${text.slice(0, i + start.length)}\nMeasured ${date} (bench/results/latest.md has the details):\n\n${table}\n${text.slice(j)}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

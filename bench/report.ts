@@ -1,0 +1,101 @@
+// Turns measurements into the markdown of bench/results/latest.md and README's performance section.
+import type { Stats } from './measure.js';
+import type { Scenario } from './scenarios.js';
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  stats: Stats[];
+}
+
+export interface ScaleResult {
+  name: string;
+  bytes: number;
+  stats: Stats[];
+}
+
+export interface Machine {
+  date: string;
+  cpus: string;
+  versions: Record<string, string>;
+  config: string;
+}
+
+const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
+const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+const cell = (s: Stats): string => `${ms(s.medianMs)} (${ms(s.minMs)}–${ms(s.maxMs)})`;
+const byLabel = (stats: Stats[], label: string): Stats => stats.find((s) => s.label === label)!;
+
+export interface Verdict {
+  text: string;
+  met: boolean;
+}
+
+export function verdict(r: ScenarioResult): Verdict {
+  const regctl = byLabel(r.stats, 'regctl');
+  const skopeo = byLabel(r.stats, 'skopeo');
+  const t = r.scenario.target;
+  if (t.kind === 'ratio') {
+    const ratio = regctl.medianMs / skopeo.medianMs;
+    return { text: `≤ ${t.max.toFixed(1)}×`, met: ratio <= t.max };
+  }
+  const node = byLabel(r.stats, 'node -e 0');
+  const limit = node.medianMs + t.plusMs;
+  return { text: `≤ node -e 0 + ${t.plusMs} ms = ${ms(limit)}`, met: regctl.medianMs <= limit };
+}
+
+export function scenarioTable(results: ScenarioResult[]): string {
+  const lines = [
+    '| scenario | regctl median (min–max) | skopeo median (min–max) | ratio | peak RSS regctl / skopeo | target | met |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const regctl = byLabel(r.stats, 'regctl');
+    const skopeo = byLabel(r.stats, 'skopeo');
+    const v = verdict(r);
+    const node = r.stats.find((s) => s.label === 'node -e 0');
+    const target = node ? `${v.text} (node -e 0: ${ms(node.medianMs)})` : v.text;
+    lines.push(`| ${r.scenario.name} (\`${r.scenario.regctlCommand}\` vs \`${r.scenario.skopeoCommand}\`) | ${cell(regctl)} | ${cell(skopeo)} | `
+      + `${(regctl.medianMs / skopeo.medianMs).toFixed(2)}× | ${mib(regctl.peakRssKiB)} / ${mib(skopeo.peakRssKiB)} | ${target} | ${v.met ? 'yes' : '**no**'} |`);
+  }
+  const bigRss = Math.max(...results.filter((r) => r.scenario.big).map((r) => byLabel(r.stats, 'regctl').peakRssKiB));
+  if (Number.isFinite(bigRss)) {
+    lines.push(`| peak RSS of regctl on any big scenario | ${mib(bigRss)} | | | | ≤ 100 MiB | ${bigRss <= 100 * 1024 ? 'yes' : '**no**'} |`);
+  }
+  return lines.join('\n');
+}
+
+export function scaleTable(title: string, results: ScaleResult[], unit: 'size' | 'tags'): string {
+  const lines = [
+    `| ${title} | regctl median (min–max) | ${unit === 'size' ? 'regctl MiB/s | ' : ''}regctl peak RSS | skopeo median (min–max) | skopeo peak RSS |`,
+    `|---|---|${unit === 'size' ? '---|' : ''}---|---|---|`,
+  ];
+  for (const r of results) {
+    const regctl = byLabel(r.stats, 'regctl');
+    const skopeo = byLabel(r.stats, 'skopeo');
+    const rate = unit === 'size' ? `${(r.bytes / 2 ** 20 / (regctl.medianMs / 1000)).toFixed(0)} | ` : '';
+    lines.push(`| ${r.name} | ${cell(regctl)} | ${rate}${mib(regctl.peakRssKiB)} | ${cell(skopeo)} | ${mib(skopeo.peakRssKiB)} |`);
+  }
+  return lines.join('\n');
+}
+
+export function report(machine: Machine, results: ScenarioResult[], scale: ScaleResult[], tags: ScaleResult[], hyperfine: string | undefined, runs: number): string {
+  const versions = Object.entries(machine.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    `# regctl vs skopeo — ${machine.date}`,
+    '',
+    `Machine: ${machine.cpus}. Versions: ${versions}. Configuration: ${machine.config}.`,
+    `Two docker-registry servers on 127.0.0.1 (http). Each scenario: one warm-up of each command, then ${runs} interleaved`,
+    'rounds (regctl, skopeo[, node -e 0]), a fresh destination per run, skopeo\'s blob-info cache deleted before each of its runs.',
+    'Times are wall clock; peak RSS is GNU time\'s maximum resident set size.',
+    '',
+    scenarioTable(results),
+    '',
+    '## How time and memory grow',
+    '',
+    scaleTable('cold copy A → B', scale, 'size'),
+    '',
+    scaleTable('list tags (`regctl tags` vs `skopeo list-tags`)', tags, 'tags'),
+    ...(hyperfine ? ['', '## Start-up cross-check (hyperfine)', '', hyperfine] : []),
+    '',
+  ].join('\n');
+}

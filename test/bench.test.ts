@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { spawnCapture } from './helpers/run-cli.js';
+
+// CI does not run the benchmark; this runs every scenario of it in its tiny configuration so the scripts don't rot.
+test('the benchmark runs end to end in its tiny configuration and reports every scenario', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'regctl-bench-test-'));
+  try {
+    const out = join(dir, 'latest.md');
+    const bench = resolve(import.meta.dirname, '../bench/bench.ts');
+    const res = await spawnCapture(process.execPath, ['--import', 'tsx', bench, '--tiny', '--out', out, '--cache', join(dir, 'cache')], process.env);
+    assert.equal(res.code, 0, res.stderr);
+    const md = await readFile(out, 'utf8');
+    for (const scenario of ['cold copy, registry A → registry B', 'of the same registry', 'warm copy', 'cold copy, many', 'multi-platform',
+      'pull into the local store', 'save to a tarball', 'digest of a tag', 'peak RSS of regctl']) {
+      assert.ok(md.includes(scenario), `no row for "${scenario}" in\n${md}`);
+    }
+    // Every scenario row has a measured ratio, the growth tables have their rows, hyperfine's cross-check ran.
+    assert.equal(md.match(/\| \d+\.\d\d× \|/g)?.length, 8, md);
+    assert.match(md, /\| 20 tags \| \d+ ms/);
+    assert.match(md, /node -e 0/);
+    assert.match(md, /Machine: \d+ × .*skopeo 1\.\d+/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
