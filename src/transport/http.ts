@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { networkError } from './network-error.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
 import { redactUrl } from './redact.js';
@@ -52,7 +52,8 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
   for (let attempt = 1; ; attempt++) {
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method: req.method, headers, body: req.body, dispatcher: ctx.dispatcher });
+      // The dispatcher's own request() (what undici's top-level request() calls), so this module needs no undici.
+      res = await ctx.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body: req.body });
     } catch (err) {
       if (err instanceof RegctlError) throw err; // raised by the request body (e.g. a digest check), not the network
       ctx.debug?.(`${req.method} ${redactUrl(url)} failed: ${(err as Error).message}`);

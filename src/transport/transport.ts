@@ -2,7 +2,6 @@ import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import type { RegctlConfig } from '../config/regctl-config.js';
 import type { Env } from '../util/env.js';
-import { createDispatcher, defaultCertsDirs, registryCAs } from './dispatcher.js';
 import { resolveEndpoint } from './endpoint.js';
 import type { HttpContext } from './http.js';
 import { RegistryClient } from './registry-client.js';
@@ -78,6 +77,8 @@ export class Transport {
   }
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
+    // undici comes in with the first connection pool: commands that never reach a registry do not load it.
+    const { createDispatcher, defaultCertsDirs, registryCAs } = await import('./dispatcher.js');
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cas = await registryCAs(host, certsDirs, this.opts.config.registries[registry]?.ca);
     const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env });
