@@ -153,9 +153,7 @@ export class ArchiveWriter implements DestinationTarget {
     });
     sink.on('error', () => undefined); // reported through the entry callback
     try {
-      for await (const chunk of body) {
-        if (!sink.write(chunk as Buffer)) await drained(sink);
-      }
+      await copyInto(body, sink);
       sink.end(undefined);
     } catch (err) {
       sink.destroy(err as Error);
@@ -174,12 +172,25 @@ export class ArchiveWriter implements DestinationTarget {
   }
 }
 
-function drained(sink: ReturnType<Pack['entry']>): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      sink.off('drain', done).off('close', done);
-      resolve();
+/**
+ * Moves `body` into a tar entry chunk by chunk with backpressure (an async iterator over `body` would concatenate
+ * whatever had queued up: a copy of every byte).
+ */
+function copyInto(body: Readable, sink: ReturnType<Pack['entry']>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const resume = () => body.resume();
+    const settle = (err?: Error) => {
+      body.off('data', onData).off('end', onEnd).off('error', settle);
+      sink.off('drain', resume).off('close', onClose);
+      if (err) reject(err);
+      else resolve();
     };
-    sink.on('drain', done).on('close', done);
+    const onData = (chunk: Buffer) => {
+      if (!sink.write(chunk)) body.pause();
+    };
+    const onEnd = () => settle();
+    const onClose = () => settle(new RegctlError('ERR_ARCHIVE_ABORTED', 'archive entry closed early'));
+    body.on('data', onData).once('end', onEnd).once('error', settle);
+    sink.on('drain', resume).once('close', onClose);
   });
 }

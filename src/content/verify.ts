@@ -56,12 +56,15 @@ export class VerifyingStream extends Transform {
 
 /**
  * `stream` checked against `desc` as it flows. A stream that already is that check is returned as it is, so a blob
- * passing source → copy engine → destination is hashed once. Errors of the source end the checked stream.
+ * passing source → copy engine → destination is hashed once. Errors of the source end the checked stream; closing
+ * the checked stream closes the source.
  */
 export function verified(stream: Readable, desc: { digest: string; size: number }, what: string): Readable {
   if (stream instanceof VerifyingStream && stream.checks(desc)) return stream;
   const check = new VerifyingStream(desc.digest, desc.size, what);
   stream.on('error', (err) => check.destroy(err)); // .pipe() does not forward source errors
-  check.on('error', () => stream.destroy());
+  // A reader that abandons the check (an upload answered early, an error) abandons the source too, so a download
+  // behind it does not sit paused on a connection forever.
+  check.on('close', () => stream.destroy());
   return stream.pipe(check);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { constants, createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,6 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { IntegrityError, NotFoundError } from '../errors.js';
 import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
+
+const WRITE_BUFFER = 1 << 20;
 
 /**
  * Writes a blob file atomically: the bytes go to `.tmp-HEX-RANDOM` beside `path`, are checked against digest and
@@ -19,10 +21,9 @@ export async function writeBlobFile(path: string, desc: Descriptor, stream: Read
   const tmp = join(dir, `.tmp-${desc.digest.slice(desc.digest.indexOf(':') + 1, 20)}-${randomBytes(6).toString('hex')}`);
   let fh: FileHandle | undefined = await open(tmp, 'wx', 0o644);
   try {
-    const sink = fh;
-    await pipeline(verified(stream, desc, `blob ${desc.digest}`), async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) await writeAll(sink, chunk);
-    });
+    // A write stream hands queued chunks to one writev; iterating the source would concatenate them first. (The fd,
+    // not the FileHandle: a FileHandle stream that is not auto-closed keeps the handle busy, and sync/close wait.)
+    await pipeline(verified(stream, desc, `blob ${desc.digest}`), createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: WRITE_BUFFER }));
     await fh.sync();
     await fh.chmod(0o444);
     await fh.close();
@@ -67,10 +68,6 @@ export async function lstatOrUndefined(path: string): Promise<Stats | undefined>
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
-  for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
 }
 
 /** Best effort: persist the rename itself. */
