@@ -39,7 +39,7 @@ export interface CopyResult {
   blobs: { pushed: number; mounted: number; skipped: number; bytes: number };
 }
 
-export const DEFAULT_JOBS = 4;
+export const DEFAULT_JOBS = 8;
 
 /**
  * Copies an image or index from one target to another: blobs before the manifests that name them, children before
@@ -72,6 +72,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
       await commit();
       return result;
     }
+    const jobs = opts.jobs ?? DEFAULT_JOBS;
     const copyBlob = async (desc: Descriptor) => {
       if (await dst.hasBlob(desc)) {
         result.blobs.skipped++;
@@ -99,19 +100,32 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
       }
       opts.onProgress?.({ kind: 'blob', digest: desc.digest, size: desc.size, result: how });
     };
-    const copyManifest = async (desc: Descriptor, body: Buffer, doc: ImageIndex | ImageManifest, tag?: string): Promise<void> => {
+    // Everything the destination lacks is planned first: manifests children before parents, and the blobs of every
+    // image under one pool, so an index moves all its platforms' layers at once rather than one platform at a time.
+    const manifests: Array<{ desc: Descriptor; body: Buffer; tag?: string }> = [];
+    const blobs = new Map<string, Descriptor>();
+    const plan = async (desc: Descriptor, body: Buffer, doc: ImageIndex | ImageManifest, tag?: string): Promise<void> => {
       if (doc.kind === 'index') {
-        for (const child of doc.manifests) {
-          if (await dst.hasManifest(child)) continue;
-          const childBytes = await manifestBytes(src, child);
-          await copyManifest(child, childBytes, parseManifest(childBytes, child.mediaType, src.description));
+        const missing: Descriptor[] = [];
+        await runPool(doc.manifests, jobs, async (child) => {
+          if (!(await dst.hasManifest(child))) missing.push(child);
+        });
+        const fetched = new Map<string, Buffer>();
+        await runPool(missing, jobs, async (child) => {
+          fetched.set(child.digest, await manifestBytes(src, child));
+        });
+        for (const child of doc.manifests.filter((c) => fetched.has(c.digest))) {
+          const childBytes = fetched.get(child.digest)!;
+          await plan(child, childBytes, parseManifest(childBytes, child.mediaType, src.description));
         }
       } else {
-        await runPool([doc.config, ...doc.layers], opts.jobs ?? DEFAULT_JOBS, copyBlob);
+        for (const blob of [doc.config, ...doc.layers]) if (!blobs.has(blob.digest)) blobs.set(blob.digest, blob);
       }
-      await dst.pushManifest(desc, body, tag);
+      manifests.push({ desc, body, tag });
     };
-    await copyManifest(top, bytes, parsed, opts.tag);
+    await plan(top, bytes, parsed, opts.tag);
+    await runPool([...blobs.values()], jobs, copyBlob);
+    for (const m of manifests) await dst.pushManifest(m.desc, m.body, m.tag);
     await commit();
     return result;
   } catch (err) {

@@ -11,7 +11,7 @@ const MAX_RESUMES = 5;
 const BROKEN_BODY = new Set(['UND_ERR_ABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** Bytes a download may hold ahead of its reader before the socket is paused. */
-const READ_AHEAD = 1 << 20;
+const READ_AHEAD = 256 << 10;
 
 /**
  * A blob as a stream that survives dropped connections: when the body breaks off, the rest is asked for with
