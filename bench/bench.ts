@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'regctl-bench-'));
   try {
     const [a, b] = await Promise.all([startRegistry(), startRegistry()]);
-    const env: Env = { regctl: [process.execPath, join(ROOT, 'bin', 'regctl.js')], home: join(work, 'home'), scratch: join(work, 'scratch'), a, b };
+    const env: Env = { regctl: [join(ROOT, 'bin', 'regctl.js')], home: join(work, 'home'), scratch: join(work, 'scratch'), a, b };
     await mkdir(join(env.home, 'run'), { recursive: true, mode: 0o700 });
     await mkdir(env.scratch, { recursive: true });
     for (const spec of [config.big, config.many, config.multi, ...config.scale]) await seed(a, layouts.get(spec.name)!, spec);
