@@ -1,55 +1,172 @@
 // Bundles the CLI (tsc's dist/bin.js and everything it loads) into dist/bundle/, which bin/regctl.js runs.
-// Part of `npm run build`, after tsc. Why: Node 20 resolves and loads each ES module file on its own, and
-// undici's index.js loads all of undici (fetch, websocket, cookies, cache, mock, ...) to give regctl three names.
+// Part of `npm run build`, after tsc. Why: Node 20 resolves, reads and links every ES module file on its own
+// (~0.5-1 ms each), and undici's index.js loads all of undici (fetch, websocket, cache, mock, ...) for the two
+// names regctl uses. CommonJS files loaded with require() skip the ES module loader altogether.
 //
-// - ESM with code splitting: each command stays behind its dynamic import, so `--version` parses only the CLI.
-// - `undici` resolves to UNDICI_SUBSET below: Agent and EnvHttpProxyAgent from undici's own files. The build fails
-//   if those files move or if src/ imports a name the subset does not export.
-// - npm packages are bundled too; the optional native @napi-rs/keyring stays external (resolved from node_modules).
+//   regctl.cjs   bin.js, cli.js and commander: all `--version` and `--help` load
+//   lib.cjs      every module cli.js imports dynamically (the commands, ops/create-context), each initialised
+//                only when required, through load(specifier)
+//   shared.cjs   our modules that both of the above import statically (errors.js), so there is one RegctlError
+//   <pkg>.cjs    each npm package on its own, loaded when first used; for undici only Agent and EnvHttpProxyAgent
+//
+// The build fails rather than guess: on an npm package or a name not listed in PACKAGES, on a shared module that
+// imports another of our modules, or if undici's files move.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}dist/bundle`;
+const dist = resolve(root, 'dist');
+const outdir = resolve(dist, 'bundle');
 
-// What regctl takes from undici (src/transport/dispatcher.ts), from undici's own files instead of its index.js,
-// with the request API on every dispatcher as index.js does it. ESM on purpose: a name src/ imports from 'undici'
-// that is missing here fails the build instead of being undefined at runtime.
-const UNDICI_SUBSET = `
-import Dispatcher from 'undici/lib/dispatcher/dispatcher.js'
-import api from 'undici/lib/api/index.js'
-import Agent from 'undici/lib/dispatcher/agent.js'
-import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js'
-
-Object.assign(Dispatcher.prototype, api)
-
-export { Agent, EnvHttpProxyAgent }
-`;
-
-const undiciSubset = {
-  name: 'undici-subset',
-  setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici-subset', namespace: 'undici-subset' }));
-    b.onLoad({ filter: /.*/, namespace: 'undici-subset' }, () => ({ contents: UNDICI_SUBSET, loader: 'js', resolveDir: root }));
+// npm packages src/ imports, each built into its own CommonJS file whose module.exports is what Node itself would
+// give an ES module importing it (the default import is module.exports, named imports are its properties). `names`
+// are what src/ may import by name; `default` whether it imports the default. Checked against dist/ and the built
+// files, so the build fails on a package, a name or a file of undici's that is not here.
+const PACKAGES = {
+  // Only what regctl takes from undici (src/transport/dispatcher.ts), from undici's own files instead of its
+  // index.js, with the request API put on every dispatcher as index.js does it.
+  undici: {
+    names: ['Agent', 'EnvHttpProxyAgent'],
+    contents: `
+const Dispatcher = require('undici/lib/dispatcher/dispatcher.js')
+Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'))
+module.exports = {
+  Agent: require('undici/lib/dispatcher/agent.js'),
+  EnvHttpProxyAgent: require('undici/lib/dispatcher/env-http-proxy-agent.js')
+}
+`,
   },
+  'tar-stream': { names: ['extract', 'pack'] },
+  'cli-table3': { default: true },
+  ora: { default: true, esm: true },
+  chalk: { default: true, esm: true },
 };
+// commander goes into regctl.cjs; @napi-rs/keyring (optional, native) stays an import resolved from node_modules.
+const EXTERNAL = ['@napi-rs/keyring'];
+const packageFile = (name) => `${name}.cjs`;
+const packageSource = (name, pkg) =>
+  pkg.contents ?? (pkg.esm ? `module.exports = require('${name}').default;\n` : `module.exports = require('${name}');\n`);
 
-await rm(outdir, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { regctl: 'dist/bin.js' },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['@napi-rs/keyring'],
-  plugins: [undiciSubset],
-  // CommonJS packages (undici, commander, cli-table3, tar-stream) call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __regctlCreateRequire } from 'node:module'; const require = __regctlCreateRequire(import.meta.url);" },
-  chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
   legalComments: 'none',
+  metafile: true,
+};
+const ours = (path) => path.startsWith(dist + '/') && !path.startsWith(outdir + '/');
+const key = (path) => relative(dist, path); // 'commands/digest.js'
+// A module that stands for one of ours (or an npm package) living in another output file.
+const proxy = (file, spec) => `module.exports = require(${JSON.stringify(`./${file}`)})${spec ? `.load(${JSON.stringify(spec)})` : ''};`;
+
+/** Sends npm packages to their own files, and (optionally) our modules in `shared` to shared.cjs. */
+function linker({ shared, onOurs }) {
+  return {
+    name: 'regctl-linker',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[\w.-]+\.cjs$/ }, (args) =>
+        ['package', 'shared', 'lib'].includes(args.namespace) ? { path: args.path, external: true } : undefined);
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith('node:') || EXTERNAL.includes(args.path) || args.path === 'commander') return undefined;
+        if (args.importer.includes('/node_modules/')) return undefined; // inside a package: bundle as usual
+        if (!PACKAGES[args.path]) throw new Error(`scripts/bundle.mjs: ${args.importer} imports '${args.path}': add it to PACKAGES`);
+        return { path: args.path, namespace: 'package' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'package' }, (args) => ({ contents: proxy(packageFile(args.path)), loader: 'js' }));
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (!ours(args.importer)) return undefined;
+        const path = resolve(args.resolveDir, args.path);
+        if (shared?.has(path)) return { path, namespace: 'shared' };
+        return onOurs?.(path, args);
+      });
+      b.onLoad({ filter: /.*/, namespace: 'shared' }, (args) => ({ contents: proxy('shared.cjs', key(args.path)), loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'lib' }, (args) => ({ contents: proxy('lib.cjs', key(args.path)), loader: 'js' }));
+    },
+  };
+}
+
+/** A CommonJS entry whose load(spec) initialises one of the given modules on first call. */
+function loaderEntry(paths) {
+  const cases = [...paths].map((p) => `    case ${JSON.stringify(key(p))}: return require(${JSON.stringify(p)});`);
+  return `exports.load = (spec) => {\n  switch (spec) {\n${cases.join('\n')}\n  }\n  throw new Error('regctl bundle: no module ' + spec);\n};\n`;
+}
+
+const distInputs = (result) => Object.keys(result.metafile.inputs).map((p) => resolve(root, p)).filter(ours);
+
+await rm(outdir, { recursive: true, force: true });
+
+// regctl.cjs: bin.js and cli.js. cli.js's dynamic imports go to lib.cjs; any other module of ours to shared.cjs.
+const lib = new Set();
+const shared = new Set();
+const binJs = resolve(dist, 'bin.js');
+const cliJs = resolve(dist, 'cli.js');
+await build({
+  ...common,
+  entryPoints: [binJs],
+  outfile: resolve(outdir, 'regctl.cjs'),
+  external: EXTERNAL,
+  plugins: [linker({
+    onOurs(path, args) {
+      if (args.importer === binJs && path === cliJs) return undefined;
+      if (args.kind === 'dynamic-import') {
+        lib.add(path);
+        return { path, namespace: 'lib' };
+      }
+      shared.add(path);
+      return { path, namespace: 'shared' };
+    },
+  })],
 });
+
+// shared.cjs first: a shared module that imports another of ours would be bundled twice (two RegctlErrors).
+const sharedResult = await build({
+  ...common,
+  stdin: { contents: loaderEntry(shared), resolveDir: root, loader: 'js' },
+  outfile: resolve(outdir, 'shared.cjs'),
+  plugins: [linker({})],
+});
+for (const path of distInputs(sharedResult)) {
+  if (!shared.has(path)) throw new Error(`scripts/bundle.mjs: shared module imports ${key(path)}; make it shared too`);
+}
+
+const libResult = await build({
+  ...common,
+  stdin: { contents: loaderEntry(lib), resolveDir: root, loader: 'js' },
+  outfile: resolve(outdir, 'lib.cjs'),
+  external: EXTERNAL,
+  plugins: [linker({ shared })],
+});
+for (const path of [binJs, cliJs]) {
+  if (distInputs(libResult).includes(path)) throw new Error(`scripts/bundle.mjs: a command imports ${key(path)} at runtime`);
+}
+
+const require = createRequire(import.meta.url);
+for (const [name, pkg] of Object.entries(PACKAGES)) {
+  const outfile = resolve(outdir, packageFile(name));
+  await build({ ...common, stdin: { contents: packageSource(name, pkg), resolveDir: root, loader: 'js' }, outfile });
+  const built = require(outfile);
+  const missing = [...(pkg.default ? [built ? '' : 'default'] : []), ...(pkg.names ?? []).filter((n) => built?.[n] === undefined)];
+  if (missing.filter(Boolean).length) throw new Error(`scripts/bundle.mjs: ${packageFile(name)} lacks ${missing.join(', ')}`);
+}
+
+// What dist/ imports from each package must be what PACKAGES says (a wrong guess would be undefined at runtime).
+for (const file of await readdir(dist, { recursive: true })) {
+  if (!file.endsWith('.js') || file.startsWith('bundle/')) continue;
+  const text = await readFile(resolve(dist, file), 'utf8');
+  for (const m of text.matchAll(/import\s+([\w$]+)?\s*,?\s*(?:\{([^}]*)\})?\s*from\s*'([^'.][^']*)'/g)) {
+    const pkg = PACKAGES[m[3]];
+    if (!pkg) continue;
+    const names = (m[2] ?? '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0]).filter((n) => n && !n.startsWith('type '));
+    const bad = [...(m[1] && !pkg.default ? ['default'] : []), ...names.filter((n) => !pkg.names?.includes(n))];
+    if (bad.length) throw new Error(`scripts/bundle.mjs: dist/${file} imports ${bad.join(', ')} from '${m[3]}': add to PACKAGES`);
+  }
+  for (const m of text.matchAll(/import\('([^'.][^']*)'\)/g)) {
+    if (PACKAGES[m[1]] && !PACKAGES[m[1]].default) throw new Error(`scripts/bundle.mjs: dist/${file} imports '${m[1]}' dynamically`);
+  }
+}

@@ -12,10 +12,13 @@ setFlagsFromString('--liftoff-only');
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
-process.exitCode = await run(process.argv.slice(2), {
+// No top-level await: the bundle that bin/regctl.js runs is CommonJS (scripts/bundle.mjs).
+void run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
   homedir: homedir(),
+}).then((code) => {
+  process.exitCode = code;
 });
