@@ -1,12 +1,19 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { homedir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { run } from './cli.js';
 
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it with Liftoff, then recompiles it with
-// TurboFan in the background, and the process cannot exit until that finishes: ~80 ms after a one-request command
-// has printed its answer. Liftoff code alone parses as fast for regctl's traffic (a 144 MiB pull took as long).
-// Process-wide, so set here in the CLI's entry point and not in the library.
-setFlagsFromString('--liftoff-only');
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 runs it as Liftoff code, recompiles the hot functions
+// with TurboFan in the background, and the process cannot exit until that is done: ~80 ms after a one-request
+// command has printed its answer. Liftoff code alone parses as fast for regctl's traffic (a 144 MiB pull took as
+// long). The flag is process-wide, so it is set here in the CLI's entry and not in the library; and it is set just
+// before undici's first connection rather than at startup, because after any V8 flag change V8 rejects Node's
+// built-in code cache: node:http, node:tls and the rest took 2-3 times as long to load.
+const BEFORE_CONNECT = 'undici:client:beforeConnect';
+subscribe(BEFORE_CONNECT, function liftoffOnly() {
+  unsubscribe(BEFORE_CONNECT, liftoffOnly);
+  setFlagsFromString('--liftoff-only');
+});
 
 // The only module that touches `process`: everything else gets the world through `Io`.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
