@@ -151,8 +151,8 @@ for (const [name, pkg] of Object.entries(PACKAGES)) {
   const outfile = resolve(outdir, packageFile(name));
   await build({ ...common, stdin: { contents: packageSource(name, pkg), resolveDir: root, loader: 'js' }, outfile });
   const built = require(outfile);
-  const missing = [...(pkg.default ? [built ? '' : 'default'] : []), ...(pkg.names ?? []).filter((n) => built?.[n] === undefined)];
-  if (missing.filter(Boolean).length) throw new Error(`scripts/bundle.mjs: ${packageFile(name)} lacks ${missing.join(', ')}`);
+  const missing = [...(pkg.default && !built ? ['default'] : []), ...(pkg.names ?? []).filter((n) => built?.[n] === undefined)];
+  if (missing.length) throw new Error(`scripts/bundle.mjs: ${packageFile(name)} lacks ${missing.join(', ')}`);
 }
 
 // What dist/ imports from each package must be what PACKAGES says (a wrong guess would be undefined at runtime).
