@@ -131,7 +131,7 @@ function buildProgram(env: CommandEnv): Command {
     .argument('<source>', 'image reference (docker://REF also accepted)')
     .argument('<destination>', 'image reference')
     .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
-    .option('-j, --jobs <n>', 'blobs moved at once (default 4)')
+    .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
     .option('-q, --quiet', 'no progress lines')
     .action(lazy(async () => (await import('./commands/copy.js')).copyCommand));
 

@@ -8,7 +8,7 @@ import { IntegrityError, NotFoundError } from '../errors.js';
 import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
 
-const WRITE_BUFFER = 1 << 20;
+const WRITE_BUFFER = 256 << 10;
 
 /**
  * Writes a blob file atomically: the bytes go to `.tmp-HEX-RANDOM` beside `path`, are checked against digest and
