@@ -25,6 +25,16 @@ test('not a terminal: one plain line per finished blob, no escape codes', async 
   assert.equal(out.text(), 'aaaaaaaaaaaa: done (2kB)\nbbbbbbbbbbbb: mounted (10B)\n');
 });
 
+test('a terminal 0 columns wide (an unsized pty) gets plain lines, not a redraw that never fits', async () => {
+  const out = capture(true);
+  Object.assign(out.stream, { columns: 0 });
+  const p = await progressReporter(out.stream, { quiet: false, color: false });
+  p.onProgress!({ kind: 'bytes', digest: A, size: 2000, done: 1000 });
+  p.onProgress!({ kind: 'blob', digest: A, size: 2000, result: 'pushed' });
+  p.stop();
+  assert.equal(out.text(), 'aaaaaaaaaaaa: done (2kB)\n');
+});
+
 test('a terminal: live lines per blob with bytes and rate, and an overall line, redrawn in place', async () => {
   const out = capture(true);
   const p = await progressReporter(out.stream, { quiet: false, color: false });

@@ -15,12 +15,13 @@ const short = (digest: string) => digest.slice(7, 19);
 
 /**
  * Progress on stderr, never stdout. On a terminal: a live line per blob (bytes, rate) and an overall line,
- * redrawn at most ten times a second, with an ora spinner for waits. Otherwise: one plain line per finished
- * blob. Nothing at all when quiet.
+ * redrawn at most ten times a second, with an ora spinner for waits. Otherwise (or on a terminal 0 columns wide):
+ * one plain line per finished blob. Nothing at all when quiet.
  */
-export async function progressReporter(stderr: Writable & { isTTY?: boolean }, opts: { quiet: boolean; color: boolean }): Promise<ProgressReporter> {
+export async function progressReporter(stderr: Writable & { isTTY?: boolean; columns?: number }, opts: { quiet: boolean; color: boolean }): Promise<ProgressReporter> {
   if (opts.quiet) return { wait() {}, stop() {} };
-  if (!stderr.isTTY) {
+  // A terminal that reports 0 columns (a pty nobody sized) cannot be redrawn in place: plain lines there too.
+  if (!stderr.isTTY || stderr.columns === 0) {
     return {
       onProgress: (e) => {
         if (e.kind === 'blob') stderr.write(`${short(e.digest)}: ${VERBS[e.result]} (${humanSize(e.size)})\n`);
