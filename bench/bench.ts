@@ -13,7 +13,7 @@ import { seedManyTags } from '../test/helpers/seed.js';
 import { ensureImage, type ImageSpec } from './images.js';
 import { compare } from './measure.js';
 import { report, scenarioTable, verdict, type ScaleResult, type ScenarioResult } from './report.js';
-import { clearSkopeoCache, regctl, scenarios, skopeo, toolEnv, wipe, type Env } from './scenarios.js';
+import { clearSkopeoCache, copyScenario, regctl, scenarios, skopeo, toolEnv, wipe, type Env } from './scenarios.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 2 ** 20;
@@ -143,15 +143,8 @@ async function main(): Promise<void> {
       const specs = [...config.scale, config.big].sort((x, y) => imageBytes(x) - imageBytes(y));
       for (const spec of specs) {
         log(`growth: cold copy of ${spec.name} …`);
-        const copy = scenarios(env, seedWarm).find((s) => s.name.startsWith('cold copy, registry A'))!;
-        const contenders = copy.contenders.map((c) => ({
-          ...c,
-          command: (run: number) => {
-            const cmd = c.command(run);
-            return { ...cmd, argv: cmd.argv.map((arg) => arg.replaceAll('/big', `/${spec.name}`)) };
-          },
-        }));
-        scale.push({ name: `${size(imageBytes(spec))} (${spec.layers} layers)`, bytes: imageBytes(spec), stats: await compare(contenders, config.scaleRuns, false) });
+        const copy = copyScenario(env, 'growth', spec.name, b, { kind: 'ratio', max: 1 }, { big: false });
+        scale.push({ name: `${size(imageBytes(spec))} (${spec.layers} layers)`, bytes: imageBytes(spec), stats: await compare(copy.contenders, config.scaleRuns, false) });
       }
       for (const n of config.tags) {
         log(`growth: ${n} tags …`);

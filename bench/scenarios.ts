@@ -66,7 +66,7 @@ export function nodeBaseline(env: Env): Contender {
 }
 
 /** Cold copy of `image` from A to a fresh repository of `dst`, emptied after every run. */
-function copyScenario(env: Env, name: string, image: string, dst: RegistryHandle, target: Target, opts: { big: boolean; all?: boolean }): Scenario {
+export function copyScenario(env: Env, name: string, image: string, dst: RegistryHandle, target: Target, opts: { big: boolean; all?: boolean }): Scenario {
   const sameRegistry = dst === env.a;
   const cleanup = (repo: string) => (sameRegistry ? dropRepo(dst, repo) : wipe(dst));
   const src = `${env.a.host}/${image}:1`;

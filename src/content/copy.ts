@@ -106,17 +106,14 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     const blobs = new Map<string, Descriptor>();
     const plan = async (desc: Descriptor, body: Buffer, doc: ImageIndex | ImageManifest, tag?: string): Promise<void> => {
       if (doc.kind === 'index') {
-        const missing: Descriptor[] = [];
-        await runPool(doc.manifests, jobs, async (child) => {
-          if (!(await dst.hasManifest(child))) missing.push(child);
-        });
+        // Child manifests the destination lacks, fetched in parallel, planned in the index's order.
         const fetched = new Map<string, Buffer>();
-        await runPool(missing, jobs, async (child) => {
-          fetched.set(child.digest, await manifestBytes(src, child));
+        await runPool(doc.manifests, jobs, async (child) => {
+          if (!(await dst.hasManifest(child))) fetched.set(child.digest, await manifestBytes(src, child));
         });
-        for (const child of doc.manifests.filter((c) => fetched.has(c.digest))) {
-          const childBytes = fetched.get(child.digest)!;
-          await plan(child, childBytes, parseManifest(childBytes, child.mediaType, src.description));
+        for (const child of doc.manifests) {
+          const childBytes = fetched.get(child.digest);
+          if (childBytes) await plan(child, childBytes, parseManifest(childBytes, child.mediaType, src.description));
         }
       } else {
         for (const blob of [doc.config, ...doc.layers]) if (!blobs.has(blob.digest)) blobs.set(blob.digest, blob);
