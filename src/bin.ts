@@ -26,6 +26,7 @@ void run(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   homedir: homedir(),
+  runtime: { platform: process.platform, arch: process.arch, armVersion: String((process.config.variables as Record<string, unknown>).arm_version ?? '') },
 }).then((code) => {
   process.exitCode = code;
 });

@@ -1,33 +1,8 @@
-import type { Readable, Writable } from 'node:stream';
+export type { CommandEnv, GlobalOptions, Io } from './commands/command-env.js';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, RegctlError } from './errors.js';
+import type { CommandEnv, GlobalOptions, Io } from './commands/command-env.js';
 import type { OpsContext } from './ops/context.js';
-import type { Env } from './util/env.js';
-
-/** The outside world as the CLI sees it; bin.ts fills it from `process`. */
-export interface Io {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-  stdin: Readable & { isTTY?: boolean };
-  env: Env;
-  homedir: string;
-}
-
-export interface GlobalOptions {
-  debug?: boolean;
-  insecure?: boolean;
-}
-
-/** What a command handler gets: the streams, the global flags and a lazily built library context. */
-export interface CommandEnv {
-  io: Io;
-  global: GlobalOptions;
-  context(): Promise<OpsContext>;
-  /** Writes `regctl: <message>` lines to stderr (warnings and status, never data). */
-  warn(message: string): void;
-  /** Colour allowed: stderr is a terminal and NO_COLOR is not set. */
-  color: boolean;
-}
 
 export const VERSION = '0.1.0';
 
@@ -200,6 +175,7 @@ async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> 
   return createContext({
     env: io.env,
     homedir: io.homedir,
+    runtime: io.runtime,
     insecure: global.insecure ?? false,
     ...(global.debug ? { debug: (line: string) => io.stderr.write(`debug: ${line}\n`) } : {}),
   });

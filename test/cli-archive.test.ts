@@ -110,7 +110,7 @@ describe('save, load and copy through tarballs and layouts, judged by dockerd, p
     const out: Buffer[] = [];
     const stdout = new PassThrough();
     stdout.on('data', (c: Buffer) => out.push(c));
-    const code = await run(['save', name], { stdout, stderr: new PassThrough(), stdin: Readable.from([]), env: home.env, homedir: home.dir });
+    const code = await run(['save', name], { stdout, stderr: new PassThrough(), stdin: Readable.from([]), env: home.env, homedir: home.dir, runtime: process });
     assert.equal(code, 0);
     const tar = Buffer.concat(out);
     assert.equal(tar.subarray(257, 262).toString(), 'ustar');
@@ -118,10 +118,10 @@ describe('save, load and copy through tarballs and layouts, judged by dockerd, p
     const err = new PassThrough();
     let errText = '';
     err.on('data', (c: Buffer) => (errText += c));
-    assert.equal(await run(['save', name], { stdout: tty, stderr: err, stdin: Readable.from([]), env: home.env, homedir: home.dir }), 2);
+    assert.equal(await run(['save', name], { stdout: tty, stderr: err, stdin: Readable.from([]), env: home.env, homedir: home.dir, runtime: process }), 2);
     assert.match(errText, /refusing to write a tarball to a terminal/);
     const h = await makeHome(undefined, { REGCTL_STORE: join(T, 'store-stdin') });
-    const code2 = await run(['load', '-q'], { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from([tar]), env: h.env, homedir: h.dir });
+    const code2 = await run(['load', '-q'], { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from([tar]), env: h.env, homedir: h.dir, runtime: process });
     assert.equal(code2, 0);
     assert.equal(JSON.parse((await runCli(['images', '--format', 'json'], h.env)).stdout)[0].name, name);
     await h.cleanup();

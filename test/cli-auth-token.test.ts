@@ -127,7 +127,7 @@ describe('token auth (real registry verifying the fixture\'s JWTs)', () => {
     const h = await makeHome(undefined, {
       DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`alice:${USERS.alice}`).toString('base64') } } }),
     });
-    const ctx = await createContext({ env: h.env, homedir: h.dir });
+    const ctx = await createContext({ env: h.env, homedir: h.dir, runtime: process });
     try {
       token.requests.length = 0;
       const client = await ctx.transport.client(reg.host);
@@ -144,7 +144,7 @@ describe('token auth (real registry verifying the fixture\'s JWTs)', () => {
   });
 
   test('tokens are cached per scope set for the process', async () => {
-    const ctx = await createContext({ env: home.env, homedir: home.dir });
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process });
     try {
       token.requests.length = 0;
       assert.equal(await digest(ctx, `${reg.host}/public/tool`), pub.digest);

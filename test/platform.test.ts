@@ -114,7 +114,7 @@ test('normalizePlatform keeps osVersion and drops default variants', () => {
 });
 
 test('hostPlatform is a normalized platform of this machine', () => {
-  const h = hostPlatform();
+  const h = hostPlatform(process);
   assert.ok(h.os.length > 0 && h.architecture.length > 0);
   assert.ok(!['x64', 'ia32', 'win32'].includes(h.architecture) && h.os !== 'win32');
   assert.ok(platformMatches(h, h));

@@ -18,9 +18,9 @@ test('not a terminal: one plain line per finished blob, no escape codes', async 
   const out = capture(false);
   const p = await progressReporter(out.stream, { quiet: false, color: false });
   p.wait('Resolving');
-  p.onProgress!({ kind: 'bytes', digest: A, size: 2000, done: 1000 });
-  p.onProgress!({ kind: 'blob', digest: A, size: 2000, result: 'pushed' });
-  p.onProgress!({ kind: 'blob', digest: B, size: 10, result: 'mounted' });
+  p.onProgress!({ kind: 'bytes', image: 'x', digest: A, size: 2000, done: 1000 });
+  p.onProgress!({ kind: 'blob', image: 'x', digest: A, size: 2000, result: 'pushed' });
+  p.onProgress!({ kind: 'blob', image: 'x', digest: B, size: 10, result: 'mounted' });
   p.stop();
   assert.equal(out.text(), 'aaaaaaaaaaaa: done (2kB)\nbbbbbbbbbbbb: mounted (10B)\n');
 });
@@ -29,8 +29,8 @@ test('a terminal 0 columns wide (an unsized pty) gets plain lines, not a redraw 
   const out = capture(true);
   Object.assign(out.stream, { columns: 0 });
   const p = await progressReporter(out.stream, { quiet: false, color: false });
-  p.onProgress!({ kind: 'bytes', digest: A, size: 2000, done: 1000 });
-  p.onProgress!({ kind: 'blob', digest: A, size: 2000, result: 'pushed' });
+  p.onProgress!({ kind: 'bytes', image: 'x', digest: A, size: 2000, done: 1000 });
+  p.onProgress!({ kind: 'blob', image: 'x', digest: A, size: 2000, result: 'pushed' });
   p.stop();
   assert.equal(out.text(), 'aaaaaaaaaaaa: done (2kB)\n');
 });
@@ -38,8 +38,8 @@ test('a terminal 0 columns wide (an unsized pty) gets plain lines, not a redraw 
 test('a terminal: live lines per blob with bytes and rate, and an overall line, redrawn in place', async () => {
   const out = capture(true);
   const p = await progressReporter(out.stream, { quiet: false, color: false });
-  p.onProgress!({ kind: 'bytes', digest: A, size: 5_000_000, done: 1_000_000 });
-  p.onProgress!({ kind: 'blob', digest: B, size: 300, result: 'exists' });
+  p.onProgress!({ kind: 'bytes', image: 'x', digest: A, size: 5_000_000, done: 1_000_000 });
+  p.onProgress!({ kind: 'blob', image: 'x', digest: B, size: 300, result: 'exists' });
   p.stop();
   const text = out.text();
   assert.match(text, /aaaaaaaaaaaa: 1MB \/ 5MB {2}[\d.]+[kMG]?B\/s/);

@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { ConfigError, IntegrityError, NotFoundError, RegctlError } from '../src/errors.js';
-import type { DestinationTarget } from '../src/content/target.js';
+import { copyImage } from '../src/content/copy.js';
+import { MemoryTarget } from '../src/content/memory.js';
+import { writeTo, type DestinationTarget } from '../src/content/target.js';
 import type { Descriptor } from '../src/oci/manifest.js';
 import { CONTAINERD_NAME, OciLayout, REF_NAME } from '../src/store/layout.js';
 import { layoutDestination, layoutSource } from '../src/store/layout-target.js';
@@ -48,13 +50,12 @@ function makeImage(files: Array<Record<string, string>>, created = '2024-01-02T0
   return { desc: descOf(manifest, OCI_MANIFEST), manifest, config, configDesc, layers };
 }
 
-/** Pushes an image through a DestinationTarget the way the copy engine does: blobs, then the tagged manifest. */
+/** Copies an image into a destination with the copy engine (from memory), then commits it. */
 async function push(dst: DestinationTarget, img: TestImage, tag?: string): Promise<void> {
-  for (const b of [{ bytes: img.config, desc: img.configDesc }, ...img.layers]) {
-    await dst.pushBlob(b.desc, async () => Readable.from([b.bytes]));
-  }
-  await dst.pushManifest(img.desc, img.manifest, tag);
-  await dst.commit?.();
+  const mem = new MemoryTarget();
+  for (const b of [{ bytes: img.config, desc: img.configDesc }, ...img.layers]) mem.putBlob(b.bytes, b.desc.mediaType);
+  mem.manifests.set(img.desc.digest, { desc: img.desc, bytes: img.manifest });
+  await writeTo(dst, (d) => copyImage(mem.source(img.desc.digest), d, tag === undefined ? {} : { tag }));
 }
 
 async function readStream(s: Readable): Promise<Buffer> {
@@ -107,7 +108,7 @@ describe('OciLayout', () => {
     assert.equal(index.manifests.length, 1);
     assert.deepEqual(index.manifests[0], { mediaType: OCI_MANIFEST, digest: img.desc.digest, size: img.desc.size, annotations: { [REF_NAME]: 'v1' } });
 
-    const src = layoutSource(layout, 'v1', `oci:${dir}:v1`);
+    const src = layoutSource(layout, 'v1', () => `oci:${dir}:v1`);
     const desc = await src.resolve();
     assert.equal(desc.digest, img.desc.digest);
     assert.deepEqual(await src.fetchManifest(desc), img.manifest);
@@ -117,8 +118,8 @@ describe('OciLayout', () => {
     const rest = await src.fetchBlob(layer.desc, 1000);
     assert.equal(rest.resumed, true);
     assert.deepEqual(await readStream(rest.stream), layer.bytes.subarray(1000));
-    assert.deepEqual(await layoutSource(layout, undefined, 'oci').resolve(), desc, 'the only image, without a tag');
-    await assert.rejects(layoutSource(layout, 'v2', 'oci').resolve(), NotFoundError);
+    assert.deepEqual(await layoutSource(layout, undefined, () => 'oci').resolve(), desc, 'the only image, without a tag');
+    await assert.rejects(layoutSource(layout, 'v2', () => 'oci').resolve(), NotFoundError);
 
     // Pushing again: everything exists, nothing changes; no temp files, leases or locks are left.
     const dst = layoutDestination(layout, 'v1', 'again');
@@ -139,7 +140,7 @@ describe('OciLayout', () => {
       (e) => e instanceof IntegrityError && e.code === 'ERR_DIGEST_MISMATCH' && e.exitCode === 6);
     assert.deepEqual(await blobFiles(dir), []);
     const dst = layoutDestination(layout, 'x', 'oci');
-    await assert.rejects(dst.pushManifest(desc, Buffer.from('evil content'), 'x'), IntegrityError);
+    await assert.rejects(dst.pushManifest(desc, Buffer.from('evil content'), { top: true, tag: 'x' }), IntegrityError);
     await assert.rejects(dst.pushBlob(desc, async () => Readable.from([Buffer.from('evil content')])), IntegrityError);
     await dst.abort?.();
     assert.deepEqual(await blobFiles(dir), []);
@@ -382,7 +383,7 @@ describe('ImageStore', () => {
       for (const b of [{ bytes: img.config, desc: img.configDesc }, ...img.layers]) await dst.pushBlob(b.desc, async () => Readable.from([b.bytes]));
       await dst.pushManifest(img.desc, img.manifest);
     }
-    await dst.pushManifest(descOf(index, OCI_INDEX), index, '1');
+    await dst.pushManifest(descOf(index, OCI_INDEX), index, { top: true, tag: '1' });
     await dst.commit?.();
     const [img] = await store.list();
     assert.equal(img!.mediaType, OCI_INDEX);

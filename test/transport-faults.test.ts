@@ -27,7 +27,7 @@ describe('transport faults (proxy in front of the real registry)', () => {
   /** A context whose credentials for `host` are alice's. */
   function context(host: string): Promise<OpsContext> {
     const env = { ...home.env, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [host]: { auth: basic.slice(6) } } }) };
-    return createContext({ env, homedir: home.dir });
+    return createContext({ env, homedir: home.dir, runtime: process });
   }
 
   /** Injects `faults` in order on manifest requests, then forwards. */

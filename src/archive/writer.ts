@@ -5,11 +5,12 @@ import { basename, dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
-import type { BlobPushResult, DestinationTarget } from '../content/target.js';
+import type { BlobPushResult, DestinationTarget, ManifestPush } from '../content/target.js';
 import { verified } from '../content/verify.js';
-import { IntegrityError, RegctlError } from '../errors.js';
-import { digestLike } from '../oci/digest.js';
-import type { Descriptor } from '../oci/manifest.js';
+import { RegctlError } from '../errors.js';
+import { verifyBytes } from '../oci/digest.js';
+import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import { platformMatches, type Platform } from '../oci/platform.js';
 import { blobPath, layoutFiles, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, type SavedImage } from './layout-files.js';
 
 export type ArchiveOutput = { path: string } | { stream: Writable };
@@ -17,14 +18,18 @@ export type ArchiveOutput = { path: string } | { stream: Writable };
 export interface ArchiveWriterOptions {
   /** Modification time of every entry (default: the epoch), so that equal input gives an identical tar. */
   mtime?: Date;
+  /** For an index saved whole: the platform whose image docker's manifest.json lists (the host's). */
+  platform?: Platform;
 }
 
 /**
  * A tarball destination holding several images in the layout docker 25 writes: an OCI image layout
  * (`oci-layout`, `index.json`, `blobs/sha256/…`) plus docker's `manifest.json` and `repositories`. Blobs are
  * stored as given (the registry's compressed layers, each once) and streamed straight into the tar, one entry
- * at a time, checked against their digest on the way; a mismatch aborts the whole archive. Images are named
- * with {@link addImage}; {@link commit} writes the metadata and, for a file, renames the temp file into place.
+ * at a time, checked against their digest on the way; a mismatch aborts the whole archive. Each top manifest
+ * a copy pushes becomes an image of the archive, named by the tag it is pushed with (a full reference, or none);
+ * docker's manifest.json entry is derived from it (for an index, from the child of the writer's platform).
+ * {@link commit} writes the metadata and, for a file, renames the temp file into place.
  */
 export class ArchiveWriter implements DestinationTarget {
   readonly description: string;
@@ -35,12 +40,15 @@ export class ArchiveWriter implements DestinationTarget {
   private readonly mtime: Date;
   private readonly blobs = new Map<string, number>();
   private readonly images: SavedImage[] = [];
+  private readonly manifests = new Map<string, Buffer>();
+  private readonly platform: Platform | undefined;
   private queue: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
 
   constructor(out: ArchiveOutput, opts: ArchiveWriterOptions = {}) {
     this.mtime = opts.mtime ?? new Date(0);
+    this.platform = opts.platform;
     let target: Writable;
     if ('path' in out) {
       this.path = out.path;
@@ -84,23 +92,31 @@ export class ArchiveWriter implements DestinationTarget {
     });
   }
 
-  async pushManifest(desc: Descriptor, bytes: Buffer): Promise<void> {
+  async pushManifest(desc: Descriptor, bytes: Buffer, how: ManifestPush = {}): Promise<void> {
     this.checkOpen();
-    const actual = digestLike(desc.digest, bytes);
-    if (actual !== desc.digest || bytes.length !== desc.size) {
-      throw new IntegrityError(`manifest ${desc.digest}: digest mismatch: got ${actual} (${bytes.length} bytes)`, { code: 'ERR_DIGEST_MISMATCH' });
-    }
+    verifyBytes(desc, bytes, `manifest ${desc.digest}`);
+    this.manifests.set(desc.digest, bytes);
     await this.pushBlob(desc, async () => Readable.from([bytes]));
+    if (how.top) {
+      const top = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+      const image = this.dockerImage(top);
+      this.images.push({ ...(how.tag === undefined ? {} : { name: how.tag }), top, ...(image ? { image } : {}) });
+    }
   }
 
-  /**
-   * Names an image of the archive. `name` is a reference (`alpine`, `reg:5000/app:1`; a digest-only or absent name
-   * gives an unnamed entry); `top` is the manifest or index index.json points at; `image` the single-platform image
-   * docker's manifest.json lists. Everything named here must have been pushed before {@link commit}.
-   */
-  addImage(name: string | undefined, top: Descriptor, image?: SavedImage['image']): void {
-    this.checkOpen();
-    this.images.push({ ...(name === undefined ? {} : { name }), top, ...(image ? { image } : {}) });
+  /** The single-platform image docker's manifest.json lists for a top manifest, when the archive holds one. */
+  private dockerImage(top: Descriptor): SavedImage['image'] | undefined {
+    let desc = top;
+    let doc = parseManifest(this.manifests.get(desc.digest)!, desc.mediaType, desc.digest);
+    if (doc.kind === 'index') {
+      const want = this.platform;
+      const child = want && doc.manifests.find((d) => d.platform && platformMatches(want, d.platform) && this.manifests.has(d.digest));
+      if (!child) return undefined;
+      desc = { mediaType: child.mediaType, digest: child.digest, size: child.size };
+      doc = parseManifest(this.manifests.get(desc.digest)!, desc.mediaType, desc.digest);
+      if (doc.kind !== 'image') return undefined;
+    }
+    return { manifest: desc, configDigest: doc.config.digest, layerDigests: doc.layers.map((l) => l.digest) };
   }
 
   async commit(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { catalog } from '../ops/list.js';
 import { renderList } from '../output/list.js';
 

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { copy } from '../ops/copy.js';
 import { withTransfer, type TransferFlags } from './transfer.js';

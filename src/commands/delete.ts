@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { deleteImage } from '../ops/delete.js';
 
 export async function deleteCommand(env: CommandEnv, image: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { images } from '../ops/local.js';
 import { humanSize } from '../output/bytes.js';
 import { relativeTime } from '../output/time.js';

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { load } from '../ops/archive.js';
 import { parseReference } from '../ref/parse.js';
 

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { login } from '../ops/login.js';
 import { readCapped } from '../util/read-capped.js';

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { logout } from '../ops/login.js';
 
 export async function logoutCommand(env: CommandEnv, server: string | undefined): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { push } from '../ops/local.js';
 import { withTransfer, type TransferFlags } from './transfer.js';
 

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import { save } from '../ops/archive.js';

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { tag } from '../ops/local.js';
 
 export async function tagCommand(env: CommandEnv, source: string, target: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CommandEnv } from '../cli.js';
+import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { progressReporter, type ProgressReporter } from '../output/progress.js';
 

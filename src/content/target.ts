@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/manifest.js';
 
 /**
- * Where images live: a registry repository, the local store, an OCI layout directory or a tarball. Every
- * transfer is `copy(source, destination)` over these two interfaces; nothing branches on the kind of target.
+ * Where images live: a registry repository, the local store, an OCI layout directory, a tarball or memory. Every
+ * transfer is a copy from a SourceTarget to a DestinationTarget; nothing branches on the kind of target.
  *
  * Digests are `sha256:<hex>`; sizes are bytes. Manifests and indexes are passed as exact bytes, so digests survive.
  */
@@ -20,10 +20,35 @@ export interface SourceTarget {
   fetchBlob(desc: Descriptor, offset?: number): Promise<{ stream: Readable; resumed: boolean }>;
   /** Where its blobs live, when the source is a registry repository (enables cross-repository mounts). */
   readonly blobSource?: BlobSource;
+  /** Every tag of the source's repository (or layout), when it has tags. */
+  listTags?(): Promise<string[]>;
+  /** Another image of the same repository (or layout) by tag or digest: the source for copying it. */
+  at?(reference: string): SourceTarget;
+  /**
+   * The manifests that refer to `subject` (signatures, SBOMs, attestations): OCI 1.1 referrers, and digest tags
+   * in cosign's scheme (`sha256-<hex>.sig`), which carry the tag to set at the destination.
+   */
+  referrers?(subject: Descriptor): Promise<Referrer[]>;
   /** Releases files and connections. */
   close?(): Promise<void>;
 }
 
+/** A manifest referring to another; `tag` when the source knows it by a digest tag that must travel too. */
+export interface Referrer {
+  desc: Descriptor;
+  tag?: string;
+}
+
+/** How a manifest is pushed: `top` for the one the copy was asked for, `tag` to name it at the destination. */
+export interface ManifestPush {
+  top?: boolean;
+  tag?: string;
+}
+
+/**
+ * A place the copy engine writes to. The engine only adds content; the caller owns the destination's life: it
+ * commits once everything it wanted is pushed (archives write their index; layouts record names) or aborts.
+ */
 export interface DestinationTarget {
   readonly description: string;
   /** Does the destination already hold this blob (with this size)? */
@@ -37,11 +62,11 @@ export interface DestinationTarget {
   hasManifest(desc: Descriptor): Promise<boolean>;
   /** The digest a tag points at now, if the destination can tell (lets a copy that would change nothing stop early). */
   tagDigest?(tag: string): Promise<string | undefined>;
-  /** Stores manifest bytes under their digest, and under `tag` when given (the top-level manifest). */
-  pushManifest(desc: Descriptor, bytes: Buffer, tag?: string): Promise<void>;
-  /** Makes everything pushed visible (archives write their index; stores update index.json). */
+  /** Stores manifest bytes under their digest, and under `how.tag` when given. */
+  pushManifest(desc: Descriptor, bytes: Buffer, how?: ManifestPush): Promise<void>;
+  /** Makes everything pushed visible (archives write their index; stores update index.json). Called by the owner. */
   commit?(): Promise<void>;
-  /** Discards everything on failure (temp files, partial archives). */
+  /** Discards everything pushed since it was opened (temp files, partial archives). Called by the owner. */
   abort?(): Promise<void>;
   close?(): Promise<void>;
 }
@@ -53,3 +78,15 @@ export interface BlobSource {
 }
 
 export type BlobPushResult = 'pushed' | 'mounted' | 'exists';
+
+/** Runs `work` against a destination the caller owns: commits when it succeeds, aborts (and rethrows) when not. */
+export async function writeTo<T>(dst: DestinationTarget, work: (dst: DestinationTarget) => Promise<T>): Promise<T> {
+  try {
+    const result = await work(dst);
+    await dst.commit?.();
+    return result;
+  } catch (err) {
+    await dst.abort?.().catch(() => undefined);
+    throw err;
+  }
+}

@@ -12,6 +12,8 @@ export class VerifyingStream extends Transform {
   private readonly expectedSize: number;
   private readonly what: string;
   private seen = 0;
+  /** Told the running byte count after each chunk (progress displays). */
+  onBytes?: (seen: number) => void;
 
   constructor(digest: string, size: number, what: string) {
     super();
@@ -37,6 +39,7 @@ export class VerifyingStream extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.onBytes?.(this.seen);
     done(null, chunk);
   }
 
@@ -57,11 +60,16 @@ export class VerifyingStream extends Transform {
 /**
  * `stream` checked against `desc` as it flows. A stream that already is that check is returned as it is, so a blob
  * passing source → copy engine → destination is hashed once. Errors of the source end the checked stream; closing
- * the checked stream closes the source.
+ * the checked stream closes the source. `onBytes` hears the byte count as the check passes chunks on (a listener
+ * of its own on the stream would start it flowing before its reader is attached).
  */
-export function verified(stream: Readable, desc: { digest: string; size: number }, what: string): Readable {
-  if (stream instanceof VerifyingStream && stream.checks(desc)) return stream;
+export function verified(stream: Readable, desc: { digest: string; size: number }, what: string, onBytes?: (seen: number) => void): Readable {
+  if (stream instanceof VerifyingStream && stream.checks(desc)) {
+    if (onBytes) stream.onBytes = onBytes;
+    return stream;
+  }
   const check = new VerifyingStream(desc.digest, desc.size, what);
+  if (onBytes) check.onBytes = onBytes;
   stream.on('error', (err) => check.destroy(err)); // .pipe() does not forward source errors
   // A reader that abandons the check (an upload answered early, an error) abandons the source too, so a download
   // behind it does not sit paused on a connection forever.

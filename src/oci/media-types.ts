@@ -49,3 +49,12 @@ export function isSchema1MediaType(mt: string): boolean {
   const b = baseMediaType(mt);
   return b === DOCKER_MANIFEST_V1 || b === DOCKER_MANIFEST_V1_SIGNED;
 }
+
+/**
+ * A layer the registry may not redistribute (Windows base layers): Docker's foreign layer type, OCI's
+ * deprecated non-distributable types, or any layer that names `urls` to fetch it from instead.
+ */
+export function isNondistributable(desc: { mediaType: string; urls?: string[] }): boolean {
+  const b = baseMediaType(desc.mediaType);
+  return b.includes('.foreign.') || b.includes('.nondistributable.') || (desc.urls?.length ?? 0) > 0;
+}

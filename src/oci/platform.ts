@@ -108,18 +108,26 @@ export function platformMatches(want: Platform, have: Platform): boolean {
   return (w.variant ?? '') === (h.variant ?? '');
 }
 
-/** The platform of this machine, in OCI terms. */
-export function hostPlatform(): Platform {
-  const os = ({ win32: 'windows', sunos: 'solaris' } as Record<string, string>)[process.platform] ?? process.platform;
-  const arch = process.arch as string;
+/** What Node says of the machine it runs on (`process` is one): passed in, never read here. */
+export interface NodeRuntime {
+  platform: string;
+  arch: string;
+  /** `process.config.variables.arm_version` on 32-bit arm. */
+  armVersion?: string;
+}
+
+/** The platform of the machine `runtime` describes, in OCI terms. */
+export function hostPlatform(runtime: NodeRuntime): Platform {
+  const os = ({ win32: 'windows', sunos: 'solaris' } as Record<string, string>)[runtime.platform] ?? runtime.platform;
+  const arch = runtime.arch;
   switch (arch) {
     case 'x64':
       return { os, architecture: 'amd64' };
     case 'ia32':
       return { os, architecture: '386' };
     case 'arm': {
-      const v = (process.config.variables as Record<string, unknown>).arm_version;
-      return { os, architecture: 'arm', variant: `v${typeof v === 'string' && /^[5-8]$/.test(v) ? v : '7'}` };
+      const v = runtime.armVersion;
+      return { os, architecture: 'arm', variant: `v${v !== undefined && /^[5-8]$/.test(v) ? v : '7'}` };
     }
     case 'mipsel':
       return { os, architecture: 'mipsle' };

@@ -3,15 +3,16 @@ import type { Readable, Writable } from 'node:stream';
 import { openArchive } from '../archive/reader.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { copyImage } from '../content/copy.js';
-import type { SourceTarget } from '../content/target.js';
+import { CopySession, DEFAULT_JOBS } from '../content/session.js';
+import { writeTo, type SourceTarget } from '../content/target.js';
 import { NotFoundError } from '../errors.js';
-import { hostPlatform, type Platform } from '../oci/platform.js';
+import type { Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
 import type { OpsContext } from './context.js';
-import { scratchDir } from './endpoints.js';
 import { openStore, type TransferOptions } from './local.js';
 import { registrySource } from './registry-target.js';
+import { scratchDir } from './scratch.js';
 
 export interface SaveOptions extends TransferOptions {
   /** The platform picked out of multi-platform images (default: the host's, like docker). */
@@ -25,23 +26,24 @@ export interface SaveOptions extends TransferOptions {
  */
 export async function save(ctx: OpsContext, images: string[], out: { path: string } | { stream: Writable }, opts: SaveOptions = {}): Promise<string[]> {
   const store = await openStore(ctx);
-  const writer = new ArchiveWriter(out);
-  const platform = opts.platform ?? hostPlatform();
-  const names: string[] = [];
-  try {
+  const platform = opts.platform ?? ctx.platform;
+  const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
+  return writeTo(new ArchiveWriter(out, { platform }), async (writer) => {
+    const names: string[] = [];
     for (const image of images) {
       const ref = parseReference(image);
       const source = await localOrRemote(ctx, store, ref.name);
-      const result = await copyImage(source, writer, { ...opts, platform, tag: ref.tag ?? 'latest', leaveOpen: true });
-      writer.addImage(ref.name, result.top, result.image);
+      await copyImage(source, writer, {
+        ...opts,
+        platform,
+        strictPlatform: opts.platform !== undefined,
+        session,
+        tag: ref.name,
+      });
       names.push(ref.name);
     }
-    await writer.commit();
     return names;
-  } catch (err) {
-    await writer.abort().catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 async function localOrRemote(ctx: OpsContext, store: ImageStore, name: string): Promise<SourceTarget> {
@@ -78,7 +80,7 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
           result.unnamed.push((await image.source.resolve()).digest);
           continue;
         }
-        await copyImage(image.source, store.destination(image.name), { ...opts, tag: 'loaded' });
+        await writeTo(store.destination(image.name), (dst) => copyImage(image.source, dst, { ...opts, tag: 'loaded' }));
         result.names.push(image.name);
       }
       return result;

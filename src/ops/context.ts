@@ -1,5 +1,6 @@
 import type { CredentialStore } from '../auth/store.js';
 import type { RegctlConfig } from '../config/regctl-config.js';
+import type { Platform } from '../oci/platform.js';
 import type { Transport } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
 
@@ -7,6 +8,8 @@ import type { Env } from '../util/env.js';
 export interface OpsContext {
   env: Env;
   homedir: string;
+  /** The host's platform: what pull and save take out of an index by default. */
+  platform: Platform;
   config: RegctlConfig;
   credentials: CredentialStore;
   transport: Transport;

@@ -1,44 +1,51 @@
 import { copyImage, type CopyProgress, type CopyResult } from '../content/copy.js';
+import type { CopySession } from '../content/session.js';
+import { writeTo } from '../content/target.js';
 import { IntegrityError } from '../errors.js';
-import { hostPlatform, type Platform } from '../oci/platform.js';
+import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { openDestination, openSource } from './endpoints.js';
-import { parseTargetSpec } from './target-spec.js';
+import { parseLocation } from './transports/index.js';
 
 export interface CopyOptions {
+  /** Copy only this platform's image out of an index (NotFound when nothing matches). */
   platform?: Platform;
   jobs?: number;
+  session?: CopySession;
+  referrers?: boolean;
+  includeNondistributable?: boolean;
   onProgress?: (event: CopyProgress) => void;
 }
 
 /**
- * Copies an image between two targets (registry references, `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME]`).
- * A multi-platform index is copied whole (keeping its digest) unless a platform is given; nothing is left
- * half-written at the destination when it fails. Returns what was written.
+ * Copies an image between two locations (registry references, `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME]`, …).
+ * A multi-platform index is copied whole (keeping its digest) unless a platform is given or the destination holds
+ * one platform only (a docker archive: the host's); nothing is left half-written when it fails.
  */
 export async function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
-  const srcSpec = parseTargetSpec(source);
-  const dstSpec = parseTargetSpec(destination);
-  const src = await openSource(ctx, srcSpec);
+  const from = parseLocation(source);
+  const to = parseLocation(destination);
+  const src = await from.openSource(ctx);
   try {
-    const dst = await openDestination(ctx, dstSpec, src.name);
+    const dst = await to.openDestination(ctx, {
+      platform: ctx.platform,
+      ...(src.name ? { sourceName: src.name } : {}),
+      ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
+    });
     try {
-      // docker's manifest.json names one image per tag: an archive gets the host's platform unless told otherwise.
-      const platform = opts.platform ?? (dstSpec.kind === 'docker-archive' ? hostPlatform() : undefined);
-      const result = await copyImage(src.target, dst.target, {
-        ...opts,
-        ...(platform ? { platform } : {}),
-        ...(dst.tag ? { tag: dst.tag } : {}),
-        leaveOpen: true,
+      const platform = opts.platform ?? (to.singlePlatform ? ctx.platform : undefined);
+      return await writeTo(dst.target, async (target) => {
+        const result = await copyImage(src.target, target, {
+          ...opts,
+          ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),
+          ...(dst.tag ? { tag: dst.tag } : {}),
+        });
+        if (to.expectDigest && to.expectDigest !== result.digest) {
+          throw new IntegrityError(`${destination} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
+        }
+        return result;
       });
-      if (dstSpec.kind === 'registry' && dstSpec.ref.digest && dstSpec.ref.digest !== result.digest) {
-        throw new IntegrityError(`${destination} names digest ${dstSpec.ref.digest} but the copied manifest is ${result.digest}`);
-      }
-      await dst.finish(result);
-      return result;
-    } catch (err) {
-      await dst.abort().catch(() => undefined);
-      throw err;
+    } finally {
+      await dst.close();
     }
   } finally {
     await src.close();

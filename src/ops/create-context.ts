@@ -1,5 +1,6 @@
 import { CredentialStore } from '../auth/store.js';
 import { loadConfig } from '../config/regctl-config.js';
+import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
 import { Transport } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
 import type { OpsContext } from './context.js';
@@ -7,6 +8,8 @@ import type { OpsContext } from './context.js';
 export interface ContextOptions {
   env: Env;
   homedir: string;
+  /** The machine regctl runs on (`process` will do): its platform is pulled and saved by default. */
+  runtime: NodeRuntime;
   insecure?: boolean;
   debug?: (line: string) => void;
   certsDirs?: string[];
@@ -26,5 +29,5 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.certsDirs ? { certsDirs: opts.certsDirs } : {}),
   });
-  return { env: opts.env, homedir: opts.homedir, config, credentials, transport };
+  return { env: opts.env, homedir: opts.homedir, platform: hostPlatform(opts.runtime), config, credentials, transport };
 }

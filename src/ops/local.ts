@@ -1,5 +1,6 @@
 import { copyImage, type CopyProgress } from '../content/copy.js';
-import { hostPlatform, type Platform } from '../oci/platform.js';
+import { writeTo } from '../content/target.js';
+import type { Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import { ImageStore, storePath, type StoreImage } from '../store/store.js';
 import type { OpsContext } from './context.js';
@@ -11,7 +12,7 @@ export interface TransferOptions {
 }
 
 export interface PullOptions extends TransferOptions {
-  /** Default: the host's platform (linux/amd64 here), like docker. */
+  /** Default: the host's platform, like docker; an explicit platform that the image lacks is NotFound. */
   platform?: Platform;
   /** Keep the whole multi-platform index. */
   allPlatforms?: boolean;
@@ -33,12 +34,13 @@ export function openStore(ctx: OpsContext): Promise<ImageStore> {
 export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {}): Promise<PullResult> {
   const ref = parseReference(image);
   const store = await openStore(ctx);
-  const platform = opts.allPlatforms ? undefined : (opts.platform ?? hostPlatform());
-  const result = await copyImage(await registrySource(ctx, ref), store.destination(ref.name), {
+  const platform = opts.allPlatforms ? undefined : (opts.platform ?? ctx.platform);
+  const source = await registrySource(ctx, ref);
+  const result = await writeTo(store.destination(ref.name), (dst) => copyImage(source, dst, {
     ...opts,
-    platform,
+    ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),
     tag: ref.tag ?? ref.digest ?? 'latest',
-  });
+  }));
   return { name: ref.name, digest: result.sourceDigest, upToDate: result.unchanged };
 }
 
@@ -46,10 +48,11 @@ export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {
 export async function push(ctx: OpsContext, image: string, opts: TransferOptions = {}): Promise<{ name: string; digest: string; size: number }> {
   const ref = parseReference(image);
   const store = await openStore(ctx);
-  const { target, tag } = await registryDestination(ctx, ref);
+  const target = await registryDestination(ctx, ref);
+  const tag = ref.tag ?? (ref.digest ? undefined : 'latest');
   const source = store.source(ref.name);
-  const result = await copyImage(source, target, { ...opts, tag });
-  return { name: ref.name, digest: result.digest, size: (await source.resolve()).size };
+  const result = await copyImage(source, target, { ...opts, ...(tag ? { tag } : {}) });
+  return { name: ref.name, digest: result.digest, size: result.top.size };
 }
 
 /** Another name for a local image; no data is copied. */

@@ -33,6 +33,7 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: stderr, color: opts.color ? 'cyan' : false, isEnabled: true });
   const blobs = new Map<string, { size: number; done: number; started: number; state?: string }>();
+  const pending = (b: { state?: string; done: number }) => !b.state && b.done === 0;
   let drawn = 0;
   let last = 0;
   const draw = (force: boolean) => {
@@ -50,7 +51,9 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
       const rate = b.done / Math.max(0.001, (now - b.started) / 1000);
       lines.push(b.state
         ? `${short(digest)}: ${b.state} (${humanSize(b.size)})`
-        : `${short(digest)}: ${humanSize(b.done)} / ${humanSize(b.size)}  ${humanSize(rate)}/s`);
+        : pending(b)
+          ? `${short(digest)}: waiting (${humanSize(b.size)})`
+          : `${short(digest)}: ${humanSize(b.done)} / ${humanSize(b.size)}  ${humanSize(rate)}/s`);
     }
     lines.push(`${finished}/${blobs.size} blobs, ${humanSize(moved)} / ${humanSize(total)}`);
     stderr.write(`${drawn ? `\x1b[${drawn}F\x1b[J` : ''}${lines.join('\n')}\n`);
@@ -59,9 +62,18 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
   return {
     onProgress: (e) => {
       if (spinner.isSpinning) spinner.stop();
+      if (e.kind === 'plan') {
+        // Every blob is known before any moves: the overall line counts them all from the start.
+        for (const p of e.blobs) if (!blobs.has(p.digest)) blobs.set(p.digest, { size: p.size, done: 0, started: Date.now() });
+        draw(true);
+        return;
+      }
       const b = blobs.get(e.digest) ?? { size: e.size, done: 0, started: Date.now() };
       blobs.set(e.digest, b);
-      if (e.kind === 'bytes') b.done = e.done;
+      if (e.kind === 'bytes') {
+        if (pending(b)) b.started = Date.now();
+        b.done = e.done;
+      }
       else b.state = VERBS[e.result];
       draw(e.kind === 'blob');
     },

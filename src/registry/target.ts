@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { BlobPushResult, BlobSource, DestinationTarget, SourceTarget } from '../content/target.js';
+import type { BlobPushResult, BlobSource, DestinationTarget, ManifestPush, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
-import { RegistryError } from '../errors.js';
+import { NotFoundError, RegistryError } from '../errors.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { pushScope } from '../transport/scope.js';
 import { downloadBlob } from './blob-download.js';
@@ -66,12 +66,13 @@ export class RegistryDestination implements DestinationTarget {
     try {
       return (await headManifest(this.client, this.repository, reference, `checking ${this.description}`)).digest ?? undefined;
     } catch (err) {
-      if ((err as { exitCode?: number }).exitCode === 3) return undefined;
+      if (err instanceof NotFoundError) return undefined;
       throw err;
     }
   }
 
-  async pushManifest(desc: Descriptor, bytes: Buffer, tag?: string): Promise<void> {
+  async pushManifest(desc: Descriptor, bytes: Buffer, how: ManifestPush = {}): Promise<void> {
+    const { tag } = how;
     const what = `pushing manifest to ${this.description}`;
     const res = await this.client.request({
       method: 'PUT',

@@ -1,28 +1,29 @@
 import { Readable } from 'node:stream';
-import { IntegrityError } from '../errors.js';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
-import { digestLike } from '../oci/digest.js';
+import { verifyBytes } from '../oci/digest.js';
 import { createLease, type Lease } from './lease.js';
-import type { OciLayout } from './layout.js';
+import { entryName, type OciLayout } from './layout.js';
 
 /**
  * Reads the image called `name` (a full image name or a plain tag, see OciLayout.resolve) from a layout;
  * without a name, the layout's only image. Blobs are opened lazily and streamed.
  */
-export function layoutSource(layout: OciLayout, name: string | undefined, description: string): SourceTarget {
+export function layoutSource(layout: OciLayout, name: string | undefined, describe: (name?: string) => string): SourceTarget {
   return {
-    description,
-    resolve: () => layout.resolve(name),
+    description: describe(name),
+    resolve: () => (name !== undefined && /^sha(256|512):/.test(name) ? layout.resolveDigest(name) : layout.resolve(name)),
     fetchManifest: (desc: Descriptor) => layout.readBlob(desc),
     fetchBlob: async (desc: Descriptor, offset = 0) => ({ stream: await layout.openBlob(desc, offset), resumed: offset > 0 }),
+    listTags: async () => [...new Set((await layout.list()).map(entryName).filter((n): n is string => n !== undefined))].sort(),
+    at: (reference) => layoutSource(layout, reference, describe),
   };
 }
 
 /**
- * Writes into a layout. Blobs and manifests land as blobs at once (each atomically); the top-level manifest's
- * name is recorded in index.json only at commit(), under the layout's lock, as `name` (or, without a name, the
- * `tag` the copy passes). A manifest pushed without a tag is only a blob. abort() drops the pending name.
+ * Writes into a layout. Blobs and manifests land as blobs at once (each atomically); names are recorded in
+ * index.json only at commit(), under the layout's lock: the top manifest as `name` (or, without one, the tag the
+ * copy passes), other tagged manifests (cosign's digest tags) under their tag. abort() drops the pending names.
  * While the transfer runs, a lease keeps a concurrent gc from removing the blobs it wrote or reused.
  */
 export function layoutDestination(layout: OciLayout, name: string | undefined, description: string): DestinationTarget {
@@ -56,12 +57,10 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
       return 'pushed';
     },
 
-    async pushManifest(desc, bytes, tag) {
-      if (bytes.length !== desc.size || digestLike(desc.digest, bytes) !== desc.digest) {
-        throw new IntegrityError(`${description}: manifest bytes do not match ${desc.digest} (${desc.size} bytes)`, { code: 'ERR_DIGEST_MISMATCH' });
-      }
+    async pushManifest(desc, bytes, how = {}) {
+      verifyBytes(desc, bytes, `${description}: manifest ${desc.digest}`);
       if (!(await reuse(desc))) await layout.writeBlob(desc, Readable.from([bytes]));
-      const as = tag === undefined ? undefined : (name ?? tag);
+      const as = how.top ? (name ?? how.tag) : how.tag;
       if (as !== undefined) pending.set(as, { mediaType: desc.mediaType, digest: desc.digest, size: desc.size });
     },
 

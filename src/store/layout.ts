@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConfigError, IntegrityError, NotFoundError, UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
-import { digestLike } from '../oci/digest.js';
+import { verifyBytes } from '../oci/digest.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
+import { MAX_MANIFEST_BYTES } from '../util/limits.js';
 import { withLock, type LockOptions } from './lock.js';
 import { collectGarbage, type GcResult } from './gc.js';
 import { lstatOrUndefined, openBlobFile, writeBlobFile } from './blob-file.js';
@@ -13,8 +14,6 @@ import { lstatOrUndefined, openBlobFile, writeBlobFile } from './blob-file.js';
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 /** The full normalized image name (`docker.io/library/alpine:latest`), as containerd and docker ≥ 25 write it. */
 export const CONTAINERD_NAME = 'io.containerd.image.name';
-/** Manifests, indexes and index.json are read whole, up to this size. */
-export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
 export interface LayoutIndex {
   schemaVersion: number;
@@ -111,10 +110,7 @@ export class OciLayout {
     } finally {
       await fh.close();
     }
-    if (data.length !== desc.size || digestLike(desc.digest, data) !== desc.digest) {
-      throw new IntegrityError(`layout blob ${desc.digest} in ${this.dir} is corrupt (content does not match its digest)`, { code: 'ERR_DIGEST_MISMATCH' });
-    }
-    return data;
+    return verifyBytes(desc, data, `layout blob ${desc.digest} in ${this.dir} is corrupt`);
   }
 
   /**
@@ -183,6 +179,23 @@ export class OciLayout {
     throw new UsageError(`${what} is ambiguous in OCI layout ${this.dir}: ${matches.length} images match (${names})`, {
       hint: `name one of them: ${this.dir}:TAG`,
     });
+  }
+
+  /** A manifest of the layout by digest: its index entry's descriptor when it has one, else the blob's own. */
+  async resolveDigest(digest: string): Promise<Descriptor> {
+    const entry = (await this.readIndex()).manifests.find((e) => e.digest === digest);
+    if (entry) return { mediaType: entry.mediaType, digest, size: entry.size };
+    const st = await lstatOrUndefined(this.blobPath(digest));
+    if (!st?.isFile()) throw new NotFoundError(`manifest ${digest} not found in OCI layout ${this.dir}`, { code: 'ERR_LAYOUT_NOT_FOUND' });
+    const bytes = await this.readBlob({ mediaType: '', digest, size: st.size });
+    let mediaType = '';
+    try {
+      const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+      if (typeof doc.mediaType === 'string') mediaType = doc.mediaType;
+    } catch {
+      // not JSON: not a manifest; the copy's parse says so
+    }
+    return { mediaType, digest, size: st.size };
   }
 
   /**

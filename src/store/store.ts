@@ -52,7 +52,11 @@ export class ImageStore {
   /** The image `ref` (any reference; a digest reference resolves among that repository's images). */
   source(ref: string): SourceTarget {
     const r = parseReference(ref);
-    return { ...layoutSource(this.layout, storeName(r), `${r.familiar} (local store)`), resolve: () => this.resolveRef(r) };
+    return {
+      ...layoutSource(this.layout, storeName(r), () => `${r.familiar} (local store)`),
+      resolve: () => this.resolveRef(r),
+      at: (other) => this.source(`${r.registry}/${r.repository}${/^sha(256|512):/.test(other) ? '@' : ':'}${other}`),
+    };
   }
 
   /** Writes an image to be known as `ref` once the copy commits. */

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 // Test images built in memory (layers, config, manifest) and written with ArchiveWriter; raw tars for hostile cases.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { copyImage } from '../../src/content/copy.js';
+import { MemoryTarget } from '../../src/content/memory.js';
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import type { ArchiveWriter } from '../../src/archive/writer.js';
@@ -66,16 +68,13 @@ export function makeImage(layers: TestLayer[], opts: { cmd?: string[]; diffIds?:
   return { layers, config, configDesc, manifest, manifestDesc: { mediaType: DOCKER_MANIFEST_V2, digest: sha256(manifest), size: manifest.length } };
 }
 
-/** What the copy engine does for one image: blobs, then the manifest, then the name. */
+/** Saves one image into an archive through the copy engine, from a memory target holding it. */
 export async function saveImage(writer: ArchiveWriter, name: string | undefined, img: TestImage): Promise<void> {
-  for (const l of img.layers) await writer.pushBlob(l.desc, async () => Readable.from([l.blob]));
-  await writer.pushBlob(img.configDesc, async () => Readable.from([img.config]));
-  await writer.pushManifest(img.manifestDesc, img.manifest);
-  writer.addImage(name, img.manifestDesc, {
-    manifest: img.manifestDesc,
-    configDigest: img.configDesc.digest,
-    layerDigests: img.layers.map((l) => l.desc.digest),
-  });
+  const mem = new MemoryTarget();
+  for (const l of img.layers) mem.putBlob(l.blob, l.desc.mediaType);
+  mem.putBlob(img.config, img.configDesc.mediaType);
+  mem.manifests.set(img.manifestDesc.digest, { desc: img.manifestDesc, bytes: img.manifest });
+  await copyImage(mem.source(img.manifestDesc.digest), writer, name === undefined ? {} : { tag: name });
 }
 
 /** Entry names and sizes of a tar (plain or gzip), in order. */

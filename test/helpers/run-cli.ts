@@ -22,7 +22,7 @@ export async function runCli(args: string[], env: TestEnv, stdin = ''): Promise<
   const stderr = new PassThrough();
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await run(args, { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env, homedir: env.HOME ?? '/nonexistent' });
+  const code = await run(args, { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env, homedir: env.HOME ?? '/nonexistent', runtime: process });
   const stdoutBytes = Buffer.concat(out);
   return { code, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes };
 }

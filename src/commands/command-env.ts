@@ -1,0 +1,31 @@
+import type { Readable, Writable } from 'node:stream';
+import type { NodeRuntime } from '../oci/platform.js';
+import type { OpsContext } from '../ops/context.js';
+import type { Env } from '../util/env.js';
+
+/** The outside world as the CLI sees it; bin.ts fills it from `process`. */
+export interface Io {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+  env: Env;
+  homedir: string;
+  /** The machine (`process`): its platform is the default one pulled and saved. */
+  runtime: NodeRuntime;
+}
+
+export interface GlobalOptions {
+  debug?: boolean;
+  insecure?: boolean;
+}
+
+/** What a command handler gets: the streams, the global flags and a lazily built library context. */
+export interface CommandEnv {
+  io: Io;
+  global: GlobalOptions;
+  context(): Promise<OpsContext>;
+  /** Writes `regctl: <message>` lines to stderr (warnings and status, never data). */
+  warn(message: string): void;
+  /** Colour allowed: stderr is a terminal and NO_COLOR is not set. */
+  color: boolean;
+}

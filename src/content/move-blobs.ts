@@ -1,0 +1,48 @@
+import type { Descriptor } from '../oci/manifest.js';
+import type { CopyProgress } from './copy.js';
+import type { CopySession } from './session.js';
+import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
+import { verified } from './verify.js';
+
+export interface BlobCounts {
+  pushed: number;
+  mounted: number;
+  skipped: number;
+  /** Bytes sent (pushed blobs only; mounts and skips send nothing). */
+  bytes: number;
+}
+
+/**
+ * Moves the blobs the destination lacks, under the session's limit: each is asked about first (HEAD), then mounted
+ * or streamed through a digest+size check. A blob another copy of the session is already sending is waited for.
+ */
+export async function moveBlobs(src: SourceTarget, dst: DestinationTarget, blobs: Descriptor[], session: CopySession, report?: (e: CopyProgress) => void): Promise<BlobCounts> {
+  const counts: BlobCounts = { pushed: 0, mounted: 0, skipped: 0, bytes: 0 };
+  const image = src.description;
+  const move = async (desc: Descriptor): Promise<BlobPushResult | 'skipped'> => {
+    if (await dst.hasBlob(desc)) return 'skipped';
+    const open = async () => {
+      const { stream } = await src.fetchBlob(desc);
+      const onBytes = report && ((done: number) => report({ kind: 'bytes', image, digest: desc.digest, size: desc.size, done }));
+      return verified(stream, desc, `blob ${desc.digest} from ${src.description}`, onBytes);
+    };
+    return dst.pushBlob(desc, open, src.blobSource);
+  };
+  let failure: { error: unknown } | undefined;
+  await Promise.all(blobs.map(async (desc) => {
+    try {
+      const how = await session.once(dst, desc.digest, () => session.blobs.run(async () => (failure ? undefined : move(desc))));
+      if (how === undefined) return; // another blob failed first: this one was never started
+      if (how === 'mounted') counts.mounted++;
+      else if (how === 'pushed') {
+        counts.pushed++;
+        counts.bytes += desc.size;
+      } else counts.skipped++;
+      report?.({ kind: 'blob', image, digest: desc.digest, size: desc.size, result: how });
+    } catch (error) {
+      failure ??= { error };
+    }
+  }));
+  if (failure) throw failure.error;
+  return counts;
+}

@@ -1,0 +1,81 @@
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
+import { imageBlobs } from '../oci/manifest.js';
+import { isNondistributable } from '../oci/media-types.js';
+import { runPool } from '../util/pool.js';
+import { readManifest } from './resolve.js';
+import type { DestinationTarget, ManifestPush, SourceTarget } from './target.js';
+
+export interface PlanOptions {
+  /** Name for the top manifest at the destination. */
+  tag?: string;
+  /** Walk referrers (signatures, SBOMs, attestations) of every manifest copied, recursively. */
+  referrers?: boolean;
+  /** Copy foreign / non-distributable layers too (skipped by default, like docker and skopeo). */
+  includeNondistributable?: boolean;
+  /** Manifests fetched at once while planning. */
+  jobs: number;
+}
+
+export interface PlannedManifest {
+  desc: Descriptor;
+  bytes: Buffer;
+  how: ManifestPush;
+}
+
+export interface CopyPlan {
+  /** In push order: children before their index, a subject before its referrers; the top manifest is flagged. */
+  manifests: PlannedManifest[];
+  /** Every blob the manifests name, once; the destination is asked about each while moving. */
+  blobs: Descriptor[];
+  /** Manifests under the top one that the destination lacked (0: only the top manifest is new, if that). */
+  missingChildren: number;
+}
+
+/**
+ * Everything a copy of `top` needs, walked from the source: an index's children the destination lacks (fetched in
+ * parallel, planned in the index's order), each image's config and layers, and with `referrers` the manifests that
+ * refer to any of them. Nothing is written.
+ */
+export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, opts: PlanOptions): Promise<CopyPlan> {
+  const plan: CopyPlan = { manifests: [], blobs: [], missingChildren: 0 };
+  const blobs = new Map<string, Descriptor>();
+  const seen = new Set<string>();
+
+  const walk = async (desc: Descriptor, bytes: Buffer, doc: ImageIndex | ImageManifest, how: ManifestPush): Promise<void> => {
+    seen.add(desc.digest);
+    if (doc.kind === 'index') {
+      const fetched = new Map<string, Awaited<ReturnType<typeof readManifest>>>();
+      await runPool(doc.manifests, opts.jobs, async (child) => {
+        if (seen.has(child.digest) || (await dst.hasManifest(child))) return;
+        fetched.set(child.digest, await readManifest(src, child));
+      });
+      for (const child of doc.manifests) {
+        const got = fetched.get(child.digest);
+        if (!got || seen.has(child.digest)) continue;
+        plan.missingChildren++;
+        await walk(child, got.bytes, got.doc, {});
+      }
+    } else {
+      for (const blob of imageBlobs(doc)) {
+        if (!opts.includeNondistributable && isNondistributable(blob)) continue;
+        if (!blobs.has(blob.digest)) blobs.set(blob.digest, blob);
+      }
+    }
+    plan.manifests.push({ desc, bytes, how });
+    if (opts.referrers && src.referrers) await walkReferrers(desc);
+  };
+
+  const walkReferrers = async (subject: Descriptor): Promise<void> => {
+    for (const ref of await src.referrers!(subject)) {
+      if (seen.has(ref.desc.digest)) continue;
+      if (!ref.tag && (await dst.hasManifest(ref.desc))) continue;
+      const got = await readManifest(src, ref.desc);
+      plan.missingChildren++;
+      await walk(ref.desc, got.bytes, got.doc, ref.tag ? { tag: ref.tag } : {});
+    }
+  };
+
+  await walk(top.desc, top.bytes, top.doc, { top: true, ...(opts.tag ? { tag: opts.tag } : {}) });
+  plan.blobs = [...blobs.values()];
+  return plan;
+}

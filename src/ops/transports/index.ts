@@ -1,0 +1,27 @@
+import { UsageError } from '../../errors.js';
+import { dockerArchiveTransport } from './docker-archive.js';
+import { dockerTransport } from './docker.js';
+import { ociTransport } from './oci.js';
+import type { ImageLocation, Transport } from './transport.js';
+
+export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, Transport } from './transport.js';
+
+/** Every transport, by prefix. Adding one is adding its file and a line here. */
+export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport];
+
+/** `oci:DIR`, `docker-archive:FILE`, `docker://REF` or a plain image reference (which is docker's). */
+export function parseLocation(text: string): ImageLocation {
+  const colon = text.indexOf(':');
+  const prefix = colon > 0 ? text.slice(0, colon) : '';
+  const transport = TRANSPORTS.find((t) => t.name === prefix && (t !== dockerTransport || text.startsWith('docker://')));
+  if (transport) return transport.parse(text.slice(colon + 1), text);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    throw new UsageError(`unknown transport in "${text}"`, { hint: `use ${transportUsage()} or a plain image name` });
+  }
+  return dockerTransport.parse(text, text);
+}
+
+/** `docker://REF (or REF), oci:DIR[:TAG], …` for help texts. */
+export function transportUsage(): string {
+  return TRANSPORTS.map((t) => t.usage).join(', ');
+}

@@ -1,0 +1,58 @@
+import type { DestinationTarget, SourceTarget } from '../../content/target.js';
+import type { Platform } from '../../oci/platform.js';
+import type { OpsContext } from '../context.js';
+
+/**
+ * A place images are read from or written to, named on the command line with a prefix (skopeo's transports):
+ * `docker://REF` (or a plain reference), `oci:DIR[:REF]`, `docker-archive:FILE[:NAME]`. Each transport is one
+ * file that parses its text and opens sources and destinations; index.ts lists them.
+ */
+export interface Transport {
+  /** The prefix without its colon: `oci`. */
+  readonly name: string;
+  /** Usage for help and errors: `oci:DIR[:TAG]`. */
+  readonly usage: string;
+  /** Parses what follows `name:`; `whole` is the text as given, for messages. UsageError when malformed. */
+  parse(rest: string, whole: string): ImageLocation;
+}
+
+/** A parsed location: one image in a transport. */
+export interface ImageLocation {
+  readonly transport: Transport;
+  /** The text as given. */
+  readonly text: string;
+  /** The reference asks for a digest and no tag (a copy from it sets no tag at a registry destination). */
+  readonly digestOnly?: boolean;
+  /** Holds docker's single-platform view of an image: a copy into it picks a platform out of an index. */
+  readonly singlePlatform?: boolean;
+  /** The digest the location names, which what is written there must have. */
+  readonly expectDigest?: string;
+  openSource(ctx: OpsContext): Promise<OpenedSource>;
+  openDestination(ctx: OpsContext, opts: DestinationOptions): Promise<OpenedDestination>;
+}
+
+export interface OpenedSource {
+  target: SourceTarget;
+  /** The image's name, when the source knows one (for naming it in an archive). */
+  name?: string;
+  close(): Promise<void>;
+}
+
+export interface DestinationOptions {
+  /** The source's image name, for destinations that record names (archives). */
+  sourceName?: string;
+  /** The source names a digest and no tag. */
+  sourceDigestOnly?: boolean;
+  /** The host's platform, for archives' docker manifest.json. */
+  platform: Platform;
+}
+
+/** A destination the caller owns: it commits or aborts `target` (content/target.ts writeTo) and closes it. */
+export interface OpenedDestination {
+  target: DestinationTarget;
+  /** The name to give the top manifest there (a tag or a full reference); none to write by digest only. */
+  tag?: string;
+  close(): Promise<void>;
+}
+
+export const noop = async (): Promise<void> => undefined;
