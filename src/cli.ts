@@ -1,5 +1,6 @@
 export type { CommandEnv, GlobalOptions, Io } from './commands/command-env.js';
 import { Command, CommanderError, Option } from 'commander';
+import { addCredentialOptions } from './commands/credential-options.js';
 import { ExitCode, RegctlError } from './errors.js';
 import type { CommandEnv, GlobalOptions, Io } from './commands/command-env.js';
 import type { OpsContext } from './ops/context.js';
@@ -56,11 +57,13 @@ function buildProgram(env: CommandEnv): Command {
     .option('-p, --password <password>', 'password (insecure: prefer --password-stdin)')
     .option('--password-stdin', 'read the password from stdin')
     .option('--keychain', 'store the credentials in the OS keychain through docker-credential-regctl')
+    .option('--authfile <file>', 'store them in this docker config.json or containers auth.json instead')
     .action(lazy(async () => (await import('./commands/login.js')).loginCommand));
 
   program.command('logout')
     .description('remove stored credentials for a registry (default docker.io)')
     .argument('[server]', 'registry host, default docker.io')
+    .option('--authfile <file>', 'remove them from this docker config.json or containers auth.json instead')
     .action(lazy(async () => (await import('./commands/logout.js')).logoutCommand));
 
   program.command('search')
@@ -108,6 +111,7 @@ function buildProgram(env: CommandEnv): Command {
     .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
     .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
     .option('-q, --quiet', 'no progress lines')
+    .option('--digestfile <file>', 'write the digest of the copied manifest to this file')
     .action(lazy(async () => (await import('./commands/copy.js')).copyCommand));
 
   program.command('pull')
@@ -124,6 +128,7 @@ function buildProgram(env: CommandEnv): Command {
     .argument('<image>', 'image reference')
     .option('-j, --jobs <n>', 'blobs moved at once')
     .option('-q, --quiet', 'print only the image name')
+    .option('--digestfile <file>', 'write the digest of the pushed manifest to this file')
     .action(lazy(async () => (await import('./commands/push.js')).pushCommand));
 
   program.command('tag')
@@ -163,8 +168,20 @@ function buildProgram(env: CommandEnv): Command {
     .argument('<image>', 'image reference')
     .action(lazy(async () => (await import('./commands/delete.js')).deleteCommand));
 
+  program.command('ratelimit')
+    .description('show Docker Hub\'s pull rate limit for an image (a HEAD request: it costs no pull)')
+    .argument('<image>', 'image reference, e.g. ratelimitpreview/test')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(lazy(async () => (await import('./commands/ratelimit.js')).ratelimitCommand));
+
+  for (const cmd of program.commands) {
+    if (REGISTRY_COMMANDS.includes(cmd.name())) addCredentialOptions(cmd, { sides: cmd.name() === 'copy' });
+  }
   return program;
 }
+
+/** The commands that reach a registry: they take --creds, --registry-token, --no-creds and --authfile. */
+const REGISTRY_COMMANDS = ['search', 'inspect', 'digest', 'tags', 'catalog', 'copy', 'pull', 'push', 'save', 'delete', 'ratelimit'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -178,6 +195,7 @@ async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> 
     runtime: io.runtime,
     insecure: global.insecure ?? false,
     ...(global.debug ? { debug: (line: string) => io.stderr.write(`debug: ${line}\n`) } : {}),
+    onWarning: (warning) => io.stderr.write(`regctl: warning: ${warning.message}\n`),
   });
 }
 

@@ -35,7 +35,8 @@ export async function authJsonGet(registry: string, env: Env, homedir: string): 
   return undefined;
 }
 
-function findRegistryEntry(auths: Record<string, AuthEntry> | undefined, registry: string): [string, AuthEntry] | undefined {
+/** The entry naming the whole registry (`host` or a URL form; `host/ns` keys are scoped to a namespace and skipped). */
+export function findRegistryEntry(auths: Record<string, AuthEntry> | undefined, registry: string): [string, AuthEntry] | undefined {
   if (!auths) return undefined;
   const wholeRegistry = Object.entries(auths).filter(([k]) => !k.includes('/') || k.includes('://'));
   return wholeRegistry.find(([k]) => !k.includes('://') && keyMatches(k, registry)) ?? wholeRegistry.find(([k]) => keyMatches(k, registry));

@@ -3,6 +3,8 @@ export interface Credential {
   username?: string;
   password?: string;
   identityToken?: string;
+  /** A bearer token sent as is (`--registry-token`): no token exchange, never stored. */
+  registryToken?: string;
 }
 
 /** What the transport needs: look up credentials for a registry host as written in references

@@ -16,7 +16,7 @@
 import type { Credential, CredentialSource } from './credential.js';
 import type { Env } from '../util/env.js';
 import { ConfigError, findCause } from '../errors.js';
-import { authJsonGet } from './auth-json.js';
+import { authJsonGet, findRegistryEntry } from './auth-json.js';
 import {
   decodeAuthEntry,
   dockerConfigPath,
@@ -38,6 +38,8 @@ export const KEYCHAIN_HELPER = 'regctl';
 export interface CredentialStoreOptions {
   env: Env;
   homedir: string;
+  /** `--authfile`: a docker config.json or containers auth.json read (and written) instead of every default. */
+  file?: string;
 }
 
 export interface SaveOptions {
@@ -55,18 +57,21 @@ export interface SaveResult {
 export class CredentialStore implements CredentialSource {
   readonly env: Env;
   readonly homedir: string;
+  readonly file: string | undefined;
 
   constructor(opts: CredentialStoreOptions) {
     this.env = opts.env;
     this.homedir = opts.homedir;
+    this.file = opts.file;
   }
 
-  /** Path of docker's config.json for this environment. */
+  /** Path of docker's config.json for this environment (the `--authfile` when one was given). */
   get configPath(): string {
-    return dockerConfigPath(this.env, this.homedir);
+    return this.file ?? dockerConfigPath(this.env, this.homedir);
   }
 
   async get(registry: string): Promise<Credential | undefined> {
+    if (this.file !== undefined) return this.getFromFile(this.file, registry);
     const fromEnv = findAuthEntry(envAuthConfig(this.env), registry);
     if (fromEnv) {
       const cred = decodeAuthEntry(fromEnv[1], fromEnv[0], 'DOCKER_AUTH_CONFIG');
@@ -84,6 +89,15 @@ export class CredentialStore implements CredentialSource {
       if (cred) return cred;
     }
     return (await authJsonGet(registry, this.env, this.homedir))?.credential;
+  }
+
+  /** `--authfile`: only that file, read as docker's config.json (helpers, then `auths`) with auth.json's keys. */
+  private async getFromFile(path: string, registry: string): Promise<Credential | undefined> {
+    const cfg = await readDockerConfig(path);
+    const helper = helperFor(cfg, registry);
+    if (helper) return keychainHints(helper, () => helperGet(helper, credentialKey(registry), this.env));
+    const found = findRegistryEntry(cfg.auths, registry) ?? findAuthEntry(cfg.auths, registry);
+    return found && decodeAuthEntry(found[1], found[0], path);
   }
 
   async save(registry: string, cred: Credential, opts: SaveOptions = {}): Promise<SaveResult> {

@@ -1,11 +1,16 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { copy } from '../ops/copy.js';
+import { transferContext, type TransferCredentialFlags } from './credentials.js';
+import { writeDigestFile } from './digestfile.js';
 import { withTransfer, type TransferFlags } from './transfer.js';
 
-export async function copyCommand(env: CommandEnv, source: string, destination: string, flags: TransferFlags & { platform?: string }): Promise<void> {
+type CopyFlags = TransferFlags & TransferCredentialFlags & { platform?: string; digestfile?: string };
+
+export async function copyCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags): Promise<void> {
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await env.context();
+  const ctx = await transferContext(env, flags, source, destination);
   const result = await withTransfer(env, flags, `Resolving ${source}`, (opts) => copy(ctx, source, destination, { ...opts, platform }));
+  await writeDigestFile(flags.digestfile, result.digest);
   env.io.stdout.write(`${result.digest}\n`);
 }

@@ -1,8 +1,11 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { digest } from '../ops/digest.js';
+import { parseReference } from '../ref/parse.js';
+import { credentialContext, type CredentialFlags } from './credentials.js';
 
-export async function digestCommand(env: CommandEnv, image: string, flags: { platform?: string }): Promise<void> {
+export async function digestCommand(env: CommandEnv, image: string, flags: CredentialFlags & { platform?: string }): Promise<void> {
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  env.io.stdout.write(`${await digest(await env.context(), image, { platform })}\n`);
+  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
+  env.io.stdout.write(`${await digest(ctx, image, { platform })}\n`);
 }

@@ -3,8 +3,10 @@ import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import { inspect } from '../ops/inspect.js';
 import { inspectJson, renderInspect } from '../output/inspect-text.js';
+import { parseReference } from '../ref/parse.js';
+import { credentialContext, type CredentialFlags } from './credentials.js';
 
-interface InspectFlags {
+interface InspectFlags extends CredentialFlags {
   platform?: string;
   raw?: boolean;
   config?: boolean;
@@ -14,7 +16,8 @@ interface InspectFlags {
 export async function inspectCommand(env: CommandEnv, image: string, flags: InspectFlags): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const result = await inspect(await env.context(), image, { platform });
+  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
+  const result = await inspect(ctx, image, { platform });
   const out = env.io.stdout;
   if (flags.raw) {
     out.write(result.raw);

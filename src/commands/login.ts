@@ -1,18 +1,25 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
+import { withAuthFile } from '../ops/credentials.js';
 import { login } from '../ops/login.js';
 import { readCapped } from '../util/read-capped.js';
+import { canPrompt, prompt } from './prompt.js';
 
 interface LoginFlags {
   username?: string;
   password?: string;
   passwordStdin?: boolean;
   keychain?: boolean;
+  authfile?: string;
 }
 
+/** Like docker login: a username or password left out is asked for on a terminal (the password without echo). */
 export async function loginCommand(env: CommandEnv, server: string | undefined, flags: LoginFlags): Promise<void> {
   if (flags.password !== undefined && flags.passwordStdin) throw new UsageError('--password and --password-stdin are mutually exclusive');
-  if (!flags.username) {
+  const interactive = canPrompt(env.io) && !flags.passwordStdin;
+  let username = flags.username;
+  if (!username && interactive) username = (await prompt(env.io, 'Username: ')).trim();
+  if (!username) {
     throw new UsageError('a username is required', { hint: 'regctl login [SERVER] -u USER --password-stdin' });
   }
   let password = flags.password;
@@ -22,9 +29,13 @@ export async function loginCommand(env: CommandEnv, server: string | undefined, 
     })).toString('utf8').replace(/\r?\n$/, '');
   } else if (password !== undefined) {
     env.warn('WARNING! Using --password via the CLI is insecure. Use --password-stdin.');
+  } else if (interactive) {
+    password = await prompt(env.io, 'Password: ', { echo: false });
   }
   if (!password) throw new UsageError('a password is required', { hint: 'pass it with --password-stdin (or -p)' });
-  const result = await login(await env.context(), server, flags.username, password, { keychain: flags.keychain ?? false });
+  const base = await env.context();
+  const ctx = flags.authfile !== undefined ? await withAuthFile(base, flags.authfile) : base;
+  const result = await login(ctx, server, username, password, { keychain: flags.keychain ?? false });
   if (result.plaintext) {
     env.warn(`WARNING! Your password will be stored unencrypted in ${result.location}.`);
     env.io.stderr.write('hint: use --keychain (or a credential helper) to keep it in the OS keychain\n');

@@ -13,4 +13,7 @@ export interface OpsContext {
   config: RegctlConfig;
   credentials: CredentialStore;
   transport: Transport;
+  /** The two sides of a copy when their credentials differ (`--src-creds`, `--dest-creds`); else `transport`. */
+  sourceTransport?: Transport;
+  destinationTransport?: Transport;
 }

@@ -1,7 +1,7 @@
 import { CredentialStore } from '../auth/store.js';
 import { loadConfig } from '../config/regctl-config.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
-import { Transport } from '../transport/transport.js';
+import { Transport, type TransportWarning } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
 import type { OpsContext } from './context.js';
 
@@ -13,6 +13,8 @@ export interface ContextOptions {
   insecure?: boolean;
   debug?: (line: string) => void;
   certsDirs?: string[];
+  /** Warnings for the user (a low pull rate limit), each kind at most once; the library never prints them itself. */
+  onWarning?: (warning: TransportWarning) => void;
 }
 
 /** Builds the library context: regctl's config, the docker credential store and one transport. */
@@ -28,6 +30,7 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     userAgent: 'regctl/0.1.0',
     ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.certsDirs ? { certsDirs: opts.certsDirs } : {}),
+    ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
   return { env: opts.env, homedir: opts.homedir, platform: hostPlatform(opts.runtime), config, credentials, transport };
 }

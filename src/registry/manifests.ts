@@ -4,6 +4,7 @@ import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { header, type HttpResponse } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
+import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { pullScope } from '../transport/scope.js';
 
 /** Manifests and indexes are buffered, never more than this. */
@@ -21,6 +22,8 @@ export interface ManifestHead {
   size: number;
   /** Missing when the registry sends no Docker-Content-Digest. */
   digest?: string;
+  /** Docker Hub's pull rate limit, when the response announces one. */
+  rateLimit?: RateLimit;
 }
 
 const isDigest = (reference: string) => reference.includes(':');
@@ -54,10 +57,12 @@ export async function headManifest(client: RegistryClient, repository: string, r
   const res = await manifestRequest(client, 'HEAD', repository, reference, what);
   await res.body.dump();
   const digest = header(res, 'docker-content-digest');
+  const rateLimit = parseRateLimit(res);
   return {
     mediaType: (header(res, 'content-type') ?? '').split(';')[0]!.trim(),
     size: Number(header(res, 'content-length') ?? 0),
     ...(digest ? { digest } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { pickChallenge, parseChallenges, type Challenge } from './challenge.js';
 import type { Endpoint } from './endpoint.js';
 import { send, type HttpContext, type HttpRequest, type HttpResponse, type Method } from './http.js';
 import { responseError } from './response-error.js';
+import { parseRateLimit, type RateLimit } from './ratelimit.js';
 import { mergeScopes } from './scope.js';
 import { requestToken, type Token } from './token.js';
 
@@ -29,6 +30,8 @@ export interface ClientDeps {
   clientId: string;
   /** Credentials to use instead of the store's (login). */
   credential?: Credential;
+  /** Called with the rate limit a GET announces (Docker Hub counts GETs, not HEADs). */
+  onRateLimit?: (rl: RateLimit) => void;
 }
 
 /**
@@ -70,6 +73,10 @@ export class RegistryClient {
       }
     }
     if (res.status === 401) throw await this.unauthorized(res, req.what);
+    if (req.method === 'GET' && this.deps.onRateLimit) {
+      const rl = parseRateLimit(res);
+      if (rl) this.deps.onRateLimit(rl);
+    }
     return res;
   }
 
@@ -164,6 +171,7 @@ export class RegistryClient {
     const ch = this.challenge;
     if (!ch) return undefined;
     const cred = await this.credentials();
+    if (cred?.registryToken) return `Bearer ${cred.registryToken}`; // --registry-token: used as is, whatever the challenge
     if (ch.scheme === 'basic') return cred && (cred.password !== undefined || cred.identityToken) ? basic(cred) : undefined;
     const key = mergeScopes(scopes).join(' ');
     const cached = this.tokens.get(key);
@@ -188,6 +196,9 @@ export class RegistryClient {
     await res.body.dump();
     const cred = await this.credentials();
     const login = `regctl login ${this.registry}`;
+    if (cred?.registryToken) {
+      return new AuthError(`${what}: the registry refused the token given with --registry-token`, { code: 'ERR_DENIED', hint: 'the token may have expired, lack access to it, or be for another registry or service' });
+    }
     if (this.challenge?.scheme === 'basic') {
       return cred ? badCredentials(this.registry) : new AuthError(`${what}: authentication required`, { code: 'ERR_UNAUTHORIZED', hint: `log in first: ${login}` });
     }

@@ -5,6 +5,7 @@ import type { Env } from '../util/env.js';
 import { resolveEndpoint } from './endpoint.js';
 import type { HttpContext } from './http.js';
 import { RegistryClient } from './registry-client.js';
+import { formatWindow, rateLimitLow, type RateLimit } from './ratelimit.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
@@ -19,6 +20,13 @@ export interface TransportOptions {
   /** Roots of HOST[:PORT]/*.crt CA folders; defaults to docker's and containers' certs.d. */
   certsDirs?: string[];
   debug?: (line: string) => void;
+  /** Warnings for the user (a low pull rate limit), each kind at most once per process. */
+  onWarning?: (warning: TransportWarning) => void;
+}
+
+export interface TransportWarning {
+  code: 'RATE_LIMIT_LOW';
+  message: string;
 }
 
 export const CLIENT_ID = 'regctl';
@@ -27,10 +35,17 @@ export const CLIENT_ID = 'regctl';
 export class Transport {
   private readonly opts: TransportOptions;
   private readonly clients = new Map<string, RegistryClient>();
-  private readonly dispatchers: Dispatcher[] = [];
+  /** Shared with the transports made by withCredentials: one close() ends every pool, a warning shows once. */
+  private readonly common: { dispatchers: Dispatcher[]; warned: Set<string> };
 
-  constructor(opts: TransportOptions) {
+  constructor(opts: TransportOptions, common = { dispatchers: [] as Dispatcher[], warned: new Set<string>() }) {
     this.opts = opts;
+    this.common = common;
+  }
+
+  /** A transport with its own clients that look credentials up in `credentials` (per-command credentials). */
+  withCredentials(credentials: CredentialSource): Transport {
+    return new Transport({ ...this.opts, credentials }, this.common);
   }
 
   /** The client for a registry host (`docker.io`, `localhost:5000`), shared for the process. */
@@ -56,7 +71,7 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.dispatchers.map((d) => d.close()));
+    await Promise.all(this.common.dispatchers.map((d) => d.close()));
   }
 
   private async shared(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
@@ -73,7 +88,19 @@ export class Transport {
     const cfg = { ...this.opts.config.registries[registry], ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     const endpoint = resolveEndpoint(registry, cfg, this.opts.insecure ?? false);
     const http = await this.httpContext(endpoint.host, endpoint.tlsVerify, registry);
-    return new RegistryClient(endpoint, { http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential });
+    return new RegistryClient(endpoint, {
+      http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential,
+      onRateLimit: (rl) => this.rateLimited(registry, rl),
+    });
+  }
+
+  private rateLimited(registry: string, rl: RateLimit): void {
+    if (!rateLimitLow(rl) || !this.opts.onWarning || this.common.warned.has('RATE_LIMIT_LOW')) return;
+    this.common.warned.add('RATE_LIMIT_LOW');
+    const of = rl.limit !== undefined ? ` of ${rl.limit}` : '';
+    const per = rl.window !== undefined ? ` per ${formatWindow(rl.window)}` : '';
+    const source = rl.source ? ` (counted for ${rl.source})` : '';
+    this.opts.onWarning({ code: 'RATE_LIMIT_LOW', message: `${registry}: pull rate limit running low: ${rl.remaining} pulls left${of}${per}${source}` });
   }
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
@@ -82,7 +109,7 @@ export class Transport {
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cas = await registryCAs(host, certsDirs, this.opts.config.registries[registry]?.ca);
     const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env });
-    this.dispatchers.push(dispatcher);
+    this.common.dispatchers.push(dispatcher);
     return {
       dispatcher,
       retry: this.opts.retry ?? defaultRetryPolicy,

@@ -1,0 +1,23 @@
+import { Option, type Command } from 'commander';
+
+/**
+ * The per-command credential flags, on every command that reaches a registry. With `sides`, the `--src-*` and
+ * `--dest-*` forms too (copy, and later sync), each side falling back to the plain flags.
+ */
+export function addCredentialOptions(cmd: Command, opts: { sides?: boolean } = {}): Command {
+  cmd
+    .option('--creds <user[:pass]>', 'use these credentials instead of the stored ones (asks for PASS on a terminal when it is left out)')
+    .option('--registry-token <token>', 'send this bearer token as is')
+    .option('--no-creds', 'access the registry anonymously')
+    .option('--authfile <file>', 'read credentials from this docker config.json or containers auth.json instead of the defaults');
+  if (opts.sides) {
+    for (const [side, what] of [['src', 'source'], ['dest', 'destination']] as const) {
+      cmd
+        .addOption(new Option(`--${side}-creds <user[:pass]>`, `credentials for the ${what} registry`))
+        .addOption(new Option(`--${side}-registry-token <token>`, `bearer token for the ${what} registry`))
+        .addOption(new Option(`--${side}-no-creds`, `access the ${what} registry anonymously`))
+        .addOption(new Option(`--${side}-authfile <file>`, `credentials file for the ${what} registry`));
+    }
+  }
+  return cmd;
+}
