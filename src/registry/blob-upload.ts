@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { RegistryError } from '../errors.js';
+import { AuthError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { header } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
@@ -22,28 +22,38 @@ export async function blobExists(client: RegistryClient, repository: string, des
 
 /**
  * Cross-repository mount on the same registry: `POST …/uploads/?mount=D&from=R` with a token holding push on the
- * destination and pull on the source. True when the registry mounted it (201); false when it opened an upload
- * session instead (202), which is cancelled.
+ * destination and pull on the source. `mounted` when the registry mounted it (201); `not-mounted` when it opened an
+ * upload session instead (202), which is cancelled.
  */
-export async function mountBlob(client: RegistryClient, repository: string, desc: Descriptor, from: string): Promise<boolean> {
+export async function mountBlob(client: RegistryClient, repository: string, desc: Descriptor, from: string): Promise<MountResult> {
   const what = `mounting blob ${desc.digest} from ${from} into ${client.registry}/${repository}`;
-  const res = await client.request({
-    method: 'POST',
-    path: `/v2/${repository}/blobs/uploads/`,
-    query: { mount: desc.digest, from },
-    scopes: [pushScope(repository), pullScope(from)],
-    what,
-  });
+  let res;
+  try {
+    res = await client.request({
+      method: 'POST',
+      path: `/v2/${repository}/blobs/uploads/`,
+      query: { mount: desc.digest, from },
+      scopes: [pushScope(repository), pullScope(from)],
+      what,
+    });
+  } catch (err) {
+    if (err instanceof AuthError) return 'denied'; // these credentials may not read the source (e.g. --dest-creds)
+    throw err;
+  }
   await res.body.dump();
-  if (res.status === 201) return true;
+  if (res.status === 201) return 'mounted';
   if (res.status === 202) {
     const location = header(res, 'location');
     if (location) await cancelUpload(client, repository, location);
-    return false;
+    return 'not-mounted';
   }
-  if (res.status === 401 || res.status === 403 || res.status === 404) return false; // no access to the source: send the bytes
+  if (res.status === 401 || res.status === 403) return 'denied'; // no access to the source: send the bytes
+  if (res.status === 404) return 'not-mounted';
   throw await responseError(res, 'POST', what);
 }
+
+/** `denied`: the credentials may not read the source repository, so no later mount from it can work either. */
+export type MountResult = 'mounted' | 'not-mounted' | 'denied';
 
 /**
  * Uploads a blob: POST opens a session, one streamed PUT `?digest=` sends the bytes. A failed attempt

@@ -40,6 +40,8 @@ export class RegistrySource implements SourceTarget {
 /** One repository of a registry as a copy destination; the tag is set by the top-level manifest's PUT. */
 export class RegistryDestination implements DestinationTarget {
   readonly description: string;
+  /** Source repositories these credentials may not mount from: their blobs are sent instead. */
+  private readonly noMountFrom = new Set<string>();
 
   constructor(private readonly client: RegistryClient, private readonly repository: string, name: string) {
     this.description = name;
@@ -50,8 +52,10 @@ export class RegistryDestination implements DestinationTarget {
   }
 
   async pushBlob(desc: Descriptor, open: () => Promise<Readable>, source?: BlobSource): Promise<BlobPushResult> {
-    if (source && source.registry === this.client.registry && source.repository !== this.repository) {
-      if (await mountBlob(this.client, this.repository, desc, source.repository)) return 'mounted';
+    if (source && source.registry === this.client.registry && source.repository !== this.repository && !this.noMountFrom.has(source.repository)) {
+      const mounted = await mountBlob(this.client, this.repository, desc, source.repository);
+      if (mounted === 'mounted') return 'mounted';
+      if (mounted === 'denied') this.noMountFrom.add(source.repository);
     }
     await uploadBlob(this.client, this.repository, desc, open);
     return 'pushed';

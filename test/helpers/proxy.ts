@@ -16,6 +16,8 @@ export interface ProxyOptions {
   rewrite?: (url: URL) => URL;
   /** Returns a fault for a request to inject it, or undefined to forward it. */
   fault?: (method: string, url: URL) => Fault | undefined;
+  /** Headers to add to a forwarded response (e.g. Docker Hub's rate-limit headers). */
+  addHeaders?: (method: string, url: URL) => Record<string, string> | undefined;
 }
 
 export interface ProxyHandle {
@@ -51,7 +53,7 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
     const up = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers: req.headers },
       (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        res.writeHead(upRes.statusCode ?? 502, { ...upRes.headers, ...opts.addHeaders?.(req.method ?? 'GET', url) });
         if (fault && 'cutAfter' in fault) {
           let sent = 0;
           upRes.on('data', (chunk: Buffer) => {
