@@ -9,7 +9,7 @@ export { parsePlatform, formatPlatform, platformMatches, hostPlatform, type Plat
 export type { Credential, CredentialSource } from './auth/credential.js';
 export { CredentialStore } from './auth/store.js';
 export { loadConfig, type RegctlConfig, type RegistryConfig } from './config/regctl-config.js';
-export { Transport, type TransportOptions } from './transport/transport.js';
+export { Transport, type TransportOptions, type TransportWarning } from './transport/transport.js';
 export { parseChallenges, type Challenge } from './transport/challenge.js';
 export { createContext, type ContextOptions } from './ops/create-context.js';
 export type { OpsContext } from './ops/context.js';
@@ -19,4 +19,6 @@ export { tags, catalog } from './ops/list.js';
 export { search, parseSearchFilters, type SearchOptions, type SearchFilters } from './ops/search.js';
 export type { SearchResult } from './registry/search.js';
 export { login, logout, type LoginResult } from './ops/login.js';
+export { withCredentials, withTransferCredentials, withAuthFile, type CredentialOptions, type CredentialSide } from './ops/credentials.js';
+export { rateLimit, type RateLimit, type RateLimitResult } from './ops/ratelimit.js';
 export { run, type Io } from './cli.js';
