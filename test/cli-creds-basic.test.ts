@@ -79,6 +79,9 @@ describe('per-command credentials on htpasswd over TLS', () => {
     const empty = await runCli(['digest', '--creds', ':pw', `${reg.host}/alice/app:1`], home.env);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /the username is empty/);
+    const sides = await runCli(['copy', '--src-creds', 'a:b', '--src-no-creds', `${reg.host}/alice/app:1`, `${reg.host}/alice/x:1`], home.env);
+    assert.equal(sides.code, 2);
+    assert.match(sides.stderr, /--src-creds and --src-no-creds cannot be used together/);
   });
 
   test('copy from the Basic registry to an anonymous one: --src-creds only where it is needed', async () => {

@@ -43,7 +43,10 @@ export async function transferOptions(env: CommandEnv, flags: TransferCredential
     const anonymous = flags[`${s}NoCreds`] ?? false;
     const authfile = flags[`${s}Authfile`];
     if (own.creds === undefined && own.registryToken === undefined && !anonymous && authfile === undefined) return plain;
-    const given = own.creds !== undefined || own.registryToken !== undefined || anonymous;
+    const named = [own.creds !== undefined && `--${s}-creds`, own.registryToken !== undefined && `--${s}-registry-token`, anonymous && `--${s}-no-creds`];
+    const conflicting = named.filter((n): n is string => typeof n === 'string');
+    if (conflicting.length > 1) throw new UsageError(`${conflicting.join(' and ')} cannot be used together`);
+    const given = conflicting.length > 0;
     const options = given ? await credentialOptions(env, own, `--${s}-`) : { ...plain, authfile: undefined };
     if (anonymous) options.anonymous = true;
     const file = authfile ?? plain.authfile;
