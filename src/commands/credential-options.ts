@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+// Types only: cli.ts loads this at start-up, and commander itself stays in cli.ts's bundle.
+import type { Command } from 'commander';
 
 /**
  * The per-command credential flags, on every command that reaches a registry. With `sides`, the `--src-*` and
@@ -13,10 +14,10 @@ export function addCredentialOptions(cmd: Command, opts: { sides?: boolean } = {
   if (opts.sides) {
     for (const [side, what] of [['src', 'source'], ['dest', 'destination']] as const) {
       cmd
-        .addOption(new Option(`--${side}-creds <user[:pass]>`, `credentials for the ${what} registry`))
-        .addOption(new Option(`--${side}-registry-token <token>`, `bearer token for the ${what} registry`))
-        .addOption(new Option(`--${side}-no-creds`, `access the ${what} registry anonymously`))
-        .addOption(new Option(`--${side}-authfile <file>`, `credentials file for the ${what} registry`));
+        .option(`--${side}-creds <user[:pass]>`, `credentials for the ${what} registry`)
+        .option(`--${side}-registry-token <token>`, `bearer token for the ${what} registry`)
+        .option(`--${side}-no-creds`, `access the ${what} registry anonymously`)
+        .option(`--${side}-authfile <file>`, `credentials file for the ${what} registry`);
     }
   }
   return cmd;
