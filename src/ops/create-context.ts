@@ -1,6 +1,7 @@
 import { CredentialStore } from '../auth/store.js';
 import { loadConfig } from '../config/regctl-config.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
+import { deadlineSignal, type Timeouts } from '../transport/timeouts.js';
 import { Transport } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
 import type { OpsContext } from './context.js';
@@ -13,12 +14,18 @@ export interface ContextOptions {
   insecure?: boolean;
   debug?: (line: string) => void;
   certsDirs?: string[];
+  /** Connect, headers and idle-body timeouts, in ms (defaults: 30 s, 60 s, 60 s). */
+  timeouts?: Partial<Timeouts>;
+  /** A time limit for every request of this context, in ms (`--timeout`); or a signal of one's own. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 /** Builds the library context: regctl's config, the docker credential store and one transport. */
 export async function createContext(opts: ContextOptions): Promise<OpsContext> {
   const config = await loadConfig(opts.env, opts.homedir);
   const credentials = new CredentialStore({ env: opts.env, homedir: opts.homedir });
+  const signal = opts.signal ?? (opts.timeoutMs ? deadlineSignal(opts.timeoutMs) : undefined);
   const transport = new Transport({
     env: opts.env,
     homedir: opts.homedir,
@@ -28,6 +35,8 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     userAgent: 'regctl/0.1.0',
     ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.certsDirs ? { certsDirs: opts.certsDirs } : {}),
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+    ...(signal ? { signal } : {}),
   });
   return { env: opts.env, homedir: opts.homedir, platform: hostPlatform(opts.runtime), config, credentials, transport };
 }
