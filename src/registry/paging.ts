@@ -14,13 +14,20 @@ export const MAX_NAMES = 1_000_000;
  * to a page already fetched (compared by URL with its query sorted) or at a page whose body repeats one seen
  * before; a walk past MAX_PAGES pages or MAX_NAMES names fails (RegistryError, exit 1) rather than run forever.
  */
-export async function listNames(client: RegistryClient, firstPath: string, scopes: string[], what: string, field: string): Promise<string[]> {
+export async function listNames(
+  client: RegistryClient,
+  firstPath: string,
+  scopes: string[],
+  what: string,
+  field: string,
+  limits: { maxPages: number; maxNames: number } = { maxPages: MAX_PAGES, maxNames: MAX_NAMES },
+): Promise<string[]> {
   const names = new Set<string>();
   const seenUrls = new Set<string>();
   const seenBodies = new Set<string>();
   let next: string | undefined = firstPath;
   for (let page = 0; next; page++) {
-    if (page >= MAX_PAGES) throw tooMany(what, `${MAX_PAGES} pages`);
+    if (page >= limits.maxPages) throw tooMany(what, `${limits.maxPages} pages`);
     seenUrls.add(normalise(next));
     const path: string = next;
     const { res, bytes } = await fetchDocument(async () => {
@@ -32,7 +39,7 @@ export async function listNames(client: RegistryClient, firstPath: string, scope
     seenBodies.add(bodyHash);
     for (const name of pageNames(bytes, field, what, res.status)) {
       names.add(name);
-      if (names.size > MAX_NAMES) throw tooMany(what, `${MAX_NAMES} names`);
+      if (names.size > limits.maxNames) throw tooMany(what, `${limits.maxNames} names`);
     }
     next = nextPath(res.headers.link, await client.baseUrl());
     if (next && seenUrls.has(normalise(next))) break;
