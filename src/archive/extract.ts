@@ -88,6 +88,9 @@ export async function extractArchive(input: Readable, dir: string, limits: Archi
 }
 
 async function entryNode(header: Header, name: string, entry: AsyncIterable<Buffer>, path: string): Promise<ArchiveNode> {
+  const isFile = header.type === 'file' || header.type === 'contiguous-file' || header.type === null || header.type === undefined;
+  // tar-stream never ends the body of a directory or link that claims data: refuse it rather than wait forever.
+  if (!isFile && (header.size ?? 0) > 0) throw hostile(`entry ${header.name} is a ${header.type} that claims ${header.size} bytes of data`);
   switch (header.type) {
     case 'file':
     case 'contiguous-file':
