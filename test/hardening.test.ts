@@ -44,7 +44,7 @@ describe('hostile servers: nothing hangs', () => {
   test('a body that drips: the idle timeout (1 s) fails it as a network error, retried', async () => {
     const server = await startHostile('slow-body');
     const home = await makeHome();
-    const ctx = await createContext({ env: home.env, homedir: home.dir, timeouts: { idleMs: 1000 } });
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, timeouts: { idleMs: 1000 } });
     try {
       await assert.rejects(digest(ctx, `${server.host}/app:1`, { verify: true }), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
       assert.equal(server.requests.filter((q) => q.startsWith('GET /v2/app/manifests/')).length, 3, 'asked again after each idle timeout');
@@ -65,7 +65,7 @@ describe('hostile servers: nothing hangs', () => {
   test('a server that never sends headers: the headers timeout (1 s) is a network error', async () => {
     const server = await startHostile('no-headers');
     const home = await makeHome();
-    const ctx = await createContext({ env: home.env, homedir: home.dir, timeouts: { headersMs: 1000 }, timeoutMs: 2500 });
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, timeouts: { headersMs: 1000 }, timeoutMs: 2500 });
     try {
       await assert.rejects(digest(ctx, `${server.host}/app:1`), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
       assert.ok(server.requests.filter((q) => q.includes('/manifests/')).length >= 2, 'a headers timeout is retried');
@@ -89,7 +89,7 @@ describe('hostile servers: paging', () => {
   test('a Link chain with new names forever stops at the page cap with exit 1', async () => {
     const server = await startHostile('endless-link');
     const home = await makeHome();
-    const ctx = await createContext({ env: home.env, homedir: home.dir });
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process });
     try {
       const client = await ctx.transport.client(server.host);
       await assert.rejects(
@@ -130,7 +130,7 @@ describe('hostile servers: credentials stay home', () => {
     await writeFile(join(certs, server.host, 'ca.crt'), await readFile(join(ca.dir, 'ca.crt')));
     const auth = Buffer.from('alice:the-password').toString('base64');
     const env = { ...home.env, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [server.host]: { auth } } }) };
-    const ctx = await createContext({ env, homedir: home.dir, certsDirs: [certs] });
+    const ctx = await createContext({ env, homedir: home.dir, runtime: process, certsDirs: [certs] });
     try {
       const err = await digest(ctx, `${server.host}/app:1`).then(() => undefined, (e: unknown) => e);
       return { err, seen: recorder.seen };
