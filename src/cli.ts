@@ -4,6 +4,8 @@ import { addCredentialOptions } from './commands/credential-options.js';
 import { ExitCode, RegctlError } from './errors.js';
 import type { CommandEnv, GlobalOptions, Io } from './commands/command-env.js';
 import type { OpsContext } from './ops/context.js';
+import { parseDuration } from './util/duration.js';
+import { fsError } from './util/fs-error.js';
 
 export const VERSION = '0.1.0';
 
@@ -36,6 +38,7 @@ function buildProgram(env: CommandEnv): Command {
     .version(VERSION, '-v, --version')
     .option('--debug', 'print debug information (requests, stack traces) to stderr; secrets are never printed')
     .option('--insecure', 'allow plain http and skip TLS verification for every registry')
+    .option('--timeout <duration>', 'give up on the registry after this long (e.g. 30s, 5m; default: no limit), exit 5')
     .showHelpAfterError('(run regctl --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -45,6 +48,7 @@ function buildProgram(env: CommandEnv): Command {
     })
     .hook('preAction', (root) => {
       Object.assign(global, root.opts());
+      if (global.timeout !== undefined) parseDuration(global.timeout); // a bad value fails before any work
     });
 
   const lazy = <A extends unknown[]>(load: () => Promise<(env: CommandEnv, ...args: A) => Promise<void>>) =>
@@ -89,6 +93,7 @@ function buildProgram(env: CommandEnv): Command {
     .description('print the digest an image reference points at')
     .argument('<image>', 'image reference')
     .option('--platform <os/arch[/variant]>', 'the digest of this platform\'s manifest in an index')
+    .option('--verify', 'GET the manifest and hash it instead of trusting the registry\'s digest header (always done for IMAGE@sha256:…)')
     .action(lazy(async () => (await import('./commands/digest.js')).digestCommand));
 
   program.command('tags')
@@ -194,6 +199,7 @@ async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> 
     homedir: io.homedir,
     runtime: io.runtime,
     insecure: global.insecure ?? false,
+    ...(global.timeout !== undefined ? { timeoutMs: parseDuration(global.timeout) } : {}),
     ...(global.debug ? { debug: (line: string) => io.stderr.write(`debug: ${line}\n`) } : {}),
     onWarning: (warning) => io.stderr.write(`regctl: warning: ${warning.message}\n`),
   });
@@ -211,6 +217,7 @@ function reportError(err: unknown, io: Io, global: GlobalOptions, paint?: Paint)
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
     return ExitCode.usage; // commander already printed the message
   }
+  err = fsError(err) ?? err;
   if (err instanceof RegctlError) {
     io.stderr.write(`${prefix} ${err.message}\n`);
     if (err.hint) io.stderr.write(`${hint} ${err.hint}\n`);

@@ -21,7 +21,7 @@ export const MAGIC_LENGTH = 6;
  * zstd, bzip2 and xz have no decoder in Node 20: UsageError. A gzip stream that is corrupt or ends early
  * makes the returned stream fail with IntegrityError.
  */
-export async function openTarStream(input: Readable): Promise<Readable> {
+export async function openTarStream(input: Readable, counts: { compressed: number; gzip: boolean } = { compressed: 0, gzip: false }): Promise<Readable> {
   const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let headLength = 0;
@@ -43,13 +43,19 @@ export async function openTarStream(input: Readable): Promise<Readable> {
       hint: `decompress it first (for example with ${compression === 'zstd' ? 'zstd -d' : compression === 'xz' ? 'xz -d' : 'bunzip2'}) or use gzip`,
     });
   }
+  counts.gzip = compression === 'gzip';
   async function* replay(): AsyncGenerator<Buffer> {
-    yield* head;
+    for (const chunk of head) {
+      counts.compressed += chunk.length;
+      yield chunk;
+    }
     if (done) return;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
-      yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      counts.compressed += chunk.length;
+      yield chunk;
     }
   }
   const raw = Readable.from(replay(), { objectMode: false });

@@ -3,12 +3,30 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, UsageError } from '../errors.js';
 import { ArchiveTree, hostile, type ArchiveNode } from './archive-tree.js';
 import { ContentHasher } from './content-hasher.js';
 import { corruptArchive, openTarStream } from './decompress.js';
 
 const BLOCK = 512;
+/** How far past the ratio a stream may run before it is refused (headers, padding, a small first entry). */
+const EXPANSION_SLACK = 16 * 1024 * 1024;
+/** gzip of tar of file systems is 2-10×; of real images' already-compressed layers about 1×. zeros reach 1000×. */
+export const DEFAULT_EXPANSION_RATIO = 100;
+
+export interface ArchiveLimits {
+  /** Refuse a gzip-compressed archive whose tar grows past this many times its compressed size. */
+  maxExpansionRatio?: number;
+}
+
+/** The limits from the environment: REGCTL_MAX_EXPANSION_RATIO (a number ≥ 1). */
+export function archiveLimits(env: Record<string, string | undefined>): ArchiveLimits {
+  const raw = env['REGCTL_MAX_EXPANSION_RATIO'];
+  if (raw === undefined || raw.trim() === '') return {};
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 1) throw new UsageError(`REGCTL_MAX_EXPANSION_RATIO must be a number of at least 1, not "${raw}"`);
+  return { maxExpansionRatio: n };
+}
 
 /**
  * Reads a tar (optionally gzip-compressed) from `input` into `dir`, which must be an empty private directory.
@@ -17,12 +35,22 @@ const BLOCK = 512;
  * paths, links leading outside, devices, fifos, conflicting duplicates) and corrupt input (bad headers, sizes
  * that lie, truncation, a broken gzip stream) fail with IntegrityError; `dir` then holds only scratch files.
  */
-export async function extractArchive(input: Readable, dir: string): Promise<ArchiveTree> {
-  const tar = await openTarStream(input);
+export async function extractArchive(input: Readable, dir: string, limits: ArchiveLimits = {}): Promise<ArchiveTree> {
+  const counts = { compressed: 0, gzip: false };
+  const tar = await openTarStream(input, counts);
+  const ratio = limits.maxExpansionRatio ?? DEFAULT_EXPANSION_RATIO;
   let total = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
+      // A gzip bomb is refused while it is still small on disk: expansion may run ahead of ratio × input by SLACK.
+      if (counts.gzip && total > counts.compressed * ratio + EXPANSION_SLACK) {
+        done(new IntegrityError(`archive refused: it expands more than ${ratio} times its compressed size (a gzip bomb?)`, {
+          code: 'ERR_ARCHIVE_BOMB',
+          hint: `if the archive is genuine, allow more with REGCTL_MAX_EXPANSION_RATIO (now ${ratio})`,
+        }));
+        return;
+      }
       done(null, chunk);
     },
   });
@@ -60,6 +88,9 @@ export async function extractArchive(input: Readable, dir: string): Promise<Arch
 }
 
 async function entryNode(header: Header, name: string, entry: AsyncIterable<Buffer>, path: string): Promise<ArchiveNode> {
+  const isFile = header.type === 'file' || header.type === 'contiguous-file' || header.type === null || header.type === undefined;
+  // tar-stream never ends the body of a directory or link that claims data: refuse it rather than wait forever.
+  if (!isFile && (header.size ?? 0) > 0) throw hostile(`entry ${header.name} is a ${header.type} that claims ${header.size} bytes of data`);
   switch (header.type) {
     case 'file':
     case 'contiguous-file':

@@ -8,7 +8,7 @@ import { parseReference } from '../ref/parse.js';
 import { findImages } from './archive-images.js';
 import { ArchiveSource } from './archive-source.js';
 import { ArchiveBlobs } from './blob-store.js';
-import { extractArchive } from './extract.js';
+import { extractArchive, type ArchiveLimits } from './extract.js';
 
 export type ArchiveInput = { path: string } | { stream: Readable };
 
@@ -34,7 +34,7 @@ export interface OpenedArchive {
  * input, a blob whose content doesn't match its name, or a layer that doesn't match the config's diff_ids fail
  * with IntegrityError (exit 6), so a caller that imports only after this returns imports nothing from a bad archive.
  */
-export async function openArchive(input: ArchiveInput, tmpDir: string): Promise<OpenedArchive> {
+export async function openArchive(input: ArchiveInput, tmpDir: string, limits: ArchiveLimits = {}): Promise<OpenedArchive> {
   const description = 'path' in input ? `docker-archive:${input.path}` : 'docker-archive:-';
   let stream: Readable;
   if ('path' in input) {
@@ -49,7 +49,7 @@ export async function openArchive(input: ArchiveInput, tmpDir: string): Promise<
   }
   const dir = await mkdtemp(join(tmpDir, 'regctl-archive-'));
   try {
-    const tree = await extractArchive(stream, dir);
+    const tree = await extractArchive(stream, dir, limits);
     const blobs = new ArchiveBlobs(tree);
     const found = await findImages(tree, blobs, description);
     const images = found.map((f) => ({

@@ -8,11 +8,12 @@
  * Also `DOCKER_AUTH_CONFIG` (docker/cli ≥ 28): a JSON `{"auths":{…}}` in the environment that wins over the file
  * for reads and is never written.
  */
-import { readFile, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Credential } from './credential.js';
 import { ConfigError } from '../errors.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
+import { withLock } from '../util/lock.js';
 import type { Env } from '../util/env.js';
 import { credentialKey, keyMatches } from './hostname.js';
 
@@ -106,6 +107,24 @@ export async function writeDockerConfig(path: string, config: DockerConfig): Pro
     await atomicWriteFile(target, `${JSON.stringify(config, null, '\t')}\n`, 0o600);
   } catch (err) {
     throw new ConfigError(`cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? 'write error'}`, { cause: err });
+  }
+}
+
+/**
+ * Runs a read-modify-write of config.json under `config.json.lock` (between processes and callers), so parallel
+ * logins to different registries each keep their entry. The write itself stays an atomic rename.
+ */
+export async function withConfigLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${path}.lock`;
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    return await withLock(lock, fn);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.syscall === 'string' && (e.path === lock || e.path === dirname(path))) {
+      throw new ConfigError(`cannot lock ${path}: ${e.code ?? 'error'}`, { cause: err, hint: `check that ${dirname(path)} is writable` });
+    }
+    throw err;
   }
 }
 

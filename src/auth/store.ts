@@ -26,6 +26,7 @@ import {
   hasSecrets,
   readDockerConfig,
   withoutSecrets,
+  withConfigLock,
   writeDockerConfig,
   type DockerConfig,
 } from './docker-config.js';
@@ -105,6 +106,10 @@ export class CredentialStore implements CredentialSource {
       throw new ConfigError('nothing to store: the credential has neither a password nor an identity token');
     }
     const path = this.configPath;
+    return withConfigLock(path, () => this.saveLocked(path, registry, cred, opts));
+  }
+
+  private async saveLocked(path: string, registry: string, cred: Credential, opts: SaveOptions): Promise<SaveResult> {
     const cfg = await readDockerConfig(path);
     const before = JSON.stringify(cfg);
     const key = credentialKey(registry);
@@ -134,6 +139,10 @@ export class CredentialStore implements CredentialSource {
    */
   async erase(registry: string): Promise<boolean> {
     const path = this.configPath;
+    return withConfigLock(path, () => this.eraseLocked(path, registry));
+  }
+
+  private async eraseLocked(path: string, registry: string): Promise<boolean> {
     const cfg = await readDockerConfig(path);
     const key = credentialKey(registry);
     let removed = false;

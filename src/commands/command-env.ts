@@ -17,6 +17,8 @@ export interface Io {
 export interface GlobalOptions {
   debug?: boolean;
   insecure?: boolean;
+  /** `--timeout DURATION`: a time limit for the command's network work. */
+  timeout?: string;
 }
 
 /** What a command handler gets: the streams, the global flags and a lazily built library context. */

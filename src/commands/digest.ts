@@ -4,8 +4,9 @@ import { digest } from '../ops/digest.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialContext, type CredentialFlags } from './credentials.js';
 
-export async function digestCommand(env: CommandEnv, image: string, flags: CredentialFlags & { platform?: string }): Promise<void> {
+export async function digestCommand(env: CommandEnv, image: string, flags: CredentialFlags & { platform?: string; verify?: boolean }): Promise<void> {
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
-  env.io.stdout.write(`${await digest(ctx, image, { platform })}\n`);
+  env.io.stdout.write(`${await digest(ctx, image, { platform, verify: flags.verify === true })}
+`);
 }

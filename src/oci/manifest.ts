@@ -75,9 +75,12 @@ function descriptors(list: unknown, what: string): Descriptor[] {
   return list.map((d) => descriptor(d, what));
 }
 
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
 function descriptor(d: unknown, what: string): Descriptor {
   const o = d as Record<string, unknown>;
-  if (typeof o?.digest !== 'string' || typeof o.size !== 'number' || !Number.isSafeInteger(o.size) || o.size < 0) {
+  // The OCI digest grammar (no "/" or "..": a digest names files) and a size that is a whole, non-negative number.
+  if (typeof o?.digest !== 'string' || !DIGEST_GRAMMAR.test(o.digest) || typeof o.size !== 'number' || !Number.isSafeInteger(o.size) || o.size < 0) {
     throw invalid(`${what}: malformed descriptor in manifest`);
   }
   const out: Descriptor = { mediaType: typeof o.mediaType === 'string' ? o.mediaType : '', digest: o.digest, size: o.size };

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { openArchive } from '../archive/reader.js';
+import { archiveLimits } from '../archive/extract.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { copyImage } from '../content/copy.js';
 import { CopySession, DEFAULT_JOBS } from '../content/session.js';
@@ -72,7 +73,7 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
   const store = await openStore(ctx);
   const tmp = await scratchDir(ctx);
   try {
-    const archive = await openArchive(input, tmp);
+    const archive = await openArchive(input, tmp, archiveLimits(ctx.env));
     try {
       const result: LoadResult = { names: [], unnamed: [] };
       for (const image of archive.images) {

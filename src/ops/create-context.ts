@@ -1,6 +1,7 @@
 import { CredentialStore } from '../auth/store.js';
 import { loadConfig } from '../config/regctl-config.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
+import { deadlineSignal, type Timeouts } from '../transport/timeouts.js';
 import { Transport, type TransportWarning } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
 import type { OpsContext } from './context.js';
@@ -15,12 +16,18 @@ export interface ContextOptions {
   certsDirs?: string[];
   /** Warnings for the user (a low pull rate limit), each kind at most once; the library never prints them itself. */
   onWarning?: (warning: TransportWarning) => void;
+  /** Connect, headers and idle-body timeouts, in ms (defaults: 30 s, 60 s, 60 s). */
+  timeouts?: Partial<Timeouts>;
+  /** A time limit for every request of this context, in ms (`--timeout`); or a signal of one's own. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 /** Builds the library context: regctl's config, the docker credential store and one transport. */
 export async function createContext(opts: ContextOptions): Promise<OpsContext> {
   const config = await loadConfig(opts.env, opts.homedir);
   const credentials = new CredentialStore({ env: opts.env, homedir: opts.homedir });
+  const signal = opts.signal ?? (opts.timeoutMs ? deadlineSignal(opts.timeoutMs) : undefined);
   const transport = new Transport({
     env: opts.env,
     homedir: opts.homedir,
@@ -31,6 +38,8 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.certsDirs ? { certsDirs: opts.certsDirs } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+    ...(signal ? { signal } : {}),
   });
   return { env: opts.env, homedir: opts.homedir, platform: hostPlatform(opts.runtime), config, credentials, transport };
 }

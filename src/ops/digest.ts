@@ -11,21 +11,26 @@ import { parseManifest } from '../oci/manifest.js';
 
 /**
  * The digest a reference points at, from one HEAD request (GET and hash when the registry sends no digest).
+ * With `verify`, and always for a reference by digest, the manifest is fetched and hashed: the answer is proven,
+ * not taken from the registry's Docker-Content-Digest header (a mismatch is an IntegrityError, exit 6).
  * With a platform: the digest of that platform's manifest in an index, read from the index itself.
  */
-export async function digest(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<string> {
+export async function digest(ctx: OpsContext, image: string, opts: { platform?: Platform; verify?: boolean } = {}): Promise<string> {
   const ref = parseReference(image);
   const client = await ctx.transport.client(ref.registry);
   const what = `fetching manifest for ${ref.name}`;
   const reference = manifestReference(ref);
-  const head = await headManifest(client, ref.repository, reference, what);
+  const verify = opts.verify === true || ref.digest !== undefined;
   const platform = opts.platform;
+  if (verify && !platform) return (await getManifest(client, ref.repository, reference, what)).digest;
+  const head = await headManifest(client, ref.repository, reference, what);
   if (!platform) return head.digest ?? (await getManifest(client, ref.repository, reference, what)).digest;
   if (head.mediaType && !isIndexMediaType(head.mediaType)) return imageDigestFor(ctx, image, platform);
   const top = await getManifest(client, ref.repository, head.digest ?? reference, what);
   const parsed = parseManifest(top.bytes, top.mediaType, what);
   if (parsed.kind !== 'index') return imageDigestFor(ctx, image, platform);
-  return selectPlatform(parsed, platform, ref.name).digest;
+  const child = selectPlatform(parsed, platform, ref.name).digest;
+  return verify ? (await getManifest(client, ref.repository, child, what)).digest : child;
 }
 
 /** A single-platform image answers for a platform only when its config says it is that platform. */

@@ -228,6 +228,11 @@ function parseParts(input: string): Parts {
     throw fail('ERR_REF_FORMAT', input, `invalid registry host "${clip(registry)}"`, 'a registry is HOST[:PORT] (letters, digits, "-" and "."), or [IPv6][:PORT]');
   }
 
+  const port = /:(\d+)$/.exec(registry)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    throw fail('ERR_REF_FORMAT', input, `invalid port ${clip(port)} in registry "${clip(registry)}"`, 'a port is a number from 1 to 65535');
+  }
+
   const components = namePart.split('/');
   let upper = false;
   for (const c of components) {

@@ -70,8 +70,11 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
         position += chunk.length;
         if (!out.push(chunk)) current.pause();
       });
+      // A body framed by Content-Length or chunked encoding that ends cleanly is complete by the server's own word:
+      // asking again would get the same short blob. Only a body delimited by the connection's close is resumed.
+      const framed = header(res, 'content-length') !== undefined || /chunked/i.test(header(res, 'transfer-encoding') ?? '');
       current.once('end', () => {
-        if (position >= desc.size) out.push(null);
+        if (position >= desc.size || framed) out.push(null); // the caller's size check fails a short one (exit 6)
         else void resume(); // the body ended early without an error: resume like a dropped connection
       });
       current.once('error', (err) => {

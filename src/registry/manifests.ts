@@ -1,8 +1,8 @@
-import { readCapped } from '../util/read-capped.js';
 import { IntegrityError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { header, type HttpResponse } from '../transport/http.js';
+import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { pullScope } from '../transport/scope.js';
@@ -41,8 +41,7 @@ async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', r
 
 /** GET a manifest or index by tag or digest; the bytes are checked against the digest asked for or announced. */
 export async function getManifest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestBytes> {
-  const res = await manifestRequest(client, 'GET', repository, reference, what);
-  const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, 'manifest');
+  const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, 'manifest');
   const announced = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : announced;
   if (expected && digestLike(expected, bytes) !== expected) {

@@ -1,40 +1,78 @@
-import { readCapped } from '../util/read-capped.js';
+import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
+import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 
 const MAX_PAGE_BYTES = 16 * 1024 * 1024;
-const MAX_PAGES = 100_000;
+/** No real registry needs more: Docker Hub's largest repositories have a few ten thousand tags. */
+export const MAX_PAGES = 10_000;
+export const MAX_NAMES = 1_000_000;
 
 /**
- * Follows `Link: <…>; rel="next"` pages of a list endpoint (tags/list, _catalog), calling `take` with each
- * page's JSON. Yields nothing twice: a Link pointing back at a page already seen ends the walk.
+ * Every string in the `field` list of a paged endpoint (tags/list → "tags", _catalog → "repositories"),
+ * following `Link: <…>; rel="next"`, in order and without duplicates. The walk ends at a Link that leads back
+ * to a page already fetched (compared by URL with its query sorted) or at a page whose body repeats one seen
+ * before; a walk past MAX_PAGES pages or MAX_NAMES names fails (RegistryError, exit 1) rather than run forever.
  */
-export async function forEachPage(
+export async function listNames(
   client: RegistryClient,
   firstPath: string,
   scopes: string[],
   what: string,
-  take: (doc: Record<string, unknown>) => void,
-): Promise<void> {
-  const seen = new Set<string>();
+  field: string,
+  limits: { maxPages: number; maxNames: number } = { maxPages: MAX_PAGES, maxNames: MAX_NAMES },
+): Promise<string[]> {
+  const names = new Set<string>();
+  const seenUrls = new Set<string>();
+  const seenBodies = new Set<string>();
   let next: string | undefined = firstPath;
-  for (let page = 0; next && page < MAX_PAGES; page++) {
-    seen.add(next);
-    const res = await client.request({ method: 'GET', path: next, scopes, what });
-    await client.expect(res, [200], 'GET', what);
-    const link = res.headers.link;
-    const body = await readCapped(res.body, MAX_PAGE_BYTES, 'list page');
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body.toString('utf8'));
-    } catch (err) {
-      throw new RegistryError(`${what}: the registry answered with invalid JSON`, res.status, [], { cause: err });
+  for (let page = 0; next; page++) {
+    if (page >= limits.maxPages) throw tooMany(what, `${limits.maxPages} pages`);
+    seenUrls.add(normalise(next));
+    const path: string = next;
+    const { res, bytes } = await fetchDocument(async () => {
+      const r = await client.request({ method: 'GET', path, scopes, what });
+      return client.expect(r, [200], 'GET', what);
+    }, MAX_PAGE_BYTES, 'list page');
+    const bodyHash = createHash('sha256').update(bytes).digest('hex');
+    if (seenBodies.has(bodyHash)) break; // the same page again under another URL
+    seenBodies.add(bodyHash);
+    for (const name of pageNames(bytes, field, what, res.status)) {
+      names.add(name);
+      if (names.size > limits.maxNames) throw tooMany(what, `${limits.maxNames} names`);
     }
-    if (typeof doc !== 'object' || doc === null) throw new RegistryError(`${what}: unexpected answer`, res.status);
-    take(doc as Record<string, unknown>);
-    next = nextPath(link, await client.baseUrl());
-    if (next && seen.has(next)) break;
+    next = nextPath(res.headers.link, await client.baseUrl());
+    if (next && seenUrls.has(normalise(next))) break;
   }
+  return [...names];
+}
+
+/** The strings of one page's `field` list; a missing or null list is an empty page. */
+export function pageNames(bytes: Buffer, field: string, what: string, status = 200): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new RegistryError(`${what}: the registry answered with invalid JSON`, status, [], { cause: err });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new RegistryError(`${what}: unexpected answer`, status);
+  const list = (doc as Record<string, unknown>)[field];
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list)) throw new RegistryError(`${what}: "${field}" is not a list`, status);
+  return list.filter((v): v is string => typeof v === 'string');
+}
+
+function tooMany(what: string, limit: string): RegistryError {
+  return new RegistryError(`${what}: the registry kept sending more pages (over ${limit}); stopped`, 200, [], {
+    hint: 'a registry that never ends its Link chain is broken or hostile',
+  });
+}
+
+/** A path+query with its query parameters sorted, so `?n=1&last=a` and `?last=a&n=1` are the same page. */
+function normalise(pathAndQuery: string): string {
+  const url = new URL(pathAndQuery, 'http://x');
+  url.searchParams.sort();
+  return url.pathname + url.search;
 }
 
 /** The path+query of the rel="next" link, relative to the registry base. */
@@ -43,7 +81,12 @@ export function nextPath(link: string | string[] | undefined, base: URL): string
     for (const part of value.split(/,(?=\s*<)/)) {
       const m = /^\s*<([^>]*)>(.*)$/.exec(part);
       if (!m || !/;\s*rel="?next"?/i.test(m[2]!)) continue;
-      const url = new URL(m[1]!, base);
+      let url: URL;
+      try {
+        url = new URL(m[1]!, base);
+      } catch {
+        continue; // not a URL: no next page
+      }
       if (url.origin !== base.origin) continue; // never follow a list to another host
       const prefix = base.pathname.replace(/\/$/, '');
       const p = url.pathname.startsWith(prefix + '/v2/') ? url.pathname.slice(prefix.length) : url.pathname;

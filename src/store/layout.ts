@@ -6,7 +6,7 @@ import type { Descriptor } from '../oci/manifest.js';
 import { verifyBytes } from '../oci/digest.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
-import { withLock, type LockOptions } from './lock.js';
+import { withLock, type LockOptions } from '../util/lock.js';
 import { collectGarbage, type GcResult } from './gc.js';
 import { lstatOrUndefined, openBlobFile, writeBlobFile } from './blob-file.js';
 

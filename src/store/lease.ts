@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { pidAlive } from './lock.js';
+import { pidAlive } from '../util/lock.js';
 
 /**
  * Leases protect blobs that a transfer in progress has written (or found already present) but not yet tagged,

@@ -40,6 +40,8 @@ export interface DispatcherOptions {
   /** Skip certificate verification. */
   insecure: boolean;
   env: Env;
+  /** TCP + TLS connect timeout (default 30 s). */
+  connectTimeoutMs?: number;
 }
 
 /** A keep-alive pool for one registry, honouring HTTP(S)_PROXY/NO_PROXY from the injected environment. */
@@ -49,7 +51,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     : opts.extraCAs.length
       ? { ca: [...rootCertificates, ...opts.extraCAs] }
       : {};
-  const common = { connect: { ...tls, timeout: 15_000 }, keepAliveTimeout: 30_000, connections: 16 };
+  const common = { connect: { ...tls, timeout: opts.connectTimeoutMs ?? 30_000 }, keepAliveTimeout: 30_000, connections: 16 };
   const env = opts.env;
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
   const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';

@@ -1,4 +1,5 @@
 import type { RegistryConfig } from '../config/regctl-config.js';
+import { UsageError } from '../errors.js';
 
 /** Where a registry's API is reached: candidate base URLs in the order to try, and whether TLS is verified. */
 export interface Endpoint {
@@ -23,9 +24,19 @@ export function resolveEndpoint(registry: string, cfg: RegistryConfig | undefine
   if (cfg?.endpoint) {
     return { registry, host: new URL(cfg.endpoint).host, candidates: [new URL(cfg.endpoint)], tlsVerify: !insecure };
   }
-  const candidates = [new URL(`https://${host}`)];
-  if (insecure || isLoopback(host)) candidates.push(new URL(`http://${host}`));
+  const candidates = [hostUrl('https', host)];
+  if (insecure || isLoopback(host)) candidates.push(hostUrl('http', host));
   return { registry, host, candidates, tlsVerify: !insecure };
+}
+
+function hostUrl(scheme: string, host: string): URL {
+  const port = /:(\d+)$/.exec(host)?.[1];
+  try {
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw new Error('port');
+    return new URL(`${scheme}://${host}`);
+  } catch {
+    throw new UsageError(`invalid registry host "${host}"`, { hint: 'a registry is HOST[:PORT] with a port from 1 to 65535, or [IPv6][:PORT]' });
+  }
 }
 
 /** localhost, 127.0.0.0/8 and ::1, with or without a port. */

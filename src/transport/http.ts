@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { networkError } from './network-error.js';
-import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { redactUrl } from './redact.js';
 import { RegctlError } from '../errors.js';
+import { checkRedirect } from './url-safety.js';
+import { abortableSleep, type Timeouts } from './timeouts.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -30,6 +32,10 @@ export interface HttpContext {
   retry: RetryPolicy;
   userAgent: string;
   debug?: (line: string) => void;
+  /** Headers and idle-body timeouts per request (the connect timeout lives in the dispatcher). */
+  timeouts?: Pick<Timeouts, 'headersMs' | 'idleMs'>;
+  /** Aborted when the whole command's time limit runs out; the reason (a NetworkError) is what fails. */
+  signal?: AbortSignal;
 }
 
 const MAX_REDIRECTS = 5;
@@ -49,16 +55,22 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
   let url = req.url;
   let headers: Record<string, string> = { 'user-agent': ctx.userAgent, ...req.headers };
   let redirects = 0;
+  const signal = ctx.signal;
+  const timeouts = ctx.timeouts ? { headersTimeout: ctx.timeouts.headersMs, bodyTimeout: ctx.timeouts.idleMs } : {};
   for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw signal.reason;
     let res: Dispatcher.ResponseData;
     try {
       // The dispatcher's own request() (what undici's top-level request() calls), so this module needs no undici.
-      res = await ctx.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body: req.body });
+      res = await ctx.dispatcher.request({
+        origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body: req.body, ...timeouts, ...(signal ? { signal } : {}),
+      });
     } catch (err) {
       if (err instanceof RegctlError) throw err; // raised by the request body (e.g. a digest check), not the network
+      if (signal?.aborted) throw signal.reason;
       ctx.debug?.(`${req.method} ${redactUrl(url)} failed: ${(err as Error).message}`);
       if (canRetry && attempt < ctx.retry.attempts && isRetryableError(err)) {
-        await sleep(backoffDelay(ctx.retry, attempt));
+        await abortableSleep(backoffDelay(ctx.retry, attempt), signal);
         continue;
       }
       throw networkError(err, url);
@@ -68,7 +80,9 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
       await res.body.dump();
       redirects++;
       attempt--; // a redirect is not a failed attempt
+      const from = url;
       url = new URL(String(res.headers.location), url);
+      checkRedirect(url, from);
       if (url.origin !== origin) headers = withoutAuthorization(headers);
       continue;
     }
@@ -76,7 +90,7 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
       const delay = parseRetryAfter(res.headers['retry-after'], ctx.retry) ?? backoffDelay(ctx.retry, attempt);
       await res.body.dump();
       ctx.debug?.(`retrying in ${delay} ms`);
-      await sleep(delay);
+      await abortableSleep(delay, signal);
       continue;
     }
     return { status: res.statusCode, headers: res.headers, body: res.body, url };

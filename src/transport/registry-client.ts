@@ -7,6 +7,7 @@ import { responseError } from './response-error.js';
 import { parseRateLimit, type RateLimit } from './ratelimit.js';
 import { mergeScopes } from './scope.js';
 import { requestToken, type Token } from './token.js';
+import { checkLocation, checkRealm } from './url-safety.js';
 
 export interface RegistryRequest {
   method: Method;
@@ -60,6 +61,7 @@ export class RegistryClient {
     await this.ping();
     const url = req.location !== undefined ? new URL(req.location, this.base) : new URL(this.base!.pathname.replace(/\/$/, '') + (req.path ?? '/v2/'), this.base);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    if (req.location !== undefined) checkLocation(url, this.registry);
     const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
     let scopes = req.scopes;
     let res = await this.sendAuthorized(req, url, scopes, false);
@@ -102,6 +104,7 @@ export class RegistryClient {
       if (res.status !== 200) throw new RegistryError(`login to ${this.registry}: unexpected HTTP ${res.status}`, res.status);
       return {};
     }
+    this.checkRealm(ch.params.realm, credential);
     const token = await requestToken(this.deps.http, {
       realm: ch.params.realm ?? '',
       service: ch.params.service,
@@ -176,6 +179,7 @@ export class RegistryClient {
     const key = mergeScopes(scopes).join(' ');
     const cached = this.tokens.get(key);
     if (!fresh && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
+    this.checkRealm(ch.params.realm, cred);
     const token = await requestToken(this.deps.http, {
       realm: ch.params.realm ?? '',
       service: ch.params.service,
@@ -185,6 +189,18 @@ export class RegistryClient {
     });
     this.tokens.set(key, token);
     return `Bearer ${token.token}`;
+  }
+
+  /** Refuses a realm that would leak credentials over plain http, or that points at a link-local address. */
+  private checkRealm(realm: string | undefined, cred: Credential | undefined): void {
+    let url: URL;
+    try {
+      url = new URL(realm ?? '');
+    } catch {
+      return; // requestToken reports a realm that is not a URL
+    }
+    const withCredentials = cred !== undefined && (cred.password !== undefined || cred.identityToken !== undefined);
+    checkRealm(url, { registry: this.registry, withCredentials, registryIsPlainHttp: this.base!.protocol === 'http:' });
   }
 
   private credentials(): Promise<Credential | undefined> {

@@ -1,7 +1,7 @@
-import { readCapped } from '../util/read-capped.js';
 import type { Credential } from '../auth/credential.js';
 import { AuthError, RegistryError } from '../errors.js';
 import { send, type HttpContext, type HttpResponse } from './http.js';
+import { readBody } from './read-body.js';
 import { readErrorEntries } from './response-error.js';
 
 /** A bearer token and when it stops being usable. */
@@ -82,12 +82,14 @@ async function readToken(res: HttpResponse, req: TokenRequest): Promise<Token> {
     const { entries } = await readErrorEntries(res);
     throw new RegistryError(`token request to ${host} failed with HTTP ${res.status}`, res.status, entries);
   }
+  const body = await readBody(res, MAX_TOKEN_BODY, 'token response');
   let doc: Record<string, unknown>;
   try {
-    doc = JSON.parse((await readCapped(res.body, MAX_TOKEN_BODY, 'token response')).toString('utf8'));
+    doc = JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new RegistryError(`token response from ${host} is not valid JSON`, res.status, [], { cause: err });
   }
+  if (typeof doc !== 'object' || doc === null) throw new RegistryError(`token response from ${host} is not a JSON object`, res.status);
   const token = str(doc.token) ?? str(doc.access_token);
   if (!token) throw new RegistryError(`token response from ${host} holds no token`, res.status);
   const now = (req.now ?? Date.now)();

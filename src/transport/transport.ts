@@ -7,6 +7,7 @@ import type { HttpContext } from './http.js';
 import { RegistryClient } from './registry-client.js';
 import { formatWindow, rateLimitLow, type RateLimit } from './ratelimit.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
+import { defaultTimeouts, type Timeouts } from './timeouts.js';
 
 export interface TransportOptions {
   env: Env;
@@ -22,6 +23,10 @@ export interface TransportOptions {
   debug?: (line: string) => void;
   /** Warnings for the user (a low pull rate limit), each kind at most once per process. */
   onWarning?: (warning: TransportWarning) => void;
+  /** Connect, headers and idle-body timeouts (defaults in timeouts.ts). */
+  timeouts?: Partial<Timeouts>;
+  /** Aborts every request when the command's time limit runs out (see deadlineSignal). */
+  signal?: AbortSignal;
 }
 
 export interface TransportWarning {
@@ -108,10 +113,13 @@ export class Transport {
     const { createDispatcher, defaultCertsDirs, registryCAs } = await import('./dispatcher.js');
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cas = await registryCAs(host, certsDirs, this.opts.config.registries[registry]?.ca);
-    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env });
+    const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
+    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs });
     this.common.dispatchers.push(dispatcher);
     return {
       dispatcher,
+      timeouts,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       retry: this.opts.retry ?? defaultRetryPolicy,
       userAgent: this.opts.userAgent ?? 'regctl',
       ...(this.opts.debug ? { debug: this.opts.debug } : {}),

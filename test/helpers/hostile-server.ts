@@ -1,0 +1,200 @@
+// A registry that misbehaves on purpose, on loopback: each scenario is one way a hostile or broken server (or a
+// hostile archive) has hurt clients. The real registry cannot be made to do any of this, so it is a fixture of
+// its own; everything it serves is a small, valid image otherwise.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+
+export type Scenario =
+  /** Manifest headers, then one byte every 2 s. */
+  | 'slow-body'
+  /** Accepts connections to the manifest and never answers. */
+  | 'no-headers'
+  /** tags/list: a new `Link: rel="next"` forever, each page with new names (or the same body, `sameBody`). */
+  | 'endless-link'
+  /** tags/list: page 2 links back to page 1 with its query in another order. */
+  | 'link-back'
+  /** 401 with a Bearer challenge whose realm is `realm` (an http:// or link-local URL). */
+  | 'realm'
+  /** The blob is served complete (Content-Length) but 10 bytes shorter than the manifest says. */
+  | 'short-blob'
+  /** The manifest's connection closes after 10 of its bytes. */
+  | 'mid-body-close'
+  /** The manifest GET redirects to file:///etc/passwd. */
+  | 'redirect-file'
+  /** The manifest's Docker-Content-Digest names other bytes (HEAD and GET). */
+  | 'lying-digest';
+
+export interface HostileOptions {
+  /** Serve https with this key pair. */
+  tls?: { cert: string; key: string };
+  /** For 'realm': the realm the challenge names. */
+  realm?: string;
+  /** For 'endless-link': every page has the same body. */
+  sameBody?: boolean;
+}
+
+export interface HostileServer {
+  /** '127.0.0.1:PORT' */
+  host: string;
+  url: string;
+  /** Every request as `METHOD path?query`. */
+  requests: string[];
+  /** The image every scenario serves: `REPO:1` is this manifest; its one layer is `layer`. */
+  manifest: Buffer;
+  digest: string;
+  layer: Buffer;
+  stop(): Promise<void>;
+}
+
+const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+export async function startHostile(scenario: Scenario, opts: HostileOptions = {}): Promise<HostileServer> {
+  const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  const layer = Buffer.alloc(4096, 7);
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+  }));
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let page = 0;
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (scenario === 'realm') {
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="${opts.realm}",service="hostile"` }).end();
+      return;
+    }
+    if (url.pathname === '/v2/') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    if (url.pathname.endsWith('/tags/list')) return tags(url, res);
+    const isManifest = url.pathname.includes('/manifests/');
+    if (isManifest && scenario === 'no-headers') return; // hold the request open, say nothing
+    if (isManifest && scenario === 'redirect-file') return void res.writeHead(307, { location: 'file:///etc/passwd' }).end();
+    if (isManifest) {
+      const announced = scenario === 'lying-digest' ? sha('not the manifest') : sha(manifest);
+      const headers = { 'content-type': OCI_MANIFEST, 'docker-content-digest': announced, 'content-length': String(manifest.length) };
+      res.writeHead(200, headers);
+      if (req.method === 'HEAD') return void res.end();
+      if (scenario === 'mid-body-close') {
+        res.write(manifest.subarray(0, 10));
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
+      if (scenario === 'slow-body') return drip(res, manifest);
+      return void res.end(manifest);
+    }
+    if (url.pathname.endsWith(`/blobs/${sha(config)}`)) return void res.writeHead(200, { 'content-length': String(config.length) }).end(config);
+    if (url.pathname.endsWith(`/blobs/${sha(layer)}`)) {
+      const body = scenario === 'short-blob' ? layer.subarray(0, layer.length - 10) : layer;
+      return void res.writeHead(200, { 'content-length': String(body.length) }).end(body);
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND","message":"nothing here"}]}');
+  };
+
+  function tags(url: URL, res: ServerResponse): void {
+    const repo = url.pathname.slice('/v2/'.length, -'/tags/list'.length);
+    if (scenario === 'link-back') {
+      const second = url.searchParams.has('last');
+      const next = second ? `</v2/${repo}/tags/list?n=1000>; rel="next"` : `</v2/${repo}/tags/list?last=b&n=1000>; rel="next"`;
+      res.writeHead(200, { 'content-type': 'application/json', link: next }).end(JSON.stringify({ name: repo, tags: second ? ['b', 'c'] : ['a', 'b'] }));
+      return;
+    }
+    page++;
+    const names = opts.sameBody ? ['a', 'b'] : [`t${page}a`, `t${page}b`];
+    res.writeHead(200, { 'content-type': 'application/json', link: `</v2/${repo}/tags/list?n=2&last=${names[1]}&p=${page}>; rel="next"` });
+    res.end(JSON.stringify({ name: repo, tags: names }));
+  }
+
+  function drip(res: ServerResponse, body: Buffer): void {
+    let i = 0;
+    const tick = () => {
+      if (res.destroyed || i >= body.length) return void res.end();
+      res.write(body.subarray(i, ++i));
+      const t = setTimeout(tick, 2000);
+      timers.add(t);
+    };
+    tick();
+  }
+
+  const server: Server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttp(handler);
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const host = `127.0.0.1:${port}`;
+  return {
+    host,
+    url: `${opts.tls ? 'https' : 'http'}://${host}`,
+    requests,
+    manifest,
+    digest: sha(manifest),
+    layer,
+    stop: async () => {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Records token requests (and whether they carried credentials) on plain http: the realm a hostile registry names. */
+export async function startRealmRecorder(): Promise<{ url: string; seen: { authorization?: string }[]; stop(): Promise<void> }> {
+  const seen: { authorization?: string }[] = [];
+  const server = createHttp((req, res) => {
+    seen.push(req.headers.authorization ? { authorization: req.headers.authorization } : {});
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+    seen,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A gzip bomb: a .tar.gz whose one entry (named like no image file: `zeros.bin`) is `size` zero bytes, about
+ * 1000:1 (3 GiB of expansion is a 3 MB file). Built from one deflated MiB of zeros repeated (each piece ends on
+ * a sync flush, so pieces concatenate), in milliseconds. The trailer's CRC is not computed: a reader that
+ * expands the whole bomb fails only at its very end.
+ */
+export async function writeGzipBomb(path: string, size: number): Promise<void> {
+  const MiB = 1 << 20;
+  const header = Buffer.alloc(512);
+  const field = (text: string, at: number) => header.write(text, at, 'latin1');
+  field('zeros.bin', 0);
+  field('0000644\0', 100);
+  field('0000000\0', 108);
+  field('0000000\0', 116);
+  field(size.toString(8).padStart(11, '0') + '\0', 124);
+  field('00000000000\0', 136);
+  field('        ', 148);
+  field('0', 156);
+  field('ustar\0' + '00', 257);
+  let sum = 0;
+  for (const b of header) sum += b;
+  field(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const sync = { finishFlush: zlibConstants.Z_SYNC_FLUSH };
+  const zeros = deflateRawSync(Buffer.alloc(MiB), sync);
+  const out = createWriteStream(path);
+  const write = (b: Buffer) => (out.write(b) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]));
+  await write(deflateRawSync(header, sync));
+  for (let left = size; left > 0; left -= MiB) await write(left >= MiB ? zeros : deflateRawSync(Buffer.alloc(left), sync));
+  await write(deflateRawSync(Buffer.alloc(512 - (size % 512 || 512) + 1024))); // padding + end-of-archive, final block
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(0, 0);
+  trailer.writeUInt32LE((512 + Math.ceil(size / 512) * 512 + 1024) % 2 ** 32, 4);
+  await new Promise<void>((resolve, reject) => out.end(trailer, () => resolve()).once('error', reject));
+}
