@@ -6,6 +6,8 @@ import type { OpsContext } from './ops/context.js';
 
 export const VERSION = '0.1.0';
 
+export { runInterruptCleanups } from './util/interrupt.js';
+
 /** Runs one regctl invocation and returns its exit code. The only place errors become messages. */
 export async function run(argv: string[], io: Io): Promise<number> {
   const global: GlobalOptions = {};
