@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type ProxyHandle } from './helpers/proxy.js';
@@ -134,8 +134,7 @@ describe('interrupted and concurrent transfers: Ctrl-C, kill -9, parallel pulls,
   test('a partial that does not match the blob is thrown away and the blob downloaded whole', async () => {
     const { home, store } = await freshHome();
     try {
-      await mkdir(join(store, 'blobs', 'sha256'), { recursive: true });
-      const { writeFile } = await import('node:fs/promises');
+      assert.equal((await runBin(['images'], home.env)).code, 0); // makes the store
       await writeFile(join(store, 'blobs', 'sha256', `.partial-${layerDigest.slice(7)}`), randomBytes(1000));
       const r = await runBin(['pull', '-q', name()], home.env);
       assert.equal(r.code, 0, r.stderr);
