@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { homedir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { run } from './cli.js';
+import { run, runInterruptCleanups } from './cli.js';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 runs it as Liftoff code, recompiles the hot functions
 // with TurboFan in the background, and the process cannot exit until that is done: ~80 ms after a one-request
@@ -16,8 +16,23 @@ subscribe(BEFORE_CONNECT, function liftoffOnly() {
 });
 
 // The only module that touches `process`: everything else gets the world through `Io`.
+
+// Stopped mid-transfer, regctl undoes what it had under way (temp blobs kept as resumable partials, leases dropped,
+// a half-written tarball removed) and exits as a process killed by that signal would report it: 128 + signal.
+const stop = (code: number) => {
+  runInterruptCleanups();
+  process.exit(code);
+};
+process.once('SIGINT', () => stop(130));
+process.once('SIGTERM', () => stop(143));
+process.once('SIGHUP', () => stop(129));
+// A reader that went away (`regctl save IMG | head -c 100`) means the output is incomplete: a failure, reported
+// like a process killed by SIGPIPE (141), as docker, cat and other Unix tools are.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (err.code === 'EPIPE') {
+    process.stderr.write('regctl: stdout was closed before all output was written (broken pipe)\n');
+    stop(141);
+  }
 });
 // No top-level await: the bundle that bin/regctl.js runs is CommonJS (scripts/bundle.mjs).
 void run(process.argv.slice(2), {

@@ -9,6 +9,8 @@ import { fsError } from './util/fs-error.js';
 
 export const VERSION = '0.1.0';
 
+export { runInterruptCleanups } from './util/interrupt.js';
+
 /** Runs one regctl invocation and returns its exit code. The only place errors become messages. */
 export async function run(argv: string[], io: Io): Promise<number> {
   const global: GlobalOptions = {};
@@ -144,14 +146,18 @@ function buildProgram(env: CommandEnv): Command {
 
   program.command('images')
     .alias('ls')
-    .description('list the images in the local store')
+    .description('list the images in the local store (all, or those of one repository)')
+    .argument('[repository]', 'only this repository (REPOSITORY or REPOSITORY:TAG)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('-q, --quiet', 'print only digests')
+    .option('-q, --quiet', 'print only image IDs')
+    .option('--digests', 'show manifest digests')
+    .option('--no-trunc', 'show full image IDs')
     .action(lazy(async () => (await import('./commands/images.js')).imagesCommand));
 
   program.command('rmi')
-    .description('remove local images (untag; blobs no other image needs are deleted)')
-    .argument('<image...>', 'local images')
+    .description('remove local images by name, digest or image ID (untag; blobs no other image needs are deleted)')
+    .argument('<image...>', 'local images: names, digests or (short) image IDs')
+    .option('-f, --force', 'remove an image ID that several repositories name (untag them all)')
     .action(lazy(async () => (await import('./commands/rmi.js')).rmiCommand));
 
   program.command('save')

@@ -79,7 +79,7 @@ export class IntegrityError extends RegctlError {
 
 /** Configuration or credential storage problems (unreadable config, keychain unavailable). */
 export class ConfigError extends RegctlError {
-  constructor(message: string, opts?: ErrorOptions & { code?: string }) {
+  constructor(message: string, opts?: ErrorOptions & { code?: string; hint?: string }) {
     super(opts?.code ?? 'ERR_CONFIG', message, ExitCode.failure, opts);
   }
 }

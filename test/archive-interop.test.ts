@@ -72,8 +72,8 @@ test('real docker save (legacy layout of dockerd 20.10) → openArchive: layers 
 });
 
 // podman reads the OCI part of a one-image archive (names from io.containerd.image.name); with several images its OCI
-// path refuses ("more than one image") and it falls back to docker-archive, where it prefixes familiar RepoTags
-// without a registry with localhost/ — exactly what it does with a real `docker save` of the same image.
+// path refuses ("more than one image") and it falls back to docker-archive, where it would prefix a familiar RepoTag
+// without a registry with localhost/ (as with a real `docker save`): regctl writes full names there, so it does not.
 test('podman loads regctl archives (one image and several) and names them', { skip: skip || (!which('podman') && 'podman is not installed') }, async () => {
   const single = join(T, 'single.tar');
   const w = new ArchiveWriter({ path: single });
@@ -81,7 +81,7 @@ test('podman loads regctl archives (one image and several) and names them', { sk
   await w.commit();
   const cases: Array<[string, string[]]> = [
     [single, [`docker.io/${NAME2}`]],
-    [saved, [NAME, `localhost/${NAME2}`]],
+    [saved, [NAME, `docker.io/${NAME2}`]],
   ];
   for (const [file, expected] of cases) {
     const root = mkdtempSync(join(T, 'podman-'));
@@ -94,6 +94,8 @@ test('podman loads regctl archives (one image and several) and names them', { sk
       assert.equal(inspect.code, 0, `${name}: ${inspect.stderr}\n${load.stdout}`);
       assert.ok(inspect.stdout.includes(name), inspect.stdout);
     }
+    const local = await spawnCapture('podman', [...p, 'image', 'inspect', `localhost/${NAME2}`], env);
+    assert.notEqual(local.code, 0, `podman named an image localhost/${NAME2}`);
     const first = await spawnCapture('podman', [...p, 'image', 'inspect', '--format', '{{.Id}}', expected[0]!], env);
     assert.equal(`sha256:${first.stdout.trim()}`, img.configDesc.digest);
     await spawnCapture('podman', [...p, 'system', 'reset', '--force'], env);

@@ -80,7 +80,7 @@ describe('ArchiveWriter → openArchive', () => {
 
     const extracted = await tarFiles(data);
     assert.deepEqual(JSON.parse(extracted['manifest.json']!), [
-      { Config: `blobs/sha256/${hex(base.configDesc.digest)}`, RepoTags: ['alpine:latest'], Layers: [shared] },
+      { Config: `blobs/sha256/${hex(base.configDesc.digest)}`, RepoTags: ['docker.io/library/alpine:latest'], Layers: [shared] },
       { Config: `blobs/sha256/${hex(app.configDesc.digest)}`, RepoTags: ['localhost:5000/team/app:v1'], Layers: app.layers.map((l) => `blobs/sha256/${hex(l.desc.digest)}`) },
     ]);
     const index = JSON.parse(extracted['index.json']!);

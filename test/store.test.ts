@@ -357,7 +357,7 @@ describe('ImageStore', () => {
     const size = (img: TestImage) => img.configDesc.size + img.layers.reduce((s, l) => s + l.desc.size, 0);
     assert.deepEqual(list.map((i) => [i.repository, i.tag]), [['alpine', 'latest'], ['localhost:5000/app', 'v2'], ['mine/alpine', '1']]);
     assert.deepEqual(list[1], {
-      name: 'localhost:5000/app:v2', repository: 'localhost:5000/app', tag: 'v2', digest: app.desc.digest,
+      name: 'localhost:5000/app:v2', repository: 'localhost:5000/app', tag: 'v2', digest: app.desc.digest, id: app.configDesc.digest,
       size: size(app), created: '2024-05-06T07:08:09Z', mediaType: OCI_MANIFEST,
     });
 

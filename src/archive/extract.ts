@@ -40,6 +40,7 @@ export async function extractArchive(input: Readable, dir: string, limits: Archi
   const tar = await openTarStream(input, counts);
   const ratio = limits.maxExpansionRatio ?? DEFAULT_EXPANSION_RATIO;
   let total = 0;
+  let head: Buffer | undefined = Buffer.alloc(0);
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
@@ -51,7 +52,17 @@ export async function extractArchive(input: Readable, dir: string, limits: Archi
         }));
         return;
       }
+      if (head) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length >= BLOCK) {
+          if (!isTarHeader(head.subarray(0, BLOCK))) return done(notATar());
+          head = undefined;
+        }
+      }
       done(null, chunk);
+    },
+    flush(done) {
+      done(head ? notATar() : null);
     },
   });
   const ex = tarExtract();
@@ -140,6 +151,19 @@ async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
   for await (const _ of entry) {
     // links and directories carry no data
   }
+}
+
+/** The first block of a tar is a header whose checksum (bytes summed, the checksum field read as spaces) matches. */
+function isTarHeader(block: Buffer): boolean {
+  const field = block.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').trim();
+  if (!/^[0-7]{1,7}$/.test(field)) return false;
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+  return sum === parseInt(field, 8);
+}
+
+function notATar(): UsageError {
+  return new UsageError('not a tar archive (nor a gzip-compressed one)', { hint: 'load reads what docker save, podman save and regctl save write' });
 }
 
 function isFsError(err: unknown): boolean {

@@ -73,7 +73,8 @@ export function layoutFiles(images: SavedImage[]): Array<[string, string]> {
     }
     const n = named(img.name);
     if (!n?.tag) continue;
-    const tag = `${n.familiarRepo}:${n.tag}`;
+    // Full names: docker normalizes either form, but podman reads a name without a registry as localhost/NAME.
+    const tag = n.full;
     if (!entry.RepoTags?.includes(tag)) entry.RepoTags = [...(entry.RepoTags ?? []), tag];
     const top = img.image.layerDigests.at(-1);
     if (top !== undefined) (repositories[n.familiarRepo] ??= {})[n.tag] = top.slice(top.indexOf(':') + 1);

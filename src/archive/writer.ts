@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
@@ -11,6 +11,7 @@ import { RegctlError } from '../errors.js';
 import { verifyBytes } from '../oci/digest.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
 import { platformMatches, type Platform } from '../oci/platform.js';
+import { onInterrupt } from '../util/interrupt.js';
 import { blobPath, layoutFiles, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, type SavedImage } from './layout-files.js';
 
 export type ArchiveOutput = { path: string } | { stream: Writable };
@@ -45,6 +46,8 @@ export class ArchiveWriter implements DestinationTarget {
   private queue: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
+  /** Unregisters the temp file's removal on interrupt (the CLI's Ctrl-C handler runs it). */
+  private forgetTmp: () => void = () => undefined;
 
   constructor(out: ArchiveOutput, opts: ArchiveWriterOptions = {}) {
     this.mtime = opts.mtime ?? new Date(0);
@@ -54,6 +57,8 @@ export class ArchiveWriter implements DestinationTarget {
       this.path = out.path;
       this.tmp = join(dirname(out.path), `.${basename(out.path)}.tmp-${randomBytes(6).toString('hex')}`);
       target = createWriteStream(this.tmp, { flags: 'wx', mode: 0o644 });
+      const tmp = this.tmp;
+      this.forgetTmp = onInterrupt(() => rmSync(tmp, { force: true }));
       this.description = `docker-archive:${out.path}`;
     } else {
       target = out.stream;
@@ -131,6 +136,7 @@ export class ArchiveWriter implements DestinationTarget {
     await this.sink;
     if (this.failure) throw this.failure;
     if (this.tmp && this.path) await rename(this.tmp, this.path);
+    this.forgetTmp();
     this.state = 'committed';
   }
 
@@ -140,6 +146,7 @@ export class ArchiveWriter implements DestinationTarget {
     this.fail(new RegctlError('ERR_ARCHIVE_ABORTED', 'archive aborted'));
     await this.sink.catch(() => undefined);
     if (this.tmp) await rm(this.tmp, { force: true });
+    this.forgetTmp();
   }
 
   private checkOpen(): void {

@@ -4,15 +4,32 @@ import { humanSize } from '../output/bytes.js';
 import { relativeTime } from '../output/time.js';
 import { renderTable } from '../output/table.js';
 
-export async function imagesCommand(env: CommandEnv, flags: { format: 'table' | 'json'; quiet?: boolean }): Promise<void> {
-  const list = await images(await env.context());
+interface ImagesFlags {
+  format: 'table' | 'json';
+  quiet?: boolean;
+  digests?: boolean;
+  trunc?: boolean;
+}
+
+/** docker images: REPOSITORY TAG [DIGEST] IMAGE ID CREATED SIZE; IDs shortened to 12 hex unless --no-trunc. */
+export async function imagesCommand(env: CommandEnv, filter: string | undefined, flags: ImagesFlags): Promise<void> {
+  const list = await images(await env.context(), filter);
   const out = env.io.stdout;
+  const id = (full: string) => (flags.trunc === false ? full : full.slice(full.indexOf(':') + 1, full.indexOf(':') + 13));
   if (flags.quiet) {
-    out.write([...new Set(list.map((i) => i.digest))].map((d) => `${d}\n`).join(''));
+    out.write([...new Set(list.map((i) => id(i.id)))].map((d) => `${d}\n`).join(''));
   } else if (flags.format === 'json') {
     out.write(`${JSON.stringify(list, null, 2)}\n`);
   } else {
-    const rows = list.map((i) => [i.repository, i.tag, i.digest, humanSize(i.size), i.created ? relativeTime(i.created, Date.now()) : '']);
-    out.write(renderTable(['REPOSITORY', 'TAG', 'DIGEST', 'SIZE', 'CREATED'], rows));
+    const rows = list.map((i) => [
+      i.repository, i.tag, ...(flags.digests ? [i.digest] : []), id(i.id), created(i.created), humanSize(i.size),
+    ]);
+    out.write(renderTable(['REPOSITORY', 'TAG', ...(flags.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'], rows));
   }
+}
+
+/** "3 days ago"; N/A when the image has no creation time (absent, or the zero time of Go or Unix), as docker. */
+function created(iso: string | undefined): string {
+  const t = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isNaN(t) || t <= 0 ? 'N/A' : relativeTime(iso!, Date.now());
 }

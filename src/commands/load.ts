@@ -7,5 +7,6 @@ export async function loadCommand(env: CommandEnv, flags: { input?: string; quie
   const input = flags.input ? { path: flags.input } : { stream: env.io.stdin };
   const r = await load(ctx, input);
   for (const digest of r.unnamed) env.warn(`skipped image ${digest}: the archive gives it no name (tag it before saving)`);
-  for (const name of r.names) env.io.stdout.write(flags.quiet ? `${name}\n` : `Loaded image: ${parseReference(name).familiar}\n`);
+  // The same line with or without -q, as docker load (-q only drops progress, which load does not show).
+  for (const name of r.names) env.io.stdout.write(`Loaded image: ${parseReference(name).familiar}\n`);
 }

@@ -51,14 +51,27 @@ export async function loadConfig(env: Env, homedir: string): Promise<RegctlConfi
   return { path, registries: validateRegistries(raw, path) };
 }
 
+const TOP_KEYS = ['registries'];
+const REGISTRY_KEYS = ['endpoint', 'search', 'insecure', 'ca', 'mirrors'];
+
+/** A misspelt key (`"endpoit"`) would silently do nothing: name it instead, with the keys that are known. */
+function rejectUnknownKeys(o: Record<string, unknown>, known: string[], where: string): void {
+  const unknown = Object.keys(o).find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    throw new ConfigError(`${where}: unknown key ${JSON.stringify(unknown)}`, { hint: `known keys: ${known.join(', ')}` });
+  }
+}
+
 function validateRegistries(raw: unknown, path: string): Record<string, RegistryConfig> {
   if (!isObject(raw)) throw new ConfigError(`${path}: top level must be an object`);
+  rejectUnknownKeys(raw, TOP_KEYS, path);
   const regs = raw.registries ?? {};
   if (!isObject(regs)) throw new ConfigError(`${path}: "registries" must be an object`);
   const out: Record<string, RegistryConfig> = {};
   for (const [host, value] of Object.entries(regs)) {
     const where = `${path}: registries["${host}"]`;
     if (!isObject(value)) throw new ConfigError(`${where} must be an object`);
+    rejectUnknownKeys(value, REGISTRY_KEYS, where);
     const cfg: RegistryConfig = {};
     if (value.endpoint !== undefined) cfg.endpoint = baseUrl(value.endpoint, `${where}.endpoint`);
     if (value.search !== undefined) cfg.search = baseUrl(value.search, `${where}.search`);

@@ -2,7 +2,7 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { CopyProgress } from './copy.js';
 import type { CopySession } from './session.js';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
-import { verified } from './verify.js';
+import { blobRest, verified } from './verify.js';
 
 export interface BlobCounts {
   pushed: number;
@@ -21,10 +21,12 @@ export async function moveBlobs(src: SourceTarget, dst: DestinationTarget, blobs
   const image = src.description;
   const move = async (desc: Descriptor): Promise<BlobPushResult | 'skipped'> => {
     if (await dst.hasBlob(desc)) return 'skipped';
-    const open = async () => {
-      const { stream } = await src.fetchBlob(desc);
+    // open(offset > 0): the rest of a blob whose beginning the destination holds and checks (see pushBlob).
+    const open = async (offset = 0) => {
+      const fetched = await src.fetchBlob(desc, offset);
       const onBytes = report && ((done: number) => report({ kind: 'bytes', image, digest: desc.digest, size: desc.size, done }));
-      return verified(stream, desc, `blob ${desc.digest} from ${src.description}`, onBytes);
+      if (offset > 0) return blobRest(fetched, offset, onBytes);
+      return verified(fetched.stream, desc, `blob ${desc.digest} from ${src.description}`, onBytes);
     };
     return dst.pushBlob(desc, open, src.blobSource);
   };

@@ -56,8 +56,10 @@ export interface DestinationTarget {
   /**
    * Stores a blob from a stream. The target must check digest and size while writing and commit nothing on a
    * mismatch (IntegrityError). `source` names the repository the blob came from, for cross-repository mounts.
+   * `open(offset)` gives the blob from byte `offset` on, unchecked (a target resuming a partial blob checks the
+   * bytes it already has together with these); `open()` gives the whole blob, checked.
    */
-  pushBlob(desc: Descriptor, open: () => Promise<Readable>, source?: BlobSource): Promise<BlobPushResult>;
+  pushBlob(desc: Descriptor, open: (offset?: number) => Promise<Readable>, source?: BlobSource): Promise<BlobPushResult>;
   /** Does the destination already hold this manifest? */
   hasManifest(desc: Descriptor): Promise<boolean>;
   /** The digest a tag points at now, if the destination can tell (lets a copy that would change nothing stop early). */

@@ -79,3 +79,26 @@ export function verified(stream: Readable, desc: { digest: string; size: number 
   check.on('error', () => undefined);
   return stream.pipe(check);
 }
+
+/**
+ * The rest of a blob from byte `offset` on, for a destination that holds (and checks) its beginning: `fetched` as the
+ * source gave it, without its first `offset` bytes when the source could not start there (`resumed` false).
+ * `onBytes` hears the position in the blob as chunks pass.
+ */
+export function blobRest(fetched: { stream: Readable; resumed: boolean }, offset: number, onBytes?: (position: number) => void): Readable {
+  let skip = fetched.resumed ? 0 : offset;
+  let position = offset;
+  const rest = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const drop = Math.min(skip, chunk.length);
+      skip -= drop;
+      if (drop === chunk.length) return done();
+      position += chunk.length - drop;
+      onBytes?.(position);
+      done(null, drop === 0 ? chunk : chunk.subarray(drop));
+    },
+  });
+  fetched.stream.on('error', (err) => rest.destroy(err));
+  rest.on('close', () => fetched.stream.destroy());
+  return fetched.stream.pipe(rest);
+}

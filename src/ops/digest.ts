@@ -37,8 +37,9 @@ export async function digest(ctx: OpsContext, image: string, opts: { platform?: 
 async function imageDigestFor(ctx: OpsContext, image: string, platform: Platform): Promise<string> {
   const result = await inspect(ctx, image);
   const have = result.image!.platform;
-  if (!platformMatches(platform, have)) {
-    throw new NotFoundError(`${result.name} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(platform)}`, {
+  if (!have || !platformMatches(platform, have)) {
+    const what = have ? `a single-platform image for ${formatPlatform(have)}` : 'an artifact with no platform';
+    throw new NotFoundError(`${result.name} is ${what}, not ${formatPlatform(platform)}`, {
       code: 'ERR_PLATFORM_NOT_FOUND',
     });
   }

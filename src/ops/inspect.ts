@@ -1,4 +1,5 @@
 import { IntegrityError, RegistryError } from '../errors.js';
+import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import { getBlobBytes } from '../registry/blobs.js';
 import type { OpsContext } from './context.js';
@@ -13,18 +14,37 @@ export interface InspectResult {
   size: number;
   /** Exactly the manifest bytes the registry served. */
   raw: Buffer;
+  /** The manifest's `artifactType` (or, for an artifact without one, its config's media type). */
+  artifactType?: string;
+  /** The manifest's own annotations. */
+  annotations?: Record<string, string>;
+  /** The manifest this one refers to (signatures, SBOMs). */
+  subject?: DescriptorView;
   /** For an index: one entry per manifest. */
-  manifests?: { digest: string; mediaType: string; size: number; platform?: Platform }[];
+  manifests?: DescriptorView[];
   /** For an image: the parsed summary and the config bytes. */
   image?: ImageSummary;
   configRaw?: Buffer;
 }
 
+/** A descriptor as the manifest has it: annotations, urls and artifactType kept. */
+export interface DescriptorView {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: Platform;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  urls?: string[];
+}
+
 export interface ImageSummary {
-  platform: Platform;
+  /** Absent for an artifact, whose config names no platform. */
+  platform?: Platform;
   created?: string;
   configDigest: string;
-  layers: { digest: string; size: number; mediaType: string }[];
+  configMediaType: string;
+  layers: DescriptorView[];
   totalSize: number;
   entrypoint?: string[];
   cmd?: string[];
@@ -38,26 +58,38 @@ export interface ImageSummary {
 export async function inspect(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<InspectResult> {
   const img = await fetchImage(ctx, image, opts.platform);
   const { manifest, parsed, ref } = img;
-  const base = { name: ref.name, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.bytes.length, raw: manifest.bytes };
+  const doc = JSON.parse(manifest.bytes.toString('utf8')) as Record<string, unknown>;
+  const isImageConfig = parsed.kind === 'image' && IMAGE_CONFIGS.has(parsed.config.mediaType);
+  const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : parsed.kind === 'image' && !isImageConfig && parsed.config.mediaType !== EMPTY_CONFIG ? parsed.config.mediaType : undefined;
+  const base = {
+    name: ref.name, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.bytes.length, raw: manifest.bytes,
+    ...(artifactType ? { artifactType } : {}),
+    ...(isStringMap(doc.annotations) ? { annotations: doc.annotations } : {}),
+    ...(doc.subject && typeof doc.subject === 'object' ? { subject: descriptorView(doc.subject as Record<string, unknown>) } : {}),
+  };
   if (parsed.kind === 'index') {
-    return { ...base, manifests: parsed.manifests.map((d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size, ...(d.platform ? { platform: d.platform } : {}) })) };
+    return { ...base, manifests: rawList(doc.manifests).map(descriptorView) };
   }
   const what = `fetching config of ${ref.name}`;
   const configRaw = await getBlobBytes(img.client, ref.repository, parsed.config.digest, MAX_CONFIG_BYTES, what);
-  let config: Record<string, any>;
+  let config: Record<string, any> = {};
   try {
     config = JSON.parse(configRaw.toString('utf8'));
   } catch (err) {
-    throw new RegistryError(`${what}: config is not valid JSON`, 200, [], { cause: err });
+    // An artifact's config may be anything; an image's must be JSON.
+    if (isImageConfig) throw new RegistryError(`${what}: config is not valid JSON`, 200, [], { cause: err });
   }
   if (config.rootfs?.diff_ids && Array.isArray(config.rootfs.diff_ids) && config.rootfs.diff_ids.length !== parsed.layers.length) {
     throw new IntegrityError(`${ref.name}: the config lists ${config.rootfs.diff_ids.length} layers but the manifest ${parsed.layers.length}`);
   }
   const c = (config.config ?? {}) as Record<string, any>;
   const summary: ImageSummary = {
-    platform: { os: String(config.os ?? ''), architecture: String(config.architecture ?? ''), ...(config.variant ? { variant: String(config.variant) } : {}) },
+    ...(config.os && config.architecture
+      ? { platform: { os: String(config.os), architecture: String(config.architecture), ...(config.variant ? { variant: String(config.variant) } : {}) } }
+      : {}),
     configDigest: parsed.config.digest,
-    layers: parsed.layers.map((l) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType })),
+    configMediaType: parsed.config.mediaType,
+    layers: rawList(doc.layers).map(descriptorView),
     totalSize: parsed.config.size + parsed.layers.reduce((n, l) => n + l.size, 0),
     ...(typeof config.created === 'string' ? { created: config.created } : {}),
     ...(Array.isArray(c.Entrypoint) ? { entrypoint: c.Entrypoint } : {}),
@@ -68,4 +100,24 @@ export async function inspect(ctx: OpsContext, image: string, opts: { platform?:
     ...(c.Labels && typeof c.Labels === 'object' ? { labels: c.Labels } : {}),
   };
   return { ...base, image: summary, configRaw };
+}
+
+const IMAGE_CONFIGS = new Set([OCI_CONFIG, DOCKER_CONFIG]);
+const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
+
+function rawList(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter((d): d is Record<string, unknown> => !!d && typeof d === 'object') : [];
+}
+
+function isStringMap(v: unknown): v is Record<string, string> {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+}
+
+function descriptorView(d: Record<string, unknown>): DescriptorView {
+  const view: DescriptorView = { mediaType: String(d.mediaType ?? ''), digest: String(d.digest ?? ''), size: Number(d.size ?? 0) };
+  if (d.platform && typeof d.platform === 'object') view.platform = d.platform as Platform;
+  if (typeof d.artifactType === 'string') view.artifactType = d.artifactType;
+  if (isStringMap(d.annotations)) view.annotations = d.annotations;
+  if (Array.isArray(d.urls) && d.urls.every((u) => typeof u === 'string')) view.urls = d.urls as string[];
+  return view;
 }

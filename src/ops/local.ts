@@ -2,6 +2,7 @@ import { copyImage, type CopyProgress } from '../content/copy.js';
 import { writeTo } from '../content/target.js';
 import type { Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
+import { removeImage, type RemoveResult } from '../store/remove.js';
 import { ImageStore, storePath, type StoreImage } from '../store/store.js';
 import type { OpsContext } from './context.js';
 import { registryDestination, registrySource } from './registry-target.js';
@@ -60,18 +61,29 @@ export async function tag(ctx: OpsContext, source: string, target: string): Prom
   await (await openStore(ctx)).tag(source, target);
 }
 
-export async function images(ctx: OpsContext): Promise<StoreImage[]> {
-  return (await openStore(ctx)).list();
+/** The images of the local store; with `filter` (`REPOSITORY[:TAG]`, as docker), only those of that repository (and tag). */
+export async function images(ctx: OpsContext, filter?: string): Promise<StoreImage[]> {
+  const list = await (await openStore(ctx)).list();
+  if (filter === undefined) return list;
+  const want = parseReference(filter);
+  return list.filter((i) => {
+    const r = parseReference(i.name);
+    return r.registry === want.registry && r.repository === want.repository && (want.tag === undefined || r.tag === want.tag);
+  });
 }
 
-/** Untags each image and removes the blobs no other image needs. */
-export async function removeImages(ctx: OpsContext, refs: string[]): Promise<{ untagged: string[]; deletedBytes: number }> {
+export type RemoveOutcome = { image: string } & ({ result: RemoveResult } | { error: unknown });
+
+/** Removes each image (see store/remove.ts) and reports each: one failure does not stop the others. */
+export async function removeImages(ctx: OpsContext, refs: string[], opts: { force?: boolean } = {}): Promise<RemoveOutcome[]> {
   const store = await openStore(ctx);
-  const out = { untagged: [] as string[], deletedBytes: 0 };
-  for (const ref of refs) {
-    const r = await store.remove(ref);
-    out.untagged.push(...r.untagged);
-    out.deletedBytes += r.deletedBytes;
+  const out: RemoveOutcome[] = [];
+  for (const image of refs) {
+    try {
+      out.push({ image, result: await removeImage(store, image, opts) });
+    } catch (error) {
+      out.push({ image, error });
+    }
   }
   return out;
 }

@@ -5,19 +5,22 @@ import { humanSize } from './bytes.js';
 /** The readable summary of `regctl inspect`. */
 export function renderInspect(r: InspectResult): string {
   const lines = [`Name:       ${r.name}`, `Digest:     ${r.digest}`, `MediaType:  ${r.mediaType}`];
+  if (r.artifactType) lines.push(`ArtifactType: ${r.artifactType}`);
+  if (r.subject) lines.push(`Subject:    ${r.subject.digest}`);
   if (r.manifests) {
     lines.push('Platforms:');
     for (const m of r.manifests) {
-      lines.push(`  ${(m.platform ? formatPlatform(m.platform) : 'unknown').padEnd(16)} ${m.digest}  ${humanSize(m.size)}`);
+      const what = m.platform ? formatPlatform(m.platform) : (m.artifactType ?? m.annotations?.['vnd.docker.reference.type'] ?? 'unknown');
+      lines.push(`  ${what.padEnd(16)} ${m.digest}  ${humanSize(m.size)}  ${m.mediaType}`);
     }
     return `${lines.join('\n')}\n`;
   }
   const img = r.image!;
-  lines.push(`Platform:   ${formatPlatform(img.platform)}`);
+  if (img.platform) lines.push(`Platform:   ${formatPlatform(img.platform)}`);
   if (img.created) lines.push(`Created:    ${img.created}`);
-  lines.push(`Config:     ${img.configDigest}`);
+  lines.push(`Config:     ${img.configDigest}  ${img.configMediaType}`);
   lines.push(`Layers:     ${img.layers.length}`);
-  for (const l of img.layers) lines.push(`  ${l.digest}  ${humanSize(l.size)}`);
+  for (const l of img.layers) lines.push(`  ${l.digest}  ${humanSize(l.size).padStart(9)}  ${l.mediaType}`);
   lines.push(`Total size: ${humanSize(img.totalSize)}`);
   if (img.entrypoint) lines.push(`Entrypoint: ${JSON.stringify(img.entrypoint)}`);
   if (img.cmd) lines.push(`Cmd:        ${JSON.stringify(img.cmd)}`);
@@ -26,6 +29,11 @@ export function renderInspect(r: InspectResult): string {
   if (img.env?.length) {
     lines.push('Env:');
     for (const e of img.env) lines.push(`  ${e}`);
+  }
+  const annotations = Object.entries(r.annotations ?? {});
+  if (annotations.length) {
+    lines.push('Annotations:');
+    for (const [k, v] of annotations) lines.push(`  ${k}=${v}`);
   }
   const labels = Object.entries(img.labels ?? {});
   if (labels.length) {

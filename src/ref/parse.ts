@@ -41,10 +41,9 @@
  *     measured after normalization, so `library/` counts for official images.
  *
  * Output: `name` is TagNameOnly(ref).String() — `:latest` is added only when there is
- * neither tag nor digest — and `familiar` is FamiliarString of the same value, so
- * `ubuntu` gives `docker.io/library/ubuntu:latest` and `ubuntu:latest` (docker's own
- * FamiliarString(ParseNormalizedNamed("ubuntu")) has no tag; we prefer `familiar` and `name`
- * to always name the same thing). Both tag and digest are kept when both are given.
+ * neither tag nor digest — and `familiar` is docker's FamiliarString of the parsed input,
+ * which adds no tag: `ubuntu` gives `docker.io/library/ubuntu:latest` and `ubuntu`, as
+ * FamiliarString(ParseNormalizedNamed("ubuntu")) does. Both tag and digest are kept when both are given.
  *
  * Deliberate deviations from distribution:
  *   - A first component with "." but which is not a valid host (`a_b.com/x`) is parsed by
@@ -121,9 +120,9 @@ export function formatReference(ref: Pick<Reference, 'registry' | 'repository' |
   return `${ref.registry}/${ref.repository}${suffix(ref.tag, ref.digest)}`;
 }
 
-/** Docker's familiar string of a reference (`ubuntu:latest`, `foo/bar@sha256:…`), `:latest` added like formatReference. */
+/** Docker's familiar string of a reference (`ubuntu`, `ubuntu:22.04`, `foo/bar@sha256:…`): no tag is added. */
 export function familiarReference(ref: Pick<Reference, 'registry' | 'repository' | 'tag' | 'digest'>): string {
-  return familiarName(ref.registry, ref.repository) + suffix(ref.tag, ref.digest);
+  return familiarName(ref.registry, ref.repository) + (ref.tag !== undefined ? `:${ref.tag}` : '') + (ref.digest !== undefined ? `@${ref.digest}` : '');
 }
 
 /** A copy of `ref` pointing at `digest` (tag kept, like distribution's WithDigest). */

@@ -10,6 +10,6 @@ export interface Reference {
   digest?: string;
   /** Full normalized name: registry/repository[:tag][@digest], `:latest` added when neither tag nor digest. */
   name: string;
-  /** Docker's familiar form: drops `docker.io/` and `library/`, keeps tag/digest as in `name`. */
+  /** Docker's familiar form (FamiliarString): drops `docker.io/` and `library/`, keeps the tag/digest given, adds none. */
   familiar: string;
 }

@@ -1,41 +1,97 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { basename, dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IntegrityError, NotFoundError } from '../errors.js';
 import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
+import { onInterrupt } from '../util/interrupt.js';
+import { claimPartial, keepPartial, keepPartialSync, tempName } from './partial.js';
 
 const WRITE_BUFFER = 256 << 10;
 
+/** Where a blob's bytes come from: a stream of the whole blob, or (resumable) of the blob from a byte offset on. */
+export type BlobOpener = (offset: number) => Promise<Readable>;
+
 /**
- * Writes a blob file atomically: the bytes go to `.tmp-HEX-RANDOM` beside `path`, are checked against digest and
- * size in flight (VerifyingStream), fsynced, made read-only and renamed into place. On any error (a mismatch, the
- * source failing midway) the temp file is removed, so nothing partial is ever visible under the blob's name.
+ * Writes a blob file atomically: the bytes go to `.tmp-HEX-PID-RANDOM` beside `path`, are checked against digest
+ * and size in flight (VerifyingStream), fsynced, made read-only and renamed into place, so nothing partial is ever
+ * visible under the blob's name. With `resumable`, a partial the blob left behind (see partial.ts) is claimed, its
+ * bytes re-hashed, and only the rest asked of `open`; a failure that is not a mismatch keeps what arrived as the
+ * blob's partial, and so does an interrupt (the CLI runs the registered undo as it is stopped).
  */
-export async function writeBlobFile(path: string, desc: Descriptor, stream: Readable): Promise<void> {
+export async function writeBlobFile(path: string, desc: Descriptor, source: BlobOpener, resumable = false): Promise<void> {
   const dir = dirname(path);
+  const hex = basename(path);
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.tmp-${desc.digest.slice(desc.digest.indexOf(':') + 1, 20)}-${randomBytes(6).toString('hex')}`);
-  let fh: FileHandle | undefined = await open(tmp, 'wx', 0o644);
+  const tmp = join(dir, tempName(hex));
+  const forget = onInterrupt(() => keepPartialSync(dir, hex, tmp));
   try {
+    let offset = resumable ? await claimPartial(dir, hex, tmp, desc.size) : 0;
+    try {
+      await writeFrom(tmp, desc, source, offset);
+    } catch (err) {
+      if (offset === 0 || !(err instanceof IntegrityError)) throw err;
+      offset = 0; // the partial was not the blob's beginning after all: start over
+      await writeFrom(tmp, desc, source, 0);
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    if (resumable && !(err instanceof IntegrityError)) await keepPartial(dir, hex, tmp).catch(() => undefined);
+    else await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    forget();
+  }
+  await syncDir(dir);
+}
+
+async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offset: number): Promise<void> {
+  let fh: FileHandle | undefined = await open(tmp, offset > 0 ? 'r+' : 'w', 0o644);
+  let stream: Readable | undefined;
+  try {
+    const check = offset > 0 ? await resumedCheck(fh, desc, offset) : undefined;
+    stream = await source(offset);
+    const checked = check ? stream.pipe(check) : verified(stream, desc, `blob ${desc.digest}`);
+    if (check) stream.on('error', (err) => check.destroy(err));
     // A write stream hands queued chunks to one writev; iterating the source would concatenate them first. (The fd,
     // not the FileHandle: a FileHandle stream that is not auto-closed keeps the handle busy, and sync/close wait.)
-    await pipeline(verified(stream, desc, `blob ${desc.digest}`), createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: WRITE_BUFFER }));
+    await pipeline(checked, createWriteStream('', { fd: fh.fd, autoClose: false, start: offset, highWaterMark: WRITE_BUFFER }));
     await fh.sync();
     await fh.chmod(0o444);
     await fh.close();
     fh = undefined;
-    await rename(tmp, path);
   } catch (err) {
-    stream.destroy();
+    stream?.destroy();
     await fh?.close().catch(() => undefined);
-    await rm(tmp, { force: true });
     throw err;
   }
-  await syncDir(dir);
+}
+
+/** A check of the blob's rest that starts from the hash of the `offset` bytes the file already holds. */
+async function resumedCheck(fh: FileHandle, desc: Descriptor, offset: number): Promise<Transform> {
+  const alg = desc.digest.slice(0, desc.digest.indexOf(':'));
+  if (alg !== 'sha256' && alg !== 'sha512') throw new IntegrityError(`unsupported digest algorithm in ${desc.digest}`, { code: 'ERR_DIGEST_ALGORITHM' });
+  const hash = createHash(alg);
+  for await (const chunk of fh.createReadStream({ start: 0, end: offset - 1, autoClose: false })) hash.update(chunk as Buffer);
+  let seen = offset;
+  const what = `blob ${desc.digest} (resumed at byte ${offset})`;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > desc.size) return done(new IntegrityError(`${what}: size mismatch: more than the expected ${desc.size} bytes`, { code: 'ERR_SIZE_MISMATCH' }));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      const actual = `${alg}:${hash.digest('hex')}`;
+      if (seen !== desc.size) done(new IntegrityError(`${what}: size mismatch: expected ${desc.size} bytes, got ${seen}`, { code: 'ERR_SIZE_MISMATCH' }));
+      else if (actual !== desc.digest) done(new IntegrityError(`${what}: digest mismatch: got ${actual}`, { code: 'ERR_DIGEST_MISMATCH' }));
+      else done();
+    },
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { isImageManifestMediaType, isIndexMediaType } from '../oci/media-types.js';
 import { oldestLiveLease } from './lease.js';
+import { parseTempName, PARTIAL_PREFIX, TEMP_PREFIX, tempOfDeadProcess } from './partial.js';
 import type { OciLayout } from './layout.js';
 
 export interface GcResult {
@@ -11,13 +12,14 @@ export interface GcResult {
   freedBytes: number;
   /** Digests of the blobs removed. */
   removedBlobs: string[];
-  /** Temp files (interrupted writes) older than an hour that were removed. */
+  /** Temp files of dead processes (or, without a pid in their name, older than an hour) and partials older than a day that were removed. */
   removedTempFiles: number;
   /** False when a manifest reachable from the index could not be read or parsed: then no blob was removed. */
   complete: boolean;
 }
 
 const TEMP_MAX_AGE_MS = 3600_000;
+const PARTIAL_MAX_AGE_MS = 24 * 3600_000;
 /** File-system timestamps and clocks are compared with this much slack. */
 const CLOCK_SLACK_MS = 2000;
 const ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
@@ -41,8 +43,8 @@ export async function collectGarbage(layout: OciLayout, now = Date.now()): Promi
       const path = join(blobs, alg, name);
       const st = await lstat(path).catch(() => undefined);
       if (!st) continue;
-      if (name.startsWith('.tmp-')) {
-        if (now - st.mtimeMs > TEMP_MAX_AGE_MS) {
+      if (name.startsWith(TEMP_PREFIX) || name.startsWith(PARTIAL_PREFIX)) {
+        if (abandoned(name, now - st.mtimeMs)) {
           await rm(path, { force: true });
           result.removedTempFiles++;
         }
@@ -57,6 +59,13 @@ export async function collectGarbage(layout: OciLayout, now = Date.now()): Promi
     }
   }
   return result;
+}
+
+/** A temp file whose writer is gone, an unnamed temp file of the older kind past an hour, a partial nobody resumed in a day. */
+function abandoned(name: string, ageMs: number): boolean {
+  if (name.startsWith(PARTIAL_PREFIX)) return ageMs > PARTIAL_MAX_AGE_MS;
+  if (parseTempName(name)) return tempOfDeadProcess(name);
+  return ageMs > TEMP_MAX_AGE_MS;
 }
 
 /** Digests reachable from `roots`; `complete` is false when some manifest's children could not be known. */

@@ -53,7 +53,7 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
 
     async pushBlob(desc, open): Promise<BlobPushResult> {
       if (await reuse(desc)) return 'exists';
-      await layout.writeBlob(desc, await open());
+      await layout.writeBlob(desc, (offset) => open(offset));
       return 'pushed';
     },
 

@@ -8,7 +8,8 @@ import { atomicWriteFile } from '../util/atomic-write.js';
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
 import { withLock, type LockOptions } from '../util/lock.js';
 import { collectGarbage, type GcResult } from './gc.js';
-import { lstatOrUndefined, openBlobFile, writeBlobFile } from './blob-file.js';
+import { sweepDead } from './sweep.js';
+import { lstatOrUndefined, openBlobFile, writeBlobFile, type BlobOpener } from './blob-file.js';
 
 /** The tag (plain layouts) or full name (the store) of an entry; skopeo's `oci:DIR:NAME` matches this one. */
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -25,6 +26,7 @@ export interface LayoutIndex {
 const LAYOUT_FILE = 'oci-layout';
 const INDEX_FILE = 'index.json';
 const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+const OWN_FILES = new Set(['blobs', INDEX_FILE]);
 const emptyIndex = (): LayoutIndex => ({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
 
 /**
@@ -42,7 +44,12 @@ export class OciLayout {
     this.lockOptions = lockOptions;
   }
 
-  /** Opens the layout at `dir`; with `create`, makes it (or completes a half-made one) when absent. */
+  /**
+   * Opens the layout at `dir`; with `create`, makes it (or completes a half-made one) when absent, and first sweeps
+   * away what dead processes left: their temp blobs become resumable partials, their leases go (see partial.ts).
+   * Creation is race-free: the directory is checked and filled under the layout's lock, so processes creating the
+   * same store at once all succeed (and one that waits sees the other's layout, not a "non-empty" directory).
+   */
   static async open(dir: string, opts: { create: boolean; lock?: LockOptions }): Promise<OciLayout> {
     const layout = new OciLayout(dir, opts.lock ?? {});
     const st = await stat(dir).catch((err: NodeJS.ErrnoException) => {
@@ -51,22 +58,31 @@ export class OciLayout {
     });
     if (st && !st.isDirectory()) throw new ConfigError(`${dir} is not a directory, so it cannot be an OCI image layout`);
     if (!st && !opts.create) throw new NotFoundError(`no OCI image layout at ${dir}: the directory does not exist`, { code: 'ERR_LAYOUT_NOT_FOUND' });
-    if (st && (await layout.readLayoutFile())) return layout;
-    if (!opts.create) {
-      throw new NotFoundError(`${dir} is not an OCI image layout (it has no ${LAYOUT_FILE} file)`, { code: 'ERR_LAYOUT_NOT_FOUND' });
+    if (!(st && (await layout.readLayoutFile()))) {
+      if (!opts.create) {
+        throw new NotFoundError(`${dir} is not an OCI image layout (it has no ${LAYOUT_FILE} file)`, { code: 'ERR_LAYOUT_NOT_FOUND' });
+      }
+      await layout.create();
     }
-    if (st && (await readdir(dir)).some((n) => !n.startsWith('.'))) {
-      throw new ConfigError(`${dir} is not empty and is not an OCI image layout (no ${LAYOUT_FILE} file); refusing to write into it`);
-    }
-    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-    await layout.withLock(async () => {
+    if (opts.create) await sweepDead(dir);
+    return layout;
+  }
+
+  private async create(): Promise<void> {
+    const dir = this.dir;
+    await mkdir(dir, { recursive: true });
+    await this.withLock(async () => {
+      if (await this.readLayoutFile()) return; // another process made it while we waited for the lock
+      // What a creator (or one that died half-way) leaves is not "someone else's content".
+      const foreign = (await readdir(dir)).filter((n) => !n.startsWith('.') && !OWN_FILES.has(n) && !n.startsWith(`${INDEX_FILE}.lock`));
+      if (foreign.length > 0) {
+        throw new ConfigError(`${dir} is not empty and is not an OCI image layout (no ${LAYOUT_FILE} file); refusing to write into it`);
+      }
+      await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
       const index = join(dir, INDEX_FILE);
       if (!(await exists(index))) await atomicWriteFile(index, `${JSON.stringify(emptyIndex())}\n`, 0o644);
-      if (!(await layout.readLayoutFile())) {
-        await atomicWriteFile(join(dir, LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`, 0o644);
-      }
+      await atomicWriteFile(join(dir, LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`, 0o644);
     });
-    return layout;
   }
 
   /** `DIR/blobs/<alg>/<hex>`; IntegrityError for anything but a well-formed sha256/sha512 digest. */
@@ -114,17 +130,19 @@ export class OciLayout {
   }
 
   /**
-   * Stores a blob from `stream`, verifying digest and size in flight. The bytes go to `blobs/<alg>/.tmp-…`, are
-   * fsynced and renamed into place; on any error the temp file is removed and nothing becomes visible.
+   * Stores a blob from a stream, verifying digest and size in flight. The bytes go to `blobs/<alg>/.tmp-…`, are
+   * fsynced and renamed into place; nothing partial becomes visible. Given an opener that can start at a byte
+   * offset, the write resumes a partial an earlier transfer left (see partial.ts) and, when stopped, leaves one.
    * A blob already present with the right size is kept ('exists').
    */
-  async writeBlob(desc: Descriptor, stream: Readable): Promise<'written' | 'exists'> {
+  async writeBlob(desc: Descriptor, data: Readable | BlobOpener): Promise<'written' | 'exists'> {
     const path = this.blobPath(desc.digest);
     if (await this.hasBlob(desc)) {
-      stream.destroy();
+      if (typeof data !== 'function') data.destroy();
       return 'exists';
     }
-    await writeBlobFile(path, desc, stream);
+    if (typeof data === 'function') await writeBlobFile(path, desc, data, true);
+    else await writeBlobFile(path, desc, async () => data);
     return 'written';
   }
 
@@ -235,7 +253,7 @@ export class OciLayout {
     return (await this.readIndex()).manifests;
   }
 
-  /** Removes blobs no index entry reaches, and temp files older than an hour; see gc.ts. */
+  /** Removes blobs no index entry reaches, and abandoned temp and partial files; see gc.ts. */
   async gc(): Promise<GcResult> {
     return this.withLock(() => collectGarbage(this));
   }

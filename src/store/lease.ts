@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { rmdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { onInterrupt } from '../util/interrupt.js';
 import { pidAlive } from '../util/lock.js';
 
 /**
@@ -9,7 +11,7 @@ import { pidAlive } from '../util/lock.js';
  * so that a concurrent `gc` (e.g. `rmi` in another process) does not delete them before the transfer commits.
  * A lease is a file `.leases/PID-RANDOM` holding `{pid, host, created}`; while any live lease exists, gc keeps
  * every blob modified at or after the oldest lease's creation (writers touch blobs they reuse). Leases whose
- * process is gone are ignored and removed by gc.
+ * process is gone are ignored, and removed by gc and by the sweep when a store is next opened.
  */
 export interface Lease {
   release(): Promise<void>;
@@ -38,10 +40,20 @@ export async function createLease(layoutDir: string): Promise<Lease> {
     }
   }
   let released = false;
+  // Stopped mid-transfer (Ctrl-C), the process drops its lease on the way out; killed, the next run's sweep does.
+  const forget = onInterrupt(() => {
+    rmSync(path, { force: true });
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty: other transfers hold leases
+    }
+  });
   return {
     async release() {
       if (released) return;
       released = true;
+      forget();
       await rm(path, { force: true });
       await rmdir(dir).catch(() => undefined); // only when empty: user layouts are left as they were
     },

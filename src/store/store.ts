@@ -22,6 +22,8 @@ export interface StoreImage {
   /** The tag, or `<none>` for an image stored by digest. */
   tag: string;
   digest: string;
+  /** Docker's IMAGE ID: the config digest of an image; for an index, the index's digest (as docker's containerd store). */
+  id: string;
   /** Config + layers of the image; for an index, the sum over its platform manifests present in the store. */
   size: number;
   /** `created` of the image config (the first platform present, for an index). */
@@ -86,9 +88,24 @@ export class ImageStore {
       }
       const familiarRepo = r.familiar.slice(0, r.familiar.length - suffixLength(r));
       const info = await this.describe(entry);
-      out.push({ name, repository: familiarRepo, tag: r.tag ?? '<none>', digest: entry.digest, mediaType: entry.mediaType, ...info });
+      out.push({ name, repository: familiarRepo, tag: r.tag ?? '<none>', digest: entry.digest, id: await this.imageId(entry), mediaType: entry.mediaType, ...info });
     }
     return out;
+  }
+
+  /** The index entries, with their name annotations. */
+  entries(): Promise<Descriptor[]> {
+    return this.layout.list();
+  }
+
+  /** Docker's image ID of an entry: its image's config digest; an index (or an unreadable manifest) is its own ID. */
+  async imageId(entry: Descriptor): Promise<string> {
+    try {
+      const m = parseManifest(await this.layout.readBlob(entry), entry.mediaType, entry.digest);
+      return m.kind === 'image' ? m.config.digest : entry.digest;
+    } catch {
+      return entry.digest;
+    }
   }
 
   /** Untags `ref` (all names of that repository at that digest, for a digest reference), then removes the blobs
@@ -168,8 +185,9 @@ function suffixLength(r: Reference): number {
 }
 
 function notFound(r: Reference): NotFoundError {
-  return new NotFoundError(`image ${r.familiar} not found in the local store`, {
+  const shown = r.tag === undefined && r.digest === undefined ? `${r.familiar}:latest` : r.familiar;
+  return new NotFoundError(`image ${shown} not found in the local store`, {
     code: 'ERR_IMAGE_NOT_FOUND',
-    hint: `pull it first: regctl pull ${r.familiar}`,
+    hint: `pull it first: regctl pull ${shown}`,
   });
 }

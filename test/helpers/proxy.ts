@@ -9,6 +9,7 @@ export type Fault =
   | { status: number; headers?: Record<string, string>; body?: string }
   | 'drop'
   | { cutAfter: number }
+  | { stallAfter: number }
   | { corrupt: true };
 
 export interface ProxyOptions {
@@ -27,6 +28,8 @@ export interface ProxyHandle {
   host: string;
   /** Every request as `METHOD path?query`, as received (before rewriting). */
   requests: string[];
+  /** Response body bytes sent to clients, per request path (`/v2/…/blobs/sha256:…`). */
+  bytesSent: Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export interface ProxyHandle {
 export async function startProxy(upstream: string, opts: ProxyOptions = {}): Promise<ProxyHandle> {
   const target = new URL(upstream);
   const requests: string[] = [];
+  const bytesSent = new Map<string, number>();
   const server = createServer((req: IncomingMessage, res) => {
     requests.push(`${req.method} ${req.url}`);
     const fault = opts.fault?.(req.method ?? 'GET', new URL(req.url ?? '/', target));
@@ -54,6 +58,22 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
       { host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers: req.headers },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, { ...upRes.headers, ...opts.addHeaders?.(req.method ?? 'GET', url) });
+        const path = url.pathname;
+        const write = res.write.bind(res);
+        res.write = ((chunk: Buffer, ...rest: never[]) => {
+          bytesSent.set(path, (bytesSent.get(path) ?? 0) + chunk.length);
+          return write(chunk, ...rest);
+        }) as typeof res.write;
+        if (fault && 'stallAfter' in fault) {
+          // Sends the first bytes, then holds the connection open without sending more (a transfer to interrupt).
+          let sent = 0;
+          upRes.on('data', (chunk: Buffer) => {
+            const room = fault.stallAfter - sent;
+            if (room > 0) res.write(chunk.subarray(0, room));
+            sent += chunk.length;
+          });
+          return;
+        }
         if (fault && 'cutAfter' in fault) {
           let sent = 0;
           upRes.on('data', (chunk: Buffer) => {
@@ -89,6 +109,7 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
+    bytesSent,
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

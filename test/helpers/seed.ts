@@ -106,6 +106,35 @@ export async function seedManyTags(target: SeedTarget, repo: string, n: number):
   });
 }
 
+/**
+ * An OCI artifact (a signature, an SBOM): `artifactType`, the empty config `{}`, one blob with its own media type and
+ * annotations, and a layer descriptor with `urls`, as `oras push` writes them.
+ */
+export async function seedArtifact(target: SeedTarget, repo: string, tag: string): Promise<{ digest: string; manifest: Buffer; blobDigest: string }> {
+  return withPusher(target, async (pusher) => {
+    const empty = Buffer.from('{}');
+    const blob = Buffer.from('{"spdxVersion":"SPDX-2.3"}');
+    const emptyDigest = await pusher.putBlob(repo, empty);
+    const blobDigest = await pusher.putBlob(repo, blob);
+    const mediaType = MEDIA_TYPES.oci.manifest;
+    const manifest = json({
+      schemaVersion: 2,
+      mediaType,
+      artifactType: 'application/spdx+json',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyDigest, size: empty.length },
+      layers: [{
+        mediaType: 'application/spdx+json',
+        digest: blobDigest,
+        size: blob.length,
+        annotations: { 'org.opencontainers.image.title': 'sbom.spdx.json' },
+        urls: ['https://example.invalid/sbom.spdx.json'],
+      }],
+      annotations: { 'org.opencontainers.image.created': '2024-01-02T03:04:05Z' },
+    });
+    return { digest: await pusher.putManifest(repo, tag, manifest, mediaType), manifest, blobDigest };
+  });
+}
+
 /** An uncompressed ustar archive of regular files (mode 0644, mtime 0). */
 export function tarLayer(files: Record<string, string | Buffer>): Buffer {
   const blocks: Buffer[] = [];
