@@ -116,7 +116,8 @@ describe('interrupted and concurrent transfers: Ctrl-C, kill -9, parallel pulls,
       child.kill('SIGKILL');
       assert.equal(await exited, 'SIGKILL');
       const killed = await leftovers(store);
-      assert.equal(killed.temps.length, 1, 'kill -9 leaves its temp file');
+      // The stalled layer's temp file at least (on a loaded machine the small config may still be in flight too).
+      assert.ok(killed.temps.some((t) => t.startsWith(`.tmp-${layerDigest.slice(7)}`)), `kill -9 leaves its temp file: ${killed.temps.join(', ')}`);
       assert.equal(killed.leases.length, 1, 'and its lease');
       const images = await runBin(['images', '-q'], home.env); // any later run, not only a pull
       assert.equal(images.code, 0, images.stderr);

@@ -323,6 +323,7 @@ test('hostile 10,000-character inputs are rejected quickly (no catastrophic back
     const start = performance.now();
     assert.throws(() => parseReference(input), ReferenceError);
     const ms = performance.now() - start;
-    assert.ok(ms < 50, `${ms.toFixed(1)}ms for ${JSON.stringify(input.slice(0, 30))}…`);
+    // Catastrophic backtracking on 10,000 characters takes seconds to years; a loaded machine may take tens of ms.
+    assert.ok(ms < 1000, `${ms.toFixed(1)}ms for ${JSON.stringify(input.slice(0, 30))}…`);
   }
 });
