@@ -64,7 +64,7 @@ describe('archives carry the whole index: save --all-platforms, oci-archive:, lo
   const cli = (...args: string[]) => runCli(args, home.env);
 
   before(async () => {
-    reg = await startRegistry();
+    reg = await startRegistry({ allowLayerUrls: ['^https://example\\.invalid/'] });
     home = await makeHome({ registries: { [reg.host]: { insecure: true } } });
     home.env.REGCTL_STORE = join(home.dir, 'store');
     T = mkdtempSync(join(tmpdir(), 'regctl-index-'));

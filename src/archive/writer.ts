@@ -202,6 +202,7 @@ export class ArchiveWriter implements DestinationTarget {
  */
 function copyInto(body: Readable, sink: ReturnType<Pack['entry']>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    if (body.errored) return reject(body.errored);
     const resume = () => body.resume();
     const settle = (err?: Error) => {
       body.off('data', onData).off('end', onEnd).off('error', settle);
