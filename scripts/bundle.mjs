@@ -45,7 +45,7 @@ module.exports = {
   chalk: { default: true, esm: true },
 };
 // commander goes into regctl.cjs; @napi-rs/keyring (optional, native) stays an import resolved from node_modules.
-const EXTERNAL = ['@napi-rs/keyring'];
+const EXTERNAL = ['@napi-rs/keyring', '@mongodb-js/zstd'];
 const packageFile = (name) => `${name}.cjs`;
 const packageSource = (name, pkg) =>
   pkg.contents ?? (pkg.esm ? `module.exports = require('${name}').default;\n` : `module.exports = require('${name}');\n`);

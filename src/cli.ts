@@ -116,6 +116,9 @@ function buildProgram(env: CommandEnv): Command {
     .argument('<source>', 'image reference (docker://REF also accepted)')
     .argument('<destination>', 'image reference')
     .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
+    .addOption(new Option('--format <format>', 'convert manifests and layer media types to this format (digests of manifests change)').choices(['oci', 'docker']))
+    .option('--referrers', 'also copy the referrers (signatures, SBOMs, attestations) of what is copied')
+    .option('--include-nondistributable', 'also copy foreign / non-distributable layers (skipped by default)')
     .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
     .option('-q, --quiet', 'no progress lines')
     .option('--digestfile <file>', 'write the digest of the copied manifest to this file')
@@ -164,13 +167,18 @@ function buildProgram(env: CommandEnv): Command {
     .description('save images (from the local store, else their registry) to a tarball that docker load reads')
     .argument('<image...>', 'image references')
     .option('-o, --output <file>', 'write to this file (default: stdout, when it is not a terminal)')
-    .option('--platform <os/arch[/variant]>', 'platform to take from multi-platform images (default: the host\'s)')
+    .option('--platform <os/arch[/variant]>', 'platform to take from multi-platform images (default: the host\'s); several (repeated or comma-separated) keep the index whole with only those platforms\' images', collect, [])
+    .option('-a, --all-platforms', 'keep multi-platform indexes whole (attestations included), their digests unchanged')
+    .option('--referrers', 'also save the referrers (signatures, SBOMs, attestations) of each image')
+    .option('--include-nondistributable', 'also save foreign / non-distributable layers (left out by default)')
+    .option('-j, --jobs <n>', 'blobs moved at once')
     .option('-q, --quiet', 'no progress lines')
     .action(lazy(async () => (await import('./commands/save.js')).saveCommand));
 
   program.command('load')
-    .description('load images from a tarball (regctl, docker save, OCI; plain or gzip) into the local store')
+    .description('load images from a tarball (regctl, docker save, OCI; plain, gzip or zstd) into the local store')
     .option('-i, --input <file>', 'read this file (default: stdin)')
+    .option('--name <ref>', 'name for the image the archive leaves unnamed (or for its only image)')
     .option('-q, --quiet', 'print only the loaded names')
     .action(lazy(async () => (await import('./commands/load.js')).loadCommand));
 

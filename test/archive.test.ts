@@ -9,7 +9,7 @@ import { openArchive, type OpenedArchive } from '../src/archive/reader.js';
 import { ArchiveWriter } from '../src/archive/writer.js';
 import { IntegrityError, UsageError } from '../src/errors.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../src/oci/media-types.js';
-import { hex, listTar, makeImage, makeLayer, saveImage, sha256, tarOf, withLyingSize, type TarEntry, type TestImage } from './helpers/images.js';
+import { hex, listTar, makeImage, makeLayer, saveImage, sha256, tarOf, withLyingSize, zstdCompress, type TarEntry, type TestImage } from './helpers/images.js';
 
 let T: string;
 let base: TestImage; // one layer, shared
@@ -197,8 +197,41 @@ describe('openArchive: other layouts', () => {
     }
   });
 
-  test('zstd-compressed archives are refused with a clear usage error', async () => {
-    await assert.rejects(openBytes(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0])), (e: unknown) => e instanceof UsageError && /zstd-compressed archives are not supported/.test(e.message));
+  test('a zstd-compressed archive loads; a truncated one is corrupt (exit 6); xz and bzip2 are refused as not supported', async () => {
+    const img = makeImage([await makeLayer([{ name: 'z', body: 'zstd archive' }])]);
+    const chunks: Buffer[] = [];
+    const out = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
+    const writer = new ArchiveWriter({ stream: out });
+    await saveImage(writer, 'zst.example/app:1', img);
+    await writer.commit();
+    const zst = await zstdCompress(Buffer.concat(chunks));
+    const archive = await openBytes(zst);
+    try {
+      await assertImages(archive, { 'zst.example/app:1': img });
+    } finally {
+      await archive.close();
+    }
+    await assert.rejects(openBytes(zst.subarray(0, zst.length - 10)), (e: unknown) => e instanceof IntegrityError && /zstd/.test(e.message));
+    await assert.rejects(openBytes(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 1, 2])), (e: unknown) => e instanceof UsageError && /xz-compressed archives are not supported/.test(e.message));
+    await assert.rejects(openBytes(Buffer.from('BZh91AY&SY')), (e: unknown) => e instanceof UsageError && /bzip2-compressed archives are not supported/.test(e.message));
+  });
+
+  test('zstd layers are checked against the config\'s diff_ids', async () => {
+    const layer = await makeLayer([{ name: 'z', body: 'zstd layer' }], { zstd: true });
+    const good = makeImage([layer]);
+    const bad = makeImage([layer], { diffIds: [sha256('something else')] });
+    for (const [img, ok] of [[good, true], [bad, false]] as const) {
+      const chunks: Buffer[] = [];
+      const writer = new ArchiveWriter({ stream: new PassThrough().on('data', (c: Buffer) => chunks.push(c)) });
+      await saveImage(writer, 'zst.example/layer:1', img);
+      await writer.commit();
+      if (ok) {
+        const archive = await openBytes(Buffer.concat(chunks));
+        await archive.close();
+      } else {
+        await assert.rejects(openBytes(Buffer.concat(chunks)), (e: unknown) => e instanceof IntegrityError && /does not match the config/.test(e.message));
+      }
+    }
   });
 });
 

@@ -7,11 +7,13 @@ import type { ArchiveTree } from './archive-tree.js';
 import { MAX_METADATA_SIZE, type ArchiveBlobs } from './blob-store.js';
 import { dockerEntries, synthesizeManifest } from './docker-manifest.js';
 import { verifyImage, walk } from './image-check.js';
-import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME } from './layout-files.js';
+import { entryRefName, fullNameCandidates, stripNames } from '../oci/layout-format.js';
 
 /** An image found in an archive: its normalized name (when it has one) and the manifest or index it is. */
 export interface FoundImage {
   name?: string;
+  /** The index.json entry's `org.opencontainers.image.ref.name`, verbatim (what `oci-archive:FILE:REF` matches). */
+  refName?: string;
   top: Descriptor;
   complete: boolean;
 }
@@ -34,7 +36,7 @@ export async function findImages(tree: ArchiveTree, blobs: ArchiveBlobs, descrip
   for (const entry of manifestText === undefined ? [] : dockerEntries(tree, manifestText)) {
     const match = reachable.find((r) => r.manifest.config.digest === entry.config.digest && r.manifest.layers.every((l) => blobs.has(l.digest)));
     const top = match?.desc ?? synthesizeManifest(entry, blobs);
-    if (entry.repoTags.length === 0) found.push({ top, complete: true });
+    if (entry.repoTags.length === 0 && !match) found.push({ top, complete: true });
     for (const tag of entry.repoTags) found.push({ name: parseReference(tag).name, top, complete: true });
   }
 
@@ -73,19 +75,28 @@ async function ociImages(text: string, blobs: ArchiveBlobs): Promise<FoundImage[
       const nested = parse(await blobs.read(top.digest, 'index'), top.digest);
       const named = nested.kind === 'index' ? nested.manifests.filter((c) => annotationName(c.annotations) !== undefined) : [];
       if (named.length > 0) {
-        for (const child of named) out.push({ name: annotationName(child.annotations)!, top: child, complete: (await walk(child, blobs)).complete });
+        for (const child of named) out.push({ name: annotationName(child.annotations)!, top: child, complete: kept(await walk(child, blobs)) });
         continue;
       }
     }
-    out.push({ ...(name === undefined ? {} : { name }), top: strip(top), complete: (await walk(top, blobs)).complete });
+    const refName = entryRefName(top);
+    out.push({ ...(name === undefined ? {} : { name }), ...(refName === undefined ? {} : { refName }), top: strip(top), complete: kept(await walk(top, blobs)) });
   }
   return out;
 }
 
+/**
+ * Whether an index entry is kept over a manifest.json entry of the same name: when whole, or when it holds several
+ * platforms' images (a save of some platforms, as containerd writes it). An index holding one platform only (docker
+ * 25's saves) gives way to docker's single-platform image, which can then be pushed anywhere.
+ */
+function kept(w: { complete: boolean; images: unknown[] }): boolean {
+  return w.complete || w.images.length >= 2;
+}
+
 /** containerd's full name, else OCI's ref.name when it is a whole reference (not just a tag). */
 function annotationName(a: Record<string, string> | undefined): string | undefined {
-  const candidates = [a?.[ANNOTATION_IMAGE_NAME], a?.[ANNOTATION_REF_NAME]].filter((n): n is string => !!n && /[:/]/.test(n));
-  for (const n of candidates) {
+  for (const n of fullNameCandidates({ ...(a ? { annotations: a } : {}) })) {
     try {
       return parseReference(n).name;
     } catch {
@@ -95,10 +106,9 @@ function annotationName(a: Record<string, string> | undefined): string | undefin
   return undefined;
 }
 
-/** The descriptor without the archive's naming annotations (they name the entry, not the content). */
+/** The descriptor as the image's top: without the archive's annotations (they describe the entry, not the content). */
 function strip(d: Descriptor): Descriptor {
-  const out: Descriptor = { mediaType: d.mediaType, digest: d.digest, size: d.size };
-  if (d.platform) out.platform = d.platform;
+  const { annotations: _, ...out } = stripNames(d);
   return out;
 }
 

@@ -21,6 +21,10 @@ export class ArchiveSource implements SourceTarget {
     return { ...this.top };
   }
 
+  async hasManifest(desc: Descriptor): Promise<boolean> {
+    return this.blobs.has(desc.digest);
+  }
+
   async fetchManifest(desc: Descriptor): Promise<Buffer> {
     const bytes = await this.blobs.read(desc.digest, 'manifest');
     if (digestLike(desc.digest, bytes) !== desc.digest) {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { IntegrityError, UsageError } from '../errors.js';
+import { zstdDecompress } from './zstd.js';
 
 /** How a byte stream is compressed, from its magic bytes. */
 export type Compression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
@@ -17,8 +18,8 @@ export function detectCompression(head: Buffer): Compression {
 export const MAGIC_LENGTH = 6;
 
 /**
- * The tar stream inside `input`: passed through when plain, gunzipped when gzip-compressed (node:zlib).
- * zstd, bzip2 and xz have no decoder in Node 20: UsageError. A gzip stream that is corrupt or ends early
+ * The tar stream inside `input`: passed through when plain, gunzipped when gzip-compressed (node:zlib), decoded
+ * when zstd-compressed (zstd.ts). bzip2 and xz are not supported: UsageError. A gzip stream that is corrupt or ends early
  * makes the returned stream fail with IntegrityError.
  */
 export async function openTarStream(input: Readable, counts: { compressed: number; gzip: boolean } = { compressed: 0, gzip: false }): Promise<Readable> {
@@ -37,10 +38,10 @@ export async function openTarStream(input: Readable, counts: { compressed: numbe
     headLength += chunk.length;
   }
   const compression = detectCompression(Buffer.concat(head));
-  if (compression !== 'none' && compression !== 'gzip') {
+  if (compression === 'xz' || compression === 'bzip2') {
     input.destroy();
     throw new UsageError(`${compression}-compressed archives are not supported`, {
-      hint: `decompress it first (for example with ${compression === 'zstd' ? 'zstd -d' : compression === 'xz' ? 'xz -d' : 'bunzip2'}) or use gzip`,
+      hint: `decompress it first (with ${compression === 'xz' ? 'xz -d' : 'bunzip2'}), or use gzip or zstd`,
     });
   }
   counts.gzip = compression === 'gzip';
@@ -60,6 +61,7 @@ export async function openTarStream(input: Readable, counts: { compressed: numbe
   }
   const raw = Readable.from(replay(), { objectMode: false });
   if (compression === 'none') return raw;
+  if (compression === 'zstd') return zstdDecompress(raw);
   const gunzip = createGunzip();
   raw.on('error', (err) => gunzip.destroy(err));
   gunzip.on('error', () => raw.destroy());

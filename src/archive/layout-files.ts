@@ -1,3 +1,4 @@
+import { blobPath, nameAnnotations } from '../oci/layout-format.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { OCI_INDEX } from '../oci/media-types.js';
 import { familiarReference, formatReference, parseReference } from '../ref/parse.js';
@@ -12,16 +13,7 @@ export interface SavedImage {
   image?: { manifest: Descriptor; configDigest: string; layerDigests: string[] };
 }
 
-export const ANNOTATION_IMAGE_NAME = 'io.containerd.image.name';
-export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
-export const OCI_LAYOUT_FILE = 'oci-layout';
-export const OCI_LAYOUT_CONTENT = '{"imageLayoutVersion":"1.0.0"}';
-
-/** `blobs/sha256/<hex>` for a digest. */
-export function blobPath(digest: string): string {
-  const colon = digest.indexOf(':');
-  return `blobs/${digest.slice(0, colon)}/${digest.slice(colon + 1)}`;
-}
+export { blobPath, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE } from '../oci/layout-format.js';
 
 interface Named {
   full: string;
@@ -45,15 +37,14 @@ function named(name: string | undefined): Named | undefined {
  * merged into RepoTags, paths into blobs/) and `repositories` (familiar name → tag → top layer file's hex),
  * the last only when some image has a tag. Keys are written in a fixed order, so equal input gives equal bytes.
  */
-export function layoutFiles(images: SavedImage[]): Array<[string, string]> {
+export function layoutFiles(images: SavedImage[], format: 'docker' | 'oci' = 'docker'): Array<[string, string]> {
   const index = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: images.map((img) => {
-      const n = named(img.name);
-      const annotations: Record<string, string> = { ...(img.top.annotations ?? {}) };
-      if (n) annotations[ANNOTATION_IMAGE_NAME] = n.full;
-      if (n?.tag) annotations[ANNOTATION_REF_NAME] = n.tag;
+      const n = format === 'docker' ? named(img.name) : undefined;
+      const names = format === 'oci' ? (img.name === undefined ? {} : { ref: img.name }) : n ? { full: n.full, ...(n.tag ? { ref: n.tag } : {}) } : {};
+      const annotations: Record<string, string> = { ...(img.top.annotations ?? {}), ...nameAnnotations(names) };
       const d: Record<string, unknown> = { mediaType: img.top.mediaType, digest: img.top.digest, size: img.top.size };
       if (img.top.platform) d.platform = img.top.platform;
       if (Object.keys(annotations).length > 0) d.annotations = sortKeys(annotations);
@@ -68,7 +59,7 @@ export function layoutFiles(images: SavedImage[]): Array<[string, string]> {
     const key = `${img.image.configDigest} ${img.image.layerDigests.join(' ')}`;
     let entry = entries.find((e) => e.key === key);
     if (!entry) {
-      entry = { key, Config: blobPath(img.image.configDigest), RepoTags: null, Layers: img.image.layerDigests.map(blobPath) };
+      entry = { key, Config: blobPath(img.image.configDigest), RepoTags: null, Layers: img.image.layerDigests.map((d) => blobPath(d)) };
       entries.push(entry);
     }
     const n = named(img.name);
@@ -80,6 +71,7 @@ export function layoutFiles(images: SavedImage[]): Array<[string, string]> {
     if (top !== undefined) (repositories[n.familiarRepo] ??= {})[n.tag] = top.slice(top.indexOf(':') + 1);
   }
   const manifest = entries.map(({ Config, RepoTags, Layers }) => ({ Config, RepoTags, Layers }));
+  if (format === 'oci') return [['index.json', `${JSON.stringify(index)}\n`]];
 
   const files: Array<[string, string]> = [
     ['index.json', `${JSON.stringify(index)}\n`],

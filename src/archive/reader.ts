@@ -15,6 +15,8 @@ export type ArchiveInput = { path: string } | { stream: Readable };
 export interface ArchiveImage {
   /** Normalized full name (`docker.io/library/alpine:latest`) from RepoTags or index.json's annotations. */
   name?: string;
+  /** index.json's `org.opencontainers.image.ref.name` of the entry, verbatim. */
+  refName?: string;
   source: SourceTarget;
 }
 
@@ -34,8 +36,8 @@ export interface OpenedArchive {
  * input, a blob whose content doesn't match its name, or a layer that doesn't match the config's diff_ids fail
  * with IntegrityError (exit 6), so a caller that imports only after this returns imports nothing from a bad archive.
  */
-export async function openArchive(input: ArchiveInput, tmpDir: string, limits: ArchiveLimits = {}): Promise<OpenedArchive> {
-  const description = 'path' in input ? `docker-archive:${input.path}` : 'docker-archive:-';
+export async function openArchive(input: ArchiveInput, tmpDir: string, limits: ArchiveLimits = {}, name?: string): Promise<OpenedArchive> {
+  const description = name ?? ('path' in input ? `docker-archive:${input.path}` : 'docker-archive:-');
   let stream: Readable;
   if ('path' in input) {
     const st = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
@@ -54,6 +56,7 @@ export async function openArchive(input: ArchiveInput, tmpDir: string, limits: A
     const found = await findImages(tree, blobs, description);
     const images = found.map((f) => ({
       ...(f.name === undefined ? {} : { name: f.name }),
+      ...(f.refName === undefined ? {} : { refName: f.refName }),
       source: new ArchiveSource(`${description}${f.name ? `:${f.name}` : `@${f.top.digest}`}`, f.top, blobs),
     }));
     return {

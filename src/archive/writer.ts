@@ -21,6 +21,9 @@ export interface ArchiveWriterOptions {
   mtime?: Date;
   /** For an index saved whole: the platform whose image docker's manifest.json lists (the host's). */
   platform?: Platform;
+  /** `docker` (default): docker 25's layout with manifest.json, images named by full references. `oci`: a tar of a
+   * plain OCI image layout (skopeo's `oci-archive:`), images named by the ref name they are pushed with, verbatim. */
+  format?: 'docker' | 'oci';
 }
 
 /**
@@ -43,6 +46,7 @@ export class ArchiveWriter implements DestinationTarget {
   private readonly images: SavedImage[] = [];
   private readonly manifests = new Map<string, Buffer>();
   private readonly platform: Platform | undefined;
+  private readonly format: 'docker' | 'oci';
   private queue: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
@@ -52,6 +56,8 @@ export class ArchiveWriter implements DestinationTarget {
   constructor(out: ArchiveOutput, opts: ArchiveWriterOptions = {}) {
     this.mtime = opts.mtime ?? new Date(0);
     this.platform = opts.platform;
+    this.format = opts.format ?? 'docker';
+    const prefix = this.format === 'oci' ? 'oci-archive' : 'docker-archive';
     let target: Writable;
     if ('path' in out) {
       this.path = out.path;
@@ -59,10 +65,10 @@ export class ArchiveWriter implements DestinationTarget {
       target = createWriteStream(this.tmp, { flags: 'wx', mode: 0o644 });
       const tmp = this.tmp;
       this.forgetTmp = onInterrupt(() => rmSync(tmp, { force: true }));
-      this.description = `docker-archive:${out.path}`;
+      this.description = `${prefix}:${out.path}`;
     } else {
       target = out.stream;
-      this.description = 'docker-archive:-';
+      this.description = `${prefix}:-`;
     }
     this.sink = pipeline(this.pack as unknown as Readable, target);
     this.sink.catch((err: unknown) => this.fail(err as Error));
@@ -104,7 +110,7 @@ export class ArchiveWriter implements DestinationTarget {
     await this.pushBlob(desc, async () => Readable.from([bytes]));
     if (how.top) {
       const top = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-      const image = this.dockerImage(top);
+      const image = this.format === 'docker' ? this.dockerImage(top) : undefined;
       this.images.push({ ...(how.tag === undefined ? {} : { name: how.tag }), top, ...(image ? { image } : {}) });
     }
   }
@@ -121,6 +127,8 @@ export class ArchiveWriter implements DestinationTarget {
       doc = parseManifest(this.manifests.get(desc.digest)!, desc.mediaType, desc.digest);
       if (doc.kind !== 'image') return undefined;
     }
+    // Foreign layers left out of the archive: docker could not load the image, so manifest.json does not list it.
+    if (!doc.layers.every((l) => this.blobs.has(l.digest))) return undefined;
     return { manifest: desc, configDigest: doc.config.digest, layerDigests: doc.layers.map((l) => l.digest) };
   }
 
@@ -131,7 +139,7 @@ export class ArchiveWriter implements DestinationTarget {
     const needed = this.images.flatMap((i) => [i.top.digest, ...(i.image ? [i.image.manifest.digest, i.image.configDigest, ...i.image.layerDigests] : [])]);
     const missing = needed.find((d) => !this.blobs.has(d));
     if (missing) throw new RegctlError('ERR_ARCHIVE_INCOMPLETE', `archive is incomplete: ${missing} was named but never stored`);
-    for (const [name, content] of layoutFiles(this.images)) await this.enqueue(() => this.entry({ name }, Buffer.from(content)));
+    for (const [name, content] of layoutFiles(this.images, this.format)) await this.enqueue(() => this.entry({ name }, Buffer.from(content)));
     this.pack.finalize();
     await this.sink;
     if (this.failure) throw this.failure;
@@ -201,6 +209,7 @@ export class ArchiveWriter implements DestinationTarget {
  */
 function copyInto(body: Readable, sink: ReturnType<Pack['entry']>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    if (body.errored) return reject(body.errored);
     const resume = () => body.resume();
     const settle = (err?: Error) => {
       body.off('data', onData).off('end', onEnd).off('error', settle);

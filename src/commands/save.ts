@@ -7,14 +7,28 @@ import { withTransfer, type TransferFlags } from './transfer.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialContext, type CredentialFlags } from './credentials.js';
 
-export async function saveCommand(env: CommandEnv, images: string[], flags: TransferFlags & CredentialFlags & { output?: string; platform?: string }): Promise<void> {
+export interface SaveFlags extends TransferFlags, CredentialFlags {
+  output?: string;
+  platform?: string[];
+  allPlatforms?: boolean;
+  referrers?: boolean;
+  includeNondistributable?: boolean;
+}
+
+export async function saveCommand(env: CommandEnv, images: string[], flags: SaveFlags): Promise<void> {
   if (!flags.output && env.io.stdout.isTTY) {
     throw new UsageError('refusing to write a tarball to a terminal', { hint: 'use -o FILE or redirect stdout' });
   }
-  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const platforms = (flags.platform ?? []).flatMap((p) => p.split(',')).filter((p) => p.trim() !== '').map(parsePlatform);
+  if (flags.allPlatforms && platforms.length > 0) throw new UsageError('--all-platforms and --platform exclude each other');
   if (flags.output) await checkOutputFile(flags.output);
   const ctx = await credentialContext(env, flags, images.map((i) => parseReference(i).registry));
   const out = flags.output ? { path: flags.output } : { stream: env.io.stdout };
   await withTransfer(env, { ...flags, quiet: flags.quiet ?? !flags.output }, `Saving ${images.join(', ')}`, (opts) =>
-    save(ctx, images, out, { ...opts, platform }));
+    save(ctx, images, out, {
+      ...opts,
+      ...(flags.allPlatforms ? { platforms: 'all' as const } : platforms.length > 0 ? { platforms } : {}),
+      ...(flags.referrers ? { referrers: true } : {}),
+      ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),
+    }));
 }

@@ -1,5 +1,7 @@
+import { UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
+import { convertManifests, type ManifestFormat } from './convert.js';
 import { moveBlobs, type BlobCounts } from './move-blobs.js';
 import { planCopy } from './plan.js';
 import { resolveImage } from './resolve.js';
@@ -20,6 +22,8 @@ export type CopyProgress =
 export interface CopyOptions {
   /** Copy only this platform's image out of an index. */
   platform?: Platform;
+  /** Copy an index whole (its digest kept) but only these platforms' images in it. */
+  platforms?: Platform[];
   /** With `platform`: a single-platform image of another platform is NotFound too (an explicit --platform). */
   strictPlatform?: boolean;
   /** Name to give the top manifest at the destination (a tag, or the full name in a store or archive). */
@@ -28,6 +32,8 @@ export interface CopyOptions {
   referrers?: boolean;
   /** Copy foreign / non-distributable layers too. */
   includeNondistributable?: boolean;
+  /** Convert manifests and layer media types to this format (manifest digests change). */
+  format?: ManifestFormat;
   /** Shared by the copies of one command (one limit on blobs in flight). Default: a session of `jobs`. */
   session?: CopySession;
   /** Blobs moved at once when no session is given. */
@@ -68,7 +74,8 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     manifests: 0,
   };
   // The tag already names this very manifest: nothing to do (unless referrers may have been added since).
-  if (opts.tag && !opts.referrers && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
+  if (opts.format && opts.referrers) throw new UsageError('--format and --referrers exclude each other: converting changes the digests referrers name');
+  if (opts.tag && !opts.referrers && !opts.format && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
     result.unchanged = true;
     return result;
   }
@@ -79,12 +86,21 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     ...(opts.tag ? { tag: opts.tag } : {}),
     ...(opts.referrers ? { referrers: true } : {}),
     ...(opts.includeNondistributable ? { includeNondistributable: true } : {}),
+    ...(opts.platforms ? { platforms: opts.platforms } : {}),
+    ...(opts.format ? { everyChild: true } : {}),
   });
+  if (opts.format) {
+    plan.manifests = convertManifests(plan.manifests, opts.format);
+    const converted = plan.manifests.find((m) => m.how.top)!.desc;
+    result.top = { mediaType: converted.mediaType, digest: converted.digest, size: converted.size };
+    result.digest = converted.digest;
+    result.mediaType = converted.mediaType;
+  }
   report?.({ kind: 'plan', image: src.description, blobs: plan.blobs.map((b) => ({ digest: b.digest, size: b.size })) });
   result.blobs = await moveBlobs(src, dst, plan.blobs, session, report);
   const sent = result.blobs.pushed + result.blobs.mounted + plan.missingChildren;
   // Asked only when nothing else was sent: a cold copy pays no extra request for it.
-  const topExisted = sent === 0 && (await dst.hasManifest(top));
+  const topExisted = sent === 0 && (await dst.hasManifest(result.top));
   for (const m of plan.manifests) await dst.pushManifest(m.desc, m.bytes, m.how);
   result.manifests = plan.manifests.length;
   result.unchanged = sent === 0 && topExisted;

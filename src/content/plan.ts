@@ -1,6 +1,7 @@
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { imageBlobs } from '../oci/manifest.js';
 import { isNondistributable } from '../oci/media-types.js';
+import { platformMatches, type Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
 import { readManifest } from './resolve.js';
 import type { DestinationTarget, ManifestPush, SourceTarget } from './target.js';
@@ -12,8 +13,24 @@ export interface PlanOptions {
   referrers?: boolean;
   /** Copy foreign / non-distributable layers too (skipped by default, like docker and skopeo). */
   includeNondistributable?: boolean;
+  /** Keep an index whole but copy only these platforms' children (and the attestations of those); the index's
+   * bytes are unchanged, so it names children the destination lacks (what containerd's export writes). */
+  platforms?: Platform[];
+  /** Plan every child of an index even when the destination has it (a conversion rewrites them all). */
+  everyChild?: boolean;
   /** Manifests fetched at once while planning. */
   jobs: number;
+}
+
+const REFERENCE_TYPE = 'vnd.docker.reference.type';
+const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+
+/** The children of an index that `platforms` keeps: matching images, and attestation manifests of kept images. */
+export function keptChildren(doc: ImageIndex, platforms: Platform[] | undefined): Descriptor[] {
+  if (!platforms) return doc.manifests;
+  const kept = doc.manifests.filter((c) => !c.annotations?.[REFERENCE_TYPE] && c.platform && platforms.some((p) => platformMatches(p, c.platform!)));
+  const digests = new Set(kept.map((c) => c.digest));
+  return doc.manifests.filter((c) => digests.has(c.digest) || (c.annotations?.[REFERENCE_TYPE] && digests.has(c.annotations[REFERENCE_DIGEST] ?? '')));
 }
 
 export interface PlannedManifest {
@@ -45,8 +62,10 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
     seen.add(desc.digest);
     if (doc.kind === 'index') {
       const fetched = new Map<string, Awaited<ReturnType<typeof readManifest>>>();
-      await runPool(doc.manifests, opts.jobs, async (child) => {
-        if (seen.has(child.digest) || (await dst.hasManifest(child))) return;
+      // Only the top index is filtered by platform; a source holding part of an index (a partial save) gives what it has.
+      await runPool(keptChildren(doc, how.top ? opts.platforms : undefined), opts.jobs, async (child) => {
+        if (seen.has(child.digest) || (!opts.everyChild && (await dst.hasManifest(child)))) return;
+        if (src.hasManifest && !(await src.hasManifest(child))) return;
         fetched.set(child.digest, await readManifest(src, child));
       });
       for (const child of doc.manifests) {

@@ -18,6 +18,9 @@ export interface SourceTarget {
    * `offset` asks for the rest of the blob from that byte (resuming); a target may ignore it and return
    * the whole blob only when it says so with `resumed: false`. */
   fetchBlob(desc: Descriptor, offset?: number): Promise<{ stream: Readable; resumed: boolean }>;
+  /** Whether the source holds this manifest, for sources that may hold part of an index (archives, layouts):
+   * children it lacks are left out of a copy instead of failing it. Registries leave this out. */
+  hasManifest?(desc: Descriptor): Promise<boolean>;
   /** Where its blobs live, when the source is a registry repository (enables cross-repository mounts). */
   readonly blobSource?: BlobSource;
   /** Every tag of the source's repository (or layout), when it has tags. */

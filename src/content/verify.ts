@@ -74,8 +74,9 @@ export function verified(stream: Readable, desc: { digest: string; size: number 
   // A reader that abandons the check (an upload answered early, an error) abandons the source too, so a download
   // behind it does not sit paused on a connection forever.
   check.on('close', () => stream.destroy());
-  // The source flows as soon as it is piped: a small blob can be checked (and fail) before the destination has
-  // attached its pipeline. The error stays on the stream (`errored`) for that pipeline; it must not be uncaught.
+  // The source starts as soon as it is piped: it may fail (a 404, a reset) before the reader attaches (a destination
+  // still creating its temp file). The error stays in the stream's state for that reader (pipeline and finished
+  // report it); without a listener it would be an unhandled 'error' event that kills the process.
   check.on('error', () => undefined);
   return stream.pipe(check);
 }

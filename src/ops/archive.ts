@@ -6,8 +6,8 @@ import { ArchiveWriter } from '../archive/writer.js';
 import { copyImage } from '../content/copy.js';
 import { CopySession, DEFAULT_JOBS } from '../content/session.js';
 import { writeTo, type SourceTarget } from '../content/target.js';
-import { NotFoundError } from '../errors.js';
-import type { Platform } from '../oci/platform.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
 import type { OpsContext } from './context.js';
@@ -18,6 +18,13 @@ import { scratchDir } from './scratch.js';
 export interface SaveOptions extends TransferOptions {
   /** The platform picked out of multi-platform images (default: the host's, like docker). */
   platform?: Platform;
+  /** Keep multi-platform indexes whole (their digests too): every platform (`all`, attestations included) or these
+   * platforms' images only. docker's manifest.json lists the host's image (else the first platform's). */
+  platforms?: Platform[] | 'all';
+  /** Also save the referrers of each image (signatures, SBOMs, attestations). */
+  referrers?: boolean;
+  /** Save foreign / non-distributable layers too (left out by default, like docker and skopeo). */
+  includeNondistributable?: boolean;
 }
 
 /**
@@ -27,17 +34,20 @@ export interface SaveOptions extends TransferOptions {
  */
 export async function save(ctx: OpsContext, images: string[], out: { path: string } | { stream: Writable }, opts: SaveOptions = {}): Promise<string[]> {
   const store = await openStore(ctx);
-  const platform = opts.platform ?? ctx.platform;
+  const { platforms, platform: one, ...rest } = opts;
+  const whole = platforms === 'all' || (platforms !== undefined && platforms.length > 1);
+  const list = Array.isArray(platforms) ? platforms : undefined;
+  const platform = list?.length === 1 ? list[0]! : one ?? ctx.platform;
+  const dockerPlatform = !whole ? platform : list && !list.some((p) => platformMatches(p, ctx.platform)) ? list[0]! : ctx.platform;
   const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
-  return writeTo(new ArchiveWriter(out, { platform }), async (writer) => {
+  return writeTo(new ArchiveWriter(out, { platform: dockerPlatform }), async (writer) => {
     const names: string[] = [];
     for (const image of images) {
       const ref = parseReference(image);
       const source = await localOrRemote(ctx, store, ref.name);
       await copyImage(source, writer, {
-        ...opts,
-        platform,
-        strictPlatform: opts.platform !== undefined,
+        ...rest,
+        ...(whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: one !== undefined || list !== undefined }),
         session,
         tag: ref.name,
       });
@@ -58,10 +68,15 @@ async function localOrRemote(ctx: OpsContext, store: ImageStore, name: string): 
   }
 }
 
+export interface LoadOptions extends TransferOptions {
+  /** A name for the image the archive leaves unnamed (or for its only image). */
+  name?: string;
+}
+
 export interface LoadResult {
   /** Names loaded into the store. */
   names: string[];
-  /** Digests of images the archive does not name (kept only until the next rmi cleans up). */
+  /** Digests of images the archive does not name, kept in the store by digest (`<none>` in `images`). */
   unnamed: string[];
 }
 
@@ -69,20 +84,35 @@ export interface LoadResult {
  * Reads a tarball (regctl's, docker's legacy or 25+ save, an OCI archive; plain or gzip) into the local store. The
  * archive is checked whole first (paths, links, sizes, digests, diff_ids): a bad one imports nothing (exit 6).
  */
-export async function load(ctx: OpsContext, input: { path: string } | { stream: Readable }, opts: TransferOptions = {}): Promise<LoadResult> {
+export async function load(ctx: OpsContext, input: { path: string } | { stream: Readable }, opts: LoadOptions = {}): Promise<LoadResult> {
+  const { name: given, ...copyOpts } = opts;
+  const named = given === undefined ? undefined : parseReference(given).name;
   const store = await openStore(ctx);
   const tmp = await scratchDir(ctx);
   try {
     const archive = await openArchive(input, tmp, archiveLimits(ctx.env));
     try {
+      if (archive.images.length === 0) throw new NotFoundError(`${archive.description} holds no images: nothing was loaded`, { code: 'ERR_IMAGE_NOT_FOUND' });
+      const unnamed = archive.images.filter((i) => !i.name);
+      const renamed = named === undefined ? undefined : unnamed.length > 0 ? unnamed : archive.images.length === 1 ? archive.images : [];
+      if (renamed && renamed.length !== 1) {
+        throw new UsageError(`--name names one image, but ${archive.description} has ${renamed.length === 0 ? 'no unnamed image' : `${renamed.length} unnamed images`}`);
+      }
       const result: LoadResult = { names: [], unnamed: [] };
+      const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
       for (const image of archive.images) {
-        if (!image.name) {
-          result.unnamed.push((await image.source.resolve()).digest);
+        const name = image === renamed?.[0] ? named : image.name;
+        if (name === undefined) {
+          const copied = await writeTo(store.unnamedDestination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session }));
+          result.unnamed.push(copied.digest);
           continue;
         }
-        await writeTo(store.destination(image.name), (dst) => copyImage(image.source, dst, { ...opts, tag: 'loaded' }));
-        result.names.push(image.name);
+        await writeTo(store.destination(name), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: 'loaded' }));
+        if (image.name && image.name !== name) {
+          await writeTo(store.destination(image.name), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: 'loaded' }));
+          result.names.push(image.name);
+        }
+        result.names.push(name);
       }
       return result;
     } finally {

@@ -2,6 +2,7 @@ import { copyImage, type CopyProgress, type CopyResult } from '../content/copy.j
 import type { CopySession } from '../content/session.js';
 import { writeTo } from '../content/target.js';
 import { IntegrityError } from '../errors.js';
+import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
 import { parseLocation } from './transports/index.js';
@@ -13,6 +14,10 @@ export interface CopyOptions {
   session?: CopySession;
   referrers?: boolean;
   includeNondistributable?: boolean;
+  /** Convert manifests and layer media types (manifest digests change). */
+  format?: ManifestFormat;
+  /** Called with warnings (a Docker-format manifest written into an OCI layout); the library never prints. */
+  onWarning?: (message: string) => void;
   onProgress?: (event: CopyProgress) => void;
 }
 
@@ -30,12 +35,14 @@ export async function copy(ctx: OpsContext, source: string, destination: string,
       platform: ctx.platform,
       ...(src.name ? { sourceName: src.name } : {}),
       ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
+      ...(opts.onWarning ? { warn: opts.onWarning } : {}),
     });
     try {
       const platform = opts.platform ?? (to.singlePlatform ? ctx.platform : undefined);
       return await writeTo(dst.target, async (target) => {
+        const { onWarning: _, ...copyOpts } = opts;
         const result = await copyImage(src.target, target, {
-          ...opts,
+          ...copyOpts,
           ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),
           ...(dst.tag ? { tag: dst.tag } : {}),
         });

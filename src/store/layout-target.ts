@@ -13,6 +13,7 @@ export function layoutSource(layout: OciLayout, name: string | undefined, descri
   return {
     description: describe(name),
     resolve: () => (name !== undefined && /^sha(256|512):/.test(name) ? layout.resolveDigest(name) : layout.resolve(name)),
+    hasManifest: (desc: Descriptor) => layout.hasBlob(desc),
     fetchManifest: (desc: Descriptor) => layout.readBlob(desc),
     fetchBlob: async (desc: Descriptor, offset = 0) => ({ stream: await layout.openBlob(desc, offset), resumed: offset > 0 }),
     listTags: async () => [...new Set((await layout.list()).map(entryName).filter((n): n is string => n !== undefined))].sort(),
@@ -24,10 +25,13 @@ export function layoutSource(layout: OciLayout, name: string | undefined, descri
  * Writes into a layout. Blobs and manifests land as blobs at once (each atomically); names are recorded in
  * index.json only at commit(), under the layout's lock: the top manifest as `name` (or, without one, the tag the
  * copy passes), other tagged manifests (cosign's digest tags) under their tag. abort() drops the pending names.
+ * A top manifest with no name at all is recorded as an unnamed entry (kept by digest). With `plain` (user layouts),
+ * names are written as ref names only, the way skopeo and umoci write them.
  * While the transfer runs, a lease keeps a concurrent gc from removing the blobs it wrote or reused.
  */
-export function layoutDestination(layout: OciLayout, name: string | undefined, description: string): DestinationTarget {
+export function layoutDestination(layout: OciLayout, name: string | undefined, description: string, opts: { plain?: boolean } = {}): DestinationTarget {
   const pending = new Map<string, Descriptor>();
+  let unnamed: Descriptor | undefined;
   let lease: Promise<Lease> | undefined;
   const hold = (): Promise<Lease> => (lease ??= createLease(layout.dir));
   const release = async (): Promise<void> => {
@@ -62,12 +66,15 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
       if (!(await reuse(desc))) await layout.writeBlob(desc, Readable.from([bytes]));
       const as = how.top ? (name ?? how.tag) : how.tag;
       if (as !== undefined) pending.set(as, { mediaType: desc.mediaType, digest: desc.digest, size: desc.size });
+      else if (how.top) unnamed = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
     },
 
     async commit() {
       try {
-        for (const [as, desc] of pending) await layout.tag(as, desc);
+        for (const [as, desc] of pending) await layout.tag(as, desc, opts.plain ? { plain: true } : {});
+        if (unnamed) await layout.addUnnamed(unnamed);
         pending.clear();
+        unnamed = undefined;
       } finally {
         await release();
       }
@@ -75,6 +82,7 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
 
     async abort() {
       pending.clear();
+      unnamed = undefined;
       await release();
     },
 

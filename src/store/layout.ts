@@ -6,15 +6,17 @@ import type { Descriptor } from '../oci/manifest.js';
 import { verifyBytes } from '../oci/digest.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
+import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, blobPath, emptyIndex, entryName, INDEX_FILE, nameAnnotations, OCI_LAYOUT_FILE } from '../oci/layout-format.js';
 import { withLock, type LockOptions } from '../util/lock.js';
 import { collectGarbage, type GcResult } from './gc.js';
 import { sweepDead } from './sweep.js';
 import { lstatOrUndefined, openBlobFile, writeBlobFile, type BlobOpener } from './blob-file.js';
 
 /** The tag (plain layouts) or full name (the store) of an entry; skopeo's `oci:DIR:NAME` matches this one. */
-export const REF_NAME = 'org.opencontainers.image.ref.name';
+export const REF_NAME = ANNOTATION_REF_NAME;
 /** The full normalized image name (`docker.io/library/alpine:latest`), as containerd and docker ≥ 25 write it. */
-export const CONTAINERD_NAME = 'io.containerd.image.name';
+export const CONTAINERD_NAME = ANNOTATION_IMAGE_NAME;
+export { entryName };
 
 export interface LayoutIndex {
   schemaVersion: number;
@@ -23,11 +25,8 @@ export interface LayoutIndex {
   [key: string]: unknown;
 }
 
-const LAYOUT_FILE = 'oci-layout';
-const INDEX_FILE = 'index.json';
-const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+const LAYOUT_FILE = OCI_LAYOUT_FILE;
 const OWN_FILES = new Set(['blobs', INDEX_FILE]);
-const emptyIndex = (): LayoutIndex => ({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
 
 /**
  * An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`): the local store and user
@@ -87,9 +86,7 @@ export class OciLayout {
 
   /** `DIR/blobs/<alg>/<hex>`; IntegrityError for anything but a well-formed sha256/sha512 digest. */
   blobPath(digest: string): string {
-    if (!DIGEST_RE.test(digest)) throw new IntegrityError(`invalid digest ${JSON.stringify(digest)} in OCI layout ${this.dir}`, { code: 'ERR_DIGEST_INVALID' });
-    const colon = digest.indexOf(':');
-    return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
+    return join(this.dir, blobPath(digest, `OCI layout ${this.dir}`));
   }
 
   /** True when the blob is a regular file (not a symlink) of exactly `desc.size` bytes. */
@@ -219,17 +216,25 @@ export class OciLayout {
   /**
    * Points `name` at `desc`, replacing any entry of that name. A full image name (with "/") is written as
    * `io.containerd.image.name` and, unless `refName` says otherwise, as `org.opencontainers.image.ref.name` too;
-   * a plain tag (`v1`) only as `org.opencontainers.image.ref.name` (what skopeo's `oci:DIR:v1` looks up).
+   * a plain tag (`v1`), or any name with `plain` (user layouts: `oci:DIR:a/b`), only as
+   * `org.opencontainers.image.ref.name` (what skopeo's `oci:DIR:v1` looks up).
    */
-  async tag(name: string, desc: Descriptor, opts: { refName?: string } = {}): Promise<void> {
-    const annotations: Record<string, string> = {};
-    if (name.includes('/')) annotations[CONTAINERD_NAME] = name;
-    annotations[REF_NAME] = opts.refName ?? name;
+  async tag(name: string, desc: Descriptor, opts: { refName?: string; plain?: boolean } = {}): Promise<void> {
+    const full = name.includes('/') && !opts.plain;
+    const annotations = nameAnnotations(full ? { full: name, ref: opts.refName ?? name } : { ref: opts.refName ?? name });
     const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations };
     if (desc.platform) entry.platform = desc.platform;
     await this.updateIndex((index) => {
       index.manifests = index.manifests.filter((e) => entryName(e) !== name);
       index.manifests.push(entry);
+    });
+  }
+
+  /** Records `desc` as an unnamed entry (addressed by digest; kept by gc), once. */
+  async addUnnamed(desc: Descriptor): Promise<void> {
+    await this.updateIndex((index) => {
+      if (index.manifests.some((e) => e.digest === desc.digest && entryName(e) === undefined)) return;
+      index.manifests.push({ mediaType: desc.mediaType, digest: desc.digest, size: desc.size });
     });
   }
 
@@ -281,11 +286,6 @@ export class OciLayout {
   private openBlobHandle(desc: Descriptor): Promise<FileHandle> {
     return openBlobFile(this.blobPath(desc.digest), desc, this.dir);
   }
-}
-
-/** The name an entry is known by: its full image name, else its ref name. */
-export function entryName(entry: Descriptor): string | undefined {
-  return entry.annotations?.[CONTAINERD_NAME] ?? entry.annotations?.[REF_NAME];
 }
 
 async function exists(path: string): Promise<boolean> {

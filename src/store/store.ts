@@ -67,6 +67,11 @@ export class ImageStore {
     return layoutDestination(this.layout, storeName(r), `${r.familiar} (local store)`);
   }
 
+  /** Writes an image the store keeps unnamed, by digest (listed as `<none>`). */
+  unnamedDestination(): DestinationTarget {
+    return layoutDestination(this.layout, undefined, 'unnamed image (local store)');
+  }
+
   /** Gives the image `source` another name `target`; no data is copied. Returns the image's descriptor. */
   async tag(source: string, target: string): Promise<Descriptor> {
     const desc = await this.resolveRef(parseReference(source));
@@ -74,12 +79,16 @@ export class ImageStore {
     return desc;
   }
 
-  /** Every named image, in index order. */
+  /** Every image, in index order; unnamed ones (kept by digest) as repository and tag `<none>`. */
   async list(): Promise<StoreImage[]> {
     const out: StoreImage[] = [];
     for (const entry of await this.layout.list()) {
       const name = entryName(entry);
-      if (!name?.includes('/')) continue;
+      if (name === undefined) {
+        out.push({ name: entry.digest, repository: '<none>', tag: '<none>', digest: entry.digest, id: await this.imageId(entry), mediaType: entry.mediaType, ...(await this.describe(entry)) });
+        continue;
+      }
+      if (!name.includes('/')) continue;
       let r: Reference;
       try {
         r = parseReference(name);

@@ -13,6 +13,12 @@ import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST_V2 } from '../../src/
 export const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 export const hex = (digest: string) => digest.slice('sha256:'.length);
 
+/** zstd-compresses bytes (the zstd frame a `…tar+zstd` layer or a `.tar.zst` archive holds). */
+export async function zstdCompress(data: Buffer): Promise<Buffer> {
+  const { compress } = (await import('@mongodb-js/zstd')) as { compress(d: Buffer, level?: number): Promise<Buffer> };
+  return compress(data, 3);
+}
+
 export type TarEntry = Partial<Header> & { name: string; body?: Buffer | string };
 
 /** A tar of the given entries (deterministic: mtime 0, uid/gid 0). */
@@ -35,8 +41,12 @@ export interface TestLayer {
   diffId: string;
 }
 
-export async function makeLayer(entries: TarEntry[], opts: { gzip?: boolean } = {}): Promise<TestLayer> {
+export async function makeLayer(entries: TarEntry[], opts: { gzip?: boolean; zstd?: boolean } = {}): Promise<TestLayer> {
   const tar = await tarOf(entries);
+  if (opts.zstd) {
+    const blob = await zstdCompress(tar);
+    return { tar, blob, desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha256(blob), size: blob.length }, diffId: sha256(tar) };
+  }
   const blob = opts.gzip === false ? tar : gzipSync(tar);
   const mediaType = opts.gzip === false ? 'application/vnd.docker.image.rootfs.diff.tar' : DOCKER_LAYER_GZIP;
   return { tar, blob, desc: { mediaType, digest: sha256(blob), size: blob.length }, diffId: sha256(tar) };

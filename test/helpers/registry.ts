@@ -25,6 +25,8 @@ export interface RegistryOptions {
   service?: string;
   /** Overrides the token server's issuer (to test a mismatched issuer). */
   issuer?: string;
+  /** Accept manifests naming foreign layers by these URL patterns (distribution's validation.manifests.urls.allow). */
+  allowLayerUrls?: string[];
 }
 
 export interface RegistryHandle {
@@ -78,6 +80,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true } },
         http: { addr: `127.0.0.1:${port}`, secret: randomBytes(16).toString('hex'), ...(tls && { tls }) },
         ...(auth && { auth }),
+        ...(opts.allowLayerUrls && { validation: { manifests: { urls: { allow: opts.allowLayerUrls } } } }),
       };
       // YAML is a superset of JSON, so the config needs no YAML writer.
       await writeFile(join(dir, 'config.yml'), JSON.stringify(config, null, 2));

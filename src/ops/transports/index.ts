@@ -1,13 +1,14 @@
 import { UsageError } from '../../errors.js';
 import { dockerArchiveTransport } from './docker-archive.js';
 import { dockerTransport } from './docker.js';
+import { ociArchiveTransport } from './oci-archive.js';
 import { ociTransport } from './oci.js';
 import type { ImageLocation, Transport } from './transport.js';
 
 export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, Transport } from './transport.js';
 
 /** Every transport, by prefix. Adding one is adding its file and a line here. */
-export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport];
+export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport, ociArchiveTransport];
 
 /** `oci:DIR`, `docker-archive:FILE`, `docker://REF` or a plain image reference (which is docker's). */
 export function parseLocation(text: string): ImageLocation {

@@ -45,6 +45,8 @@ export interface DestinationOptions {
   sourceDigestOnly?: boolean;
   /** The host's platform, for archives' docker manifest.json. */
   platform: Platform;
+  /** Where warnings go (the CLI prints them); the library never prints. */
+  warn?: (message: string) => void;
 }
 
 /** A destination the caller owns: it commits or aborts `target` (content/target.ts writeTo) and closes it. */

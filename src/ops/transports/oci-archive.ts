@@ -1,0 +1,59 @@
+import { rm } from 'node:fs/promises';
+import { archiveLimits } from '../../archive/extract.js';
+import { openArchive, type OpenedArchive } from '../../archive/reader.js';
+import { ArchiveWriter } from '../../archive/writer.js';
+import { NotFoundError } from '../../errors.js';
+import { scratchDir } from '../scratch.js';
+import { splitPathAndRef, warnOnDockerFormat } from './oci.js';
+import { noop, type ImageLocation, type Transport } from './transport.js';
+
+/**
+ * `oci-archive:FILE[:REF]`: a tar of an OCI image layout (skopeo's transport), REF the entry's
+ * `org.opencontainers.image.ref.name`. Read: the archive is extracted and checked whole, then REF (or its only
+ * image) is the source. Write: a new tar holding the one image, its index whole, named REF when given.
+ */
+export const ociArchiveTransport: Transport = {
+  name: 'oci-archive',
+  usage: 'oci-archive:FILE[:REF]',
+  parse(rest, whole): ImageLocation {
+    const { path: file, ref } = splitPathAndRef(rest, whole, ociArchiveTransport.usage);
+    return {
+      transport: ociArchiveTransport,
+      text: whole,
+      async openSource(ctx) {
+        const tmp = await scratchDir(ctx);
+        try {
+          const archive = await openArchive({ path: file }, tmp, archiveLimits(ctx.env), `oci-archive:${file}`);
+          const image = pick(archive, ref);
+          return {
+            target: image.source,
+            ...(image.name ? { name: image.name } : {}),
+            close: async () => {
+              await archive.close();
+              await rm(tmp, { recursive: true, force: true });
+            },
+          };
+        } catch (err) {
+          await rm(tmp, { recursive: true, force: true });
+          throw err;
+        }
+      },
+      async openDestination(_ctx, opts) {
+        const writer = new ArchiveWriter({ path: file }, { format: 'oci' });
+        return { target: warnOnDockerFormat(writer, opts.warn), ...(ref ? { tag: ref } : {}), close: noop };
+      },
+    };
+  },
+};
+
+/** The image whose ref name is `ref`; without one, the archive's only image. */
+function pick(archive: OpenedArchive, ref: string | undefined) {
+  if (ref === undefined) return archive.find();
+  const hit = archive.images.find((i) => i.refName === ref);
+  if (hit) return hit;
+  const names = archive.images.map((i) => i.refName ?? '(unnamed)').join(', ');
+  if (archive.images.length === 0) throw new NotFoundError(`${archive.description} holds no images`, { code: 'ERR_IMAGE_NOT_FOUND' });
+  throw new NotFoundError(`"${ref}" is not in ${archive.description}`, { code: 'ERR_IMAGE_NOT_FOUND', hint: `it holds: ${names}` });
+}
+
+
