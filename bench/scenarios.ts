@@ -7,7 +7,7 @@ import type { RegistryHandle } from '../test/helpers/registry.js';
 import type { Command, Contender } from './measure.js';
 
 export interface Env {
-  /** How to run regctl: bin/regctl.js itself, through its shebang, as an installed `regctl` runs. */
+  /** How to run regctl: bin/regctl.cjs itself, through its shebang, as an installed `regctl` runs. */
   regctl: string[];
   /** HOME, REGCTL_STORE etc. for both tools: an empty home, so no credentials or configs leak in. */
   home: string;

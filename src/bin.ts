@@ -9,11 +9,14 @@ import { run, runInterruptCleanups } from './cli.js';
 // long). The flag is process-wide, so it is set here in the CLI's entry and not in the library; and it is set just
 // before undici's first connection rather than at startup, because after any V8 flag change V8 rejects Node's
 // built-in code cache: node:http, node:tls and the rest took 2-3 times as long to load.
+// Not while bin/regctl.cjs makes the bundle's code caches at build time: a cache made under other flags is rejected.
 const BEFORE_CONNECT = 'undici:client:beforeConnect';
-subscribe(BEFORE_CONNECT, function liftoffOnly() {
-  unsubscribe(BEFORE_CONNECT, liftoffOnly);
-  setFlagsFromString('--liftoff-only');
-});
+if (process.env.REGCTL_CODE_CACHE_TRAIN !== '1') {
+  subscribe(BEFORE_CONNECT, function liftoffOnly() {
+    unsubscribe(BEFORE_CONNECT, liftoffOnly);
+    setFlagsFromString('--liftoff-only');
+  });
+}
 
 // The only module that touches `process`: everything else gets the world through `Io`.
 
@@ -34,7 +37,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     stop(141);
   }
 });
-// No top-level await: the bundle that bin/regctl.js runs is CommonJS (scripts/bundle.mjs).
+// No top-level await: the bundle that bin/regctl.cjs runs is CommonJS (scripts/bundle.mjs).
 void run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
