@@ -1,15 +1,19 @@
 // The benchmark over a real network's latency: two token-auth registries and their token server, all over TLS with
 // the test CA, each behind a latency proxy (latency-proxy.ts) at RTT 40 ms. regctl and skopeo log in as the same user
 // (docker config.json) and trust the CA (regctl through certs.d, skopeo through --cert-dir).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startRegistry, type RegistryHandle } from '../test/helpers/registry.js';
 import { testCA } from '../test/helpers/tls.js';
 import { startTokenServer, type TokenServerHandle } from '../test/helpers/token-server.js';
 import { startLatencyProxy, type Counts, type LatencyProxy } from './latency-proxy.js';
 import type { Contender } from './measure.js';
 import { regctl, skopeo, wipe, type Env, type Scenario } from './scenarios.js';
+
+// Never execFileSync here: the proxies live in this process, and a blocked event loop stalls every connection.
+const run = promisify(execFile);
 
 export const RTT_MS = 40;
 export const LOOP = 20;
@@ -46,11 +50,10 @@ export async function startLatencyBed(env: Env, layouts: Map<string, string>, im
   await mkdir(join(env.home, '.docker'), { recursive: true });
   await writeFile(join(env.home, '.docker', 'config.json'), JSON.stringify({ auths }));
   // Seeded straight into the registry, without the proxy's latency.
-  const push = (from: string, to: string): void => {
-    execFileSync('skopeo', ['copy', '-q', '--all', '--src-cert-dir', ca.dir, '--dest-cert-dir', ca.dir, '--dest-creds', `${USER}:${PASSWORD}`, from, `docker://${src!.host}/${to}`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  };
-  for (const name of images) push(`oci:${layouts.get(name)!}:${name}`, `lat/${name}:1`);
-  for (let i = 0; i < LOOP; i++) push(`docker://${src!.host}/lat/small:1`, `lat/r${i}:1`);
+  const push = (from: string, to: string) =>
+    run('skopeo', ['copy', '-q', '--all', '--src-cert-dir', ca.dir, '--dest-cert-dir', ca.dir, '--dest-creds', `${USER}:${PASSWORD}`, from, `docker://${src!.host}/${to}`]);
+  for (const name of images) await push(`oci:${layouts.get(name)!}:${name}`, `lat/${name}:1`);
+  for (let i = 0; i < LOOP; i++) await push(`docker://${src!.host}/lat/small:1`, `lat/r${i}:1`);
   return { token, src: src!, dst: dst!, proxies, certDir: ca.dir, counts: new Map() };
 }
 
@@ -109,7 +112,7 @@ export function latencyScenarios(env: Env, bed: LatencyBed): Scenario[] {
     {
       what: 'warm copy (destination complete)', regctlCommand: 'regctl copy', skopeoCommand: 'skopeo copy',
       target: { kind: 'ratio', max: 0.7 }, big: false,
-      setup: async () => { execFileSync('skopeo', ['copy', '-q', ...copyCerts, `docker://${small}`, `docker://${d}/lat/warm:1`]); },
+      setup: async () => { await run('skopeo', ['copy', '-q', ...copyCerts, `docker://${small}`, `docker://${d}/lat/warm:1`]); },
       contenders: [
         { label: 'regctl', command: regctl(env, () => ['copy', '-q', small, `${d}/lat/warm:1`]) },
         { label: 'skopeo', command: sk(() => ['copy', '-q', ...copyCerts, `docker://${small}`, `docker://${d}/lat/warm:1`]) },
