@@ -112,7 +112,7 @@ export function latencyScenarios(env: Env, bed: LatencyBed): Scenario[] {
     {
       what: 'warm copy (destination complete)', regctlCommand: 'regctl copy', skopeoCommand: 'skopeo copy',
       target: { kind: 'ratio', max: 0.7 }, big: false,
-      setup: async () => { await run('skopeo', ['copy', '-q', ...copyCerts, `docker://${small}`, `docker://${d}/lat/warm:1`]); },
+      setup: async () => { await run('skopeo', ['copy', '-q', ...copyCerts, '--dest-creds', `${USER}:${PASSWORD}`, `docker://${small}`, `docker://${d}/lat/warm:1`]); },
       contenders: [
         { label: 'regctl', command: regctl(env, () => ['copy', '-q', small, `${d}/lat/warm:1`]) },
         { label: 'skopeo', command: sk(() => ['copy', '-q', ...copyCerts, `docker://${small}`, `docker://${d}/lat/warm:1`]) },
