@@ -31,6 +31,8 @@ interface Config {
   multi: ImageSpec;
   /** The image of the short latency scenarios. */
   small: ImageSpec;
+  /** Repositories of the latency bench's digest loop. */
+  loop: number;
   /** Extra images for the growth table (big is the middle one). */
   scale: ImageSpec[];
   tags: number[];
@@ -45,6 +47,7 @@ const FULL: Config = {
   many: { name: 'many', layers: 100, layerBytes: 100 * 1024 },
   multi: { name: 'multi', layers: 3, layerBytes: 4 * MiB, platforms: PLATFORMS },
   small: { name: 'small', layers: 3, layerBytes: 256 * 1024 },
+  loop: 20,
   scale: [{ name: 'scale256m', layers: 2, layerBytes: 128 * MiB }, { name: 'scale2g', layers: 16, layerBytes: 128 * MiB }],
   tags: [500, 5000],
   runs: 5,
@@ -58,6 +61,7 @@ const TINY: Config = {
   many: { name: 'many', layers: 5, layerBytes: 4 * 1024 },
   multi: { name: 'multi', layers: 1, layerBytes: 16 * 1024, platforms: PLATFORMS },
   small: { name: 'small', layers: 1, layerBytes: 16 * 1024 },
+  loop: 2,
   scale: [{ name: 'scale2g', layers: 4, layerBytes: 256 * 1024 }],
   tags: [20],
   runs: 1,
@@ -148,7 +152,7 @@ async function main(): Promise<void> {
     let latency: string | undefined;
     if (latencyWanted(values.only)) {
       log('latency test bed (RTT 40 ms, token auth, TLS) …');
-      const bed = await startLatencyBed(env, layouts, ['small', 'many']);
+      const bed = await startLatencyBed(env, layouts, ['small', 'many'], config.loop);
       const latencyResults: ScenarioResult[] = [];
       try {
         for (const scenario of latencyScenarios(env, bed)) {

@@ -16,7 +16,6 @@ import { regctl, skopeo, wipe, type Env, type Scenario } from './scenarios.js';
 const run = promisify(execFile);
 
 export const RTT_MS = 40;
-export const LOOP = 20;
 const USER = 'alice';
 const PASSWORD = 'bench-pw';
 
@@ -27,11 +26,13 @@ export interface LatencyBed {
   /** The proxies in front of src, dst and the token server: the hosts the tools are given. */
   proxies: { src: LatencyProxy; dst: LatencyProxy; token: LatencyProxy };
   certDir: string;
+  /** How many repositories the digest loop goes through. */
+  loop: number;
   /** Connections and round trips of every measured run, per scenario name and tool. */
   counts: Map<string, Map<string, Counts[]>>;
 }
 
-export async function startLatencyBed(env: Env, layouts: Map<string, string>, images: string[]): Promise<LatencyBed> {
+export async function startLatencyBed(env: Env, layouts: Map<string, string>, images: string[], loop: number): Promise<LatencyBed> {
   const token = await startTokenServer({
     service: 'bench-registry', issuer: 'bench-issuer', users: { [USER]: PASSWORD }, acl: (user) => (user === USER ? ['*'] : ['pull']), tls: true,
   });
@@ -53,8 +54,8 @@ export async function startLatencyBed(env: Env, layouts: Map<string, string>, im
   const push = (from: string, to: string) =>
     run('skopeo', ['copy', '-q', '--all', '--src-cert-dir', ca.dir, '--dest-cert-dir', ca.dir, '--dest-creds', `${USER}:${PASSWORD}`, from, `docker://${src!.host}/${to}`]);
   for (const name of images) await push(`oci:${layouts.get(name)!}:${name}`, `lat/${name}:1`);
-  for (let i = 0; i < LOOP; i++) await push(`docker://${src!.host}/lat/small:1`, `lat/r${i}:1`);
-  return { token, src: src!, dst: dst!, proxies, certDir: ca.dir, counts: new Map() };
+  for (let i = 0; i < loop; i++) await push(`docker://${src!.host}/lat/small:1`, `lat/r${i}:1`);
+  return { token, src: src!, dst: dst!, proxies, certDir: ca.dir, loop, counts: new Map() };
 }
 
 /** Resets the proxies' counters before each run and records them after each measured run. */
@@ -79,7 +80,7 @@ const latencyName = (what: string): string => `RTT ${RTT_MS} ms: ${what}`;
 
 /** Whether `--only TEXT` selects any latency scenario (the test bed is started only then). */
 export function latencyWanted(only: string | undefined): boolean {
-  const whats = ['digest of a tag', 'digest of a tag, nothing remembered', 'inspect', 'warm copy (destination complete)', 'cold copy, many', `a loop of ${LOOP} digests of different repositories`];
+  const whats = ['digest of a tag', 'digest of a tag, nothing remembered', 'inspect', 'warm copy (destination complete)', 'cold copy, many', 'digests of different repositories'];
   return !only || whats.some((w) => latencyName(w).includes(only));
 }
 
@@ -127,11 +128,11 @@ export function latencyScenarios(env: Env, bed: LatencyBed): Scenario[] {
       ],
     },
     {
-      what: `a loop of ${LOOP} digests of different repositories`, regctlCommand: 'regctl digest', skopeoCommand: 'skopeo inspect --no-tags --format {{.Digest}}',
+      what: `a loop of ${bed.loop} digests of different repositories`, regctlCommand: 'regctl digest', skopeoCommand: 'skopeo inspect --no-tags --format {{.Digest}}',
       target: { kind: 'ratio', max: 0.5 }, big: false,
       contenders: [
-        shell('regctl', `for i in $(seq 0 ${LOOP - 1}); do ${regctlBin} digest ${s}/lat/r$i:1 >/dev/null || exit 1; done`),
-        shell('skopeo', `for i in $(seq 0 ${LOOP - 1}); do skopeo inspect --cert-dir ${bed.certDir} --no-tags --format '{{.Digest}}' docker://${s}/lat/r$i:1 >/dev/null || exit 1; done`),
+        shell('regctl', `for i in $(seq 0 ${bed.loop - 1}); do ${regctlBin} digest ${s}/lat/r$i:1 >/dev/null || exit 1; done`),
+        shell('skopeo', `for i in $(seq 0 ${bed.loop - 1}); do skopeo inspect --cert-dir ${bed.certDir} --no-tags --format '{{.Digest}}' docker://${s}/lat/r$i:1 >/dev/null || exit 1; done`),
       ],
     },
   ];
