@@ -11,8 +11,9 @@ import { parseArgs } from 'node:util';
 import { startRegistry, stopAll, type RegistryHandle } from '../test/helpers/registry.js';
 import { seedManyTags } from '../test/helpers/seed.js';
 import { ensureImage, type ImageSpec } from './images.js';
+import { countsCell, latencyScenarios, latencyWanted, startLatencyBed, stopLatencyBed } from './latency.js';
 import { compare } from './measure.js';
-import { report, scenarioTable, verdict, type ScaleResult, type ScenarioResult } from './report.js';
+import { latencyTable, report, scenarioTable, verdict, type ScaleResult, type ScenarioResult } from './report.js';
 import { clearSkopeoCache, copyScenario, regctl, scenarios, skopeo, toolEnv, wipe, type Env } from './scenarios.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +29,10 @@ interface Config {
   big: ImageSpec;
   many: ImageSpec;
   multi: ImageSpec;
+  /** The image of the short latency scenarios. */
+  small: ImageSpec;
+  /** Repositories of the latency bench's digest loop. */
+  loop: number;
   /** Extra images for the growth table (big is the middle one). */
   scale: ImageSpec[];
   tags: number[];
@@ -41,6 +46,8 @@ const FULL: Config = {
   big: { name: 'big', layers: 8, layerBytes: 128 * MiB },
   many: { name: 'many', layers: 100, layerBytes: 100 * 1024 },
   multi: { name: 'multi', layers: 3, layerBytes: 4 * MiB, platforms: PLATFORMS },
+  small: { name: 'small', layers: 3, layerBytes: 256 * 1024 },
+  loop: 20,
   scale: [{ name: 'scale256m', layers: 2, layerBytes: 128 * MiB }, { name: 'scale2g', layers: 16, layerBytes: 128 * MiB }],
   tags: [500, 5000],
   runs: 5,
@@ -53,6 +60,8 @@ const TINY: Config = {
   big: { name: 'big', layers: 2, layerBytes: 256 * 1024 },
   many: { name: 'many', layers: 5, layerBytes: 4 * 1024 },
   multi: { name: 'multi', layers: 1, layerBytes: 16 * 1024, platforms: PLATFORMS },
+  small: { name: 'small', layers: 1, layerBytes: 16 * 1024 },
+  loop: 2,
   scale: [{ name: 'scale2g', layers: 4, layerBytes: 256 * 1024 }],
   tags: [20],
   runs: 1,
@@ -109,25 +118,28 @@ async function main(): Promise<void> {
 
   log(`generating images (${config.name}) in ${cache}`);
   const layouts = new Map<string, string>();
-  for (const spec of [config.big, config.many, config.multi, ...config.scale]) layouts.set(spec.name, await ensureImage(cache, spec));
+  for (const spec of [config.big, config.many, config.multi, config.small, ...config.scale]) layouts.set(spec.name, await ensureImage(cache, spec));
   log(`images ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const work = await mkdtemp(join(tmpdir(), 'regctl-bench-'));
   try {
     const [a, b] = await Promise.all([startRegistry(), startRegistry()]);
-    const env: Env = { regctl: [join(ROOT, 'bin', 'regctl.js')], home: join(work, 'home'), scratch: join(work, 'scratch'), a, b };
+    const env: Env = { regctl: [join(ROOT, 'bin', 'regctl.cjs')], home: join(work, 'home'), scratch: join(work, 'scratch'), a, b };
     await mkdir(join(env.home, 'run'), { recursive: true, mode: 0o700 });
     await mkdir(env.scratch, { recursive: true });
-    for (const spec of [config.big, config.many, config.multi, ...config.scale]) await seed(a, layouts.get(spec.name)!, spec);
-    log(`registry A seeded after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
     const seedWarm = async (): Promise<void> => {
       await clearSkopeoCache(env);
       execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${a.host}/big:1`, `docker://${b.host}/warm:1`]);
     };
+    // `--only` a latency scenario needs none of registry A's images (seeding them takes minutes)
+    const loopback = scenarios(env, seedWarm).filter((s) => !values.only || s.name.includes(values.only));
+    if (loopback.length || !values.only) {
+      for (const spec of [config.big, config.many, config.multi, ...config.scale]) await seed(a, layouts.get(spec.name)!, spec);
+      log(`registry A seeded after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+
     const results: ScenarioResult[] = [];
-    for (const scenario of scenarios(env, seedWarm)) {
-      if (values.only && !scenario.name.includes(values.only)) continue;
+    for (const scenario of loopback) {
       log(`${scenario.name} …`);
       await scenario.setup?.();
       const stats = await compare(scenario.contenders, runs);
@@ -135,6 +147,27 @@ async function main(): Promise<void> {
       results.push(result);
       await wipe(b);
       log(`${scenario.name}: regctl ${stats[0]!.medianMs.toFixed(0)} ms, skopeo ${stats[1]!.medianMs.toFixed(0)} ms${verdict(result).met ? '' : ' (target missed)'}`);
+    }
+
+    let latency: string | undefined;
+    if (latencyWanted(values.only)) {
+      log('latency test bed (RTT 40 ms, token auth, TLS) …');
+      const bed = await startLatencyBed(env, layouts, ['small', 'many'], config.loop);
+      const latencyResults: ScenarioResult[] = [];
+      try {
+        for (const scenario of latencyScenarios(env, bed)) {
+          if (values.only && !scenario.name.includes(values.only)) continue;
+          log(`${scenario.name} …`);
+          await scenario.setup?.();
+          const stats = await compare(scenario.contenders, runs);
+          latencyResults.push({ scenario, stats });
+          log(`${scenario.name}: regctl ${stats[0]!.medianMs.toFixed(0)} ms (${countsCell(bed, scenario.name, 'regctl')}), `
+            + `skopeo ${stats[1]!.medianMs.toFixed(0)} ms (${countsCell(bed, scenario.name, 'skopeo')})`);
+        }
+      } finally {
+        await stopLatencyBed(bed);
+      }
+      latency = latencyTable(latencyResults, (name, label) => countsCell(bed, name, label));
     }
 
     const scale: ScaleResult[] = [];
@@ -162,7 +195,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString().slice(0, 10),
       cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
       versions: {
-        regctl: version(process.execPath, [join(ROOT, 'bin', 'regctl.js'), '--version']),
+        regctl: version(process.execPath, [join(ROOT, 'bin', 'regctl.cjs'), '--version']),
         node: process.version,
         skopeo: version('skopeo', ['--version']),
         'docker-registry': version('docker-registry', ['--version']).split(' ').pop()!,
@@ -171,10 +204,10 @@ async function main(): Promise<void> {
       config: `${config.name} (big ${config.big.layers} × ${size(config.big.layerBytes)}, many ${config.many.layers} × ${size(config.many.layerBytes)}, `
         + `multi ${config.multi.platforms!.length} platforms × ${config.multi.layers} × ${size(config.multi.layerBytes)})`,
     };
-    const markdown = report(machine, results, scale, tags, cross, runs);
+    const markdown = report(machine, results, scale, tags, cross, runs, latency);
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, markdown);
-    if (!values.tiny && !values.out && !values.only) await updateReadme(machine.date, scenarioTable(results));
+    if (!values.tiny && !values.out && !values.only) await updateReadme(machine.date, `${scenarioTable(results)}\n\nAt 40 ms RTT (token auth over TLS):\n\n${latency}`);
     log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${out}`);
     process.stdout.write(markdown);
   } finally {

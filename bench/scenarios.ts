@@ -7,7 +7,7 @@ import type { RegistryHandle } from '../test/helpers/registry.js';
 import type { Command, Contender } from './measure.js';
 
 export interface Env {
-  /** How to run regctl: bin/regctl.js itself, through its shebang, as an installed `regctl` runs. */
+  /** How to run regctl: bin/regctl.cjs itself, through its shebang, as an installed `regctl` runs. */
   regctl: string[];
   /** HOME, REGCTL_STORE etc. for both tools: an empty home, so no credentials or configs leak in. */
   home: string;
@@ -100,7 +100,7 @@ export function scenarios(env: Env, seedWarm: () => Promise<void>): Scenario[] {
     {
       name: 'warm copy, destination already complete, big', big: true,
       regctlCommand: 'regctl copy', skopeoCommand: 'skopeo copy',
-      target: { kind: 'startup', plusMs: 40 },
+      target: { kind: 'startup', plusMs: 45 },
       setup: seedWarm,
       contenders: [
         { label: 'regctl', command: regctl(env, () => ['copy', '-q', big, `${env.b.host}/warm:1`]) },
@@ -142,10 +142,20 @@ export function scenarios(env: Env, seedWarm: () => Promise<void>): Scenario[] {
     {
       name: 'digest of a tag', big: false,
       regctlCommand: 'regctl digest', skopeoCommand: 'skopeo inspect --no-tags --format {{.Digest}}',
-      target: { kind: 'startup', plusMs: 25 },
+      target: { kind: 'startup', plusMs: 30 },
       contenders: [
         { label: 'regctl', command: regctl(env, () => ['digest', big]) },
         { label: 'skopeo', command: skopeo(env, () => ['inspect', '--tls-verify=false', '--no-tags', '--format', '{{.Digest}}', `docker://${big}`]) },
+        nodeBaseline(env),
+      ],
+    },
+    {
+      name: 'start-up alone', big: false,
+      regctlCommand: 'regctl --version', skopeoCommand: 'skopeo --version',
+      target: { kind: 'startup', plusMs: 12 },
+      contenders: [
+        { label: 'regctl', command: regctl(env, () => ['--version']) },
+        { label: 'skopeo', command: skopeo(env, () => ['--version']) },
         nodeBaseline(env),
       ],
     },

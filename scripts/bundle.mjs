@@ -1,4 +1,4 @@
-// Bundles the CLI (tsc's dist/bin.js and everything it loads) into dist/bundle/, which bin/regctl.js runs.
+// Bundles the CLI (tsc's dist/bin.js and everything it loads) into dist/bundle/, which bin/regctl.cjs runs.
 // Part of `npm run build`, after tsc. Why: Node 20 resolves, reads and links every ES module file on its own
 // (~0.5-1 ms each), and undici's index.js loads all of undici (fetch, websocket, cache, mock, ...) for the two
 // names regctl uses. CommonJS files loaded with require() skip the ES module loader altogether.

@@ -41,6 +41,7 @@ function buildProgram(env: CommandEnv): Command {
     .option('--debug', 'print debug information (requests, stack traces) to stderr; secrets are never printed')
     .option('--insecure', 'allow plain http and skip TLS verification for every registry')
     .option('--timeout <duration>', 'give up on the registry after this long (e.g. 30s, 5m; default: no limit), exit 5')
+    .option('--no-cache', 'do not keep registry pings and tokens between runs (also REGCTL_NO_CACHE=1)')
     .showHelpAfterError('(run regctl --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -214,6 +215,7 @@ async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> 
     runtime: io.runtime,
     insecure: global.insecure ?? false,
     ...(global.timeout !== undefined ? { timeoutMs: parseDuration(global.timeout) } : {}),
+    noCache: global.cache === false,
     ...(global.debug ? { debug: (line: string) => io.stderr.write(`debug: ${line}\n`) } : {}),
     onWarning: (warning) => io.stderr.write(`regctl: warning: ${warning.message}\n`),
   });

@@ -144,7 +144,7 @@ describe('token auth (real registry verifying the fixture\'s JWTs)', () => {
   });
 
   test('tokens are cached per scope set for the process', async () => {
-    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process });
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, noCache: true });
     try {
       token.requests.length = 0;
       assert.equal(await digest(ctx, `${reg.host}/public/tool`), pub.digest);

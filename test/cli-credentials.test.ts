@@ -24,7 +24,7 @@ describe('login/logout through credential helpers', () => {
     // What `npm install -g` puts on PATH: docker-credential-regctl next to regctl.
     binDir = await mkdtemp(join(tmpdir(), 'regctl-bin-'));
     await symlink(join(REPO, 'bin', 'docker-credential-regctl.js'), join(binDir, 'docker-credential-regctl'));
-    await symlink(join(REPO, 'bin', 'regctl.js'), join(binDir, 'regctl'));
+    await symlink(join(REPO, 'bin', 'regctl.cjs'), join(binDir, 'regctl'));
   });
   after(async () => {
     await reg.stop();

@@ -11,7 +11,7 @@ import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { seedArtifact, seedImage, tarLayer } from './helpers/seed.js';
 
 const execFileAsync = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '../bin/regctl.js');
+const BIN = resolve(import.meta.dirname, '../bin/regctl.cjs');
 
 describe('defects new users hit: output paths, broken pipes, config keys, non-tar input, artifacts', () => {
   let reg: RegistryHandle;

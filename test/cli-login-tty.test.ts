@@ -1,5 +1,5 @@
 // On a terminal, login asks for the username and the password (without echo), and --creds USER asks for the
-// password, like docker and skopeo. Runs the built bin/regctl.js on a pseudo-terminal.
+// password, like docker and skopeo. Runs the built bin/regctl.cjs on a pseudo-terminal.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,7 +9,7 @@ import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, type Home } from './helpers/run-cli.js';
 import { seedImage, type SeededImage } from './helpers/seed.js';
 
-const BIN = resolve(import.meta.dirname, '../bin/regctl.js');
+const BIN = resolve(import.meta.dirname, '../bin/regctl.cjs');
 const PASSWORD = 'tty-pw-9876';
 
 describe('prompts on a terminal', () => {

@@ -9,7 +9,7 @@ import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runBin, type Home } from './helpers/run-cli.js';
 import { seedImage, tarLayer } from './helpers/seed.js';
 
-const BIN = resolve(import.meta.dirname, '../bin/regctl.js');
+const BIN = resolve(import.meta.dirname, '../bin/regctl.cjs');
 const BIG = 4 * 1024 * 1024;
 const SENT_BEFORE_STOP = 1024 * 1024;
 

@@ -19,6 +19,8 @@ export interface GlobalOptions {
   insecure?: boolean;
   /** `--timeout DURATION`: a time limit for the command's network work. */
   timeout?: string;
+  /** false with --no-cache */
+  cache?: boolean;
 }
 
 /** What a command handler gets: the streams, the global flags and a lazily built library context. */

@@ -1,6 +1,7 @@
 import { CredentialStore } from '../auth/store.js';
 import { loadConfig } from '../config/regctl-config.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
+import { cacheDir } from '../transport/cache.js';
 import { deadlineSignal, type Timeouts } from '../transport/timeouts.js';
 import { Transport, type TransportWarning } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
@@ -21,6 +22,8 @@ export interface ContextOptions {
   /** A time limit for every request of this context, in ms (`--timeout`); or a signal of one's own. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Do not keep pings and tokens between runs (`--no-cache`; also REGCTL_NO_CACHE=1 in env). */
+  noCache?: boolean;
 }
 
 /** Builds the library context: regctl's config, the docker credential store and one transport. */
@@ -28,6 +31,7 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
   const config = await loadConfig(opts.env, opts.homedir);
   const credentials = new CredentialStore({ env: opts.env, homedir: opts.homedir });
   const signal = opts.signal ?? (opts.timeoutMs ? deadlineSignal(opts.timeoutMs) : undefined);
+  const cache = opts.noCache ? undefined : cacheDir(opts.env, opts.homedir);
   const transport = new Transport({
     env: opts.env,
     homedir: opts.homedir,
@@ -40,6 +44,7 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
     ...(signal ? { signal } : {}),
+    ...(cache ? { cacheDir: cache } : {}),
   });
   return { env: opts.env, homedir: opts.homedir, platform: hostPlatform(opts.runtime), config, credentials, transport };
 }

@@ -1,5 +1,6 @@
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import { AuthError, NetworkError, RegistryError, type RegctlError } from '../errors.js';
+import type { TransportCache, TokenKey } from './cache.js';
 import { pickChallenge, parseChallenges, type Challenge } from './challenge.js';
 import type { Endpoint } from './endpoint.js';
 import { send, type HttpContext, type HttpRequest, type HttpResponse, type Method } from './http.js';
@@ -33,6 +34,8 @@ export interface ClientDeps {
   credential?: Credential;
   /** Called with the rate limit a GET announces (Docker Hub counts GETs, not HEADs). */
   onRateLimit?: (rl: RateLimit) => void;
+  /** Pings and tokens kept between processes (cache.ts). */
+  cache?: TransportCache;
 }
 
 /**
@@ -49,6 +52,11 @@ export class RegistryClient {
   private pinged?: Promise<void>;
   private credential?: Promise<Credential | undefined>;
   private readonly tokens = new Map<string, Token>();
+  /** Token keys read from the disk cache, and whether the ping came from it: what a 401 makes us forget. */
+  private cachedTokens?: TokenKey[];
+  private cachedPing = false;
+  /** Read the disk cache; false once it was found wrong (it is still written, with what the registry said). */
+  private recall = true;
 
   constructor(endpoint: Endpoint, deps: ClientDeps) {
     this.registry = endpoint.registry;
@@ -64,7 +72,18 @@ export class RegistryClient {
     if (req.location !== undefined) checkLocation(url, this.registry);
     const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
     let scopes = req.scopes;
-    let res = await this.sendAuthorized(req, url, scopes, false);
+    let res: HttpResponse;
+    try {
+      res = await this.sendAuthorized(req, url, scopes, false);
+    } catch (err) {
+      // a remembered base URL that no longer answers: learn the registry afresh, once
+      if (!(err instanceof NetworkError) || !replayable || !(await this.forgetCached())) throw err;
+      return this.request(req);
+    }
+    if (replayable && staleAnswer(res, this.base!) && (await this.forgetCached())) {
+      await res.body.dump();
+      return this.request(req);
+    }
     if (res.status === 401 && replayable) {
       const fresh = pickChallenge(parseChallenges(res.headers['www-authenticate']));
       if (fresh?.scheme === 'bearer') {
@@ -125,11 +144,38 @@ export class RegistryClient {
   }
 
   private ping(): Promise<void> {
-    this.pinged ??= this.doPing().catch((err: unknown) => {
+    this.pinged ??= this.pingOrRecall().catch((err: unknown) => {
       this.pinged = undefined;
       throw err;
     });
     return this.pinged;
+  }
+
+  private async pingOrRecall(): Promise<void> {
+    const cache = this.deps.cache;
+    const rec = this.recall ? await cache?.ping(this.registry, this.endpoint.candidates) : undefined;
+    if (rec) {
+      this.base = new URL(rec.base);
+      this.challenge = rec.challenge;
+      this.cachedPing = true;
+      return;
+    }
+    await this.doPing();
+    await cache?.savePing(this.registry, this.endpoint.candidates, { base: this.base!.href, ...(this.challenge ? { challenge: this.challenge } : {}) });
+  }
+
+  /** After an answer that remembered state may explain (401, a dead base URL): drops it all; false if none was used. */
+  private async forgetCached(): Promise<boolean> {
+    const cache = this.deps.cache;
+    if (!cache || (!this.cachedPing && !this.cachedTokens)) return false;
+    this.deps.http.debug?.(`${this.registry}: cached ping or token refused; starting over`);
+    await Promise.all([cache.forgetPing(this.registry, this.endpoint.candidates), ...(this.cachedTokens ?? []).map((k) => cache.forgetToken(k))]);
+    this.cachedPing = false;
+    this.cachedTokens = undefined;
+    this.tokens.clear();
+    this.pinged = undefined;
+    this.recall = false;
+    return true;
   }
 
   private async doPing(): Promise<void> {
@@ -180,6 +226,13 @@ export class RegistryClient {
     const cached = this.tokens.get(key);
     if (!fresh && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
     this.checkRealm(ch.params.realm, cred);
+    const diskKey: TokenKey = { registry: this.registry, realm: ch.params.realm ?? '', service: ch.params.service, scopes: mergeScopes(scopes), credential: cred };
+    const remembered = fresh || !this.recall ? undefined : await this.deps.cache?.token(diskKey);
+    if (remembered) {
+      (this.cachedTokens ??= []).push(diskKey);
+      this.tokens.set(key, remembered);
+      return `Bearer ${remembered.token}`;
+    }
     const token = await requestToken(this.deps.http, {
       realm: ch.params.realm ?? '',
       service: ch.params.service,
@@ -188,6 +241,7 @@ export class RegistryClient {
       clientId: this.deps.clientId,
     });
     this.tokens.set(key, token);
+    await this.deps.cache?.saveToken(diskKey, token);
     return `Bearer ${token.token}`;
   }
 
@@ -223,6 +277,11 @@ export class RegistryClient {
       hint: cred ? `the account${cred.username ? ` "${cred.username}"` : ''} has no access to it, or it does not exist` : `it may need credentials: ${login}`,
     });
   }
+}
+
+/** An answer that says the remembered ping or token is wrong: 401, or a TLS port's 400 to plain http. */
+function staleAnswer(res: HttpResponse, base: URL): boolean {
+  return res.status === 401 || (res.status === 400 && base.protocol === 'http:');
 }
 
 function basic(cred: Credential): string {

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import type { RegctlConfig } from '../config/regctl-config.js';
 import type { Env } from '../util/env.js';
+import { TransportCache } from './cache.js';
 import { resolveEndpoint } from './endpoint.js';
 import type { HttpContext } from './http.js';
 import { RegistryClient } from './registry-client.js';
@@ -27,6 +28,8 @@ export interface TransportOptions {
   timeouts?: Partial<Timeouts>;
   /** Aborts every request when the command's time limit runs out (see deadlineSignal). */
   signal?: AbortSignal;
+  /** Keep pings and bearer tokens here between processes (cache.ts); none when undefined. */
+  cacheDir?: string;
 }
 
 export interface TransportWarning {
@@ -42,10 +45,12 @@ export class Transport {
   private readonly clients = new Map<string, RegistryClient>();
   /** Shared with the transports made by withCredentials: one close() ends every pool, a warning shows once. */
   private readonly common: { dispatchers: Dispatcher[]; warned: Set<string> };
+  private readonly cache?: TransportCache;
 
   constructor(opts: TransportOptions, common = { dispatchers: [] as Dispatcher[], warned: new Set<string>() }) {
     this.opts = opts;
     this.common = common;
+    if (opts.cacheDir) this.cache = new TransportCache(opts.cacheDir);
   }
 
   /** A transport with its own clients that look credentials up in `credentials` (per-command credentials). */
@@ -96,6 +101,8 @@ export class Transport {
     return new RegistryClient(endpoint, {
       http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential,
       onRateLimit: (rl) => this.rateLimited(registry, rl),
+      // login checks credentials against the registry itself: no remembered ping or token
+      ...(this.cache && !opts.credential ? { cache: this.cache } : {}),
     });
   }
 

@@ -27,9 +27,9 @@ export async function runCli(args: string[], env: TestEnv, stdin = ''): Promise<
   return { code, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes };
 }
 
-const BIN = resolve(import.meta.dirname, '../../bin/regctl.js');
+const BIN = resolve(import.meta.dirname, '../../bin/regctl.cjs');
 
-/** Runs the built `bin/regctl.js` as a child process (for exit codes and stack-trace checks). */
+/** Runs the built `bin/regctl.cjs` as a child process (for exit codes and stack-trace checks). */
 export function runBin(args: string[], env: TestEnv, stdin = ''): Promise<CliResult> {
   return spawnCapture(process.execPath, [BIN, ...args], env, stdin);
 }

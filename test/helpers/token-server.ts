@@ -13,11 +13,12 @@
 import { createPrivateKey, randomBytes, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selfSignedRSA } from './tls.js';
+import { selfSignedRSA, testCA } from './tls.js';
 
 /** The resource name the ACL is asked about for the scope `registry:catalog:*`. */
 export const CATALOG = '*catalog*';
@@ -45,6 +46,8 @@ export interface TokenServerOptions {
   acl: (user: string | undefined, repo: string) => string[];
   /** Default true; false makes every POST answer 404 (a server with only the GET flow). */
   postEnabled?: boolean;
+  /** Serve https with testCA()'s server certificate (default plain http). */
+  tls?: boolean;
 }
 
 export interface TokenServerHandle {
@@ -142,7 +145,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
     return body;
   };
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/token') return sendJson(res, 404, { error: 'not found' });
     if (req.method === 'GET') return respond(res, () => handleGet(req, url.searchParams));
@@ -154,9 +157,13 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
       }
       respond(res, () => handlePost(url.searchParams, new URLSearchParams(body)));
     }, (err: Error) => sendJson(res, 400, { error: err.message }));
-  });
+  };
+  const ca = opts.tls ? await testCA() : undefined;
+  const server = ca
+    ? createTlsServer({ cert: await readFile(ca.serverCert), key: await readFile(ca.serverKey) }, handler)
+    : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${ca ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     url, realm: `${url}/token`, service: opts.service, issuer: opts.issuer, certFile, requests, issueToken,

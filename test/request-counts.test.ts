@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startProxy, type ProxyHandle } from './helpers/proxy.js';
+import { startRegistry, type RegistryHandle } from './helpers/registry.js';
+import { makeHome, runCli, type Home } from './helpers/run-cli.js';
+import { seedImage, tarLayer, type SeededImage } from './helpers/seed.js';
+
+// Every request a command makes is a round trip a user pays on a real network: these are the requests digest and
+// copy make, counted by a proxy in front of the real registry, so one more shows up as a failure here.
+describe('requests per command (counted in front of the real registry)', () => {
+  let src: RegistryHandle;
+  let dst: RegistryHandle;
+  let srcProxy: ProxyHandle;
+  let dstProxy: ProxyHandle;
+  let image: SeededImage;
+
+  before(async () => {
+    [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+    image = await seedImage({ url: src.url }, 'app', '1', { layers: [tarLayer({ a: 'one' }), tarLayer({ b: 'two' }), tarLayer({ c: 'three' })] });
+    [srcProxy, dstProxy] = await Promise.all([startProxy(src.url), startProxy(dst.url)]);
+  });
+  after(async () => {
+    await Promise.all([srcProxy.stop(), dstProxy.stop()]);
+    await Promise.all([src.stop(), dst.stop()]);
+  });
+
+  async function run(home: Home, args: string[]): Promise<{ src: string[]; dst: string[] }> {
+    srcProxy.requests.length = 0;
+    dstProxy.requests.length = 0;
+    const r = await runCli(args, home.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${image.digest}\n`);
+    return { src: [...srcProxy.requests].sort(), dst: [...dstProxy.requests].sort() };
+  }
+
+  const blobs = (): string[] => [image.configDigest, ...image.layerDigests];
+
+  test('digest: a ping and one HEAD; the next run only the HEAD', async () => {
+    const home = await makeHome();
+    const ref = `${srcProxy.host}/app:1`;
+    assert.deepEqual((await run(home, ['digest', ref])).src, ['GET /v2/', 'HEAD /v2/app/manifests/1']);
+    assert.deepEqual((await run(home, ['digest', ref])).src, ['HEAD /v2/app/manifests/1']);
+    await home.cleanup();
+  });
+
+  test('cold copy: the manifest and each blob read once; each blob checked, uploaded in one POST + PUT', async () => {
+    const home = await makeHome();
+    const r = await run(home, ['copy', '-q', `${srcProxy.host}/app:1`, `${dstProxy.host}/cold:1`]);
+    assert.deepEqual(r.src, ['GET /v2/', 'GET /v2/app/manifests/1', ...blobs().map((d) => `GET /v2/app/blobs/${d}`)].sort());
+    const dstBlob = r.dst.filter((q) => q.includes('/blobs/'));
+    assert.deepEqual(dstBlob.filter((q) => q.startsWith('HEAD')), blobs().map((d) => `HEAD /v2/cold/blobs/${d}`).sort());
+    assert.equal(dstBlob.filter((q) => q.startsWith('POST /v2/cold/blobs/uploads/')).length, blobs().length);
+    assert.equal(dstBlob.filter((q) => q.startsWith('PUT ')).length, blobs().length);
+    assert.equal(dstBlob.length, blobs().length * 3, r.dst.join('\n'));
+    assert.deepEqual(r.dst.filter((q) => !q.includes('/blobs/')), ['GET /v2/', 'HEAD /v2/cold/manifests/1', 'PUT /v2/cold/manifests/1']);
+    await home.cleanup();
+  });
+
+  test('warm copy: one manifest request each side, nothing else once pings are remembered', async () => {
+    const home = await makeHome();
+    const args = ['copy', '-q', `${srcProxy.host}/app:1`, `${dstProxy.host}/warm:1`];
+    await run(home, args);
+    const r = await run(home, args);
+    assert.deepEqual(r.src, ['GET /v2/app/manifests/1']);
+    assert.deepEqual(r.dst, ['HEAD /v2/warm/manifests/1']);
+    await home.cleanup();
+  });
+});
