@@ -43,6 +43,7 @@ export function spawnCapture(cmd: string, args: string[], env: TestEnv, stdin = 
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
+    child.stdin.on('error', () => undefined); // a command that exits without reading its stdin is judged by its exit code
     child.on('close', (code) => {
       const stdoutBytes = Buffer.concat(out);
       resolvePromise({ code: code ?? -1, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
