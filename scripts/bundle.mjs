@@ -43,6 +43,8 @@ module.exports = {
   'cli-table3': { default: true },
   ora: { default: true, esm: true },
   chalk: { default: true, esm: true },
+  yaml: { names: ['parse'] },
+  semver: { default: true },
 };
 // commander goes into regctl.cjs; @napi-rs/keyring (optional, native) stays an import resolved from node_modules.
 const EXTERNAL = ['@napi-rs/keyring', '@mongodb-js/zstd'];

@@ -123,7 +123,30 @@ function buildProgram(env: CommandEnv): Command {
     .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
     .option('-q, --quiet', 'no progress lines')
     .option('--digestfile <file>', 'write the digest of the copied manifest to this file')
+    .option('-a, --all-tags', 'copy every tag of the source repository into the destination repository')
+    .option('--image-jobs <n>', 'with --all-tags: images copied at once (default 4)')
+    .option('--keep-going', 'with --all-tags: go on past a failed tag, exit non-zero at the end')
+    .option('--dry-run', 'with --all-tags: print which tags would be copied or skipped; write nothing')
+    .option('--json', 'with --all-tags: print the report as JSON on stdout (sync --format json)')
     .action(lazy(async () => (await import('./commands/copy.js')).copyCommand));
+
+  program.command('sync')
+    .description('mirror repositories: every tag (or those selected) not already at the destination with the same digest')
+    .usage('[options] SRC_REPO DST_REPO | --config FILE DESTINATION')
+    .argument('<source>', 'source repository (or, with --config, the destination)')
+    .argument('[destination]', 'destination repository')
+    .option('--config <file>', 'read the images from a skopeo sync YAML file; DESTINATION is a registry[/path]')
+    .option('--scoped', 'with --config: keep the source registry and path under DESTINATION (skopeo --scoped)')
+    .option('--tags <regex>', 'only tags this regular expression matches (searched, like skopeo: anchor with ^…$)')
+    .option('--exclude <regex>', 'leave out tags this regular expression matches')
+    .option('--semver <range>', 'only tags that are versions in this range, e.g. ">= 3.12.0" or "~1.2"')
+    .option('--dry-run', 'print which images would be copied or skipped (HEAD requests only); write nothing')
+    .option('-j, --jobs <n>', 'blobs moved at once, across all images (default 8)')
+    .option('--image-jobs <n>', 'images copied at once (default 4)')
+    .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
+    .addOption(new Option('--format <format>', 'report format on stdout').choices(['text', 'json']).default('text'))
+    .option('-q, --quiet', 'no progress and no summary')
+    .action(lazy(async () => (await import('./commands/sync.js')).syncCommand));
 
   program.command('pull')
     .description('pull an image into the local store (the host platform of an index by default)')
@@ -195,13 +218,13 @@ function buildProgram(env: CommandEnv): Command {
     .action(lazy(async () => (await import('./commands/ratelimit.js')).ratelimitCommand));
 
   for (const cmd of program.commands) {
-    if (REGISTRY_COMMANDS.includes(cmd.name())) addCredentialOptions(cmd, { sides: cmd.name() === 'copy' });
+    if (REGISTRY_COMMANDS.includes(cmd.name())) addCredentialOptions(cmd, { sides: cmd.name() === 'copy' || cmd.name() === 'sync' });
   }
   return program;
 }
 
 /** The commands that reach a registry: they take --creds, --registry-token, --no-creds and --authfile. */
-const REGISTRY_COMMANDS = ['search', 'inspect', 'digest', 'tags', 'catalog', 'copy', 'pull', 'push', 'save', 'delete', 'ratelimit'];
+const REGISTRY_COMMANDS = ['search', 'inspect', 'digest', 'tags', 'catalog', 'copy', 'sync', 'pull', 'push', 'save', 'delete', 'ratelimit'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

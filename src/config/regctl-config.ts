@@ -18,6 +18,8 @@ export interface RegistryConfig {
   insecure?: boolean;
   /** Extra CA bundle (PEM file) trusted for this registry. */
   ca?: string;
+  /** A folder of `*.crt` CA files trusted for this registry (a sync file's `cert-dir`; not read from config.json). */
+  certDir?: string;
   /** Pull-through mirrors, tried first for reads. */
   mirrors?: string[];
 }

@@ -50,6 +50,19 @@ export class FallbackSource implements SourceTarget {
     return this.source().fetchBlob(desc, offset);
   }
 
+  /** Tags as the origin (the last source) lists them: mirrors may hold only what was pulled through them. */
+  listTags(): Promise<string[]> {
+    const origin = this.candidates.at(-1)!;
+    if (!origin.listTags) throw new RangeError(`${origin.description} cannot list tags`);
+    return origin.listTags();
+  }
+
+  /** The same candidates, each at another reference (those that cannot address one are left out). */
+  at(reference: string): SourceTarget {
+    const moved = this.candidates.filter((c) => c.at).map((c) => c.at!(reference));
+    return moved.length === 1 ? moved[0]! : new FallbackSource(moved);
+  }
+
   private source(): SourceTarget {
     if (!this.chosen) throw new RangeError('FallbackSource used before resolve()');
     return this.chosen;

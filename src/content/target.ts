@@ -27,6 +27,9 @@ export interface SourceTarget {
   listTags?(): Promise<string[]>;
   /** Another image of the same repository (or layout) by tag or digest: the source for copying it. */
   at?(reference: string): SourceTarget;
+  /** The digest the reference points at, from a request that fetches no manifest (a HEAD, which Docker Hub does
+   * not count as a pull); undefined when the source cannot tell that way. NotFoundError when absent. */
+  peekDigest?(): Promise<string | undefined>;
   /**
    * The manifests that refer to `subject` (signatures, SBOMs, attestations): OCI 1.1 referrers, and digest tags
    * in cosign's scheme (`sha256-<hex>.sig`), which carry the tag to set at the destination.

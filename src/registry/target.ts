@@ -7,6 +7,7 @@ import { pushScope } from '../transport/scope.js';
 import { downloadBlob } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
 import { getManifest, headManifest } from './manifests.js';
+import { listTags } from './tags.js';
 
 /** One repository of a registry as a copy source, pointed at a tag or digest. */
 export class RegistrySource implements SourceTarget {
@@ -32,6 +33,19 @@ export class RegistrySource implements SourceTarget {
 
   async fetchBlob(desc: Descriptor, offset = 0): Promise<{ stream: Readable; resumed: boolean }> {
     return { stream: downloadBlob(this.client, this.repository, desc, offset), resumed: true };
+  }
+
+  listTags(): Promise<string[]> {
+    return listTags(this.client, this.repository, `listing tags of ${this.client.registry}/${this.repository}`);
+  }
+
+  at(reference: string): RegistrySource {
+    const name = `${this.client.registry}/${this.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
+    return new RegistrySource(this.client, this.repository, reference, name);
+  }
+
+  async peekDigest(): Promise<string | undefined> {
+    return (await headManifest(this.client, this.repository, this.reference, `checking ${this.description}`)).digest;
   }
 
   private readonly cache = new Map<string, Buffer>();

@@ -10,9 +10,18 @@ export function defaultCertsDirs(homedir: string): string[] {
   return ['/etc/docker/certs.d', '/etc/containers/certs.d', join(homedir, '.config', 'containers', 'certs.d')];
 }
 
-/** Extra CAs for one registry: every `*.crt` under each certs dir's HOST[:PORT] folder, plus the configured bundle. */
-export async function registryCAs(host: string, certsDirs: string[], configuredCa?: string): Promise<string[]> {
+/**
+ * Extra CAs for one registry: every `*.crt` under each certs dir's HOST[:PORT] folder, plus the configured bundle,
+ * plus every `*.crt` in `certDir` (a folder given for this registry alone, like skopeo's --cert-dir).
+ */
+export async function registryCAs(host: string, certsDirs: string[], configuredCa?: string, certDir?: string): Promise<string[]> {
   const pems: string[] = [];
+  if (certDir) {
+    const names = await readdir(certDir).catch((err: Error) => {
+      throw new ConfigError(`cannot read certificate directory ${certDir}: ${err.message}`, { cause: err });
+    });
+    for (const name of names.filter((n) => n.endsWith('.crt')).sort()) pems.push(await readFile(join(certDir, name), 'utf8'));
+  }
   for (const dir of certsDirs) {
     const hostDir = join(dir, host);
     let names: string[];

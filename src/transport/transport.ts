@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
-import type { RegctlConfig } from '../config/regctl-config.js';
+import type { RegctlConfig, RegistryConfig } from '../config/regctl-config.js';
 import type { Env } from '../util/env.js';
 import { TransportCache } from './cache.js';
 import { resolveEndpoint } from './endpoint.js';
@@ -56,6 +56,21 @@ export class Transport {
   /** A transport with its own clients that look credentials up in `credentials` (per-command credentials). */
   withCredentials(credentials: CredentialSource): Transport {
     return new Transport({ ...this.opts, credentials }, this.common);
+  }
+
+  /**
+   * A transport with its own clients, for registries with settings of their own (a sync file's `tls-verify`,
+   * `cert-dir`, `credentials`): `registries` apply over the configured settings of those hosts, `credentials`
+   * wraps this transport's credential lookup. Its pools close with this transport's.
+   */
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource }): Transport {
+    const registries = { ...this.opts.config.registries };
+    for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
+    return new Transport({
+      ...this.opts,
+      config: { ...this.opts.config, registries },
+      ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
+    }, this.common);
   }
 
   /** The client for a registry host (`docker.io`, `localhost:5000`), shared for the process. */
@@ -119,7 +134,8 @@ export class Transport {
     // undici comes in with the first connection pool: commands that never reach a registry do not load it.
     const { createDispatcher, defaultCertsDirs, registryCAs } = await import('./dispatcher.js');
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
-    const cas = await registryCAs(host, certsDirs, this.opts.config.registries[registry]?.ca);
+    const cfg = this.opts.config.registries[registry];
+    const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
     const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
     const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs });
     this.common.dispatchers.push(dispatcher);

@@ -1,0 +1,17 @@
+import { UsageError } from '../errors.js';
+import { parseReference } from '../ref/parse.js';
+import type { OpsContext } from './context.js';
+import { sync, type SyncOptions, type SyncReport } from './sync.js';
+import { repositoryJob } from './sync-jobs.js';
+
+/**
+ * `copy --all-tags SRC_REPO DST_REPO`: every tag the source lists (following Link pages), each manifest verbatim,
+ * blobs shared between tags sent once; tags the destination already has with the same digest are left alone.
+ */
+export function copyAllTags(ctx: OpsContext, source: string, destination: string, opts: SyncOptions = {}): Promise<SyncReport> {
+  const src = parseReference(source);
+  if (src.tag !== undefined || src.digest !== undefined) {
+    throw new UsageError(`--all-tags copies a whole repository: "${source}" names one image`, { hint: 'give the repository without a tag or digest' });
+  }
+  return sync(ctx, [repositoryJob(source, destination)], opts);
+}

@@ -1,0 +1,79 @@
+import type { CredentialSource } from '../auth/credential.js';
+import { OverriddenCredentials } from '../auth/override.js';
+import { UsageError } from '../errors.js';
+import { parseReference, parseRepository, type RepositoryName } from '../ref/parse.js';
+import type { OpsContext } from './context.js';
+import type { SyncRegistry } from './sync-config.js';
+import type { TagFilter } from './tag-filter.js';
+
+/** One source repository mirrored into one destination repository. */
+export interface SyncJob {
+  source: RepositoryName;
+  destination: RepositoryName;
+  /** Tags or digests to copy; undefined: every tag the source lists, through `filter` when given. */
+  references?: string[];
+  filter?: TagFilter;
+  /** The context the source is read with (a sync file's per-registry settings); default: the sync's own. */
+  sourceContext?: OpsContext;
+}
+
+/**
+ * `regctl sync SRC DST`: SRC is a repository (every tag, through the filter) or one image (`repo:tag`,
+ * `repo@digest`); DST is the destination repository itself.
+ */
+export function repositoryJob(source: string, destination: string, filter: TagFilter = {}): SyncJob {
+  const src = parseReference(source);
+  const dst = parseRepository(destination);
+  const one = src.digest ?? src.tag;
+  if (one && (filter.include || filter.exclude || filter.semver !== undefined)) {
+    throw new UsageError(`${source} names one image: --tags, --exclude and --semver select among a repository's tags`, { hint: 'give the repository without a tag' });
+  }
+  return {
+    source: parseRepository(`${src.registry}/${src.repository}`),
+    destination: dst,
+    ...(one ? { references: [one] } : {}),
+    ...(Object.keys(filter).length ? { filter } : {}),
+  };
+}
+
+/**
+ * The jobs of a skopeo sync file into `destination` (a registry, optionally with a path): each repository lands
+ * at `destination/<last component of its path>`, or with `scoped` at `destination/<registry>/<path>`, as skopeo
+ * names them. Each registry's `tls-verify`, `cert-dir` and `credentials` apply to its own reads.
+ */
+export function configJobs(ctx: OpsContext, registries: SyncRegistry[], destination: string, opts: { scoped?: boolean } = {}): SyncJob[] {
+  const prefix = destination.replace(/\/+$/, '');
+  parseRepository(`${prefix}/x`); // a clear error for a malformed destination before anything is read
+  const jobs: SyncJob[] = [];
+  for (const reg of registries) {
+    const sourceContext = registryContext(ctx, reg);
+    for (const repo of reg.repositories) {
+      const suffix = opts.scoped ? `${repo.repository.registry}/${repo.repository.repository}` : repo.repository.repository.split('/').at(-1)!;
+      jobs.push({
+        source: repo.repository,
+        destination: parseRepository(`${prefix}/${suffix}`),
+        ...(repo.references ? { references: repo.references } : {}),
+        ...(repo.filter ? { filter: repo.filter } : {}),
+        sourceContext,
+      });
+    }
+  }
+  return jobs;
+}
+
+/**
+ * The context a sync file's registry is read with: its TLS settings and credentials over those of the source side
+ * (`--src-creds` and the like apply to the registries the file gives no credentials for).
+ */
+function registryContext(ctx: OpsContext, reg: SyncRegistry): OpsContext {
+  const host = reg.host;
+  const settings = { ...(reg.tlsVerify ? {} : { insecure: true }), ...(reg.certDir ? { certDir: reg.certDir } : {}) };
+  const given = reg.credentials;
+  if (!Object.keys(settings).length && !given) return ctx;
+  const side = ctx.sourceTransport ?? ctx.transport;
+  const sourceTransport = side.derive({
+    registries: { [host]: settings },
+    ...(given ? { credentials: (current: CredentialSource) => new OverriddenCredentials(current, [host], { credential: { ...given } }) } : {}),
+  });
+  return { ...ctx, sourceTransport };
+}

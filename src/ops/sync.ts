@@ -1,0 +1,173 @@
+import { copyImage, DEFAULT_JOBS, type CopyProgress } from '../content/copy.js';
+import { CopySession } from '../content/session.js';
+import { writeTo, type DestinationTarget, type SourceTarget } from '../content/target.js';
+import { ExitCode, RegctlError } from '../errors.js';
+import type { RepositoryName } from '../ref/parse.js';
+import { runPool } from '../util/pool.js';
+import type { OpsContext } from './context.js';
+import { registryDestination, registrySource } from './registry-target.js';
+import type { SyncJob } from './sync-jobs.js';
+import { filterTags } from './tag-filter.js';
+
+export const DEFAULT_IMAGE_JOBS = 4;
+
+export type SyncStatus = 'copied' | 'skipped' | 'failed' | 'planned';
+
+/** What became of one image (or of a repository whose tags could not be listed: `failed`, no digest). */
+export interface SyncImageResult {
+  source: string;
+  destination: string;
+  /** `planned`: a dry run found the destination lacking or different (it would be copied). */
+  status: SyncStatus;
+  digest?: string;
+  /** Bytes of blobs sent. */
+  bytes: number;
+  error?: { message: string; exitCode: number };
+}
+
+export interface SyncReport {
+  images: SyncImageResult[];
+  copied: number;
+  skipped: number;
+  failed: number;
+  planned: number;
+  bytes: number;
+  seconds: number;
+  dryRun: boolean;
+}
+
+export type SyncProgress =
+  | { kind: 'images'; total: number }
+  | { kind: 'image'; result: SyncImageResult }
+  | CopyProgress;
+
+export interface SyncOptions {
+  /** Blobs moved at once across every image (one CopySession). */
+  jobs?: number;
+  /** Images in flight at once. */
+  imageJobs?: number;
+  /** Compare and report; write nothing. */
+  dryRun?: boolean;
+  /** Go on past a failed image (or repository); the report says which failed. Otherwise the first failure throws. */
+  keepGoing?: boolean;
+  onProgress?: (event: SyncProgress) => void;
+  /** Milliseconds clock, for the report's time. */
+  now?: () => number;
+}
+
+interface Item {
+  source: SourceTarget;
+  destination: DestinationTarget;
+  reference: string;
+  sourceName: string;
+  destinationName: string;
+}
+
+/**
+ * Mirrors images from source repositories into destination repositories. Every tag is first compared with
+ * HEAD requests only (a HEAD is not a pull on Docker Hub): an image whose destination tag already has the
+ * source's digest costs no GET and sends nothing. The others are copied whole (an index with every platform,
+ * manifests verbatim), `imageJobs` at a time, under one limit of `jobs` blobs for all of them; a blob shared by
+ * several tags of one destination repository is sent once.
+ */
+export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions = {}): Promise<SyncReport> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const results: SyncImageResult[] = [];
+  const report = opts.onProgress;
+  const imageJobs = opts.imageJobs ?? DEFAULT_IMAGE_JOBS;
+  const destinations = new Map<string, Promise<DestinationTarget>>();
+  const destinationOf = (repo: RepositoryName) => {
+    let dst = destinations.get(repo.name);
+    if (!dst) destinations.set(repo.name, (dst = registryDestination(ctx, { ...repo, name: repo.name })));
+    return dst;
+  };
+  const fail = (source: string, destination: string, err: unknown): void => {
+    if (!opts.keepGoing) throw err;
+    const result: SyncImageResult = { source, destination, status: 'failed', bytes: 0, error: describe(err) };
+    results.push(result);
+    report?.({ kind: 'image', result });
+  };
+
+  const items: Item[] = [];
+  const seen = new Set<string>();
+  await runPool(jobs, imageJobs, async (job) => {
+    try {
+      const repo = await registrySource(job.sourceContext ?? ctx, { ...job.source, tag: 'latest', name: `${job.source.name}:latest` });
+      const references = job.references ?? filterTags(await listTags(repo), job.filter ?? {});
+      const destination = await destinationOf(job.destination);
+      for (const reference of references) {
+        const sep = reference.includes(':') ? '@' : ':';
+        const key = `${job.source.name}${sep}${reference} ${job.destination.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        items.push({
+          source: repo.at!(reference),
+          destination,
+          reference,
+          sourceName: `${job.source.name}${sep}${reference}`,
+          destinationName: `${job.destination.name}${sep}${reference}`,
+        });
+      }
+    } catch (err) {
+      fail(job.source.name, job.destination.name, err);
+    }
+  });
+  report?.({ kind: 'images', total: items.length });
+
+  const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
+  await runPool(items, imageJobs, async (item) => {
+    let result: SyncImageResult;
+    try {
+      result = await syncImage(item, session, opts);
+    } catch (err) {
+      fail(item.sourceName, item.destinationName, err);
+      return;
+    }
+    results.push(result);
+    report?.({ kind: 'image', result });
+  });
+
+  const count = (status: SyncStatus) => results.filter((r) => r.status === status).length;
+  return {
+    images: results,
+    copied: count('copied'),
+    skipped: count('skipped'),
+    failed: count('failed'),
+    planned: count('planned'),
+    bytes: results.reduce((sum, r) => sum + r.bytes, 0),
+    seconds: (now() - started) / 1000,
+    dryRun: opts.dryRun ?? false,
+  };
+}
+
+async function syncImage(item: Item, session: CopySession, opts: SyncOptions): Promise<SyncImageResult> {
+  const { source, destination, reference } = item;
+  const byDigest = reference.includes(':');
+  const names = { source: item.sourceName, destination: item.destinationName };
+  // HEADs only: the source's digest, and the digest the destination's tag points at (or whether it has the digest).
+  const digest = byDigest ? reference : await source.peekDigest?.();
+  const present = digest === undefined ? undefined
+    : byDigest ? ((await destination.hasManifest({ mediaType: '', digest, size: 0 })) ? digest : undefined)
+      : await destination.tagDigest?.(reference);
+  if (digest !== undefined && present === digest) return { ...names, status: 'skipped', digest, bytes: 0 };
+  if (opts.dryRun) return { ...names, status: 'planned', ...(digest ? { digest } : {}), bytes: 0 };
+  // Copy the very manifest that was compared, even if the tag moves meanwhile.
+  const from = digest !== undefined && !byDigest && source.at ? source.at(digest) : source;
+  const copied = await writeTo(destination, (dst) => copyImage(from, dst, {
+    session,
+    ...(byDigest ? {} : { tag: reference }),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  }));
+  return { ...names, status: copied.unchanged ? 'skipped' : 'copied', digest: copied.digest, bytes: copied.blobs.bytes };
+}
+
+async function listTags(repo: SourceTarget): Promise<string[]> {
+  if (!repo.listTags) throw new RangeError(`${repo.description} cannot list tags`);
+  return repo.listTags();
+}
+
+function describe(err: unknown): { message: string; exitCode: number } {
+  if (err instanceof RegctlError) return { message: err.message, exitCode: err.exitCode };
+  return { message: err instanceof Error ? err.message : String(err), exitCode: ExitCode.failure };
+}
