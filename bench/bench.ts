@@ -14,7 +14,8 @@ import { ensureImage, type ImageSpec } from './images.js';
 import { countsCell, latencyScenarios, latencyWanted, startLatencyBed, stopLatencyBed } from './latency.js';
 import { compare } from './measure.js';
 import { latencyTable, report, scenarioTable, verdict, type ScaleResult, type ScenarioResult } from './report.js';
-import { clearSkopeoCache, copyScenario, regctl, scenarios, skopeo, toolEnv, wipe, type Env } from './scenarios.js';
+import { seedSync, syncScenarios, type SyncSpec } from './sync.js';
+import { clearSkopeoCache, copyScenario, regctl, scenarios, skopeo, toolEnv, wipe, type Env, type Scenario } from './scenarios.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 2 ** 20;
@@ -39,6 +40,7 @@ interface Config {
   runs: number;
   scaleRuns: number;
   hyperfineRuns: number;
+  sync: SyncSpec;
 }
 
 const FULL: Config = {
@@ -53,6 +55,7 @@ const FULL: Config = {
   runs: 5,
   scaleRuns: 3,
   hyperfineRuns: 30,
+  sync: { repos: 3, tags: 20, baseBytes: 4 * MiB, repoBytes: 1 * MiB, tagBytes: 64 * 1024 },
 };
 
 const TINY: Config = {
@@ -67,6 +70,7 @@ const TINY: Config = {
   runs: 1,
   scaleRuns: 1,
   hyperfineRuns: 2,
+  sync: { repos: 2, tags: 3, baseBytes: 16 * 1024, repoBytes: 4 * 1024, tagBytes: 1024 },
 };
 
 const imageBytes = (spec: ImageSpec): number => spec.layers * spec.layerBytes * (spec.platforms?.length ?? 1);
@@ -131,12 +135,18 @@ async function main(): Promise<void> {
       await clearSkopeoCache(env);
       execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${a.host}/big:1`, `docker://${b.host}/warm:1`]);
     };
-    // `--only` a latency scenario needs none of registry A's images (seeding them takes minutes)
-    const loopback = scenarios(env, seedWarm).filter((s) => !values.only || s.name.includes(values.only));
-    if (loopback.length || !values.only) {
+    // `--only` a latency or sync scenario needs none of registry A's images (seeding them takes minutes)
+    const selected = (list: Scenario[]) => list.filter((s) => !values.only || s.name.includes(values.only));
+    const copies = selected(scenarios(env, seedWarm));
+    if (copies.length || !values.only) {
       for (const spec of [config.big, config.many, config.multi, ...config.scale]) await seed(a, layouts.get(spec.name)!, spec);
       log(`registry A seeded after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
+    let syncFile = '';
+    const seedSyncOnce = async (): Promise<void> => {
+      syncFile ||= await seedSync(env, config.sync);
+    };
+    const loopback = [...copies, ...selected(syncScenarios(env, config.sync, () => syncFile, seedSyncOnce))];
 
     const results: ScenarioResult[] = [];
     for (const scenario of loopback) {

@@ -65,8 +65,9 @@ describe('sync and copy --all-tags against the real registry', () => {
     const last = u.searchParams.get('last');
     const tags = all.filter((t) => last === null || t > last).slice(0, size);
     const more = all.some((t) => t > tags.at(-1)!);
-    const link = more ? { link: `</v2/${repo}/tags/list?last=${tags.at(-1)}&n=${size}>; rel="next"` } : {};
-    return { status: 200, headers: { 'content-type': 'application/json', ...link }, body: JSON.stringify({ name: repo, tags }) };
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (more) headers.link = `</v2/${repo}/tags/list?last=${tags.at(-1)}&n=${size}>; rel="next"`;
+    return { status: 200, headers, body: JSON.stringify({ name: repo, tags }) };
   };
   const assertMirrored = async (host: string, repo: string, into: string) => {
     for (const [tag, digest] of seeded.get(repo)!) {
