@@ -34,6 +34,8 @@ export interface CopyOptions {
   includeNondistributable?: boolean;
   /** Convert manifests and layer media types to this format (manifest digests change). */
   format?: ManifestFormat;
+  /** The caller has just found that `tag` at the destination names another manifest (sync): no need to ask again. */
+  tagChecked?: boolean;
   /** Shared by the copies of one command (one limit on blobs in flight). Default: a session of `jobs`. */
   session?: CopySession;
   /** Blobs moved at once when no session is given. */
@@ -75,7 +77,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
   };
   // The tag already names this very manifest: nothing to do (unless referrers may have been added since).
   if (opts.format && opts.referrers) throw new UsageError('--format and --referrers exclude each other: converting changes the digests referrers name');
-  if (opts.tag && !opts.referrers && !opts.format && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
+  if (opts.tag && !opts.referrers && !opts.format && !opts.tagChecked && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
     result.unchanged = true;
     return result;
   }

@@ -33,7 +33,9 @@ export async function moveBlobs(src: SourceTarget, dst: DestinationTarget, blobs
   let failure: { error: unknown } | undefined;
   await Promise.all(blobs.map(async (desc) => {
     try {
-      const how = await session.once(dst, desc.digest, () => session.blobs.run(async () => (failure ? undefined : move(desc))));
+      const how = session.holds(dst).has(desc.digest)
+        ? 'skipped'
+        : await session.once(dst, desc.digest, () => session.blobs.run(async () => (failure ? undefined : move(desc))));
       if (how === undefined) return; // another blob failed first: this one was never started
       if (how === 'mounted') counts.mounted++;
       else if (how === 'pushed') {

@@ -11,6 +11,7 @@ export const DEFAULT_JOBS = 8;
 export class CopySession {
   readonly blobs: Limiter;
   private readonly inFlight = new WeakMap<DestinationTarget, Map<string, Promise<unknown>>>();
+  private readonly present = new WeakMap<DestinationTarget, Set<string>>();
 
   constructor(jobs = DEFAULT_JOBS) {
     this.blobs = new Limiter(jobs);
@@ -28,9 +29,19 @@ export class CopySession {
     const started = transfer();
     running.set(digest, started);
     try {
-      return await started;
+      const result = await started;
+      if (result !== undefined) this.holds(dst).add(digest);
+      return result;
     } finally {
       running.delete(digest);
     }
+  }
+
+  /** The blobs `dst` is known to hold since a transfer of this session ended (found, mounted or sent): the next
+   * image that names one (another tag sharing a layer) need not even ask. */
+  holds(dst: DestinationTarget): Set<string> {
+    let known = this.present.get(dst);
+    if (!known) this.present.set(dst, (known = new Set()));
+    return known;
   }
 }

@@ -156,7 +156,7 @@ async function syncImage(item: Item, session: CopySession, opts: SyncOptions): P
   const from = digest !== undefined && !byDigest && source.at ? source.at(digest) : source;
   const copied = await writeTo(destination, (dst) => copyImage(from, dst, {
     session,
-    ...(byDigest ? {} : { tag: reference }),
+    ...(byDigest ? {} : { tag: reference, tagChecked: digest !== undefined }),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   }));
   return { ...names, status: copied.unchanged ? 'skipped' : 'copied', digest: copied.digest, bytes: copied.blobs.bytes };
