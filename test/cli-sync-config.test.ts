@@ -102,6 +102,15 @@ describe('sync --config reads skopeo sync\'s YAML unchanged (htpasswd over TLS w
     assert.deepEqual(Object.keys(await contents('regctl', ['alpine'])).sort(), ['alpine:3.12.0', 'alpine:v3.13']);
   });
 
+  test('sync SRC DST takes --src-creds for the source registry (and fails with exit 4 without them)', async () => {
+    const denied = await runCli(['--insecure', 'sync', '-q', `${secure.host}/busybox`, `${dst.host}/creds/busybox`], home.env);
+    assert.equal(denied.code, 4, denied.stderr);
+    const r = await runCli(['--insecure', 'sync', `${secure.host}/busybox`, `${dst.host}/creds/busybox`, '--src-creds', `${USER}:${PASSWORD}`], home.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr + r.stdout, new RegExp(PASSWORD));
+    assert.deepEqual((await runCli(['tags', `${dst.host}/creds/busybox`], home.env)).stdout.trim().split('\n').sort(), ['1.36', 'latest']);
+  });
+
   test('--scoped keeps the source registry and path (a host with a port cannot be a path, as in skopeo); a wrong key is a clear error', async () => {
     // regctl's config stands `mirror.example` in for the plain registry, so the scoped name is a valid path.
     const aliased = await makeHome({ registries: { 'mirror.example': { endpoint: plain.url } } });
