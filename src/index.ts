@@ -20,5 +20,9 @@ export { search, parseSearchFilters, type SearchOptions, type SearchFilters } fr
 export type { SearchResult } from './registry/search.js';
 export { login, logout, type LoginResult } from './ops/login.js';
 export { withCredentials, withTransferCredentials, withAuthFile, type CredentialOptions, type CredentialSide } from './ops/credentials.js';
+export { sync, type SyncOptions, type SyncReport, type SyncImageResult, type SyncProgress } from './ops/sync.js';
+export { repositoryJob, configJobs, type SyncJob } from './ops/sync-jobs.js';
+export { readSyncConfig, parseSyncConfig, type SyncRegistry } from './ops/sync-config.js';
+export { copyAllTags } from './ops/all-tags.js';
 export { rateLimit, type RateLimit, type RateLimitResult } from './ops/ratelimit.js';
 export { run, type Io } from './cli.js';
