@@ -116,15 +116,16 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   report?.({ kind: 'images', total: items.length });
 
   const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
-  await runPool(items, imageJobs, async (item) => {
+  const listed = results.length; // repositories whose tags could not be listed come first, then images in order
+  await runPool(items.map((item, i) => ({ item, i })), imageJobs, async ({ item, i }) => {
     let result: SyncImageResult;
     try {
       result = await syncImage(item, session, opts);
     } catch (err) {
-      fail(item.sourceName, item.destinationName, err);
-      return;
+      if (!opts.keepGoing) throw err;
+      result = { source: item.sourceName, destination: item.destinationName, status: 'failed', bytes: 0, error: describe(err) };
     }
-    results.push(result);
+    results[listed + i] = result;
     report?.({ kind: 'image', result });
   });
 
