@@ -1,7 +1,7 @@
 import type { Descriptor } from '../oci/manifest.js';
 import type { CopyProgress } from './copy.js';
 import type { CopySession } from './session.js';
-import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
+import type { BlobPushResult, BlobSource, DestinationTarget, SourceTarget } from './target.js';
 import { blobRest, verified } from './verify.js';
 
 export interface BlobCounts {
@@ -19,8 +19,9 @@ export interface BlobCounts {
 export async function moveBlobs(src: SourceTarget, dst: DestinationTarget, blobs: Descriptor[], session: CopySession, report?: (e: CopyProgress) => void): Promise<BlobCounts> {
   const counts: BlobCounts = { pushed: 0, mounted: 0, skipped: 0, bytes: 0 };
   const image = src.description;
-  const move = async (desc: Descriptor): Promise<BlobPushResult | 'skipped'> => {
-    if (await dst.hasBlob(desc)) return 'skipped';
+  const move = async (desc: Descriptor, mountFrom: BlobSource | undefined): Promise<BlobPushResult | 'skipped'> => {
+    // A blob this session put into another repository of the registry is mounted at once (no HEAD first).
+    if (!mountFrom && (await dst.hasBlob(desc))) return 'skipped';
     // open(offset > 0): the rest of a blob whose beginning the destination holds and checks (see pushBlob).
     const open = async (offset = 0) => {
       const fetched = await src.fetchBlob(desc, offset);
@@ -28,14 +29,17 @@ export async function moveBlobs(src: SourceTarget, dst: DestinationTarget, blobs
       if (offset > 0) return blobRest(fetched, offset, onBytes);
       return verified(fetched.stream, desc, `blob ${desc.digest} from ${src.description}`, onBytes);
     };
-    return dst.pushBlob(desc, open, src.blobSource);
+    return dst.pushBlob(desc, open, mountFrom ?? src.blobSource);
   };
   let failure: { error: unknown } | undefined;
   await Promise.all(blobs.map(async (desc) => {
     try {
       const how = session.holds(dst).has(desc.digest)
         ? 'skipped'
-        : await session.once(dst, desc.digest, () => session.blobs.run(async () => (failure ? undefined : move(desc))));
+        : await session.once(dst, desc.digest, async () => {
+          const mountFrom = await session.mountSource(dst, desc.digest); // waited for outside the limit: no deadlock
+          return session.blobs.run(async () => (failure ? undefined : move(desc, mountFrom)));
+        });
       if (how === undefined) return; // another blob failed first: this one was never started
       if (how === 'mounted') counts.mounted++;
       else if (how === 'pushed') {

@@ -57,6 +57,9 @@ export interface ManifestPush {
  */
 export interface DestinationTarget {
   readonly description: string;
+  /** Where blobs pushed here live, when the destination is a registry repository: copies of one session into
+   * other repositories of the same registry mount them from here instead of sending them again. */
+  readonly blobLocation?: BlobSource;
   /** Does the destination already hold this blob (with this size)? */
   hasBlob(desc: Descriptor): Promise<boolean>;
   /**

@@ -54,11 +54,13 @@ export class RegistrySource implements SourceTarget {
 /** One repository of a registry as a copy destination; the tag is set by the top-level manifest's PUT. */
 export class RegistryDestination implements DestinationTarget {
   readonly description: string;
+  readonly blobLocation: BlobSource;
   /** Source repositories these credentials may not mount from: their blobs are sent instead. */
   private readonly noMountFrom = new Set<string>();
 
   constructor(private readonly client: RegistryClient, private readonly repository: string, name: string) {
     this.description = name;
+    this.blobLocation = { registry: client.registry, repository };
   }
 
   hasBlob(desc: Descriptor): Promise<boolean> {

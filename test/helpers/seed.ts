@@ -234,7 +234,14 @@ class Pusher {
     const headers: Record<string, string> = {};
     if (this.target.authHeader) headers.authorization = this.target.authHeader;
     if (contentType) headers['content-type'] = contentType;
-    const res = await request(url, { method, headers, body, dispatcher: this.dispatcher });
+    let res = await request(url, { method, headers, body, dispatcher: this.dispatcher });
+    // distribution's filesystem driver answers 500 now and then while another request commits the same blob
+    // (parallel seeding of images that share layers): a HEAD is asked again, as any client retries a 5xx.
+    for (let attempt = 1; method === 'HEAD' && res.statusCode >= 500 && attempt < 5; attempt++) {
+      await res.body.dump();
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      res = await request(url, { method, headers, body, dispatcher: this.dispatcher });
+    }
     const text = await res.body.text();
     if (!expected.includes(res.statusCode)) {
       throw new Error(`seed: ${method} ${url.pathname} answered ${res.statusCode}: ${text}`);
