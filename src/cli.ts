@@ -118,7 +118,7 @@ function buildProgram(env: CommandEnv): Command {
     .argument('<destination>', 'image reference')
     .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
     .addOption(new Option('--format <format>', 'convert manifests and layer media types to this format (digests of manifests change)').choices(['oci', 'docker']))
-    .option('--referrers', 'also copy the referrers (signatures, SBOMs, attestations) of what is copied')
+    .option('--referrers', 'also copy signatures, SBOMs and attestations referring to every manifest copied (OCI referrers and cosign tags), recursively; off by default')
     .option('--include-nondistributable', 'also copy foreign / non-distributable layers (skipped by default)')
     .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
     .option('-q, --quiet', 'no progress lines')
@@ -147,6 +147,21 @@ function buildProgram(env: CommandEnv): Command {
     .addOption(new Option('--format <format>', 'report format on stdout').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no progress and no summary')
     .action(lazy(async () => (await import('./commands/sync.js')).syncCommand));
+
+  program.command('referrers')
+    .description('list the signatures, SBOMs and attestations referring to an image (OCI 1.1 referrers, the referrers tag schema, cosign tags)')
+    .argument('<image>', 'image reference (or oci:DIR[:TAG])')
+    .option('--artifact-type <type>', 'only referrers of this artifact type')
+    .addOption(new Option('--format <format>', 'output format').choices(['tree', 'json']).default('tree'))
+    .action(lazy(async () => (await import('./commands/referrers.js')).referrersCommand));
+
+  program.command('attach')
+    .description('push files as an OCI 1.1 artifact referring to an image (like oras attach); prints its digest')
+    .argument('<image>', 'image reference (or oci:DIR[:TAG])')
+    .argument('<files...>', 'files to attach, each a layer titled with its name')
+    .requiredOption('--artifact-type <type>', 'the artifact\'s type, e.g. application/spdx+json')
+    .option('-a, --annotation <key=value>', 'manifest annotation (repeatable)', collect, [])
+    .action(lazy(async () => (await import('./commands/attach.js')).attachCommand));
 
   program.command('pull')
     .description('pull an image into the local store (the host platform of an index by default)')
@@ -224,7 +239,7 @@ function buildProgram(env: CommandEnv): Command {
 }
 
 /** The commands that reach a registry: they take --creds, --registry-token, --no-creds and --authfile. */
-const REGISTRY_COMMANDS = ['search', 'inspect', 'digest', 'tags', 'catalog', 'copy', 'sync', 'pull', 'push', 'save', 'delete', 'ratelimit'];
+const REGISTRY_COMMANDS = ['search', 'inspect', 'digest', 'tags', 'catalog', 'copy', 'sync', 'pull', 'push', 'save', 'delete', 'ratelimit', 'referrers', 'attach'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

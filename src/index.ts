@@ -25,4 +25,6 @@ export { repositoryJob, configJobs, type SyncJob } from './ops/sync-jobs.js';
 export { readSyncConfig, parseSyncConfig, type SyncRegistry } from './ops/sync-config.js';
 export { copyAllTags } from './ops/all-tags.js';
 export { rateLimit, type RateLimit, type RateLimitResult } from './ops/ratelimit.js';
+export { referrers, type ReferrersResult, type ReferrerNode } from './ops/referrers.js';
+export { attach, type AttachOptions, type AttachResult } from './ops/attach.js';
 export { run, type Io } from './cli.js';

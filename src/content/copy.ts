@@ -75,9 +75,10 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 },
     manifests: 0,
   };
-  // The tag already names this very manifest: nothing to do (unless referrers may have been added since).
+  // The tag already names this very manifest: nothing to do, unless referrers may have been added since.
   if (opts.format && opts.referrers) throw new UsageError('--format and --referrers exclude each other: converting changes the digests referrers name');
-  if (opts.tag && !opts.referrers && !opts.format && !opts.tagChecked && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
+  const topPresent = !opts.format && !opts.tagChecked && opts.tag !== undefined && dst.tagDigest !== undefined && (await dst.tagDigest(opts.tag)) === top.digest;
+  if (topPresent && !opts.referrers) {
     result.unchanged = true;
     return result;
   }
@@ -87,6 +88,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     jobs: session.blobs.limit,
     ...(opts.tag ? { tag: opts.tag } : {}),
     ...(opts.referrers ? { referrers: true } : {}),
+    ...(topPresent ? { topPresent: true } : {}),
     ...(opts.includeNondistributable ? { includeNondistributable: true } : {}),
     ...(opts.platforms ? { platforms: opts.platforms } : {}),
     ...(opts.format ? { everyChild: true } : {}),
@@ -102,7 +104,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
   result.blobs = await moveBlobs(src, dst, plan.blobs, session, report);
   const sent = result.blobs.pushed + result.blobs.mounted + plan.missingChildren;
   // Asked only when nothing else was sent: a cold copy pays no extra request for it.
-  const topExisted = sent === 0 && (await dst.hasManifest(result.top));
+  const topExisted = topPresent || (sent === 0 && (await dst.hasManifest(result.top)));
   for (const m of plan.manifests) await dst.pushManifest(m.desc, m.bytes, m.how);
   result.manifests = plan.manifests.length;
   result.unchanged = sent === 0 && topExisted;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
-import type { BlobSource, SourceTarget } from './target.js';
+import type { BlobSource, Referrer, ReferrerFilter, SourceTarget } from './target.js';
 
 /**
  * Tries each source in order (mirrors first, the origin last): the first that resolves the reference serves the
@@ -61,6 +61,11 @@ export class FallbackSource implements SourceTarget {
   at(reference: string): SourceTarget {
     const moved = this.candidates.filter((c) => c.at).map((c) => c.at!(reference));
     return moved.length === 1 ? moved[0]! : new FallbackSource(moved);
+  }
+
+  /** The referrers the chosen source knows (a mirror may lack signatures the origin has: none is invented). */
+  async referrers(subject: Descriptor, filter?: ReferrerFilter): Promise<Referrer[]> {
+    return (await this.source().referrers?.(subject, filter)) ?? [];
   }
 
   private source(): SourceTarget {

@@ -2,12 +2,14 @@ import { Readable } from 'node:stream';
 import { NotFoundError } from '../errors.js';
 import { sha256Digest, verifyBytes } from '../oci/digest.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import { cosignTags, filterReferrers, referrerDescriptor } from './referrers.js';
 import type { BlobPushResult, DestinationTarget, ManifestPush, Referrer, SourceTarget } from './target.js';
 
 /**
  * Images held in memory: a destination the copy engine writes to and, through {@link source}, a source it reads
- * from. Tags pushed are staged until commit() (abort() drops them), like every other destination. Every call is
- * logged in {@link calls}, so tests can tell what the engine asked for.
+ * from (referrers: manifests whose `subject` is the image, and cosign's digest tags). Tags pushed are staged
+ * until commit() (abort() drops them), like every other destination. Every call is logged in {@link calls}, so
+ * tests can tell what the engine asked for.
  */
 export class MemoryTarget implements DestinationTarget {
   readonly blobs = new Map<string, Buffer>();
@@ -102,14 +104,17 @@ export class MemoryTarget implements DestinationTarget {
         return [...self.tags.keys()].sort();
       },
       at: (ref) => self.source(ref),
-      async referrers(subject): Promise<Referrer[]> {
+      async referrers(subject, filter = {}): Promise<Referrer[]> {
         const out: Referrer[] = [];
         for (const { desc, bytes } of self.manifests.values()) {
           const doc = parseManifest(bytes, desc.mediaType, desc.digest);
-          if (doc.subject?.digest !== subject.digest) continue;
-          out.push({ desc: { ...desc, ...(doc.artifactType ? { artifactType: doc.artifactType } : {}) } });
+          if (doc.subject?.digest === subject.digest) out.push({ desc: referrerDescriptor(desc, doc) });
         }
-        return out;
+        for (const tag of cosignTags(subject.digest, self.tags.keys())) {
+          const { desc, bytes } = self.manifests.get(self.tags.get(tag)!)!;
+          out.push({ desc: referrerDescriptor(desc, parseManifest(bytes, desc.mediaType, tag)), tag });
+        }
+        return filterReferrers(out, filter.artifactType);
       },
     };
   }

@@ -9,6 +9,8 @@ import type { DestinationTarget, ManifestPush, SourceTarget } from './target.js'
 export interface PlanOptions {
   /** Name for the top manifest at the destination. */
   tag?: string;
+  /** The destination's tag already names the top manifest: it is not pushed again (what is under it may be). */
+  topPresent?: boolean;
   /** Walk referrers (signatures, SBOMs, attestations) of every manifest copied, recursively. */
   referrers?: boolean;
   /** Copy foreign / non-distributable layers too (skipped by default, like docker and skopeo). */
@@ -51,7 +53,8 @@ export interface CopyPlan {
 /**
  * Everything a copy of `top` needs, walked from the source: an index's children the destination lacks (fetched in
  * parallel, planned in the index's order), each image's config and layers, and with `referrers` the manifests that
- * refer to any of them. Nothing is written.
+ * refer to any of them, recursively (also to manifests the destination already holds, whose referrers may be new
+ * there). Nothing is written.
  */
 export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, opts: PlanOptions): Promise<CopyPlan> {
   const plan: CopyPlan = { manifests: [], blobs: [], missingChildren: 0 };
@@ -70,7 +73,11 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
       });
       for (const child of doc.manifests) {
         const got = fetched.get(child.digest);
-        if (!got || seen.has(child.digest)) continue;
+        if (seen.has(child.digest)) continue;
+        if (!got) {
+          await walkPresent(child); // the destination has it: referrers added since may still be missing
+          continue;
+        }
         plan.missingChildren++;
         await walk(child, got.bytes, got.doc, {});
       }
@@ -80,18 +87,31 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
         if (!blobs.has(blob.digest)) blobs.set(blob.digest, blob);
       }
     }
-    plan.manifests.push({ desc, bytes, how });
+    if (!(how.top && opts.topPresent)) plan.manifests.push({ desc, bytes, how });
     if (opts.referrers && src.referrers) await walkReferrers(desc);
   };
 
   const walkReferrers = async (subject: Descriptor): Promise<void> => {
-    for (const ref of await src.referrers!(subject)) {
+    const found = await src.referrers!(subject);
+    const listed = found.some((r) => !r.tag) && dst.listedReferrers ? new Set(await dst.listedReferrers(subject)) : undefined;
+    for (const ref of found) {
       if (seen.has(ref.desc.digest)) continue;
-      if (!ref.tag && (await dst.hasManifest(ref.desc))) continue;
+      const present = ref.tag ? (await dst.tagDigest?.(ref.tag)) === ref.desc.digest
+        : listed ? listed.has(ref.desc.digest) : await dst.hasManifest(ref.desc);
+      if (present) {
+        await walkPresent(ref.desc);
+        continue;
+      }
       const got = await readManifest(src, ref.desc);
       plan.missingChildren++;
       await walk(ref.desc, got.bytes, got.doc, ref.tag ? { tag: ref.tag } : {});
     }
+  };
+
+  const walkPresent = async (desc: Descriptor): Promise<void> => {
+    if (!opts.referrers || !src.referrers || seen.has(desc.digest)) return;
+    seen.add(desc.digest);
+    await walkReferrers(desc);
   };
 
   await walk(top.desc, top.bytes, top.doc, { top: true, ...(opts.tag ? { tag: opts.tag } : {}) });

@@ -32,11 +32,17 @@ export interface SourceTarget {
   peekDigest?(): Promise<string | undefined>;
   /**
    * The manifests that refer to `subject` (signatures, SBOMs, attestations): OCI 1.1 referrers, and digest tags
-   * in cosign's scheme (`sha256-<hex>.sig`), which carry the tag to set at the destination.
+   * in cosign's scheme (`sha256-<hex>.sig`), which carry the tag to set at the destination. Direct referrers only
+   * (the copy engine recurses). Each descriptor keeps its `artifactType` and `annotations`; `artifactType` keeps
+   * only the referrers of that type.
    */
-  referrers?(subject: Descriptor): Promise<Referrer[]>;
+  referrers?(subject: Descriptor, filter?: ReferrerFilter): Promise<Referrer[]>;
   /** Releases files and connections. */
   close?(): Promise<void>;
+}
+
+export interface ReferrerFilter {
+  artifactType?: string;
 }
 
 /** A manifest referring to another; `tag` when the source knows it by a digest tag that must travel too. */
@@ -73,7 +79,13 @@ export interface DestinationTarget {
   hasManifest(desc: Descriptor): Promise<boolean>;
   /** The digest a tag points at now, if the destination can tell (lets a copy that would change nothing stop early). */
   tagDigest?(tag: string): Promise<string | undefined>;
-  /** Stores manifest bytes under their digest, and under `how.tag` when given. */
+  /**
+   * The digests the destination lists as referrers of `subject` (its referrers API or tag schema). When it can
+   * tell, a referrer it holds but does not list (an interrupted copy) is pushed again, so that it gets listed.
+   */
+  listedReferrers?(subject: Descriptor): Promise<string[]>;
+  /** Stores manifest bytes under their digest, and under `how.tag` when given. A manifest with a `subject` is
+   * also listed among its subject's referrers where the destination keeps such a list itself. */
   pushManifest(desc: Descriptor, bytes: Buffer, how?: ManifestPush): Promise<void>;
   /** Makes everything pushed visible (archives write their index; stores update index.json). Called by the owner. */
   commit?(): Promise<void>;

@@ -36,7 +36,12 @@ export interface DescriptorView {
   artifactType?: string;
   annotations?: Record<string, string>;
   urls?: string[];
+  /** In an index: a BuildKit attestation manifest (provenance, SBOM), the digest of the image it attests. */
+  attestationOf?: string;
 }
+
+const REFERENCE_TYPE = 'vnd.docker.reference.type';
+const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 
 export interface ImageSummary {
   /** Absent for an artifact, whose config names no platform. */
@@ -68,7 +73,7 @@ export async function inspect(ctx: OpsContext, image: string, opts: { platform?:
     ...(doc.subject && typeof doc.subject === 'object' ? { subject: descriptorView(doc.subject as Record<string, unknown>) } : {}),
   };
   if (parsed.kind === 'index') {
-    return { ...base, manifests: rawList(doc.manifests).map(descriptorView) };
+    return { ...base, manifests: rawList(doc.manifests).map(descriptorView).map(withAttestation) };
   }
   const what = `fetching config of ${ref.name}`;
   const configRaw = await getBlobBytes(img.client, ref.repository, parsed.config.digest, MAX_CONFIG_BYTES, what);
@@ -120,4 +125,10 @@ function descriptorView(d: Record<string, unknown>): DescriptorView {
   if (isStringMap(d.annotations)) view.annotations = d.annotations;
   if (Array.isArray(d.urls) && d.urls.every((u) => typeof u === 'string')) view.urls = d.urls as string[];
   return view;
+}
+
+/** An index entry with what it is: BuildKit marks attestations with `vnd.docker.reference.*` annotations. */
+function withAttestation(v: DescriptorView): DescriptorView {
+  const of = v.annotations?.[REFERENCE_TYPE] === 'attestation-manifest' ? v.annotations[REFERENCE_DIGEST] : undefined;
+  return of ? { ...v, attestationOf: of } : v;
 }

@@ -8,11 +8,18 @@ export function renderInspect(r: InspectResult): string {
   if (r.artifactType) lines.push(`ArtifactType: ${r.artifactType}`);
   if (r.subject) lines.push(`Subject:    ${r.subject.digest}`);
   if (r.manifests) {
+    // Attestations are shown under the image they attest, not as platforms of their own (unknown/unknown).
+    const images = r.manifests.filter((m) => !m.attestationOf);
+    const attests = (m: { digest: string }) => r.manifests!.filter((a) => a.attestationOf === m.digest);
     lines.push('Platforms:');
-    for (const m of r.manifests) {
+    for (const m of images) {
       const what = m.platform ? formatPlatform(m.platform) : (m.artifactType ?? m.annotations?.['vnd.docker.reference.type'] ?? 'unknown');
       lines.push(`  ${what.padEnd(16)} ${m.digest}  ${humanSize(m.size)}  ${m.mediaType}`);
+      for (const a of attests(m)) lines.push(`    attestation      ${a.digest}  ${humanSize(a.size)}`);
     }
+    const orphans = r.manifests.filter((a) => a.attestationOf && !images.some((m) => m.digest === a.attestationOf));
+    if (orphans.length) lines.push('Attestations of images not in this index:');
+    for (const a of orphans) lines.push(`  ${a.digest}  ${humanSize(a.size)}  (of ${a.attestationOf})`);
     return `${lines.join('\n')}\n`;
   }
   const img = r.image!;

@@ -10,9 +10,7 @@ export const MAX_NAMES = 1_000_000;
 
 /**
  * Every string in the `field` list of a paged endpoint (tags/list → "tags", _catalog → "repositories"),
- * following `Link: <…>; rel="next"`, in order and without duplicates. The walk ends at a Link that leads back
- * to a page already fetched (compared by URL with its query sorted) or at a page whose body repeats one seen
- * before; a walk past MAX_PAGES pages or MAX_NAMES names fails (RegistryError, exit 1) rather than run forever.
+ * following `Link: <…>; rel="next"`, in order and without duplicates (see forEachPage for where the walk ends).
  */
 export async function listNames(
   client: RegistryClient,
@@ -23,11 +21,34 @@ export async function listNames(
   limits: { maxPages: number; maxNames: number } = { maxPages: MAX_PAGES, maxNames: MAX_NAMES },
 ): Promise<string[]> {
   const names = new Set<string>();
+  await forEachPage(client, firstPath, scopes, what, (bytes, status) => {
+    for (const name of pageNames(bytes, field, what, status)) {
+      names.add(name);
+      if (names.size > limits.maxNames) throw tooMany(what, `${limits.maxNames} names`);
+    }
+  }, limits.maxPages);
+  return [...names];
+}
+
+/**
+ * Calls `take` with the body of each page of a paged endpoint (lists of names, referrers), following
+ * `Link: <…>; rel="next"`. The walk ends at a Link that leads back to a page already fetched (compared by URL
+ * with its query sorted) or at a page whose body repeats one seen before; a walk past `maxPages` pages fails
+ * (RegistryError, exit 1) rather than run forever. A first page that is not 200 throws its typed error.
+ */
+export async function forEachPage(
+  client: RegistryClient,
+  firstPath: string,
+  scopes: string[],
+  what: string,
+  take: (bytes: Buffer, status: number) => void,
+  maxPages = MAX_PAGES,
+): Promise<void> {
   const seenUrls = new Set<string>();
   const seenBodies = new Set<string>();
   let next: string | undefined = firstPath;
   for (let page = 0; next; page++) {
-    if (page >= limits.maxPages) throw tooMany(what, `${limits.maxPages} pages`);
+    if (page >= maxPages) throw tooMany(what, `${maxPages} pages`);
     seenUrls.add(normalise(next));
     const path: string = next;
     const { res, bytes } = await fetchDocument(async () => {
@@ -37,14 +58,10 @@ export async function listNames(
     const bodyHash = createHash('sha256').update(bytes).digest('hex');
     if (seenBodies.has(bodyHash)) break; // the same page again under another URL
     seenBodies.add(bodyHash);
-    for (const name of pageNames(bytes, field, what, res.status)) {
-      names.add(name);
-      if (names.size > limits.maxNames) throw tooMany(what, `${limits.maxNames} names`);
-    }
+    take(bytes, res.status);
     next = nextPath(res.headers.link, await client.baseUrl());
     if (next && seenUrls.has(normalise(next))) break;
   }
-  return [...names];
 }
 
 /** The strings of one page's `field` list; a missing or null list is an empty page. */

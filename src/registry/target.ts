@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { BlobPushResult, BlobSource, DestinationTarget, ManifestPush, SourceTarget } from '../content/target.js';
+import { cosignTags, filterReferrers, referrerDescriptor, subjectOf } from '../content/referrers.js';
+import type { BlobPushResult, BlobSource, DestinationTarget, ManifestPush, Referrer, ReferrerFilter, SourceTarget } from '../content/target.js';
+import { parseManifest } from '../oci/manifest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { NotFoundError, RegistryError } from '../errors.js';
 import type { RegistryClient } from '../transport/registry-client.js';
@@ -7,6 +9,7 @@ import { pushScope } from '../transport/scope.js';
 import { downloadBlob } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
 import { getManifest, headManifest } from './manifests.js';
+import { listReferrers, recordReferrers } from './referrers.js';
 import { listTags } from './tags.js';
 
 /** One repository of a registry as a copy source, pointed at a tag or digest. */
@@ -14,7 +17,14 @@ export class RegistrySource implements SourceTarget {
   readonly description: string;
   readonly blobSource: BlobSource;
 
-  constructor(private readonly client: RegistryClient, private readonly repository: string, private readonly reference: string, name: string) {
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly repository: string,
+    private readonly reference: string,
+    name: string,
+    /** What is known of the repository, shared by the sources `at` other references: its tags, read once. */
+    private readonly repo: { tags?: Promise<string[]> } = {},
+  ) {
     this.description = name;
     this.blobSource = { registry: client.registry, repository };
   }
@@ -39,13 +49,28 @@ export class RegistrySource implements SourceTarget {
     return listTags(this.client, this.repository, `listing tags of ${this.client.registry}/${this.repository}`);
   }
 
+  /** The same repository at another tag or digest (sharing the tag list read for cosign tags). */
   at(reference: string): RegistrySource {
     const name = `${this.client.registry}/${this.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-    return new RegistrySource(this.client, this.repository, reference, name);
+    return new RegistrySource(this.client, this.repository, reference, name, this.repo);
   }
 
   async peekDigest(): Promise<string | undefined> {
     return (await headManifest(this.client, this.repository, this.reference, `checking ${this.description}`)).digest;
+  }
+
+  /** The referrers API (or its tag schema), then cosign's digest tags from the tag list (read once). */
+  async referrers(subject: Descriptor, filter: ReferrerFilter = {}): Promise<Referrer[]> {
+    const { referrers } = await listReferrers(this.client, this.repository, subject.digest, filter);
+    const out: Referrer[] = referrers.map((desc) => ({ desc }));
+    this.repo.tags ??= this.listTags();
+    for (const tag of cosignTags(subject.digest, await this.repo.tags)) {
+      const m = await getManifest(this.client, this.repository, tag, `fetching ${tag} of ${this.description}`);
+      this.cache.set(m.digest, m.bytes);
+      const desc = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
+      out.push({ desc: referrerDescriptor(desc, parseManifest(m.bytes, m.mediaType, `${this.description}: ${tag}`)), tag });
+    }
+    return filterReferrers(out, filter.artifactType);
   }
 
   private readonly cache = new Map<string, Buffer>();
@@ -91,6 +116,10 @@ export class RegistryDestination implements DestinationTarget {
     }
   }
 
+  async listedReferrers(subject: Descriptor): Promise<string[]> {
+    return (await listReferrers(this.client, this.repository, subject.digest)).referrers.map((d) => d.digest);
+  }
+
   async pushManifest(desc: Descriptor, bytes: Buffer, how: ManifestPush = {}): Promise<void> {
     const { tag } = how;
     const what = `pushing manifest to ${this.description}`;
@@ -104,9 +133,13 @@ export class RegistryDestination implements DestinationTarget {
     });
     await this.client.expect(res, [201, 200], 'PUT', what);
     const digest = res.headers['docker-content-digest'];
+    const processed = res.headers['oci-subject'] !== undefined;
     await res.body.dump();
     if (typeof digest === 'string' && digest !== desc.digest) {
       throw new RegistryError(`${what}: the registry stored it as ${digest}, not ${desc.digest}`, res.status);
     }
+    // A referrer pushed to a registry without the referrers API (no OCI-Subject answer): list it in the tag schema.
+    const referrer = processed ? undefined : subjectOf(desc, bytes, what);
+    if (referrer) await recordReferrers(this.client, this.repository, referrer.subject.digest, [referrer.entry]);
   }
 }

@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { verifyBytes } from '../oci/digest.js';
+import { subjectOf } from '../content/referrers.js';
 import { createLease, type Lease } from './lease.js';
+import { layoutReferrers, recordLayoutReferrers } from './layout-referrers.js';
 import { entryName, type OciLayout } from './layout.js';
 
 /**
@@ -18,13 +20,15 @@ export function layoutSource(layout: OciLayout, name: string | undefined, descri
     fetchBlob: async (desc: Descriptor, offset = 0) => ({ stream: await layout.openBlob(desc, offset), resumed: offset > 0 }),
     listTags: async () => [...new Set((await layout.list()).map(entryName).filter((n): n is string => n !== undefined))].sort(),
     at: (reference) => layoutSource(layout, reference, describe),
+    referrers: (subject, filter) => layoutReferrers(layout, subject, filter),
   };
 }
 
 /**
  * Writes into a layout. Blobs and manifests land as blobs at once (each atomically); names are recorded in
  * index.json only at commit(), under the layout's lock: the top manifest as `name` (or, without one, the tag the
- * copy passes), other tagged manifests (cosign's digest tags) under their tag. abort() drops the pending names.
+ * copy passes), other tagged manifests (cosign's digest tags) under their tag, and manifests with a `subject` in
+ * their subject's referrers-tag index (layout-referrers.ts). abort() drops the pending names.
  * A top manifest with no name at all is recorded as an unnamed entry (kept by digest). With `plain` (user layouts),
  * names are written as ref names only, the way skopeo and umoci write them.
  * While the transfer runs, a lease keeps a concurrent gc from removing the blobs it wrote or reused.
@@ -32,6 +36,7 @@ export function layoutSource(layout: OciLayout, name: string | undefined, descri
 export function layoutDestination(layout: OciLayout, name: string | undefined, description: string, opts: { plain?: boolean } = {}): DestinationTarget {
   const pending = new Map<string, Descriptor>();
   let unnamed: Descriptor | undefined;
+  const referrers: Array<{ subject: Descriptor; entry: Descriptor }> = [];
   let lease: Promise<Lease> | undefined;
   const hold = (): Promise<Lease> => (lease ??= createLease(layout.dir));
   const release = async (): Promise<void> => {
@@ -55,6 +60,10 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
       return layout.resolve(name ?? tag).then((d) => d.digest, () => undefined);
     },
 
+    async listedReferrers(subject) {
+      return (await layoutReferrers(layout, subject)).filter((r) => !r.tag).map((r) => r.desc.digest);
+    },
+
     async pushBlob(desc, open): Promise<BlobPushResult> {
       if (await reuse(desc)) return 'exists';
       await layout.writeBlob(desc, (offset) => open(offset));
@@ -67,6 +76,8 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
       const as = how.top ? (name ?? how.tag) : how.tag;
       if (as !== undefined) pending.set(as, { mediaType: desc.mediaType, digest: desc.digest, size: desc.size });
       else if (how.top) unnamed = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+      const referrer = subjectOf(desc, bytes, `${description}: manifest ${desc.digest}`);
+      if (referrer) referrers.push(referrer);
     },
 
     async commit() {
@@ -75,6 +86,7 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
         if (unnamed) await layout.addUnnamed(unnamed);
         pending.clear();
         unnamed = undefined;
+        await recordLayoutReferrers(layout, referrers.splice(0));
       } finally {
         await release();
       }
@@ -83,6 +95,7 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
     async abort() {
       pending.clear();
       unnamed = undefined;
+      referrers.length = 0;
       await release();
     },
 

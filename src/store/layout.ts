@@ -1,6 +1,7 @@
 import { lutimes, mkdir, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { isReferrersTag } from '../content/referrers.js';
 import { ConfigError, IntegrityError, NotFoundError, UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { verifyBytes } from '../oci/digest.js';
@@ -184,7 +185,9 @@ export class OciLayout {
    * Without a name, the layout's only entry. NotFoundError when absent; UsageError when ambiguous.
    */
   async resolve(name?: string): Promise<Descriptor> {
-    const entries = (await this.readIndex()).manifests;
+    const all = (await this.readIndex()).manifests;
+    // Without a name, referrer listings and cosign's digest tags are not candidates for "the only image".
+    const entries = name === undefined ? all.filter((e) => !isReferrersTag(entryName(e) ?? '')) : all;
     const found = name === undefined ? entries : entries.filter((e) => e.annotations?.[CONTAINERD_NAME] === name);
     const matches = found.length > 0 || name === undefined ? found : entries.filter((e) => e.annotations?.[REF_NAME] === name);
     if (matches.length === 1) return matches[0]!;

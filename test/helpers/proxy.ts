@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -103,6 +103,11 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
+  return listenLoopback(server, requests, bytesSent);
+}
+
+/** Starts `server` on a free loopback port: the handle of a proxy that logs into `requests` (and `bytesSent`). */
+export async function listenLoopback(server: Server, requests: string[], bytesSent = new Map<string, number>()): Promise<ProxyHandle> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

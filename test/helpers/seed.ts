@@ -135,6 +135,24 @@ export async function seedArtifact(target: SeedTarget, repo: string, tag: string
   });
 }
 
+/**
+ * Any manifest as given (an artifact, a cosign signature, an index with attestations): its blobs pushed first,
+ * then the JSON pushed under `ref` (a tag or its digest) with the document's own mediaType.
+ */
+export async function seedManifest(target: SeedTarget, repo: string, ref: string | undefined, doc: { mediaType: string }, blobs: Buffer[] = []): Promise<{ digest: string; size: number; mediaType: string; bytes: Buffer }> {
+  return withPusher(target, async (pusher) => {
+    for (const blob of blobs) await pusher.putBlob(repo, blob);
+    const bytes = json(doc);
+    const digest = await pusher.putManifest(repo, ref ?? sha256(bytes), bytes, doc.mediaType);
+    return { digest, size: bytes.length, mediaType: doc.mediaType, bytes };
+  });
+}
+
+/** A blob's descriptor fields. */
+export function blobDescriptor(data: Buffer, mediaType: string, annotations?: Record<string, string>): { mediaType: string; digest: string; size: number; annotations?: Record<string, string> } {
+  return { mediaType, digest: sha256(data), size: data.length, ...(annotations ? { annotations } : {}) };
+}
+
 /** An uncompressed ustar archive of regular files (mode 0644, mtime 0). */
 export function tarLayer(files: Record<string, string | Buffer>): Buffer {
   const blocks: Buffer[] = [];
