@@ -144,6 +144,7 @@ function buildProgram(env: CommandEnv): Command {
     .option('-j, --jobs <n>', 'blobs moved at once, across all images (default 8)')
     .option('--image-jobs <n>', 'images copied at once (default 4)')
     .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
+    .option('--referrers', 'also copy signatures, SBOMs and attestations of every image (OCI referrers and cosign tags), recursively; off by default')
     .addOption(new Option('--format <format>', 'report format on stdout').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'no progress and no summary')
     .action(lazy(async () => (await import('./commands/sync.js')).syncCommand));

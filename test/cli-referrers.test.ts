@@ -189,6 +189,22 @@ describe('referrers, signatures and attestations', () => {
     }
   });
 
+  test('sync --referrers mirrors a repository with its referrers; referrer tags travel with their images, not as images', async () => {
+    const first = JSON.parse(await ok('sync', '-q', '--referrers', '--format', 'json', `${a.host}/src/app`, `${b.host}/synced/app`));
+    assert.deepEqual(first.images.map((i: any) => i.destination).sort(), ['1', 'amd64', 'arm64'].map((t) => `${b.host}/synced/app:${t}`));
+    assert.deepEqual(await rawTags(b.url, 'synced/app'), ['1', 'amd64', 'arm64', tagOf(amd.digest), tagOf(index.digest), `${tagOf(index.digest)}.sig`, tagOf(sbom)].sort());
+    const here = JSON.parse(await ok('referrers', '--format', 'json', `${a.host}/src/app:1`));
+    assert.deepEqual(shape(JSON.parse(await ok('referrers', '--format', 'json', `${b.host}/synced/app:1`))), shape(here));
+    const spy = await startProxy(b.url);
+    try {
+      const again = JSON.parse(await ok('sync', '-q', '--referrers', '--format', 'json', `${a.host}/src/app`, `${spy.host}/synced/app`));
+      assert.deepEqual(again.images.map((i: any) => i.status), ['skipped', 'skipped', 'skipped']);
+      assert.deepEqual(spy.requests.filter((r) => /^(PUT|POST|PATCH)/.test(r)), [], 'a second run sends nothing');
+    } finally {
+      await spy.stop();
+    }
+  });
+
   test('copy --referrers to a registry with the referrers API pushes referrers without a referrers tag', async () => {
     await ok('copy', '-q', '--referrers', `${a.host}/src/app:1`, `${api.host}/dst/app:1`);
     assert.deepEqual(await rawTags(c.url, 'dst/app'), ['1', `${tagOf(index.digest)}.sig`], 'no referrers tag: the registry answered OCI-Subject');

@@ -40,7 +40,7 @@ export async function copyCommand(env: CommandEnv, source: string, destination: 
 
 /** Every tag whole, through the sync machinery (compare by HEAD, one blob limit, a summary). */
 async function copyAllTagsCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags): Promise<void> {
-  const unsupported = [flags.platform && '--platform', flags.digestfile && '--digestfile', flags.format && '--format', flags.referrers && '--referrers'].filter(Boolean);
+  const unsupported = [flags.platform && '--platform', flags.digestfile && '--digestfile', flags.format && '--format'].filter(Boolean);
   if (unsupported.length) throw new UsageError(`--all-tags copies every tag whole: ${unsupported.join(', ')} do not go with it`);
   const [{ copyAllTags }, { runSync }] = await Promise.all([import('../ops/all-tags.js'), import('./sync.js')]);
   const ctx = await transferContext(env, flags, source, destination);

@@ -19,6 +19,7 @@ export interface SyncFlags extends TransferCredentialFlags {
   jobs?: string;
   imageJobs?: string;
   keepGoing?: boolean;
+  referrers?: boolean;
   format?: 'text' | 'json';
   quiet?: boolean;
 }
@@ -55,6 +56,7 @@ export async function runSync(env: CommandEnv, flags: SyncFlags, work: (opts: Sy
     ...(flags.imageJobs !== undefined ? { imageJobs: count(flags.imageJobs, '--image-jobs') } : {}),
     dryRun: flags.dryRun ?? false,
     keepGoing: flags.keepGoing ?? false,
+    ...(flags.referrers ? { referrers: true } : {}),
   };
   const progress = syncProgress(env.io.stderr, (flags.quiet ?? false) || (flags.dryRun ?? false));
   let report: SyncReport;

@@ -1,3 +1,4 @@
+import { isReferrersTag } from '../content/referrers.js';
 import { copyImage, DEFAULT_JOBS, type CopyProgress } from '../content/copy.js';
 import { CopySession } from '../content/session.js';
 import { writeTo, type DestinationTarget, type SourceTarget } from '../content/target.js';
@@ -50,6 +51,12 @@ export interface SyncOptions {
   dryRun?: boolean;
   /** Go on past a failed image (or repository); the report says which failed. Otherwise the first failure throws. */
   keepGoing?: boolean;
+  /**
+   * Also copy the referrers of every manifest copied (signatures, SBOMs, attestations; cosign tags), recursively,
+   * like `copy --referrers`. An image already at the destination is then still walked for referrers added since
+   * (that costs GETs at the source; without it a synced image costs HEADs only).
+   */
+  referrers?: boolean;
   onProgress?: (event: SyncProgress) => void;
   /** Milliseconds clock, for the report's time. */
   now?: () => number;
@@ -94,7 +101,9 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   await runPool(jobs, imageJobs, async (job) => {
     try {
       const repo = await registrySource(job.sourceContext ?? ctx, { ...job.source, tag: 'latest', name: `${job.source.name}:latest` });
-      const references = job.references ?? filterTags(await listTags(repo), job.filter ?? {});
+      // With referrers, the referrers tags and cosign's digest tags travel with their images, not as images.
+      const tags = job.references ? undefined : (await listTags(repo)).filter((t) => !opts.referrers || !isReferrersTag(t));
+      const references = job.references ?? filterTags(tags!, job.filter ?? {});
       const destination = await destinationOf(job.destination);
       for (const reference of references) {
         const sep = reference.includes(':') ? '@' : ':';
@@ -151,13 +160,15 @@ async function syncImage(item: Item, session: CopySession, opts: SyncOptions): P
   const present = digest === undefined ? undefined
     : byDigest ? ((await destination.hasManifest({ mediaType: '', digest, size: 0 })) ? digest : undefined)
       : await destination.tagDigest?.(reference);
-  if (digest !== undefined && present === digest) return { ...names, status: 'skipped', digest, bytes: 0 };
+  const same = digest !== undefined && present === digest;
+  if (same && (!opts.referrers || opts.dryRun)) return { ...names, status: 'skipped', digest, bytes: 0 };
   if (opts.dryRun) return { ...names, status: 'planned', ...(digest ? { digest } : {}), bytes: 0 };
   // Copy the very manifest that was compared, even if the tag moves meanwhile.
   const from = digest !== undefined && !byDigest && source.at ? source.at(digest) : source;
   const copied = await writeTo(destination, (dst) => copyImage(from, dst, {
     session,
-    ...(byDigest ? {} : { tag: reference, tagChecked: digest !== undefined }),
+    ...(byDigest ? {} : { tag: reference, tagChecked: digest !== undefined && !same }),
+    ...(opts.referrers ? { referrers: true } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   }));
   return { ...names, status: copied.unchanged ? 'skipped' : 'copied', digest: copied.digest, bytes: copied.blobs.bytes };
