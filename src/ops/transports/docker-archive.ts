@@ -1,9 +1,7 @@
-import { rm } from 'node:fs/promises';
-import { openArchive } from '../../archive/reader.js';
 import { ArchiveWriter } from '../../archive/writer.js';
 import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
-import { scratchDir } from '../scratch.js';
+import { openArchiveFile } from './archive-file.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
 /** `docker-archive:FILE[:NAME]`: a tarball as `docker save` writes it (NAME carries its own `:tag`). */
@@ -18,24 +16,7 @@ export const dockerArchiveTransport: Transport = {
       transport: dockerArchiveTransport,
       text: whole,
       singlePlatform: true,
-      async openSource(ctx) {
-        const tmp = await scratchDir(ctx);
-        try {
-          const archive = await openArchive({ path: file }, tmp);
-          const image = archive.find(name || undefined);
-          return {
-            target: image.source,
-            ...(image.name ? { name: image.name } : {}),
-            close: async () => {
-              await archive.close();
-              await rm(tmp, { recursive: true, force: true });
-            },
-          };
-        } catch (err) {
-          await rm(tmp, { recursive: true, force: true });
-          throw err;
-        }
-      },
+      openSource: (ctx) => openArchiveFile(ctx, file, `docker-archive:${file}`, (archive) => archive.find(name || undefined)),
       async openDestination(_ctx, opts) {
         const named = name || opts.sourceName;
         const writer = new ArchiveWriter({ path: file }, { platform: opts.platform });

@@ -1,9 +1,7 @@
-import { rm } from 'node:fs/promises';
-import { archiveLimits } from '../../archive/extract.js';
-import { openArchive, type OpenedArchive } from '../../archive/reader.js';
+import type { OpenedArchive } from '../../archive/reader.js';
 import { ArchiveWriter } from '../../archive/writer.js';
 import { NotFoundError } from '../../errors.js';
-import { scratchDir } from '../scratch.js';
+import { openArchiveFile } from './archive-file.js';
 import { splitPathAndRef, warnOnDockerFormat } from './oci.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
@@ -20,24 +18,7 @@ export const ociArchiveTransport: Transport = {
     return {
       transport: ociArchiveTransport,
       text: whole,
-      async openSource(ctx) {
-        const tmp = await scratchDir(ctx);
-        try {
-          const archive = await openArchive({ path: file }, tmp, archiveLimits(ctx.env), `oci-archive:${file}`);
-          const image = pick(archive, ref);
-          return {
-            target: image.source,
-            ...(image.name ? { name: image.name } : {}),
-            close: async () => {
-              await archive.close();
-              await rm(tmp, { recursive: true, force: true });
-            },
-          };
-        } catch (err) {
-          await rm(tmp, { recursive: true, force: true });
-          throw err;
-        }
-      },
+      openSource: (ctx) => openArchiveFile(ctx, file, `oci-archive:${file}`, (archive) => pick(archive, ref)),
       async openDestination(_ctx, opts) {
         const writer = new ArchiveWriter({ path: file }, { format: 'oci' });
         return { target: warnOnDockerFormat(writer, opts.warn), ...(ref ? { tag: ref } : {}), close: noop };
