@@ -14,6 +14,7 @@ import { copyImage } from '../src/content/copy.js';
 import { MemoryTarget } from '../src/content/memory.js';
 import { writeTo, type DestinationTarget } from '../src/content/target.js';
 import type { Descriptor } from '../src/oci/manifest.js';
+import { gcLayout } from '../src/store/gc.js';
 import { CONTAINERD_NAME, OciLayout, REF_NAME } from '../src/store/layout.js';
 import { layoutDestination, layoutSource } from '../src/store/layout-target.js';
 import { ImageStore, storePath } from '../src/store/store.js';
@@ -261,7 +262,7 @@ describe('gc', () => {
     const b = makeImage([shared, { b: 'only b' }], '2024-02-01T00:00:00Z');
     await push(layoutDestination(layout, 'a', 'oci'), a, 'a');
     await push(layoutDestination(layout, 'b', 'oci'), b, 'b');
-    assert.equal((await layout.gc()).freedBytes, 0, 'nothing unreachable yet');
+    assert.equal((await gcLayout(layout)).freedBytes, 0, 'nothing unreachable yet');
     const oldTmp = join(dir, 'blobs', 'sha256', '.tmp-old');
     const newTmp = join(dir, 'blobs', 'sha256', '.tmp-new');
     await writeFile(oldTmp, 'x');
@@ -269,7 +270,7 @@ describe('gc', () => {
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
     await utimes(oldTmp, twoHoursAgo, twoHoursAgo);
     await layout.untag('a');
-    const res = await layout.gc();
+    const res = await gcLayout(layout);
     const onlyA = [a.desc, a.configDesc, a.layers[1]!.desc];
     assert.deepEqual(res.removedBlobs.sort(), onlyA.map((d) => d.digest).sort());
     assert.equal(res.freedBytes, onlyA.reduce((s, d) => s + d.size, 0));
@@ -285,10 +286,10 @@ describe('gc', () => {
     const img = makeImage([{ p: 'pending' }]);
     const dst = layoutDestination(layout, 'p', 'oci');
     await dst.pushBlob(img.configDesc, async () => Readable.from([img.config]));
-    assert.deepEqual((await layout.gc()).removedBlobs, []);
+    assert.deepEqual((await gcLayout(layout)).removedBlobs, []);
     assert.ok(await layout.hasBlob(img.configDesc));
     await dst.abort?.();
-    assert.deepEqual((await layout.gc()).removedBlobs, [img.configDesc.digest]);
+    assert.deepEqual((await gcLayout(layout)).removedBlobs, [img.configDesc.digest]);
   });
 
   test('a blob a transfer found present (hasBlob) survives an rmi gc in the middle of that transfer', async () => {
@@ -302,10 +303,10 @@ describe('gc', () => {
     assert.equal(await dst.tagDigest?.('y'), undefined);
     assert.equal(await dst.hasBlob(img.layers[0]!.desc), true);
     await layout.untag('x');
-    assert.deepEqual((await layout.gc()).removedBlobs.sort(), [img.desc.digest, img.configDesc.digest].sort());
+    assert.deepEqual((await gcLayout(layout)).removedBlobs.sort(), [img.desc.digest, img.configDesc.digest].sort());
     assert.ok(await layout.hasBlob(img.layers[0]!.desc), 'the layer the transfer relies on is kept');
     await dst.commit?.();
-    assert.deepEqual((await layout.gc()).removedBlobs, [img.layers[0]!.desc.digest]);
+    assert.deepEqual((await gcLayout(layout)).removedBlobs, [img.layers[0]!.desc.digest]);
   });
 
   test('an unreadable manifest makes gc keep everything', async () => {
@@ -316,7 +317,7 @@ describe('gc', () => {
     await layout.tag('bad', descOf(bad, OCI_MANIFEST));
     const orphan = Buffer.from('orphan');
     await layout.writeBlob(descOf(orphan, ''), Readable.from([orphan]));
-    const res = await layout.gc();
+    const res = await gcLayout(layout);
     assert.equal(res.complete, false);
     assert.deepEqual(res.removedBlobs, []);
   });

@@ -3,21 +3,14 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import { convertManifests, type ManifestFormat } from './convert.js';
 import { moveBlobs, type BlobCounts } from './move-blobs.js';
+import type { CopyProgress } from './progress.js';
 import { planCopy } from './plan.js';
 import { resolveImage } from './resolve.js';
 import { CopySession, DEFAULT_JOBS } from './session.js';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
 
 export { DEFAULT_JOBS } from './session.js';
-
-/**
- * What a copy reports, each event naming the image (the source's description) it belongs to: the plan (every blob
- * the copy will consider, before any moves), bytes moved, and each blob finished.
- */
-export type CopyProgress =
-  | { kind: 'plan'; image: string; blobs: Array<{ digest: string; size: number }> }
-  | { kind: 'bytes'; image: string; digest: string; size: number; done: number }
-  | { kind: 'blob'; image: string; digest: string; size: number; result: BlobPushResult | 'skipped' };
+export type { CopyProgress } from './progress.js';
 
 export interface CopyOptions {
   /** Copy only this platform's image out of an index. */
