@@ -70,7 +70,8 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
   };
   // The tag already names this very manifest: nothing to do (unless referrers may have been added since).
   if (opts.format && opts.referrers) throw new UsageError('--format and --referrers exclude each other: converting changes the digests referrers name');
-  if (opts.tag && !opts.referrers && !opts.format && !opts.tagChecked && dst.tagDigest && (await dst.tagDigest(opts.tag)) === top.digest) {
+  const current = opts.tag && !opts.referrers && !opts.format && !opts.tagChecked && dst.tagDigest ? await dst.tagDigest(opts.tag) : undefined;
+  if (current === top.digest) {
     result.unchanged = true;
     return result;
   }
@@ -96,6 +97,12 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
   const sent = result.blobs.pushed + result.blobs.mounted + plan.missingChildren;
   // Asked only when nothing else was sent: a cold copy pays no extra request for it.
   const topExisted = sent === 0 && (await dst.hasManifest(result.top));
+  // The tag names the whole index the platform was picked from, and that platform is complete there: keep the index
+  // (a pull of the host's platform after a pull of all platforms changes nothing).
+  if (topExisted && current !== undefined && current === resolved.source.digest) {
+    result.unchanged = true;
+    return result;
+  }
   for (const m of plan.manifests) await dst.pushManifest(m.desc, m.bytes, m.how);
   result.manifests = plan.manifests.length;
   result.unchanged = sent === 0 && topExisted;
