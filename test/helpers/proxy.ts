@@ -30,6 +30,8 @@ export interface ProxyHandle {
   requests: string[];
   /** Response body bytes sent to clients, per request path (`/v2/…/blobs/sha256:…`). */
   bytesSent: Map<string, number>;
+  /** The requests a fault was applied to, as `METHOD path?query` (so a test can tell its faults fired). */
+  faulted: string[];
   stop(): Promise<void>;
 }
 
@@ -42,9 +44,11 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
   const target = new URL(upstream);
   const requests: string[] = [];
   const bytesSent = new Map<string, number>();
+  const faulted: string[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     requests.push(`${req.method} ${req.url}`);
     const fault = opts.fault?.(req.method ?? 'GET', new URL(req.url ?? '/', target));
+    if (fault) faulted.push(`${req.method} ${req.url}`);
     if (fault === 'drop') {
       req.socket.destroy();
       return;
@@ -110,6 +114,7 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
     host: `127.0.0.1:${port}`,
     requests,
     bytesSent,
+    faulted,
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
