@@ -90,7 +90,7 @@ function buildProgram(env: CommandEnv, locations: string): Command {
   program.command('inspect')
     .description('show what an image reference points at: an index\'s platforms or an image\'s config and layers')
     .argument('<image>', `image: ${locations}`)
-    .option('--platform <os/arch[/variant]>', 'pick this platform from an index')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
     .option('--raw', 'print the manifest bytes exactly as the source holds them')
     .option('--config', 'print the image config JSON')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -99,7 +99,7 @@ function buildProgram(env: CommandEnv, locations: string): Command {
   program.command('digest')
     .description('print the digest an image reference points at')
     .argument('<image>', `image: ${locations}`)
-    .option('--platform <os/arch[/variant]>', 'the digest of this platform\'s manifest in an index')
+    .option('--platform <os/arch[/variant]>', 'the digest of this platform\'s manifest in an index (a single image must be that platform)')
     .option('--verify', 'GET the manifest and hash it instead of trusting the registry\'s digest header (always done for IMAGE@sha256:…)')
     .action(lazy(async () => (await import('./commands/digest.js')).digestCommand));
 
@@ -155,7 +155,7 @@ function buildProgram(env: CommandEnv, locations: string): Command {
   program.command('pull')
     .description('pull an image into the local store (the host platform of an index by default)')
     .argument('<image>', 'image reference')
-    .option('--platform <os/arch[/variant]>', 'pick this platform from an index')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
     .option('-a, --all-platforms', 'keep the whole multi-platform index')
     .option('-j, --jobs <n>', 'blobs moved at once')
     .option('-q, --quiet', 'print only the image name')
