@@ -226,7 +226,7 @@ describe('image locations for inspect, digest, copy, pull and save against the r
   });
 
   test('transports parse as skopeo writes them; NAME:PORT/… stays a registry host', () => {
-    assert.deepEqual(TRANSPORTS.map((t) => t.name), ['docker', 'oci', 'docker-archive', 'local', ...TRANSPORTS.slice(4).map((t) => t.name)]);
+    for (const name of ['docker', 'oci', 'docker-archive', 'local']) assert.ok(TRANSPORTS.some((t) => t.name === name), name);
     assert.equal(parseLocation('local:alpine').transport.name, 'local');
     assert.equal(parseLocation('local:5000/app:1').transport.name, 'docker', 'a host called local with a port');
     assert.equal(parseLocation('oci:/tmp/x:v1').transport.name, 'oci');
