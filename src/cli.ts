@@ -22,7 +22,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     warn: (message) => io.stderr.write(`regctl: ${message}\n`),
     color: Boolean(io.stderr.isTTY) && io.env.NO_COLOR === undefined,
   };
-  const program = buildProgram(env);
+  // Help lists the transports from their registry; loaded only for help (it pulls in what each transport opens).
+  const wantsHelp = argv[0] === 'help' || argv.includes('--help') || argv.includes('-h');
+  const locations = wantsHelp ? (await import('./ops/transports/index.js')).transportUsage() : 'REF, TRANSPORT:…';
+  const program = buildProgram(env, locations);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
@@ -33,7 +36,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function buildProgram(env: CommandEnv): Command {
+/** `locations`: the forms an image location takes (transportUsage()), for help. */
+function buildProgram(env: CommandEnv, locations: string): Command {
   const { io, global } = env;
   const program = new Command('regctl')
     .description('Daemonless container-registry client: search, inspect, copy, pull, push, save and load images')
@@ -85,17 +89,17 @@ function buildProgram(env: CommandEnv): Command {
 
   program.command('inspect')
     .description('show what an image reference points at: an index\'s platforms or an image\'s config and layers')
-    .argument('<image>', 'image reference')
-    .option('--platform <os/arch[/variant]>', 'pick this platform from an index')
-    .option('--raw', 'print the manifest exactly as the registry served it')
+    .argument('<image>', `image: ${locations}`)
+    .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
+    .option('--raw', 'print the manifest bytes exactly as the source holds them')
     .option('--config', 'print the image config JSON')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(lazy(async () => (await import('./commands/inspect.js')).inspectCommand));
 
   program.command('digest')
     .description('print the digest an image reference points at')
-    .argument('<image>', 'image reference')
-    .option('--platform <os/arch[/variant]>', 'the digest of this platform\'s manifest in an index')
+    .argument('<image>', `image: ${locations}`)
+    .option('--platform <os/arch[/variant]>', 'the digest of this platform\'s manifest in an index (a single image must be that platform)')
     .option('--verify', 'GET the manifest and hash it instead of trusting the registry\'s digest header (always done for IMAGE@sha256:…)')
     .action(lazy(async () => (await import('./commands/digest.js')).digestCommand));
 
@@ -114,8 +118,8 @@ function buildProgram(env: CommandEnv): Command {
   program.command('copy')
     .alias('cp')
     .description('copy an image (a whole multi-platform index by default) between registries, keeping its digest')
-    .argument('<source>', 'image reference (docker://REF also accepted)')
-    .argument('<destination>', 'image reference')
+    .argument('<source>', `image: ${locations}`)
+    .argument('<destination>', `where to: ${locations}`)
     .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
     .addOption(new Option('--format <format>', 'convert manifests and layer media types to this format (digests of manifests change)').choices(['oci', 'docker']))
     .option('--referrers', 'also copy signatures, SBOMs and attestations referring to every manifest copied (OCI referrers and cosign tags), recursively; off by default')
@@ -167,7 +171,7 @@ function buildProgram(env: CommandEnv): Command {
   program.command('pull')
     .description('pull an image into the local store (the host platform of an index by default)')
     .argument('<image>', 'image reference')
-    .option('--platform <os/arch[/variant]>', 'pick this platform from an index')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
     .option('-a, --all-platforms', 'keep the whole multi-platform index')
     .option('-j, --jobs <n>', 'blobs moved at once')
     .option('-q, --quiet', 'print only the image name')

@@ -43,7 +43,7 @@ export class UsageError extends RegctlError {
 }
 
 /** An image reference that does not follow the grammar. `code` names the problem. */
-export class ReferenceError extends RegctlError {
+export class InvalidReferenceError extends RegctlError {
   constructor(code: string, message: string, opts?: ErrorOptions) {
     super(code, message, ExitCode.usage, opts);
   }

@@ -34,15 +34,22 @@ const NAME2 = 'regctl-test/other:latest';
 let img: TestImage;
 let saved: string;
 
-test('regctl save → real docker load (fresh data root) → docker run prints ok', { skip }, async () => {
+// What several tests start from, made once by whichever runs first (so each test also runs alone): regctl's archive
+// of two images, and that archive loaded into dockerd.
+let prepared: Promise<void> | undefined;
+const prepare = () => (prepared ??= (async () => {
   img = await busyboxImage(busybox);
   saved = join(T, 'regctl.tar');
   const w = new ArchiveWriter({ path: saved });
   await saveImage(w, NAME, img);
   await saveImage(w, NAME2, makeImage([img.layers[0]!], { cmd: ['/bin/sh'], created: '2024-02-02T00:00:00Z' }));
   await w.commit();
+})());
+let loaded: ReturnType<typeof docker> | undefined;
+const loadIntoDocker = () => (loaded ??= prepare().then(() => docker(['load', '-i', saved])));
 
-  const load = await docker(['load', '-i', saved]);
+test('regctl save → real docker load (fresh data root) → docker run prints ok', { skip }, async () => {
+  const load = await loadIntoDocker();
   assert.equal(load.code, 0, load.stderr);
   assert.match(load.stdout, /Loaded image: localhost:5000\/regctl-test\/busybox:1/);
   assert.match(load.stdout, /Loaded image: regctl-test\/other:latest/);
@@ -54,6 +61,7 @@ test('regctl save → real docker load (fresh data root) → docker run prints o
 });
 
 test('real docker save (legacy layout of dockerd 20.10) → openArchive: layers verify, ids preserved', { skip }, async () => {
+  assert.equal((await loadIntoDocker()).code, 0, 'the images docker saves were loaded from regctl\'s archive');
   const out = join(T, 'docker-save.tar');
   const save = await docker(['save', '-o', out, NAME, NAME2]);
   assert.equal(save.code, 0, save.stderr);
@@ -75,6 +83,7 @@ test('real docker save (legacy layout of dockerd 20.10) → openArchive: layers 
 // path refuses ("more than one image") and it falls back to docker-archive, where it would prefix a familiar RepoTag
 // without a registry with localhost/ (as with a real `docker save`): regctl writes full names there, so it does not.
 test('podman loads regctl archives (one image and several) and names them', { skip: skip || (!which('podman') && 'podman is not installed') }, async () => {
+  await prepare();
   const single = join(T, 'single.tar');
   const w = new ArchiveWriter({ path: single });
   await saveImage(w, NAME2, img);
@@ -104,6 +113,7 @@ test('podman loads regctl archives (one image and several) and names them', { sk
 });
 
 test('skopeo reads regctl archives as docker-archive: with every digest verified', { skip: skip || (!which('skopeo') && 'skopeo is not installed') }, async () => {
+  await prepare();
   const ref = `docker-archive:${saved}:${NAME}`;
   const inspect = await spawnCapture('skopeo', ['inspect', '--raw', ref], { PATH: process.env.PATH });
   assert.equal(inspect.code, 0, inspect.stderr);

@@ -7,8 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { openArchive, type OpenedArchive } from '../src/archive/reader.js';
 import { ArchiveWriter } from '../src/archive/writer.js';
-import { IntegrityError, UsageError } from '../src/errors.js';
+import { IntegrityError, NotFoundError, UsageError } from '../src/errors.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../src/oci/media-types.js';
+import { readAll } from './helpers/bytes.js';
 import { hex, listTar, makeImage, makeLayer, saveImage, sha256, tarOf, withLyingSize, zstdCompress, type TarEntry, type TestImage } from './helpers/images.js';
 
 let T: string;
@@ -22,12 +23,6 @@ before(async () => {
   app = makeImage([shared, own], { cmd: ['/app'] });
 });
 after(() => rmSync(T, { recursive: true, force: true }));
-
-async function readAll(s: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function saveBoth(out: ConstructorParameters<typeof ArchiveWriter>[0]): Promise<void> {
   const w = new ArchiveWriter(out);
@@ -72,8 +67,8 @@ describe('ArchiveWriter → openArchive', () => {
     const archive = await openBytes(data);
     try {
       await assertImages(archive, { 'docker.io/library/alpine:latest': base, 'localhost:5000/team/app:v1': app });
-      assert.equal((await archive.find('alpine').source.resolve()).digest, base.manifestDesc.digest);
-      assert.equal((await archive.find('localhost:5000/team/app:v1').source.resolve()).digest, app.manifestDesc.digest);
+      assert.equal((await archive.find('alpine').source.resolve()).digest, base.desc.digest);
+      assert.equal((await archive.find('localhost:5000/team/app:v1').source.resolve()).digest, app.desc.digest);
     } finally {
       await archive.close();
     }
@@ -179,7 +174,7 @@ describe('openArchive: other layouts', () => {
     const img = base;
     const blobs: TarEntry[] = [img.layers[0]!.blob, img.config, img.manifest].map((b) => ({ name: `blobs/sha256/${hex(sha256(b))}`, body: b }));
     const index = (manifests: unknown[]) => JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
-    const named = { ...img.manifestDesc, annotations: { 'org.opencontainers.image.ref.name': 'example.com/tools/base:2' } };
+    const named = { ...img.desc, annotations: { 'org.opencontainers.image.ref.name': 'example.com/tools/base:2' } };
     const flat = await tarOf([{ name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' }, ...blobs, { name: 'index.json', body: index([named]) }]);
     const archive = await openBytes(flat);
     try {
@@ -187,7 +182,7 @@ describe('openArchive: other layouts', () => {
     } finally {
       await archive.close();
     }
-    const inner = Buffer.from(index([named, { ...img.manifestDesc, annotations: { 'io.containerd.image.name': 'docker.io/x/y:z' } }]));
+    const inner = Buffer.from(index([named, { ...img.desc, annotations: { 'io.containerd.image.name': 'docker.io/x/y:z' } }]));
     const nested = await tarOf([...blobs, { name: `blobs/sha256/${hex(sha256(inner))}`, body: inner }, { name: 'index.json', body: index([{ mediaType: OCI_INDEX, digest: sha256(inner), size: inner.length }]) }]);
     const archive2 = await openBytes(nested);
     try {
@@ -275,7 +270,7 @@ describe('openArchive: hostile and corrupt archives fail with exit 6 and leave n
   }
 
   test('a missing file is NotFound (exit 3)', async () => {
-    await assert.rejects(openArchive({ path: join(T, 'nope.tar') }, T), (e: unknown) => (e as { exitCode?: number }).exitCode === 3);
+    await assert.rejects(openArchive({ path: join(T, 'nope.tar') }, T), (e: unknown) => e instanceof NotFoundError);
   });
 
   test('an OCI layer whose blob matches its name but not the diff_ids fails too', async () => {

@@ -184,26 +184,26 @@ describe('archives carry the whole index: save --all-platforms, oci-archive:, lo
   test('copy --format oci converts a Docker image that umoci then unpacks; without it a warning; oci:DIR:a/b and the ref.name grammar', async () => {
     const dockerImg = `${reg.host}/test/bb-docker:1`;
     const layout = join(T, 'bb-layout');
-    const blobs = [...bb.layers.map((l) => blob(l.desc.mediaType, l.blob)), blob(bb.configDesc.mediaType, bb.config), blob(bb.manifestDesc.mediaType, bb.manifest)];
-    writeLayout(layout, blobs, [{ desc: bb.manifestDesc, ref: 'bb' }]);
+    const blobs = [...bb.layers.map((l) => blob(l.desc.mediaType, l.blob)), blob(bb.configDesc.mediaType, bb.config), blob(bb.desc.mediaType, bb.manifest)];
+    writeLayout(layout, blobs, [{ desc: bb.desc, ref: 'bb' }]);
     const seed = await cli('copy', '-q', `oci:${layout}:bb`, dockerImg);
     assert.equal(seed.code, 0, seed.stderr);
     assert.match(seed.stderr, /^$/);
 
     const plain = await cli('copy', '-q', dockerImg, `oci:${join(T, 'plain')}:v1`);
     assert.equal(plain.code, 0, plain.stderr);
-    assert.equal(plain.stdout.trim(), bb.manifestDesc.digest);
+    assert.equal(plain.stdout.trim(), bb.desc.digest);
     assert.equal(plain.stderr.match(/umoci and skopeo will not address it by tag/g)?.length, 1);
 
     const conv = await cli('copy', '-q', '--format', 'oci', dockerImg, `oci:${join(T, 'umoci')}:v1`);
     assert.equal(conv.code, 0, conv.stderr);
-    assert.notEqual(conv.stdout.trim(), bb.manifestDesc.digest);
+    assert.notEqual(conv.stdout.trim(), bb.desc.digest);
     assert.doesNotMatch(conv.stderr, /umoci/);
     const bundle = join(T, 'bundle');
     await execFileAsync('umoci', ['unpack', '--rootless', '--image', `${join(T, 'umoci')}:v1`, bundle]);
     assert.equal(readFileSync(join(bundle, 'rootfs', 'etc', 'regctl-test'), 'utf8'), 'second layer\n');
     const toDocker = await cli('copy', '-q', '--format', 'docker', `oci:${join(T, 'umoci')}:v1`, `${reg.host}/test/bb-again:1`);
-    assert.equal(toDocker.stdout.trim(), bb.manifestDesc.digest, 'converted back: the same bytes as the Docker original');
+    assert.equal(toDocker.stdout.trim(), bb.desc.digest, 'converted back: the same bytes as the Docker original');
 
     const ab = await cli('copy', '-q', '--format', 'oci', dockerImg, `oci:${join(T, 'ab')}:a/b`);
     assert.equal(ab.code, 0, ab.stderr);

@@ -44,7 +44,7 @@ describe('copy between real registries', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${image.digest}\n`);
     assert.equal(await skopeoDigest(`${b.host}/dst/app:1`), image.digest);
-    assert.equal(r.stderr.match(/^[0-9a-f]{12}: done \([\d.]+[kMG]?B\)$/gm)?.length, 3, 'one progress line per blob on stderr');
+    assert.equal(r.stderr.match(/^[0-9a-f]{12}: done \([\d.]+[kMG]?B\) \[[1-3]\/3\]$/gm)?.length, 3, 'one progress line per blob on stderr');
   });
 
   test('a multi-platform index is copied whole and keeps its digest', async () => {
@@ -68,29 +68,31 @@ describe('copy between real registries', () => {
   });
 
   test('copying onto an identical destination sends nothing; existing blobs are not re-sent', async () => {
+    assert.equal((await cp('-q', `${a.host}/src/app:1`, `${b.host}/same/app:1`)).code, 0);
     const proxy = await startProxy(b.url);
     try {
-      const again = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/dst/app:1`);
+      const again = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/same/app:1`);
       assert.equal(again.stdout, `${image.digest}\n`);
       assert.deepEqual(proxy.requests.filter((q) => q !== 'GET /v2/' && !q.startsWith('HEAD ')), []);
       proxy.requests.length = 0;
-      const newTag = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/dst/app:2`);
+      const newTag = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/same/app:2`);
       assert.equal(newTag.code, 0, newTag.stderr);
       const sent = proxy.requests.filter((q) => q.startsWith('POST') || q.startsWith('PATCH') || (q.startsWith('PUT') && !q.includes('/manifests/')));
       assert.deepEqual(sent, [], 'no blob uploads');
-      assert.ok(proxy.requests.some((q) => q.startsWith('PUT /v2/dst/app/manifests/2')));
+      assert.ok(proxy.requests.some((q) => q.startsWith('PUT /v2/same/app/manifests/2')));
     } finally {
       await proxy.stop();
     }
   });
 
   test('a copy to another repository of the same registry mounts blobs: no layer bytes sent', async () => {
+    assert.equal((await cp('-q', `${a.host}/src/app:1`, `${b.host}/mount-from/app:1`)).code, 0);
     const proxy = await startProxy(b.url);
     try {
-      const r = await cp(`${proxy.host}/dst/app:1`, `${proxy.host}/other/app:1`);
+      const r = await cp(`${proxy.host}/mount-from/app:1`, `${proxy.host}/other/app:1`);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `${image.digest}\n`);
-      assert.ok(proxy.requests.filter((q) => /^POST \/v2\/other\/app\/blobs\/uploads\/\?mount=sha256%3A[0-9a-f]{64}&from=dst%2Fapp$/.test(q)).length >= 3);
+      assert.ok(proxy.requests.filter((q) => /^POST \/v2\/other\/app\/blobs\/uploads\/\?mount=sha256%3A[0-9a-f]{64}&from=mount-from%2Fapp$/.test(q)).length >= 3);
       assert.deepEqual(proxy.requests.filter((q) => q.startsWith('PATCH') || (q.startsWith('PUT') && q.includes('/blobs/'))), []);
       assert.deepEqual(proxy.requests.filter((q) => q.startsWith('GET') && q.includes('/blobs/')), [], 'no blob downloaded either');
       assert.match(r.stderr, /mounted/);
@@ -112,6 +114,7 @@ describe('copy between real registries', () => {
     try {
       const r = await cp('-q', `${proxy.host}/src/app:1`, `${b.host}/resumed/app:1`);
       assert.equal(r.code, 0, r.stderr);
+      assert.equal(proxy.faulted.length, 2, 'the connection was cut twice');
       assert.equal(r.stdout, `${image.digest}\n`);
       assert.equal(await skopeoDigest(`${b.host}/resumed/app:1`), image.digest);
     } finally {
@@ -131,8 +134,10 @@ describe('copy between real registries', () => {
       const r = await cp('-q', `${proxy.host}/src/app:1`, `${b.host}/retried/app:1`);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `${image.digest}\n`);
+      assert.deepEqual(proxy.faulted, [`GET /v2/src/app/blobs/${image.layerDigests[0]}`], 'the 500 was served');
       const r2 = await cp('-q', `${proxy2.host}/src/app:1`, `${b.host}/retried/app:2`);
       assert.equal(r2.code, 0, r2.stderr);
+      assert.deepEqual(proxy2.faulted, ['GET /v2/src/app/manifests/1'], 'the 429 was served');
     } finally {
       await proxy.stop();
       await proxy2.stop();
@@ -147,6 +152,7 @@ describe('copy between real registries', () => {
     try {
       const r = await cp('-q', `${a.host}/src/app:1`, `${proxy.host}/upretry/app:1`);
       assert.equal(r.code, 0, r.stderr);
+      assert.equal(proxy.faulted.length, 1, 'the 503 was served');
       assert.equal(await skopeoDigest(`${b.host}/upretry/app:1`), image.digest);
       assert.ok(proxy.requests.filter((q) => q.startsWith('POST /v2/upretry/app/blobs/uploads/')).length >= 4, proxy.requests.join('\n'));
     } finally {
@@ -159,6 +165,7 @@ describe('copy between real registries', () => {
     try {
       const r = await cp('-q', `${proxy.host}/src/app:1`, `${b.host}/corrupt/app:1`);
       assert.equal(r.code, 6, r.stderr);
+      assert.ok(proxy.faulted.length >= 1, 'a corrupted blob was served');
       assert.match(r.stderr, /^regctl: blob sha256:[0-9a-f]{64} from .*: digest mismatch: expected sha256:/m);
       const d = await runCli(['digest', `${b.host}/corrupt/app:1`], home.env);
       assert.equal(d.code, 3, 'no manifest at the destination');
@@ -168,14 +175,15 @@ describe('copy between real registries', () => {
   });
 
   test('configured mirrors are read first; the origin answers what the mirror lacks', async () => {
+    assert.equal((await cp('-q', `${a.host}/src/app:1`, `${b.host}/mirrored/app:1`)).code, 0);
     const port = await freePort(); // an origin that is down: everything must come from the mirror
     const mirror = await startProxy(b.url);
     const h = await makeHome({ registries: { [`127.0.0.1:${port}`]: { mirrors: [mirror.url] }, [a.host]: { mirrors: [mirror.url] } } });
     try {
-      const viaMirror = await runCli(['copy', '-q', `127.0.0.1:${port}/dst/app:1`, `${a.host}/from-mirror/app:1`], h.env);
+      const viaMirror = await runCli(['copy', '-q', `127.0.0.1:${port}/mirrored/app:1`, `${a.host}/from-mirror/app:1`], h.env);
       assert.equal(viaMirror.code, 0, viaMirror.stderr);
       assert.equal(viaMirror.stdout, `${image.digest}\n`);
-      assert.ok(mirror.requests.some((q) => q.startsWith('GET /v2/dst/app/manifests/1')));
+      assert.ok(mirror.requests.some((q) => q.startsWith('GET /v2/mirrored/app/manifests/1')));
       mirror.requests.length = 0;
       const fallback = await runCli(['copy', '-q', `${a.host}/src/multi:v1`, `${a.host}/fallback/multi:v1`], h.env);
       assert.equal(fallback.code, 0, fallback.stderr);

@@ -42,6 +42,11 @@ describe('local image store: pull, tag, images, push, rmi', () => {
   });
 
   const cli = (...args: string[]) => runCli(args, home.env);
+  /** A store of the test's own, for tests that count its blobs (so they run alone and in any order). */
+  const ownStore = (name: string) => {
+    const env = { ...home.env, REGCTL_STORE: join(home.dir, `store-${name}`) };
+    return { dir: env.REGCTL_STORE, cli: (...args: string[]) => runCli(args, env) };
+  };
 
   test('pull takes the host platform from an index and says so like docker', async () => {
     const r = await cli('pull', '-q', `${a.host}/lib/multi:1`);
@@ -91,24 +96,29 @@ describe('local image store: pull, tag, images, push, rmi', () => {
   });
 
   test('rmi untags; blobs still used by another name stay, unused ones go', async () => {
-    const before = await storeBlobs(store);
+    const { dir, cli } = ownStore('rmi');
+    assert.equal((await cli('pull', '-q', `${a.host}/lib/app:2`)).code, 0);
+    assert.equal((await cli('tag', `${a.host}/lib/app:2`, `${b.host}/team/app:v1`)).code, 0);
+    const before = await storeBlobs(dir);
     const r = await cli('rmi', `${a.host}/lib/app:2`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^Untagged: ${a.host.replace(/\./g, '\\.')}/lib/app:2$`, 'm'));
-    assert.deepEqual(await storeBlobs(store), before, 'team/app:v1 still needs every blob');
+    assert.deepEqual(await storeBlobs(dir), before, 'team/app:v1 still needs every blob');
     const r2 = await cli('rmi', `${b.host}/team/app:v1`);
     assert.equal(r2.code, 0, r2.stderr);
-    const left = await storeBlobs(store);
+    const left = await storeBlobs(dir);
     assert.ok(!left.includes(app.layerDigests[0]!.slice(7)), 'the big layer is gone');
     assert.equal(r2.stdout, `Untagged: ${b.host}/team/app:v1\nDeleted: ${app.configDigest}\n`);
   });
 
   test('an interrupted pull leaves nothing visible; a rerun completes', async () => {
+    const { dir, cli } = ownStore('interrupted');
     const cut = await startProxy(a.url, { fault: (m, u) => (m === 'GET' && u.pathname.endsWith(app.layerDigests[0]!) ? { cutAfter: 100_000 } : undefined) });
     try {
       const r = await cli('pull', '-q', `${cut.host}/lib/app:2`);
       assert.equal(r.code, 5, r.stderr);
-      assert.ok(!(await storeBlobs(store)).includes(app.layerDigests[0]!.slice(7)));
+      assert.ok(cut.faulted.length >= 1, 'the download was cut');
+      assert.ok(!(await storeBlobs(dir)).includes(app.layerDigests[0]!.slice(7)));
       const names = JSON.parse((await cli('images', '--format', 'json')).stdout).map((i: { name: string }) => i.name);
       assert.ok(!names.includes(`${cut.host}/lib/app:2`));
     } finally {

@@ -65,3 +65,29 @@ test('the library core never touches process (no printing, exiting or env reads)
   }
   assert.deepEqual(violations, []);
 });
+
+test('no import cycles between files (type-only imports included: a cycle is a cycle)', () => {
+  const graph = new Map<string, string[]>();
+  for (const file of files(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    const deps: string[] = [];
+    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s*'(\.[^']+)'|import\s*\(\s*'(\.[^']+)'\s*\)/gm)) {
+      deps.push(resolve(file, '..', (m[1] ?? m[2])!).replace(/\.js$/, '.ts'));
+    }
+    graph.set(file, deps);
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (file: string, path: string[]): void => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'open') {
+      cycles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(SRC, f)).join(' → '));
+      return;
+    }
+    state.set(file, 'open');
+    for (const dep of graph.get(file) ?? []) visit(dep, [...path, file]);
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+});

@@ -1,7 +1,7 @@
 // The test fixtures, checked against third-party tools (skopeo, tar) and raw HTTP only.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { sha256 } from './helpers/bytes.js';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { startRegistry, stopAll, type RegistryHandle } from './helpers/registry.js';
 import { startSearchFixture } from './helpers/search-fixture.js';
-import { seedImage, seedIndex, seedManyTags } from './helpers/seed.js';
+import { seedImage, seedIndex, seedManyTags, type SeededImage, type SeededIndex } from './helpers/seed.js';
 import { otherCA } from './helpers/tls.js';
 import { CATALOG, startTokenServer, type TokenServerHandle } from './helpers/token-server.js';
 
@@ -21,7 +21,19 @@ after(stopAll);
 
 describe('anonymous registry', () => {
   let registry: RegistryHandle;
-  before(async () => { registry = await startRegistry(); });
+  let image: SeededImage;
+  let layers: SeededImage;
+  let index: SeededIndex;
+  let many: { tags: string[] };
+  // Everything is seeded first, so each test runs alone.
+  before(async () => {
+    registry = await startRegistry();
+    image = await seedImage({ url: registry.url }, 'team/app', 'v1');
+    layers = await seedImage({ url: registry.url }, 'team/layers', 'v1', { mediaType: 'oci' });
+    index = await seedIndex({ url: registry.url }, 'team/multi', 'v1',
+      [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }]);
+    many = await seedManyTags({ url: registry.url }, 'team/many', 5);
+  });
 
   it('answers the /v2/ ping with 200', async () => {
     const res = await get(`${registry.url}/v2/`);
@@ -30,27 +42,23 @@ describe('anonymous registry', () => {
   });
 
   it('serves a seeded image whose digest skopeo agrees with', async () => {
-    const image = await seedImage({ url: registry.url }, 'team/app', 'v1');
     const { stdout } = await skopeo('inspect', '--tls-verify=false', '--format', '{{.Digest}} {{.Architecture}}',
       `docker://${registry.host}/team/app:v1`);
     assert.equal(stdout.trim(), `${image.digest} amd64`);
   });
 
   it('serves layers that gunzip to the config diff_ids and list as tar archives', async () => {
-    const image = await seedImage({ url: registry.url }, 'team/layers', 'v1', { mediaType: 'oci' });
-    const config = JSON.parse(image.config.toString());
-    assert.deepEqual(config.rootfs.diff_ids, image.diffIds);
-    const blob = await get(`${registry.url}/v2/team/layers/blobs/${image.layerDigests[0]}`);
-    assert.equal(sha256(blob.body), image.layerDigests[0]);
+    const config = JSON.parse(layers.config.toString());
+    assert.deepEqual(config.rootfs.diff_ids, layers.diffIds);
+    const blob = await get(`${registry.url}/v2/team/layers/blobs/${layers.layerDigests[0]}`);
+    assert.equal(sha256(blob.body), layers.layerDigests[0]);
     const tar = gunzipSync(blob.body);
-    assert.equal(sha256(tar), image.diffIds[0]);
+    assert.equal(sha256(tar), layers.diffIds[0]);
     const listing = await run('tar', ['-t'], tar);
     assert.equal(listing.trim(), 'hello.txt');
   });
 
   it('serves an index whose per-platform images skopeo picks', async () => {
-    const index = await seedIndex({ url: registry.url }, 'team/multi', 'v1',
-      [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }]);
     const raw = await skopeo('inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/team/multi:v1`);
     assert.equal(sha256(Buffer.from(raw.stdout)), index.digest);
     const arm = await skopeo('inspect', '--tls-verify=false', '--override-arch', 'arm64', '--override-variant', 'v8',
@@ -59,9 +67,8 @@ describe('anonymous registry', () => {
   });
 
   it('lists every tag of seedManyTags, unsorted and unpaged (2.8.2 ignores n on tags/list)', async () => {
-    const { tags } = await seedManyTags({ url: registry.url }, 'team/many', 5);
     const res = await get(`${registry.url}/v2/team/many/tags/list?n=2`);
-    assert.deepEqual(JSON.parse(res.body.toString()).tags.sort(), tags);
+    assert.deepEqual(JSON.parse(res.body.toString()).tags.sort(), many.tags);
     assert.equal(res.headers.link, undefined);
   });
 
@@ -279,8 +286,4 @@ function run(command: string, args: string[], input: Buffer): Promise<string> {
     const child = execFile(command, args, (err, stdout) => (err ? reject(err) : resolve(stdout)));
     child.stdin!.end(input);
   });
-}
-
-function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }

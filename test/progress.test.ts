@@ -62,3 +62,25 @@ test('errors are coloured only on a terminal and never with NO_COLOR', async () 
   assert.match(plain.stderr, /^regctl: /);
   assert.doesNotMatch(plain.stderr, /\x1b\[/);
 });
+
+test('plain lines count finished blobs against the plan announced before any moves', async () => {
+  const out = capture(false);
+  const p = await progressReporter(out.stream, { quiet: false, color: false });
+  p.onProgress!({ kind: 'plan', image: 'x', blobs: [{ digest: A, size: 2000 }, { digest: B, size: 10 }] });
+  p.onProgress!({ kind: 'blob', image: 'x', digest: B, size: 10, result: 'exists' });
+  p.onProgress!({ kind: 'blob', image: 'x', digest: A, size: 2000, result: 'pushed' });
+  p.stop();
+  assert.equal(out.text(), 'bbbbbbbbbbbb: exists (10B) [1/2]\naaaaaaaaaaaa: done (2kB) [2/2]\n');
+});
+
+test('a terminal: the overall line counts every planned blob from its first draw', async () => {
+  const out = capture(true);
+  const p = await progressReporter(out.stream, { quiet: false, color: false });
+  p.onProgress!({ kind: 'plan', image: 'x', blobs: [{ digest: A, size: 2000 }, { digest: B, size: 10 }] });
+  p.onProgress!({ kind: 'bytes', image: 'x', digest: A, size: 2000, done: 1000 });
+  p.stop();
+  const totals = [...out.text().matchAll(/(\d+)\/(\d+) blobs/g)].map((m) => m[2]);
+  assert.ok(totals.length >= 2, out.text());
+  assert.deepEqual(new Set(totals), new Set(['2']), 'the denominator never grows');
+  assert.match(out.text(), /^aaaaaaaaaaaa: waiting \(2kB\)\nbbbbbbbbbbbb: waiting \(10B\)\n0\/2 blobs/);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceError } from '../src/errors.js';
+import { InvalidReferenceError } from '../src/errors.js';
 import {
   familiarReference,
   formatReference,
@@ -228,7 +228,7 @@ for (const [input, code] of bad) {
     assert.throws(
       () => parseReference(input),
       (err: unknown) => {
-        assert.ok(err instanceof ReferenceError, `not a ReferenceError: ${String(err)}`);
+        assert.ok(err instanceof InvalidReferenceError, `not an InvalidReferenceError: ${String(err)}`);
         assert.equal(err.code, code, err.message);
         assert.equal(err.exitCode, 2);
         if (code === 'ERR_REF_EMPTY') assert.equal(err.message, 'invalid reference: empty');
@@ -244,7 +244,7 @@ test('error messages name the input and the problem', () => {
     try {
       parseReference(input);
     } catch (err) {
-      return err as ReferenceError;
+      return err as InvalidReferenceError;
     }
     assert.fail(`${input} parsed`);
   };
@@ -273,13 +273,13 @@ test('parseRepository accepts names and refuses tags and digests', () => {
   assert.deepEqual(parseRepository('docker.io/foo/bar'), { registry: 'docker.io', repository: 'foo/bar', name: 'docker.io/foo/bar', familiar: 'foo/bar' });
   for (const input of ['alpine:3', `alpine@${D256}`, `a/b:c@${D256}`]) {
     assert.throws(() => parseRepository(input), (err: unknown) => {
-      assert.ok(err instanceof ReferenceError);
+      assert.ok(err instanceof InvalidReferenceError);
       assert.equal(err.code, 'ERR_REF_FORMAT');
       assert.match(err.message, /must not have a tag or digest/);
       return true;
     });
   }
-  assert.throws(() => parseRepository('localhost:5000'), (err: ReferenceError) => /localhost:5000\/REPOSITORY/.test(err.hint ?? ''));
+  assert.throws(() => parseRepository('localhost:5000'), (err: InvalidReferenceError) => /localhost:5000\/REPOSITORY/.test(err.hint ?? ''));
   assert.throws(() => parseRepository('foo/Bar'), { code: 'ERR_REF_UPPERCASE' });
   assert.throws(() => parseRepository(''), { code: 'ERR_REF_EMPTY' });
 });
@@ -321,7 +321,7 @@ test('hostile 10,000-character inputs are rejected quickly (no catastrophic back
   ];
   for (const input of inputs) {
     const start = performance.now();
-    assert.throws(() => parseReference(input), ReferenceError);
+    assert.throws(() => parseReference(input), InvalidReferenceError);
     const ms = performance.now() - start;
     // Catastrophic backtracking on 10,000 characters takes seconds to years; a loaded machine may take tens of ms.
     assert.ok(ms < 1000, `${ms.toFixed(1)}ms for ${JSON.stringify(input.slice(0, 30))}…`);

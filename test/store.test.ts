@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -8,15 +7,16 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import { ConfigError, IntegrityError, NotFoundError, RegctlError } from '../src/errors.js';
 import { copyImage } from '../src/content/copy.js';
-import { MemoryTarget } from '../src/content/memory.js';
-import { writeTo, type DestinationTarget } from '../src/content/target.js';
+import { writeTo } from '../src/content/target.js';
 import type { Descriptor } from '../src/oci/manifest.js';
+import { gcLayout } from '../src/store/gc.js';
 import { CONTAINERD_NAME, OciLayout, REF_NAME } from '../src/store/layout.js';
 import { layoutDestination, layoutSource } from '../src/store/layout-target.js';
 import { ImageStore, storePath } from '../src/store/store.js';
+import { descOf, readAll, sha256 } from './helpers/bytes.js';
+import { copyInto, layerOf, makeImage as makeTestImage, memoryWith, type TestImage } from './helpers/images.js';
 import { tarLayer } from './helpers/seed.js';
 
 const run = promisify(execFile);
@@ -24,45 +24,10 @@ const SRC = resolve(import.meta.dirname, '../src');
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
-const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const descOf = (bytes: Buffer, mediaType: string): Descriptor => ({ mediaType, digest: sha(bytes), size: bytes.length });
 
-interface TestImage {
-  desc: Descriptor;
-  manifest: Buffer;
-  config: Buffer;
-  configDesc: Descriptor;
-  layers: Array<{ bytes: Buffer; desc: Descriptor }>;
-}
-
-/** A real image: gzipped tar layers, a config with diff_ids, an OCI manifest. */
-function makeImage(files: Array<Record<string, string>>, created = '2024-01-02T03:04:05Z', arch = 'amd64'): TestImage {
-  const tars = files.map((f) => tarLayer(f));
-  const layers = tars.map((t) => {
-    const bytes = gzipSync(t);
-    return { bytes, desc: descOf(bytes, 'application/vnd.oci.image.layer.v1.tar+gzip') };
-  });
-  const config = Buffer.from(JSON.stringify({
-    created, architecture: arch, os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: tars.map(sha) },
-  }));
-  const configDesc = descOf(config, 'application/vnd.oci.image.config.v1+json');
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers: layers.map((l) => l.desc) }));
-  return { desc: descOf(manifest, OCI_MANIFEST), manifest, config, configDesc, layers };
-}
-
-/** Copies an image into a destination with the copy engine (from memory), then commits it. */
-async function push(dst: DestinationTarget, img: TestImage, tag?: string): Promise<void> {
-  const mem = new MemoryTarget();
-  for (const b of [{ bytes: img.config, desc: img.configDesc }, ...img.layers]) mem.putBlob(b.bytes, b.desc.mediaType);
-  mem.manifests.set(img.desc.digest, { desc: img.desc, bytes: img.manifest });
-  await writeTo(dst, (d) => copyImage(mem.source(img.desc.digest), d, tag === undefined ? {} : { tag }));
-}
-
-async function readStream(s: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+/** A real image: gzipped tar layers of these files, a config with diff_ids, an OCI manifest. */
+const makeImage = (files: Array<Record<string, string>>, created = '2024-01-02T03:04:05Z', arch = 'amd64'): TestImage =>
+  makeTestImage(files.map((f) => layerOf(tarLayer(f), { format: 'oci' })), { created, arch, format: 'oci' });
 
 /** Every file under blobs/, dotfiles (temp files) included. */
 async function blobFiles(dir: string): Promise<string[]> {
@@ -102,7 +67,7 @@ describe('OciLayout', () => {
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ 'etc/hello': 'hello\n' }, { 'bin/x': 'x'.repeat(100_000) }]);
-    await push(layoutDestination(layout, 'v1', `oci:${dir}:v1`), img, 'v1');
+    await copyInto(layoutDestination(layout, 'v1', `oci:${dir}:v1`), img, 'v1');
 
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
     assert.equal(index.manifests.length, 1);
@@ -114,17 +79,17 @@ describe('OciLayout', () => {
     assert.deepEqual(await src.fetchManifest(desc), img.manifest);
     const layer = img.layers[1]!;
     const whole = await src.fetchBlob(layer.desc);
-    assert.deepEqual(await readStream(whole.stream), layer.bytes);
+    assert.deepEqual(await readAll(whole.stream), layer.blob);
     const rest = await src.fetchBlob(layer.desc, 1000);
     assert.equal(rest.resumed, true);
-    assert.deepEqual(await readStream(rest.stream), layer.bytes.subarray(1000));
+    assert.deepEqual(await readAll(rest.stream), layer.blob.subarray(1000));
     assert.deepEqual(await layoutSource(layout, undefined, () => 'oci').resolve(), desc, 'the only image, without a tag');
     await assert.rejects(layoutSource(layout, 'v2', () => 'oci').resolve(), NotFoundError);
 
     // Pushing again: everything exists, nothing changes; no temp files, leases or locks are left.
     const dst = layoutDestination(layout, 'v1', 'again');
     assert.equal(await dst.pushBlob(layer.desc, async () => assert.fail('must not open an existing blob')), 'exists');
-    await push(dst, img, 'v1');
+    await copyInto(dst, img, 'v1');
     assert.deepEqual((await blobFiles(dir)).filter((f) => f.startsWith('.')), []);
     assert.equal(existsSync(join(dir, '.leases')), false);
     assert.equal(existsSync(join(dir, 'index.json.lock')), false);
@@ -152,7 +117,7 @@ describe('OciLayout', () => {
     const layout = await OciLayout.open(dir, { create: true });
     const data = Buffer.from('0123456789');
     for (const size of [5, 20]) {
-      await assert.rejects(layout.writeBlob({ mediaType: '', digest: sha(data), size }, Readable.from([data])),
+      await assert.rejects(layout.writeBlob({ mediaType: '', digest: sha256(data), size }, Readable.from([data])),
         (e) => e instanceof IntegrityError && e.code === 'ERR_SIZE_MISMATCH');
     }
     assert.deepEqual(await blobFiles(dir), []);
@@ -189,7 +154,7 @@ describe('OciLayout', () => {
     await assert.rejects(layout.readBlob(desc), /is a symlink/);
     assert.equal(await layout.writeBlob(desc, Readable.from([data])), 'written');
     assert.equal((await lstat(layout.blobPath(desc.digest))).isSymbolicLink(), false);
-    assert.deepEqual(await readStream(await layout.openBlob(desc)), data);
+    assert.deepEqual(await readAll(await layout.openBlob(desc)), data);
   });
 
   test('tags resolve by full name first, then by ref.name; untag removes; ambiguity is an error', async () => {
@@ -219,7 +184,7 @@ describe('locking', () => {
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ x: 'x' }]);
-    await push(layoutDestination(layout, undefined, 'oci'), img);
+    await copyInto(layoutDestination(layout, undefined, 'oci'), img);
     const script = join(root, 'tagger.mjs');
     await writeFile(script, `
       import { OciLayout } from ${JSON.stringify(join(SRC, 'store/layout.ts'))};
@@ -259,9 +224,9 @@ describe('gc', () => {
     const shared = { 'lib/shared': 'shared layer' };
     const a = makeImage([shared, { a: 'only a' }], '2024-01-01T00:00:00Z');
     const b = makeImage([shared, { b: 'only b' }], '2024-02-01T00:00:00Z');
-    await push(layoutDestination(layout, 'a', 'oci'), a, 'a');
-    await push(layoutDestination(layout, 'b', 'oci'), b, 'b');
-    assert.equal((await layout.gc()).freedBytes, 0, 'nothing unreachable yet');
+    await copyInto(layoutDestination(layout, 'a', 'oci'), a, 'a');
+    await copyInto(layoutDestination(layout, 'b', 'oci'), b, 'b');
+    assert.equal((await gcLayout(layout)).freedBytes, 0, 'nothing unreachable yet');
     const oldTmp = join(dir, 'blobs', 'sha256', '.tmp-old');
     const newTmp = join(dir, 'blobs', 'sha256', '.tmp-new');
     await writeFile(oldTmp, 'x');
@@ -269,7 +234,7 @@ describe('gc', () => {
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
     await utimes(oldTmp, twoHoursAgo, twoHoursAgo);
     await layout.untag('a');
-    const res = await layout.gc();
+    const res = await gcLayout(layout);
     const onlyA = [a.desc, a.configDesc, a.layers[1]!.desc];
     assert.deepEqual(res.removedBlobs.sort(), onlyA.map((d) => d.digest).sort());
     assert.equal(res.freedBytes, onlyA.reduce((s, d) => s + d.size, 0));
@@ -285,27 +250,27 @@ describe('gc', () => {
     const img = makeImage([{ p: 'pending' }]);
     const dst = layoutDestination(layout, 'p', 'oci');
     await dst.pushBlob(img.configDesc, async () => Readable.from([img.config]));
-    assert.deepEqual((await layout.gc()).removedBlobs, []);
+    assert.deepEqual((await gcLayout(layout)).removedBlobs, []);
     assert.ok(await layout.hasBlob(img.configDesc));
     await dst.abort?.();
-    assert.deepEqual((await layout.gc()).removedBlobs, [img.configDesc.digest]);
+    assert.deepEqual((await gcLayout(layout)).removedBlobs, [img.configDesc.digest]);
   });
 
   test('a blob a transfer found present (hasBlob) survives an rmi gc in the middle of that transfer', async () => {
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ s: 'shared' }]);
-    await push(layoutDestination(layout, 'x', 'oci'), img, 'x');
+    await copyInto(layoutDestination(layout, 'x', 'oci'), img, 'x');
     const old = new Date(Date.now() - 60_000);
     for (const d of [img.desc, img.configDesc, img.layers[0]!.desc]) await utimes(layout.blobPath(d.digest), old, old);
     const dst = layoutDestination(layout, 'y', 'oci');
     assert.equal(await dst.tagDigest?.('y'), undefined);
     assert.equal(await dst.hasBlob(img.layers[0]!.desc), true);
     await layout.untag('x');
-    assert.deepEqual((await layout.gc()).removedBlobs.sort(), [img.desc.digest, img.configDesc.digest].sort());
+    assert.deepEqual((await gcLayout(layout)).removedBlobs.sort(), [img.desc.digest, img.configDesc.digest].sort());
     assert.ok(await layout.hasBlob(img.layers[0]!.desc), 'the layer the transfer relies on is kept');
     await dst.commit?.();
-    assert.deepEqual((await layout.gc()).removedBlobs, [img.layers[0]!.desc.digest]);
+    assert.deepEqual((await gcLayout(layout)).removedBlobs, [img.layers[0]!.desc.digest]);
   });
 
   test('an unreadable manifest makes gc keep everything', async () => {
@@ -316,7 +281,7 @@ describe('gc', () => {
     await layout.tag('bad', descOf(bad, OCI_MANIFEST));
     const orphan = Buffer.from('orphan');
     await layout.writeBlob(descOf(orphan, ''), Readable.from([orphan]));
-    const res = await layout.gc();
+    const res = await gcLayout(layout);
     assert.equal(res.complete, false);
     assert.deepEqual(res.removedBlobs, []);
   });
@@ -334,8 +299,8 @@ describe('ImageStore', () => {
     const store = await ImageStore.open(await fresh());
     const alpine = makeImage([{ 'etc/os-release': 'alpine' }], '2024-03-04T05:06:07Z');
     const app = makeImage([{ 'etc/os-release': 'alpine' }, { app: 'app' }], '2024-05-06T07:08:09Z');
-    await push(store.destination('alpine'), alpine, 'latest');
-    await push(store.destination('localhost:5000/app:v2'), app, 'v2');
+    await copyInto(store.destination('alpine'), alpine, 'latest');
+    await copyInto(store.destination('localhost:5000/app:v2'), app, 'v2');
 
     assert.equal((await store.source('docker.io/library/alpine:latest').resolve()).digest, alpine.desc.digest);
     assert.equal((await store.source(`alpine@${alpine.desc.digest}`).resolve()).digest, alpine.desc.digest);
@@ -378,13 +343,9 @@ describe('ImageStore', () => {
       { ...amd.desc, platform: { os: 'linux', architecture: 'amd64' } },
       { ...arm.desc, platform: { os: 'linux', architecture: 'arm64' } },
     ] }));
-    const dst = store.destination('multi:1');
-    for (const img of [amd, arm]) {
-      for (const b of [{ bytes: img.config, desc: img.configDesc }, ...img.layers]) await dst.pushBlob(b.desc, async () => Readable.from([b.bytes]));
-      await dst.pushManifest(img.desc, img.manifest);
-    }
-    await dst.pushManifest(descOf(index, OCI_INDEX), index, { top: true, tag: '1' });
-    await dst.commit?.();
+    const mem = memoryWith(amd, arm);
+    mem.manifests.set(sha256(index), { desc: descOf(index, OCI_INDEX), bytes: index });
+    await writeTo(store.destination('multi:1'), (dst) => copyImage(mem.source(sha256(index)), dst, { tag: '1' }));
     const [img] = await store.list();
     assert.equal(img!.mediaType, OCI_INDEX);
     assert.equal(img!.size, [amd, arm].reduce((s, i) => s + i.configDesc.size + i.layers[0]!.desc.size, 0));
@@ -398,13 +359,13 @@ describe('skopeo reads the layouts', { skip: !(await hasSkopeo()) && 'skopeo not
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ 'etc/hello': 'hello\n' }, { 'bin/x': 'x'.repeat(50_000) }]);
-    await push(layoutDestination(layout, 'v1', `oci:${dir}:v1`), img, 'v1');
+    await copyInto(layoutDestination(layout, 'v1', `oci:${dir}:v1`), img, 'v1');
     const { stdout } = await run('skopeo', ['inspect', `oci:${dir}:v1`]);
     assert.equal(JSON.parse(stdout).Digest, img.desc.digest);
     await run('skopeo', ['copy', '--quiet', `oci:${dir}:v1`, `dir:${join(root, `copy-${n++}`)}`]);
 
     const store = await ImageStore.open(await fresh());
-    await push(store.destination('localhost:5000/app:v2'), img, 'v2');
+    await copyInto(store.destination('localhost:5000/app:v2'), img, 'v2');
     const out = await run('skopeo', ['inspect', `oci:${store.path}:localhost:5000/app:v2`]);
     assert.equal(JSON.parse(out.stdout).Digest, img.desc.digest);
   });

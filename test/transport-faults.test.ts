@@ -41,6 +41,7 @@ describe('transport faults (proxy in front of the real registry)', () => {
     const ctx = await context(proxy.host);
     try {
       assert.equal(await digest(ctx, `${proxy.host}/alice/app:1`), image.digest);
+      assert.deepEqual(proxy.faulted, ['HEAD /v2/alice/app/manifests/1', 'HEAD /v2/alice/app/manifests/1'], 'the 503 and the 502 were both served');
       assert.equal(proxy.requests.filter((r) => r.includes('/manifests/')).length, 3);
     } finally {
       await ctx.transport.close();
@@ -55,6 +56,8 @@ describe('transport faults (proxy in front of the real registry)', () => {
       const start = Date.now();
       assert.equal(await digest(ctx, `${proxy.host}/alice/app:1`), image.digest);
       assert.ok(Date.now() - start >= 950, 'waited for Retry-After');
+      assert.deepEqual(proxy.faulted, ['HEAD /v2/alice/app/manifests/1'], 'the 429 was served');
+      assert.equal(proxy.requests.filter((r) => r.includes('/manifests/')).length, 2, 'then one retry');
     } finally {
       await ctx.transport.close();
       await proxy.stop();
@@ -66,6 +69,8 @@ describe('transport faults (proxy in front of the real registry)', () => {
     const ctx = await context(proxy.host);
     try {
       assert.equal(await digest(ctx, `${proxy.host}/alice/app:1`), image.digest);
+      assert.equal(proxy.faulted.length, 1, 'the connection was dropped once');
+      assert.equal(proxy.requests.filter((r) => r.includes('/manifests/')).length, 2);
     } finally {
       await ctx.transport.close();
       await proxy.stop();
@@ -80,6 +85,7 @@ describe('transport faults (proxy in front of the real registry)', () => {
       assert.equal(r.code, 1);
       assert.match(r.stderr, /^regctl: fetching manifest for .*: GET http:\/\/127\.0\.0\.1:\d+\/v2\/alice\/app\/manifests\/1 answered 500: disk on fire$/m);
       assert.equal(proxy.requests.filter((q) => q.includes('/manifests/')).length, 5);
+      assert.equal(proxy.faulted.length, 5, 'every try got the 500');
     } finally {
       await proxy.stop();
     }

@@ -3,21 +3,14 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import { convertManifests, type ManifestFormat } from './convert.js';
 import { moveBlobs, type BlobCounts } from './move-blobs.js';
+import type { CopyProgress } from './progress.js';
 import { planCopy } from './plan.js';
 import { resolveImage } from './resolve.js';
 import { CopySession, DEFAULT_JOBS } from './session.js';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
 
 export { DEFAULT_JOBS } from './session.js';
-
-/**
- * What a copy reports, each event naming the image (the source's description) it belongs to: the plan (every blob
- * the copy will consider, before any moves), bytes moved, and each blob finished.
- */
-export type CopyProgress =
-  | { kind: 'plan'; image: string; blobs: Array<{ digest: string; size: number }> }
-  | { kind: 'bytes'; image: string; digest: string; size: number; done: number }
-  | { kind: 'blob'; image: string; digest: string; size: number; result: BlobPushResult | 'skipped' };
+export type { CopyProgress } from './progress.js';
 
 export interface CopyOptions {
   /** Copy only this platform's image out of an index. */
@@ -75,9 +68,10 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 },
     manifests: 0,
   };
-  // The tag already names this very manifest: nothing to do, unless referrers may have been added since.
   if (opts.format && opts.referrers) throw new UsageError('--format and --referrers exclude each other: converting changes the digests referrers name');
-  const topPresent = !opts.format && !opts.tagChecked && opts.tag !== undefined && dst.tagDigest !== undefined && (await dst.tagDigest(opts.tag)) === top.digest;
+  // The tag already names this very manifest: nothing to do, unless referrers may have been added since.
+  const current = !opts.format && !opts.tagChecked && opts.tag !== undefined && dst.tagDigest !== undefined ? await dst.tagDigest(opts.tag) : undefined;
+  const topPresent = current === top.digest;
   if (topPresent && !opts.referrers) {
     result.unchanged = true;
     return result;
@@ -105,6 +99,12 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
   const sent = result.blobs.pushed + result.blobs.mounted + plan.missingChildren;
   // Asked only when nothing else was sent: a cold copy pays no extra request for it.
   const topExisted = topPresent || (sent === 0 && (await dst.hasManifest(result.top)));
+  // The tag names the whole index the platform was picked from, and that platform is complete there: keep the index
+  // (a pull of the host's platform after a pull of all platforms changes nothing).
+  if (sent === 0 && topExisted && current !== undefined && current !== top.digest && current === resolved.source.digest) {
+    result.unchanged = true;
+    return result;
+  }
   for (const m of plan.manifests) await dst.pushManifest(m.desc, m.bytes, m.how);
   result.manifests = plan.manifests.length;
   result.unchanged = sent === 0 && topExisted;

@@ -27,11 +27,19 @@ export class FallbackSource implements SourceTarget {
     return this.chosen;
   }
 
-  async resolve(): Promise<Descriptor> {
+  resolve(): Promise<Descriptor> {
+    return this.first((c) => c.resolve());
+  }
+
+  head(): Promise<Descriptor> {
+    return this.first((c) => (c.head ? c.head() : c.resolve()));
+  }
+
+  private async first(ask: (candidate: SourceTarget) => Promise<Descriptor>): Promise<Descriptor> {
     let last: unknown;
     for (const candidate of this.candidates) {
       try {
-        const desc = await candidate.resolve();
+        const desc = await ask(candidate);
         this.chosen = candidate;
         return desc;
       } catch (err) {

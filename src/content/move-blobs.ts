@@ -1,5 +1,5 @@
 import type { Descriptor } from '../oci/manifest.js';
-import type { CopyProgress } from './copy.js';
+import type { CopyProgress } from './progress.js';
 import type { CopySession } from './session.js';
 import type { BlobPushResult, BlobSource, DestinationTarget, SourceTarget } from './target.js';
 import { blobRest, verified } from './verify.js';

@@ -33,14 +33,17 @@ export async function resolveImage(src: SourceTarget, choice: PlatformChoice = {
     top = selectPlatform(doc, choice.platform, src.description);
     ({ bytes, doc } = await readManifest(src, top));
   } else if (choice.platform && choice.strict && doc.kind === 'image') {
-    const have = await imagePlatform(src, doc);
-    if (!have || !platformMatches(choice.platform, have)) {
-      throw new NotFoundError(`${src.description} is a single-platform image for ${have ? formatPlatform(have) : 'no platform'}, not ${formatPlatform(choice.platform)}`, {
-        code: 'ERR_PLATFORM_NOT_FOUND',
-      });
-    }
+    checkImagePlatform(src.description, await imagePlatform(src, doc), choice.platform);
   }
   return { source, top, bytes, doc };
+}
+
+/** NotFound unless a single image's platform (from its config; none for an artifact) is the one asked for. */
+export function checkImagePlatform(description: string, have: Platform | undefined, want: Platform): void {
+  if (have && platformMatches(want, have)) return;
+  throw new NotFoundError(`${description} is ${have ? `a single-platform image for ${formatPlatform(have)}` : 'an image with no platform'}, not ${formatPlatform(want)}`, {
+    code: 'ERR_PLATFORM_NOT_FOUND',
+  });
 }
 
 /** A manifest's bytes from the source, checked against its descriptor, and parsed. */

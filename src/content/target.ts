@@ -12,6 +12,11 @@ export interface SourceTarget {
   readonly description: string;
   /** The descriptor the target's reference (tag or digest) points at. NotFoundError when absent. */
   resolve(): Promise<Descriptor>;
+  /**
+   * The descriptor the reference points at from the cheapest answer the target has (a registry's HEAD, no manifest
+   * body), for callers that want only the digest; resolve() when absent. Its `size` may be 0 when not told.
+   */
+  head?(): Promise<Descriptor>;
   /** A manifest or index by descriptor: exact bytes (the caller checks the digest). */
   fetchManifest(desc: Descriptor): Promise<Buffer>;
   /** A blob as a stream of exactly `desc.size` bytes (the caller verifies digest and size in flight).

@@ -16,8 +16,9 @@ export interface Platform {
   osVersion?: string;
 }
 
-const PART_RE = /^[a-z0-9_.-]+$/;
-const OS_RE = /^([a-z0-9_.-]+)(?:\(([^()]+)\))?$/;
+/** A part starts with a letter or digit (so `..` and `.hidden` are not platforms); dots may follow (`v8.0`). */
+const PART_RE = /^[a-z0-9][a-z0-9_.-]*$/;
+const OS_RE = /^([a-z0-9][a-z0-9_.-]*)(?:\(([\w.-]+)\))?$/;
 
 /** Parses `OS/ARCH[/VARIANT]` (`linux/amd64`, `linux/arm/v7`, `windows(10.0.17763)/amd64`) and normalizes it. */
 export function parsePlatform(s: string): Platform {

@@ -62,7 +62,7 @@ export async function withAuthFile(ctx: OpsContext, file: string): Promise<OpsCo
   return { ...ctx, credentials: store!, transport: ctx.transport.withCredentials(store!) };
 }
 
-/** The registry a copy target names (`docker://REF` or a plain reference); none for oci: and docker-archive:. */
+/** The registry a location names (`docker://REF` or a plain reference); none for oci:, docker-archive:, local:, …. */
 export function transferRegistries(spec: string): string[] {
   if (parseLocation(spec).transport.name !== 'docker') return [];
   return [parseReference(spec.replace(/^docker:\/\//, '')).registry];

@@ -1,47 +1,25 @@
-import { NotFoundError } from '../errors.js';
-import { isIndexMediaType } from '../oci/media-types.js';
-import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
-import { parseReference } from '../ref/parse.js';
-import { getManifest, headManifest } from '../registry/manifests.js';
+import { resolveImage } from '../content/resolve.js';
+import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { inspect } from './inspect.js';
-import { manifestReference } from './resolve.js';
-import { selectPlatform } from '../oci/select-platform.js';
-import { parseManifest } from '../oci/manifest.js';
+import { parseLocation } from './transports/index.js';
 
 /**
- * The digest a reference points at, from one HEAD request (GET and hash when the registry sends no digest).
+ * The digest a location (a registry reference, `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME]`, `local:IMAGE`, …)
+ * points at; of a registry tag from one HEAD request (GET and hash when the registry sends no digest).
  * With `verify`, and always for a reference by digest, the manifest is fetched and hashed: the answer is proven,
  * not taken from the registry's Docker-Content-Digest header (a mismatch is an IntegrityError, exit 6).
- * With a platform: the digest of that platform's manifest in an index, read from the index itself.
+ * With a platform: that platform's manifest in an index (read and hashed; NotFound when it has none), or a single
+ * image of that platform.
  */
 export async function digest(ctx: OpsContext, image: string, opts: { platform?: Platform; verify?: boolean } = {}): Promise<string> {
-  const ref = parseReference(image);
-  const client = await ctx.transport.client(ref.registry);
-  const what = `fetching manifest for ${ref.name}`;
-  const reference = manifestReference(ref);
-  const verify = opts.verify === true || ref.digest !== undefined;
-  const platform = opts.platform;
-  if (verify && !platform) return (await getManifest(client, ref.repository, reference, what)).digest;
-  const head = await headManifest(client, ref.repository, reference, what);
-  if (!platform) return head.digest ?? (await getManifest(client, ref.repository, reference, what)).digest;
-  if (head.mediaType && !isIndexMediaType(head.mediaType)) return imageDigestFor(ctx, image, platform);
-  const top = await getManifest(client, ref.repository, head.digest ?? reference, what);
-  const parsed = parseManifest(top.bytes, top.mediaType, what);
-  if (parsed.kind !== 'index') return imageDigestFor(ctx, image, platform);
-  const child = selectPlatform(parsed, platform, ref.name).digest;
-  return verify ? (await getManifest(client, ref.repository, child, what)).digest : child;
-}
-
-/** A single-platform image answers for a platform only when its config says it is that platform. */
-async function imageDigestFor(ctx: OpsContext, image: string, platform: Platform): Promise<string> {
-  const result = await inspect(ctx, image);
-  const have = result.image!.platform;
-  if (!have || !platformMatches(platform, have)) {
-    const what = have ? `a single-platform image for ${formatPlatform(have)}` : 'an artifact with no platform';
-    throw new NotFoundError(`${result.name} is ${what}, not ${formatPlatform(platform)}`, {
-      code: 'ERR_PLATFORM_NOT_FOUND',
-    });
+  const location = parseLocation(image);
+  const opened = await location.openSource(ctx);
+  try {
+    const src = opened.target;
+    if (opts.platform) return (await resolveImage(src, { platform: opts.platform, strict: true })).top.digest;
+    const verify = opts.verify === true || location.expectDigest !== undefined;
+    return (await (!verify && src.head ? src.head() : src.resolve())).digest;
+  } finally {
+    await opened.close();
   }
-  return result.digest;
 }

@@ -1,18 +1,17 @@
-import { IntegrityError, RegistryError } from '../errors.js';
+import { checkImagePlatform, readSmallBlob, resolveImage } from '../content/resolve.js';
+import { IntegrityError } from '../errors.js';
 import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
-import { getBlobBytes } from '../registry/blobs.js';
+import type { SourceTarget } from '../content/target.js';
 import type { OpsContext } from './context.js';
-import { fetchImage } from './resolve.js';
-
-const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+import { parseLocation } from './transports/index.js';
 
 export interface InspectResult {
   name: string;
   digest: string;
   mediaType: string;
   size: number;
-  /** Exactly the manifest bytes the registry served. */
+  /** Exactly the manifest bytes the source holds. */
   raw: Buffer;
   /** The manifest's `artifactType` (or, for an artifact without one, its config's media type). */
   artifactType?: string;
@@ -59,15 +58,27 @@ export interface ImageSummary {
   labels?: Record<string, string>;
 }
 
-/** Reads what a reference points at: an index's platforms, or an image's config and layers. */
+/**
+ * Reads what a location (a registry reference, `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME]`, `local:IMAGE`, …)
+ * points at: an index's platforms, or an image's config and layers. `platform` descends into an index; an image of
+ * another platform (or none) is NotFound.
+ */
 export async function inspect(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<InspectResult> {
-  const img = await fetchImage(ctx, image, opts.platform);
-  const { manifest, parsed, ref } = img;
-  const doc = JSON.parse(manifest.bytes.toString('utf8')) as Record<string, unknown>;
+  const opened = await parseLocation(image).openSource(ctx);
+  try {
+    return await inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function inspectSource(src: SourceTarget, name: string, platform: Platform | undefined): Promise<InspectResult> {
+  const { top, bytes, doc: parsed } = await resolveImage(src, platform ? { platform } : {});
+  const doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   const isImageConfig = parsed.kind === 'image' && IMAGE_CONFIGS.has(parsed.config.mediaType);
   const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : parsed.kind === 'image' && !isImageConfig && parsed.config.mediaType !== EMPTY_CONFIG ? parsed.config.mediaType : undefined;
   const base = {
-    name: ref.name, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.bytes.length, raw: manifest.bytes,
+    name, digest: top.digest, mediaType: top.mediaType, size: bytes.length, raw: bytes,
     ...(artifactType ? { artifactType } : {}),
     ...(isStringMap(doc.annotations) ? { annotations: doc.annotations } : {}),
     ...(doc.subject && typeof doc.subject === 'object' ? { subject: descriptorView(doc.subject as Record<string, unknown>) } : {}),
@@ -75,17 +86,16 @@ export async function inspect(ctx: OpsContext, image: string, opts: { platform?:
   if (parsed.kind === 'index') {
     return { ...base, manifests: rawList(doc.manifests).map(descriptorView).map(withAttestation) };
   }
-  const what = `fetching config of ${ref.name}`;
-  const configRaw = await getBlobBytes(img.client, ref.repository, parsed.config.digest, MAX_CONFIG_BYTES, what);
+  const configRaw = await readSmallBlob(src, parsed.config);
   let config: Record<string, any> = {};
   try {
     config = JSON.parse(configRaw.toString('utf8'));
   } catch (err) {
     // An artifact's config may be anything; an image's must be JSON.
-    if (isImageConfig) throw new RegistryError(`${what}: config is not valid JSON`, 200, [], { cause: err });
+    if (isImageConfig) throw new IntegrityError(`${name}: config ${parsed.config.digest} is not valid JSON`, { cause: err });
   }
   if (config.rootfs?.diff_ids && Array.isArray(config.rootfs.diff_ids) && config.rootfs.diff_ids.length !== parsed.layers.length) {
-    throw new IntegrityError(`${ref.name}: the config lists ${config.rootfs.diff_ids.length} layers but the manifest ${parsed.layers.length}`);
+    throw new IntegrityError(`${name}: the config lists ${config.rootfs.diff_ids.length} layers but the manifest ${parsed.layers.length}`);
   }
   const c = (config.config ?? {}) as Record<string, any>;
   const summary: ImageSummary = {
@@ -104,6 +114,7 @@ export async function inspect(ctx: OpsContext, image: string, opts: { platform?:
     ...(c.User ? { user: c.User } : {}),
     ...(c.Labels && typeof c.Labels === 'object' ? { labels: c.Labels } : {}),
   };
+  if (platform) checkImagePlatform(name, summary.platform, platform);
   return { ...base, image: summary, configRaw };
 }
 

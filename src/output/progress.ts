@@ -16,15 +16,21 @@ const short = (digest: string) => digest.slice(7, 19);
 /**
  * Progress on stderr, never stdout. On a terminal: a live line per blob (bytes, rate) and an overall line,
  * redrawn at most ten times a second, with an ora spinner for waits. Otherwise (or on a terminal 0 columns wide):
- * one plain line per finished blob. Nothing at all when quiet.
+ * one plain line per finished blob, counted against the plan (`[2/5]`). Nothing at all when quiet.
  */
 export async function progressReporter(stderr: Writable & { isTTY?: boolean; columns?: number }, opts: { quiet: boolean; color: boolean }): Promise<ProgressReporter> {
   if (opts.quiet) return { wait() {}, stop() {} };
   // A terminal that reports 0 columns (a pty nobody sized) cannot be redrawn in place: plain lines there too.
   if (!stderr.isTTY || stderr.columns === 0) {
+    // The plan names every blob before any moves, so each line can say how far along the whole transfer is.
+    const planned = new Set<string>();
+    let finished = 0;
     return {
       onProgress: (e) => {
-        if (e.kind === 'blob') stderr.write(`${short(e.digest)}: ${VERBS[e.result]} (${humanSize(e.size)})\n`);
+        if (e.kind === 'plan') for (const b of e.blobs) planned.add(b.digest);
+        if (e.kind !== 'blob') return;
+        const count = planned.has(e.digest) ? ` [${++finished}/${planned.size}]` : '';
+        stderr.write(`${short(e.digest)}: ${VERBS[e.result]} (${humanSize(e.size)})${count}\n`);
       },
       wait() {},
       stop() {},

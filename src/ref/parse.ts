@@ -54,7 +54,7 @@
  * All regular expressions below are linear: every repetition is delimited by a character
  * the repeated part cannot match, and input is split on "/", ":" and "@" before matching.
  */
-import { ReferenceError } from '../errors.js';
+import { InvalidReferenceError } from '../errors.js';
 import type { Reference } from './reference.js';
 
 export const DEFAULT_REGISTRY = 'docker.io';
@@ -143,7 +143,7 @@ export function isValidTag(tag: string): boolean {
 
 /**
  * Validates a digest (`sha256:…`) as distribution/reference + go-digest do and returns it.
- * Throws ReferenceError `ERR_REF_DIGEST`.
+ * Throws InvalidReferenceError `ERR_REF_DIGEST`.
  */
 export function parseDigest(digest: string, input: string = digest): string {
   const problem = digestProblem(digest);
@@ -162,7 +162,7 @@ interface Parts {
 }
 
 function parseParts(input: string): Parts {
-  if (input === '') throw new ReferenceError('ERR_REF_EMPTY', 'invalid reference: empty', { hint: 'give an image such as "alpine" or "ghcr.io/owner/app:tag"' });
+  if (input === '') throw new InvalidReferenceError('ERR_REF_EMPTY', 'invalid reference: empty', { hint: 'give an image such as "alpine" or "ghcr.io/owner/app:tag"' });
 
   const scheme = SCHEME_RE.exec(input);
   if (scheme) {
@@ -314,6 +314,6 @@ function clip(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function fail(code: string, input: string, problem: string, hint?: string): ReferenceError {
-  return new ReferenceError(code, `invalid reference ${JSON.stringify(clip(input))}: ${problem}`, hint === undefined ? undefined : { hint });
+function fail(code: string, input: string, problem: string, hint?: string): InvalidReferenceError {
+  return new InvalidReferenceError(code, `invalid reference ${JSON.stringify(clip(input))}: ${problem}`, hint === undefined ? undefined : { hint });
 }

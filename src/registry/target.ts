@@ -35,6 +35,12 @@ export class RegistrySource implements SourceTarget {
     return { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
   }
 
+  /** One HEAD; a GET (hashed) only when the registry sends no Docker-Content-Digest. */
+  async head(): Promise<Descriptor> {
+    const h = await headManifest(this.client, this.repository, this.reference, `fetching manifest for ${this.description}`);
+    return h.digest ? { mediaType: h.mediaType, digest: h.digest, size: h.size } : this.resolve();
+  }
+
   async fetchManifest(desc: Descriptor): Promise<Buffer> {
     const cached = this.cache.get(desc.digest);
     if (cached) return cached;

@@ -18,6 +18,11 @@ export interface GcResult {
   complete: boolean;
 }
 
+/** Removes blobs no index entry of `layout` reaches, and abandoned temp and partial files, under the layout's lock. */
+export function gcLayout(layout: OciLayout): Promise<GcResult> {
+  return layout.withLock(() => collectGarbage(layout));
+}
+
 const TEMP_MAX_AGE_MS = 3600_000;
 const PARTIAL_MAX_AGE_MS = 24 * 3600_000;
 /** File-system timestamps and clocks are compared with this much slack. */

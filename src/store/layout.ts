@@ -9,7 +9,6 @@ import { atomicWriteFile } from '../util/atomic-write.js';
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
 import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, blobPath, emptyIndex, entryName, INDEX_FILE, nameAnnotations, OCI_LAYOUT_FILE } from '../oci/layout-format.js';
 import { withLock, type LockOptions } from '../util/lock.js';
-import { collectGarbage, type GcResult } from './gc.js';
 import { sweepDead } from './sweep.js';
 import { lstatOrUndefined, openBlobFile, writeBlobFile, type BlobOpener } from './blob-file.js';
 
@@ -259,11 +258,6 @@ export class OciLayout {
   /** The index entries (descriptors with their name annotations). */
   async list(): Promise<Descriptor[]> {
     return (await this.readIndex()).manifests;
-  }
-
-  /** Removes blobs no index entry reaches, and abandoned temp and partial files; see gc.ts. */
-  async gc(): Promise<GcResult> {
-    return this.withLock(() => collectGarbage(this));
   }
 
   private async readLayoutFile(): Promise<boolean> {

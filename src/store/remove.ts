@@ -1,6 +1,7 @@
 import { ExitCode, NotFoundError, RegctlError, UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { familiarReference, parseReference } from '../ref/parse.js';
+import { gcLayout } from './gc.js';
 import { entryName } from './layout.js';
 import { storeName, type ImageStore } from './store.js';
 
@@ -35,7 +36,7 @@ export async function removeImage(store: ImageStore, arg: string, opts: { force?
   const digests = new Set(matches.map((m) => m.entry.digest));
   const names = new Set(matches.map((m) => m.name));
   await store.layout.removeEntries((e) => digests.has(e.digest) && names.has(entryName(e) ?? ''));
-  const gc = await store.layout.gc();
+  const gc = await gcLayout(store.layout);
   const removed = new Set(gc.removedBlobs);
   const deleted = [...new Set(matches.filter((m) => removed.has(m.entry.digest)).map((m) => m.id))];
   return { untagged: matches.map((m) => familiarReference(parseReference(m.name))), deleted, freedBytes: gc.freedBytes };

@@ -4,6 +4,7 @@ import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
 import { parseReference } from '../ref/parse.js';
 import type { Reference } from '../ref/reference.js';
+import { gcLayout } from './gc.js';
 import { entryName, OciLayout } from './layout.js';
 import { layoutDestination, layoutSource } from './layout-target.js';
 
@@ -125,7 +126,7 @@ export class ImageStore {
       ? await this.layout.removeEntries((e) => e.digest === r.digest && sameRepository(e, r))
       : await this.layout.untag(storeName(r));
     if (removed.length === 0) throw notFound(r);
-    const gc = await this.layout.gc();
+    const gc = await gcLayout(this.layout);
     return { untagged: removed.map((e) => entryName(e) ?? e.digest), deletedBytes: gc.freedBytes };
   }
 

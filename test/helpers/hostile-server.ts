@@ -1,12 +1,12 @@
 // A registry that misbehaves on purpose, on loopback: each scenario is one way a hostile or broken server (or a
 // hostile archive) has hurt clients. The real registry cannot be made to do any of this, so it is a fixture of
 // its own; everything it serves is a small, valid image otherwise.
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+import { sha256 } from './bytes.js';
 
 export type Scenario =
   /** Manifest headers, then one byte every 2 s. */
@@ -50,7 +50,6 @@ export interface HostileServer {
   stop(): Promise<void>;
 }
 
-const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 export async function startHostile(scenario: Scenario, opts: HostileOptions = {}): Promise<HostileServer> {
@@ -59,8 +58,8 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
   }));
   const requests: string[] = [];
   const sockets = new Set<Socket>();
@@ -80,7 +79,7 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
     if (isManifest && scenario === 'no-headers') return; // hold the request open, say nothing
     if (isManifest && scenario === 'redirect-file') return void res.writeHead(307, { location: 'file:///etc/passwd' }).end();
     if (isManifest) {
-      const announced = scenario === 'lying-digest' ? sha('not the manifest') : sha(manifest);
+      const announced = scenario === 'lying-digest' ? sha256('not the manifest') : sha256(manifest);
       const headers = { 'content-type': OCI_MANIFEST, 'docker-content-digest': announced, 'content-length': String(manifest.length) };
       res.writeHead(200, headers);
       if (req.method === 'HEAD') return void res.end();
@@ -92,8 +91,8 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
       if (scenario === 'slow-body') return drip(res, manifest);
       return void res.end(manifest);
     }
-    if (url.pathname.endsWith(`/blobs/${sha(config)}`)) return void res.writeHead(200, { 'content-length': String(config.length) }).end(config);
-    if (url.pathname.endsWith(`/blobs/${sha(layer)}`)) {
+    if (url.pathname.endsWith(`/blobs/${sha256(config)}`)) return void res.writeHead(200, { 'content-length': String(config.length) }).end(config);
+    if (url.pathname.endsWith(`/blobs/${sha256(layer)}`)) {
       const body = scenario === 'short-blob' ? layer.subarray(0, layer.length - 10) : layer;
       return void res.writeHead(200, { 'content-length': String(body.length) }).end(body);
     }
@@ -138,7 +137,7 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
     url: `${opts.tls ? 'https' : 'http'}://${host}`,
     requests,
     manifest,
-    digest: sha(manifest),
+    digest: sha256(manifest),
     layer,
     stop: async () => {
       for (const t of timers) clearTimeout(t);

@@ -1,16 +1,17 @@
+// Test images built in memory (layers, config, manifest), copied where they are needed with the real copy engine
+// from a MemoryTarget; raw tars for hostile cases.
 import { readFileSync } from 'node:fs';
-// Test images built in memory (layers, config, manifest) and written with ArchiveWriter; raw tars for hostile cases.
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { copyImage } from '../../src/content/copy.js';
-import { MemoryTarget } from '../../src/content/memory.js';
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
-import type { ArchiveWriter } from '../../src/archive/writer.js';
+import { copyImage } from '../../src/content/copy.js';
+import { MemoryTarget } from '../../src/content/memory.js';
+import { writeTo, type DestinationTarget } from '../../src/content/target.js';
 import type { Descriptor } from '../../src/oci/manifest.js';
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST_V2 } from '../../src/oci/media-types.js';
+import { readAll, sha256 } from './bytes.js';
 
-export const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export { sha256 } from './bytes.js';
 export const hex = (digest: string) => digest.slice('sha256:'.length);
 
 /** zstd-compresses bytes (the zstd frame a `…tar+zstd` layer or a `.tar.zst` archive holds). */
@@ -29,9 +30,7 @@ export async function tarOf(entries: TarEntry[]): Promise<Buffer> {
     p.entry({ mtime: new Date(0), uid: 0, gid: 0, ...header, ...(data ? { size: data.length } : {}) }, data ?? Buffer.alloc(0));
   }
   p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+  return readAll(p);
 }
 
 export interface TestLayer {
@@ -47,8 +46,15 @@ export async function makeLayer(entries: TarEntry[], opts: { gzip?: boolean; zst
     const blob = await zstdCompress(tar);
     return { tar, blob, desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha256(blob), size: blob.length }, diffId: sha256(tar) };
   }
+  return layerOf(tar, opts);
+}
+
+/** A layer of a tar already made (seed.ts tarLayer makes them synchronously): gzipped unless asked not to. */
+export function layerOf(tar: Buffer, opts: { gzip?: boolean; format?: 'docker' | 'oci' } = {}): TestLayer {
   const blob = opts.gzip === false ? tar : gzipSync(tar);
-  const mediaType = opts.gzip === false ? 'application/vnd.docker.image.rootfs.diff.tar' : DOCKER_LAYER_GZIP;
+  const mediaType = opts.format === 'oci'
+    ? `application/vnd.oci.image.layer.v1.tar${opts.gzip === false ? '' : '+gzip'}`
+    : opts.gzip === false ? 'application/vnd.docker.image.rootfs.diff.tar' : DOCKER_LAYER_GZIP;
   return { tar, blob, desc: { mediaType, digest: sha256(blob), size: blob.length }, diffId: sha256(tar) };
 }
 
@@ -57,13 +63,28 @@ export interface TestImage {
   config: Buffer;
   configDesc: Descriptor;
   manifest: Buffer;
-  manifestDesc: Descriptor;
+  /** The manifest's descriptor. */
+  desc: Descriptor;
 }
 
-export function makeImage(layers: TestLayer[], opts: { cmd?: string[]; diffIds?: string[]; created?: string } = {}): TestImage {
+export interface ImageOptions {
+  cmd?: string[];
+  diffIds?: string[];
+  created?: string;
+  /** Default amd64 (linux). */
+  arch?: string;
+  /** Media types of the manifest and config: Docker's (default) or OCI's. */
+  format?: 'docker' | 'oci';
+}
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+
+/** An image of these layers: a config with their diff_ids and a manifest, as docker or an OCI builder writes them. */
+export function makeImage(layers: TestLayer[], opts: ImageOptions = {}): TestImage {
   const config = Buffer.from(
     JSON.stringify({
-      architecture: 'amd64',
+      architecture: opts.arch ?? 'amd64',
       os: 'linux',
       created: opts.created ?? '2024-01-01T00:00:00Z',
       config: { Env: ['PATH=/bin'], Cmd: opts.cmd ?? ['/bin/sh'] },
@@ -71,20 +92,33 @@ export function makeImage(layers: TestLayer[], opts: { cmd?: string[]; diffIds?:
       history: layers.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: 'regctl test' })),
     }),
   );
-  const configDesc = { mediaType: DOCKER_CONFIG, digest: sha256(config), size: config.length };
+  const [manifestType, configType] = opts.format === 'oci' ? [OCI_MANIFEST, OCI_CONFIG] : [DOCKER_MANIFEST_V2, DOCKER_CONFIG];
+  const configDesc = { mediaType: configType, digest: sha256(config), size: config.length };
   const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST_V2, config: configDesc, layers: layers.map((l) => l.desc) }),
+    JSON.stringify({ schemaVersion: 2, mediaType: manifestType, config: configDesc, layers: layers.map((l) => l.desc) }),
   );
-  return { layers, config, configDesc, manifest, manifestDesc: { mediaType: DOCKER_MANIFEST_V2, digest: sha256(manifest), size: manifest.length } };
+  return { layers, config, configDesc, manifest, desc: { mediaType: manifestType, digest: sha256(manifest), size: manifest.length } };
 }
 
-/** Saves one image into an archive through the copy engine, from a memory target holding it. */
-export async function saveImage(writer: ArchiveWriter, name: string | undefined, img: TestImage): Promise<void> {
+/** A MemoryTarget holding these images (blobs and manifests, untagged): a source for the copy engine. */
+export function memoryWith(...images: TestImage[]): MemoryTarget {
   const mem = new MemoryTarget();
-  for (const l of img.layers) mem.putBlob(l.blob, l.desc.mediaType);
-  mem.putBlob(img.config, img.configDesc.mediaType);
-  mem.manifests.set(img.manifestDesc.digest, { desc: img.manifestDesc, bytes: img.manifest });
-  await copyImage(mem.source(img.manifestDesc.digest), writer, name === undefined ? {} : { tag: name });
+  for (const img of images) {
+    for (const l of img.layers) mem.putBlob(l.blob, l.desc.mediaType);
+    mem.putBlob(img.config, img.configDesc.mediaType);
+    mem.manifests.set(img.desc.digest, { desc: img.desc, bytes: img.manifest });
+  }
+  return mem;
+}
+
+/** Copies an image into a destination with the copy engine (from memory) and commits it, as a command would. */
+export async function copyInto(dst: DestinationTarget, img: TestImage, tag?: string): Promise<void> {
+  await writeTo(dst, (d) => copyImage(memoryWith(img).source(img.desc.digest), d, tag === undefined ? {} : { tag }));
+}
+
+/** Copies one image into an archive writer the caller commits (an archive holds several). */
+export async function saveImage(writer: DestinationTarget, name: string | undefined, img: TestImage): Promise<void> {
+  await copyImage(memoryWith(img).source(img.desc.digest), writer, name === undefined ? {} : { tag: name });
 }
 
 /** Entry names and sizes of a tar (plain or gzip), in order. */

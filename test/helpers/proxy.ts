@@ -30,6 +30,8 @@ export interface ProxyHandle {
   requests: string[];
   /** Response body bytes sent to clients, per request path (`/v2/…/blobs/sha256:…`). */
   bytesSent: Map<string, number>;
+  /** The requests a fault was applied to, as `METHOD path?query` (so a test can tell its faults fired). */
+  faulted: string[];
   stop(): Promise<void>;
 }
 
@@ -42,9 +44,11 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
   const target = new URL(upstream);
   const requests: string[] = [];
   const bytesSent = new Map<string, number>();
+  const faulted: string[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     requests.push(`${req.method} ${req.url}`);
     const fault = opts.fault?.(req.method ?? 'GET', new URL(req.url ?? '/', target));
+    if (fault) faulted.push(`${req.method} ${req.url}`);
     if (fault === 'drop') {
       req.socket.destroy();
       return;
@@ -103,11 +107,11 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  return listenLoopback(server, requests, bytesSent);
+  return listenLoopback(server, requests, bytesSent, faulted);
 }
 
-/** Starts `server` on a free loopback port: the handle of a proxy that logs into `requests` (and `bytesSent`). */
-export async function listenLoopback(server: Server, requests: string[], bytesSent = new Map<string, number>()): Promise<ProxyHandle> {
+/** Starts `server` on a free loopback port: the handle of a proxy that logs into `requests` (and `bytesSent`, `faulted`). */
+export async function listenLoopback(server: Server, requests: string[], bytesSent = new Map<string, number>(), faulted: string[] = []): Promise<ProxyHandle> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -115,6 +119,7 @@ export async function listenLoopback(server: Server, requests: string[], bytesSe
     host: `127.0.0.1:${port}`,
     requests,
     bytesSent,
+    faulted,
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -1,5 +1,5 @@
 // Pushes test images with raw registry API calls (undici), independent of regctl's own code.
-import { createHash } from 'node:crypto';
+import { sha256 } from './bytes.js';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -268,9 +268,7 @@ class Pusher {
   }
 }
 
-function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
+
 
 function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));

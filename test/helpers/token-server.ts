@@ -18,6 +18,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readAll } from './bytes.js';
 import { selfSignedRSA, testCA } from './tls.js';
 
 /** The resource name the ACL is asked about for the scope `registry:catalog:*`. */
@@ -229,7 +230,5 @@ function sendJson(res: ServerResponse, status: number, body: object): void {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readAll(req)).toString('utf8');
 }

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { dockerArchiveTransport } from './docker-archive.js';
 import { dockerTransport } from './docker.js';
+import { localTransport } from './local.js';
 import { ociArchiveTransport } from './oci-archive.js';
 import { ociTransport } from './oci.js';
 import type { ImageLocation, Transport } from './transport.js';
@@ -8,12 +9,15 @@ import type { ImageLocation, Transport } from './transport.js';
 export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, Transport } from './transport.js';
 
 /** Every transport, by prefix. Adding one is adding its file and a line here. */
-export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport, ociArchiveTransport];
+export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport, ociArchiveTransport, localTransport];
 
-/** `oci:DIR`, `docker-archive:FILE`, `docker://REF` or a plain image reference (which is docker's). */
+/**
+ * `oci:DIR`, `docker-archive:FILE`, `oci-archive:FILE`, `local:IMAGE`, `docker://REF` or a plain image reference (which is docker's).
+ * `NAME:PORT/…` is a registry host with a port (`local:5000/app`), never a transport.
+ */
 export function parseLocation(text: string): ImageLocation {
   const colon = text.indexOf(':');
-  const prefix = colon > 0 ? text.slice(0, colon) : '';
+  const prefix = colon > 0 && !/^\d+\//.test(text.slice(colon + 1)) ? text.slice(0, colon) : '';
   const transport = TRANSPORTS.find((t) => t.name === prefix && (t !== dockerTransport || text.startsWith('docker://')));
   if (transport) return transport.parse(text.slice(colon + 1), text);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {

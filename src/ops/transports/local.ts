@@ -1,0 +1,37 @@
+import { UsageError } from '../../errors.js';
+import { parseReference } from '../../ref/parse.js';
+import { ImageStore, storePath } from '../../store/store.js';
+import type { OpsContext } from '../context.js';
+import { noop, type ImageLocation, type Transport } from './transport.js';
+
+/**
+ * `local:IMAGE`: an image of regctl's local store (what pull, load and tag write and `regctl images` lists), by
+ * its name like docker's (`local:alpine` is `docker.io/library/alpine:latest`); skopeo's `containers-storage:`.
+ */
+export const localTransport: Transport = {
+  name: 'local',
+  usage: 'local:IMAGE',
+  parse(rest, whole): ImageLocation {
+    if (!rest) throw new UsageError(`invalid target "${whole}": want ${localTransport.usage}`);
+    const ref = parseReference(rest);
+    return {
+      transport: localTransport,
+      text: whole,
+      ...(ref.digest && !ref.tag ? { digestOnly: true } : {}),
+      ...(ref.digest ? { expectDigest: ref.digest } : {}),
+      async openSource(ctx) {
+        const store = await openStore(ctx);
+        return { target: store.source(ref.name), name: ref.name, close: noop };
+      },
+      async openDestination(ctx, opts) {
+        if (!ref.tag && !ref.digest && opts.sourceDigestOnly) {
+          throw new UsageError(`the source names a digest and no tag: name it ${whole}:TAG`, { hint: 'a copy by digest does not move `latest`' });
+        }
+        const store = await openStore(ctx);
+        return { target: store.destination(ref.name), tag: ref.name, close: noop };
+      },
+    };
+  },
+};
+
+const openStore = (ctx: OpsContext): Promise<ImageStore> => ImageStore.open(storePath(ctx.env, ctx.homedir));
