@@ -74,18 +74,18 @@ describe('ArchiveWriter → openArchive', () => {
     }
 
     const extracted = await tarFiles(data);
-    assert.deepEqual(JSON.parse(extracted['manifest.json']!), [
+    assert.deepEqual(JSON.parse(extracted['manifest.json']!.toString()), [
       { Config: `blobs/sha256/${hex(base.configDesc.digest)}`, RepoTags: ['docker.io/library/alpine:latest'], Layers: [shared] },
       { Config: `blobs/sha256/${hex(app.configDesc.digest)}`, RepoTags: ['localhost:5000/team/app:v1'], Layers: app.layers.map((l) => `blobs/sha256/${hex(l.desc.digest)}`) },
     ]);
-    const index = JSON.parse(extracted['index.json']!);
+    const index = JSON.parse(extracted['index.json']!.toString());
     assert.equal(index.mediaType, OCI_INDEX);
     assert.deepEqual(index.manifests[1].annotations, { 'io.containerd.image.name': 'localhost:5000/team/app:v1', 'org.opencontainers.image.ref.name': 'v1' });
-    assert.deepEqual(JSON.parse(extracted.repositories!), {
+    assert.deepEqual(JSON.parse(extracted.repositories!.toString()), {
       alpine: { latest: hex(base.layers[0]!.desc.digest) },
       'localhost:5000/team/app': { v1: hex(app.layers[1]!.desc.digest) },
     });
-    assert.equal(extracted['oci-layout'], '{"imageLayoutVersion":"1.0.0"}');
+    assert.equal(extracted['oci-layout']?.toString(), '{"imageLayoutVersion":"1.0.0"}');
   });
 
   test('the same input gives byte-identical archives; a stream destination works; gzip-wrapped archives load', async () => {
@@ -115,12 +115,20 @@ describe('ArchiveWriter → openArchive', () => {
   });
 });
 
-async function tarFiles(data: Buffer): Promise<Record<string, string>> {
+/** A save of `app` (both layouts) with its second layer's blob replaced by `body`. */
+async function tamperedSave(body: string): Promise<Buffer> {
+  const data = await tarFiles(await (async () => { const p = new PassThrough(); const r = readAll(p); await saveBoth({ stream: p }); return r; })());
+  const entries: TarEntry[] = Object.entries(data).map(([name, body]) => ({ name, body }));
+  const victim = `blobs/sha256/${hex(app.layers[1]!.desc.digest)}`;
+  return tarOf(entries.map((e) => (e.name === victim ? { name: e.name, body } : e.name.endsWith('/') ? { name: e.name, type: 'directory' } : e)));
+}
+
+async function tarFiles(data: Buffer): Promise<Record<string, Buffer>> {
   const { extract } = await import('tar-stream');
   const ex = extract();
   Readable.from([data]).pipe(ex as unknown as NodeJS.WritableStream);
-  const out: Record<string, string> = {};
-  for await (const e of ex) out[e.header.name] = (await readAll(e as unknown as Readable)).toString();
+  const out: Record<string, Buffer> = {};
+  for await (const e of ex) out[e.header.name] = await readAll(e as unknown as Readable);
   return out;
 }
 
@@ -249,12 +257,8 @@ describe('openArchive: hostile and corrupt archives fail with exit 6 and leave n
     ['a tar cut at an entry boundary', async () => (await tarOf([{ name: 'a', body: 'x'.repeat(512) }, file])).subarray(0, 1024), /truncated/],
     ['a truncated gzip', async () => { const g = gzipSync(await legacySave(base)); return g.subarray(0, g.length - 100); }, /gzip/],
     ['a layer that does not match diff_ids', () => legacySave(makeImage(base.layers, { diffIds: [sha256('other')] })), /does not match the config/],
-    ['a blob whose content does not match its name', async () => {
-      const data = await tarFiles(await (async () => { const p = new PassThrough(); const r = readAll(p); await saveBoth({ stream: p }); return r; })());
-      const entries: TarEntry[] = Object.entries(data).map(([name, body]) => ({ name, body }));
-      const victim = `blobs/sha256/${hex(app.layers[1]!.desc.digest)}`;
-      return tarOf(entries.map((e) => (e.name === victim ? { name: e.name, body: 'tampered' } : e.name.endsWith('/') ? { name: e.name, type: 'directory' } : e)));
-    }, /does not match|holds content with digest/],
+    ['a blob whose content does not match its name', () => tamperedSave('x'.repeat(app.layers[1]!.desc.size)), /does not match|holds content with digest/],
+    ['a blob larger than its descriptor declares', () => tamperedSave('x'.repeat(app.layers[1]!.desc.size + 1)), /holds \d+ bytes, its descriptor declares/],
   ];
   for (const [label, make, message] of cases) {
     test(label, async () => {

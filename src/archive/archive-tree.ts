@@ -12,6 +12,8 @@ export interface ArchiveFile extends ContentDigests {
 export type ArchiveNode =
   | { kind: 'dir' }
   | { kind: 'file'; file: ArchiveFile }
+  /** A regular file whose bytes were read past, not kept (no image of the archive refers to it). */
+  | { kind: 'skipped'; size: number }
   | { kind: 'symlink'; target: string }
   | { kind: 'hardlink'; target: string };
 
@@ -60,7 +62,7 @@ export class ArchiveTree {
     }
     if (node.kind === 'hardlink') {
       const target = this.nodes.get(node.target);
-      if (target?.kind !== 'file' && target?.kind !== 'hardlink') throw hostile(`hard link ${raw} → ${node.target} does not name an earlier file`);
+      if (target?.kind !== 'file' && target?.kind !== 'skipped' && target?.kind !== 'hardlink') throw hostile(`hard link ${raw} → ${node.target} does not name an earlier file`);
     }
     const existing = this.nodes.get(name);
     if (existing && !same(existing, node)) throw hostile(`entry ${raw} appears twice with different contents`);
@@ -74,7 +76,16 @@ export class ArchiveTree {
     return node?.kind === 'file' ? node.file : undefined;
   }
 
-  /** Every distinct regular file. */
+  /** The regular file (kept or skipped) at archive path `path`, following links: its own entry name and size. */
+  entry(path: string): { name: string; size: number } | undefined {
+    const resolved = this.resolve(path);
+    const node = resolved === undefined ? undefined : this.nodes.get(resolved);
+    if (node?.kind === 'file') return { name: resolved!, size: node.file.size };
+    if (node?.kind === 'skipped') return { name: resolved!, size: node.size };
+    return undefined;
+  }
+
+  /** Every distinct regular file kept. */
   files(): ArchiveFile[] {
     return [...this.nodes.values()].flatMap((n) => (n.kind === 'file' ? [n.file] : []));
   }
@@ -122,6 +133,7 @@ function normalize(parts: string[]): string[] | undefined {
 function same(a: ArchiveNode, b: ArchiveNode): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'dir') return true;
+  if (a.kind === 'skipped' && b.kind === 'skipped') return a.size === b.size;
   if (a.kind === 'file' && b.kind === 'file') return a.file.digest === b.file.digest;
   return (a as { target: string }).target === (b as { target: string }).target;
 }

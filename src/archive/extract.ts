@@ -1,128 +1,82 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract as tarExtract, type Header } from 'tar-stream';
-import { IntegrityError, UsageError } from '../errors.js';
-import { ArchiveTree, hostile, type ArchiveNode } from './archive-tree.js';
+import { IntegrityError } from '../errors.js';
+import { metadataCollector, referencedEntries } from './archive-refs.js';
+import type { ArchiveTree } from './archive-tree.js';
 import { ContentHasher } from './content-hasher.js';
-import { corruptArchive, openTarStream } from './decompress.js';
+import { drain, scanTar, type ArchiveLimits, type FileHandler } from './tar-scan.js';
 
-const BLOCK = 512;
-/** How far past the ratio a stream may run before it is refused (headers, padding, a small first entry). */
-const EXPANSION_SLACK = 16 * 1024 * 1024;
-/** gzip of tar of file systems is 2-10×; of real images' already-compressed layers about 1×. zeros reach 1000×. */
-export const DEFAULT_EXPANSION_RATIO = 100;
+export { archiveLimits, DEFAULT_EXPANSION_RATIO, type ArchiveLimits } from './tar-scan.js';
 
-export interface ArchiveLimits {
-  /** Refuse a gzip-compressed archive whose tar grows past this many times its compressed size. */
-  maxExpansionRatio?: number;
-}
-
-/** The limits from the environment: REGCTL_MAX_EXPANSION_RATIO (a number ≥ 1). */
-export function archiveLimits(env: Record<string, string | undefined>): ArchiveLimits {
-  const raw = env['REGCTL_MAX_EXPANSION_RATIO'];
-  if (raw === undefined || raw.trim() === '') return {};
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 1) throw new UsageError(`REGCTL_MAX_EXPANSION_RATIO must be a number of at least 1, not "${raw}"`);
-  return { maxExpansionRatio: n };
-}
+/** Read chunks of 1 MiB: both passes stream the whole archive. */
+const READ_CHUNK = 1024 * 1024;
 
 /**
- * Reads a tar (optionally gzip-compressed) from `input` into `dir`, which must be an empty private directory.
- * Each regular file's bytes go to a numbered file in `dir`, hashed on the way (digest, and diff_id of gzip
- * layers); names, directories and links are kept in the returned tree only. Hostile entries (`..`, absolute
- * paths, links leading outside, devices, fifos, conflicting duplicates) and corrupt input (bad headers, sizes
- * that lie, truncation, a broken gzip stream) fail with IntegrityError; `dir` then holds only scratch files.
+ * Reads a tar (optionally gzip- or zstd-compressed) from `input` into `dir`, which must be an empty private
+ * directory, in two passes. The first keeps only the archive's metadata in memory (JSON entries; see
+ * archive-refs.ts) and finds the entries its images refer to, each with the size its descriptor declares; the
+ * second writes those entries' bytes, and only those, to numbered files in `dir`, hashed on the way (digest, and
+ * diff_id of gzip layers). Entries nothing refers to are read past, never written, so what lands on disk is at most
+ * the sum of the sizes the manifests declare. A stream (stdin) is first spooled to `dir` as it comes (compressed).
+ * Names, directories and links are kept in the returned tree only. Hostile entries (`..`, absolute paths, links
+ * leading outside, devices, fifos, conflicting duplicates), corrupt input (bad headers, sizes that lie,
+ * truncation, a broken gzip stream), a gzip bomb and an entry larger than its descriptor declares fail with
+ * IntegrityError; `dir` then holds only scratch files.
  */
-export async function extractArchive(input: Readable, dir: string, limits: ArchiveLimits = {}): Promise<ArchiveTree> {
-  const counts = { compressed: 0, gzip: false };
-  const tar = await openTarStream(input, counts);
-  const ratio = limits.maxExpansionRatio ?? DEFAULT_EXPANSION_RATIO;
-  let total = 0;
-  let head: Buffer | undefined = Buffer.alloc(0);
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      total += chunk.length;
-      // A gzip bomb is refused while it is still small on disk: expansion may run ahead of ratio × input by SLACK.
-      if (counts.gzip && total > counts.compressed * ratio + EXPANSION_SLACK) {
-        done(new IntegrityError(`archive refused: it expands more than ${ratio} times its compressed size (a gzip bomb?)`, {
-          code: 'ERR_ARCHIVE_BOMB',
-          hint: `if the archive is genuine, allow more with REGCTL_MAX_EXPANSION_RATIO (now ${ratio})`,
-        }));
-        return;
-      }
-      if (head) {
-        head = Buffer.concat([head, chunk]);
-        if (head.length >= BLOCK) {
-          if (!isTarHeader(head.subarray(0, BLOCK))) return done(notATar());
-          head = undefined;
-        }
-      }
-      done(null, chunk);
-    },
-    flush(done) {
-      done(head ? notATar() : null);
-    },
-  });
-  const ex = tarExtract();
-  tar.on('error', (err) => counter.destroy(err));
-  counter.on('error', (err) => ex.destroy(err));
-  tar.pipe(counter).pipe(ex as unknown as NodeJS.WritableStream);
-
-  const tree = new ArchiveTree();
-  let end = 0;
-  let files = 0;
+export async function extractArchive(input: Readable | { path: string }, dir: string, limits: ArchiveLimits = {}): Promise<ArchiveTree> {
+  let path: string;
+  let spooled: string | undefined;
+  if (input instanceof Readable) {
+    spooled = path = join(dir, 'input');
+    await pipeline(input, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  } else {
+    path = input.path;
+  }
   try {
-    for await (const entry of ex) {
-      const header = entry.header;
-      const offset = (header as Header & { byteOffset?: number }).byteOffset ?? 0;
-      end = offset + Math.ceil((header.size ?? 0) / BLOCK) * BLOCK;
-      const name = ArchiveTree.entryName(header.name);
-      const node = await entryNode(header, name, entry as AsyncIterable<Buffer>, join(dir, `f${files}`));
-      if (node.kind === 'file') files++;
-      if (name === '' && node.kind === 'dir') continue;
-      if (name === '') throw hostile(`entry ${header.name} has no name`);
-      tree.add(name, node, header.name);
+    const memory = new Map<string, Buffer>();
+    const scan = await scanTar(open(path), limits, metadataCollector(memory));
+    const want = referencedEntries(scan, memory);
+    memory.clear();
+    return await scanTar(open(path), limits, writeReferenced(want, dir));
+  } finally {
+    if (spooled !== undefined) await rm(spooled, { force: true });
+  }
+}
+
+function open(path: string): Readable {
+  return createReadStream(path, { highWaterMark: READ_CHUNK });
+}
+
+/** The second pass's file handler: writes each wanted entry once, at exactly its wanted size; reads past the rest. */
+function writeReferenced(want: Map<string, number>, dir: string): FileHandler {
+  const budget = [...want.values()].reduce((a, b) => a + b, 0);
+  const written = new Set<string>();
+  let total = 0;
+  return async (header, name, body) => {
+    const size = header.size ?? 0;
+    const expected = want.get(name);
+    if (expected === undefined) {
+      await drain(body);
+      return { kind: 'skipped', size };
     }
-  } catch (err) {
-    tar.destroy();
-    input.destroy();
-    if (isFsError(err)) throw err;
-    throw corruptArchive(err);
-  }
-  if (tree.size === 0) throw new IntegrityError('archive is corrupt: it holds no entries', { code: 'ERR_ARCHIVE_CORRUPT' });
-  if (total < end + BLOCK) {
-    throw new IntegrityError('archive is corrupt: it ends without the end-of-archive marker (truncated)', { code: 'ERR_ARCHIVE_CORRUPT' });
-  }
-  return tree;
+    if (size !== expected) {
+      throw new IntegrityError(`archive refused: ${name} holds ${size} bytes, its descriptor declares ${expected}`, { code: 'ERR_SIZE_MISMATCH' });
+    }
+    // A repeated entry is hashed (the tree refuses it when its content differs) but not written again.
+    const path = written.has(name) ? undefined : join(dir, `f${written.size}`);
+    if (path !== undefined) {
+      total += size;
+      if (total > budget) throw new IntegrityError('archive refused: it holds more than its manifests declare', { code: 'ERR_SIZE_MISMATCH' });
+      written.add(name);
+    }
+    return { kind: 'file', file: { name, file: path ?? '', ...(await saveFile(body, path, size)) } };
+  };
 }
 
-async function entryNode(header: Header, name: string, entry: AsyncIterable<Buffer>, path: string): Promise<ArchiveNode> {
-  const isFile = header.type === 'file' || header.type === 'contiguous-file' || header.type === null || header.type === undefined;
-  // tar-stream never ends the body of a directory or link that claims data: refuse it rather than wait forever.
-  if (!isFile && (header.size ?? 0) > 0) throw hostile(`entry ${header.name} is a ${header.type} that claims ${header.size} bytes of data`);
-  switch (header.type) {
-    case 'file':
-    case 'contiguous-file':
-    case null:
-    case undefined:
-      return { kind: 'file', file: { name, file: path, ...(await saveFile(entry, path, header.size ?? 0)) } };
-    case 'directory':
-      await drain(entry);
-      return { kind: 'dir' };
-    case 'symlink':
-      await drain(entry);
-      return { kind: 'symlink', target: header.linkname ?? '' };
-    case 'link':
-      await drain(entry);
-      return { kind: 'hardlink', target: ArchiveTree.entryName(header.linkname ?? '') };
-    default:
-      throw hostile(`entry ${header.name} is a ${header.type}; only files, directories and links are allowed`);
-  }
-}
-
-async function saveFile(entry: AsyncIterable<Buffer>, path: string, size: number) {
+async function saveFile(entry: AsyncIterable<Buffer>, path: string | undefined, size: number) {
   const hasher = new ContentHasher();
   let seen = 0;
   let sourceError: unknown;
@@ -139,33 +93,11 @@ async function saveFile(entry: AsyncIterable<Buffer>, path: string, size: number
     }
   }
   try {
-    await pipeline(hashed, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    if (path === undefined) await drain(hashed());
+    else await pipeline(hashed, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
   } catch (err) {
     throw sourceError ?? err;
   }
   if (seen !== size) throw new IntegrityError(`archive is corrupt: entry holds ${seen} bytes, its header says ${size}`, { code: 'ERR_ARCHIVE_CORRUPT' });
   return hasher.digests();
-}
-
-async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
-  for await (const _ of entry) {
-    // links and directories carry no data
-  }
-}
-
-/** The first block of a tar is a header whose checksum (bytes summed, the checksum field read as spaces) matches. */
-function isTarHeader(block: Buffer): boolean {
-  const field = block.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').trim();
-  if (!/^[0-7]{1,7}$/.test(field)) return false;
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return sum === parseInt(field, 8);
-}
-
-function notATar(): UsageError {
-  return new UsageError('not a tar archive (nor a gzip-compressed one)', { hint: 'load reads what docker save, podman save and regctl save write' });
-}
-
-function isFsError(err: unknown): boolean {
-  return typeof (err as { syscall?: unknown })?.syscall === 'string';
 }

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -38,20 +37,19 @@ export interface OpenedArchive {
  */
 export async function openArchive(input: ArchiveInput, tmpDir: string, limits: ArchiveLimits = {}, name?: string): Promise<OpenedArchive> {
   const description = name ?? ('path' in input ? `docker-archive:${input.path}` : 'docker-archive:-');
-  let stream: Readable;
+  let stream: Readable | undefined;
   if ('path' in input) {
     const st = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') throw new NotFoundError(`archive ${input.path} does not exist`, { code: 'ERR_ARCHIVE_NOT_FOUND' });
       throw err;
     });
     if (!st.isFile()) throw new UsageError(`archive ${input.path} is not a file`);
-    stream = createReadStream(input.path);
   } else {
     stream = input.stream;
   }
   const dir = await mkdtemp(join(tmpDir, 'regctl-archive-'));
   try {
-    const tree = await extractArchive(stream, dir, limits);
+    const tree = await extractArchive(stream ?? { path: (input as { path: string }).path }, dir, limits);
     const blobs = new ArchiveBlobs(tree);
     const found = await findImages(tree, blobs, description);
     const images = found.map((f) => ({
@@ -66,7 +64,7 @@ export async function openArchive(input: ArchiveInput, tmpDir: string, limits: A
       close: () => rm(dir, { recursive: true, force: true }),
     };
   } catch (err) {
-    stream.destroy();
+    stream?.destroy();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
