@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { AuthError, createContext, digest, NetworkError, RegistryError } from '../src/index.js';
 import { listNames } from '../src/registry/paging.js';
 import { fsError } from '../src/util/fs-error.js';
-import { startHostile, startRealmRecorder, writeGzipBomb, type HostileOptions, type Scenario } from './helpers/hostile-server.js';
+import { startHostile, startRealmRecorder, tarHeader, writeGzipBomb, writeGzipTar, type HostileOptions, type Scenario } from './helpers/hostile-server.js';
+import { hex, makeImage, makeLayer, tarOf } from './helpers/images.js';
 import { makeHome, runBin, runCli, type CliResult } from './helpers/run-cli.js';
 import { testCA } from './helpers/tls.js';
 
@@ -251,6 +252,85 @@ describe('hostile archives', () => {
       await home.cleanup();
     }
     assert.ok(peak < size / 100, `peak on disk ${peak} bytes`);
+  });
+
+  /** Runs `load -i archive` with TMPDIR in `home`, sampling the scratch directory's size on disk meanwhile. */
+  async function loadMeasured(archive: string, home: Awaited<ReturnType<typeof makeHome>>, env: Record<string, string> = {}) {
+    const scratch = join(home.dir, 'tmp');
+    await mkdir(scratch, { recursive: true });
+    let peak = 0;
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        peak = Math.max(peak, await du(scratch));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    try {
+      const r = await runCli(['load', '-i', archive], { ...home.env, TMPDIR: scratch, ...env });
+      return { ...r, peak };
+    } finally {
+      polling = false;
+      await poll;
+    }
+  }
+
+  /** A small OCI image archive (index.json naming `docker.io/library/app:1`), the image's tar entries apart. */
+  async function appImage() {
+    const layer = await makeLayer([{ name: 'hello', body: 'hello\n' }]);
+    const img = makeImage([layer]);
+    const index = { schemaVersion: 2, manifests: [{ ...img.manifestDesc, annotations: { 'io.containerd.image.name': 'docker.io/library/app:1' } }] };
+    const blob = (d: { digest: string }, body: Buffer) => ({ name: `blobs/sha256/${hex(d.digest)}`, body });
+    return {
+      layer,
+      metadata: [
+        { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
+        blob(img.configDesc, img.config),
+        blob(img.manifestDesc, img.manifest),
+        { name: 'index.json', body: JSON.stringify(index) },
+      ],
+      layerEntry: blob(layer.desc, layer.blob),
+    };
+  }
+
+  test('an entry no manifest refers to is read past, never written: the image loads', async () => {
+    const home = await makeHome();
+    const size = 1024 ** 3;
+    const archive = join(home.dir, 'padded.tar.gz');
+    const app = await appImage();
+    // First in the tar, named like a blob: a single pass could not know that nothing refers to it.
+    const junk = [tarHeader(`blobs/sha256/${'0'.repeat(64)}`, size), size, Buffer.alloc(512 - (size % 512 || 512))];
+    await writeGzipTar(archive, [...junk, await tarOf([app.layerEntry, ...app.metadata])]);
+    try {
+      const r = await loadMeasured(archive, home, { REGCTL_MAX_EXPANSION_RATIO: '100000' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /app:1/);
+      assert.ok(r.peak < size / 1000, `peak on disk ${r.peak} bytes`);
+      const images = await runCli(['images'], home.env);
+      assert.match(images.stdout, /app\s+1/);
+    } finally {
+      await home.cleanup();
+    }
+  });
+
+  test('a layer entry larger than its descriptor declares is refused (exit 6), nothing of it written', async () => {
+    const home = await makeHome();
+    const size = 512 * 1024 ** 2;
+    const archive = join(home.dir, 'swollen.tar.gz');
+    const app = await appImage();
+    const swollen = [tarHeader(app.layerEntry.name, size), size, Buffer.alloc(512 - (size % 512 || 512))];
+    await writeGzipTar(archive, [...swollen, await tarOf(app.metadata)]);
+    try {
+      const r = await loadMeasured(archive, home, { REGCTL_MAX_EXPANSION_RATIO: '100000' });
+      assert.equal(r.code, 6, r.stderr);
+      assert.match(r.stderr, new RegExp(`holds ${size} bytes, its descriptor declares ${app.layer.desc.size}`));
+      noInternalError(r);
+      assert.ok(r.peak < 1024 * 1024, `peak on disk ${r.peak} bytes`);
+      const images = await runCli(['images'], home.env);
+      assert.doesNotMatch(images.stdout, /app/);
+    } finally {
+      await home.cleanup();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, crc32, deflateRawSync } from 'node:zlib';
 import { sha256 } from './bytes.js';
 
 export type Scenario =
@@ -164,15 +164,53 @@ export async function startRealmRecorder(): Promise<{ url: string; seen: { autho
 
 /**
  * A gzip bomb: a .tar.gz whose one entry (named like no image file: `zeros.bin`) is `size` zero bytes, about
- * 1000:1 (3 GiB of expansion is a 3 MB file). Built from one deflated MiB of zeros repeated (each piece ends on
- * a sync flush, so pieces concatenate), in milliseconds. The trailer's CRC is not computed: a reader that
- * expands the whole bomb fails only at its very end.
+ * 1000:1 (3 GiB of expansion is a 3 MB file). The trailer's CRC is not computed: a reader that expands the whole
+ * bomb fails only at its very end.
  */
 export async function writeGzipBomb(path: string, size: number): Promise<void> {
+  await writeGzipTar(path, [tarHeader('zeros.bin', size), size, Buffer.alloc(512 - (size % 512 || 512) + 1024)], { crc: false });
+}
+
+/**
+ * A .tar.gz of `pieces` in order: buffers as they are (tar headers, whole tars), numbers as that many zero bytes.
+ * Built from one deflated MiB of zeros repeated (each piece ends on a sync flush, so pieces concatenate), in
+ * milliseconds whatever the size; `crc: false` leaves the trailer's CRC out (a bomb need not be whole).
+ */
+export async function writeGzipTar(path: string, pieces: Array<Buffer | number>, opts: { crc?: boolean } = {}): Promise<void> {
   const MiB = 1 << 20;
+  const sync = { finishFlush: zlibConstants.Z_SYNC_FLUSH };
+  const zeros = deflateRawSync(Buffer.alloc(MiB), sync);
+  const out = createWriteStream(path);
+  const write = (b: Buffer) => (out.write(b) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]));
+  const zeroMiB = Buffer.alloc(MiB);
+  let length = 0;
+  let crc = 0;
+  for (const p of pieces) {
+    if (typeof p !== 'number') {
+      await write(deflateRawSync(p, sync));
+      // (node 20's crc32 of an empty buffer answers 0 once deflateRawSync has seen that buffer)
+      if (opts.crc !== false && p.length > 0) crc = crc32(p, crc);
+    } else {
+      for (let left = p; left > 0; left -= MiB) {
+        await write(left >= MiB ? zeros : deflateRawSync(Buffer.alloc(left), sync));
+        if (opts.crc !== false) crc = crc32(left >= MiB ? zeroMiB : Buffer.alloc(left), crc);
+      }
+    }
+    length += typeof p === 'number' ? p : p.length;
+  }
+  await write(deflateRawSync(Buffer.alloc(0))); // final block
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc, 0);
+  trailer.writeUInt32LE(length % 2 ** 32, 4);
+  await new Promise<void>((resolve, reject) => out.end(trailer, () => resolve()).once('error', reject));
+}
+
+/** A ustar header of a regular file `name` holding `size` bytes (the body, and its padding to 512, follow it). */
+export function tarHeader(name: string, size: number): Buffer {
   const header = Buffer.alloc(512);
   const field = (text: string, at: number) => header.write(text, at, 'latin1');
-  field('zeros.bin', 0);
+  field(name, 0);
   field('0000644\0', 100);
   field('0000000\0', 108);
   field('0000000\0', 116);
@@ -184,16 +222,5 @@ export async function writeGzipBomb(path: string, size: number): Promise<void> {
   let sum = 0;
   for (const b of header) sum += b;
   field(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const sync = { finishFlush: zlibConstants.Z_SYNC_FLUSH };
-  const zeros = deflateRawSync(Buffer.alloc(MiB), sync);
-  const out = createWriteStream(path);
-  const write = (b: Buffer) => (out.write(b) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
-  await write(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]));
-  await write(deflateRawSync(header, sync));
-  for (let left = size; left > 0; left -= MiB) await write(left >= MiB ? zeros : deflateRawSync(Buffer.alloc(left), sync));
-  await write(deflateRawSync(Buffer.alloc(512 - (size % 512 || 512) + 1024))); // padding + end-of-archive, final block
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(0, 0);
-  trailer.writeUInt32LE((512 + Math.ceil(size / 512) * 512 + 1024) % 2 ** 32, 4);
-  await new Promise<void>((resolve, reject) => out.end(trailer, () => resolve()).once('error', reject));
+  return header;
 }
