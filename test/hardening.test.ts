@@ -279,14 +279,14 @@ describe('hostile archives', () => {
   async function appImage() {
     const layer = await makeLayer([{ name: 'hello', body: 'hello\n' }]);
     const img = makeImage([layer]);
-    const index = { schemaVersion: 2, manifests: [{ ...img.manifestDesc, annotations: { 'io.containerd.image.name': 'docker.io/library/app:1' } }] };
+    const index = { schemaVersion: 2, manifests: [{ ...img.desc, annotations: { 'io.containerd.image.name': 'docker.io/library/app:1' } }] };
     const blob = (d: { digest: string }, body: Buffer) => ({ name: `blobs/sha256/${hex(d.digest)}`, body });
     return {
       layer,
       metadata: [
         { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
         blob(img.configDesc, img.config),
-        blob(img.manifestDesc, img.manifest),
+        blob(img.desc, img.manifest),
         { name: 'index.json', body: JSON.stringify(index) },
       ],
       layerEntry: blob(layer.desc, layer.blob),
