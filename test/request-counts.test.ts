@@ -43,6 +43,19 @@ describe('requests per command (counted in front of the real registry)', () => {
     await home.cleanup();
   });
 
+  test('inspect: the manifest and the config in turn, over one connection', async () => {
+    const home = await makeHome();
+    const ref = `${srcProxy.host}/app:1`;
+    await runCli(['digest', ref], home.env); // the ping is remembered: only inspect's own requests are counted
+    srcProxy.requests.length = 0;
+    const before = srcProxy.connections;
+    const r = await runCli(['inspect', ref], home.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(srcProxy.requests, ['GET /v2/app/manifests/1', `GET /v2/app/blobs/${image.configDigest}`]);
+    assert.equal(srcProxy.connections - before, 1, 'a request sent right after a response reuses its connection');
+    await home.cleanup();
+  });
+
   test('cold copy: the manifest and each blob read once; each blob checked, uploaded in one POST + PUT', async () => {
     const home = await makeHome();
     const r = await run(home, ['copy', '-q', `${srcProxy.host}/app:1`, `${dstProxy.host}/cold:1`]);

@@ -61,6 +61,9 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
     if (signal?.aborted) throw signal.reason;
     let res: Dispatcher.ResponseData;
     try {
+      // A connection that just finished a response is told it is free one turn of the event loop later: without
+      // this wait, a request sent at once (the next of a sequence) finds every connection busy and opens another.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // The dispatcher's own request() (what undici's top-level request() calls), so this module needs no undici.
       res = await ctx.dispatcher.request({
         origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body: req.body, ...timeouts, ...(signal ? { signal } : {}),

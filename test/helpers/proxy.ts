@@ -28,6 +28,8 @@ export interface ProxyHandle {
   host: string;
   /** Every request as `METHOD path?query`, as received (before rewriting). */
   requests: string[];
+  /** TCP connections clients opened to the proxy. */
+  readonly connections: number;
   /** Response body bytes sent to clients, per request path (`/v2/…/blobs/sha256:…`). */
   bytesSent: Map<string, number>;
   /** The requests a fault was applied to, as `METHOD path?query` (so a test can tell its faults fired). */
@@ -112,9 +114,14 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
 
 /** Starts `server` on a free loopback port: the handle of a proxy that logs into `requests` (and `bytesSent`, `faulted`). */
 export async function listenLoopback(server: Server, requests: string[], bytesSent = new Map<string, number>(), faulted: string[] = []): Promise<ProxyHandle> {
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    get connections() {
+      return connections;
+    },
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
