@@ -4,7 +4,8 @@ import { parseManifest, type Descriptor } from '../oci/manifest.js';
 import { isIndexMediaType } from '../oci/media-types.js';
 import { parseReference } from '../ref/parse.js';
 import type { ArchiveTree } from './archive-tree.js';
-import { MAX_METADATA_SIZE, type ArchiveBlobs } from './blob-store.js';
+import { MAX_METADATA_BYTES } from '../util/limits.js';
+import type { ArchiveBlobs } from './blob-store.js';
 import { dockerEntries, synthesizeManifest } from './docker-manifest.js';
 import { verifyImage, walk } from './image-check.js';
 import { entryRefName, fullNameCandidates, stripNames } from '../oci/layout-format.js';
@@ -123,6 +124,6 @@ function parse(bytes: Buffer, what: string) {
 async function readText(tree: ArchiveTree, path: string): Promise<string | undefined> {
   const file = tree.file(path);
   if (!file) return undefined;
-  if (file.size > MAX_METADATA_SIZE) throw new IntegrityError(`archive is corrupt: ${path} is too large`, { code: 'ERR_ARCHIVE_CORRUPT' });
+  if (file.size > MAX_METADATA_BYTES) throw new IntegrityError(`archive is corrupt: ${path} is too large`, { code: 'ERR_ARCHIVE_CORRUPT' });
   return (await readFile(file.file)).toString('utf8');
 }

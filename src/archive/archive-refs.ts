@@ -1,6 +1,6 @@
 import { IntegrityError } from '../errors.js';
 import type { ArchiveNode, ArchiveTree } from './archive-tree.js';
-import { MAX_METADATA_SIZE } from './blob-store.js';
+import { MAX_METADATA_BYTES } from '../util/limits.js';
 import { drain, type FileHandler } from './tar-scan.js';
 
 /** All JSON entries of an archive held in memory at once while finding what its images refer to. */
@@ -9,7 +9,7 @@ const MAX_DEPTH = 8;
 const DIGEST = /^([a-z0-9]+):([a-f0-9]+)$/;
 
 /**
- * The first pass's file handler: keeps in `memory` every entry small enough to be metadata (≤ MAX_METADATA_SIZE)
+ * The first pass's file handler: keeps in `memory` every entry small enough to be metadata (≤ MAX_METADATA_BYTES)
  * whose content is JSON-like (index.json, manifest.json, manifests, indexes, configs), up to MAX_METADATA_TOTAL in
  * all; everything else is read past. Every file is recorded as skipped, with its size.
  */
@@ -17,7 +17,7 @@ export function metadataCollector(memory: Map<string, Buffer>): FileHandler {
   let left = MAX_METADATA_TOTAL;
   return async (header, name, body): Promise<ArchiveNode> => {
     const size = header.size ?? 0;
-    if (size > MAX_METADATA_SIZE || memory.has(name)) {
+    if (size > MAX_METADATA_BYTES || memory.has(name)) {
       await drain(body);
       return { kind: 'skipped', size };
     }
@@ -67,7 +67,7 @@ export function referencedEntries(tree: ArchiveTree, memory: Map<string, Buffer>
   const metadata = (path: string): unknown => {
     const name = add(path);
     if (name === undefined) return undefined;
-    if (want.get(name)! > MAX_METADATA_SIZE) throw new IntegrityError(`archive is corrupt: ${path} is too large`, { code: 'ERR_ARCHIVE_CORRUPT' });
+    if (want.get(name)! > MAX_METADATA_BYTES) throw new IntegrityError(`archive is corrupt: ${path} is too large`, { code: 'ERR_ARCHIVE_CORRUPT' });
     return parse(memory.get(name));
   };
 

@@ -5,8 +5,7 @@ import { IntegrityError, NotFoundError } from '../errors.js';
 import { sha256Digest } from '../oci/digest.js';
 import type { ArchiveFile, ArchiveTree } from './archive-tree.js';
 
-/** Manifests, indexes and configs are read whole; anything larger than this is refused. */
-export const MAX_METADATA_SIZE = 16 * 1024 * 1024;
+import { MAX_METADATA_BYTES } from '../util/limits.js';
 
 /**
  * The content of an extracted archive addressed by digest: the files under `blobs/<alg>/` (each checked against
@@ -60,7 +59,7 @@ export class ArchiveBlobs {
     if (mem) return mem;
     const file = this.files.get(digest);
     if (!file) throw new NotFoundError(`${what} ${digest} is not in the archive`, { code: 'ERR_BLOB_UNKNOWN' });
-    if (file.size > MAX_METADATA_SIZE) throw new IntegrityError(`${what} ${digest} is too large (${file.size} bytes)`, { code: 'ERR_ARCHIVE_CORRUPT' });
+    if (file.size > MAX_METADATA_BYTES) throw new IntegrityError(`${what} ${digest} is too large (${file.size} bytes)`, { code: 'ERR_ARCHIVE_CORRUPT' });
     const bytes = await readFile(file.file);
     if (sha256Digest(bytes) !== file.digest) throw new IntegrityError(`${what} ${digest} changed on disk`, { code: 'ERR_DIGEST_MISMATCH' });
     return bytes;

@@ -1,3 +1,4 @@
+import { MAX_SECRET_BYTES } from '../util/limits.js';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { withAuthFile } from '../ops/credentials.js';
@@ -24,7 +25,7 @@ export async function loginCommand(env: CommandEnv, server: string | undefined, 
   }
   let password = flags.password;
   if (flags.passwordStdin) {
-    password = (await readCapped(env.io.stdin, 64 * 1024, 'the password on stdin').catch(() => {
+    password = (await readCapped(env.io.stdin, MAX_SECRET_BYTES, 'the password on stdin').catch(() => {
       throw new UsageError('the password on stdin is too long');
     })).toString('utf8').replace(/\r?\n$/, '');
   } else if (password !== undefined) {

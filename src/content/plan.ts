@@ -1,5 +1,5 @@
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
-import { imageBlobs } from '../oci/manifest.js';
+import { imageBlobs, REFERENCE_DIGEST, REFERENCE_TYPE } from '../oci/manifest.js';
 import { isNondistributable } from '../oci/media-types.js';
 import { platformMatches, type Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
@@ -24,8 +24,6 @@ export interface PlanOptions {
   jobs: number;
 }
 
-const REFERENCE_TYPE = 'vnd.docker.reference.type';
-const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 
 /** The children of an index that `platforms` keeps: matching images, and attestation manifests of kept images. */
 export function keptChildren(doc: ImageIndex, platforms: Platform[] | undefined): Descriptor[] {

@@ -27,6 +27,16 @@ export class VerifyingStream extends Transform {
     this.what = what;
   }
 
+  /** A check of the rest of a blob whose first bytes are `prefix` (a resumed write): the whole blob is verified. */
+  static async resuming(digest: string, size: number, what: string, prefix: AsyncIterable<Buffer>): Promise<VerifyingStream> {
+    const check = new VerifyingStream(digest, size, what);
+    for await (const chunk of prefix) {
+      check.hash.update(chunk);
+      check.seen += chunk.length;
+    }
+    return check;
+  }
+
   /** Does this stream check exactly `desc`? */
   checks(desc: { digest: string; size: number }): boolean {
     return desc.digest === this.expectedDigest && desc.size === this.expectedSize;

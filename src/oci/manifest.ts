@@ -2,6 +2,10 @@ import { IntegrityError } from '../errors.js';
 import { isIndexMediaType } from './media-types.js';
 import type { Platform } from './platform.js';
 
+/** BuildKit's annotations on an index entry that refers to another entry (an attestation manifest of an image). */
+export const REFERENCE_TYPE = 'vnd.docker.reference.type';
+export const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+
 export interface Descriptor {
   mediaType: string;
   digest: string;

@@ -1,5 +1,6 @@
 import { checkImagePlatform, readSmallBlob, resolveImage } from '../content/resolve.js';
 import { IntegrityError } from '../errors.js';
+import { REFERENCE_DIGEST, REFERENCE_TYPE } from '../oci/manifest.js';
 import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import type { SourceTarget } from '../content/target.js';
@@ -39,8 +40,6 @@ export interface DescriptorView {
   attestationOf?: string;
 }
 
-const REFERENCE_TYPE = 'vnd.docker.reference.type';
-const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 
 export interface ImageSummary {
   /** Absent for an artifact, whose config names no platform. */

@@ -1,3 +1,4 @@
+import { REFERENCE_TYPE } from '../oci/manifest.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { InspectResult } from '../ops/inspect.js';
 import { humanSize } from './bytes.js';
@@ -13,7 +14,7 @@ export function renderInspect(r: InspectResult): string {
     const attests = (m: { digest: string }) => r.manifests!.filter((a) => a.attestationOf === m.digest);
     lines.push('Platforms:');
     for (const m of images) {
-      const what = m.platform ? formatPlatform(m.platform) : (m.artifactType ?? m.annotations?.['vnd.docker.reference.type'] ?? 'unknown');
+      const what = m.platform ? formatPlatform(m.platform) : (m.artifactType ?? m.annotations?.[REFERENCE_TYPE] ?? 'unknown');
       lines.push(`  ${what.padEnd(16)} ${m.digest}  ${humanSize(m.size)}  ${m.mediaType}`);
       for (const a of attests(m)) lines.push(`    attestation      ${a.digest}  ${humanSize(a.size)}`);
     }

@@ -1,3 +1,4 @@
+import { MAX_MANIFEST_BYTES } from '../util/limits.js';
 import { IntegrityError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
@@ -7,8 +8,6 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { pullScope } from '../transport/scope.js';
 
-/** Manifests and indexes are buffered, never more than this. */
-export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
 export interface ManifestBytes {
   /** Exactly the bytes the registry served. */

@@ -1,9 +1,9 @@
+import { MAX_PAGE_BYTES } from '../util/limits.js';
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
 import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 
-const MAX_PAGE_BYTES = 16 * 1024 * 1024;
 /** No real registry needs more: Docker Hub's largest repositories have a few ten thousand tags. */
 export const MAX_PAGES = 10_000;
 export const MAX_NAMES = 1_000_000;

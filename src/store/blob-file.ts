@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import { constants, createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IntegrityError, NotFoundError } from '../errors.js';
-import { verified } from '../content/verify.js';
+import { verified, VerifyingStream } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { onInterrupt } from '../util/interrupt.js';
-import { claimPartial, keepPartial, keepPartialSync, tempName } from './partial.js';
+import { claimPartial, keepPartialSync, tempName } from './partial.js';
 
 const WRITE_BUFFER = 256 << 10;
 
@@ -39,7 +38,13 @@ export async function writeBlobFile(path: string, desc: Descriptor, source: Blob
     }
     await rename(tmp, path);
   } catch (err) {
-    if (resumable && !(err instanceof IntegrityError)) await keepPartial(dir, hex, tmp).catch(() => undefined);
+    if (resumable && !(err instanceof IntegrityError)) {
+      try {
+        keepPartialSync(dir, hex, tmp);
+      } catch {
+        // the partial is a bonus: the error that got here is what the caller hears
+      }
+    }
     else await rm(tmp, { force: true });
     throw err;
   } finally {
@@ -71,27 +76,9 @@ async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offs
 }
 
 /** A check of the blob's rest that starts from the hash of the `offset` bytes the file already holds. */
-async function resumedCheck(fh: FileHandle, desc: Descriptor, offset: number): Promise<Transform> {
-  const alg = desc.digest.slice(0, desc.digest.indexOf(':'));
-  if (alg !== 'sha256' && alg !== 'sha512') throw new IntegrityError(`unsupported digest algorithm in ${desc.digest}`, { code: 'ERR_DIGEST_ALGORITHM' });
-  const hash = createHash(alg);
-  for await (const chunk of fh.createReadStream({ start: 0, end: offset - 1, autoClose: false })) hash.update(chunk as Buffer);
-  let seen = offset;
-  const what = `blob ${desc.digest} (resumed at byte ${offset})`;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > desc.size) return done(new IntegrityError(`${what}: size mismatch: more than the expected ${desc.size} bytes`, { code: 'ERR_SIZE_MISMATCH' }));
-      hash.update(chunk);
-      done(null, chunk);
-    },
-    flush(done) {
-      const actual = `${alg}:${hash.digest('hex')}`;
-      if (seen !== desc.size) done(new IntegrityError(`${what}: size mismatch: expected ${desc.size} bytes, got ${seen}`, { code: 'ERR_SIZE_MISMATCH' }));
-      else if (actual !== desc.digest) done(new IntegrityError(`${what}: digest mismatch: got ${actual}`, { code: 'ERR_DIGEST_MISMATCH' }));
-      else done();
-    },
-  });
+function resumedCheck(fh: FileHandle, desc: Descriptor, offset: number): Promise<VerifyingStream> {
+  const prefix = fh.createReadStream({ start: 0, end: offset - 1, autoClose: false }) as AsyncIterable<Buffer>;
+  return VerifyingStream.resuming(desc.digest, desc.size, `blob ${desc.digest} (resumed at byte ${offset})`, prefix);
 }
 
 /**

@@ -57,7 +57,8 @@ export async function claimPartial(dir: string, hex: string, tmp: string, size: 
   return st.size;
 }
 
-/** Keeps what `tmp` holds as the partial of its blob (a later write resumes it), or removes an empty one. Synchronous: it runs as the process is stopped. */
+/** Keeps what `tmp` holds as the partial of its blob (a later write resumes it), or removes an empty one. Synchronous,
+ * because it also runs as the process is stopped; on the error path it is one rename. */
 export function keepPartialSync(dir: string, hex: string, tmp: string): void {
   const st = (() => {
     try {
@@ -69,13 +70,6 @@ export function keepPartialSync(dir: string, hex: string, tmp: string): void {
   if (!st) return;
   if (st.isFile() && st.size > 0) renameSync(tmp, join(dir, partialName(hex)));
   else rmSync(tmp, { force: true });
-}
-
-/** The same, for the ordinary path (an error that left good bytes behind). */
-export async function keepPartial(dir: string, hex: string, tmp: string): Promise<void> {
-  const st = await lstat(tmp).catch(() => undefined);
-  if (st?.isFile() && st.size > 0) await rename(tmp, join(dir, partialName(hex)));
-  else await rm(tmp, { force: true });
 }
 
 /**

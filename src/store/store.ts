@@ -86,7 +86,7 @@ export class ImageStore {
     for (const entry of await this.layout.list()) {
       const name = entryName(entry);
       if (name === undefined) {
-        out.push({ name: entry.digest, repository: '<none>', tag: '<none>', digest: entry.digest, id: await this.imageId(entry), mediaType: entry.mediaType, ...(await this.describe(entry)) });
+        out.push({ name: entry.digest, repository: '<none>', tag: '<none>', digest: entry.digest, mediaType: entry.mediaType, ...(await this.describe(entry)) });
         continue;
       }
       if (!name.includes('/')) continue;
@@ -97,8 +97,7 @@ export class ImageStore {
         continue; // not an image name (a foreign entry): not listed
       }
       const familiarRepo = r.familiar.slice(0, r.familiar.length - suffixLength(r));
-      const info = await this.describe(entry);
-      out.push({ name, repository: familiarRepo, tag: r.tag ?? '<none>', digest: entry.digest, id: await this.imageId(entry), mediaType: entry.mediaType, ...info });
+      out.push({ name, repository: familiarRepo, tag: r.tag ?? '<none>', digest: entry.digest, mediaType: entry.mediaType, ...(await this.describe(entry)) });
     }
     return out;
   }
@@ -139,17 +138,18 @@ export class ImageStore {
     return { mediaType: found.mediaType, digest: found.digest, size: found.size };
   }
 
-  private async describe(desc: Descriptor): Promise<{ size: number; created?: string }> {
+  /** An entry's image ID (see imageId), size and creation time, from one read of its manifest. */
+  private async describe(desc: Descriptor): Promise<{ id: string; size: number; created?: string }> {
     let m;
     try {
       m = parseManifest(await this.layout.readBlob(desc), desc.mediaType, desc.digest);
     } catch {
-      return { size: 0 };
+      return { id: desc.digest, size: 0 };
     }
     if (m.kind === 'image') {
       const size = m.config.size + m.layers.reduce((sum, l) => sum + l.size, 0);
       const created = await this.created(m.config);
-      return created === undefined ? { size } : { size, created };
+      return created === undefined ? { id: m.config.digest, size } : { id: m.config.digest, size, created };
     }
     let size = 0;
     let created: string | undefined;
@@ -159,7 +159,7 @@ export class ImageStore {
       size += info.size;
       created ??= info.created;
     }
-    return created === undefined ? { size } : { size, created };
+    return created === undefined ? { id: desc.digest, size } : { id: desc.digest, size, created };
   }
 
   private async created(config: Descriptor): Promise<string | undefined> {

@@ -222,11 +222,12 @@ export class RegistryClient {
     const cred = await this.credentials();
     if (cred?.registryToken) return `Bearer ${cred.registryToken}`; // --registry-token: used as is, whatever the challenge
     if (ch.scheme === 'basic') return cred && (cred.password !== undefined || cred.identityToken) ? basic(cred) : undefined;
-    const key = mergeScopes(scopes).join(' ');
+    const merged = mergeScopes(scopes);
+    const key = merged.join(' ');
     const cached = this.tokens.get(key);
     if (!fresh && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
     this.checkRealm(ch.params.realm, cred);
-    const diskKey: TokenKey = { registry: this.registry, realm: ch.params.realm ?? '', service: ch.params.service, scopes: mergeScopes(scopes), credential: cred };
+    const diskKey: TokenKey = { registry: this.registry, realm: ch.params.realm ?? '', service: ch.params.service, scopes: merged, credential: cred };
     const remembered = fresh || !this.recall ? undefined : await this.deps.cache?.token(diskKey);
     if (remembered) {
       (this.cachedTokens ??= []).push(diskKey);
@@ -236,7 +237,7 @@ export class RegistryClient {
     const token = await requestToken(this.deps.http, {
       realm: ch.params.realm ?? '',
       service: ch.params.service,
-      scopes: mergeScopes(scopes),
+      scopes: merged,
       credential: cred,
       clientId: this.deps.clientId,
     });

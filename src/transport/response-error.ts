@@ -1,9 +1,9 @@
+import { MAX_ERROR_BODY_BYTES } from '../util/limits.js';
 import { readCapped } from '../util/read-capped.js';
 import { AuthError, NotFoundError, RegistryError, type RegctlError } from '../errors.js';
 import { type HttpResponse } from './http.js';
 import { redactUrl } from './redact.js';
 
-const MAX_ERROR_BODY = 64 * 1024;
 
 export interface RegistryErrorEntry {
   code: string;
@@ -14,7 +14,7 @@ export interface RegistryErrorEntry {
 export async function readErrorEntries(res: HttpResponse): Promise<{ entries: RegistryErrorEntry[]; text: string }> {
   let text = '';
   try {
-    text = (await readCapped(res.body, MAX_ERROR_BODY, 'error body')).toString('utf8');
+    text = (await readCapped(res.body, MAX_ERROR_BODY_BYTES, 'error body')).toString('utf8');
   } catch {
     res.body.destroy();
   }

@@ -1,4 +1,5 @@
 import { NetworkError } from '../errors.js';
+import { sleep } from './retry.js';
 
 /** How long the network may stay silent. Each expiry is a network failure (exit 5) retried like a dropped connection. */
 export interface Timeouts {
@@ -28,7 +29,7 @@ export function deadlineSignal(ms: number): AbortSignal {
 
 /** Waits `ms`, or fails with the signal's reason as soon as it aborts. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  if (!signal) return sleep(ms);
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const onAbort = () => {

@@ -1,3 +1,4 @@
+import { MAX_TOKEN_BODY_BYTES } from '../util/limits.js';
 import type { Credential } from '../auth/credential.js';
 import { AuthError, RegistryError } from '../errors.js';
 import { send, type HttpContext, type HttpResponse } from './http.js';
@@ -23,7 +24,6 @@ export interface TokenRequest {
   now?: () => number;
 }
 
-const MAX_TOKEN_BODY = 128 * 1024;
 const MIN_LIFETIME_S = 60;
 /** Renew this long before the server's expiry, so a token never dies mid-request. */
 const EXPIRY_MARGIN_MS = 10_000;
@@ -82,7 +82,7 @@ async function readToken(res: HttpResponse, req: TokenRequest): Promise<Token> {
     const { entries } = await readErrorEntries(res);
     throw new RegistryError(`token request to ${host} failed with HTTP ${res.status}`, res.status, entries);
   }
-  const body = await readBody(res, MAX_TOKEN_BODY, 'token response');
+  const body = await readBody(res, MAX_TOKEN_BODY_BYTES, 'token response');
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(body.toString('utf8'));

@@ -43,19 +43,21 @@ export const CLIENT_ID = 'regctl';
 export class Transport {
   private readonly opts: TransportOptions;
   private readonly clients = new Map<string, RegistryClient>();
-  /** Shared with the transports made by withCredentials: one close() ends every pool, a warning shows once. */
-  private readonly common: { dispatchers: Dispatcher[]; warned: Set<string> };
-  private readonly cache?: TransportCache;
+  /** Shared with the transports made by derive: one close() ends every pool, a warning shows once, one cache. */
+  private readonly common: { dispatchers: Dispatcher[]; warned: Set<string>; cache: TransportCache | undefined };
 
-  constructor(opts: TransportOptions, common = { dispatchers: [] as Dispatcher[], warned: new Set<string>() }) {
+  constructor(opts: TransportOptions, common?: Transport['common']) {
     this.opts = opts;
-    this.common = common;
-    if (opts.cacheDir) this.cache = new TransportCache(opts.cacheDir);
+    this.common = common ?? { dispatchers: [], warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined };
+  }
+
+  private get cache(): TransportCache | undefined {
+    return this.common.cache;
   }
 
   /** A transport with its own clients that look credentials up in `credentials` (per-command credentials). */
   withCredentials(credentials: CredentialSource): Transport {
-    return new Transport({ ...this.opts, credentials }, this.common);
+    return this.derive({ credentials: () => credentials });
   }
 
   /**

@@ -21,18 +21,4 @@ export class Limiter {
       else this.active--;
     }
   }
-
-  /** Runs `work` over every item under the limiter; rejects with the first failure once the started ones settle. */
-  async map<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-    let failure: { error: unknown } | undefined;
-    await Promise.all(items.map((item) => this.run(async () => {
-      if (failure) return;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    })));
-    if (failure) throw failure.error;
-  }
 }
