@@ -8,21 +8,14 @@ import { pullScope, pushScope } from '../transport/scope.js';
 import { getManifest } from './manifests.js';
 import { forEachPage } from './paging.js';
 
-export interface ReferrersListing {
-  referrers: Descriptor[];
-  /** `api` when the registry has the referrers API; `tag` when it answered 404 and the tag schema was read. */
-  via: 'api' | 'tag';
-}
-
 /**
  * The referrers of `digest` in a repository: `GET /v2/<name>/referrers/<digest>` (Link-paged, `artifactType`
  * filter), or, when the registry answers 404 (no referrers API), the index under the referrers tag
  * `sha256-<hex>`; a missing tag or one not holding an image index means no referrers (spec, "Listing Referrers").
- * The filter is applied here too, whether or not the registry applied it.
+ * The filter is passed on to the registry; the caller applies it to the whole list (the tag schema has no filter).
  */
-export async function listReferrers(client: RegistryClient, repository: string, digest: string, filter: ReferrerFilter = {}): Promise<ReferrersListing> {
+export async function listReferrers(client: RegistryClient, repository: string, digest: string, filter: ReferrerFilter = {}): Promise<Descriptor[]> {
   const what = `listing referrers of ${client.registry}/${repository}@${digest}`;
-  const keep = (d: Descriptor) => !filter.artifactType || d.artifactType === filter.artifactType;
   const referrers: Descriptor[] = [];
   let pages = 0;
   const query = filter.artifactType ? `?artifactType=${encodeURIComponent(filter.artifactType)}` : '';
@@ -30,16 +23,16 @@ export async function listReferrers(client: RegistryClient, repository: string, 
     try {
       await forEachPage(client, `/v2/${repository}/referrers/${digest}${query}`, [pullScope(repository)], what, (bytes) => {
         pages++;
-        referrers.push(...referrersIndexEntries(bytes, what).filter(keep));
+        referrers.push(...referrersIndexEntries(bytes, what));
       });
-      return { referrers, via: 'api' };
+      return referrers;
     } catch (err) {
       if (!(err instanceof NotFoundError) || pages > 0) throw err;
       withoutApi.add(client); // the registry has no referrers API: not asked again by this client
     }
   }
   const index = await readReferrersTag(client, repository, digest, what);
-  return { referrers: (index ? referrersIndexEntries(index, what) : []).filter(keep), via: 'tag' };
+  return index ? referrersIndexEntries(index, what) : [];
 }
 
 const withoutApi = new WeakSet<RegistryClient>();

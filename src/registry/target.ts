@@ -67,7 +67,7 @@ export class RegistrySource implements SourceTarget {
 
   /** The referrers API (or its tag schema), then cosign's digest tags from the tag list (read once). */
   async referrers(subject: Descriptor, filter: ReferrerFilter = {}): Promise<Referrer[]> {
-    const { referrers } = await listReferrers(this.client, this.repository, subject.digest, filter);
+    const referrers = await listReferrers(this.client, this.repository, subject.digest, filter);
     const out: Referrer[] = referrers.map((desc) => ({ desc }));
     this.repo.tags ??= this.listTags();
     for (const tag of cosignTags(subject.digest, await this.repo.tags)) {
@@ -123,7 +123,7 @@ export class RegistryDestination implements DestinationTarget {
   }
 
   async listedReferrers(subject: Descriptor): Promise<string[]> {
-    return (await listReferrers(this.client, this.repository, subject.digest)).referrers.map((d) => d.digest);
+    return (await listReferrers(this.client, this.repository, subject.digest)).map((d) => d.digest);
   }
 
   async pushManifest(desc: Descriptor, bytes: Buffer, how: ManifestPush = {}): Promise<void> {
