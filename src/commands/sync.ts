@@ -7,6 +7,7 @@ import { configJobs, repositoryJob } from '../ops/sync-jobs.js';
 import { semverRange, tagRegex, type TagFilter } from '../ops/tag-filter.js';
 import { parseRepository } from '../ref/parse.js';
 import { transferContext, transferOptions, type TransferCredentialFlags } from './credentials.js';
+import { parseCount } from './transfer.js';
 import { imageLine, syncJson, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
 
 export interface SyncFlags extends TransferCredentialFlags {
@@ -52,8 +53,8 @@ export async function syncCommand(env: CommandEnv, first: string, second: string
 /** Runs a sync (or copy --all-tags) with the progress display, then prints the plan, summary and JSON report. */
 export async function runSync(env: CommandEnv, flags: SyncFlags, work: (opts: SyncOptions) => Promise<SyncReport>): Promise<void> {
   const opts: SyncOptions = {
-    ...(flags.jobs !== undefined ? { jobs: count(flags.jobs, '--jobs') } : {}),
-    ...(flags.imageJobs !== undefined ? { imageJobs: count(flags.imageJobs, '--image-jobs') } : {}),
+    ...(flags.jobs !== undefined ? { jobs: parseCount(flags.jobs, '--jobs') } : {}),
+    ...(flags.imageJobs !== undefined ? { imageJobs: parseCount(flags.imageJobs, '--image-jobs') } : {}),
     dryRun: flags.dryRun ?? false,
     keepGoing: flags.keepGoing ?? false,
     ...(flags.referrers ? { referrers: true } : {}),
@@ -88,9 +89,4 @@ function tagFilter(flags: SyncFlags): TagFilter {
     ...(flags.exclude !== undefined ? { exclude: tagRegex(flags.exclude, '--exclude') } : {}),
     ...(flags.semver !== undefined ? { semver: semverRange(flags.semver, '--semver') } : {}),
   };
-}
-
-function count(value: string, flag: string): number {
-  if (!/^[1-9]\d*$/.test(value) || Number(value) > 64) throw new UsageError(`invalid ${flag} "${value}": a number from 1 to 64`);
-  return Number(value);
 }

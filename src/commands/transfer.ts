@@ -14,14 +14,18 @@ export async function withTransfer<T>(
   waitText: string,
   work: (opts: { jobs?: number | undefined; onProgress?: ProgressReporter['onProgress'] }) => Promise<T>,
 ): Promise<T> {
-  if (flags.jobs !== undefined && (!/^[1-9]\d*$/.test(flags.jobs) || Number(flags.jobs) > 64)) {
-    throw new UsageError(`invalid --jobs "${flags.jobs}": a number from 1 to 64`);
-  }
+  const jobs = flags.jobs === undefined ? undefined : parseCount(flags.jobs, '--jobs');
   const progress = await progressReporter(env.io.stderr, { quiet: flags.quiet ?? false, color: env.color });
   progress.wait(waitText);
   try {
-    return await work({ jobs: flags.jobs ? Number(flags.jobs) : undefined, onProgress: progress.onProgress });
+    return await work({ jobs, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }
+}
+
+/** A count flag (`--jobs`, `--image-jobs`): a number from 1 to 64. */
+export function parseCount(value: string, flag: string): number {
+  if (!/^[1-9]\d*$/.test(value) || Number(value) > 64) throw new UsageError(`invalid ${flag} "${value}": a number from 1 to 64`);
+  return Number(value);
 }

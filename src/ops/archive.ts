@@ -109,7 +109,7 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
         }
         await writeTo(store.destination(name), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: 'loaded' }));
         if (image.name && image.name !== name) {
-          await writeTo(store.destination(image.name), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: 'loaded' }));
+          await store.tag(name, image.name); // the archive's own name too: a second name, no second copy
           result.names.push(image.name);
         }
         result.names.push(name);

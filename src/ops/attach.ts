@@ -61,7 +61,7 @@ export async function attach(ctx: OpsContext, image: string, opts: AttachOptions
     annotations: { 'org.opencontainers.image.created': (opts.created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'), ...opts.annotations },
   }));
   const desc = { mediaType: OCI_MANIFEST, digest: sha256Digest(manifest), size: manifest.length };
-  const dst = await location.openDestination(ctx, { platform: ctx.platform });
+  const dst = await location.openDestination(ctx, {});
   try {
     await writeTo(dst.target, async (target) => {
       const blobs = [{ desc: config, open: async () => Readable.from([EMPTY]) }, ...layers];

@@ -32,7 +32,6 @@ export async function copy(ctx: OpsContext, source: string, destination: string,
   const src = await from.openSource(ctx);
   try {
     const dst = await to.openDestination(ctx, {
-      platform: ctx.platform,
       ...(src.name ? { sourceName: src.name } : {}),
       ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
       ...(opts.onWarning ? { warn: opts.onWarning } : {}),

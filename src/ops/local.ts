@@ -5,7 +5,7 @@ import { parseReference } from '../ref/parse.js';
 import { removeImage, type RemoveResult } from '../store/remove.js';
 import { ImageStore, storePath, type StoreImage } from '../store/store.js';
 import type { OpsContext } from './context.js';
-import { registryDestination, registrySource } from './registry-target.js';
+import { registryDestination, registrySource, registryTag } from './registry-target.js';
 
 export interface TransferOptions {
   jobs?: number;
@@ -50,7 +50,7 @@ export async function push(ctx: OpsContext, image: string, opts: TransferOptions
   const ref = parseReference(image);
   const store = await openStore(ctx);
   const target = await registryDestination(ctx, ref);
-  const tag = ref.tag ?? (ref.digest ? undefined : 'latest');
+  const tag = registryTag(ref);
   const source = store.source(ref.name);
   const result = await copyImage(source, target, { ...opts, ...(tag ? { tag } : {}) });
   return { name: ref.name, digest: result.digest, size: result.top.size };

@@ -20,3 +20,11 @@ export async function registrySource(ctx: OpsContext, ref: Reference): Promise<S
 export async function registryDestination(ctx: OpsContext, ref: Reference): Promise<RegistryDestination> {
   return new RegistryDestination(await (ctx.destinationTransport ?? ctx.transport).client(ref.registry), ref.repository, ref.name);
 }
+
+/**
+ * The tag a registry destination is written under: the reference's own; none for a digest reference, or (like
+ * crane) when the source names a digest only, so such a copy never moves `latest`; else `latest`.
+ */
+export function registryTag(ref: Reference, sourceDigestOnly = false): string | undefined {
+  return ref.tag ?? (ref.digest || sourceDigestOnly ? undefined : 'latest');
+}

@@ -19,7 +19,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { parseDigest, parseRepository, type RepositoryName } from '../ref/parse.js';
+import { isValidTag, parseDigest, parseRepository, type RepositoryName } from '../ref/parse.js';
 import { semverRange, tagRegex, type TagFilter } from './tag-filter.js';
 
 export interface SyncRegistry {
@@ -101,7 +101,7 @@ function repository(registry: string, image: string, where: string): RepositoryN
 function reference(value: unknown, where: string): string {
   if (typeof value !== 'string' || !value) throw new ConfigError(`${where}: each entry must be a tag or a digest`);
   if (!value.includes(':')) {
-    if (!/^[\w][\w.-]{0,127}$/.test(value)) throw new ConfigError(`${where}: "${value}" is not a valid tag`);
+    if (!isValidTag(value)) throw new ConfigError(`${where}: "${value}" is not a valid tag`);
     return value;
   }
   try {

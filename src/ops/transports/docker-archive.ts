@@ -17,9 +17,9 @@ export const dockerArchiveTransport: Transport = {
       text: whole,
       singlePlatform: true,
       openSource: (ctx) => openArchiveFile(ctx, file, `docker-archive:${file}`, (archive) => archive.find(name || undefined)),
-      async openDestination(_ctx, opts) {
+      async openDestination(ctx, opts) {
         const named = name || opts.sourceName;
-        const writer = new ArchiveWriter({ path: file }, { platform: opts.platform });
+        const writer = new ArchiveWriter({ path: file }, { platform: ctx.platform });
         return { target: writer, ...(named ? { tag: parseReference(named).name } : {}), close: noop };
       },
     };

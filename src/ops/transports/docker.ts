@@ -1,5 +1,5 @@
 import { parseReference } from '../../ref/parse.js';
-import { registryDestination, registrySource } from '../registry-target.js';
+import { registryDestination, registrySource, registryTag } from '../registry-target.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
 /** `docker://REF` or a plain image reference: a registry repository. */
@@ -18,8 +18,7 @@ export const dockerTransport: Transport = {
       },
       async openDestination(ctx, opts) {
         const target = await registryDestination(ctx, ref);
-        // Like crane: a copy of SRC@digest into a name without a tag writes by digest, never moving `latest`.
-        const tag = ref.tag ?? (ref.digest || opts.sourceDigestOnly ? undefined : 'latest');
+        const tag = registryTag(ref, opts.sourceDigestOnly);
         return { target, ...(tag ? { tag } : {}), close: noop };
       },
     };

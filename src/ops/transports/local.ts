@@ -1,7 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
-import { ImageStore, storePath } from '../../store/store.js';
-import type { OpsContext } from '../context.js';
+import { openStore } from '../local.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
 /**
@@ -33,5 +32,3 @@ export const localTransport: Transport = {
     };
   },
 };
-
-const openStore = (ctx: OpsContext): Promise<ImageStore> => ImageStore.open(storePath(ctx.env, ctx.homedir));

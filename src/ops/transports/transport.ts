@@ -1,5 +1,4 @@
 import type { DestinationTarget, SourceTarget } from '../../content/target.js';
-import type { Platform } from '../../oci/platform.js';
 import type { OpsContext } from '../context.js';
 
 /**
@@ -43,8 +42,6 @@ export interface DestinationOptions {
   sourceName?: string;
   /** The source names a digest and no tag. */
   sourceDigestOnly?: boolean;
-  /** The host's platform, for archives' docker manifest.json. */
-  platform: Platform;
   /** Where warnings go (the CLI prints them); the library never prints. */
   warn?: (message: string) => void;
 }
