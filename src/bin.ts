@@ -19,14 +19,16 @@ if (process.env.REGCTL_CODE_CACHE_TRAIN !== '1') {
   });
 }
 
-// Memory: socket read buffers die young, but V8 collects them late (only under "external memory pressure"), so a
-// long copy's RSS grew to ~110 MiB. A young-generation collection every GC_EVERY bytes received keeps it bounded.
-// Set up on the first such milestone, so short commands never pay for it (--expose-gc changes V8's flags, which
-// would also invalidate code caches for scripts compiled after it).
-// Measured on the 1 GiB copy (peak RSS, user CPU): none 109-117 MiB, 2.4 s; a minor GC every 16 MiB 84-104 MiB;
-// every 4 MiB 76-86 MiB, 2.0-2.4 s (scavenging a young generation of dead buffers is cheap); a major GC every 16 MiB
-// 86-93 MiB but 4 s of CPU.
-const GC_EVERY = 4 * 2 ** 20;
+// Memory: socket read buffers die young, but V8 collects them late (only under "external memory pressure", every
+// ~64 MiB of buffers allocated), so a long copy's RSS grew to ~110 MiB. A young-generation collection every GC_EVERY
+// bytes received keeps it bounded. Set up on the first such milestone, so short commands never pay for it
+// (--expose-gc changes V8's flags, which would also invalidate code caches for scripts compiled after it).
+// The interval must stay well above what is in flight (8 jobs x (read-ahead + write buffer + socket) = 4-5 MiB): a
+// buffer still alive at two scavenges is promoted, and promoted buffers go only with a full GC. At 4 MiB a 1 GiB pull
+// ran 259 scavenges and 22-30 full GCs (1.7-2.0 s user CPU, peak 97-99 MiB); at 8 MiB 132 scavenges and 1 full GC
+// (1.25-1.7 s, 82-87 MiB); the cold copy 84-100 -> 84-87 MiB. Smaller read-ahead and write buffers (32-64 KiB) with a
+// 2-4 MiB interval promoted more, not less, and a smaller young generation changed nothing.
+const GC_EVERY = 8 * 2 ** 20;
 const GC_OPTIONS = { type: 'minor', execution: 'sync' };
 let received = 0;
 let collect: ((opts: object) => void) | undefined;
