@@ -208,7 +208,7 @@ describe('read-only commands against the real registry (anonymous http)', () => 
   test('usage errors exit 2; help exits 0', async () => {
     const missing = await runCli(['digest'], home.env);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /regctl: missing required argument 'image'/);
+    assert.match(missing.stderr, /regctl: no images given/);
     const unknown = await runCli(['frobnicate'], home.env);
     assert.equal(unknown.code, 2);
     const help = await runCli(['--help'], home.env);

@@ -4,6 +4,7 @@ import { startProxy, type ProxyHandle } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { seedImage, tarLayer, type SeededImage } from './helpers/seed.js';
+import { startTokenServer, type TokenServerHandle } from './helpers/token-server.js';
 
 // Every request a command makes is a round trip a user pays on a real network: these are the requests digest and
 // copy make, counted by a proxy in front of the real registry, so one more shows up as a failure here.
@@ -76,6 +77,54 @@ describe('requests per command (counted in front of the real registry)', () => {
     const r = await run(home, args);
     assert.deepEqual(r.src, ['GET /v2/app/manifests/1']);
     assert.deepEqual(r.dst, ['HEAD /v2/warm/manifests/1']);
+    await home.cleanup();
+  });
+});
+
+// A CI script checking many images pays Node's start-up once, and the requests only what each image needs.
+describe('requests of a 20-image digest call on a token-auth registry', () => {
+  const REPOS = 4;
+  const TAGS = 5;
+  let token: TokenServerHandle;
+  let reg: RegistryHandle;
+  let proxy: ProxyHandle;
+  /** Interleaved across repositories (r0:1, r1:1, …, r3:5), so input order differs from any grouping. */
+  const images: { ref: string; repo: string; digest: string }[] = [];
+
+  before(async () => {
+    token = await startTokenServer({ service: 'test-registry', issuer: 'test-issuer', users: {}, acl: () => ['pull'] });
+    reg = await startRegistry({ auth: 'token', token });
+    proxy = await startProxy(reg.url);
+    const seeded = new Map<string, string>();
+    for (let r = 0; r < REPOS; r++) {
+      const repo = `batch/r${r}`;
+      const authHeader = `Bearer ${token.issueToken('seeder', [{ type: 'repository', name: repo, actions: ['pull', 'push'] }])}`;
+      for (let t = 1; t <= TAGS; t++) {
+        // a layer per tag, so every tag has a digest of its own
+        const image = await seedImage({ url: reg.url, authHeader }, repo, String(t), { layers: [tarLayer({ f: `${repo}:${t}` })] });
+        seeded.set(`${repo}:${t}`, image.digest);
+      }
+    }
+    for (let t = 1; t <= TAGS; t++) {
+      for (let r = 0; r < REPOS; r++) images.push({ ref: `${proxy.host}/batch/r${r}:${t}`, repo: `batch/r${r}`, digest: seeded.get(`batch/r${r}:${t}`)! });
+    }
+  });
+  after(async () => {
+    await proxy.stop();
+    await reg.stop();
+    await token.stop();
+  });
+
+  test('one ping, one token per repository, one HEAD per image; IMAGE DIGEST lines in input order', async () => {
+    const home = await makeHome();
+    proxy.requests.length = 0;
+    token.requests.length = 0;
+    const r = await runCli(['digest', ...images.map((i) => i.ref)], home.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, images.map((i) => `${i.ref} ${i.digest}\n`).join(''));
+    assert.deepEqual([...proxy.requests].sort(), ['GET /v2/', ...images.map((i) => `HEAD /v2/${i.repo}/manifests/${i.ref.split(':').pop()}`)].sort());
+    const scopes = token.requests.map((q) => q.query.getAll('scope').join(' ')).sort();
+    assert.deepEqual(scopes, Array.from({ length: REPOS }, (_, n) => `repository:batch/r${n}:pull`));
     await home.cleanup();
   });
 });

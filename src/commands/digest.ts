@@ -1,26 +1,36 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { digest } from '../ops/digest.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { digest, digests } from '../ops/digest.js';
+import { batchInputs, batchRegistries, failBatch, fromFileOption, outcomeJson } from './batch.js';
 import { credentialContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
-const build = (cmd: Command, locations: string) => cmd
-  .argument('<image>', `image: ${locations}`)
+const build = (cmd: Command, locations: string) => fromFileOption(cmd
+  .argument('[image...]', `images: ${locations}`)
   .option('--platform <os/arch[/variant]>', 'the digest of this platform\'s manifest in an index (a single image must be that platform)')
-  .option('--verify', 'GET the manifest and hash it instead of trusting the registry\'s digest header (always done for IMAGE@sha256:…)');
+  .option('--verify', 'GET the manifest and hash it instead of trusting the registry\'s digest header (always done for IMAGE@sha256:…)')
+  .addOption(cmd.createOption('--format <format>', 'output format: the digest (IMAGE DIGEST lines for several images), or a JSON array').choices(['text', 'json'] as const).default('text' as const)), 'images');
 
-async function digestCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await credentialContext(env, flags, transferRegistries(image));
-  env.io.stdout.write(`${await digest(ctx, image, { platform, verify: flags.verify === true })}
-`);
+/** One image: its digest. Several (or --from-file): `IMAGE DIGEST` lines in input order, failures on stderr. */
+async function digestCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const images = await batchInputs(env, args, flags.fromFile, 'images');
+  const opts = { platform: flags.platform ? parsePlatform(flags.platform) : undefined, verify: flags.verify === true };
+  const ctx = await credentialContext(env, flags, batchRegistries(images));
+  const out = env.io.stdout;
+  if (images.length === 1 && flags.fromFile === undefined && flags.format === 'text') {
+    out.write(`${await digest(ctx, images[0]!, opts)}\n`);
+    return;
+  }
+  const outcomes = await digests(ctx, images, opts);
+  if (flags.format === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d }))), null, 2)}\n`);
+  else out.write(outcomes.map((o) => ('result' in o ? `${o.input} ${o.result}\n` : '')).join(''));
+  failBatch(env, outcomes);
 }
 
 export default defineCommand({
   name: 'digest',
-  summary: 'print the digest an image reference points at',
+  summary: 'print the digest each image reference points at',
   registry: 'one',
   peers: 'crane digest; regclient image digest; skopeo inspect --format {{.Digest}}',
   build,

@@ -2,22 +2,34 @@ import type { CommandEnv } from './command-env.js';
 import { tags } from '../ops/list.js';
 import { renderList } from '../output/list.js';
 import { parseRepository } from '../ref/parse.js';
+import { eachInput } from '../ops/batch.js';
+import { batchInputs, batchRegistries, failBatch, fromFileOption, outcomeJson } from './batch.js';
 import { credentialContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
-const build = (cmd: Command) => cmd
-  .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+const build = (cmd: Command) => fromFileOption(cmd
+  .argument('[repository...]', 'repositories, e.g. alpine or localhost:5000/app')
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const)), 'repositories');
 
-async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const ctx = await credentialContext(env, flags, [parseRepository(repository).registry]);
-  env.io.stdout.write(renderList(await tags(ctx, repository), flags.format));
+/** One repository: its tags. Several (or --from-file): `REPOSITORY TAG` lines or a JSON array, in input order. */
+async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const repositories = await batchInputs(env, args, flags.fromFile, 'repositories');
+  const ctx = await credentialContext(env, flags, batchRegistries(repositories, (r) => [parseRepository(r).registry]));
+  const out = env.io.stdout;
+  if (repositories.length === 1 && flags.fromFile === undefined) {
+    out.write(renderList(await tags(ctx, repositories[0]!), flags.format));
+    return;
+  }
+  const outcomes = await eachInput(repositories, (repository) => tags(ctx, repository));
+  if (flags.format === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'repository', (t) => ({ tags: t }))), null, 2)}\n`);
+  else out.write(outcomes.flatMap((o) => ('result' in o ? o.result.map((t) => `${o.input} ${t}\n`) : [])).join(''));
+  failBatch(env, outcomes);
 }
 
 export default defineCommand({
   name: 'tags',
-  summary: 'list every tag of a repository',
+  summary: 'list every tag of each repository',
   registry: 'one',
   peers: 'crane ls; regclient tag ls; skopeo list-tags',
   build,

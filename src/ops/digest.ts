@@ -1,7 +1,13 @@
 import { resolveImage } from '../content/resolve.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
+import { eachInput, type Outcome } from './batch.js';
 import { parseLocation } from './transports/index.js';
+
+export interface DigestOptions {
+  platform?: Platform;
+  verify?: boolean;
+}
 
 /**
  * The digest a location (a registry reference, `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME]`, `local:IMAGE`, …)
@@ -11,7 +17,7 @@ import { parseLocation } from './transports/index.js';
  * With a platform: that platform's manifest in an index (read and hashed; NotFound when it has none), or a single
  * image of that platform.
  */
-export async function digest(ctx: OpsContext, image: string, opts: { platform?: Platform; verify?: boolean } = {}): Promise<string> {
+export async function digest(ctx: OpsContext, image: string, opts: DigestOptions = {}): Promise<string> {
   const location = parseLocation(image);
   const opened = await location.openSource(ctx);
   try {
@@ -22,4 +28,9 @@ export async function digest(ctx: OpsContext, image: string, opts: { platform?: 
   } finally {
     await opened.close();
   }
+}
+
+/** The digest of each image (see digest), in parallel on the context's pools; outcomes in input order. */
+export function digests(ctx: OpsContext, images: readonly string[], opts: DigestOptions = {}): Promise<Outcome<string>[]> {
+  return eachInput(images, (image) => digest(ctx, image, opts));
 }

@@ -52,6 +52,8 @@ export class RegistryClient {
   private pinged?: Promise<void>;
   private credential?: Promise<Credential | undefined>;
   private readonly tokens = new Map<string, Token>();
+  /** Token requests under way, by scope set: requests sent at once for one scope wait for the one token. */
+  private readonly pendingTokens = new Map<string, Promise<Token>>();
   /** Token keys read from the disk cache, and whether the ping came from it: what a 401 makes us forget. */
   private cachedTokens?: TokenKey[];
   private cachedPing = false;
@@ -226,13 +228,23 @@ export class RegistryClient {
     const key = merged.join(' ');
     const cached = this.tokens.get(key);
     if (!fresh && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
+    let pending = fresh ? undefined : this.pendingTokens.get(key);
+    if (!pending) {
+      pending = this.fetchToken(ch, cred, key, merged, fresh).finally(() => this.pendingTokens.delete(key));
+      this.pendingTokens.set(key, pending);
+    }
+    return `Bearer ${(await pending).token}`;
+  }
+
+  /** A token for the scope set `key` (`merged`): from the disk cache unless `fresh`, else from the token server. */
+  private async fetchToken(ch: Challenge, cred: Credential | undefined, key: string, merged: string[], fresh: boolean): Promise<Token> {
     this.checkRealm(ch.params.realm, cred);
     const diskKey: TokenKey = { registry: this.registry, realm: ch.params.realm ?? '', service: ch.params.service, scopes: merged, credential: cred };
     const remembered = fresh || !this.recall ? undefined : await this.deps.cache?.token(diskKey);
     if (remembered) {
       (this.cachedTokens ??= []).push(diskKey);
       this.tokens.set(key, remembered);
-      return `Bearer ${remembered.token}`;
+      return remembered;
     }
     const token = await requestToken(this.deps.http, {
       realm: ch.params.realm ?? '',
@@ -243,7 +255,7 @@ export class RegistryClient {
     });
     this.tokens.set(key, token);
     await this.deps.cache?.saveToken(diskKey, token);
-    return `Bearer ${token.token}`;
+    return token;
   }
 
   /** Refuses a realm that would leak credentials over plain http, or that points at a link-local address. */
