@@ -63,6 +63,36 @@ const inlineVersion = {
   },
 };
 
+// Node modules a package loads at start-up for a path regctl takes late or never, made to load on first use instead:
+// undici's HTTP/2 client (regctl speaks HTTP/1.1; only http2.constants is read at load, so it is inlined here) and
+// commander's child_process (for executable subcommands, which regctl has none of). ~1.2-1.5 ms each per command.
+// The build fails if the text to replace is gone (the package changed): look again at what it loads.
+const http2 = createRequire(import.meta.url)('node:http2');
+const LAZY = [
+  {
+    file: /\/undici\/lib\/dispatcher\/client-h2\.js$/,
+    from: "require('node:http2')",
+    to: `{ constants: ${JSON.stringify(http2.constants)}, connect: (...args) => require('node:http2').connect(...args) }`,
+  },
+  {
+    file: /\/commander\/lib\/command\.js$/,
+    from: "const childProcess = require('node:child_process');",
+    to: "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+  },
+];
+const lazyBuiltins = {
+  name: 'regctl-lazy-builtins',
+  setup(b) {
+    for (const { file, from, to } of LAZY) {
+      b.onLoad({ filter: file }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes(from)) throw new Error(`scripts/bundle.mjs: ${args.path} no longer has ${from}`);
+        return { contents: text.replace(from, to), loader: 'js' };
+      });
+    }
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -85,6 +115,10 @@ function linker({ shared, onOurs }) {
     setup(b) {
       b.onResolve({ filter: /^\.\/[\w.-]+\.cjs$/ }, (args) =>
         ['package', 'shared', 'lib'].includes(args.namespace) ? { path: args.path, external: true } : undefined);
+      // import('node:tls') (a built-in loaded on use) as a require() run when the import is: bin/regctl.cjs runs the
+      // bundle through vm.Script, which has no loader for a real dynamic import.
+      b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('node:') || EXTERNAL.includes(args.path) || args.path === 'commander') return undefined;
         if (args.importer.includes('/node_modules/')) return undefined; // inside a package: bundle as usual
@@ -124,7 +158,7 @@ await build({
   entryPoints: [binJs],
   outfile: resolve(outdir, 'regctl.cjs'),
   external: EXTERNAL,
-  plugins: [inlineVersion, linker({
+  plugins: [inlineVersion, lazyBuiltins, linker({
     onOurs(path, args) {
       if (args.importer === binJs && path === cliJs) return undefined;
       if (args.kind === 'dynamic-import') {
@@ -142,7 +176,7 @@ const sharedResult = await build({
   ...common,
   stdin: { contents: loaderEntry(shared), resolveDir: root, loader: 'js' },
   outfile: resolve(outdir, 'shared.cjs'),
-  plugins: [inlineVersion, linker({})],
+  plugins: [inlineVersion, lazyBuiltins, linker({})],
 });
 for (const path of distInputs(sharedResult)) {
   if (!shared.has(path)) throw new Error(`scripts/bundle.mjs: shared module imports ${key(path)}; make it shared too`);
@@ -153,7 +187,7 @@ const libResult = await build({
   stdin: { contents: loaderEntry(lib), resolveDir: root, loader: 'js' },
   outfile: resolve(outdir, 'lib.cjs'),
   external: EXTERNAL,
-  plugins: [inlineVersion, linker({ shared })],
+  plugins: [inlineVersion, lazyBuiltins, linker({ shared })],
 });
 for (const path of [binJs, cliJs]) {
   if (distInputs(libResult).includes(path)) throw new Error(`scripts/bundle.mjs: a command imports ${key(path)} at runtime`);
@@ -162,7 +196,7 @@ for (const path of [binJs, cliJs]) {
 const require = createRequire(import.meta.url);
 for (const [name, pkg] of Object.entries(PACKAGES)) {
   const outfile = resolve(outdir, packageFile(name));
-  await build({ ...common, stdin: { contents: packageSource(name, pkg), resolveDir: root, loader: 'js' }, outfile });
+  await build({ ...common, stdin: { contents: packageSource(name, pkg), resolveDir: root, loader: 'js' }, outfile, plugins: [lazyBuiltins] });
   const built = require(outfile);
   const missing = [...(pkg.default && !built ? ['default'] : []), ...(pkg.names ?? []).filter((n) => built?.[n] === undefined)];
   if (missing.length) throw new Error(`scripts/bundle.mjs: ${packageFile(name)} lacks ${missing.join(', ')}`);

@@ -11,7 +11,6 @@
  * answers `get` with exit 0 and an empty Username and Secret, and `erase` with exit 1 "… is not in the password
  * store"; both read as not found here. Username `<token>` means Secret is an identity token.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Credential } from './credential.js';
@@ -148,7 +147,9 @@ interface ExecResult {
   spawnError?: NodeJS.ErrnoException;
 }
 
-function exec(file: string, args: string[], input: string, env: Env, timeoutMs: number): Promise<ExecResult> {
+/** node:child_process is loaded here, on use: only a configured credential helper needs it. */
+async function exec(file: string, args: string[], input: string, env: Env, timeoutMs: number): Promise<ExecResult> {
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const childEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;

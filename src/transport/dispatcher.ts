@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
 import type { Env } from '../util/env.js';
@@ -45,7 +45,8 @@ export async function registryCAs(host: string, certsDirs: string[], configuredC
 }
 
 export interface DispatcherOptions {
-  extraCAs: string[];
+  /** Node's roots plus the registry's extra CAs (extraCAs()), when it has any. */
+  secureContext?: SecureContext;
   /** Skip certificate verification. */
   insecure: boolean;
   env: Env;
@@ -55,11 +56,7 @@ export interface DispatcherOptions {
 
 /** A keep-alive pool for one registry, honouring HTTP(S)_PROXY/NO_PROXY from the injected environment. */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const tls = opts.insecure
-    ? { rejectUnauthorized: false }
-    : opts.extraCAs.length
-      ? { secureContext: withExtraCAs(opts.extraCAs) }
-      : {};
+  const tls = opts.insecure ? { rejectUnauthorized: false } : opts.secureContext ? { secureContext: opts.secureContext } : {};
   const common = { connect: { ...tls, timeout: opts.connectTimeoutMs ?? 30_000 }, keepAliveTimeout: 30_000, connections: 16 };
   const env = opts.env;
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
@@ -77,8 +74,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 /**
  * Node's default trust (its root CAs) plus `pems`. The same as `ca: [...rootCertificates, ...pems]`, without
  * parsing ~140 root certificates from PEM again: 2-7 ms instead of 50-110 ms (measured on a loaded 2-core machine).
+ * node:tls is loaded here, on use: undici loads it itself for the first https connection, so a plain-http registry
+ * never pays for it.
  */
-function withExtraCAs(pems: string[]): SecureContext {
+export async function withExtraCAs(pems: string[]): Promise<SecureContext> {
+  const { createSecureContext } = await import('node:tls');
   const ctx = createSecureContext();
   for (const pem of pems) (ctx.context as { addCACert(pem: string): void }).addCACert(pem);
   return ctx;

@@ -136,12 +136,13 @@ export class Transport {
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
     // undici comes in with the first connection pool: commands that never reach a registry do not load it.
-    const { createDispatcher, defaultCertsDirs, registryCAs } = await import('./dispatcher.js');
+    const { createDispatcher, defaultCertsDirs, registryCAs, withExtraCAs } = await import('./dispatcher.js');
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cfg = this.opts.config.registries[registry];
     const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
     const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
-    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs });
+    const secureContext = cas.length && tlsVerify ? await withExtraCAs(cas) : undefined;
+    const dispatcher = createDispatcher({ ...(secureContext ? { secureContext } : {}), insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs });
     this.common.dispatchers.push(dispatcher);
     return {
       dispatcher,

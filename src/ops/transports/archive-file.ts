@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { archiveLimits } from '../../archive/extract.js';
-import { openArchive, type ArchiveImage, type OpenedArchive } from '../../archive/reader.js';
+import type { ArchiveImage, OpenedArchive } from '../../archive/reader.js';
+import type { ArchiveWriter } from '../../archive/writer.js';
 import type { OpsContext } from '../context.js';
 import { scratchDir } from '../scratch.js';
 import type { OpenedSource } from './transport.js';
@@ -10,6 +10,8 @@ import type { OpenedSource } from './transport.js';
  * `pick` chooses the image, and closing the source removes the scratch files.
  */
 export async function openArchiveFile(ctx: OpsContext, file: string, description: string, pick: (archive: OpenedArchive) => ArchiveImage): Promise<OpenedSource> {
+  // Loaded on use (tar-stream, zlib): a command naming a registry image never pays for the archive code.
+  const [{ archiveLimits }, { openArchive }] = await Promise.all([import('../../archive/extract.js'), import('../../archive/reader.js')]);
   const tmp = await scratchDir(ctx);
   try {
     const archive = await openArchive({ path: file }, tmp, archiveLimits(ctx.env), description);
@@ -26,4 +28,10 @@ export async function openArchiveFile(ctx: OpsContext, file: string, description
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** A tarball writer (loaded on use, like the reader). */
+export async function archiveWriter(...args: ConstructorParameters<typeof ArchiveWriter>): Promise<ArchiveWriter> {
+  const { ArchiveWriter: Writer } = await import('../../archive/writer.js');
+  return new Writer(...args);
 }

@@ -1,7 +1,6 @@
-import { ArchiveWriter } from '../../archive/writer.js';
 import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
-import { openArchiveFile } from './archive-file.js';
+import { archiveWriter, openArchiveFile } from './archive-file.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
 /** `docker-archive:FILE[:NAME]`: a tarball as `docker save` writes it (NAME carries its own `:tag`). */
@@ -19,7 +18,7 @@ export const dockerArchiveTransport: Transport = {
       openSource: (ctx) => openArchiveFile(ctx, file, `docker-archive:${file}`, (archive) => archive.find(name || undefined)),
       async openDestination(ctx, opts) {
         const named = name || opts.sourceName;
-        const writer = new ArchiveWriter({ path: file }, { platform: ctx.platform });
+        const writer = await archiveWriter({ path: file }, { platform: ctx.platform });
         return { target: writer, ...(named ? { tag: parseReference(named).name } : {}), close: noop };
       },
     };

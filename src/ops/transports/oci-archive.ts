@@ -1,7 +1,6 @@
 import type { OpenedArchive } from '../../archive/reader.js';
-import { ArchiveWriter } from '../../archive/writer.js';
 import { NotFoundError } from '../../errors.js';
-import { openArchiveFile } from './archive-file.js';
+import { archiveWriter, openArchiveFile } from './archive-file.js';
 import { splitPathAndRef, warnOnDockerFormat } from './oci.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
@@ -20,7 +19,7 @@ export const ociArchiveTransport: Transport = {
       text: whole,
       openSource: (ctx) => openArchiveFile(ctx, file, `oci-archive:${file}`, (archive) => pick(archive, ref)),
       async openDestination(_ctx, opts) {
-        const writer = new ArchiveWriter({ path: file }, { format: 'oci' });
+        const writer = await archiveWriter({ path: file }, { format: 'oci' });
         return { target: warnOnDockerFormat(writer, opts.warn), ...(ref ? { tag: ref } : {}), close: noop };
       },
     };
