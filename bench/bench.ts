@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -119,6 +119,8 @@ async function main(): Promise<void> {
   const out = values.out ?? join(ROOT, 'bench', 'results', 'latest.md');
   const cache = values.cache ?? join(ROOT, 'bench', '.cache');
   const started = Date.now();
+  const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+  const loadAtStart = load();
 
   log(`generating images (${config.name}) in ${cache}`);
   const layouts = new Map<string, string>();
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
         'docker-registry': version('docker-registry', ['--version']).split(' ').pop()!,
         hyperfine: version('hyperfine', ['--version']).replace(/^hyperfine /, ''),
       },
+      load: `${loadAtStart} at the start, ${load()} at the end`,
       config: `${config.name} (big ${config.big.layers} × ${size(config.big.layerBytes)}, many ${config.many.layers} × ${size(config.many.layerBytes)}, `
         + `multi ${config.multi.platforms!.length} platforms × ${config.multi.layers} × ${size(config.multi.layerBytes)})`,
     };

@@ -14,6 +14,8 @@ export interface Command {
 export interface Sample {
   ms: number;
   rssKiB: number;
+  /** CPU time, user + system (GNU time's 10 ms resolution). */
+  cpuMs: number;
 }
 
 export interface Contender {
@@ -33,6 +35,7 @@ export interface Stats {
   minMs: number;
   maxMs: number;
   peakRssKiB: number;
+  cpuMedianMs: number;
 }
 
 export async function runOnce(cmd: Command): Promise<Sample> {
@@ -41,7 +44,7 @@ export async function runOnce(cmd: Command): Promise<Sample> {
   try {
     const started = process.hrtime.bigint();
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...cmd.argv], {
+      const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, ...cmd.argv], {
         env: { ...process.env, ...cmd.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -53,8 +56,8 @@ export async function runOnce(cmd: Command): Promise<Sample> {
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (code !== 0) throw new Error(`${cmd.label} failed (exit ${code}): ${cmd.argv.join(' ')}\n${output.slice(-2000)}`);
-    const rssKiB = Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop());
-    return { ms, rssKiB };
+    const [rss, user, sys] = (await readFile(timeFile, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+    return { ms, rssKiB: rss!, cpuMs: (user! + sys!) * 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -71,10 +74,14 @@ export function stats(label: string, samples: Sample[]): Stats {
   return {
     label, samples, medianMs: median(ms), minMs: Math.min(...ms), maxMs: Math.max(...ms),
     peakRssKiB: Math.max(...samples.map((s) => s.rssKiB)),
+    cpuMedianMs: median(samples.map((s) => s.cpuMs)),
   };
 }
 
-/** One warm-up of each contender (unless warmup is false), then `runs` interleaved rounds. */
+/**
+ * One warm-up of each contender (unless warmup is false), then `runs` interleaved rounds; each round starts with the
+ * next contender (A B C, B C A, C A B, …), so no tool always runs first, right after another's cleanup.
+ */
 export async function compare(contenders: Contender[], runs: number, warmup = true): Promise<Stats[]> {
   const samples: Sample[][] = contenders.map(() => []);
   const one = async (c: Contender, run: number): Promise<Sample> => {
@@ -87,7 +94,10 @@ export async function compare(contenders: Contender[], runs: number, warmup = tr
   };
   if (warmup) for (const c of contenders) await one(c, -1);
   for (let run = 0; run < runs; run++) {
-    for (const [i, c] of contenders.entries()) samples[i]!.push(await one(c, run));
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (k + run) % contenders.length;
+      samples[i]!.push(await one(contenders[i]!, run));
+    }
   }
   return contenders.map((c, i) => stats(c.label, samples[i]!));
 }
