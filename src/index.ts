@@ -27,4 +27,7 @@ export { copyAllTags } from './ops/all-tags.js';
 export { rateLimit, type RateLimit, type RateLimitResult } from './ops/ratelimit.js';
 export { referrers, type ReferrersResult, type ReferrerNode } from './ops/referrers.js';
 export { attach, type AttachOptions, type AttachResult } from './ops/attach.js';
+export { untag, type UntagOptions, type UntagResult } from './ops/untag.js';
+export { deleteImage, type DeleteResult } from './ops/delete.js';
+export { tagsForDigest, type TagsForDigestOptions } from './ops/tags-for-digest.js';
 export { run, type Io } from './cli.js';

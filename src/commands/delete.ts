@@ -4,7 +4,15 @@ import { parseReference } from '../ref/parse.js';
 import { credentialContext, type CredentialFlags } from './credentials.js';
 
 export async function deleteCommand(env: CommandEnv, image: string, flags: CredentialFlags): Promise<void> {
-  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
-  const digest = await deleteImage(ctx, image);
-  env.io.stdout.write(`Deleted: ${digest}\n`);
+  const ref = parseReference(image);
+  const ctx = await credentialContext(env, flags, [ref.registry]);
+  const result = await deleteImage(ctx, image);
+  if (result.kind === 'tag') {
+    env.io.stdout.write(`Untagged: ${result.untagged.name}\n`);
+    return;
+  }
+  for (const tag of result.tags) env.io.stdout.write(`Untagged: ${ref.registry}/${ref.repository}:${tag}\n`);
+  env.io.stdout.write(`Deleted: ${result.digest}\n`);
+  const n = result.tags.length;
+  env.warn(`${n === 0 ? 'no tag' : n === 1 ? '1 tag' : `${n} tags`} pointed at ${result.digest}${n ? ' and went with it' : ''}`);
 }

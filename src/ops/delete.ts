@@ -1,30 +1,25 @@
-import { RegistryError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
-import { headManifest } from '../registry/manifests.js';
-import { deleteScope } from '../transport/scope.js';
+import { deleteManifest, headManifest } from '../registry/manifests.js';
 import type { OpsContext } from './context.js';
-import { manifestReference } from './resolve.js';
+import { tagsPointingAt, type TagsForDigestOptions } from './tags-for-digest.js';
+import { untag, type UntagResult } from './untag.js';
 
-/** Deletes a manifest by digest (a tag is resolved to its digest first); every tag on it goes too. */
-export async function deleteImage(ctx: OpsContext, image: string): Promise<string> {
+export type DeleteResult =
+  | { kind: 'tag'; untagged: UntagResult }
+  /** A manifest deleted by digest, with the tags that pointed at it (gone with it). */
+  | { kind: 'manifest'; digest: string; tags: string[] };
+
+/**
+ * `REPO:TAG` removes that tag only (untag); `REPO@DIGEST` deletes the manifest, and with it every tag that pointed at
+ * it, which are found first (a HEAD per tag of the repository) to be reported.
+ */
+export async function deleteImage(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<DeleteResult> {
   const ref = parseReference(image);
+  if (!ref.digest) return { kind: 'tag', untagged: await untag(ctx, image) };
   const client = await ctx.transport.client(ref.registry);
   const what = `deleting ${ref.name}`;
-  const digest = ref.digest ?? (await headManifest(client, ref.repository, manifestReference(ref), what)).digest;
-  if (!digest) throw new RegistryError(`${what}: the registry sent no digest for the tag`, 200);
-  const res = await client.request({
-    method: 'DELETE',
-    path: `/v2/${ref.repository}/manifests/${digest}`,
-    scopes: [deleteScope(ref.repository)],
-    what,
-  });
-  if (res.status === 405) {
-    await res.body.dump();
-    throw new RegistryError(`${what}: the registry does not allow deleting manifests`, 405, [], {
-      hint: 'registry:2 needs storage.delete.enabled: true; Docker Hub deletes tags only through its web API',
-    });
-  }
-  await client.expect(res, [202, 200], 'DELETE', what);
-  await res.body.dump();
-  return digest;
+  await headManifest(client, ref.repository, ref.digest, what); // NotFound before a HEAD per tag
+  const tags = await tagsPointingAt(client, ref.repository, ref.digest, opts);
+  await deleteManifest(client, ref.repository, ref.digest, what);
+  return { kind: 'manifest', digest: ref.digest, tags };
 }
