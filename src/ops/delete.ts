@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
 import { deleteManifest, headManifest } from '../registry/manifests.js';
 import type { OpsContext } from './context.js';
@@ -6,20 +7,33 @@ import { untag, type UntagResult } from './untag.js';
 
 export type DeleteResult =
   | { kind: 'tag'; untagged: UntagResult }
-  /** A manifest deleted by digest, with the tags that pointed at it (gone with it). */
-  | { kind: 'manifest'; digest: string; tags: string[] };
+  | ({ kind: 'manifest' } & ManifestDeleteResult);
+
+export interface ManifestDeleteResult {
+  digest: string;
+  /** The tags that pointed at it, gone with it (sorted). */
+  tags: string[];
+}
+
+/** `REPO:TAG` removes that tag only (untag); `REPO@DIGEST` deletes the manifest with every tag on it. */
+export async function deleteImage(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<DeleteResult> {
+  if (!parseReference(image).digest) return { kind: 'tag', untagged: await untag(ctx, image) };
+  return { kind: 'manifest', ...(await manifestDelete(ctx, image, opts)) };
+}
 
 /**
- * `REPO:TAG` removes that tag only (untag); `REPO@DIGEST` deletes the manifest, and with it every tag that pointed at
- * it, which are found first (a HEAD per tag of the repository) to be reported.
+ * Deletes a manifest by digest (`REPO@DIGEST`) and with it every tag that pointed at it, which are found first
+ * (a HEAD per tag of the repository) to be reported.
  */
-export async function deleteImage(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<DeleteResult> {
+export async function manifestDelete(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<ManifestDeleteResult> {
   const ref = parseReference(image);
-  if (!ref.digest) return { kind: 'tag', untagged: await untag(ctx, image) };
+  if (!ref.digest) {
+    throw new UsageError(`${image} names no digest: a manifest is deleted by digest`, { hint: `to remove only the tag: regctl tag rm ${image}` });
+  }
   const client = await ctx.transport.client(ref.registry);
   const what = `deleting ${ref.name}`;
   await headManifest(client, ref.repository, ref.digest, what); // NotFound before a HEAD per tag
   const tags = await tagsPointingAt(client, ref.repository, ref.digest, opts);
   await deleteManifest(client, ref.repository, ref.digest, what);
-  return { kind: 'manifest', digest: ref.digest, tags };
+  return { digest: ref.digest, tags };
 }
