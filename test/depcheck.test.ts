@@ -4,16 +4,17 @@ import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 // ref → auth → transport → registry → ops → commands → cli: imports go one way. Each layer lists what it may import.
+// ref (the image-reference model and the digest algorithms) is the bottom: every layer that names images may use it.
 const ALLOWED: Record<string, string[]> = {
   'errors.ts': [],
   util: ['errors.ts'],
   ref: ['errors.ts'],
-  oci: ['errors.ts'],
+  oci: ['ref', 'errors.ts'],
   auth: ['errors.ts', 'util'],
   config: ['errors.ts', 'util'],
   transport: ['auth', 'config', 'errors.ts', 'util'],
-  content: ['oci', 'errors.ts', 'util'],
-  registry: ['content', 'transport', 'oci', 'errors.ts', 'util'],
+  content: ['oci', 'ref', 'errors.ts', 'util'],
+  registry: ['content', 'transport', 'oci', 'ref', 'errors.ts', 'util'],
   store: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   ops: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],

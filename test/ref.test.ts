@@ -40,6 +40,8 @@ const good: Good[] = [
   // localhost and hosts with ports
   ['localhost/x', 'localhost', 'x', undefined, undefined, 'localhost/x:latest', 'localhost/x'],
   ['localhost:5000/x', 'localhost:5000', 'x', undefined, undefined, 'localhost:5000/x:latest', 'localhost:5000/x'],
+  // distribution's grammar has no port range: 75050 parses (connecting refuses it)
+  ['192.168.1.1:75050/repo', '192.168.1.1:75050', 'repo', undefined, undefined, '192.168.1.1:75050/repo:latest', '192.168.1.1:75050/repo'],
   ['localhost:5000/x/y:v1', 'localhost:5000', 'x/y', 'v1', undefined, 'localhost:5000/x/y:v1', 'localhost:5000/x/y:v1'],
   ['10.0.0.1:5000/x', '10.0.0.1:5000', 'x', undefined, undefined, '10.0.0.1:5000/x:latest', '10.0.0.1:5000/x'],
   ['127.0.0.1:8000/private/moonbase', '127.0.0.1:8000', 'private/moonbase', undefined, undefined, '127.0.0.1:8000/private/moonbase:latest', '127.0.0.1:8000/private/moonbase'],

@@ -44,7 +44,8 @@ export interface CopyResult {
   mediaType: string;
   /** The top manifest written. */
   top: Descriptor;
-  /** True when the destination already held everything: no blob and no manifest had to be sent. */
+  /** True when the destination already held everything, the tag (when one is written) at this very manifest:
+   * no blob, no manifest and no tag had to be written. */
   unchanged: boolean;
   blobs: BlobCounts;
   /** Manifests pushed (the top one included). */
@@ -107,6 +108,8 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
   }
   for (const m of plan.manifests) await dst.pushManifest(m.desc, m.bytes, m.how);
   result.manifests = plan.manifests.length;
-  result.unchanged = sent === 0 && topExisted;
+  // A tag the caller found elsewhere (tagChecked) or that named another manifest has just been written.
+  const tagUnchanged = opts.tag === undefined || current === result.top.digest;
+  result.unchanged = sent === 0 && topExisted && tagUnchanged;
   return result;
 }

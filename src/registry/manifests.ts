@@ -7,6 +7,8 @@ import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { pullScope } from '../transport/scope.js';
+import { digestAlgorithm } from '../ref/digest-algorithms.js';
+import { isDigest } from '../ref/selector.js';
 
 
 export interface ManifestBytes {
@@ -24,8 +26,6 @@ export interface ManifestHead {
   /** Docker Hub's pull rate limit, when the response announces one. */
   rateLimit?: RateLimit;
 }
-
-const isDigest = (reference: string) => reference.includes(':');
 
 async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', repository: string, reference: string, what: string): Promise<HttpResponse> {
   const res = await client.request({
@@ -46,7 +46,8 @@ export async function getManifest(client: RegistryClient, repository: string, re
   if (expected && digestLike(expected, bytes) !== expected) {
     throw new IntegrityError(`${what}: manifest digest mismatch: expected ${expected}, got ${digestLike(expected, bytes)}`, { code: 'ERR_DIGEST_MISMATCH' });
   }
-  const digest = expected && expected.startsWith('sha256:') ? expected : sha256Digest(bytes);
+  // Descriptors carry the canonical sha256 digest; one asked for by another algorithm was checked above.
+  const digest = expected && digestAlgorithm(expected) === 'sha256' ? expected : sha256Digest(bytes);
   return { bytes, mediaType: mediaTypeOf(header(res, 'content-type'), bytes), digest };
 }
 

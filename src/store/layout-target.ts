@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { verifyBytes } from '../oci/digest.js';
+import { isLayoutDigest } from '../oci/layout-format.js';
 import { subjectOf } from '../content/referrers.js';
 import { createLease, type Lease } from './lease.js';
 import { layoutReferrers, recordLayoutReferrers } from './layout-referrers.js';
@@ -12,9 +13,11 @@ import { entryName, type OciLayout } from './layout.js';
  * without a name, the layout's only image. Blobs are opened lazily and streamed.
  */
 export function layoutSource(layout: OciLayout, name: string | undefined, describe: (name?: string) => string): SourceTarget {
+  const resolve = () => (name !== undefined && isLayoutDigest(name) ? layout.resolveDigest(name) : layout.resolve(name));
   return {
     description: describe(name),
-    resolve: () => (name !== undefined && /^sha(256|512):/.test(name) ? layout.resolveDigest(name) : layout.resolve(name)),
+    resolve,
+    head: resolve,
     hasManifest: (desc: Descriptor) => layout.hasBlob(desc),
     fetchManifest: (desc: Descriptor) => layout.readBlob(desc),
     fetchBlob: async (desc: Descriptor, offset = 0) => ({ stream: await layout.openBlob(desc, offset), resumed: offset > 0 }),

@@ -4,6 +4,7 @@ import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
 import { parseReference } from '../ref/parse.js';
 import type { Reference } from '../ref/reference.js';
+import { joinSelector } from '../ref/selector.js';
 import { gcLayout } from './gc.js';
 import { entryName, OciLayout } from './layout.js';
 import { layoutDestination, layoutSource } from './layout-target.js';
@@ -58,7 +59,8 @@ export class ImageStore {
     return {
       ...layoutSource(this.layout, storeName(r), () => `${r.familiar} (local store)`),
       resolve: () => this.resolveRef(r),
-      at: (other) => this.source(`${r.registry}/${r.repository}${/^sha(256|512):/.test(other) ? '@' : ':'}${other}`),
+      head: () => this.resolveRef(r),
+      at: (selector) => this.source(joinSelector(`${r.registry}/${r.repository}`, selector)),
     };
   }
 
