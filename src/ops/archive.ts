@@ -11,7 +11,8 @@ import { platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
 import type { OpsContext } from './context.js';
-import { openStore, type TransferOptions } from './local.js';
+import type { TransferOptions } from './local.js';
+import { openStore } from './open-store.js';
 import { registrySource } from './registry-target.js';
 import { scratchDir } from './scratch.js';
 
@@ -103,11 +104,11 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
       for (const image of archive.images) {
         const name = image === renamed?.[0] ? named : image.name;
         if (name === undefined) {
-          const copied = await writeTo(store.unnamedDestination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session }));
+          const copied = await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session }));
           result.unnamed.push(copied.digest);
           continue;
         }
-        await writeTo(store.destination(name), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: 'loaded' }));
+        await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: store.nameOf(name) }));
         if (image.name && image.name !== name) {
           await store.tag(name, image.name); // the archive's own name too: a second name, no second copy
           result.names.push(image.name);

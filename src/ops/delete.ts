@@ -3,7 +3,7 @@ import { parseReference } from '../ref/parse.js';
 import { headManifest } from '../registry/manifests.js';
 import { deleteScope } from '../transport/scope.js';
 import type { OpsContext } from './context.js';
-import { manifestReference } from './resolve.js';
+import { manifestReference } from '../ref/selector.js';
 
 /** Deletes a manifest by digest (a tag is resolved to its digest first); every tag on it goes too. */
 export async function deleteImage(ctx: OpsContext, image: string): Promise<string> {

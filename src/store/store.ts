@@ -4,7 +4,7 @@ import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
 import { parseReference } from '../ref/parse.js';
 import type { Reference } from '../ref/reference.js';
-import { joinSelector } from '../ref/selector.js';
+import { joinSelector, manifestReference } from '../ref/selector.js';
 import { gcLayout } from './gc.js';
 import { entryName, OciLayout } from './layout.js';
 import { layoutDestination, layoutSource } from './layout-target.js';
@@ -64,15 +64,17 @@ export class ImageStore {
     };
   }
 
-  /** Writes an image to be known as `ref` once the copy commits. */
-  destination(ref: string): DestinationTarget {
-    const r = parseReference(ref);
-    return layoutDestination(this.layout, storeName(r), `${r.familiar} (local store)`);
+  /**
+   * Writes images into the store; each copy names its image by the tag it passes, which is the image's store name
+   * ({@link nameOf}); an image copied with none is kept unnamed, by digest (listed as `<none>`).
+   */
+  destination(description = 'local store'): DestinationTarget {
+    return layoutDestination(this.layout, description);
   }
 
-  /** Writes an image the store keeps unnamed, by digest (listed as `<none>`). */
-  unnamedDestination(): DestinationTarget {
-    return layoutDestination(this.layout, undefined, 'unnamed image (local store)');
+  /** The name the store keeps `ref` under: `registry/repo:tag`, or `registry/repo@digest` for a digest reference. */
+  nameOf(ref: string): string {
+    return storeName(parseReference(ref));
   }
 
   /** Gives the image `source` another name `target`; no data is copied. Returns the image's descriptor. */
@@ -176,9 +178,7 @@ export class ImageStore {
 
 /** The index key of a reference: `registry/repo:tag` when it has a tag, else `registry/repo@digest`. */
 export function storeName(r: Reference): string {
-  const repo = `${r.registry}/${r.repository}`;
-  if (r.tag !== undefined) return `${repo}:${r.tag}`;
-  return r.digest !== undefined ? `${repo}@${r.digest}` : `${repo}:latest`;
+  return joinSelector(`${r.registry}/${r.repository}`, r.tag ?? manifestReference(r));
 }
 
 function sameRepository(entry: Descriptor, r: Reference): boolean {
