@@ -30,5 +30,6 @@ export async function saveCommand(env: CommandEnv, images: string[], flags: Save
       ...(flags.allPlatforms ? { platforms: 'all' as const } : platforms.length > 0 ? { platforms } : {}),
       ...(flags.referrers ? { referrers: true } : {}),
       ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),
+      onWarning: (message) => env.warn(message),
     }));
 }
