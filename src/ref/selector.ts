@@ -24,6 +24,11 @@ export function manifestReference(sel: Selector): string {
   return sel.digest ?? sel.tag ?? DEFAULT_TAG;
 }
 
+/** The selector the reference itself gives (its digest, else its tag); none when it gives neither (the default applies). */
+export function givenSelector(sel: Selector): string | undefined {
+  return sel.digest ?? sel.tag;
+}
+
 /** Names a digest and no tag: a copy from it writes by digest only and never moves a tag. */
 export function isDigestOnly(sel: Selector): boolean {
   return sel.digest !== undefined && sel.tag === undefined;

@@ -2,9 +2,9 @@ import { isAbsolute, join } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
-import { parseReference } from '../ref/parse.js';
-import type { Reference } from '../ref/reference.js';
-import { joinSelector, manifestReference } from '../ref/selector.js';
+import { familiarReference, parseReference } from '../ref/parse.js';
+import { DEFAULT_TAG, type Reference } from '../ref/reference.js';
+import { givenSelector, isDigestOnly, joinSelector, manifestReference } from '../ref/selector.js';
 import { gcLayout } from './gc.js';
 import { entryName, OciLayout } from './layout.js';
 import { layoutDestination, layoutSource } from './layout-target.js';
@@ -100,7 +100,7 @@ export class ImageStore {
       } catch {
         continue; // not an image name (a foreign entry): not listed
       }
-      const familiarRepo = r.familiar.slice(0, r.familiar.length - suffixLength(r));
+      const familiarRepo = familiarReference({ registry: r.registry, repository: r.repository });
       out.push({ name, repository: familiarRepo, tag: r.tag ?? '<none>', digest: entry.digest, mediaType: entry.mediaType, ...(await this.describe(entry)) });
     }
     return out;
@@ -125,7 +125,7 @@ export class ImageStore {
    * no remaining image needs. NotFoundError when nothing matched. */
   async remove(ref: string): Promise<{ untagged: string[]; deletedBytes: number }> {
     const r = parseReference(ref);
-    const removed = r.digest !== undefined && r.tag === undefined
+    const removed = isDigestOnly(r)
       ? await this.layout.removeEntries((e) => e.digest === r.digest && sameRepository(e, r))
       : await this.layout.untag(storeName(r));
     if (removed.length === 0) throw notFound(r);
@@ -192,12 +192,8 @@ function sameRepository(entry: Descriptor, r: Reference): boolean {
   }
 }
 
-function suffixLength(r: Reference): number {
-  return (r.tag !== undefined ? r.tag.length + 1 : 0) + (r.digest !== undefined ? r.digest.length + 1 : 0);
-}
-
 function notFound(r: Reference): NotFoundError {
-  const shown = r.tag === undefined && r.digest === undefined ? `${r.familiar}:latest` : r.familiar;
+  const shown = givenSelector(r) === undefined ? familiarReference({ ...r, tag: DEFAULT_TAG }) : r.familiar;
   return new NotFoundError(`image ${shown} not found in the local store`, {
     code: 'ERR_IMAGE_NOT_FOUND',
     hint: `pull it first: regctl pull ${shown}`,

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
-import { isDigestOnly } from '../../ref/selector.js';
+import { givenSelector, isDigestOnly } from '../../ref/selector.js';
 import { openStore } from '../open-store.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
@@ -25,7 +25,7 @@ export const localTransport: Transport = {
       },
       async openDestination(ctx, opts) {
         // The store keeps every image by name; a digest-only source gets none invented (not even `latest`).
-        if (ref.tag === undefined && ref.digest === undefined && opts.sourceDigestOnly) {
+        if (givenSelector(ref) === undefined && opts.sourceDigestOnly) {
           throw new UsageError(`the source names a digest and no tag: name it ${whole}:TAG`, { hint: 'a copy by digest does not move `latest`' });
         }
         const store = await openStore(ctx);
