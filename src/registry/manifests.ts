@@ -44,6 +44,10 @@ export async function getManifest(client: RegistryClient, repository: string, re
   const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, 'manifest');
   const announced = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : announced;
+  if (expected === announced && announced && !digestAlgorithm(announced)) {
+    // The registry's answer, not the user's input: an integrity failure (exit 6), not a usage error.
+    throw new IntegrityError(`${what}: the registry announced a digest of an unsupported algorithm: ${JSON.stringify(announced.slice(0, 80))}`, { code: 'ERR_DIGEST_MISMATCH' });
+  }
   if (expected && digestLike(expected, bytes) !== expected) {
     throw new IntegrityError(`${what}: manifest digest mismatch: expected ${expected}, got ${digestLike(expected, bytes)}`, { code: 'ERR_DIGEST_MISMATCH' });
   }
