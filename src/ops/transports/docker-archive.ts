@@ -19,7 +19,7 @@ export const dockerArchiveTransport: Transport = {
       async openDestination(ctx, opts) {
         const named = name || opts.sourceName;
         const writer = await archiveWriter({ path: file }, { platform: ctx.platform });
-        return { target: writer, ...(named ? { tag: parseReference(named).name } : {}), close: noop };
+        return { target: writer, ...(named ? { name: parseReference(named).name } : {}), close: noop };
       },
     };
   },
