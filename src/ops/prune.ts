@@ -4,6 +4,7 @@ import { ExitCode, NotFoundError, RegctlError, UsageError } from '../errors.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { imageBlobs } from '../oci/manifest.js';
 import { parseRepository } from '../ref/parse.js';
+import { DEFAULT_TAG } from '../ref/reference.js';
 import { deleteManifest, getManifest, headManifest } from '../registry/manifests.js';
 import { listReferrers } from '../registry/referrers.js';
 import { listTags } from '../registry/tags.js';
@@ -254,7 +255,7 @@ class ImageReader {
   private readonly source: RegistrySource;
 
   constructor(readonly client: RegistryClient, private readonly repository: string, name: string) {
-    this.source = new RegistrySource(client, repository, 'latest', name);
+    this.source = new RegistrySource(client, repository, DEFAULT_TAG, name); // read by digest only; the reference is unused
   }
 
   /** The manifest of a digest (its media type from a HEAD). */
