@@ -51,7 +51,9 @@ export async function blobPut(ctx: OpsContext, repository: string, input: { path
   const ref = registryRepository(repository, 'blob put');
   const client = await ctx.transport.client(ref.registry);
   if ('path' in input) {
-    const st = await stat(input.path);
+    const st = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${input.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    });
     if (!st.isFile()) throw new UsageError(`${input.path} is not a file`);
     const fh = await open(input.path);
     try {
