@@ -54,17 +54,12 @@ export async function atomicWriteStream(path: string, data: Readable, mode = 0o6
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
   const forget = onInterrupt(() => rmSync(tmp, { force: true }));
-  let fh: FileHandle | undefined;
   try {
-    fh = await open(tmp, 'wx', mode);
-    await pipeline(data, fh.createWriteStream({ autoClose: false }));
-    await fh.sync();
-    await fh.close();
-    fh = undefined;
+    // the stream fsyncs (flush) and closes the file when done
+    await pipeline(data, (await open(tmp, 'wx', mode)).createWriteStream({ flush: true }));
     await rename(tmp, path);
   } catch (err) {
     data.destroy();
-    await fh?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   } finally {
