@@ -2,7 +2,7 @@
 // by `regctl pull --platform` of each entry.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -101,5 +101,16 @@ describe('index create, add and remove (library)', () => {
       await assert.rejects(indexAdd(ctx, `${a.host}/edit/amd64:1`, [`${a.host}/edit/arm64:1`]), /not an index/);
     });
     await execFileAsync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${a.host}/edit/app:v1`, `oci:${join(tmp, 'skopeo-edit')}:v1`]);
+  });
+
+  test('index create into an OCI layout: one named index entry; skopeo copies it whole from there', async () => {
+    const amd = await seedImage({ url: a.url }, 'lay/amd64', '1', { platform: { os: 'linux', architecture: 'amd64' }, mediaType: 'oci' });
+    const arm = await seedImage({ url: b.url }, 'lay/arm64', '1', { platform: { os: 'linux', architecture: 'arm64' }, mediaType: 'oci' });
+    const dir = join(tmp, 'index-layout');
+    const made = await withCtx((ctx) => indexCreate(ctx, `oci:${dir}:multi`, [`${a.host}/lay/amd64:1`, `${b.host}/lay/arm64:1`]));
+    const layoutIndex = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
+    assert.deepEqual(layoutIndex.manifests.map((m) => [m.digest, m.annotations?.['org.opencontainers.image.ref.name']]), [[made.digest, 'multi']]);
+    await execFileAsync('skopeo', ['copy', '--all', '--dest-tls-verify=false', `oci:${dir}:multi`, `docker://${b.host}/from-layout/multi:1`]);
+    assert.deepEqual((await rawIndex(`${b.host}/from-layout/multi:1`)).manifests.map((m) => m.digest), [amd.digest, arm.digest]);
   });
 });
