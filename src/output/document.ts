@@ -2,8 +2,8 @@ import { UsageError } from '../errors.js';
 
 /**
  * A JSON document (a manifest, a config) for stdout: `raw` is the bytes exactly as stored (digests can be checked
- * against them), `json` is pretty-printed. Go templates (`--format '{{…}}'`, issue 15 §4) plug in here: any other
- * format is a template over `data`.
+ * against them), `json` is pretty-printed. Go templates (`--format '{{…}}'`, issue 15 §4) plug in here, as one more
+ * case before the error below.
  */
 export function renderDocument(bytes: Buffer, format: string): Buffer | string {
   if (format === 'raw') return bytes;
