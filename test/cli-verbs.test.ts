@@ -35,12 +35,12 @@ describe('registry verbs on the command line', () => {
   });
 
   const cli = (args: string[], stdin = '') => runCli(args, home.env, stdin);
-  /** regctl with stdout on a "terminal". */
+  /** regctl with stdout and stderr on a "terminal". */
   async function onTerminal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const stdout = Object.assign(new PassThrough(), { isTTY: true });
-    const stderr = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
     stdout.on('data', (c: Buffer) => out.push(c));
     stderr.on('data', (c: Buffer) => err.push(c));
     const code = await run(args, { stdout, stderr, stdin: Readable.from([]), env: home.env, homedir: home.dir, runtime: process });
@@ -150,6 +150,10 @@ describe('registry verbs on the command line', () => {
     assert.equal((await cli(['tag', 'ls', '--exclude', '(', `${reg.host}/v/tags`])).code, 2);
     const pointing = await cli(['tags', '--digest', digest, `${reg.host}/v/tags`]);
     assert.equal(pointing.stdout, tags.map((t) => `${t}\n`).join(''));
+    assert.equal(pointing.stderr, '', 'no progress into a pipe');
+    const shown = await onTerminal(['tags', '--digest', digest, `${reg.host}/v/tags`]);
+    assert.equal(shown.stdout, pointing.stdout);
+    assert.match(shown.stderr, /checked 5\/5 tags/, 'progress on a terminal');
     const dry = await cli(['tag', 'rm', '--dry-run', `${reg.host}/v/tags:tag-0001`]);
     assert.equal(dry.stdout, `Would untag: ${reg.host}/v/tags:tag-0001 (${digest})\n`);
     const rmd = await cli(['tag', 'rm', `${reg.host}/v/tags:tag-0001`, `${reg.host}/v/tags:nope`, `${reg.host}/v/tags:tag-0002`]);
