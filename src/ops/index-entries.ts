@@ -26,6 +26,7 @@ export interface EntryOptions {
 export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, images: string[], opts: EntryOptions = {}): Promise<IndexEntry[]> {
   const copyOpts: CopyOptions = { session: new CopySession(opts.jobs ?? DEFAULT_JOBS), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const entries: IndexEntry[] = [];
+  dst = unnamed(dst);
   for (const image of images) {
     const opened = await parseLocation(image).openSource(ctx);
     try {
@@ -55,6 +56,14 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
     }
   }
   return entries;
+}
+
+/** The destination for an index's entries: each image copied is named by the index, not on its own (a layout would
+ * record it as an unnamed image of its own). */
+function unnamed(dst: DestinationTarget): DestinationTarget {
+  const push = dst.pushManifest.bind(dst);
+  const at: Partial<DestinationTarget> = { pushManifest: (desc, bytes, how = {}) => push(desc, bytes, { ...how, top: false }) };
+  return Object.assign(Object.create(dst) as DestinationTarget, at);
 }
 
 /** The source, pointed at one of its manifests instead of its reference. */
