@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createContext, indexAdd, indexCreate, indexRemove, type OpsContext } from '../src/index.js';
+import { startProxy } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex } from './helpers/seed.js';
@@ -112,5 +113,18 @@ describe('index create, add and remove (library)', () => {
     assert.deepEqual(layoutIndex.manifests.map((m) => [m.digest, m.annotations?.['org.opencontainers.image.ref.name']]), [[made.digest, 'multi']]);
     await execFileAsync('skopeo', ['copy', '--all', '--dest-tls-verify=false', `oci:${dir}:multi`, `docker://${b.host}/from-layout/multi:1`]);
     assert.deepEqual((await rawIndex(`${b.host}/from-layout/multi:1`)).manifests.map((m) => m.digest), [amd.digest, arm.digest]);
+  });
+
+  test('within one registry the images\' blobs are mounted into the index\'s repository, not sent again', async () => {
+    const image = await seedImage({ url: a.url }, 'mount/src', '1');
+    const proxy = await startProxy(a.url);
+    try {
+      await withCtx((ctx) => indexCreate(ctx, `${proxy.host}/mount/dst:1`, [`${proxy.host}/mount/src:1`]));
+      const mounts = proxy.requests.filter((q) => q.startsWith('POST /v2/mount/dst/blobs/uploads/?') && q.includes('from=mount%2Fsrc'));
+      assert.equal(mounts.length, 1 + image.layerDigests.length, 'config and layers mounted');
+      assert.deepEqual(proxy.requests.filter((q) => q.startsWith('PUT /v2/mount/dst/blobs/') || q.startsWith('PATCH')), [], 'no blob bytes sent');
+    } finally {
+      await proxy.stop();
+    }
   });
 });
