@@ -28,3 +28,12 @@ export { rateLimit, type RateLimit, type RateLimitResult } from './ops/ratelimit
 export { referrers, type ReferrersResult, type ReferrerNode } from './ops/referrers.js';
 export { attach, type AttachOptions, type AttachResult } from './ops/attach.js';
 export { run, type Io } from './cli.js';
+export { mutate, type MutateOptions } from './ops/mutate.js';
+export { append, SCRATCH, type AppendOptions } from './ops/append.js';
+export { flatten, type FlattenOptions } from './ops/flatten.js';
+export { rebase, BaseMismatchError, type RebaseOptions } from './ops/rebase.js';
+export { exportImage, type ExportOptions, type ExportOutput } from './ops/export.js';
+export type { ChangeOptions, ChangeResult } from './ops/change-image.js';
+export type { ConfigChanges } from './image/config-edit.js';
+export type { LayerInput } from './image/layer-input.js';
+export type { LayerCompression } from './image/layer-writer.js';
