@@ -11,6 +11,8 @@ import { changeImage, type ChangeOptions, type ChangeResult } from './change-ima
 import type { OpsContext } from './context.js';
 import { reproducibleTime } from './reproducible.js';
 
+export type { LayerInput } from '../image/layer-input.js';
+
 export interface AppendOptions extends ChangeOptions {
   /** One new layer per input, in order: a tar file (plain, gzip or zstd) or a directory (`dest` inside the image). */
   layers: LayerInput[];

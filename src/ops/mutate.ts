@@ -3,6 +3,8 @@ import { editImage } from '../image/edit-image.js';
 import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
 import type { OpsContext } from './context.js';
 
+export type { ConfigChanges } from '../image/config-edit.js';
+
 export interface MutateOptions extends ChangeOptions {
   /** Config changes: labels, env, entrypoint, cmd, user, workdir, ports, stop signal, created. */
   config?: ConfigChanges;
