@@ -28,6 +28,11 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   load: () => import('./load.js'),
   delete: () => import('./delete.js'),
   ratelimit: () => import('./ratelimit.js'),
+  mutate: () => import('./mutate.js'),
+  append: () => import('./append.js'),
+  flatten: () => import('./flatten.js'),
+  rebase: () => import('./rebase.js'),
+  export: () => import('./export.js'),
 };
 
 /** Every command's definition, in COMMANDS' order (help, man pages, completion, the README table). */
