@@ -60,7 +60,7 @@ export async function editImage(src: SourceTarget, edit: ImageEdit, opts: EditOp
       return next ? { ...c, mediaType: next.mediaType, digest: next.digest, size: next.size } : c;
     });
   if (opts.indexAnnotations) index.annotations = { ...(isObject(index.annotations) ? index.annotations : {}), ...opts.indexAnnotations };
-  out.setTop(out.addManifest(top.mediaType, index));
+  out.setTop(out.addManifest(top.mediaType || doc.mediaType, index));
   return out;
 }
 
@@ -80,7 +80,7 @@ async function editOne(
   const manifest = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   const next = await edit({ manifest, config, doc, ...(own ? { platform: own } : {}) }, out);
   const configDesc = out.addBlob(doc.config.mediaType, Buffer.from(JSON.stringify(next.config)));
-  return out.addManifest(desc.mediaType, { ...next.manifest, config: { ...(next.manifest.config as object), ...configDesc } });
+  return out.addManifest(desc.mediaType || doc.mediaType, { ...next.manifest, config: { ...(next.manifest.config as object), ...configDesc } });
 }
 
 /** The platform an image's config declares. */

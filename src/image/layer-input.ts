@@ -33,9 +33,9 @@ export function layerTar(input: LayerInput, opts: EntryOptions): Readable {
 /** Writes one entry, its body streamed from `body` when it has one. */
 export async function addEntry(out: Pack, header: Header, body?: Readable): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const sink = out.entry(header, (err) => (err ? reject(err) : resolve()));
-    if (body) pipeline(body, sink as unknown as NodeJS.WritableStream).catch(reject);
-    else sink.end(undefined as never);
+    const sink = out.entry(header, (err) => (err ? reject(err) : resolve())) as unknown as NodeJS.WritableStream;
+    if (body) pipeline(body, sink).catch(reject);
+    else sink.end();
   });
 }
 

@@ -85,10 +85,9 @@ function hidden(name: string, winners: Map<string, Winner>, whiteouts: Set<strin
   return opaque.has('.');
 }
 
-/** A tar path as the merged tree names it: relative, normalized, no trailing slash; '' for the root or a path leaving it. */
+/** A tar path as the merged tree names it: relative, normalized, no trailing slash, `..` stopping at the root; '' for the root. */
 function clean(name: string): string {
-  const n = posix.normalize(`/${name}`).slice(1).replace(/\/+$/, '');
-  return n.startsWith('..') ? '' : n;
+  return posix.normalize(`/${name}`).slice(1).replace(/\/+$/, '');
 }
 
 type OnEntry = (header: Header, name: string, ordinal: number, body: Readable) => Promise<void>;
