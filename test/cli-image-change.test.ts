@@ -11,17 +11,10 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { busyboxImage, tarOf } from './helpers/images.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
-import { makeHome, runCli, spawnCapture, type Home } from './helpers/run-cli.js';
+import { makeHome, runCli, spawnCapture, which, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex, tarLayer } from './helpers/seed.js';
 
 const execFileAsync = promisify(execFile);
-const which = (bin: string) => {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-};
 const busybox = which('busybox');
 const missing = ['skopeo', 'umoci', 'podman', 'busybox'].filter((b) => !which(b));
 const skip = missing.length ? `not installed: ${missing.join(', ')}` : false;
