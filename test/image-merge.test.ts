@@ -10,7 +10,10 @@ import { MemoryTarget } from '../src/content/memory.js';
 import { applyConfigChanges } from '../src/image/config-edit.js';
 import { mergeLayers } from '../src/image/merge-layers.js';
 import { readAll } from './helpers/bytes.js';
-import { makeLayer, type TarEntry } from './helpers/images.js';
+import { editImage } from '../src/image/edit-image.js';
+import { REFERENCE_DIGEST, REFERENCE_TYPE } from '../src/oci/manifest.js';
+import { OCI_INDEX, OCI_MANIFEST } from '../src/oci/media-types.js';
+import { makeImage, makeLayer, memoryWith, type TarEntry } from './helpers/images.js';
 
 /** What a user extracting the merged tar gets: `name type [body|-> link]`, in tar order. */
 async function merged(stack: TarEntry[][], zstd = false): Promise<string[]> {
@@ -82,4 +85,32 @@ test('config edits: labels and env set and removed in place, ports, entrypoint c
   assert.deepEqual(config.config.Env, ['PATH=/bin', 'A=1', 'B=2'], 'the input is not modified');
   assert.throws(() => applyConfigChanges(config, { expose: ['http'] }), { code: 'ERR_USAGE' });
   assert.throws(() => applyConfigChanges(config, { env: { '': 'x' } }), { code: 'ERR_USAGE' });
+});
+
+test('an edited index keeps artifacts and other platforms\' entries and drops the attestations of changed images', async () => {
+  const layer = await makeLayer([file('a', '1')]);
+  const amd = makeImage([layer]);
+  const arm = makeImage([layer], { arch: 'arm64' });
+  const mem = memoryWith(amd, arm);
+  const attestation = mem.putManifest({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: amd.configDesc, layers: [] });
+  const index = mem.putManifest({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      { ...amd.desc, platform: { os: 'linux', architecture: 'amd64' } },
+      { ...arm.desc, platform: { os: 'linux', architecture: 'arm64' } },
+      { ...attestation, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { [REFERENCE_TYPE]: 'attestation-manifest', [REFERENCE_DIGEST]: amd.desc.digest } },
+    ],
+  });
+  const edited = await editImage(mem.source(index.digest), async ({ manifest, config }) => ({ manifest, config: applyConfigChanges(config, { labels: { x: 'y' } }) }), {
+    platform: { os: 'linux', architecture: 'amd64' },
+  });
+  const top = await edited.resolve();
+  const doc = JSON.parse((await edited.fetchManifest(top)).toString());
+  assert.equal(doc.manifests.length, 2, 'the attestation of the changed image is gone');
+  assert.notEqual(doc.manifests[0].digest, amd.desc.digest);
+  assert.equal(doc.manifests[1].digest, arm.desc.digest, 'arm64 is kept as it was');
+  const changed = JSON.parse((await edited.fetchManifest(doc.manifests[0])).toString());
+  const { stream } = await edited.fetchBlob(changed.config);
+  assert.equal(JSON.parse((await readAll(stream)).toString()).config.Labels.x, 'y');
 });

@@ -45,6 +45,7 @@ export async function editImage(src: SourceTarget, edit: ImageEdit, opts: EditOp
   for (const child of doc.manifests) {
     if (!isImageManifestMediaType(child.mediaType) || child.annotations?.[REFERENCE_TYPE] || child.platform?.os === 'unknown') continue;
     if (opts.platform && !(child.platform && platformMatches(opts.platform, child.platform))) continue;
+    if (src.hasManifest && !(await src.hasManifest(child))) continue; // an archive holding part of the index
     const m = await readManifest(src, child);
     if (m.doc.kind !== 'image') continue;
     changed.set(child.digest, await editOne(src, child, m.doc, m.bytes, child.platform, edit, out));

@@ -41,6 +41,7 @@ export async function changeImage(ctx: OpsContext, image: string | undefined, op
   const from = image === undefined ? undefined : parseLocation(image);
   const to = parseLocation(destination);
   if (!opts.to && from?.digestOnly) throw new UsageError(`${image} names a digest, which a changed image cannot keep: give -t NEW_REF`);
+  if (to.expectDigest) throw new UsageError(`${destination} names a digest, which a changed image cannot have: name a tag`);
   const scratch = await scratchDir(ctx);
   const src = from ? await from.openSource(ctx) : undefined;
   try {
