@@ -87,7 +87,7 @@ test('config edits: labels and env set and removed in place, ports, entrypoint c
   assert.throws(() => applyConfigChanges(config, { env: { '': 'x' } }), { code: 'ERR_USAGE' });
 });
 
-test('an edited index keeps artifacts and other platforms\' entries and drops the attestations of changed images', async () => {
+test('an edited index keeps the other platforms\' entries as they were and drops the attestations of changed images', async () => {
   const layer = await makeLayer([file('a', '1')]);
   const amd = makeImage([layer]);
   const arm = makeImage([layer], { arch: 'arm64' });

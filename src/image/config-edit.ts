@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { IntegrityError, UsageError } from '../errors.js';
 
 /** An image config as JSON (docker's and OCI's share the fields changed here). */
 export type ImageConfig = Record<string, unknown>;
@@ -23,6 +23,18 @@ export interface ConfigChanges {
 }
 
 const PORT = /^\d{1,5}(?:\/(?:tcp|udp|sctp))?$/;
+
+/** Config bytes as JSON: IntegrityError (exit 6) when they are not a JSON object. */
+export function parseConfig(bytes: Buffer, what: string): ImageConfig {
+  let config: unknown;
+  try {
+    config = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new IntegrityError(`${what}: the image config is not JSON`, { code: 'ERR_CONFIG_INVALID', cause: err });
+  }
+  if (!isObject(config)) throw new IntegrityError(`${what}: the image config is not a JSON object`, { code: 'ERR_CONFIG_INVALID' });
+  return config;
+}
 
 /** RFC 3339 as images write it: seconds, `Z`, no milliseconds. */
 export function rfc3339(d: Date): string {

@@ -1,10 +1,10 @@
 import { readManifest, readSmallBlob, checkImagePlatform } from '../content/resolve.js';
 import type { SourceTarget } from '../content/target.js';
-import { IntegrityError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type ImageManifest } from '../oci/manifest.js';
 import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
 import { isImageManifestMediaType } from '../oci/media-types.js';
-import { isObject, type ImageConfig } from './config-edit.js';
+import { isObject, parseConfig, type ImageConfig } from './config-edit.js';
 import { EditedSource } from './edited-source.js';
 
 /** One platform's image as an edit sees it: manifest and config as JSON, to be returned changed. */
@@ -68,14 +68,7 @@ export async function editImage(src: SourceTarget, edit: ImageEdit, opts: EditOp
 async function editOne(
   src: SourceTarget, desc: Descriptor, doc: ImageManifest, bytes: Buffer, platform: Platform | undefined, edit: ImageEdit, out: EditedSource, want?: Platform,
 ): Promise<Descriptor> {
-  let config: ImageConfig;
-  try {
-    config = JSON.parse((await readSmallBlob(src, doc.config)).toString('utf8')) as ImageConfig;
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new IntegrityError(`${src.description}: the config of ${desc.digest} is not JSON`, { code: 'ERR_CONFIG_INVALID', cause: err });
-    throw err;
-  }
-  if (!isObject(config)) throw new IntegrityError(`${src.description}: the config of ${desc.digest} is not a JSON object`, { code: 'ERR_CONFIG_INVALID' });
+  const config = parseConfig(await readSmallBlob(src, doc.config), `${src.description}: ${desc.digest}`);
   const own = platform ?? configPlatform(config);
   if (want) checkImagePlatform(src.description, own, want);
   const manifest = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;

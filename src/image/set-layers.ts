@@ -1,7 +1,7 @@
-import { UsageError } from '../errors.js';
-import type { Descriptor } from '../oci/manifest.js';
+import { IntegrityError, UsageError } from '../errors.js';
+import type { Descriptor, ImageManifest } from '../oci/manifest.js';
 import { baseMediaType, DOCKER_MANIFEST_V2, DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.js';
-import { rfc3339, withRootfs } from './config-edit.js';
+import { rfc3339, rootfsOf, withRootfs, type ImageConfig } from './config-edit.js';
 import type { ImageParts } from './edit-image.js';
 import type { EditedSource } from './edited-source.js';
 import type { BuiltLayer } from './layer-writer.js';
@@ -42,7 +42,11 @@ export function setLayers(parts: ImageParts, layers: LayerRef[], history: unknow
   };
 }
 
-/** The image's current layers paired with their diff_ids (IntegrityError-free: a mismatched count is the caller's to judge). */
-export function currentLayers(parts: ImageParts, diffIds: string[]): LayerRef[] {
-  return parts.doc.layers.map((desc, i) => ({ desc, diffId: diffIds[i] ?? '' }));
+/** An image's layers paired with the diff_ids its config names; IntegrityError when the two lists differ in length. */
+export function layersOf(doc: ImageManifest, config: ImageConfig, what: string): LayerRef[] {
+  const { diffIds } = rootfsOf(config);
+  if (diffIds.length !== doc.layers.length) {
+    throw new IntegrityError(`${what}: the manifest names ${doc.layers.length} layers, the config ${diffIds.length} diff_ids`, { code: 'ERR_CONFIG_INVALID' });
+  }
+  return doc.layers.map((desc, i) => ({ desc, diffId: diffIds[i]! }));
 }

@@ -1,9 +1,10 @@
 import { rfc3339, rootfsOf } from '../image/config-edit.js';
+import type { SourceTarget } from '../content/target.js';
 import { editImage } from '../image/edit-image.js';
 import { EditedSource } from '../image/edited-source.js';
 import { layerTar, type LayerInput } from '../image/layer-input.js';
 import { writeLayer, type BuiltLayer, type LayerCompression } from '../image/layer-writer.js';
-import { currentLayers, historyEntry, newLayer, setLayers } from '../image/set-layers.js';
+import { historyEntry, layersOf, newLayer, setLayers } from '../image/set-layers.js';
 import { UsageError } from '../errors.js';
 import { DOCKER_CONFIG, DOCKER_MANIFEST_V2, OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
@@ -42,22 +43,21 @@ export function append(ctx: OpsContext, base: string, opts: AppendOptions): Prom
   const fromScratch = base === SCRATCH;
   if (fromScratch && !opts.to) throw new UsageError('append to scratch needs -t NEW_REF');
   const entryOpts = { ...(opts.uid !== undefined ? { uid: opts.uid } : {}), ...(opts.gid !== undefined ? { gid: opts.gid } : {}), ...(epoch ? { clampMtime: epoch } : {}) };
-  return changeImage(ctx, fromScratch ? undefined : base, fromScratch ? { ...opts, platform: undefined } : opts, async (src, scratch) => {
+  return changeImage(ctx, fromScratch ? undefined : base, opts, async (src, scratch) => {
     const built: BuiltLayer[] = [];
     for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts), scratch, opts.compress ?? 'gzip'));
     const from = fromScratch ? scratchImage(src, opts.platform ?? ctx.platform, opts.format) : src;
     return editImage(from, async (parts, out) => {
-      const { diffIds, history } = rootfsOf(parts.config);
       const added = built.map((b) => newLayer(parts, b, out, opts.format));
       const entries = built.map((_, i) => historyEntry(opts.createdBy?.[i] ?? 'regctl append', created));
-      const next = setLayers(parts, [...currentLayers(parts, diffIds), ...added], [...history, ...entries]);
+      const next = setLayers(parts, [...layersOf(parts.doc, parts.config, base), ...added], [...rootfsOf(parts.config).history, ...entries]);
       return { ...next, config: { ...next.config, created: rfc3339(created) } };
     }, fromScratch || !opts.platform ? {} : { platform: opts.platform });
   });
 }
 
 /** An empty image (no layers) of `platform`, OCI unless Docker's format is asked for. */
-function scratchImage(nothing: Parameters<typeof editImage>[0], platform: Platform, format?: 'oci' | 'docker'): EditedSource {
+function scratchImage(nothing: SourceTarget, platform: Platform, format?: 'oci' | 'docker'): EditedSource {
   const out = new EditedSource(nothing);
   const [manifestType, configType] = format === 'docker' ? [DOCKER_MANIFEST_V2, DOCKER_CONFIG] : [OCI_MANIFEST, OCI_CONFIG];
   const config = { architecture: platform.architecture, os: platform.os, ...(platform.variant ? { variant: platform.variant } : {}), config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] };

@@ -1,9 +1,9 @@
 import { readSmallBlob, resolveImage } from '../content/resolve.js';
 import type { SourceTarget } from '../content/target.js';
 import { ExitCode, NotFoundError, RegctlError } from '../errors.js';
-import { rootfsOf, type ImageConfig } from '../image/config-edit.js';
+import { parseConfig, rootfsOf } from '../image/config-edit.js';
 import { editImage } from '../image/edit-image.js';
-import { currentLayers, setLayers, type LayerRef } from '../image/set-layers.js';
+import { layersOf, setLayers, type LayerRef } from '../image/set-layers.js';
 import { formatPlatform, type Platform } from '../oci/platform.js';
 import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
 import type { OpsContext } from './context.js';
@@ -35,13 +35,15 @@ interface Base {
  */
 export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions): Promise<ChangeResult> {
   const oldSrc = await parseLocation(opts.oldBase).openSource(ctx);
-  const newSrc = await parseLocation(opts.newBase).openSource(ctx);
+  const newSrc = await parseLocation(opts.newBase).openSource(ctx).catch(async (err: unknown) => {
+    await oldSrc.close();
+    throw err;
+  });
   try {
     return await changeImage(ctx, image, opts, (src) => editImage(src, async (parts, out) => {
       const platform = parts.platform ?? ctx.platform;
       const [oldBase, newBase] = [await baseOf(oldSrc.target, platform), await baseOf(newSrc.target, platform)];
-      const { diffIds, history } = rootfsOf(parts.config);
-      const layers = currentLayers(parts, diffIds);
+      const layers = layersOf(parts.doc, parts.config, image);
       oldBase.layers.forEach((l, i) => {
         const have = layers[i]?.desc.digest;
         if (have !== l.desc.digest) {
@@ -50,7 +52,7 @@ export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions
       });
       for (const l of newBase.layers) out.addFrom(l.desc.digest, newSrc.target);
       const own = layers.slice(oldBase.layers.length);
-      return setLayers(parts, [...newBase.layers, ...own], [...newBase.history, ...history.slice(oldBase.history.length)]);
+      return setLayers(parts, [...newBase.layers, ...own], [...newBase.history, ...rootfsOf(parts.config).history.slice(oldBase.history.length)]);
     }, opts.platform ? { platform: opts.platform } : {}));
   } finally {
     await oldSrc.close();
@@ -62,7 +64,6 @@ export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions
 async function baseOf(src: SourceTarget, platform: Platform): Promise<Base> {
   const { doc } = await resolveImage(src, { platform });
   if (doc.kind !== 'image') throw new NotFoundError(`${src.description} holds no image for ${formatPlatform(platform)}`, { code: 'ERR_PLATFORM_NOT_FOUND' });
-  const config = JSON.parse((await readSmallBlob(src, doc.config)).toString('utf8')) as ImageConfig;
-  const { diffIds, history } = rootfsOf(config);
-  return { layers: doc.layers.map((desc, i) => ({ desc, diffId: diffIds[i] ?? '' })), history };
+  const config = parseConfig(await readSmallBlob(src, doc.config), src.description);
+  return { layers: layersOf(doc, config, src.description), history: rootfsOf(config).history };
 }
