@@ -33,6 +33,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   flatten: () => import('./flatten.js'),
   rebase: () => import('./rebase.js'),
   export: () => import('./export.js'),
+  size: () => import('./size.js'),
+  prune: () => import('./prune.js'),
 };
 
 /** Every command's definition, in COMMANDS' order (help, man pages, completion, the README table). */

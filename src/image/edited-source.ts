@@ -55,6 +55,10 @@ export class EditedSource implements SourceTarget {
     return this.topDesc ?? this.base.resolve();
   }
 
+  head(): Promise<Descriptor> {
+    return this.resolve();
+  }
+
   async fetchManifest(desc: Descriptor): Promise<Buffer> {
     return this.manifests.get(desc.digest) ?? this.base.fetchManifest(desc);
   }

@@ -1,12 +1,11 @@
-import { rm } from 'node:fs/promises';
 import type { ManifestFormat } from '../content/convert.js';
 import { copyImage, type CopyProgress } from '../content/copy.js';
 import { writeTo, type SourceTarget } from '../content/target.js';
 import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { scratchDir } from './scratch.js';
-import { parseLocation } from './transports/index.js';
+import { withScratch } from './scratch.js';
+import { parseLocation, type ImageLocation, type OpenedSource } from './transports/index.js';
 
 /** Where and how a changed image is written (mutate, append, flatten, rebase). */
 export interface ChangeOptions {
@@ -42,27 +41,32 @@ export async function changeImage(ctx: OpsContext, image: string | undefined, op
   const to = parseLocation(destination);
   if (!opts.to && from?.digestOnly) throw new UsageError(`${image} names a digest, which a changed image cannot keep: give -t NEW_REF`);
   if (to.expectDigest) throw new UsageError(`${destination} names a digest, which a changed image cannot have: name a tag`);
-  const scratch = await scratchDir(ctx);
   const src = from ? await from.openSource(ctx) : undefined;
   try {
-    const changed = await change(src?.target ?? NOTHING, scratch);
-    const dst = await to.openDestination(ctx, src?.name ? { sourceName: src.name } : {});
-    try {
-      const platform = to.singlePlatform ? (opts.platform ?? ctx.platform) : undefined;
-      const result = await writeTo(dst.target, (target) => copyImage(changed, target, {
-        ...(platform ? { platform } : {}),
-        ...(dst.tag ? { tag: dst.tag } : {}),
-        ...(opts.format ? { format: opts.format } : {}),
-        ...(opts.jobs ? { jobs: opts.jobs } : {}),
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      }));
-      return { digest: result.digest, destination };
-    } finally {
-      await dst.close();
-    }
+    return await withScratch(ctx, (scratch) => write(ctx, to, destination, src, opts, change, scratch));
   } finally {
     await src?.close();
-    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Applies the change and copies the result to the destination, committed only when everything is written. */
+async function write(
+  ctx: OpsContext, to: ImageLocation, destination: string, src: OpenedSource | undefined, opts: ChangeOptions, change: Change, scratch: string,
+): Promise<ChangeResult> {
+  const changed = await change(src?.target ?? NOTHING, scratch);
+  const dst = await to.openDestination(ctx, src?.name ? { sourceName: src.name } : {});
+  try {
+    const platform = to.singlePlatform ? (opts.platform ?? ctx.platform) : undefined;
+    const result = await writeTo(dst.target, (target) => copyImage(changed, target, {
+      ...(platform ? { platform } : {}),
+      ...(dst.name ? { tag: dst.name } : {}),
+      ...(opts.format ? { format: opts.format } : {}),
+      ...(opts.jobs ? { jobs: opts.jobs } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    }));
+    return { digest: result.digest, destination };
+  } finally {
+    await dst.close();
   }
 }
 
@@ -70,6 +74,7 @@ export async function changeImage(ctx: OpsContext, image: string | undefined, op
 const NOTHING: SourceTarget = {
   description: 'scratch',
   resolve: () => Promise.reject(new UsageError('scratch has no image')),
+  head: () => Promise.reject(new UsageError('scratch has no image')),
   fetchManifest: (d) => Promise.reject(new UsageError(`scratch has no manifest ${d.digest}`)),
   fetchBlob: (d) => Promise.reject(new UsageError(`scratch has no blob ${d.digest}`)),
 };
