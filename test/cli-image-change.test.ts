@@ -183,6 +183,11 @@ describe('changing images without a daemon: mutate, append, flatten, rebase, exp
     for (const line of ['app dir 755', 'app/conf/app.yaml file 640', 'app/run.sh file 755', 'etc/extra.conf file 600', 'bin/busybox file 755', 'etc/regctl-test file 644']) {
       assert.ok(tree.some((l) => l.startsWith(line)), `${line} in\n${tree.join('\n')}`);
     }
+    const epochEnv = { ...home.env, SOURCE_DATE_EPOCH: '1700000000' };
+    const stamped = await runCli(['append', '-q', bb, '-t', `${reg.host}/app/appended:epoch`, '-f', tar], epochEnv);
+    assert.equal(stamped.code, 0, stamped.stderr);
+    assert.equal((await skopeo('--config', `docker://${reg.host}/app/appended:epoch`)).created, '2023-11-14T22:13:20Z', 'SOURCE_DATE_EPOCH alone makes the build reproducible');
+    assert.equal((await runCli(['append', '-q', bb, '-t', `${reg.host}/app/x:1`, '-f', tar], { ...home.env, SOURCE_DATE_EPOCH: 'yesterday' })).code, 2);
     // zstd needs an OCI manifest; scratch needs -t
     const zstd = await cli('append', '-q', bb, '-t', `${reg.host}/app/zstd:1`, '-f', tar, '--compress', 'zstd');
     assert.equal(zstd.code, 2, zstd.stderr);
