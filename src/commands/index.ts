@@ -32,6 +32,11 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   load: () => import('./load.js'),
   delete: () => import('./delete.js'),
   ratelimit: () => import('./ratelimit.js'),
+  mutate: () => import('./mutate.js'),
+  append: () => import('./append.js'),
+  flatten: () => import('./flatten.js'),
+  rebase: () => import('./rebase.js'),
+  export: () => import('./export.js'),
   size: () => import('./size.js'),
   prune: () => import('./prune.js'),
 };
