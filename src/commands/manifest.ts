@@ -5,6 +5,8 @@ import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
 import { defaultDocumentFormat, renderDescriptor, renderDocument } from '../output/document.js';
 import { parseReference } from '../ref/parse.js';
+import { eachInput } from '../ops/batch.js';
+import { batchInputs, batchRegistries, failBatch, fromFileOption, outcomeJson } from './batch.js';
 import { credentialContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { readInput } from './input.js';
@@ -31,19 +33,29 @@ const get = defineCommand({
   },
 });
 
-const buildHead = (cmd: Command, locations: string) => cmd
-  .argument('<image>', `image: ${locations}`)
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+const buildHead = (cmd: Command, locations: string) => fromFileOption(cmd
+  .argument('[image...]', `images: ${locations}`)
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const)), 'images');
 
 const head = defineCommand({
   name: 'head',
-  summary: 'digest, media type and size of a manifest (a registry HEAD: no download, no pull counted)',
+  summary: 'digest, media type and size of each manifest (a registry HEAD: no download, no pull counted)',
   registry: 'one',
   peers: 'regclient manifest head; crane digest',
   build: buildHead,
-  async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
-    const ctx = await credentialContext(env, flags, transferRegistries(image));
-    env.io.stdout.write(renderDescriptor(await manifestHead(ctx, image), flags.format));
+  /** Several images (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines or a JSON array, in input order. */
+  async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
+    const images = await batchInputs(env, args, flags.fromFile, 'images');
+    const ctx = await credentialContext(env, flags, batchRegistries(images));
+    const out = env.io.stdout;
+    if (images.length === 1 && flags.fromFile === undefined) {
+      out.write(renderDescriptor(await manifestHead(ctx, images[0]!), flags.format));
+      return;
+    }
+    const outcomes = await eachInput(images, (image) => manifestHead(ctx, image));
+    if (flags.format === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size }))), null, 2)}\n`);
+    else out.write(outcomes.map((o) => ('result' in o ? `${o.input} ${o.result.digest} ${o.result.mediaType} ${o.result.size}\n` : '')).join(''));
+    failBatch(env, outcomes);
   },
 });
 
