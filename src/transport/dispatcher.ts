@@ -45,7 +45,7 @@ export async function registryCAs(host: string, certsDirs: string[], configuredC
 }
 
 export interface DispatcherOptions {
-  /** Node's roots plus the registry's extra CAs (extraCAs()), when it has any. */
+  /** Node's roots plus the registry's extra CAs (withExtraCAs()), when it has any. */
   secureContext?: SecureContext;
   /** Skip certificate verification. */
   insecure: boolean;
