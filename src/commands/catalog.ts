@@ -10,7 +10,7 @@ const build = (cmd: Command) => cmd
   .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
 
 async function catalogCommand(env: CommandEnv, registry: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const ctx = await credentialContext(env, flags, [registryHost(registry)]);
+  const ctx = await credentialContext(env, flags, [registryHost(registry)], { lightweight: true });
   env.io.stdout.write(renderList(await catalog(ctx, registry), flags.format));
 }
 

@@ -17,10 +17,14 @@ type Side = 'src' | 'dest';
 type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authfile`]?: string } & { [K in `${Side}NoCreds` | `${Side}TlsVerify`]?: boolean };
 export type TransferCredentialFlags = CredentialFlags & SideFlags;
 
-/** The library context for a command on these registries, with the command's credential flags applied. */
-export async function credentialContext(env: CommandEnv, flags: CredentialFlags, registries: string[]): Promise<OpsContext> {
+/**
+ * The library context for a command on these registries, with the command's credential flags applied. `lightweight`:
+ * for commands that send a request or two, through Node's own http client when no proxy is set (Transport).
+ */
+export async function credentialContext(env: CommandEnv, flags: CredentialFlags, registries: string[], opts: { lightweight?: boolean } = {}): Promise<OpsContext> {
   const options = await credentialOptions(env, flags);
-  return withCredentials(await env.context(), registries, options);
+  const ctx = await withCredentials(await env.context(), registries, options);
+  return opts.lightweight ? { ...ctx, transport: ctx.transport.derive({ lightweight: true }) } : ctx;
 }
 
 /** The context for a transfer from `source` to `destination` (copy, sync): `--src-*` / `--dest-*` per side. */

@@ -16,7 +16,7 @@ const build = (cmd: Command, locations: string) => fromFileOption(cmd
 async function digestCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const images = await batchInputs(env, args, flags.fromFile, 'images');
   const opts = { platform: flags.platform ? parsePlatform(flags.platform) : undefined, verify: flags.verify === true };
-  const ctx = await credentialContext(env, flags, batchRegistries(images));
+  const ctx = await credentialContext(env, flags, batchRegistries(images), { lightweight: true });
   const out = env.io.stdout;
   if (images.length === 1 && flags.fromFile === undefined && flags.format === 'text') {
     out.write(`${await digest(ctx, images[0]!, opts)}\n`);

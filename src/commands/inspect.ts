@@ -23,7 +23,7 @@ async function inspectCommand(env: CommandEnv, args: string[], flags: FlagsOf<ty
   const batch = images.length > 1 || flags.fromFile !== undefined;
   if (batch && (flags.raw || flags.config)) throw new UsageError(`${flags.raw ? '--raw' : '--config'} takes one image`);
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await credentialContext(env, flags, batchRegistries(images));
+  const ctx = await credentialContext(env, flags, batchRegistries(images), { lightweight: true });
   const out = env.io.stdout;
   if (!batch) {
     const result = await inspect(ctx, images[0]!, { platform });

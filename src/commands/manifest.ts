@@ -46,7 +46,7 @@ const head = defineCommand({
   /** Several images (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines or a JSON array, in input order. */
   async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
     const images = await batchInputs(env, args, flags.fromFile, 'images');
-    const ctx = await credentialContext(env, flags, batchRegistries(images));
+    const ctx = await credentialContext(env, flags, batchRegistries(images), { lightweight: true });
     const out = env.io.stdout;
     if (images.length === 1 && flags.fromFile === undefined) {
       out.write(renderDescriptor(await manifestHead(ctx, images[0]!), flags.format));

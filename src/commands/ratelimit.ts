@@ -11,7 +11,7 @@ const build = (cmd: Command) => cmd
   .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
 
 async function ratelimitCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
+  const ctx = await credentialContext(env, flags, [parseReference(image).registry], { lightweight: true });
   env.io.stdout.write(renderRateLimit(await rateLimit(ctx, image), flags.format));
 }
 

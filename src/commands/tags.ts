@@ -18,7 +18,7 @@ const build = (cmd: Command) => fromFileOption(cmd
 /** One repository: its tags. Several (or --from-file): `REPOSITORY TAG` lines or a JSON array, in input order. */
 async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const repositories = await batchInputs(env, args, flags.fromFile, 'repositories');
-  const ctx = await credentialContext(env, flags, batchRegistries(repositories, (r) => [parseRepository(r).registry]));
+  const ctx = await credentialContext(env, flags, batchRegistries(repositories, (r) => [parseRepository(r).registry]), { lightweight: true });
   const out = env.io.stdout;
   if (repositories.length === 1 && flags.fromFile === undefined) {
     out.write(renderList(await tagsWithProgress(env, ctx, repositories[0]!, flags.digest), flags.format));

@@ -1,61 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { SecureContext } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import { ConfigError } from '../errors.js';
-import type { Env } from '../util/env.js';
-
-/** Directories holding per-registry CA files, docker's and containers' layout: DIR/HOST[:PORT]/*.crt. */
-export function defaultCertsDirs(homedir: string): string[] {
-  return ['/etc/docker/certs.d', '/etc/containers/certs.d', join(homedir, '.config', 'containers', 'certs.d')];
-}
-
-/**
- * Extra CAs for one registry: every `*.crt` under each certs dir's HOST[:PORT] folder, plus the configured bundle,
- * plus every `*.crt` in `certDir` (a folder given for this registry alone, like skopeo's --cert-dir).
- */
-export async function registryCAs(host: string, certsDirs: string[], configuredCa?: string, certDir?: string): Promise<string[]> {
-  const pems: string[] = [];
-  if (certDir) {
-    const names = await readdir(certDir).catch((err: Error) => {
-      throw new ConfigError(`cannot read certificate directory ${certDir}: ${err.message}`, { cause: err });
-    });
-    for (const name of names.filter((n) => n.endsWith('.crt')).sort()) pems.push(await readFile(join(certDir, name), 'utf8'));
-  }
-  for (const dir of certsDirs) {
-    const hostDir = join(dir, host);
-    let names: string[];
-    try {
-      names = await readdir(hostDir);
-    } catch {
-      continue;
-    }
-    for (const name of names.filter((n) => n.endsWith('.crt')).sort()) {
-      pems.push(await readFile(join(hostDir, name), 'utf8'));
-    }
-  }
-  if (configuredCa) {
-    try {
-      pems.push(await readFile(configuredCa, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(`cannot read CA file ${configuredCa}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  return pems;
-}
-
-export interface DispatcherOptions {
-  /** Node's roots plus the registry's extra CAs (withExtraCAs()), when it has any. */
-  secureContext?: SecureContext;
-  /** Skip certificate verification. */
-  insecure: boolean;
-  env: Env;
-  /** TCP + TLS connect timeout (default 30 s). */
-  connectTimeoutMs?: number;
-}
+import { Agent, EnvHttpProxyAgent } from 'undici';
+import type { RequestDispatcher } from './http.js';
+import type { DispatcherOptions } from './certs.js';
 
 /** A keep-alive pool for one registry, honouring HTTP(S)_PROXY/NO_PROXY from the injected environment. */
-export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+export function createDispatcher(opts: DispatcherOptions): RequestDispatcher {
   const tls = opts.insecure ? { rejectUnauthorized: false } : opts.secureContext ? { secureContext: opts.secureContext } : {};
   const common = { connect: { ...tls, timeout: opts.connectTimeoutMs ?? 30_000 }, keepAliveTimeout: 30_000, connections: 16 };
   const env = opts.env;
@@ -69,17 +17,4 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     httpsProxy,
     noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
   });
-}
-
-/**
- * Node's default trust (its root CAs) plus `pems`. The same as `ca: [...rootCertificates, ...pems]`, without
- * parsing ~140 root certificates from PEM again: 2-7 ms instead of 50-110 ms (measured on a loaded 2-core machine).
- * node:tls is loaded here, on use: undici loads it itself for the first https connection, so a plain-http registry
- * never pays for it.
- */
-export async function withExtraCAs(pems: string[]): Promise<SecureContext> {
-  const { createSecureContext } = await import('node:tls');
-  const ctx = createSecureContext();
-  for (const pem of pems) (ctx.context as { addCACert(pem: string): void }).addCACert(pem);
-  return ctx;
 }

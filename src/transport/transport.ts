@@ -1,10 +1,9 @@
-import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import type { RegctlConfig, RegistryConfig } from '../config/regctl-config.js';
 import type { Env } from '../util/env.js';
 import { TransportCache } from './cache.js';
 import { resolveEndpoint } from './endpoint.js';
-import type { HttpContext } from './http.js';
+import type { HttpContext, RequestDispatcher } from './http.js';
 import { RegistryClient } from './registry-client.js';
 import { formatWindow, rateLimitLow, type RateLimit } from './ratelimit.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
@@ -30,6 +29,11 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** Keep pings and bearer tokens here between processes (cache.ts); none when undefined. */
   cacheDir?: string;
+  /**
+   * Connect through Node's own http client instead of undici when no proxy is set: for commands that send a request
+   * or two (digest, inspect, tags), which would spend more CPU loading undici than on their network work.
+   */
+  lightweight?: boolean;
 }
 
 export interface TransportWarning {
@@ -45,7 +49,7 @@ export class Transport {
   /** Promises, so that callers asking at once (a batch of images) share one client and so one ping. */
   private readonly clients = new Map<string, Promise<RegistryClient>>();
   /** Shared with the transports made by derive: one close() ends every pool, a warning shows once, one cache. */
-  private readonly common: { dispatchers: Dispatcher[]; warned: Set<string>; cache: TransportCache | undefined };
+  private readonly common: { dispatchers: RequestDispatcher[]; warned: Set<string>; cache: TransportCache | undefined };
 
   constructor(opts: TransportOptions, common?: Transport['common']) {
     this.opts = opts;
@@ -66,13 +70,14 @@ export class Transport {
    * `cert-dir`, `credentials`): `registries` apply over the configured settings of those hosts, `credentials`
    * wraps this transport's credential lookup. Its pools close with this transport's.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource }): Transport {
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; lightweight?: boolean }): Transport {
     const registries = { ...this.opts.config.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
       ...this.opts,
       config: { ...this.opts.config, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
+      ...(change.lightweight !== undefined ? { lightweight: change.lightweight } : {}),
     }, this.common);
   }
 
@@ -135,8 +140,12 @@ export class Transport {
   }
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
-    // undici comes in with the first connection pool: commands that never reach a registry do not load it.
-    const { createDispatcher, defaultCertsDirs, registryCAs, withExtraCAs } = await import('./dispatcher.js');
+    // undici comes in with the first connection pool: commands that never reach a registry do not load it, nor do
+    // lightweight transports without a proxy (Node's http client).
+    const { defaultCertsDirs, proxyConfigured, registryCAs, withExtraCAs } = await import('./certs.js');
+    const createDispatcher = this.opts.lightweight && !proxyConfigured(this.opts.env)
+      ? (await import('./node-dispatcher.js')).createNodeDispatcher
+      : (await import('./dispatcher.js')).createDispatcher;
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cfg = this.opts.config.registries[registry];
     const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
