@@ -11,7 +11,7 @@ import { sha256 } from './helpers/images.js';
 import { startProxy } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
-import { seedImage, seedIndex, tarLayer, type SeededImage, type SeededIndex } from './helpers/seed.js';
+import { seedArtifact, seedImage, seedIndex, tarLayer, type SeededImage, type SeededIndex } from './helpers/seed.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -34,6 +34,7 @@ describe('docker-daemon: against a real dockerd and registry', () => {
       { os: 'linux', architecture: 'arm64', variant: 'v8' },
       { os: 'linux', architecture: 'amd64' },
     ]);
+    await seedArtifact({ url: reg.url }, 'team/sbom', 'v1');
   });
   after(async () => {
     await reg.stop();
@@ -105,6 +106,8 @@ describe('docker-daemon: against a real dockerd and registry', () => {
       assert.equal(r.code, 0, r.stderr);
       const info = JSON.parse(await skopeo('inspect', '--tls-verify=false', `docker://${reg.host}/local/app:dev`));
       assert.equal(info.Digest, r.stdout.trim());
+      const digest = await runCli(['digest', 'docker-daemon:app:dev'], env);
+      assert.equal(digest.stdout, r.stdout, 'digest of the daemon\'s image is the digest it is pushed with');
       const config = JSON.parse(await skopeo('inspect', '--tls-verify=false', '--config', `docker://${reg.host}/local/app:dev`));
       assert.deepEqual(config.rootfs.diff_ids, made.RootFS.Layers);
       assert.equal(sha256(Buffer.from(await skopeo('inspect', '--tls-verify=false', '--config', '--raw', `docker://${reg.host}/local/app:dev`))), made.Id);
@@ -152,13 +155,17 @@ describe('docker-daemon: against a real dockerd and registry', () => {
     });
   });
 
-  test('a copy that fails mid-way leaves nothing in the daemon (the load is broken off)', async () => {
+  test('a copy that fails mid-way leaves nothing in the daemon (the load is broken off); an artifact is refused', async () => {
     const proxy = await startProxy(reg.url, { fault: (m, u) => (m === 'GET' && u.pathname.endsWith(image.layerDigests[1]!) ? { corrupt: true } : undefined) });
     try {
       await withDockerd(async (d, env) => {
         const r = await runCli(['copy', '-q', `${proxy.host}/team/app:1.0`, 'docker-daemon:broken:1'], env);
         assert.equal(r.code, 6, r.stderr);
         assert.ok(proxy.faulted.length >= 1, 'a corrupted layer was served');
+        // An artifact is no image: docker loads nothing, and that is a failure, not a silent success.
+        const artifact = await runCli(['copy', '-q', `${reg.host}/team/sbom:v1`, 'docker-daemon:sbom:1'], env);
+        assert.equal(artifact.code, 1, artifact.stderr);
+        assert.match(artifact.stderr, /the Docker daemon loaded nothing into docker-daemon:sbom:1/);
         const images = await d.docker(['images', '-q']);
         assert.equal(images.code, 0, images.stderr);
         assert.equal(images.stdout, '', 'docker loaded nothing');
