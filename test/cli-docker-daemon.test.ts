@@ -131,11 +131,20 @@ describe('docker-daemon: against a real dockerd and registry', () => {
     });
   });
 
-  test('DOCKER_HOST=tcp://HOST:PORT reaches the daemon over tcp', async () => {
+  test('DOCKER_HOST=tcp://HOST:PORT reaches the daemon over tcp; a connection cut mid-load is exit 5 and loads nothing', async () => {
     await withDockerd(async (d, env) => {
       const socket = d.env.DOCKER_HOST.slice('unix://'.length);
+      let cutAfter = Infinity; // bytes a connection may carry to the daemon before it is cut
       const forwarder = createServer((client: Socket) => {
         const upstream = connect(socket);
+        let sent = 0;
+        client.on('data', (chunk: Buffer) => {
+          sent += chunk.length;
+          if (sent > cutAfter) {
+            client.destroy();
+            upstream.destroy();
+          }
+        });
         client.pipe(upstream).pipe(client);
         client.on('error', () => upstream.destroy());
         upstream.on('error', () => client.destroy());
@@ -149,6 +158,12 @@ describe('docker-daemon: against a real dockerd and registry', () => {
         assert.equal(r.code, 0, r.stderr);
         assert.ok(connections >= 1, 'the copy went through the tcp address');
         assert.equal((await inspectImage(d, 'over/tcp:1')).Id, image.configDigest);
+
+        cutAfter = 4096; // the ping passes; the tar does not
+        const cut = await runCli(['copy', '-q', `${reg.host}/team/app:1.0`, 'docker-daemon:over/cut:1'], tcp);
+        assert.equal(cut.code, 5, cut.stderr);
+        assert.match(cut.stderr, /^regctl: loading an image into the Docker daemon failed: .*\(tcp:\/\/127\.0\.0\.1:\d+\)$/m);
+        assert.equal((await d.docker(['image', 'inspect', 'over/cut:1'])).code, 1, 'docker loaded nothing');
       } finally {
         forwarder.close();
       }

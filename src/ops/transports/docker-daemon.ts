@@ -81,12 +81,17 @@ class DaemonLoad implements DestinationTarget {
   private readonly writer: ArchiveWriter;
   private readonly body = new PassThrough();
   private readonly loading: Promise<LoadReport>;
+  /** The daemon's failure, when it broke the load off: the reason a push then fails with. */
+  private failed: Error | undefined;
 
   constructor(engine: DockerEngine, ctx: OpsContext, readonly description: string) {
     this.writer = new ArchiveWriter({ stream: this.body }, { platform: ctx.platform });
     this.loading = engine.loadImage(this.body as Readable);
     // A daemon that fails mid-way ends the tar too, so that pushes stop at once instead of waiting for it to read.
-    this.loading.catch((err: unknown) => this.body.destroy(err as Error));
+    this.loading.catch((err: unknown) => {
+      this.failed = err as Error;
+      this.body.destroy(this.failed);
+    });
   }
 
   hasBlob(desc: Descriptor): Promise<boolean> {
@@ -98,26 +103,32 @@ class DaemonLoad implements DestinationTarget {
   }
 
   pushBlob(desc: Descriptor, open: () => Promise<Readable>): Promise<BlobPushResult> {
-    return this.writer.pushBlob(desc, open);
+    return this.explained(() => this.writer.pushBlob(desc, open));
   }
 
   pushManifest(desc: Descriptor, bytes: Buffer, how?: ManifestPush): Promise<void> {
-    return this.writer.pushManifest(desc, bytes, how);
+    return this.explained(() => this.writer.pushManifest(desc, bytes, how));
   }
 
   async commit(): Promise<void> {
-    try {
-      await this.writer.commit();
-    } catch (err) {
-      // The daemon's reason (it went away, it refused) explains a broken tar better than the tar does.
-      await this.loading;
-      throw err;
-    }
+    await this.explained(() => this.writer.commit());
     const loaded = await this.loading;
     if (loaded.names.length === 0 && loaded.ids.length === 0) {
       throw new RegctlError('ERR_NOT_AN_IMAGE', `the Docker daemon loaded nothing into ${this.description}: what was copied is not an image docker can run`, ExitCode.failure, {
         hint: 'docker holds container images only (a config and layers); artifacts, signatures and SBOMs stay in registries and layouts',
       });
+    }
+  }
+
+  /**
+   * Runs a write. A typed error is the copy's own (a digest mismatch, the source gone); a bare stream error means the
+   * request broke off, and the daemon's reason (gone, refused) explains that better.
+   */
+  private async explained<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      throw err instanceof RegctlError ? err : this.failed ?? err;
     }
   }
 
