@@ -207,9 +207,15 @@ describe('docker-daemon: against a real dockerd and registry', () => {
     }
     assert.equal((await runCli(['digest', `${reg.host}/team/never:1`], home.env)).code, 3, 'nothing was pushed');
 
-    const ssh = await runCli(['copy', `${reg.host}/team/app:1.0`, 'docker-daemon:app:1'], { ...home.env, DOCKER_HOST: 'ssh://user@host' });
-    assert.equal(ssh.code, 2, ssh.stderr);
-    assert.match(ssh.stderr, /unsupported DOCKER_HOST "ssh:\/\/user@host"/);
+    for (const [host, tls, message] of [
+      ['ssh://user@host', '', /unsupported DOCKER_HOST "ssh:\/\/user@host"/],
+      ['unix://docker.sock', '', /unsupported DOCKER_HOST "unix:\/\/docker\.sock"/],
+      ['tcp://127.0.0.1:2376', '1', /TLS to the Docker daemon \(DOCKER_TLS_VERIFY\) is not supported/],
+    ] as const) {
+      const r = await runCli(['copy', `${reg.host}/team/app:1.0`, 'docker-daemon:app:1'], { ...home.env, DOCKER_HOST: host, DOCKER_TLS_VERIFY: tls });
+      assert.equal(r.code, 2, `${host}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
     const id = `sha256:${'a'.repeat(64)}`;
     for (const dst of [`docker-daemon:${id}`, `docker-daemon:app@${id}`, 'docker-daemon:sha256:abc', 'docker-daemon:']) {
       const r = await runCli(['copy', `${reg.host}/team/app:1.0`, dst], env);

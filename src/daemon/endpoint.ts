@@ -10,7 +10,7 @@ export interface EngineEndpoint {
   readonly socketPath?: string;
 }
 
-export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
+const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
 /**
  * The daemon docker's CLI would talk to: `$DOCKER_HOST` (`unix:///PATH` or `tcp://HOST[:PORT]`, port 2375 by

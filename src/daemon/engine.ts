@@ -125,7 +125,7 @@ function apiError(status: number, message: string, what: string): RegctlError {
  * Reads docker load's answer: JSON messages, one a line — `{"stream":"Loaded image: alpine:latest\n"}`,
  * `{"stream":"Loaded image ID: sha256:…\n"}`, or `{"errorDetail":{…},"error":"…"}` when the daemon refused.
  */
-export function loadReport(text: string): LoadReport {
+function loadReport(text: string): LoadReport {
   const report: LoadReport = { names: [], ids: [] };
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
