@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { AuthError, NetworkError, NotFoundError, RegctlError, UsageError } from '../errors.js';
 import type { Env } from '../util/env.js';
@@ -43,10 +43,14 @@ export class DockerEngine {
     await readCapped(res.body, MAX_ERROR_BODY_BYTES, 'the Docker daemon\'s ping answer');
   }
 
-  /** `docker save NAME` as a stream of the tarball the daemon writes. NotFoundError (exit 3) for an unknown image. */
+  /**
+   * `docker save NAME` as a stream of the tarball the daemon writes. NotFoundError (exit 3) for an unknown image.
+   * The body is read through its async iterator: piped straight into a file, undici's body stalls on every
+   * backpressure cycle with the daemon's small chunked writes (64 MiB: 55–70 s, against ~1 s read this way).
+   */
   async exportImage(name: string): Promise<Readable> {
     const res = await this.request({ method: 'GET', path: `/images/get?names=${encodeURIComponent(name)}` }, `exporting ${name} from the Docker daemon`);
-    return res.body;
+    return Readable.from(res.body, { objectMode: false });
   }
 
   /**
