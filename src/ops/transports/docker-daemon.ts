@@ -4,13 +4,11 @@ import type { BlobPushResult, DestinationTarget, ManifestPush } from '../../cont
 import { DockerEngine, type LoadReport } from '../../daemon/engine.js';
 import { ExitCode, RegctlError, UsageError } from '../../errors.js';
 import type { Descriptor } from '../../oci/manifest.js';
-import { parseReference } from '../../ref/parse.js';
-import type { Reference } from '../../ref/reference.js';
+import { parseImageOrId } from '../../ref/image-id.js';
+import { impliedTag, isDigestOnly } from '../../ref/selector.js';
 import type { OpsContext } from '../context.js';
 import { openArchiveFile } from './archive-file.js';
 import type { ImageLocation, Transport } from './transport.js';
-
-const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 
 /**
  * `docker-daemon:NAME[:TAG]` (or `docker-daemon:sha256:ID` as a source): an image of the Docker daemon at
@@ -22,22 +20,26 @@ export const dockerDaemonTransport: Transport = {
   name: 'docker-daemon',
   usage: 'docker-daemon:NAME[:TAG]',
   parse(rest, whole): ImageLocation {
-    const { id, ref } = parseDaemonReference(rest, whole);
+    if (!rest) throw new UsageError(`invalid target "${whole}": want ${dockerDaemonTransport.usage}`);
+    const parsed = parseImageOrId(rest);
+    const id = 'id' in parsed ? parsed.id : undefined;
+    const ref = 'ref' in parsed ? parsed.ref : undefined;
     const name = id ?? ref!.name;
+    const tagged = ref !== undefined && impliedTag(ref) !== undefined;
     return {
       transport: dockerDaemonTransport,
       text: whole,
       singlePlatform: true,
-      ...(id || (ref!.digest && !ref!.tag) ? { digestOnly: true } : {}),
+      ...(id || isDigestOnly(ref!) ? { digestOnly: true } : {}),
       async openSource(ctx) {
         const engine = daemon(ctx);
         try {
           const tar = await engine.exportImage(name);
           // docker names the image in its save by the tag asked for; by ID or digest it leaves it unnamed.
           const opened = await openArchiveFile(ctx, { stream: tar }, `docker-daemon:${name}`, (archive) =>
-            archive.images.length === 1 ? archive.images[0]! : archive.find(ref?.tag ? name : undefined),
+            archive.images.length === 1 ? archive.images[0]! : archive.find(tagged ? name : undefined),
           );
-          return { ...opened, ...(ref?.tag ? { name } : {}) };
+          return { ...opened, ...(tagged ? { name } : {}) };
         } finally {
           await engine.close();
         }
@@ -49,7 +51,7 @@ export const dockerDaemonTransport: Transport = {
         const engine = daemon(ctx);
         try {
           await engine.ping();
-          return { target: new DaemonLoad(engine, ctx, `docker-daemon:${ref.familiar}`), tag: ref.name, close: () => engine.close() };
+          return { target: new DaemonLoad(engine, ctx, `docker-daemon:${ref.familiar}`), name: ref.name, close: () => engine.close() };
         } catch (err) {
           await engine.close();
           throw err;
@@ -58,15 +60,6 @@ export const dockerDaemonTransport: Transport = {
     };
   },
 };
-
-/** `sha256:<64 hex>` is an image ID (a source only); anything else an image reference. `sha256` is no repository. */
-function parseDaemonReference(rest: string, whole: string): { id?: string; ref?: Reference } {
-  if (IMAGE_ID.test(rest)) return { id: rest };
-  if (!rest || rest.startsWith('sha256:')) {
-    throw new UsageError(`invalid target "${whole}": want ${dockerDaemonTransport.usage} or docker-daemon:sha256:<image ID, 64 hex digits>`);
-  }
-  return { ref: parseReference(rest) };
-}
 
 function daemon(ctx: OpsContext): DockerEngine {
   return DockerEngine.fromEnv(ctx.env, ctx.transport.signal);
