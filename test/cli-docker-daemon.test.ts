@@ -123,6 +123,10 @@ describe('docker-daemon: against a real dockerd and registry', () => {
       const pull = await d.docker(['pull', `${reg.host}/local/app:dev`]);
       assert.equal(pull.code, 0, pull.stderr);
       assert.equal((await inspectImage(d, `${reg.host}/local/app:dev`)).Id, made.Id);
+      // …and knows it by its repo digest too: docker-daemon:NAME@DIGEST reads the same image.
+      const byDigest = await runCli(['digest', `docker-daemon:${reg.host}/local/app@${r.stdout.trim()}`], env);
+      assert.equal(byDigest.code, 0, byDigest.stderr);
+      assert.equal(byDigest.stdout, r.stdout);
 
       // An image the daemon lacks is exit 3.
       const missing = await runCli(['copy', 'docker-daemon:app:nope', `${reg.host}/local/app:nope`], env);
