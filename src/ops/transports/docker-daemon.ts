@@ -22,15 +22,14 @@ export const dockerDaemonTransport: Transport = {
   parse(rest, whole): ImageLocation {
     if (!rest) throw new UsageError(`invalid target "${whole}": want ${dockerDaemonTransport.usage}`);
     const parsed = parseImageOrId(rest);
-    const id = 'id' in parsed ? parsed.id : undefined;
     const ref = 'ref' in parsed ? parsed.ref : undefined;
-    const name = id ?? ref!.name;
+    const name = 'id' in parsed ? parsed.id : parsed.ref.name;
     const tagged = ref !== undefined && impliedTag(ref) !== undefined;
     return {
       transport: dockerDaemonTransport,
       text: whole,
       singlePlatform: true,
-      ...(id || isDigestOnly(ref!) ? { digestOnly: true } : {}),
+      ...(ref === undefined || isDigestOnly(ref) ? { digestOnly: true } : {}),
       async openSource(ctx) {
         const engine = daemon(ctx);
         try {
