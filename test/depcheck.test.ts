@@ -10,6 +10,7 @@ const ALLOWED: Record<string, string[]> = {
   ref: ['errors.ts'],
   oci: ['errors.ts'],
   template: ['errors.ts'],
+  docs: [],
   auth: ['errors.ts', 'util'],
   config: ['errors.ts', 'util'],
   transport: ['auth', 'config', 'errors.ts', 'util'],
@@ -19,13 +20,13 @@ const ALLOWED: Record<string, string[]> = {
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   ops: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
   output: ['ops', 'content', 'oci', 'template', 'errors.ts'],
-  commands: ['ops', 'output', 'oci', 'ref', 'errors.ts', 'util'],
-  'cli.ts': ['commands', 'ops', 'errors.ts', 'util'],
+  commands: ['ops', 'output', 'docs', 'oci', 'ref', 'errors.ts', 'util'],
+  'cli.ts': ['commands', 'ops', 'docs', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],
   'bin.ts': ['cli.ts'],
 };
 // The library core never prints, exits or reads the environment; only bin.ts and the helper's entry may.
-const PROCESS_FREE = ['util', 'ref', 'oci', 'template', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
+const PROCESS_FREE = ['util', 'ref', 'oci', 'template', 'docs', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
 
 const SRC = resolve(import.meta.dirname, '../src');
 
