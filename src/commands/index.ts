@@ -28,6 +28,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   load: () => import('./load.js'),
   delete: () => import('./delete.js'),
   ratelimit: () => import('./ratelimit.js'),
+  completion: () => import('./completion.js'),
+  version: () => import('./version.js'),
 };
 
 /** Every command's definition, in COMMANDS' order (help, man pages, completion, the README table). */

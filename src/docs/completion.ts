@@ -12,10 +12,9 @@ export type Shell = (typeof SHELLS)[number];
 /** Commands whose image arguments are names in the local store. */
 const LOCAL_COMMANDS = new Set(['push', 'save', 'images', 'rmi', 'tag']);
 
-type ArgKind = 'location' | 'local' | 'file' | '';
-
-/** What an argument takes: any location (its help lists the transports), a local image, files, or nothing we know. */
-function argKind(path: string, a: ArgumentSpec): ArgKind {
+/** What an argument takes: its choices, any location (its help lists the transports), a local image, files, or nothing we know. */
+function argKind(path: string, a: ArgumentSpec): string {
+  if (a.choices) return `word:${a.choices.join(' ')}`;
   if (/\b(files?|dir|directory|path)\b/.test(a.name)) return 'file';
   if (/\boci:/.test(a.description)) return 'location';
   if (LOCAL_COMMANDS.has(path.split(' ')[0]!) || /\blocal images?\b/.test(a.description)) return 'local';
@@ -46,12 +45,15 @@ export function completionScript(shell: Shell, root: CommandSpec, transports: re
 
 function bashScript(root: CommandSpec, transports: readonly string[]): string {
   const cmds = walk(root);
+  /** A command's path and the paths its aliases make (`copy`, `cp`), as case patterns, each followed by `suffix`. */
+  const patterns = (path: string, spec: CommandSpec, suffix = '') =>
+    [path, ...spec.aliases.map((a) => path.replace(/\S+$/, a))].map((p) => sq(p + suffix)).join('|');
   const cases = (fn: (path: string, spec: CommandSpec) => string | undefined) =>
-    cmds.map(([p, s]) => [p, fn(p, s)] as const).filter(([, v]) => v).map(([p, v]) => `    ${sq(p)}) ${v};;`).join('\n');
+    cmds.map(([p, s]) => [p, s, fn(p, s)] as const).filter(([, , v]) => v).map(([p, s, v]) => `    ${patterns(p, s)}) ${v};;`).join('\n');
   const optionValues = cmds.flatMap(([p, s]) =>
-    s.options.filter((o) => o.value).map((o) => `    ${names(o).map((n) => sq(`${p}|${n}`)).join('|')}) echo ${sq(valueKind(o) || 'none')};;`),
+    s.options.filter((o) => o.value).map((o) => `    ${names(o).map((n) => patterns(p, s, `|${n}`)).join('|')}) echo ${sq(valueKind(o) || 'none')};;`),
   );
-  const args = cmds.flatMap(([p, s]) => s.arguments.map((a, i) => `    ${sq(`${p}|${i + 1}`)}) echo ${sq((a.variadic ? '+' : '') + (argKind(p, a) || 'none'))};;`));
+  const args = cmds.flatMap(([p, s]) => s.arguments.map((a, i) => `    ${patterns(p, s, `|${i + 1}`)}) echo ${sq((a.variadic ? '+' : '') + (argKind(p, a) || 'none'))};;`));
   return `# bash completion for regctl, generated from its command definitions (regctl completion bash).
 # Load it now: source <(regctl completion bash)
 # For every new shell: regctl completion bash > ~/.local/share/bash-completion/completions/regctl
@@ -172,6 +174,7 @@ function fishScript(root: CommandSpec, transports: readonly string[]): string {
     for (const o of spec.options) lines.push(opt(cond, o));
     const kinds = new Set(spec.arguments.map((a) => argKind(path, a)));
     if (kinds.has('location')) lines.push(`complete -c regctl -n ${sq(cond)} -a ${sq(transports.join(' '))}`, `complete -c regctl -n ${sq(cond)} -a '(__regctl_local_images | string replace -r "^" local:)'`);
+    for (const k of kinds) if (k.startsWith('word:')) lines.push(`complete -c regctl -f -n ${sq(cond)} -a ${sq(k.slice(5))}`);
     if (kinds.has('local')) lines.push(`complete -c regctl -f -n ${sq(cond)} -a '(__regctl_local_images)'`);
   }
   return `${lines.join('\n')}\n`;

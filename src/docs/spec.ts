@@ -9,7 +9,7 @@ export interface OptionSpec {
   flags: string;
   long?: string;
   short?: string;
-  /** `<file>`, `[n]`: the option takes a value; its name hints what to complete. */
+  /** `<file>`: the option takes a value (the next word); its name hints what to complete. `[v]`: only as `--opt=v`. */
   value?: string;
   description: string;
   choices?: string[];
@@ -21,6 +21,7 @@ export interface ArgumentSpec {
   required: boolean;
   variadic: boolean;
   description: string;
+  choices?: string[];
 }
 
 export interface CommandSpec {
@@ -44,14 +45,20 @@ export function commandSpec(cmd: Command, peers: ReadonlyMap<string, string> = n
     aliases: cmd.aliases(),
     summary: cmd.summary() || cmd.description(),
     usage: cmd.usage(),
-    arguments: cmd.registeredArguments.map((a) => ({ name: a.name(), required: a.required, variadic: a.variadic, description: a.description })),
+    arguments: cmd.registeredArguments.map((a) => ({
+      name: a.name(),
+      required: a.required,
+      variadic: a.variadic,
+      description: a.description,
+      ...(a.argChoices ? { choices: a.argChoices } : {}),
+    })),
     options: cmd.options
       .filter((o) => !o.hidden)
       .map((o) => ({
         flags: o.flags,
         ...(o.long ? { long: o.long } : {}),
         ...(o.short ? { short: o.short } : {}),
-        ...(/[<[]/.test(o.flags) ? { value: o.flags.slice(o.flags.search(/[<[]/)) } : {}),
+        ...(o.required ? { value: o.flags.slice(o.flags.indexOf('<')) } : {}),
         description: o.description,
         ...(o.argChoices ? { choices: o.argChoices } : {}),
         ...(o.defaultValue !== undefined && typeof o.defaultValue !== 'boolean' ? { defaultValue: String(o.defaultValue) } : {}),
