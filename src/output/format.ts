@@ -16,7 +16,17 @@ export function parseFormat<B extends string>(value: string, builtins: readonly 
       hint: "a template names the fields to print: --format '{{.Name}}' (README: Output formats)",
     });
   }
-  return { template: parseTemplate(value.replace(/\\t/g, '\t').replace(/\\n/g, '\n')) };
+  return { template: parseTemplate(typedEscapes(value)) };
+}
+
+/** `\t` and `\n` typed in the text around the actions (inside them Go's own string escapes apply). */
+function typedEscapes(value: string): string {
+  return value.replace(/(^|}})([^]*?)(?={{|$)/g, (_m, close: string, text: string) => close + text.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
+}
+
+/** `--format`'s help: the built-in formats, or a template. */
+export function formatHelp(builtins: readonly string[]): string {
+  return `${builtins.join(', ')} or a Go template, e.g. '{{json .}}' (README: Output formats)`;
 }
 
 /** Each item through the template, each output on a line of its own (a newline added unless it ends with one). */

@@ -8,7 +8,10 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import type { DescriptorView, InspectResult } from '../ops/inspect.js';
 import type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
+import type { images } from '../ops/local.js';
 import type { search } from '../ops/search.js';
+
+type StoreImage = Awaited<ReturnType<typeof images>>[number];
 import { record } from '../template/template.js';
 
 type Json = Record<string, any>;
@@ -95,6 +98,14 @@ export function configData(raw: Buffer): object {
         record({ Created: h.created ?? null, CreatedBy: h.created_by ?? '', Author: h.author ?? '', Comment: h.comment ?? '', EmptyLayer: h.empty_layer === true }, 'History'),
       ),
     },
+    'Image',
+  );
+}
+
+/** `images`, one per image: docker images' fields (ID, CreatedSince and Size as the table shows them). */
+export function imageData(i: StoreImage, id: string, createdSince: string, size: string): object {
+  return record(
+    { ID: id, Repository: i.repository, Tag: i.tag, Digest: i.digest, CreatedAt: i.created ?? null, CreatedSince: createdSince, Size: size, Name: i.name, MediaType: i.mediaType },
     'Image',
   );
 }
