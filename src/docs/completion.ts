@@ -91,17 +91,18 @@ _regctl_local_images() {
 }
 
 _regctl_add() {
-  local kind="$1" cur="$2" IFS=$'\\n'
+  local kind="$1" cur="$2"
+  _regctl_reply() { mapfile -t -O "\${#COMPREPLY[@]}" COMPREPLY; }
   case "$kind" in
-    word:*) COMPREPLY+=($(compgen -W "\${kind#word:}" -- "$cur"));;
-    file) COMPREPLY+=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null;;
-    dir) COMPREPLY+=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null;;
-    local) COMPREPLY+=($(compgen -W "$(_regctl_local_images)" -- "$cur"));;
+    word:*) _regctl_reply < <(compgen -W "\${kind#word:}" -- "$cur");;
+    file) _regctl_reply < <(compgen -f -- "$cur"); compopt -o filenames 2>/dev/null;;
+    dir) _regctl_reply < <(compgen -d -- "$cur"); compopt -o filenames 2>/dev/null;;
+    local) _regctl_reply < <(compgen -W "$(_regctl_local_images)" -- "$cur");;
     location)
       case "$cur" in
-        local:*) COMPREPLY+=($(compgen -P local: -W "$(_regctl_local_images)" -- "\${cur#local:}"));;
-        oci:*|oci-archive:*|docker-archive:*) COMPREPLY+=($(compgen -P "\${cur%%:*}:" -f -- "\${cur#*:}"));;
-        *) COMPREPLY+=($(compgen -W ${sq(transports.join(' '))} -- "$cur")); compopt -o nospace 2>/dev/null;;
+        local:*) _regctl_reply < <(compgen -P local: -W "$(_regctl_local_images)" -- "\${cur#local:}");;
+        oci:*|oci-archive:*|docker-archive:*) _regctl_reply < <(compgen -P "\${cur%%:*}:" -f -- "\${cur#*:}");;
+        *) _regctl_reply < <(compgen -W ${sq(transports.join(' '))} -- "$cur"); compopt -o nospace 2>/dev/null;;
       esac;;
   esac
 }

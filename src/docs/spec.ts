@@ -67,3 +67,20 @@ export function commandSpec(cmd: Command, peers: ReadonlyMap<string, string> = n
     ...(peer ? { peers: peer } : {}),
   };
 }
+
+interface Described {
+  name: string;
+  peers?: string;
+  subcommands?: readonly Described[];
+}
+
+/** Each command's `peers` by command path (`copy`, `tag ls`), from the command definitions. */
+export function peersByPath(definitions: readonly Described[], prefix = ''): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const d of definitions) {
+    const path = prefix ? `${prefix} ${d.name}` : d.name;
+    if (d.peers) map.set(path, d.peers);
+    for (const [k, v] of peersByPath(d.subcommands ?? [], path)) map.set(k, v);
+  }
+  return map;
+}
