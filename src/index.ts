@@ -3,8 +3,10 @@
  * (see errors.ts for the exit code each maps to in the CLI).
  */
 export * from './errors.js';
-export type { Reference } from './ref/reference.js';
-export { parseReference, parseRepository } from './ref/parse.js';
+export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
+export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
+export { isDigest, parseSelector, manifestReference, givenSelector, isDigestOnly, impliedTag, destinationTag, joinSelector } from './ref/selector.js';
+export { DIGEST_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedDigest, type DigestAlgorithm } from './ref/digest-algorithms.js';
 export { parsePlatform, formatPlatform, platformMatches, hostPlatform, type Platform } from './oci/platform.js';
 export type { Credential, CredentialSource } from './auth/credential.js';
 export { CredentialStore } from './auth/store.js';

@@ -21,12 +21,12 @@ async function spec(): Promise<CommandSpec> {
 }
 
 describe('help, man pages and README come from the same command definitions', () => {
-  test('README\'s command table is the one the definitions give (else: node scripts/docs.mjs --readme)', async () => {
+  test('README\'s command table is the one the definitions give (else: node scripts/docs.mjs --write)', async () => {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     const table = /<!-- commands -->\n([^]*?)<!-- \/commands -->/.exec(readme)?.[1];
     assert.ok(table, 'README.md has a <!-- commands --> section');
     const expected = commandTable(await spec());
-    assert.equal(table, expected, 'README.md\'s command table is stale: run node scripts/docs.mjs --readme');
+    assert.equal(table, expected, 'README.md\'s command table is stale: run node scripts/docs.mjs --write');
     for (const name of (await commandTree()).commands.map((c) => c.name())) assert.match(table, new RegExp(`^\\| \`${name}\``, 'm'));
   });
 
@@ -39,7 +39,7 @@ describe('help, man pages and README come from the same command definitions', ()
   test('package.json\'s man field lists a page per command, and the build wrote each as generated now', async () => {
     const pages = manPages(await spec(), packageVersion());
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-    assert.deepEqual([...pkg.man].sort(), pages.map(([f]) => `./dist/man/${f}`).sort());
+    assert.deepEqual(pkg.man, pages.map(([f]) => `./dist/man/${f}`), 'package.json\'s man list is stale: run node scripts/docs.mjs --write');
     for (const [file, text] of pages) assert.equal(await readFile(join(ROOT, 'dist/man', file), 'utf8'), text, `dist/man/${file} is stale`);
   });
 

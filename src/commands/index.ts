@@ -28,6 +28,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   load: () => import('./load.js'),
   delete: () => import('./delete.js'),
   ratelimit: () => import('./ratelimit.js'),
+  size: () => import('./size.js'),
+  prune: () => import('./prune.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };

@@ -58,7 +58,7 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
 
 /** The source, pointed at one of its manifests instead of its reference. */
 function pinned(src: SourceTarget, desc: Descriptor): SourceTarget {
-  const at: Partial<SourceTarget> = { resolve: async () => desc, head: async () => desc, peekDigest: async () => desc.digest };
+  const at: Partial<SourceTarget> = { resolve: async () => desc, head: async () => desc };
   return Object.assign(Object.create(src) as SourceTarget, at);
 }
 
