@@ -147,11 +147,30 @@ describe('regctl completion', () => {
     assert.deepEqual(await complete('regctl save -o ou'), ['out.tar']);
   });
 
-  test('zsh gets the same completion through bashcompinit; fish its own complete lines', async () => {
+  test('zsh offers what the bash completion answers, whole words (colons kept), no space after a transport', async () => {
     const zsh = await runCli(['completion', 'zsh'], env);
-    assert.match(zsh.stdout, /^#compdef regctl\n[^]*bashcompinit[^]*complete -F _regctl regctl/);
+    const file = join(home.dir, 'regctl.zsh');
+    await writeFile(file, zsh.stdout);
+    // compadd and compdef only exist inside zsh's completion system: stand-ins print what would be offered
+    const offered = async (line: string) => (await exec('zsh', ['-f', '-c', `compdef() {}; compadd() { print -r -- "$*"; }; source "$1"; BUFFER="$2"; CURSOR=\${#BUFFER}; _regctl`, 'zsh', file, line], { env: env as NodeJS.ProcessEnv, cwd: home.dir })).stdout.split('\n').filter(Boolean).sort();
+    assert.deepEqual(await offered('regctl co'), ['-Q -- completion', '-Q -- copy']);
+    assert.deepEqual(await offered('regctl inspect local:de'), ['-Q -- local:demo/app:1.0']);
+    assert.deepEqual(await offered('regctl copy oci-ar'), ['-Q -S  -- oci-archive:']);
+    assert.deepEqual(await offered('regctl push '), ['-Q -- demo/app:1.0']);
+  });
+
+  test('fish completes from its own complete lines (judged by fish complete -C)', async () => {
     const fish = await runCli(['completion', 'fish'], env);
-    for (const name of (await commandTree()).commands.map((c) => c.name())) assert.match(fish.stdout, new RegExp(`-a ${name} -d `));
-    assert.match(fish.stdout, /__fish_seen_subcommand_from copy' -l platform -x -d/);
+    const file = join(home.dir, 'regctl.fish');
+    await writeFile(file, fish.stdout);
+    const offered = async (line: string) =>
+      (await exec('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', file, line], { env: env as NodeJS.ProcessEnv, cwd: home.dir })).stdout
+        .split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
+    assert.deepEqual(await offered('regctl co'), ['completion', 'copy']);
+    assert.ok((await offered('regctl copy --pl')).includes('--platform'));
+    assert.deepEqual(await offered('regctl completion '), ['bash', 'fish', 'zsh']);
+    assert.deepEqual(await offered('regctl copy --format '), ['docker', 'oci']);
+    assert.ok((await offered('regctl push ')).includes('demo/app:1.0'));
+    assert.ok((await offered('regctl copy ')).includes('local:demo/app:1.0'));
   });
 });

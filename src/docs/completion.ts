@@ -39,8 +39,40 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export function completionScript(shell: Shell, root: CommandSpec, transports: readonly string[]): string {
   if (shell === 'fish') return fishScript(root, transports);
   const bash = bashScript(root, transports);
-  if (shell === 'bash') return bash;
-  return `#compdef regctl\n# zsh completion for regctl: bash's, through zsh's bashcompinit.\nautoload -U +X bashcompinit && bashcompinit\n${bash}`;
+  return shell === 'bash' ? bash : zshScript(bash);
+}
+
+/** zsh asks the bash completion (run by bash, whole words: no splitting at colons) and offers what it answers. */
+function zshScript(bash: string): string {
+  if (bash.includes('\n_REGCTL_BASH_END\n')) throw new Error('completion: the bash script contains the here-document end marker');
+  return `#compdef regctl
+# zsh completion for regctl, generated from its command definitions (regctl completion zsh).
+# Load it now: source <(regctl completion zsh)
+# For every new shell: regctl completion zsh > "\${fpath[1]}/_regctl"  (then compinit)
+_REGCTL_BASH=$(cat <<'_REGCTL_BASH_END'
+${bash}
+_regctl_print() {
+  COMP_WORDBREAKS=' '
+  COMP_LINE="$_REGCTL_LINE"
+  COMP_POINT=\${#COMP_LINE}
+  _regctl
+  printf '%s\\n' "\${COMPREPLY[@]}"
+}
+_REGCTL_BASH_END
+)
+
+_regctl() {
+  local c
+  local -a reply
+  reply=("\${(@f)$(_REGCTL_LINE="\${BUFFER[1,CURSOR]}" bash -c "$_REGCTL_BASH"$'\\n_regctl_print' 2>/dev/null)}")
+  for c in $reply; do
+    [[ -n $c ]] || continue
+    if [[ $c == *[:/] ]]; then compadd -Q -S '' -- "$c"; else compadd -Q -- "$c"; fi
+  done
+}
+
+if [[ $zsh_eval_context[-1] == loadautofunc ]]; then _regctl "$@"; else compdef _regctl regctl; fi
+`;
 }
 
 function bashScript(root: CommandSpec, transports: readonly string[]): string {
@@ -92,7 +124,7 @@ _regctl_local_images() {
 
 _regctl_add() {
   local kind="$1" cur="$2"
-  _regctl_reply() { mapfile -t -O "\${#COMPREPLY[@]}" COMPREPLY; }
+  _regctl_reply() { local l; while IFS= read -r l; do COMPREPLY+=("$l"); done; }
   case "$kind" in
     word:*) _regctl_reply < <(compgen -W "\${kind#word:}" -- "$cur");;
     file) _regctl_reply < <(compgen -f -- "$cur"); compopt -o filenames 2>/dev/null;;
@@ -152,7 +184,7 @@ function fishScript(root: CommandSpec, transports: readonly string[]): string {
   const lines = [
     '# fish completion for regctl, generated from its command definitions (regctl completion fish).',
     '# For every new shell: regctl completion fish > ~/.config/fish/completions/regctl.fish',
-    "function __regctl_local_images; regctl images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | string match -v '*:<none>'; end",
+    "function __regctl_local_images; command -q regctl; and regctl images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | string match -v '*:<none>'; end",
     '',
   ];
   const opt = (cond: string, o: OptionSpec) => {
