@@ -129,6 +129,22 @@ describe('--format TEMPLATE (Go text/template), judged by skopeo inspect --forma
     assert.equal(raw.code, 2);
   });
 
+  test('manifest get, config and tag ls take templates: the manifest\'s JSON, the config under Go\'s names, the tag list', async () => {
+    const raw = JSON.parse((await exec('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${app}:1.0`])).stdout);
+    const manifest = await runCli(['manifest', 'get', '--format', '{{.mediaType}} {{range .layers}}{{.digest}} {{end}}', `${app}:1.0`], home.env);
+    assert.equal(manifest.code, 0, manifest.stderr);
+    assert.equal(manifest.stdout, `${raw.mediaType} ${raw.layers.map((l: { digest: string }) => `${l.digest} `).join('')}\n`);
+    const template = '{{.Architecture}} {{.OS}} {{.Config.Env}} {{len .History}}';
+    const config = await runCli(['config', '--format', template, `${app}:1.0`], home.env);
+    assert.equal(config.code, 0, config.stderr);
+    assert.equal(config.stdout, await skopeoFormat(['--config', `docker://${app}:1.0`], template));
+    const ls = await runCli(['tag', 'ls', '--format', '{{join .Tags ","}}', app], home.env);
+    assert.equal(ls.stdout, '1.0,latest\n');
+    const bad = await runCli(['config', '--format', '{{.Nope}}', `${app}:1.0`], home.env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /can't evaluate field Nope in type Image/);
+  });
+
   test('tags --format: skopeo list-tags\' fields, the range idiom prints one tag a line', async () => {
     const r = await runCli(['tags', '--format', '{{range .Tags}}{{.}}{{"\\n"}}{{end}}', app], home.env);
     assert.equal(r.code, 0, r.stderr);

@@ -1,8 +1,8 @@
 import type { CommandEnv } from './command-env.js';
 import { tags } from '../ops/list.js';
-import { renderList } from '../output/list.js';
-import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
-import { tagsData } from '../output/template-data.js';
+import { tagsForDigest } from '../ops/tags-for-digest.js';
+import { renderTagList } from '../output/list.js';
+import { formatHelp, parseFormat } from '../output/format.js';
 import { parseRepository } from '../ref/parse.js';
 import { credentialContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -10,6 +10,7 @@ import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
+  .option('--digest <digest>', 'only the tags pointing at this digest (a HEAD per tag)')
   .option('--format <format>', formatHelp(FORMATS), 'text');
 
 const FORMATS = ['text', 'json'] as const;
@@ -18,13 +19,23 @@ async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<t
   const format = parseFormat(flags.format, FORMATS);
   const repo = parseRepository(repository);
   const ctx = await credentialContext(env, flags, [repo.registry]);
-  const list = await tags(ctx, repository);
-  env.io.stdout.write(format.template ? renderTemplate(format.template, [tagsData(`${repo.registry}/${repo.repository}`, list)]) : renderList(list, format.builtin));
+  const write = (list: string[]) => env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
+  if (flags.digest === undefined) {
+    write(await tags(ctx, repository));
+    return;
+  }
+  const stderr = env.io.stderr;
+  const onProgress = stderr.isTTY ? (done: number, total: number) => stderr.write(`\rchecked ${done}/${total} tags`) : undefined;
+  try {
+    write(await tagsForDigest(ctx, repository, flags.digest, onProgress ? { onProgress } : {}));
+  } finally {
+    if (onProgress) stderr.write('\r\x1b[K');
+  }
 }
 
 export default defineCommand({
   name: 'tags',
-  summary: 'list every tag of a repository',
+  summary: 'list every tag of a repository, or with --digest those pointing at one digest',
   registry: 'one',
   peers: 'crane ls; regclient tag ls; skopeo list-tags',
   build,
