@@ -120,7 +120,8 @@ describe('regctl completion', () => {
   });
 
   test('commands, subcommand words after global options and their values', async () => {
-    assert.deepEqual(await complete('regctl co'), ['completion', 'copy']);
+    assert.deepEqual(await complete('regctl cop'), ['copy']);
+    assert.deepEqual(await complete('regctl compl'), ['completion']);
     assert.deepEqual(await complete('regctl --timeout 5s --debug ins'), ['inspect']);
     const all = await complete('regctl ');
     for (const name of (await commandTree()).commands.map((c) => c.name())) assert.ok(all.includes(name), name);
@@ -153,7 +154,7 @@ describe('regctl completion', () => {
     await writeFile(file, zsh.stdout);
     // compadd and compdef only exist inside zsh's completion system: stand-ins print what would be offered
     const offered = async (line: string) => (await exec('zsh', ['-f', '-c', `compdef() {}; compadd() { print -r -- "$*"; }; source "$1"; BUFFER="$2"; CURSOR=\${#BUFFER}; _regctl`, 'zsh', file, line], { env: env as NodeJS.ProcessEnv, cwd: home.dir })).stdout.split('\n').filter(Boolean).sort();
-    assert.deepEqual(await offered('regctl co'), ['-Q -- completion', '-Q -- copy']);
+    assert.deepEqual(await offered('regctl cop'), ['-Q -- copy']);
     assert.deepEqual(await offered('regctl inspect local:de'), ['-Q -- local:demo/app:1.0']);
     assert.deepEqual(await offered('regctl copy oci-ar'), ['-Q -S  -- oci-archive:']);
     assert.deepEqual(await offered('regctl push '), ['-Q -- demo/app:1.0']);
@@ -166,7 +167,7 @@ describe('regctl completion', () => {
     const offered = async (line: string) =>
       (await exec('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', file, line], { env: env as NodeJS.ProcessEnv, cwd: home.dir })).stdout
         .split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
-    assert.deepEqual(await offered('regctl co'), ['completion', 'copy']);
+    assert.deepEqual(await offered('regctl cop'), ['copy']);
     assert.ok((await offered('regctl copy --pl')).includes('--platform'));
     assert.deepEqual(await offered('regctl completion '), ['bash', 'fish', 'zsh']);
     assert.deepEqual(await offered('regctl copy --format '), ['docker', 'oci']);

@@ -131,15 +131,17 @@ describe('--format TEMPLATE (Go text/template), judged by skopeo inspect --forma
 
   test('manifest get, config and tag ls take templates: the manifest\'s JSON, the config under Go\'s names, the tag list', async () => {
     const raw = JSON.parse((await exec('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${app}:1.0`])).stdout);
-    const manifest = await runCli(['manifest', 'get', '--format', '{{.mediaType}} {{range .layers}}{{.digest}} {{end}}', `${app}:1.0`], home.env);
+    const manifest = await runCli(['manifest', 'get', '--format', '{{.schemaVersion}} {{.config.mediaType}} {{range .layers}}{{.digest}} {{end}}', `${app}:1.0`], home.env);
     assert.equal(manifest.code, 0, manifest.stderr);
-    assert.equal(manifest.stdout, `${raw.mediaType} ${raw.layers.map((l: { digest: string }) => `${l.digest} `).join('')}\n`);
+    assert.equal(manifest.stdout, `${raw.schemaVersion} ${raw.config.mediaType} ${raw.layers.map((l: { digest: string }) => `${l.digest} `).join('')}\n`);
     const template = '{{.Architecture}} {{.OS}} {{.Config.Env}} {{len .History}}';
     const config = await runCli(['config', '--format', template, `${app}:1.0`], home.env);
     assert.equal(config.code, 0, config.stderr);
     assert.equal(config.stdout, await skopeoFormat(['--config', `docker://${app}:1.0`], template));
     const ls = await runCli(['tag', 'ls', '--format', '{{join .Tags ","}}', app], home.env);
-    assert.equal(ls.stdout, '1.0,latest\n');
+    const text = await runCli(['tag', 'ls', app], home.env);
+    assert.deepEqual(ls.stdout.trim().split(',').sort(), ['1.0', 'latest']);
+    assert.equal(ls.stdout, `${text.stdout.trim().split('\n').join(',')}\n`);
     const bad = await runCli(['config', '--format', '{{.Nope}}', `${app}:1.0`], home.env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /can't evaluate field Nope in type Image/);
