@@ -40,3 +40,12 @@ export { indexCreate, indexAdd, indexRemove, type IndexCreateOptions, type Index
 export type { TagsOptions } from './ops/list.js';
 export { parseTemplate, record, type Template } from './template/template.js';
 export { run, type Io } from './cli.js';
+export { mutate, type MutateOptions } from './ops/mutate.js';
+export { append, SCRATCH, type AppendOptions } from './ops/append.js';
+export { flatten, type FlattenOptions } from './ops/flatten.js';
+export { rebase, BaseMismatchError, type RebaseOptions } from './ops/rebase.js';
+export { exportImage, type ExportOptions, type ExportOutput } from './ops/export.js';
+export type { ChangeOptions, ChangeResult } from './ops/change-image.js';
+export type { ConfigChanges } from './image/config-edit.js';
+export type { LayerInput } from './image/layer-input.js';
+export type { LayerCompression } from './image/layer-writer.js';
