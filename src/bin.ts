@@ -67,7 +67,7 @@ void run(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   homedir: homedir(),
-  runtime: { platform: process.platform, arch: process.arch, armVersion: String((process.config.variables as Record<string, unknown>).arm_version ?? '') },
+  runtime: { platform: process.platform, arch: process.arch, version: process.version, armVersion: String((process.config.variables as Record<string, unknown>).arm_version ?? '') },
 }).then((code) => {
   process.exitCode = code;
 });

@@ -38,6 +38,7 @@ export { blobGet, blobHead, blobPut, blobDelete, type BlobRead } from './ops/blo
 export { imageConfig, type ConfigRead } from './ops/config.js';
 export { indexCreate, indexAdd, indexRemove, type IndexCreateOptions, type IndexEditOptions, type IndexResult } from './ops/image-index.js';
 export type { TagsOptions } from './ops/list.js';
+export { parseTemplate, record, type Template } from './template/template.js';
 export { run, type Io } from './cli.js';
 export { mutate, type MutateOptions } from './ops/mutate.js';
 export { append, SCRATCH, type AppendOptions } from './ops/append.js';
