@@ -136,7 +136,7 @@ describe('regctl completion', () => {
 
   test('image locations: the transports, then files or local images after the prefix', async () => {
     assert.deepEqual(await complete('regctl copy oci-ar'), ['oci-archive:']);
-    assert.deepEqual(await complete('regctl copy '), ['docker-archive:', 'docker://', 'local:', 'oci-archive:', 'oci:']);
+    assert.deepEqual(await complete('regctl copy '), ['docker-archive:', 'docker-daemon:', 'docker://', 'local:', 'oci-archive:', 'oci:']);
     // bash splits words at ':', so what it takes back is the part after the colon
     assert.deepEqual(await complete('regctl inspect local:de'), ['demo/app:1.0']);
     assert.deepEqual(await complete('regctl copy docker-archive:ou'), ['out.tar']);
