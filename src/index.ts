@@ -19,7 +19,7 @@ export { tags, catalog } from './ops/list.js';
 export { search, parseSearchFilters, type SearchOptions, type SearchFilters } from './ops/search.js';
 export type { SearchResult } from './registry/search.js';
 export { login, logout, type LoginResult } from './ops/login.js';
-export { withCredentials, withTransferCredentials, withAuthFile, type CredentialOptions, type CredentialSide } from './ops/credentials.js';
+export type { CredentialOptions } from './ops/credentials.js';
 export { sync, type SyncOptions, type SyncReport, type SyncImageResult, type SyncProgress } from './ops/sync.js';
 export { repositoryJob, configJobs, type SyncJob } from './ops/sync-jobs.js';
 export { readSyncConfig, parseSyncConfig, type SyncRegistry } from './ops/sync-config.js';

@@ -1,8 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { attach } from '../ops/attach.js';
-import { transferRegistries } from '../ops/credentials.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialOptions, type CredentialFlags } from './credentials.js';
 
 export async function attachCommand(env: CommandEnv, image: string, files: string[], flags: CredentialFlags & { artifactType: string; annotation: string[] }): Promise<void> {
   const annotations: Record<string, string> = {};
@@ -11,7 +10,8 @@ export async function attachCommand(env: CommandEnv, image: string, files: strin
     if (eq <= 0) throw new UsageError(`invalid --annotation "${a}": want KEY=VALUE`);
     annotations[a.slice(0, eq)] = a.slice(eq + 1);
   }
-  const ctx = await credentialContext(env, flags, transferRegistries(image));
-  const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations });
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations, credentials });
   env.io.stdout.write(`${result.digest}\n`);
 }

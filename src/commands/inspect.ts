@@ -3,8 +3,7 @@ import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import { inspect } from '../ops/inspect.js';
 import { inspectJson, renderInspect } from '../output/inspect-text.js';
-import { transferRegistries } from '../ops/credentials.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialOptions, type CredentialFlags } from './credentials.js';
 
 interface InspectFlags extends CredentialFlags {
   platform?: string;
@@ -16,8 +15,9 @@ interface InspectFlags extends CredentialFlags {
 export async function inspectCommand(env: CommandEnv, image: string, flags: InspectFlags): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await credentialContext(env, flags, transferRegistries(image));
-  const result = await inspect(ctx, image, { platform });
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const result = await inspect(ctx, image, { platform, credentials });
   const out = env.io.stdout;
   if (flags.raw) {
     out.write(result.raw);

@@ -3,15 +3,15 @@ import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import { pull } from '../ops/local.js';
 import { withTransfer, type TransferFlags } from './transfer.js';
-import { parseReference } from '../ref/parse.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialOptions, type CredentialFlags } from './credentials.js';
 
 export async function pullCommand(env: CommandEnv, image: string, flags: TransferFlags & CredentialFlags & { platform?: string; allPlatforms?: boolean }): Promise<void> {
   if (flags.platform && flags.allPlatforms) throw new UsageError('--platform and --all-platforms are mutually exclusive');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
   const r = await withTransfer(env, flags, `Resolving ${image}`, (opts) =>
-    pull(ctx, image, { ...opts, platform, allPlatforms: flags.allPlatforms ?? false }));
+    pull(ctx, image, { ...opts, credentials, platform, allPlatforms: flags.allPlatforms ?? false }));
   if (flags.quiet) {
     env.io.stdout.write(`${r.name}\n`);
     return;

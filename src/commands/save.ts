@@ -4,8 +4,7 @@ import { parsePlatform } from '../oci/platform.js';
 import { save } from '../ops/archive.js';
 import { checkOutputFile } from '../util/output-file.js';
 import { withTransfer, type TransferFlags } from './transfer.js';
-import { parseReference } from '../ref/parse.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialOptions, type CredentialFlags } from './credentials.js';
 
 export interface SaveFlags extends TransferFlags, CredentialFlags {
   output?: string;
@@ -22,11 +21,13 @@ export async function saveCommand(env: CommandEnv, images: string[], flags: Save
   const platforms = (flags.platform ?? []).flatMap((p) => p.split(',')).filter((p) => p.trim() !== '').map(parsePlatform);
   if (flags.allPlatforms && platforms.length > 0) throw new UsageError('--all-platforms and --platform exclude each other');
   if (flags.output) await checkOutputFile(flags.output);
-  const ctx = await credentialContext(env, flags, images.map((i) => parseReference(i).registry));
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
   const out = flags.output ? { path: flags.output } : { stream: env.io.stdout };
   await withTransfer(env, { ...flags, quiet: flags.quiet ?? !flags.output }, `Saving ${images.join(', ')}`, (opts) =>
     save(ctx, images, out, {
       ...opts,
+      credentials,
       ...(flags.allPlatforms ? { platforms: 'all' as const } : platforms.length > 0 ? { platforms } : {}),
       ...(flags.referrers ? { referrers: true } : {}),
       ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),

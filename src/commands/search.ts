@@ -1,9 +1,8 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { renderTable, truncate } from '../output/table.js';
-import { registryHost } from '../ops/list.js';
 import { parseSearchFilters, search } from '../ops/search.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialOptions, type CredentialFlags } from './credentials.js';
 
 interface SearchFlags extends CredentialFlags {
   limit: string;
@@ -17,9 +16,11 @@ const DESCRIPTION_WIDTH = 45;
 
 export async function searchCommand(env: CommandEnv, term: string, flags: SearchFlags): Promise<void> {
   if (!/^\d+$/.test(flags.limit)) throw new UsageError(`invalid limit "${flags.limit}": must be between 1 and 100`);
-  const ctx = await credentialContext(env, flags, [registryHost(flags.registry ?? 'docker.io')]);
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
   const results = await search(ctx, term, {
     limit: Number(flags.limit),
+    credentials,
     filters: parseSearchFilters(flags.filter),
     ...(flags.registry ? { registry: flags.registry } : {}),
   });

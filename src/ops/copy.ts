@@ -5,6 +5,7 @@ import { IntegrityError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
+import { locationRegistries, transferContexts, type CredentialOptions } from './credentials.js';
 import { parseLocation } from './transports/index.js';
 
 export interface CopyOptions {
@@ -19,6 +20,9 @@ export interface CopyOptions {
   /** Called with warnings (a Docker-format manifest written into an OCI layout); the library never prints. */
   onWarning?: (message: string) => void;
   onProgress?: (event: CopyProgress) => void;
+  /** Credentials for the source's registry and for the destination's (stored ones when not given). */
+  sourceCredentials?: CredentialOptions;
+  destinationCredentials?: CredentialOptions;
 }
 
 /**
@@ -29,9 +33,12 @@ export interface CopyOptions {
 export async function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
   const from = parseLocation(source);
   const to = parseLocation(destination);
-  const src = await from.openSource(ctx);
+  const [srcCtx, dstCtx] = await transferContexts(ctx,
+    { registries: locationRegistries(source), credentials: opts.sourceCredentials },
+    { registries: locationRegistries(destination), credentials: opts.destinationCredentials });
+  const src = await from.openSource(srcCtx);
   try {
-    const dst = await to.openDestination(ctx, {
+    const dst = await to.openDestination(dstCtx, {
       ...(src.name ? { sourceName: src.name } : {}),
       ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
       ...(opts.onWarning ? { warn: opts.onWarning } : {}),
@@ -39,7 +46,7 @@ export async function copy(ctx: OpsContext, source: string, destination: string,
     try {
       const platform = opts.platform ?? (to.singlePlatform ? ctx.platform : undefined);
       return await writeTo(dst.target, async (target) => {
-        const { onWarning: _, ...copyOpts } = opts;
+        const { onWarning: _, sourceCredentials: _s, destinationCredentials: _d, ...copyOpts } = opts;
         const result = await copyImage(src.target, target, {
           ...copyOpts,
           ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),

@@ -3,12 +3,13 @@ import { parseReference } from '../ref/parse.js';
 import { headManifest } from '../registry/manifests.js';
 import { deleteScope } from '../transport/scope.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
 import { manifestReference } from './resolve.js';
 
 /** Deletes a manifest by digest (a tag is resolved to its digest first); every tag on it goes too. */
-export async function deleteImage(ctx: OpsContext, image: string): Promise<string> {
+export async function deleteImage(ctx: OpsContext, image: string, opts: { credentials?: CredentialOptions | undefined } = {}): Promise<string> {
   const ref = parseReference(image);
-  const client = await ctx.transport.client(ref.registry);
+  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   const what = `deleting ${ref.name}`;
   const digest = ref.digest ?? (await headManifest(client, ref.repository, manifestReference(ref), what)).digest;
   if (!digest) throw new RegistryError(`${what}: the registry sent no digest for the tag`, 200);

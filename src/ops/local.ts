@@ -5,11 +5,14 @@ import { parseReference } from '../ref/parse.js';
 import { removeImage, type RemoveResult } from '../store/remove.js';
 import { ImageStore, storePath, type StoreImage } from '../store/store.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
 import { registryDestination, registrySource, registryTag } from './registry-target.js';
 
 export interface TransferOptions {
-  jobs?: number;
-  onProgress?: (event: CopyProgress) => void;
+  jobs?: number | undefined;
+  onProgress?: ((event: CopyProgress) => void) | undefined;
+  /** Credentials for the registry (stored ones when not given). */
+  credentials?: CredentialOptions | undefined;
 }
 
 export interface PullOptions extends TransferOptions {
@@ -35,10 +38,11 @@ export function openStore(ctx: OpsContext): Promise<ImageStore> {
 export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {}): Promise<PullResult> {
   const ref = parseReference(image);
   const store = await openStore(ctx);
-  const platform = opts.allPlatforms ? undefined : (opts.platform ?? ctx.platform);
-  const source = await registrySource(ctx, ref);
+  const { credentials, allPlatforms, ...copyOpts } = opts;
+  const platform = allPlatforms ? undefined : (opts.platform ?? ctx.platform);
+  const source = await registrySource(await sideContext(ctx, [ref.registry], credentials), ref);
   const result = await writeTo(store.destination(ref.name), (dst) => copyImage(source, dst, {
-    ...opts,
+    ...copyOpts,
     ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),
     tag: ref.tag ?? ref.digest ?? 'latest',
   }));
@@ -49,10 +53,11 @@ export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {
 export async function push(ctx: OpsContext, image: string, opts: TransferOptions = {}): Promise<{ name: string; digest: string; size: number }> {
   const ref = parseReference(image);
   const store = await openStore(ctx);
-  const target = await registryDestination(ctx, ref);
+  const { credentials, ...copyOpts } = opts;
+  const target = await registryDestination(await sideContext(ctx, [ref.registry], credentials), ref);
   const tag = registryTag(ref);
   const source = store.source(ref.name);
-  const result = await copyImage(source, target, { ...opts, ...(tag ? { tag } : {}) });
+  const result = await copyImage(source, target, { ...copyOpts, ...(tag ? { tag } : {}) });
   return { name: ref.name, digest: result.digest, size: result.top.size };
 }
 
