@@ -47,7 +47,7 @@ describe('hostile servers: nothing hangs', () => {
     const home = await makeHome();
     const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, timeouts: { idleMs: 1000 } });
     try {
-      await assert.rejects(digest(ctx, `${server.host}/app:1`, { verify: true }), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
+      await assert.rejects(digest(`${server.host}/app:1`, { context: ctx, verify: true }), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
       assert.equal(server.requests.filter((q) => q.startsWith('GET /v2/app/manifests/')).length, 3, 'asked again after each idle timeout');
     } finally {
       await ctx.transport.close();
@@ -68,7 +68,7 @@ describe('hostile servers: nothing hangs', () => {
     const home = await makeHome();
     const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, timeouts: { headersMs: 1000 }, timeoutMs: 2500 });
     try {
-      await assert.rejects(digest(ctx, `${server.host}/app:1`), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
+      await assert.rejects(digest(`${server.host}/app:1`, { context: ctx }), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
       assert.ok(server.requests.filter((q) => q.includes('/manifests/')).length >= 2, 'a headers timeout is retried');
     } finally {
       await ctx.transport.close();
@@ -133,7 +133,7 @@ describe('hostile servers: credentials stay home', () => {
     const env = { ...home.env, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [server.host]: { auth } } }) };
     const ctx = await createContext({ env, homedir: home.dir, runtime: process, certsDirs: [certs] });
     try {
-      const err = await digest(ctx, `${server.host}/app:1`).then(() => undefined, (e: unknown) => e);
+      const err = await digest(`${server.host}/app:1`, { context: ctx }).then(() => undefined, (e: unknown) => e);
       return { err, seen: recorder.seen };
     } finally {
       await ctx.transport.close();

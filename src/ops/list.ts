@@ -5,15 +5,19 @@ import { listTags } from '../registry/tags.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type CredentialOptions } from './credentials.js';
 
+export interface ListOptions {
+  credentials?: CredentialOptions | undefined;
+}
+
 /** Every tag of a repository (`alpine`, `localhost:5000/app`). */
-export async function tags(ctx: OpsContext, repository: string, opts: { credentials?: CredentialOptions | undefined } = {}): Promise<string[]> {
+export async function tags(ctx: OpsContext, repository: string, opts: ListOptions = {}): Promise<string[]> {
   const ref = parseRepository(repository);
   const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   return listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`);
 }
 
 /** Every repository in a registry's catalog. */
-export async function catalog(ctx: OpsContext, registry: string, opts: { credentials?: CredentialOptions | undefined } = {}): Promise<string[]> {
+export async function catalog(ctx: OpsContext, registry: string, opts: ListOptions = {}): Promise<string[]> {
   const host = registryHost(registry);
   const client = await (await sideContext(ctx, [host], opts.credentials)).transport.client(host);
   return listCatalog(client, `listing the catalog of ${host}`);
