@@ -12,7 +12,7 @@ export interface Context extends OpsContext {
  * Settings of a context. Everything is optional: `env`, `homedir` and `runtime` default to this process's
  * (process.env, os.homedir(), process.platform/arch), as the CLI takes them.
  */
-export type ContextOptions = Partial<BuildOptions>;
+export interface ContextOptions extends Partial<BuildOptions> {}
 
 /** Something the user should hear about (a pull rate limit running low, a format caveat); the library never prints. */
 export interface Warning {

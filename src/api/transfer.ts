@@ -9,7 +9,7 @@ import { sync as syncOp, type SyncOptions as SyncOpOptions, type SyncReport } fr
 import { semverRange, tagRegex, type TagFilter } from '../ops/tag-filter.js';
 import { operationOptions, withContext, type CallOptions } from './context.js';
 
-export type CopyOptions = Omit<CopyOpOptions, 'onWarning' | 'session'> & CallOptions;
+export interface CopyOptions extends Omit<CopyOpOptions, 'onWarning' | 'session'>, CallOptions {}
 
 /**
  * Copies an image between two locations: registry references (`docker://` optional), `oci:DIR[:TAG]`,

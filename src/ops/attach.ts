@@ -9,8 +9,8 @@ import { sha256Digest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { OCI_EMPTY, OCI_LAYER, OCI_MANIFEST } from '../oci/media-types.js';
 import type { OpsContext } from './context.js';
-import { locationRegistries, sideContext, type CredentialOptions } from './credentials.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface AttachOptions {
   /** The artifact's type (`application/spdx+json`, `application/vnd.dev.sigstore.bundle+json`). */

@@ -5,8 +5,8 @@ import { IntegrityError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { locationRegistries, transferContexts, type CredentialOptions } from './credentials.js';
-import { parseLocation } from './transports/index.js';
+import { transferContexts, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface CopyOptions {
   /** Copy only this platform's image out of an index (NotFound when nothing matches). */

@@ -11,8 +11,6 @@ import { OverriddenCredentials, type CredentialOverride } from '../auth/override
 import { CredentialStore } from '../auth/store.js';
 import { UsageError } from '../errors.js';
 import type { OpsContext } from './context.js';
-import { parseReference } from '../ref/parse.js';
-import { parseLocation } from './transports/index.js';
 
 export interface CredentialOptions {
   /** A username and password (or a token server's password) sent instead of the stored ones (`--creds`). */
@@ -74,12 +72,6 @@ export async function transferContexts(ctx: OpsContext, source: CredentialSide, 
 export async function authFileContext(ctx: OpsContext, file: string | undefined): Promise<OpsContext> {
   const store = await authFileStore(ctx, file, false);
   return store ? { ...ctx, credentials: store, transport: ctx.transport.withCredentials(store) } : ctx;
-}
-
-/** The registry a location names (`docker://REF` or a plain reference); none for oci:, docker-archive:, local:, …. */
-export function locationRegistries(spec: string): string[] {
-  if (parseLocation(spec).transport.name !== 'docker') return [];
-  return [parseReference(spec.replace(/^docker:\/\//, '')).registry];
 }
 
 /** What the options say to send instead of the stored credentials; undefined when they say nothing. */

@@ -1,8 +1,8 @@
 import { resolveImage } from '../content/resolve.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { locationRegistries, sideContext, type CredentialOptions } from './credentials.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface DigestOptions {
   /** The digest of this platform's manifest in an index (a single image must be that platform). */

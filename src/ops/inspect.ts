@@ -5,8 +5,8 @@ import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import type { SourceTarget } from '../content/target.js';
 import type { OpsContext } from './context.js';
-import { locationRegistries, sideContext, type CredentialOptions } from './credentials.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface InspectResult {
   name: string;

@@ -1,8 +1,8 @@
 import type { ReferrerFilter, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { OpsContext } from './context.js';
-import { locationRegistries, sideContext, type CredentialOptions } from './credentials.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface ReferrersOptions extends ReferrerFilter {
   credentials?: CredentialOptions | undefined;

@@ -33,7 +33,7 @@ export interface TransportOptions {
 }
 
 export interface TransportWarning {
-  code: 'RATE_LIMIT_LOW';
+  code: 'RATE_LIMIT_LOW' | 'CONFIG_IGNORED';
   message: string;
 }
 
