@@ -18,9 +18,8 @@ async function against(scenario: Scenario, args: string[], opts: HostileOptions 
   const server = await startHostile(scenario, opts);
   const home = await makeHome();
   try {
-    const started = Date.now();
     const r = await runCli(args.map((a) => a.replace('HOST', server.host)), home.env);
-    return { r, server, ms: Date.now() - started };
+    return { r, server };
   } finally {
     await server.stop();
     await home.cleanup();
@@ -35,10 +34,9 @@ function noInternalError(r: CliResult): void {
 
 describe('hostile servers: nothing hangs', () => {
   test('a body that drips one byte every 2 s: --timeout 2s ends inspect with exit 5', async () => {
-    const { r, ms } = await against('slow-body', ['--timeout', '2s', 'inspect', 'HOST/app:1']);
+    const { r } = await against('slow-body', ['--timeout', '2s', 'inspect', 'HOST/app:1']);
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /time limit of 2s ran out/);
-    assert.ok(ms < 4000, `took ${ms} ms`);
     noInternalError(r);
   });
 
@@ -57,9 +55,9 @@ describe('hostile servers: nothing hangs', () => {
   });
 
   test('a server that never sends headers: --timeout 2s, exit 5', async () => {
-    const { r, ms } = await against('no-headers', ['--timeout', '2s', 'digest', 'HOST/app:1']);
+    const { r } = await against('no-headers', ['--timeout', '2s', 'digest', 'HOST/app:1']);
     assert.equal(r.code, 5, r.stderr);
-    assert.ok(ms < 4000, `took ${ms} ms`);
+    assert.match(r.stderr, /time limit of 2s ran out/, 'the command\'s time limit ended it, not the 60 s headers timeout');
     noInternalError(r);
   });
 
