@@ -20,6 +20,10 @@ export { catalog, digest, inspect, rateLimit, referrers, search, tags } from './
 export { copy, load, pull, push, save, sync, type CopyOptions, type SyncFile, type SyncOptions } from './api/transfer.js';
 export { images, rmi, tag } from './api/local.js';
 export { attach, del, login, logout, type LoginCallOptions } from './api/registry.js';
+export {
+  blobDelete, blobGet, blobHead, blobPut, imageConfig, indexAdd, indexCreate, indexRemove, manifestDelete, manifestGet, manifestHead,
+  manifestPut, tagsForDigest, untag, type VerbOptions,
+} from './api/verbs.js';
 
 export type { Reference } from './ref/reference.js';
 export { parseReference, parseRepository, type RepositoryName } from './ref/parse.js';
@@ -37,10 +41,10 @@ export type { ManifestFormat } from './content/convert.js';
 export type { BlobPushResult } from './content/target.js';
 export type { DigestOptions } from './ops/digest.js';
 export type { InspectOptions, InspectResult, ImageSummary, DescriptorView } from './ops/inspect.js';
-export type { ListOptions } from './ops/list.js';
+export type { CatalogOptions, TagsOptions } from './ops/list.js';
 export type { SearchOptions, SearchFilters } from './ops/search.js';
 export type { SearchResult } from './registry/search.js';
-export type { RateLimit, RateLimitResult } from './ops/ratelimit.js';
+export type { RateLimit, RateLimitOptions, RateLimitResult } from './ops/ratelimit.js';
 export type { ReferrersOptions, ReferrersResult, ReferrerNode } from './ops/referrers.js';
 export type { AttachOptions, AttachResult } from './ops/attach.js';
 export type { LoginOptions, LoginResult } from './ops/login.js';
@@ -50,3 +54,11 @@ export type { SyncReport, SyncImageResult, SyncProgress, SyncStatus } from './op
 export type { StoreImage } from './store/store.js';
 export type { RemoveResult } from './store/remove.js';
 export type { Descriptor } from './oci/manifest.js';
+export type { DeleteOptions, DeleteResult, ManifestDeleteResult } from './ops/delete.js';
+export type { UntagOptions, UntagResult } from './ops/untag.js';
+export type { TagsForDigestOptions } from './ops/tags-for-digest.js';
+export type { ManifestRead, ManifestPutOptions } from './ops/manifest.js';
+export { sniffMediaType } from './ops/manifest.js';
+export type { BlobRead } from './ops/blob.js';
+export type { ConfigRead } from './ops/config.js';
+export type { IndexCreateOptions, IndexEditOptions, IndexResult } from './ops/image-index.js';

@@ -1,8 +1,8 @@
 import { digest as digestOp, type DigestOptions } from '../ops/digest.js';
 import { inspect as inspectOp, type InspectOptions, type InspectResult } from '../ops/inspect.js';
-import { catalog as catalogOp, tags as tagsOp, type ListOptions } from '../ops/list.js';
+import { catalog as catalogOp, tags as tagsOp, type CatalogOptions, type TagsOptions } from '../ops/list.js';
 import { referrers as referrersOp, type ReferrersOptions, type ReferrersResult } from '../ops/referrers.js';
-import { rateLimit as rateLimitOp, type RateLimitResult } from '../ops/ratelimit.js';
+import { rateLimit as rateLimitOp, type RateLimitOptions, type RateLimitResult } from '../ops/ratelimit.js';
 import { search as searchOp, type SearchOptions } from '../ops/search.js';
 import type { SearchResult } from '../registry/search.js';
 import { operationOptions, withContext, type CallOptions } from './context.js';
@@ -24,12 +24,12 @@ export function inspect(image: string, options: InspectOptions & CallOptions = {
 }
 
 /** Every tag of a repository (`alpine`, `localhost:5000/app`), following the registry's pages. */
-export function tags(repository: string, options: ListOptions & CallOptions = {}): Promise<string[]> {
+export function tags(repository: string, options: TagsOptions & CallOptions = {}): Promise<string[]> {
   return withContext(options, (ctx) => tagsOp(ctx, repository, operationOptions(options)));
 }
 
 /** Every repository of a registry's catalog (`localhost:5000`). */
-export function catalog(registry: string, options: ListOptions & CallOptions = {}): Promise<string[]> {
+export function catalog(registry: string, options: CatalogOptions & CallOptions = {}): Promise<string[]> {
   return withContext(options, (ctx) => catalogOp(ctx, registry, operationOptions(options)));
 }
 
@@ -44,6 +44,6 @@ export function search(term: string, options: SearchOptions & CallOptions = {}):
 }
 
 /** Docker Hub's pull rate limit for these credentials, from one HEAD request (which costs no pull). */
-export function rateLimit(image: string, options: ListOptions & CallOptions = {}): Promise<RateLimitResult> {
+export function rateLimit(image: string, options: RateLimitOptions & CallOptions = {}): Promise<RateLimitResult> {
   return withContext(options, (ctx) => rateLimitOp(ctx, image, operationOptions(options)));
 }

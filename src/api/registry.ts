@@ -1,11 +1,13 @@
 import { attach as attachOp, type AttachOptions, type AttachResult } from '../ops/attach.js';
-import type { CredentialOptions } from '../ops/credentials.js';
-import { deleteImage } from '../ops/delete.js';
+import { deleteImage, type DeleteOptions, type DeleteResult } from '../ops/delete.js';
 import { login as loginOp, logout as logoutOp, type LoginOptions, type LoginResult } from '../ops/login.js';
 import { operationOptions, withContext, type CallOptions } from './context.js';
 
-/** Deletes an image from its registry; returns the digest deleted. */
-export function del(image: string, options: { credentials?: CredentialOptions } & CallOptions = {}): Promise<string> {
+/**
+ * Deletes from a registry: `REPO:TAG` removes only that tag (the manifest and its other tags stay);
+ * `REPO@DIGEST` deletes the manifest and every tag on it (`tags` says which).
+ */
+export function del(image: string, options: DeleteOptions & CallOptions = {}): Promise<DeleteResult> {
   return withContext(options, (ctx) => deleteImage(ctx, image, operationOptions(options)));
 }
 

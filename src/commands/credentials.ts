@@ -8,26 +8,35 @@ export interface CredentialFlags {
   creds?: string | false;
   registryToken?: string;
   authfile?: string;
+  /** `--tls-verify[=true|false]` */
+  tlsVerify?: boolean;
 }
 
 type Side = 'src' | 'dest';
-type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authfile`]?: string } & { [K in `${Side}NoCreds`]?: boolean };
+type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authfile`]?: string } & { [K in `${Side}NoCreds` | `${Side}TlsVerify`]?: boolean };
 export type TransferCredentialFlags = CredentialFlags & SideFlags;
 
 /**
  * Each side's options for a transfer (copy, sync): its own `--src-*` / `--dest-*` credential flags when given, else
  * the plain ones; the very same object for both sides when no side flag is given (so they share one transport).
+ * `--src-tls-verify` / `--dest-tls-verify` apply to their side over the plain `--tls-verify`.
  */
 export async function transferOptions(env: CommandEnv, flags: TransferCredentialFlags): Promise<[CredentialOptions, CredentialOptions]> {
   const plain = await credentialOptions(env, flags);
   const side = async (s: Side): Promise<CredentialOptions> => {
+    const options = await credentialsOf(s);
+    const tlsVerify = flags[`${s}TlsVerify`];
+    return tlsVerify === undefined ? options : { ...options, tlsVerify };
+  };
+  const credentialsOf = async (s: Side): Promise<CredentialOptions> => {
     const own = { creds: flags[`${s}Creds`], registryToken: flags[`${s}RegistryToken`], noCreds: flags[`${s}NoCreds`] ?? false };
     const authfile = flags[`${s}Authfile`];
     const given = own.creds !== undefined || own.registryToken !== undefined || own.noCreds;
     if (!given && authfile === undefined) return plain;
     const options = given ? await credentialOptions(env, own, `--${s}-`) : { ...plain, authfile: undefined };
     const file = authfile ?? plain.authfile;
-    return { ...options, ...(file !== undefined ? { authfile: file } : {}) };
+    const tls = plain.tlsVerify;
+    return { ...options, ...(file !== undefined ? { authfile: file } : {}), ...(tls !== undefined ? { tlsVerify: tls } : {}) };
   };
   return [await side('src'), await side('dest')];
 }
@@ -49,6 +58,7 @@ export async function credentialOptions(env: CommandEnv, flags: CredentialFlags 
   if (typeof flags.creds === 'string') options.creds = await parseCreds(env, flags.creds, `${prefix}creds`);
   if (flags.registryToken !== undefined) options.registryToken = flags.registryToken;
   if (flags.authfile !== undefined) options.authfile = flags.authfile;
+  if (flags.tlsVerify !== undefined) options.tlsVerify = flags.tlsVerify;
   return options;
 }
 

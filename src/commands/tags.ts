@@ -1,10 +1,25 @@
 import type { CommandEnv } from './command-env.js';
 import { tags } from '../ops/list.js';
 import { renderList } from '../output/list.js';
-import { credentialOptions, type CredentialFlags } from './credentials.js';
+import { credentialOptions } from './credentials.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-export async function tagsCommand(env: CommandEnv, repository: string, flags: CredentialFlags & { format: 'text' | 'json' }): Promise<void> {
+const build = (cmd: Command) => cmd
+  .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+
+async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const credentials = await credentialOptions(env, flags);
   const ctx = await env.context();
   env.io.stdout.write(renderList(await tags(ctx, repository, { credentials }), flags.format));
 }
+
+export default defineCommand({
+  name: 'tags',
+  summary: 'list every tag of a repository',
+  registry: 'one',
+  peers: 'crane ls; regclient tag ls; skopeo list-tags',
+  build,
+  action: tagsCommand,
+});

@@ -10,6 +10,7 @@ import type { Credential, CredentialSource } from '../auth/credential.js';
 import { OverriddenCredentials, type CredentialOverride } from '../auth/override.js';
 import { CredentialStore } from '../auth/store.js';
 import { UsageError } from '../errors.js';
+import type { Transport } from '../transport/transport.js';
 import type { OpsContext } from './context.js';
 
 export interface CredentialOptions {
@@ -26,6 +27,8 @@ export interface CredentialOptions {
    * Called again when a token expires, so it may hand out short-lived passwords.
    */
   lookup?: (registry: string) => Credential | undefined | Promise<Credential | undefined>;
+  /** false: plain http allowed and TLS not verified for these registries (skopeo's `--tls-verify=false`). */
+  tlsVerify?: boolean;
 }
 
 /** One side of a transfer: the registries it names and the credentials it was given. */
@@ -51,8 +54,8 @@ export async function sideContext(ctx: OpsContext, registries: string[], credent
   checkCredentialOptions(credentials);
   const store = await authFileStore(ctx, credentials.authfile);
   const source = overridden(store ?? ctx.credentials, registries, credentials);
-  if (source === ctx.credentials) return ctx;
-  return { ...ctx, ...(store ? { credentials: store } : {}), transport: ctx.transport.withCredentials(source) };
+  if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
+  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, registries, credentials, source) };
 }
 
 /**
@@ -81,6 +84,12 @@ function credentialOverride(options: CredentialOptions): CredentialOverride | un
   if (options.creds) return { credential: { username: options.creds.username, password: options.creds.password } };
   if (options.lookup) return { lookup: options.lookup };
   return undefined;
+}
+
+/** The transport with these credentials, and these registries insecure when `tlsVerify: false` says so. */
+function derived(ctx: OpsContext, registries: string[], options: CredentialOptions, credentials: CredentialSource): Transport {
+  const insecure = options.tlsVerify === false ? Object.fromEntries(registries.map((r) => [r, { insecure: true }])) : undefined;
+  return ctx.transport.derive({ ...(insecure ? { registries: insecure } : {}), credentials: () => credentials });
 }
 
 function overridden(base: CredentialSource, registries: string[], options: CredentialOptions): CredentialSource {

@@ -16,7 +16,11 @@ export interface RateLimitResult {
 }
 
 /** Docker Hub's pull rate limit for this client, from one HEAD of the image's manifest (a HEAD costs no pull). */
-export async function rateLimit(ctx: OpsContext, image: string, opts: { credentials?: CredentialOptions | undefined } = {}): Promise<RateLimitResult> {
+export interface RateLimitOptions {
+  credentials?: CredentialOptions | undefined;
+}
+
+export async function rateLimit(ctx: OpsContext, image: string, opts: RateLimitOptions = {}): Promise<RateLimitResult> {
   const ref = parseReference(image);
   const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   const head = await headManifest(client, ref.repository, manifestReference(ref), `checking the rate limit on ${ref.name}`);

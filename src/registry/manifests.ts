@@ -1,12 +1,13 @@
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, RegistryError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { header, type HttpResponse } from '../transport/http.js';
 import { fetchDocument } from '../transport/read-body.js';
+import { responseError } from '../transport/response-error.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
-import { pullScope } from '../transport/scope.js';
+import { deleteScope, pullScope, pushScope } from '../transport/scope.js';
 
 
 export interface ManifestBytes {
@@ -75,4 +76,58 @@ function mediaTypeOf(contentType: string | undefined, bytes: Buffer): string {
     // not JSON; keep the header
   }
   return ct;
+}
+
+export interface ManifestPutResult {
+  /** The digest the registry says it stored (Docker-Content-Digest), when it says. */
+  digest?: string;
+  /** The registry answered with `OCI-Subject`: it lists the manifest among its subject's referrers itself. */
+  subjectProcessed: boolean;
+}
+
+/** PUT manifest bytes under a tag or their digest. */
+export async function putManifest(client: RegistryClient, repository: string, reference: string, bytes: Buffer, mediaType: string, what: string): Promise<ManifestPutResult> {
+  const res = await client.request({
+    method: 'PUT',
+    path: `/v2/${repository}/manifests/${reference}`,
+    headers: { 'content-type': mediaType },
+    body: bytes,
+    scopes: [pushScope(repository)],
+    what,
+  });
+  await client.expect(res, [201, 200], 'PUT', what);
+  const digest = header(res, 'docker-content-digest');
+  const subjectProcessed = header(res, 'oci-subject') !== undefined;
+  await res.body.dump();
+  return { ...(digest ? { digest } : {}), subjectProcessed };
+}
+
+/** DELETE a manifest by digest: the registry drops it and every tag on it. */
+export async function deleteManifest(client: RegistryClient, repository: string, digest: string, what: string): Promise<void> {
+  const res = await client.request({ method: 'DELETE', path: `/v2/${repository}/manifests/${digest}`, scopes: [deleteScope(repository)], what });
+  if (res.status === 405) {
+    await res.body.dump();
+    throw new RegistryError(`${what}: the registry does not allow deleting manifests`, 405, [], {
+      hint: 'registry:2 needs storage.delete.enabled: true; Docker Hub deletes tags only through its web API',
+    });
+  }
+  await client.expect(res, [202, 200], 'DELETE', what);
+  await res.body.dump();
+}
+
+/**
+ * DELETE a tag (OCI distribution 1.1: the tag goes, the manifest and its other tags stay). False when the registry
+ * does not support it (distribution 2.8 answers 400 DIGEST_INVALID; others 404, 405 or 501); access refused throws.
+ */
+export async function deleteTag(client: RegistryClient, repository: string, tag: string, what: string): Promise<boolean> {
+  const res = await client.request({ method: 'DELETE', path: `/v2/${repository}/manifests/${tag}`, scopes: [deleteScope(repository)], what });
+  if (res.status === 202 || res.status === 200) {
+    await res.body.dump();
+    return true;
+  }
+  if ([400, 404, 405, 501].includes(res.status)) {
+    await res.body.dump();
+    return false;
+  }
+  throw await responseError(res, 'DELETE', what);
 }
