@@ -56,6 +56,7 @@ export type { RemoveResult } from './store/remove.js';
 export type { Descriptor } from './oci/manifest.js';
 export type { DeleteOptions, DeleteResult, ManifestDeleteResult } from './ops/delete.js';
 export type { UntagOptions, UntagResult } from './ops/untag.js';
+export type { UntagMethod } from './registry/untag.js';
 export type { TagsForDigestOptions } from './ops/tags-for-digest.js';
 export type { ManifestRead, ManifestPutOptions } from './ops/manifest.js';
 export { sniffMediaType } from './ops/manifest.js';
