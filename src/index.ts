@@ -24,9 +24,12 @@ export {
   blobDelete, blobGet, blobHead, blobPut, imageConfig, indexAdd, indexCreate, indexRemove, manifestDelete, manifestGet, manifestHead,
   manifestPut, tagsForDigest, untag, type VerbOptions,
 } from './api/verbs.js';
+export { append, exportImage, flatten, mutate, rebase, type ChangeCallOptions } from './api/change.js';
 
-export type { Reference } from './ref/reference.js';
-export { parseReference, parseRepository, type RepositoryName } from './ref/parse.js';
+export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
+export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
+export { isDigest, parseSelector, manifestReference, givenSelector, isDigestOnly, impliedTag, destinationTag, joinSelector } from './ref/selector.js';
+export { DIGEST_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedDigest, type DigestAlgorithm } from './ref/digest-algorithms.js';
 export type { Env } from './util/env.js';
 export { parsePlatform, formatPlatform, platformMatches, hostPlatform, type NodeRuntime, type Platform } from './oci/platform.js';
 export type { Credential } from './auth/credential.js';
@@ -63,3 +66,12 @@ export { sniffMediaType } from './ops/manifest.js';
 export type { BlobRead } from './ops/blob.js';
 export type { ConfigRead } from './ops/config.js';
 export type { IndexCreateOptions, IndexEditOptions, IndexResult } from './ops/image-index.js';
+export { SCRATCH, type AppendOptions } from './ops/append.js';
+export { BaseMismatchError, type RebaseOptions } from './ops/rebase.js';
+export type { MutateOptions } from './ops/mutate.js';
+export type { FlattenOptions } from './ops/flatten.js';
+export type { ExportOptions, ExportOutput } from './ops/export.js';
+export type { ChangeOptions, ChangeResult } from './ops/change-image.js';
+export type { ConfigChanges } from './image/config-edit.js';
+export type { LayerInput } from './image/layer-input.js';
+export type { LayerCompression } from './image/layer-writer.js';

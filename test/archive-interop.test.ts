@@ -2,7 +2,6 @@
 // podman 4.3 `load`, skopeo 1.9 `docker-archive:`. A tool that is not installed skips its tests (and scripts/test.sh
 // then fails unless REGCTL_ALLOW_SKIP=1); a dockerd that cannot start fails them, as in every file that uses it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +10,9 @@ import { openArchive } from '../src/archive/reader.js';
 import { ArchiveWriter } from '../src/archive/writer.js';
 import { startDockerd, type DockerdHandle } from './helpers/dockerd.js';
 import { busyboxImage, listTar, makeImage, saveImage, sha256, type TestImage } from './helpers/images.js';
-import { spawnCapture } from './helpers/run-cli.js';
+import { spawnCapture, which } from './helpers/run-cli.js';
 
 const T = mkdtempSync(join(tmpdir(), 'regctl-interop-'));
-const which = (bin: string) => {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-};
 const busybox = which('busybox');
 const needs = (...bins: string[]) => {
   const missing = bins.filter((b) => !which(b));

@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
-import { UsageError } from '../errors.js';
 import { attach } from '../ops/attach.js';
+import { parseAnnotations } from './annotations.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -12,12 +12,7 @@ const build = (cmd: Command) => cmd
   .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[]);
 
 async function attachCommand(env: CommandEnv, image: string, files: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const annotations: Record<string, string> = {};
-  for (const a of flags.annotation) {
-    const eq = a.indexOf('=');
-    if (eq <= 0) throw new UsageError(`invalid --annotation "${a}": want KEY=VALUE`);
-    annotations[a.slice(0, eq)] = a.slice(eq + 1);
-  }
+  const annotations = parseAnnotations(flags.annotation);
   const credentials = await credentialOptions(env, flags);
   const ctx = await env.context();
   const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations, credentials });

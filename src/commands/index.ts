@@ -14,6 +14,10 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   inspect: () => import('./inspect.js'),
   digest: () => import('./digest.js'),
   tags: () => import('./tags.js'),
+  manifest: () => import('./manifest.js'),
+  blob: () => import('./blob.js'),
+  config: () => import('./config.js'),
+  index: () => import('./image-index.js'),
   catalog: () => import('./catalog.js'),
   copy: () => import('./copy.js'),
   sync: () => import('./sync.js'),
@@ -28,6 +32,13 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   load: () => import('./load.js'),
   delete: () => import('./delete.js'),
   ratelimit: () => import('./ratelimit.js'),
+  mutate: () => import('./mutate.js'),
+  append: () => import('./append.js'),
+  flatten: () => import('./flatten.js'),
+  rebase: () => import('./rebase.js'),
+  export: () => import('./export.js'),
+  size: () => import('./size.js'),
+  prune: () => import('./prune.js'),
 };
 
 /** Every command's definition, in COMMANDS' order (help, man pages, completion, the README table). */

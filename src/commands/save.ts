@@ -36,6 +36,7 @@ async function saveCommand(env: CommandEnv, images: string[], flags: FlagsOf<typ
       ...(flags.allPlatforms ? { platforms: 'all' as const } : platforms.length > 0 ? { platforms } : {}),
       ...(flags.referrers ? { referrers: true } : {}),
       ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),
+      onWarning: (message) => env.warn(message),
     }));
 }
 

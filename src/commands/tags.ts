@@ -1,5 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { tags } from '../ops/list.js';
+import { tagsForDigest } from '../ops/tags-for-digest.js';
 import { renderList } from '../output/list.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -7,17 +8,28 @@ import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
+  .option('--digest <digest>', 'only the tags pointing at this digest (a HEAD per tag)')
   .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
 
 async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const credentials = await credentialOptions(env, flags);
   const ctx = await env.context();
-  env.io.stdout.write(renderList(await tags(ctx, repository, { credentials }), flags.format));
+  if (flags.digest === undefined) {
+    env.io.stdout.write(renderList(await tags(ctx, repository, { credentials }), flags.format));
+    return;
+  }
+  const stderr = env.io.stderr;
+  const onProgress = stderr.isTTY ? (done: number, total: number) => stderr.write(`\rchecked ${done}/${total} tags`) : undefined;
+  try {
+    env.io.stdout.write(renderList(await tagsForDigest(ctx, repository, flags.digest, { credentials, ...(onProgress ? { onProgress } : {}) }), flags.format));
+  } finally {
+    if (onProgress) stderr.write('\r\x1b[K');
+  }
 }
 
 export default defineCommand({
   name: 'tags',
-  summary: 'list every tag of a repository',
+  summary: 'list every tag of a repository, or with --digest those pointing at one digest',
   registry: 'one',
   peers: 'crane ls; regclient tag ls; skopeo list-tags',
   build,

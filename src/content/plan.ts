@@ -15,8 +15,7 @@ export interface PlanOptions {
   referrers?: boolean;
   /** Copy foreign / non-distributable layers too (skipped by default, like docker and skopeo). */
   includeNondistributable?: boolean;
-  /** Keep an index whole but copy only these platforms' children (and the attestations of those); the index's
-   * bytes are unchanged, so it names children the destination lacks (what containerd's export writes). */
+  /** Copy only these platforms' children of the top index (and the attestations of those). */
   platforms?: Platform[];
   /** Plan every child of an index even when the destination has it (a conversion rewrites them all). */
   everyChild?: boolean;
@@ -115,4 +114,20 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
   await walk(top.desc, top.bytes, top.doc, { top: true, ...(opts.tag ? { tag: opts.tag } : {}) });
   plan.blobs = [...blobs.values()];
   return plan;
+}
+
+/**
+ * What a copy of `top` would send to `dst`, before sending anything: the manifests the plan pushes and the blobs the
+ * destination lacks (a HEAD each). `sync --dry-run` reports it for each image it would copy.
+ */
+export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, jobs: number): Promise<{ bytes: number; blobs: number }> {
+  const plan = await planCopy(src, dst, top, { jobs });
+  let bytes = plan.manifests.reduce((n, m) => n + m.bytes.length, 0);
+  let blobs = 0;
+  await runPool(plan.blobs, jobs, async (blob) => {
+    if (await dst.hasBlob(blob)) return;
+    bytes += blob.size;
+    blobs++;
+  });
+  return { bytes, blobs };
 }

@@ -6,7 +6,7 @@ import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
 import { transferContexts, type CredentialOptions } from './credentials.js';
-import { locationRegistries, parseLocation } from './transports/index.js';
+import { locationRegistries, parseLocation, type ImageLocation } from './transports/index.js';
 
 export interface CopyOptions {
   /** Copy only this platform's image out of an index (NotFound when nothing matches). */
@@ -21,8 +21,8 @@ export interface CopyOptions {
   onWarning?: (message: string) => void;
   onProgress?: (event: CopyProgress) => void;
   /** Credentials for the source's registry and for the destination's (stored ones when not given). */
-  sourceCredentials?: CredentialOptions;
-  destinationCredentials?: CredentialOptions;
+  sourceCredentials?: CredentialOptions | undefined;
+  destinationCredentials?: CredentialOptions | undefined;
 }
 
 /**
@@ -30,12 +30,32 @@ export interface CopyOptions {
  * A multi-platform index is copied whole (keeping its digest) unless a platform is given or the destination holds
  * one platform only (a docker archive: the host's); nothing is left half-written when it fails.
  */
-export async function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
-  const from = parseLocation(source);
+export function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
   const to = parseLocation(destination);
+  const { platform, ...rest } = opts;
+  return copyLocations(ctx, parseLocation(source), to, {
+    ...rest,
+    ...(platform ? { platform, strictPlatform: true } : to.singlePlatform ? { platform: ctx.platform } : {}),
+  });
+}
+
+export interface LocationCopyOptions extends Omit<CopyOptions, 'platform'> {
+  /** The platform to take out of an index; with `strictPlatform` a single image of another platform is NotFound too. */
+  platform?: Platform;
+  strictPlatform?: boolean;
+}
+
+/**
+ * The one path every transfer takes (copy, pull, push): open the source, let the destination's transport choose
+ * the name the image gets there from the source (a tag, or digest only), copy, and check the digest the destination
+ * names, committing only when everything succeeded.
+ */
+export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: ImageLocation, opts: LocationCopyOptions = {}): Promise<CopyResult> {
+  const { sourceCredentials, destinationCredentials, ...rest } = opts;
   const [srcCtx, dstCtx] = await transferContexts(ctx,
-    { registries: locationRegistries(source), credentials: opts.sourceCredentials },
-    { registries: locationRegistries(destination), credentials: opts.destinationCredentials });
+    { registries: locationRegistries(from.text), credentials: sourceCredentials },
+    { registries: locationRegistries(to.text), credentials: destinationCredentials });
+  opts = rest;
   const src = await from.openSource(srcCtx);
   try {
     const dst = await to.openDestination(dstCtx, {
@@ -44,16 +64,11 @@ export async function copy(ctx: OpsContext, source: string, destination: string,
       ...(opts.onWarning ? { warn: opts.onWarning } : {}),
     });
     try {
-      const platform = opts.platform ?? (to.singlePlatform ? ctx.platform : undefined);
+      const { onWarning: _, ...copyOpts } = opts;
       return await writeTo(dst.target, async (target) => {
-        const { onWarning: _, sourceCredentials: _s, destinationCredentials: _d, ...copyOpts } = opts;
-        const result = await copyImage(src.target, target, {
-          ...copyOpts,
-          ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),
-          ...(dst.tag ? { tag: dst.tag } : {}),
-        });
+        const result = await copyImage(src.target, target, { ...copyOpts, ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
-          throw new IntegrityError(`${destination} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
+          throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }
         return result;
       });

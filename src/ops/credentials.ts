@@ -51,11 +51,16 @@ export function checkCredentialOptions(options: CredentialOptions, names: Creden
 
 /** The context one side of an operation works in: `credentials` apply to `registries` (the same context when none). */
 export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}): Promise<OpsContext> {
+  const { store, source } = await sideCredentials(ctx, registries, credentials);
+  if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
+  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecureOf({ registries, credentials }), source) };
+}
+
+/** Where a side's credentials come from: its authfile's store (else the context's), with its overrides on top. */
+async function sideCredentials(ctx: OpsContext, registries: string[], credentials: CredentialOptions): Promise<{ store?: CredentialStore; source: CredentialSource }> {
   checkCredentialOptions(credentials);
   const store = await authFileStore(ctx, credentials.authfile);
-  const source = overridden(store ?? ctx.credentials, registries, credentials);
-  if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
-  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, registries, credentials, source) };
+  return { ...(store ? { store } : {}), source: overridden(store ?? ctx.credentials, registries, credentials) };
 }
 
 /**
@@ -69,6 +74,22 @@ export async function transferContexts(ctx: OpsContext, source: CredentialSide, 
     return [both, both];
   }
   return Promise.all([sideContext(ctx, source.registries, source.credentials), sideContext(ctx, destination.registries, destination.credentials)]);
+}
+
+/**
+ * One context for both sides, for an operation that reads one and writes the other through a single context (the
+ * image-changing operations): each side's credentials apply to its registries; a registry on both sides gets the
+ * destination's. Prefer transferContexts where the operation can hold two.
+ */
+export async function combinedContext(ctx: OpsContext, source: CredentialSide, destination: CredentialSide): Promise<OpsContext> {
+  if (source.credentials === destination.credentials) return sideContext(ctx, [...source.registries, ...destination.registries], source.credentials);
+  const [src, dst] = await Promise.all([
+    sideCredentials(ctx, source.registries, source.credentials ?? {}),
+    sideCredentials(ctx, destination.registries, destination.credentials ?? {}),
+  ]);
+  const onDestination = new Set(destination.registries);
+  const both: CredentialSource = { get: (registry) => (onDestination.has(registry) ? dst : src).source.get(registry) };
+  return { ...ctx, transport: derived(ctx, [...insecureOf(source), ...insecureOf(destination)], both) };
 }
 
 /** login and logout with an authfile: that file is the store (it may not exist yet). */
@@ -86,10 +107,13 @@ function credentialOverride(options: CredentialOptions): CredentialOverride | un
   return undefined;
 }
 
-/** The transport with these credentials, and these registries insecure when `tlsVerify: false` says so. */
-function derived(ctx: OpsContext, registries: string[], options: CredentialOptions, credentials: CredentialSource): Transport {
-  const insecure = options.tlsVerify === false ? Object.fromEntries(registries.map((r) => [r, { insecure: true }])) : undefined;
-  return ctx.transport.derive({ ...(insecure ? { registries: insecure } : {}), credentials: () => credentials });
+/** The registries a side makes insecure (`tlsVerify: false`). */
+const insecureOf = (side: CredentialSide): string[] => (side.credentials?.tlsVerify === false ? side.registries : []);
+
+/** The transport with these credentials, and these registries insecure (plain http allowed, TLS not verified). */
+function derived(ctx: OpsContext, insecure: string[], credentials: CredentialSource): Transport {
+  const registries = insecure.length ? Object.fromEntries(insecure.map((r) => [r, { insecure: true }])) : undefined;
+  return ctx.transport.derive({ ...(registries ? { registries } : {}), credentials: () => credentials });
 }
 
 function overridden(base: CredentialSource, registries: string[], options: CredentialOptions): CredentialSource {

@@ -113,7 +113,7 @@ async function writeIndex(ctx: OpsContext, destination: string, build: (dst: Des
       const doc = { schemaVersion: 2, mediaType, manifests: entries.map((e) => e.json), ...(annotations && Object.keys(annotations).length ? { annotations } : {}) };
       const bytes = Buffer.from(JSON.stringify(doc, null, 2));
       const desc = { mediaType, digest: sha256Digest(bytes), size: bytes.length };
-      await dst.pushManifest(desc, bytes, { top: true, ...(opened.tag ? { tag: opened.tag } : {}) });
+      await dst.pushManifest(desc, bytes, { top: true, ...(opened.name ? { tag: opened.name } : {}) });
       return { name: destination, digest: desc.digest, mediaType, manifests: entries.map((e) => e.desc) };
     });
   } finally {

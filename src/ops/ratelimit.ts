@@ -3,7 +3,7 @@ import { headManifest } from '../registry/manifests.js';
 import type { RateLimit } from '../transport/ratelimit.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type CredentialOptions } from './credentials.js';
-import { manifestReference } from './resolve.js';
+import { manifestReference } from '../ref/selector.js';
 
 export type { RateLimit } from '../transport/ratelimit.js';
 

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
+import { manifestReference } from '../ref/selector.js';
 import { getManifest, headManifest } from '../registry/manifests.js';
 import { removeTag, type UntagMethod } from '../registry/untag.js';
 import type { OpsContext } from './context.js';
@@ -27,7 +28,7 @@ export async function untag(ctx: OpsContext, image: string, opts: UntagOptions =
   if (ref.digest) {
     throw new UsageError(`${image} names a digest; untag removes a tag (REPO:TAG)`, { hint: `delete the manifest with every tag on it: regctl delete ${ref.name}` });
   }
-  const tag = ref.tag ?? 'latest';
+  const tag = manifestReference(ref); // a tag: a digest was refused above
   const client = await ctx.transport.client(ref.registry);
   const what = `removing tag ${ref.name}`;
   const head = await headManifest(client, ref.repository, tag, what);

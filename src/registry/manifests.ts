@@ -8,6 +8,8 @@ import { responseError } from '../transport/response-error.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { deleteScope, pullScope, pushScope } from '../transport/scope.js';
+import { digestAlgorithm } from '../ref/digest-algorithms.js';
+import { isDigest } from '../ref/selector.js';
 
 
 export interface ManifestBytes {
@@ -26,8 +28,6 @@ export interface ManifestHead {
   rateLimit?: RateLimit;
 }
 
-const isDigest = (reference: string) => reference.includes(':');
-
 async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', repository: string, reference: string, what: string): Promise<HttpResponse> {
   const res = await client.request({
     method,
@@ -44,10 +44,15 @@ export async function getManifest(client: RegistryClient, repository: string, re
   const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, 'manifest');
   const announced = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : announced;
+  if (expected === announced && announced && !digestAlgorithm(announced)) {
+    // The registry's answer, not the user's input: an integrity failure (exit 6), not a usage error.
+    throw new IntegrityError(`${what}: the registry announced a digest of an unsupported algorithm: ${JSON.stringify(announced.slice(0, 80))}`, { code: 'ERR_DIGEST_MISMATCH' });
+  }
   if (expected && digestLike(expected, bytes) !== expected) {
     throw new IntegrityError(`${what}: manifest digest mismatch: expected ${expected}, got ${digestLike(expected, bytes)}`, { code: 'ERR_DIGEST_MISMATCH' });
   }
-  const digest = expected && expected.startsWith('sha256:') ? expected : sha256Digest(bytes);
+  // Descriptors carry the canonical sha256 digest; one asked for by another algorithm was checked above.
+  const digest = expected && digestAlgorithm(expected) === 'sha256' ? expected : sha256Digest(bytes);
   return { bytes, mediaType: mediaTypeOf(header(res, 'content-type'), bytes), digest };
 }
 

@@ -11,6 +11,7 @@ import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
 import { getManifest, headManifest, putManifest } from './manifests.js';
 import { listReferrers, recordReferrers } from './referrers.js';
 import { listTags } from './tags.js';
+import { joinSelector } from '../ref/selector.js';
 
 /** One repository of a registry as a copy source, pointed at a tag or digest. */
 export class RegistrySource implements SourceTarget {
@@ -56,13 +57,8 @@ export class RegistrySource implements SourceTarget {
   }
 
   /** The same repository at another tag or digest (sharing the tag list read for cosign tags). */
-  at(reference: string): RegistrySource {
-    const name = `${this.client.registry}/${this.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-    return new RegistrySource(this.client, this.repository, reference, name, this.repo);
-  }
-
-  async peekDigest(): Promise<string | undefined> {
-    return (await headManifest(this.client, this.repository, this.reference, `checking ${this.description}`)).digest;
+  at(selector: string): RegistrySource {
+    return new RegistrySource(this.client, this.repository, selector, joinSelector(`${this.client.registry}/${this.repository}`, selector), this.repo);
   }
 
   /** The referrers API (or its tag schema), then cosign's digest tags from the tag list (read once). */
