@@ -4,7 +4,7 @@ import { tagsForDigest } from '../ops/tags-for-digest.js';
 import { renderTagList } from '../output/list.js';
 import { formatHelp, parseFormat } from '../output/format.js';
 import { parseRepository } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -18,16 +18,17 @@ const FORMATS = ['text', 'json'] as const;
 async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
   const repo = parseRepository(repository);
-  const ctx = await credentialContext(env, flags, [repo.registry]);
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
   const write = (list: string[]) => env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
   if (flags.digest === undefined) {
-    write(await tags(ctx, repository));
+    write(await tags(ctx, repository, { credentials }));
     return;
   }
   const stderr = env.io.stderr;
   const onProgress = stderr.isTTY ? (done: number, total: number) => stderr.write(`\rchecked ${done}/${total} tags`) : undefined;
   try {
-    write(await tagsForDigest(ctx, repository, flags.digest, onProgress ? { onProgress } : {}));
+    write(await tagsForDigest(ctx, repository, flags.digest, { credentials, ...(onProgress ? { onProgress } : {}) }));
   } finally {
     if (onProgress) stderr.write('\r\x1b[K');
   }

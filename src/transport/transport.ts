@@ -33,7 +33,7 @@ export interface TransportOptions {
 }
 
 export interface TransportWarning {
-  code: 'RATE_LIMIT_LOW';
+  code: 'RATE_LIMIT_LOW' | 'CONFIG_IGNORED';
   message: string;
 }
 
@@ -68,15 +68,17 @@ export class Transport {
   /**
    * A transport with its own clients, for registries with settings of their own (a sync file's `tls-verify`,
    * `cert-dir`, `credentials`): `registries` apply over the configured settings of those hosts, `credentials`
-   * wraps this transport's credential lookup. Its pools close with this transport's.
+   * wraps this transport's credential lookup, `signal` aborts its requests too (one operation's cancellation). Its
+   * pools close with this transport's.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource }): Transport {
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; signal?: AbortSignal }): Transport {
     const registries = { ...this.opts.config.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
       ...this.opts,
       config: { ...this.opts.config, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
+      ...(change.signal ? { signal: this.opts.signal ? AbortSignal.any([this.opts.signal, change.signal]) : change.signal } : {}),
     }, this.common);
   }
 
