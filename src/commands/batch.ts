@@ -5,7 +5,6 @@ import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { ExitCode, RegctlError, UsageError } from '../errors.js';
 import type { Outcome } from '../ops/batch.js';
-import { transferRegistries } from '../ops/credentials.js';
 
 /** `--from-file FILE|-`, for a definition's build. */
 export const fromFileOption = <C extends Command<any[], any>>(cmd: C, what: string) =>
@@ -28,22 +27,6 @@ export async function batchInputs(env: CommandEnv, args: string[], fromFile: str
   }
   if (!inputs.length) throw new UsageError(`no ${what} given`, { hint: `name them as arguments or with --from-file FILE` });
   return inputs;
-}
-
-/**
- * The registries a batch names (for the credential flags), image locations by default; a malformed input is left
- * out here and fails on its own, named, when its operation runs.
- */
-export function batchRegistries(inputs: string[], registriesOf: (input: string) => string[] = transferRegistries): string[] {
-  const all = new Set<string>();
-  for (const input of inputs) {
-    try {
-      for (const r of registriesOf(input)) all.add(r);
-    } catch {
-      // its own operation reports it, named
-    }
-  }
-  return [...all];
 }
 
 /**

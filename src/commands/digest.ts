@@ -1,8 +1,8 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { digest, digests } from '../ops/digest.js';
-import { batchInputs, batchRegistries, failBatch, fromFileOption, outcomeJson } from './batch.js';
-import { credentialContext } from './credentials.js';
+import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
+import { credentialOptions, lightweightContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -15,8 +15,9 @@ const build = (cmd: Command, locations: string) => fromFileOption(cmd
 /** One image: its digest. Several (or --from-file): `IMAGE DIGEST` lines in input order, failures on stderr. */
 async function digestCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const images = await batchInputs(env, args, flags.fromFile, 'images');
-  const opts = { platform: flags.platform ? parsePlatform(flags.platform) : undefined, verify: flags.verify === true };
-  const ctx = await credentialContext(env, flags, batchRegistries(images), { lightweight: true });
+  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const opts = { platform, verify: flags.verify === true, credentials: await credentialOptions(env, flags) };
+  const ctx = await lightweightContext(env);
   const out = env.io.stdout;
   if (images.length === 1 && flags.fromFile === undefined && flags.format === 'text') {
     out.write(`${await digest(ctx, images[0]!, opts)}\n`);

@@ -1,13 +1,13 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
 import { defaultDocumentFormat, renderDescriptor, renderDocument } from '../output/document.js';
 import { parseReference } from '../ref/parse.js';
-import { eachInput } from '../ops/batch.js';
-import { batchInputs, batchRegistries, failBatch, fromFileOption, outcomeJson } from './batch.js';
-import { credentialContext } from './credentials.js';
+import { batchContext, eachInput } from '../ops/batch.js';
+import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
+import { credentialContext, credentialOptions, lightweightContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { readInput } from './input.js';
 import { reportManifestDelete } from './report-delete.js';
@@ -16,7 +16,7 @@ import type { Command } from '@commander-js/extra-typings';
 const buildGet = (cmd: Command, locations: string) => cmd
   .argument('<image>', `image: ${locations}`)
   .option('--platform <os/arch[/variant]>', 'that platform\'s manifest out of an index')
-  .option('--format <format>', 'raw (the bytes as stored; default unless stdout is a terminal) or json (pretty-printed)')
+  .option('--format <format>', 'raw (the bytes as stored; default unless stdout is a terminal), json (pretty-printed) or a Go template over the manifest\'s JSON, e.g. \'{{range .layers}}{{.digest}} {{end}}\'')
   .option('--raw', 'the bytes exactly as stored, also on a terminal');
 
 const get = defineCommand({
@@ -28,7 +28,7 @@ const get = defineCommand({
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildGet, 'one'>) {
     const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-    const ctx = await credentialContext(env, flags, transferRegistries(image));
+    const ctx = await credentialContext(env, flags, locationRegistries(image));
     env.io.stdout.write(renderDocument((await manifestGet(ctx, image, platform ? { platform } : {})).bytes, format));
   },
 });
@@ -46,7 +46,7 @@ const head = defineCommand({
   /** Several images (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines or a JSON array, in input order. */
   async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
     const images = await batchInputs(env, args, flags.fromFile, 'images');
-    const ctx = await credentialContext(env, flags, batchRegistries(images), { lightweight: true });
+    const ctx = await batchContext(await lightweightContext(env), images, await credentialOptions(env, flags));
     const out = env.io.stdout;
     if (images.length === 1 && flags.fromFile === undefined) {
       out.write(renderDescriptor(await manifestHead(ctx, images[0]!), flags.format));

@@ -1,4 +1,7 @@
 import { runPool } from '../util/pool.js';
+import type { OpsContext } from './context.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries } from './transports/index.js';
 
 /** What one input of a batch came to: its result, or the error it failed with (the others go on). */
 export type Outcome<T> = { input: string; result: T } | { input: string; error: unknown };
@@ -22,4 +25,21 @@ export async function eachInput<T>(inputs: readonly string[], op: (input: string
     }
   });
   return outcomes;
+}
+
+/**
+ * One context for a whole batch: `credentials` applied once to every registry the inputs name (image locations by
+ * default), so all of them share one transport's pools, pings and tokens. A malformed input is left out here and
+ * fails on its own, named, when its operation runs.
+ */
+export async function batchContext(ctx: OpsContext, inputs: readonly string[], credentials: CredentialOptions | undefined, registriesOf: (input: string) => string[] = locationRegistries): Promise<OpsContext> {
+  const registries = new Set<string>();
+  for (const input of inputs) {
+    try {
+      for (const r of registriesOf(input)) registries.add(r);
+    } catch {
+      // reported by its own operation
+    }
+  }
+  return sideContext(ctx, [...registries], credentials);
 }

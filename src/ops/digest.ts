@@ -1,12 +1,16 @@
 import { resolveImage } from '../content/resolve.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { eachInput, type Outcome } from './batch.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { batchContext, eachInput, type Outcome } from './batch.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface DigestOptions {
-  platform?: Platform;
+  /** The digest of this platform's manifest in an index (a single image must be that platform). */
+  platform?: Platform | undefined;
+  /** Fetch the manifest and hash it instead of trusting the registry's digest header. */
   verify?: boolean;
+  credentials?: CredentialOptions | undefined;
 }
 
 /**
@@ -19,7 +23,7 @@ export interface DigestOptions {
  */
 export async function digest(ctx: OpsContext, image: string, opts: DigestOptions = {}): Promise<string> {
   const location = parseLocation(image);
-  const opened = await location.openSource(ctx);
+  const opened = await location.openSource(await sideContext(ctx, locationRegistries(image), opts.credentials));
   try {
     const src = opened.target;
     if (opts.platform) return (await resolveImage(src, { platform: opts.platform, strict: true })).top.digest;
@@ -30,7 +34,11 @@ export async function digest(ctx: OpsContext, image: string, opts: DigestOptions
   }
 }
 
-/** The digest of each image (see digest), in parallel on the context's pools; outcomes in input order. */
-export function digests(ctx: OpsContext, images: readonly string[], opts: DigestOptions = {}): Promise<Outcome<string>[]> {
-  return eachInput(images, (image) => digest(ctx, image, opts));
+/**
+ * The digest of each image (see digest), 8 at a time in one context (one ping per registry, one token per
+ * repository); outcomes in input order, a failure one image's outcome.
+ */
+export async function digests(ctx: OpsContext, images: readonly string[], opts: DigestOptions = {}): Promise<Outcome<string>[]> {
+  const shared = await batchContext(ctx, images, opts.credentials);
+  return eachInput(images, (image) => digest(shared, image, { ...opts, credentials: undefined }));
 }

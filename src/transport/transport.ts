@@ -37,7 +37,7 @@ export interface TransportOptions {
 }
 
 export interface TransportWarning {
-  code: 'RATE_LIMIT_LOW';
+  code: 'RATE_LIMIT_LOW' | 'CONFIG_IGNORED';
   message: string;
 }
 
@@ -56,6 +56,11 @@ export class Transport {
     this.common = common ?? { dispatchers: [], warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined };
   }
 
+  /** The command's time limit (`--timeout`), for other connections of the command to honour (the Docker daemon's). */
+  get signal(): AbortSignal | undefined {
+    return this.opts.signal;
+  }
+
   private get cache(): TransportCache | undefined {
     return this.common.cache;
   }
@@ -68,9 +73,10 @@ export class Transport {
   /**
    * A transport with its own clients, for registries with settings of their own (a sync file's `tls-verify`,
    * `cert-dir`, `credentials`): `registries` apply over the configured settings of those hosts, `credentials`
-   * wraps this transport's credential lookup. Its pools close with this transport's.
+   * wraps this transport's credential lookup, `signal` aborts its requests too (one operation's cancellation). Its
+   * pools close with this transport's.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; lightweight?: boolean }): Transport {
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; signal?: AbortSignal; lightweight?: boolean }): Transport {
     const registries = { ...this.opts.config.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
@@ -78,6 +84,7 @@ export class Transport {
       config: { ...this.opts.config, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
       ...(change.lightweight !== undefined ? { lightweight: change.lightweight } : {}),
+      ...(change.signal ? { signal: this.opts.signal ? AbortSignal.any([this.opts.signal, change.signal]) : change.signal } : {}),
     }, this.common);
   }
 
