@@ -13,7 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   config: ['errors.ts', 'util'],
   transport: ['auth', 'config', 'errors.ts', 'util'],
   content: ['oci', 'errors.ts', 'util'],
-  registry: ['content', 'transport', 'oci', 'errors.ts', 'util'],
+  registry: ['content', 'transport', 'oci', 'ref', 'errors.ts', 'util'],
   store: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   ops: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],

@@ -4,6 +4,7 @@ import { headManifest } from '../registry/manifests.js';
 import { deleteScope } from '../transport/scope.js';
 import type { OpsContext } from './context.js';
 import { manifestReference } from './resolve.js';
+import { apiPath } from '../registry/api-path.js';
 
 /** Deletes a manifest by digest (a tag is resolved to its digest first); every tag on it goes too. */
 export async function deleteImage(ctx: OpsContext, image: string): Promise<string> {
@@ -14,7 +15,7 @@ export async function deleteImage(ctx: OpsContext, image: string): Promise<strin
   if (!digest) throw new RegistryError(`${what}: the registry sent no digest for the tag`, 200);
   const res = await client.request({
     method: 'DELETE',
-    path: `/v2/${ref.repository}/manifests/${digest}`,
+    path: apiPath.manifest(ref.repository, digest),
     scopes: [deleteScope(ref.repository)],
     what,
   });

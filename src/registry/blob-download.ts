@@ -5,6 +5,7 @@ import { header } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { isRetryableError, sleep } from '../transport/retry.js';
 import { pullScope } from '../transport/scope.js';
+import { apiPath } from './api-path.js';
 
 const MAX_RESUMES = 5;
 /** How a body that broke off mid-stream fails, besides the resets isRetryableError knows. */
@@ -45,7 +46,7 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
     try {
       const res = await client.request({
         method: 'GET',
-        path: `/v2/${repository}/blobs/${desc.digest}`,
+        path: apiPath.blob(repository, desc.digest),
         headers: position > 0 ? { range: `bytes=${position}-` } : {},
         scopes: [pullScope(repository)],
         what,

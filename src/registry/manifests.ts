@@ -7,6 +7,7 @@ import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { pullScope } from '../transport/scope.js';
+import { apiPath } from './api-path.js';
 
 
 export interface ManifestBytes {
@@ -30,7 +31,7 @@ const isDigest = (reference: string) => reference.includes(':');
 async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', repository: string, reference: string, what: string): Promise<HttpResponse> {
   const res = await client.request({
     method,
-    path: `/v2/${repository}/manifests/${reference}`,
+    path: apiPath.manifest(repository, reference),
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
     scopes: [pullScope(repository)],
     what,

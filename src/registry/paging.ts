@@ -3,14 +3,19 @@ import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
 import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
+import { nameProblem, type NameKind } from '../ref/parse.js';
+import { quoteName } from './api-path.js';
 
 /** No real registry needs more: Docker Hub's largest repositories have a few ten thousand tags. */
 export const MAX_PAGES = 10_000;
 export const MAX_NAMES = 1_000_000;
+/** Invalid names warned about one by one; the rest are counted in one line. */
+const MAX_NAMED_SKIPS = 10;
 
 /**
  * Every string in the `field` list of a paged endpoint (tags/list → "tags", _catalog → "repositories"),
  * following `Link: <…>; rel="next"`, in order and without duplicates (see forEachPage for where the walk ends).
+ * A name that is not a valid `kind` is left out with a warning naming it (the client's onWarning), never returned.
  */
 export async function listNames(
   client: RegistryClient,
@@ -18,15 +23,23 @@ export async function listNames(
   scopes: string[],
   what: string,
   field: string,
+  kind: NameKind,
   limits: { maxPages: number; maxNames: number } = { maxPages: MAX_PAGES, maxNames: MAX_NAMES },
 ): Promise<string[]> {
   const names = new Set<string>();
+  let skipped = 0;
   await forEachPage(client, firstPath, scopes, what, (bytes, status) => {
     for (const name of pageNames(bytes, field, what, status)) {
+      const problem = nameProblem(kind, name);
+      if (problem !== undefined) {
+        if (++skipped <= MAX_NAMED_SKIPS) client.warn(`${what}: skipped the invalid ${kind} ${quoteName(name)} the registry listed (${problem})`);
+        continue;
+      }
       names.add(name);
       if (names.size > limits.maxNames) throw tooMany(what, `${limits.maxNames} names`);
     }
   }, limits.maxPages);
+  if (skipped > MAX_NAMED_SKIPS) client.warn(`${what}: skipped ${skipped - MAX_NAMED_SKIPS} more invalid names the registry listed`);
   return [...names];
 }
 

@@ -11,6 +11,7 @@ import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
 import { getManifest, headManifest } from './manifests.js';
 import { listReferrers, recordReferrers } from './referrers.js';
 import { listTags } from './tags.js';
+import { apiPath } from './api-path.js';
 
 /** One repository of a registry as a copy source, pointed at a tag or digest. */
 export class RegistrySource implements SourceTarget {
@@ -131,7 +132,7 @@ export class RegistryDestination implements DestinationTarget {
     const what = `pushing manifest to ${this.description}`;
     const res = await this.client.request({
       method: 'PUT',
-      path: `/v2/${this.repository}/manifests/${tag ?? desc.digest}`,
+      path: apiPath.manifest(this.repository, tag ?? desc.digest),
       headers: { 'content-type': desc.mediaType },
       body: bytes,
       scopes: [pushScope(this.repository)],

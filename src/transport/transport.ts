@@ -33,7 +33,8 @@ export interface TransportOptions {
 }
 
 export interface TransportWarning {
-  code: 'RATE_LIMIT_LOW';
+  /** RATE_LIMIT_LOW: Docker Hub's pull limit is nearly used up; SKIPPED: something a registry sent was left out. */
+  code: 'RATE_LIMIT_LOW' | 'SKIPPED';
   message: string;
 }
 
@@ -118,6 +119,7 @@ export class Transport {
     return new RegistryClient(endpoint, {
       http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential,
       onRateLimit: (rl) => this.rateLimited(registry, rl),
+      onWarning: (message) => this.opts.onWarning?.({ code: 'SKIPPED', message }),
       // login checks credentials against the registry itself: no remembered ping or token
       ...(this.cache && !opts.credential ? { cache: this.cache } : {}),
     });

@@ -26,7 +26,16 @@ export type Scenario =
   /** The manifest GET redirects to file:///etc/passwd. */
   | 'redirect-file'
   /** The manifest's Docker-Content-Digest names other bytes (HEAD and GET). */
-  | 'lying-digest';
+  | 'lying-digest'
+  /** tags/list: one page of `tags` (default HOSTILE_TAGS); every tag is the image. */
+  | 'tag-list';
+
+/**
+ * Tags no registry may list: a path that climbs into another repository (where a client that joins it into a URL
+ * overwrites `victim:orig`), one that climbs out of the API, one too long, one with a right-to-left override and
+ * one that clears the screen; and one valid tag, `1`.
+ */
+export const HOSTILE_TAGS = ['1', '../../victim/manifests/orig', '../../../etc', 'x'.repeat(300), 'evil\u202egnp.exe', '\u001b[2J\u001b]0;pwned\u0007'];
 
 export interface HostileOptions {
   /** Serve https with this key pair. */
@@ -35,6 +44,8 @@ export interface HostileOptions {
   realm?: string;
   /** For 'endless-link': every page has the same body. */
   sameBody?: boolean;
+  /** For 'tag-list': the tags listed. */
+  tags?: string[];
 }
 
 export interface HostileServer {
@@ -101,6 +112,10 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
 
   function tags(url: URL, res: ServerResponse): void {
     const repo = url.pathname.slice('/v2/'.length, -'/tags/list'.length);
+    if (scenario === 'tag-list') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags: opts.tags ?? HOSTILE_TAGS }));
+      return;
+    }
     if (scenario === 'link-back') {
       const second = url.searchParams.has('last');
       const next = second ? `</v2/${repo}/tags/list?n=1000>; rel="next"` : `</v2/${repo}/tags/list?last=b&n=1000>; rel="next"`;

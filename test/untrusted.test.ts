@@ -1,0 +1,72 @@
+// Issue 18: everything a registry sends is untrusted. Each test puts a hostile fixture (test/helpers/hostile-server.ts,
+// or a proxy in front of the real registry) where a registry would be and asserts what the user would notice.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { createContext, sync } from '../src/index.js';
+import { repositoryJob } from '../src/ops/sync-jobs.js';
+import { HOSTILE_TAGS, startHostile } from './helpers/hostile-server.js';
+import { startProxy } from './helpers/proxy.js';
+import { startRegistry } from './helpers/registry.js';
+import { makeHome, runCli } from './helpers/run-cli.js';
+import { seedImage } from './helpers/seed.js';
+
+const execFileAsync = promisify(execFile);
+/** The digest a tag has, as skopeo (not regctl) reads it. */
+const skopeoDigest = async (ref: string) =>
+  (await execFileAsync('skopeo', ['inspect', '--tls-verify=false', '--no-tags', '--format', '{{.Digest}}', `docker://${ref}`])).stdout.trim();
+/** Requests outside `/v2/` (the ping) and `/v2/<repo>/`. */
+const outside = (requests: string[], repo: string) =>
+  requests.filter((q) => !/^[A-Z]+ \/v2\/(?:\?|$)/.test(q) && !q.split(' ')[1]!.startsWith(`/v2/${repo}/`));
+
+describe('names from a registry are validated before use', () => {
+  for (const args of [['sync'], ['copy', '--all-tags']]) {
+    test(`${args.join(' ')}: a tag list naming another repository leaves it untouched; the valid tag is copied, the rest skipped with a warning`, async () => {
+      const [source, registry, home] = await Promise.all([startHostile('tag-list'), startRegistry(), makeHome()]);
+      try {
+        const victim = await seedImage({ url: registry.url }, 'victim', 'orig');
+        const r = await runCli([...args, `${source.host}/app`, `${registry.host}/mirror`], home.env);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(await skopeoDigest(`${registry.host}/victim:orig`), victim.digest, 'victim:orig was overwritten');
+        assert.equal(await skopeoDigest(`${registry.host}/mirror:1`), source.digest);
+        assert.deepEqual(outside(source.requests, 'app'), []);
+        for (const tag of ['../../victim/manifests/orig', '../../../etc']) assert.ok(r.stderr.includes(`invalid tag ${JSON.stringify(tag)}`), r.stderr);
+        assert.match(r.stderr, /invalid tag "x{77}\.\.\."/);
+        assert.ok(!r.stderr.includes('\u001b') && !r.stderr.includes('\u202e'), 'a control character reached the terminal');
+      } finally {
+        await Promise.all([source.stop(), registry.stop(), home.cleanup()]);
+      }
+    });
+  }
+
+  test('property: for any tag list, sync requests only paths under the source and destination repositories', async () => {
+    const registry = await startRegistry();
+    const proxy = await startProxy(registry.url);
+    const home = await makeHome();
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process });
+    const hostileTag = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,10}$/),
+      fc.constantFrom(...HOSTILE_TAGS, '..', '.', '%2e%2e', '..%2f..%2fvictim', 'a/../../b', 'a?b', 'a#b', '', 'tags/list'),
+      fc.array(fc.constantFrom('..', '.', '/', 'victim', 'manifests', '%2e', '%2F', '\\', 'a'), { maxLength: 8 }).map((parts) => parts.join('')),
+      fc.string({ maxLength: 20, unit: 'binary' }),
+    );
+    try {
+      await fc.assert(fc.asyncProperty(fc.array(hostileTag, { maxLength: 6 }), async (tags) => {
+        const source = await startHostile('tag-list', { tags });
+        proxy.requests.length = 0;
+        try {
+          await sync(ctx, [repositoryJob(`${source.host}/app`, `${proxy.host}/mirror`)], { keepGoing: true });
+        } finally {
+          await source.stop();
+        }
+        assert.deepEqual(outside(source.requests, 'app'), [], `tags ${JSON.stringify(tags)}`);
+        assert.deepEqual(outside(proxy.requests, 'mirror'), [], `tags ${JSON.stringify(tags)}`);
+      }), { numRuns: 25 });
+    } finally {
+      await ctx.transport.close();
+      await Promise.all([proxy.stop(), registry.stop(), home.cleanup()]);
+    }
+  });
+});
