@@ -19,7 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   ops: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
   output: ['ops', 'content', 'oci', 'errors.ts'],
   commands: ['ops', 'output', 'oci', 'ref', 'errors.ts', 'util'],
-  'cli.ts': ['commands', 'ops', 'errors.ts', 'util'],
+  'cli.ts': ['commands', 'ops', 'output', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],
   'bin.ts': ['cli.ts'],
 };

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { createContext, sync } from '../src/index.js';
 import { repositoryJob } from '../src/ops/sync-jobs.js';
-import { HOSTILE_TAGS, startHostile } from './helpers/hostile-server.js';
+import { HOSTILE_TAGS, startHostile, TERMINAL_ATTACK } from './helpers/hostile-server.js';
 import { startProxy } from './helpers/proxy.js';
 import { startRegistry } from './helpers/registry.js';
 import { makeHome, runCli } from './helpers/run-cli.js';
@@ -67,6 +67,42 @@ describe('names from a registry are validated before use', () => {
     } finally {
       await ctx.transport.close();
       await Promise.all([proxy.stop(), registry.stop(), home.cleanup()]);
+    }
+  });
+});
+
+describe('text from a registry never drives the terminal', () => {
+  const raw = /[\u001b\u0007\u009b\u202e]/;
+
+  test('inspect: env, labels and annotations are shown with control characters escaped; --format json keeps them exact', async () => {
+    const server = await startHostile('terminal-text');
+    const home = await makeHome();
+    try {
+      const text = await runCli(['inspect', `${server.host}/app:1`], home.env);
+      assert.equal(text.code, 0, text.stderr);
+      assert.doesNotMatch(text.stdout, raw);
+      assert.ok(text.stdout.includes('A=\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m\\u202eevil'), text.stdout);
+      assert.ok(text.stdout.includes('note=\\x1b[2J'), text.stdout);
+      const json = await runCli(['inspect', '--format', 'json', `${server.host}/app:1`], home.env);
+      assert.equal(json.code, 0, json.stderr);
+      const doc = JSON.parse(json.stdout) as { annotations: Record<string, string>; image: { env: string[] } };
+      assert.equal(doc.annotations.note, TERMINAL_ATTACK);
+      assert.deepEqual(doc.image.env, [`A=${TERMINAL_ATTACK}`]);
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test("an error body's message reaches stderr escaped", async () => {
+    const server = await startHostile('terminal-text');
+    const home = await makeHome();
+    try {
+      const r = await runCli(['inspect', `${server.host}/app:missing`], home.env);
+      assert.equal(r.code, 3, r.stderr);
+      assert.doesNotMatch(r.stderr, raw);
+      assert.ok(r.stderr.includes('\\x1b]0;pwned\\x07'), r.stderr);
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
     }
   });
 });

@@ -28,7 +28,12 @@ export type Scenario =
   /** The manifest's Docker-Content-Digest names other bytes (HEAD and GET). */
   | 'lying-digest'
   /** tags/list: one page of `tags` (default HOSTILE_TAGS); every tag is the image. */
-  | 'tag-list';
+  | 'tag-list'
+  /** The image's env, labels and annotations and every error body hold TERMINAL_ATTACK. */
+  | 'terminal-text';
+
+/** Clears the screen, sets the window title, turns text red and reverses what follows. */
+export const TERMINAL_ATTACK = '\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202eevil';
 
 /**
  * Tags no registry may list: a path that climbs into another repository (where a client that joins it into a URL
@@ -64,13 +69,18 @@ export interface HostileServer {
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 export async function startHostile(scenario: Scenario, opts: HostileOptions = {}): Promise<HostileServer> {
-  const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  const text = scenario === 'terminal-text';
   const layer = Buffer.alloc(4096, 7);
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: text ? [sha256(layer)] : [] },
+    ...(text ? { config: { Env: [`A=${TERMINAL_ATTACK}`], Labels: { [`k${TERMINAL_ATTACK}`]: TERMINAL_ATTACK } } } : {}),
+  }));
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
+    ...(text ? { annotations: { note: TERMINAL_ATTACK } } : {}),
   }));
   const requests: string[] = [];
   const sockets = new Set<Socket>();
@@ -86,7 +96,7 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
     }
     if (url.pathname === '/v2/') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     if (url.pathname.endsWith('/tags/list')) return tags(url, res);
-    const isManifest = url.pathname.includes('/manifests/');
+    const isManifest = url.pathname.includes('/manifests/') && !(text && url.pathname.endsWith('/missing'));
     if (isManifest && scenario === 'no-headers') return; // hold the request open, say nothing
     if (isManifest && scenario === 'redirect-file') return void res.writeHead(307, { location: 'file:///etc/passwd' }).end();
     if (isManifest) {
@@ -107,7 +117,8 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
       const body = scenario === 'short-blob' ? layer.subarray(0, layer.length - 10) : layer;
       return void res.writeHead(200, { 'content-length': String(body.length) }).end(body);
     }
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND","message":"nothing here"}]}');
+    const message = text ? TERMINAL_ATTACK : 'nothing here';
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message }] }));
   };
 
   function tags(url: URL, res: ServerResponse): void {
