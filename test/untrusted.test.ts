@@ -2,16 +2,18 @@
 // or a proxy in front of the real registry) where a registry would be and asserts what the user would notice.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
-import { createContext, sync } from '../src/index.js';
+import { AuthError, createContext, digest, NetworkError, sync } from '../src/index.js';
 import { repositoryJob } from '../src/ops/sync-jobs.js';
-import { HOSTILE_TAGS, startHostile, TERMINAL_ATTACK } from './helpers/hostile-server.js';
+import { HOSTILE_TAGS, startHostile, startRealmRecorder, startSilent, stubLookup, TERMINAL_ATTACK } from './helpers/hostile-server.js';
 import { startProxy } from './helpers/proxy.js';
 import { startRegistry } from './helpers/registry.js';
 import { makeHome, runCli } from './helpers/run-cli.js';
 import { seedImage } from './helpers/seed.js';
+import { testCA } from './helpers/tls.js';
 
 const execFileAsync = promisify(execFile);
 /** The digest a tag has, as skopeo (not regctl) reads it. */
@@ -103,6 +105,61 @@ describe('text from a registry never drives the terminal', () => {
       assert.ok(r.stderr.includes('\\x1b]0;pwned\\x07'), r.stderr);
     } finally {
       await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+});
+
+describe('outbound addresses are checked after name resolution', () => {
+  /** digest of a registry whose token realm is `realm`, with Basic credentials for it, names resolved by `names`. */
+  async function throughRealm(realm: (recorderPort: number) => string, names: Record<string, string>, recorderOpts: Parameters<typeof startRealmRecorder>[0] = {}, config?: (recorderPort: number) => object) {
+    const recorder = await startRealmRecorder(recorderOpts);
+    const server = await startHostile('realm', { realm: realm(recorder.port) });
+    const home = await makeHome(config?.(recorder.port));
+    const auth = Buffer.from('alice:the-password').toString('base64');
+    const env = { ...home.env, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [server.host]: { auth } } }) };
+    const ctx = await createContext({ env, homedir: home.dir, runtime: process, noCache: true, lookup: stubLookup(names) });
+    try {
+      const err = await digest(ctx, `${server.host}/app:1`).then(() => undefined, (e: unknown) => e);
+      return { err, seen: recorder.seen };
+    } finally {
+      await ctx.transport.close();
+      await Promise.all([server.stop(), recorder.stop(), home.cleanup()]);
+    }
+  }
+
+  for (const address of ['169.254.169.254', 'fd00:ec2::254', 'fe80::1']) {
+    test(`a realm whose name resolves to ${address} gets no connection (and no password)`, async () => {
+      const { err, seen } = await throughRealm(() => 'https://metadata.test/latest/token', { 'metadata.test': address });
+      assert.ok(err instanceof NetworkError && err.code === 'ERR_ADDRESS_REFUSED', String(err));
+      assert.ok(err.message.includes(`link-local address ${address}`), err.message);
+      assert.deepEqual(seen, []);
+    });
+  }
+
+  test('a plain-http registry on loopback: its plain-http realm on another host gets no password', async () => {
+    const { err, seen } = await throughRealm((port) => `http://auth.test:${port}/token`, { 'auth.test': '127.0.0.1' });
+    assert.ok(err instanceof AuthError && err.code === 'ERR_REALM_REFUSED', String(err));
+    assert.deepEqual(seen, []);
+  });
+
+  test("a realm on another https host is verified with that host's configured ca", async () => {
+    const ca = await testCA();
+    const tls = { cert: await readFile(ca.serverCert, 'utf8'), key: await readFile(ca.serverKey, 'utf8') };
+    const { err, seen } = await throughRealm((port) => `https://127.0.0.1:${port}/token`, {}, { tls },
+      (port) => ({ registries: { [`127.0.0.1:${port}`]: { ca: ca.caCert } } }));
+    assert.ok(seen.length >= 1, `the realm was not reached: ${String(err)}`);
+    assert.match(seen[0]!.authorization ?? '', /^Basic /);
+  });
+
+  test('--timeout ends a TLS handshake that never finishes (the connect timeout is far longer)', async () => {
+    const silent = await startSilent();
+    const home = await makeHome();
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, noCache: true, timeoutMs: 1500, timeouts: { connectMs: 600_000 } });
+    try {
+      await assert.rejects(digest(ctx, `${silent.host}/app:1`), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
+    } finally {
+      await ctx.transport.close();
+      await Promise.all([silent.stop(), home.cleanup()]);
     }
   });
 });

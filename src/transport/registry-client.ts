@@ -276,7 +276,7 @@ export class RegistryClient {
       return; // requestToken reports a realm that is not a URL
     }
     const withCredentials = cred !== undefined && (cred.password !== undefined || cred.identityToken !== undefined);
-    checkRealm(url, { registry: this.registry, withCredentials, registryIsPlainHttp: this.base!.protocol === 'http:' });
+    checkRealm(url, { registry: this.registry, withCredentials, base: this.base! });
   }
 
   private credentials(): Promise<Credential | undefined> {

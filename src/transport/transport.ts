@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import type { RegctlConfig, RegistryConfig } from '../config/regctl-config.js';
@@ -30,6 +31,8 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** Keep pings and bearer tokens here between processes (cache.ts); none when undefined. */
   cacheDir?: string;
+  /** Name resolution for every connection (default: the system's); a resolver stub in tests. */
+  lookup?: LookupFunction;
 }
 
 export interface TransportWarning {
@@ -136,12 +139,22 @@ export class Transport {
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
     // undici comes in with the first connection pool: commands that never reach a registry do not load it.
-    const { createDispatcher, defaultCertsDirs, registryCAs } = await import('./dispatcher.js');
+    const [{ createDispatcher, defaultCertsDirs, registryCAs, tlsOptions }, { guardedConnector }] = await Promise.all([import('./dispatcher.js'), import('./connector.js')]);
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cfg = this.opts.config.registries[registry];
     const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
     const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
-    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs });
+    // Another host this registry sends us to (a token realm, a redirect) is verified with that host's own settings.
+    const tlsFor = async (hostPort: string) => {
+      if (hostPort === host) return tlsOptions(cas, !tlsVerify);
+      const other = this.opts.config.registries[hostPort];
+      return tlsOptions(await registryCAs(hostPort, certsDirs, other?.ca, other?.certDir), (this.opts.insecure ?? false) || other?.insecure === true);
+    };
+    const connector = guardedConnector({
+      registry: host, tlsFor, timeoutMs: timeouts.connectMs,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}), ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
+    });
+    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs, connector });
     this.common.dispatchers.push(dispatcher);
     return {
       dispatcher,

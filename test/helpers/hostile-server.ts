@@ -4,7 +4,8 @@
 import { createWriteStream } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { createServer as createNet, isIP, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
 import { constants as zlibConstants, crc32, deflateRawSync } from 'node:zlib';
 import { sha256 } from './bytes.js';
 
@@ -173,18 +174,52 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
   };
 }
 
-/** Records token requests (and whether they carried credentials) on plain http: the realm a hostile registry names. */
-export async function startRealmRecorder(): Promise<{ url: string; seen: { authorization?: string }[]; stop(): Promise<void> }> {
+/**
+ * Records token requests (and whether they carried credentials): the realm a hostile registry names. Plain http,
+ * or https with `tls`; `host` names it in the URL instead of 127.0.0.1 (for a resolver stub to answer).
+ */
+export async function startRealmRecorder(opts: { tls?: { cert: string; key: string }; host?: string } = {}): Promise<{ url: string; port: number; seen: { authorization?: string }[]; stop(): Promise<void> }> {
   const seen: { authorization?: string }[] = [];
-  const server = createHttp((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     seen.push(req.headers.authorization ? { authorization: req.headers.authorization } : {});
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t"}');
+  };
+  const server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttp(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}/token`,
+    port,
+    seen,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Accepts TCP connections on loopback and never says a word: a TLS handshake with it never ends. */
+export async function startSilent(): Promise<{ host: string; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createNet((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
-    seen,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A resolver stub (the `lookup` of createContext): `names` map to addresses; anything else does not exist. */
+export function stubLookup(names: Record<string, string>): LookupFunction {
+  return (hostname, options, callback) => {
+    const address = names[hostname];
+    const cb = callback as (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+    if (address === undefined) return void process.nextTick(() => cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0));
+    const family = isIP(address);
+    process.nextTick(() => (options as LookupOptions).all ? cb(null, [{ address, family }]) : cb(null, address, family));
   };
 }
 
