@@ -8,6 +8,7 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { pullScope } from '../transport/scope.js';
 import { apiPath } from './api-path.js';
+import { parseJson } from '../oci/json.js';
 
 
 export interface ManifestBytes {
@@ -70,10 +71,10 @@ function mediaTypeOf(contentType: string | undefined, bytes: Buffer): string {
   const ct = (contentType ?? '').split(';')[0]!.trim();
   if (ct && ct !== 'application/json' && ct !== 'text/plain' && ct !== 'application/octet-stream') return ct;
   try {
-    const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+    const doc = parseJson(bytes, 'manifest') as { mediaType?: unknown };
     if (typeof doc.mediaType === 'string') return doc.mediaType;
   } catch {
-    // not JSON; keep the header
+    // not JSON (or nested too deep: parseManifest says so); keep the header
   }
   return ct;
 }

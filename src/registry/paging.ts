@@ -1,10 +1,11 @@
 import { MAX_PAGE_BYTES } from '../util/limits.js';
 import { createHash } from 'node:crypto';
-import { RegistryError } from '../errors.js';
+import { IntegrityError, RegistryError } from '../errors.js';
 import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { nameProblem, type NameKind } from '../ref/parse.js';
 import { quoteName } from './api-path.js';
+import { parseJson } from '../oci/json.js';
 
 /** No real registry needs more: Docker Hub's largest repositories have a few ten thousand tags. */
 export const MAX_PAGES = 10_000;
@@ -81,8 +82,9 @@ export async function forEachPage(
 export function pageNames(bytes: Buffer, field: string, what: string, status = 200): string[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(bytes.toString('utf8'));
+    doc = parseJson(bytes, what);
   } catch (err) {
+    if (err instanceof IntegrityError) throw err;
     throw new RegistryError(`${what}: the registry answered with invalid JSON`, status, [], { cause: err });
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new RegistryError(`${what}: unexpected answer`, status);

@@ -11,6 +11,7 @@ import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, blobPath, emptyIndex, entry
 import { withLock, type LockOptions } from '../util/lock.js';
 import { sweepDead } from './sweep.js';
 import { lstatOrUndefined, openBlobFile, writeBlobFile, type BlobOpener } from './blob-file.js';
+import { parseJson } from '../oci/json.js';
 
 /** The tag (plain layouts) or full name (the store) of an entry; skopeo's `oci:DIR:NAME` matches this one. */
 export const REF_NAME = ANNOTATION_REF_NAME;
@@ -154,7 +155,7 @@ export class OciLayout {
     }
     let doc: LayoutIndex;
     try {
-      doc = JSON.parse(text) as LayoutIndex;
+      doc = parseJson(text, join(this.dir, INDEX_FILE)) as LayoutIndex;
     } catch (err) {
       throw new IntegrityError(`${join(this.dir, INDEX_FILE)} is not valid JSON`, { cause: err, code: 'ERR_LAYOUT_INDEX' });
     }
@@ -207,7 +208,7 @@ export class OciLayout {
     const bytes = await this.readBlob({ mediaType: '', digest, size: st.size });
     let mediaType = '';
     try {
-      const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+      const doc = parseJson(bytes, digest) as { mediaType?: unknown };
       if (typeof doc.mediaType === 'string') mediaType = doc.mediaType;
     } catch {
       // not JSON: not a manifest; the copy's parse says so
