@@ -2,7 +2,8 @@
 // or a proxy in front of the real registry) where a registry would be and asserts what the user would notice.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
@@ -160,6 +161,70 @@ describe('outbound addresses are checked after name resolution', () => {
     } finally {
       await ctx.transport.close();
       await Promise.all([silent.stop(), home.cleanup()]);
+    }
+  });
+});
+
+describe('every walk ends, every input is bounded', () => {
+  test('an endless chain of referrers: referrers stops at the depth limit with a clear error (exit 1)', async () => {
+    const server = await startHostile('endless-referrers');
+    const home = await makeHome();
+    try {
+      const r = await runCli(['referrers', `${server.host}/app:1`], home.env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /referrers of .*: stopped: it nests deeper than 16 levels/);
+      assert.ok(server.requests.filter((q) => q.includes('/referrers/')).length <= 17, `${server.requests.length} requests`);
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test('copy --referrers of an endless chain stops too', async () => {
+    const server = await startHostile('endless-referrers');
+    const home = await makeHome();
+    try {
+      const r = await runCli(['copy', '--referrers', `${server.host}/app:1`, `oci:${home.dir}/layout:1`], home.env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /stopped: it nests deeper than 16 levels/);
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test('an index naming one child 3,000 times: the child is fetched once', async () => {
+    const server = await startHostile('repeated-child');
+    const home = await makeHome();
+    try {
+      const r = await runCli(['copy', `${server.host}/app:1`, `oci:${home.dir}/layout:1`], home.env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(server.requests.filter((q) => q.includes(`/manifests/${server.digest}`)).length, 1, `${server.requests.length} requests`);
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test('a manifest of 100,000 nested arrays is refused before it is parsed (exit 6)', async () => {
+    const server = await startHostile('deep-json');
+    const home = await makeHome();
+    try {
+      const r = await runCli(['inspect', `${server.host}/app:1`], home.env);
+      assert.equal(r.code, 6, r.stderr);
+      assert.match(r.stderr, /JSON nested deeper than 64 levels: refused/);
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test('a sync file over 1 MiB is refused before it is parsed (exit 1)', async () => {
+    const home = await makeHome();
+    try {
+      const file = join(home.dir, 'sync.yml');
+      await writeFile(file, `127.0.0.1:5000:\n  images:\n${'    app: ["1"]\n'.repeat(80_000)}`);
+      const r = await runCli(['sync', '--config', file, '127.0.0.1:5001'], home.env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /too large for a sync file/);
+    } finally {
+      await home.cleanup();
     }
   });
 });

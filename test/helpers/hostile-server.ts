@@ -31,7 +31,13 @@ export type Scenario =
   /** tags/list: one page of `tags` (default HOSTILE_TAGS); every tag is the image. */
   | 'tag-list'
   /** The image's env, labels and annotations and every error body hold TERMINAL_ATTACK. */
-  | 'terminal-text';
+  | 'terminal-text'
+  /** The referrers API answers every digest with one new referrer, made up on the spot: a chain without end. */
+  | 'endless-referrers'
+  /** `REPO:1` is an index naming the image `repeats` times (default 3000). */
+  | 'repeated-child'
+  /** `REPO:1` is 100,000 nested JSON arrays (valid JSON, 200 kB). */
+  | 'deep-json';
 
 /** Clears the screen, sets the window title, turns text red and reverses what follows. */
 export const TERMINAL_ATTACK = '\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202eevil';
@@ -52,6 +58,8 @@ export interface HostileOptions {
   sameBody?: boolean;
   /** For 'tag-list': the tags listed. */
   tags?: string[];
+  /** For 'repeated-child': how often the index names its one child. */
+  repeats?: number;
 }
 
 export interface HostileServer {
@@ -68,6 +76,16 @@ export interface HostileServer {
 }
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** An artifact whose subject is `subject`: one more link of a chain of referrers. */
+function chainLink(subject: string): Buffer {
+  const empty = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2 };
+  return Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/x-chain', config: empty, layers: [],
+    subject: { mediaType: OCI_MANIFEST, digest: subject, size: 1 },
+  }));
+}
 
 export async function startHostile(scenario: Scenario, opts: HostileOptions = {}): Promise<HostileServer> {
   const text = scenario === 'terminal-text';
@@ -87,6 +105,8 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let page = 0;
+  /** Manifests made up on request (endless-referrers), by digest. */
+  const made = new Map<string, Buffer>();
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -100,9 +120,17 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
     const isManifest = url.pathname.includes('/manifests/') && !(text && url.pathname.endsWith('/missing'));
     if (isManifest && scenario === 'no-headers') return; // hold the request open, say nothing
     if (isManifest && scenario === 'redirect-file') return void res.writeHead(307, { location: 'file:///etc/passwd' }).end();
+    const referrersOf = scenario === 'endless-referrers' ? /\/referrers\/(sha256:[0-9a-f]{64})$/.exec(url.pathname)?.[1] : undefined;
+    if (referrersOf) {
+      const child = chainLink(referrersOf);
+      made.set(sha256(child), child);
+      const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, artifactType: 'application/x-chain', digest: sha256(child), size: child.length }] };
+      return void res.writeHead(200, { 'content-type': OCI_INDEX }).end(JSON.stringify(index));
+    }
     if (isManifest) {
-      const announced = scenario === 'lying-digest' ? sha256('not the manifest') : sha256(manifest);
-      const headers = { 'content-type': OCI_MANIFEST, 'docker-content-digest': announced, 'content-length': String(manifest.length) };
+      const [body, type] = documentFor(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+      const announced = scenario === 'lying-digest' ? sha256('not the manifest') : sha256(body);
+      const headers = { 'content-type': type, 'docker-content-digest': announced, 'content-length': String(body.length) };
       res.writeHead(200, headers);
       if (req.method === 'HEAD') return void res.end();
       if (scenario === 'mid-body-close') {
@@ -111,7 +139,7 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
         return;
       }
       if (scenario === 'slow-body') return drip(res, manifest);
-      return void res.end(manifest);
+      return void res.end(body);
     }
     if (url.pathname.endsWith(`/blobs/${sha256(config)}`)) return void res.writeHead(200, { 'content-length': String(config.length) }).end(config);
     if (url.pathname.endsWith(`/blobs/${sha256(layer)}`)) {
@@ -122,8 +150,23 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message }] }));
   };
 
+  /** The manifest a reference names: the image, unless the scenario serves something else under `1` (or made it up). */
+  function documentFor(reference: string): [Buffer, string] {
+    const made_ = made.get(reference);
+    if (made_) return [made_, OCI_MANIFEST];
+    if (reference === '1' && scenario === 'repeated-child') {
+      const child = { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } };
+      return [Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array(opts.repeats ?? 3000).fill(child) })), OCI_INDEX];
+    }
+    if (reference === '1' && scenario === 'deep-json') return [Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)), OCI_MANIFEST];
+    return [manifest, OCI_MANIFEST];
+  }
+
   function tags(url: URL, res: ServerResponse): void {
     const repo = url.pathname.slice('/v2/'.length, -'/tags/list'.length);
+    if (scenario === 'endless-referrers' || scenario === 'repeated-child' || scenario === 'deep-json') {
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags: ['1'] }));
+    }
     if (scenario === 'tag-list') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags: opts.tags ?? HOSTILE_TAGS }));
       return;
