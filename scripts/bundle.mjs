@@ -53,6 +53,17 @@ const packageFile = (name) => `${name}.cjs`;
 const packageSource = (name, pkg) =>
   pkg.contents ?? (pkg.esm ? `module.exports = require('${name}').default;\n` : `module.exports = require('${name}');\n`);
 
+// util/version.js reads package.json next to dist/ at run time; the bundle gets the version inlined instead.
+const { version } = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8'));
+const versionJs = resolve(dist, 'util/version.js');
+const inlineVersion = {
+  name: 'regctl-version',
+  setup(b) {
+    b.onLoad({ namespace: 'file', filter: /[\\/]util[\\/]version\.js$/ }, (args) =>
+      args.path === versionJs ? { contents: `export function packageVersion() { return ${JSON.stringify(version)}; }\n`, loader: 'js' } : undefined);
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -114,7 +125,7 @@ await build({
   entryPoints: [binJs],
   outfile: resolve(outdir, 'regctl.cjs'),
   external: EXTERNAL,
-  plugins: [linker({
+  plugins: [inlineVersion, linker({
     onOurs(path, args) {
       if (args.importer === binJs && path === cliJs) return undefined;
       if (args.kind === 'dynamic-import') {
@@ -132,7 +143,7 @@ const sharedResult = await build({
   ...common,
   stdin: { contents: loaderEntry(shared), resolveDir: root, loader: 'js' },
   outfile: resolve(outdir, 'shared.cjs'),
-  plugins: [linker({})],
+  plugins: [inlineVersion, linker({})],
 });
 for (const path of distInputs(sharedResult)) {
   if (!shared.has(path)) throw new Error(`scripts/bundle.mjs: shared module imports ${key(path)}; make it shared too`);
@@ -143,7 +154,7 @@ const libResult = await build({
   stdin: { contents: loaderEntry(lib), resolveDir: root, loader: 'js' },
   outfile: resolve(outdir, 'lib.cjs'),
   external: EXTERNAL,
-  plugins: [linker({ shared })],
+  plugins: [inlineVersion, linker({ shared })],
 });
 for (const path of [binJs, cliJs]) {
   if (distInputs(libResult).includes(path)) throw new Error(`scripts/bundle.mjs: a command imports ${key(path)} at runtime`);

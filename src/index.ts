@@ -3,8 +3,10 @@
  * (see errors.ts for the exit code each maps to in the CLI).
  */
 export * from './errors.js';
-export type { Reference } from './ref/reference.js';
-export { parseReference, parseRepository } from './ref/parse.js';
+export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
+export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
+export { isDigest, parseSelector, manifestReference, givenSelector, isDigestOnly, impliedTag, destinationTag, joinSelector } from './ref/selector.js';
+export { DIGEST_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedDigest, type DigestAlgorithm } from './ref/digest-algorithms.js';
 export { parsePlatform, formatPlatform, platformMatches, hostPlatform, type Platform } from './oci/platform.js';
 export type { Credential, CredentialSource } from './auth/credential.js';
 export { CredentialStore } from './auth/store.js';
@@ -27,4 +29,13 @@ export { copyAllTags } from './ops/all-tags.js';
 export { rateLimit, type RateLimit, type RateLimitResult } from './ops/ratelimit.js';
 export { referrers, type ReferrersResult, type ReferrerNode } from './ops/referrers.js';
 export { attach, type AttachOptions, type AttachResult } from './ops/attach.js';
+export { untag, type UntagOptions, type UntagResult } from './ops/untag.js';
+export { deleteImage, type DeleteResult } from './ops/delete.js';
+export { tagsForDigest, type TagsForDigestOptions } from './ops/tags-for-digest.js';
+export { manifestGet, manifestHead, manifestPut, sniffMediaType, type ManifestRead, type ManifestPutOptions } from './ops/manifest.js';
+export { manifestDelete, type ManifestDeleteResult } from './ops/delete.js';
+export { blobGet, blobHead, blobPut, blobDelete, type BlobRead } from './ops/blob.js';
+export { imageConfig, type ConfigRead } from './ops/config.js';
+export { indexCreate, indexAdd, indexRemove, type IndexCreateOptions, type IndexEditOptions, type IndexResult } from './ops/image-index.js';
+export type { TagsOptions } from './ops/list.js';
 export { run, type Io } from './cli.js';

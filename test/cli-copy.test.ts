@@ -204,12 +204,15 @@ describe('copy between real registries', () => {
     assert.equal((await cp('-j', '0', `${a.host}/src/app:1`, `${b.host}/x:1`)).code, 2);
   });
 
-  test('delete removes a manifest by digest (tag resolved first)', async () => {
+  test('delete REPO:TAG removes the tag (again: exit 3); delete REPO@DIGEST removes the manifest', async () => {
     await cp('-q', `${a.host}/src/app:1`, `${b.host}/del/app:1`);
     const r = await runCli(['delete', `${b.host}/del/app:1`], home.env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `Deleted: ${image.digest}\n`);
+    assert.equal(r.stdout, `Untagged: ${b.host}/del/app:1\n`);
     assert.equal((await runCli(['inspect', `${b.host}/del/app:1`], home.env)).code, 3);
     assert.equal((await runCli(['delete', `${b.host}/del/app:1`], home.env)).code, 3);
+    const byDigest = await runCli(['delete', `${b.host}/del/app@${image.digest}`], home.env);
+    assert.equal(byDigest.stdout, `Deleted: ${image.digest}\n`, byDigest.stderr);
+    assert.equal((await runCli(['inspect', `${b.host}/del/app@${image.digest}`], home.env)).code, 3);
   });
 });

@@ -75,7 +75,7 @@ describe('rmi and images behave like docker\'s: IDs, digests, several arguments,
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /must be forced.*referenced in 2 repositories/);
     assert.equal((await cli('images', '-q', `${reg.host}/r/one`)).stdout.trim(), short(one.configDigest));
-    const forced = await cli('rmi', '-f', short(one.configDigest));
+    const forced = await cli('rmi', '--force', short(one.configDigest));
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(forced.stdout.match(/^Untagged: /gm)?.length, 3);
     assert.match(forced.stdout, new RegExp(`^Deleted: ${one.configDigest}$`, 'm'));

@@ -63,7 +63,7 @@ describe('search', () => {
     ]);
     const official = JSON.parse((await runCli(['search', '--filter', 'is-official=true', '--format', 'json', 'mysql'], home.env)).stdout);
     assert.deepEqual(official.map((x: { name: string }) => x.name), ['mysql', 'mysql-legacy']);
-    const notOfficial = JSON.parse((await runCli(['search', '-f', 'is-official=false', '-f', 'stars=30', '--format', 'json', '--limit', '100', 'mysql'], home.env)).stdout);
+    const notOfficial = JSON.parse((await runCli(['search', '--filter', 'is-official=false', '--filter', 'stars=30', '--format', 'json', '--limit', '100', 'mysql'], home.env)).stdout);
     assert.deepEqual(notOfficial.map((x: { name: string }) => x.name), ['bitnami/mysql', ...[30, 31, 32, 33, 34, 35, 36, 37, 38, 39].map((i) => `user${i}/mysql-${i}`)]);
     const automated = await runCli(['search', '--filter', 'is-automated=true', '--format', 'json', 'mysql'], home.env);
     assert.deepEqual(JSON.parse(automated.stdout), []);

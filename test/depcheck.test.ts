@@ -4,15 +4,16 @@ import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 // ref → auth → transport → registry → ops → commands → cli: imports go one way. Each layer lists what it may import.
+// ref (the image-reference model and the digest algorithms) is the bottom: every layer that names images may use it.
 const ALLOWED: Record<string, string[]> = {
   'errors.ts': [],
   util: ['errors.ts'],
   ref: ['errors.ts'],
-  oci: ['errors.ts'],
+  oci: ['ref', 'errors.ts'],
   auth: ['errors.ts', 'util'],
   config: ['errors.ts', 'util'],
   transport: ['auth', 'config', 'errors.ts', 'util'],
-  content: ['oci', 'errors.ts', 'util'],
+  content: ['oci', 'ref', 'errors.ts', 'util'],
   registry: ['content', 'transport', 'oci', 'ref', 'errors.ts', 'util'],
   store: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
@@ -90,4 +91,19 @@ test('no import cycles between files (type-only imports included: a cycle is a c
   };
   for (const file of graph.keys()) visit(file, []);
   assert.deepEqual(cycles, []);
+});
+
+test('tags and digests are told apart only by the reference model (src/ref): no ad-hoc sniffing elsewhere', () => {
+  const violations: string[] = [];
+  // `'latest'` (the default tag), `/^sha…/` and `startsWith('sha…')` (is it a digest?), and `includes(':')` on a
+  // tag-or-digest string: each belongs to src/ref (selector.ts, digest-algorithms.ts). auth's user:password and
+  // host checks are not about images.
+  const sniffing = [/['"]latest['"]/, /\/\^sha/, /startsWith\(['"]sha/, /includes\(['"][:@]['"]\)/];
+  for (const file of files(SRC)) {
+    const rel = relative(SRC, file);
+    if (rel.startsWith('ref/') || rel.startsWith('auth/')) continue;
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    for (const re of sniffing) if (re.test(text)) violations.push(`${rel}: ${re}`);
+  }
+  assert.deepEqual(violations, []);
 });

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { extractArchive } from '../src/archive/extract.js';
 import { RegctlError } from '../src/errors.js';
+import { resolveEndpoint } from '../src/transport/endpoint.js';
 import { parseManifest } from '../src/oci/manifest.js';
 import { formatReference, parseReference } from '../src/ref/parse.js';
 import { parseChallenges } from '../src/transport/challenge.js';
@@ -56,9 +57,11 @@ describe('image references', () => {
     }), RUNS);
   });
 
-  test('a port out of 1-65535 is a typed error, never a crash', () => {
+  test('a port out of 1-65535 parses (as distribution) and is a usage error when connecting, never a crash', () => {
     fc.assert(fc.property(fc.integer({ min: 65536, max: 10 ** 9 }), (port) => {
-      assert.throws(() => parseReference(`127.0.0.1:${port}/x`), (e: unknown) => e instanceof RegctlError && e.exitCode === 2);
+      const ref = parseReference(`127.0.0.1:${port}/x`);
+      assert.equal(ref.registry, `127.0.0.1:${port}`);
+      assert.throws(() => resolveEndpoint(ref.registry, undefined, false), (e: unknown) => e instanceof RegctlError && e.exitCode === 2);
     }), { numRuns: 50 });
   });
 });

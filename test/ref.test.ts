@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidReferenceError } from '../src/errors.js';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { VerifyingStream } from '../src/content/verify.js';
+import { InvalidReferenceError, RegctlError } from '../src/errors.js';
+import { digestLike, verifyBytes } from '../src/oci/digest.js';
+import { blobPath } from '../src/oci/layout-format.js';
+import { DEFAULT_TAG } from '../src/ref/reference.js';
+import { destinationTag, givenSelector, impliedTag, isDigest, isDigestOnly, joinSelector, manifestReference, parseSelector } from '../src/ref/selector.js';
 import {
   familiarReference,
   formatReference,
@@ -40,6 +47,8 @@ const good: Good[] = [
   // localhost and hosts with ports
   ['localhost/x', 'localhost', 'x', undefined, undefined, 'localhost/x:latest', 'localhost/x'],
   ['localhost:5000/x', 'localhost:5000', 'x', undefined, undefined, 'localhost:5000/x:latest', 'localhost:5000/x'],
+  // distribution's grammar has no port range: 75050 parses (connecting refuses it)
+  ['192.168.1.1:75050/repo', '192.168.1.1:75050', 'repo', undefined, undefined, '192.168.1.1:75050/repo:latest', '192.168.1.1:75050/repo'],
   ['localhost:5000/x/y:v1', 'localhost:5000', 'x/y', 'v1', undefined, 'localhost:5000/x/y:v1', 'localhost:5000/x/y:v1'],
   ['10.0.0.1:5000/x', '10.0.0.1:5000', 'x', undefined, undefined, '10.0.0.1:5000/x:latest', '10.0.0.1:5000/x'],
   ['127.0.0.1:8000/private/moonbase', '127.0.0.1:8000', 'private/moonbase', undefined, undefined, '127.0.0.1:8000/private/moonbase:latest', '127.0.0.1:8000/private/moonbase'],
@@ -326,4 +335,44 @@ test('hostile 10,000-character inputs are rejected quickly (no catastrophic back
     // Catastrophic backtracking on 10,000 characters takes seconds to years; a loaded machine may take tens of ms.
     assert.ok(ms < 1000, `${ms.toFixed(1)}ms for ${JSON.stringify(input.slice(0, 30))}…`);
   }
+});
+
+test('the selector model: digest or tag, which manifest to ask for, which tag a copy writes', () => {
+  const ref = (s: string) => parseReference(s);
+  assert.equal(isDigest(D256), true);
+  assert.equal(isDigest('v1.2'), false);
+  assert.deepEqual(parseSelector('v1'), { tag: 'v1' });
+  assert.deepEqual(parseSelector(D256), { digest: D256 });
+  assert.throws(() => parseSelector(`md5:${H64.slice(0, 32)}`), (e: unknown) => e instanceof InvalidReferenceError && /unsupported digest algorithm/.test(e.message));
+  assert.throws(() => parseSelector('-bad'), InvalidReferenceError);
+  // The digest wins when both are given (docker); nothing given is `latest`.
+  assert.deepEqual(['x', 'x:v1', `x@${D256}`, `x:v1@${D256}`].map((s) => manifestReference(ref(s))), [DEFAULT_TAG, 'v1', D256, D256]);
+  assert.deepEqual(['x', 'x:v1', `x@${D256}`].map((s) => givenSelector(ref(s))), [undefined, 'v1', D256]);
+  assert.deepEqual(['x', 'x:v1', `x@${D256}`, `x:v1@${D256}`].map((s) => isDigestOnly(ref(s))), [false, false, true, false]);
+  assert.deepEqual(['x', 'x:v1', `x@${D256}`].map((s) => impliedTag(ref(s))), ['latest', 'v1', undefined]);
+  // A copy from a digest-only source never invents a tag; a destination's own tag is always written.
+  assert.equal(destinationTag(ref('x'), false), 'latest');
+  assert.equal(destinationTag(ref('x'), true), undefined);
+  assert.equal(destinationTag(ref('x:v2'), true), 'v2');
+  assert.equal(destinationTag(ref(`x@${D256}`), false), undefined);
+  assert.equal(joinSelector('reg/x', 'v1'), 'reg/x:v1');
+  assert.equal(joinSelector('reg/x', D256), `reg/x@${D256}`);
+});
+
+test('one list of digest algorithms serves the parser, the verifiers and layouts: sha384 is hashed as sha384', async () => {
+  const bytes = Buffer.from('{"schemaVersion":2}');
+  for (const alg of ['sha256', 'sha384', 'sha512'] as const) {
+    const digest = `${alg}:${createHash(alg).update(bytes).digest('hex')}`;
+    assert.equal(parseDigest(digest), digest);
+    assert.equal(digestLike(digest, bytes), digest);
+    assert.doesNotThrow(() => verifyBytes({ digest, size: bytes.length }, bytes, 'test'));
+    assert.equal(blobPath(digest), `blobs/${alg}/${digest.slice(alg.length + 1)}`);
+    const out: Buffer[] = [];
+    for await (const chunk of Readable.from([bytes]).pipe(new VerifyingStream(digest, bytes.length, 'test'))) out.push(chunk as Buffer);
+    assert.deepEqual(Buffer.concat(out), bytes);
+  }
+  const md5 = `md5:${createHash('md5').update(bytes).digest('hex')}`;
+  assert.throws(() => verifyBytes({ digest: md5 }, bytes, 'test'), (e: unknown) => e instanceof RegctlError && e.exitCode === 2 && /unsupported digest algorithm/.test(e.message));
+  assert.throws(() => new VerifyingStream(md5, 1, 'test'), (e: unknown) => e instanceof RegctlError && e.exitCode === 2);
+  assert.throws(() => blobPath(md5), RegctlError);
 });

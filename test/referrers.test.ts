@@ -85,12 +85,12 @@ describe('copy engine with referrers', () => {
     try {
       const { mem, image, sbom, sbomSig, sig } = seeded();
       const layout = await OciLayout.open(dir, { create: true });
-      await assert.rejects(writeTo(layoutDestination(layout, 'v1', 'oci'), async (d) => {
+      await assert.rejects(writeTo(layoutDestination(layout, 'oci'), async (d) => {
         await copyImage(mem.source('v1'), d, { tag: 'v1', referrers: true });
         throw new Error('interrupted');
       }), /interrupted/);
       assert.deepEqual(await layout.list(), []);
-      await writeTo(layoutDestination(layout, 'v1', 'oci'), (d) => copyImage(mem.source('v1'), d, { tag: 'v1', referrers: true }));
+      await writeTo(layoutDestination(layout, 'oci'), (d) => copyImage(mem.source('v1'), d, { tag: 'v1', referrers: true }));
       const src = layoutSource(layout, 'v1', () => 'oci');
       const top = await src.resolve();
       assert.equal(top.digest, image.digest);

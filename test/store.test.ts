@@ -67,7 +67,7 @@ describe('OciLayout', () => {
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ 'etc/hello': 'hello\n' }, { 'bin/x': 'x'.repeat(100_000) }]);
-    await copyInto(layoutDestination(layout, 'v1', `oci:${dir}:v1`), img, 'v1');
+    await copyInto(layoutDestination(layout, `oci:${dir}:v1`), img, 'v1');
 
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
     assert.equal(index.manifests.length, 1);
@@ -87,7 +87,7 @@ describe('OciLayout', () => {
     await assert.rejects(layoutSource(layout, 'v2', () => 'oci').resolve(), NotFoundError);
 
     // Pushing again: everything exists, nothing changes; no temp files, leases or locks are left.
-    const dst = layoutDestination(layout, 'v1', 'again');
+    const dst = layoutDestination(layout, 'again');
     assert.equal(await dst.pushBlob(layer.desc, async () => assert.fail('must not open an existing blob')), 'exists');
     await copyInto(dst, img, 'v1');
     assert.deepEqual((await blobFiles(dir)).filter((f) => f.startsWith('.')), []);
@@ -104,7 +104,7 @@ describe('OciLayout', () => {
     await assert.rejects(layout.writeBlob(desc, Readable.from([Buffer.from('evil content')])),
       (e) => e instanceof IntegrityError && e.code === 'ERR_DIGEST_MISMATCH' && e.exitCode === 6);
     assert.deepEqual(await blobFiles(dir), []);
-    const dst = layoutDestination(layout, 'x', 'oci');
+    const dst = layoutDestination(layout, 'oci');
     await assert.rejects(dst.pushManifest(desc, Buffer.from('evil content'), { top: true, tag: 'x' }), IntegrityError);
     await assert.rejects(dst.pushBlob(desc, async () => Readable.from([Buffer.from('evil content')])), IntegrityError);
     await dst.abort?.();
@@ -184,7 +184,7 @@ describe('locking', () => {
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ x: 'x' }]);
-    await copyInto(layoutDestination(layout, undefined, 'oci'), img);
+    await copyInto(layoutDestination(layout, 'oci'), img);
     const script = join(root, 'tagger.mjs');
     await writeFile(script, `
       import { OciLayout } from ${JSON.stringify(join(SRC, 'store/layout.ts'))};
@@ -224,8 +224,8 @@ describe('gc', () => {
     const shared = { 'lib/shared': 'shared layer' };
     const a = makeImage([shared, { a: 'only a' }], '2024-01-01T00:00:00Z');
     const b = makeImage([shared, { b: 'only b' }], '2024-02-01T00:00:00Z');
-    await copyInto(layoutDestination(layout, 'a', 'oci'), a, 'a');
-    await copyInto(layoutDestination(layout, 'b', 'oci'), b, 'b');
+    await copyInto(layoutDestination(layout, 'oci'), a, 'a');
+    await copyInto(layoutDestination(layout, 'oci'), b, 'b');
     assert.equal((await gcLayout(layout)).freedBytes, 0, 'nothing unreachable yet');
     const oldTmp = join(dir, 'blobs', 'sha256', '.tmp-old');
     const newTmp = join(dir, 'blobs', 'sha256', '.tmp-new');
@@ -248,7 +248,7 @@ describe('gc', () => {
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ p: 'pending' }]);
-    const dst = layoutDestination(layout, 'p', 'oci');
+    const dst = layoutDestination(layout, 'oci');
     await dst.pushBlob(img.configDesc, async () => Readable.from([img.config]));
     assert.deepEqual((await gcLayout(layout)).removedBlobs, []);
     assert.ok(await layout.hasBlob(img.configDesc));
@@ -260,10 +260,10 @@ describe('gc', () => {
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ s: 'shared' }]);
-    await copyInto(layoutDestination(layout, 'x', 'oci'), img, 'x');
+    await copyInto(layoutDestination(layout, 'oci'), img, 'x');
     const old = new Date(Date.now() - 60_000);
     for (const d of [img.desc, img.configDesc, img.layers[0]!.desc]) await utimes(layout.blobPath(d.digest), old, old);
-    const dst = layoutDestination(layout, 'y', 'oci');
+    const dst = layoutDestination(layout, 'oci');
     assert.equal(await dst.tagDigest?.('y'), undefined);
     assert.equal(await dst.hasBlob(img.layers[0]!.desc), true);
     await layout.untag('x');
@@ -299,8 +299,8 @@ describe('ImageStore', () => {
     const store = await ImageStore.open(await fresh());
     const alpine = makeImage([{ 'etc/os-release': 'alpine' }], '2024-03-04T05:06:07Z');
     const app = makeImage([{ 'etc/os-release': 'alpine' }, { app: 'app' }], '2024-05-06T07:08:09Z');
-    await copyInto(store.destination('alpine'), alpine, 'latest');
-    await copyInto(store.destination('localhost:5000/app:v2'), app, 'v2');
+    await copyInto(store.destination(), alpine, store.nameOf('alpine'));
+    await copyInto(store.destination(), app, store.nameOf('localhost:5000/app:v2'));
 
     assert.equal((await store.source('docker.io/library/alpine:latest').resolve()).digest, alpine.desc.digest);
     assert.equal((await store.source(`alpine@${alpine.desc.digest}`).resolve()).digest, alpine.desc.digest);
@@ -345,7 +345,7 @@ describe('ImageStore', () => {
     ] }));
     const mem = memoryWith(amd, arm);
     mem.manifests.set(sha256(index), { desc: descOf(index, OCI_INDEX), bytes: index });
-    await writeTo(store.destination('multi:1'), (dst) => copyImage(mem.source(sha256(index)), dst, { tag: '1' }));
+    await writeTo(store.destination(), (dst) => copyImage(mem.source(sha256(index)), dst, { tag: store.nameOf('multi:1') }));
     const [img] = await store.list();
     assert.equal(img!.mediaType, OCI_INDEX);
     assert.equal(img!.size, [amd, arm].reduce((s, i) => s + i.configDesc.size + i.layers[0]!.desc.size, 0));
@@ -359,13 +359,13 @@ describe('skopeo reads the layouts', { skip: !(await hasSkopeo()) && 'skopeo not
     const dir = await fresh();
     const layout = await OciLayout.open(dir, { create: true });
     const img = makeImage([{ 'etc/hello': 'hello\n' }, { 'bin/x': 'x'.repeat(50_000) }]);
-    await copyInto(layoutDestination(layout, 'v1', `oci:${dir}:v1`), img, 'v1');
+    await copyInto(layoutDestination(layout, `oci:${dir}:v1`), img, 'v1');
     const { stdout } = await run('skopeo', ['inspect', `oci:${dir}:v1`]);
     assert.equal(JSON.parse(stdout).Digest, img.desc.digest);
     await run('skopeo', ['copy', '--quiet', `oci:${dir}:v1`, `dir:${join(root, `copy-${n++}`)}`]);
 
     const store = await ImageStore.open(await fresh());
-    await copyInto(store.destination('localhost:5000/app:v2'), img, 'v2');
+    await copyInto(store.destination(), img, store.nameOf('localhost:5000/app:v2'));
     const out = await run('skopeo', ['inspect', `oci:${store.path}:localhost:5000/app:v2`]);
     assert.equal(JSON.parse(out.stdout).Digest, img.desc.digest);
   });

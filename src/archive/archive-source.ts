@@ -19,6 +19,10 @@ export class ArchiveSource implements SourceTarget {
     return { ...this.top };
   }
 
+  head(): Promise<Descriptor> {
+    return this.resolve();
+  }
+
   async hasManifest(desc: Descriptor): Promise<boolean> {
     return this.blobs.has(desc.digest);
   }

@@ -2,6 +2,7 @@ import { blobPath, nameAnnotations } from '../oci/layout-format.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { OCI_INDEX } from '../oci/media-types.js';
 import { familiarReference, formatReference, parseReference } from '../ref/parse.js';
+import { impliedTag } from '../ref/selector.js';
 
 /** One image recorded in an archive: a name, what index.json points at, and the image docker's manifest.json describes. */
 export interface SavedImage {
@@ -24,7 +25,7 @@ interface Named {
 function named(name: string | undefined): Named | undefined {
   if (name === undefined) return undefined;
   const ref = parseReference(name);
-  const tag = ref.tag ?? (ref.digest === undefined ? 'latest' : undefined);
+  const tag = impliedTag(ref);
   if (tag === undefined) return { full: ref.name, familiarRepo: '' };
   const tagged = { registry: ref.registry, repository: ref.repository, tag };
   const familiar = familiarReference(tagged);

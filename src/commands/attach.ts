@@ -2,9 +2,17 @@ import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { attach } from '../ops/attach.js';
 import { transferRegistries } from '../ops/credentials.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialContext } from './credentials.js';
+import { collect, defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-export async function attachCommand(env: CommandEnv, image: string, files: string[], flags: CredentialFlags & { artifactType: string; annotation: string[] }): Promise<void> {
+const build = (cmd: Command) => cmd
+  .argument('<image>', 'image reference (or oci:DIR[:TAG])')
+  .argument('<files...>', 'files to attach, each a layer titled with its name')
+  .requiredOption('--artifact-type <type>', 'the artifact\'s type, e.g. application/spdx+json')
+  .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[]);
+
+async function attachCommand(env: CommandEnv, image: string, files: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const annotations: Record<string, string> = {};
   for (const a of flags.annotation) {
     const eq = a.indexOf('=');
@@ -15,3 +23,12 @@ export async function attachCommand(env: CommandEnv, image: string, files: strin
   const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations });
   env.io.stdout.write(`${result.digest}\n`);
 }
+
+export default defineCommand({
+  name: 'attach',
+  summary: 'push files as an OCI 1.1 artifact referring to an image (like oras attach); prints its digest',
+  registry: 'one',
+  peers: 'oras attach; regclient artifact put --subject',
+  build,
+  action: attachCommand,
+});

@@ -2,24 +2,31 @@ import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import { copy } from '../ops/copy.js';
-import { transferContext, type TransferCredentialFlags } from './credentials.js';
+import { transferContext } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
-import { withTransfer, type TransferFlags } from './transfer.js';
+import { withTransfer } from './transfer.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-type CopyFlags = TransferFlags & TransferCredentialFlags & {
-  platform?: string;
-  digestfile?: string;
-  format?: 'oci' | 'docker';
-  referrers?: boolean;
-  includeNondistributable?: boolean;
-  allTags?: boolean;
-  imageJobs?: string;
-  keepGoing?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-};
+const build = (cmd: Command, locations: string) => cmd
+  .argument('<source>', `image: ${locations}`)
+  .argument('<destination>', `where to: ${locations}`)
+  .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
+  .addOption(cmd.createOption('--format <format>', 'convert manifests and layer media types to this format (digests of manifests change)').choices(['oci', 'docker'] as const))
+  .option('--referrers', 'also copy signatures, SBOMs and attestations referring to every manifest copied (OCI referrers and cosign tags), recursively; off by default')
+  .option('--include-nondistributable', 'also copy foreign / non-distributable layers (skipped by default)')
+  .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
+  .option('-q, --quiet', 'no progress lines')
+  .option('--digestfile <file>', 'write the digest of the copied manifest to this file')
+  .option('--all-tags', 'copy every tag of the source repository into the destination repository')
+  .option('--image-jobs <n>', 'with --all-tags: images copied at once (default 4)')
+  .option('--keep-going', 'with --all-tags: go on past a failed tag, exit non-zero at the end')
+  .option('--dry-run', 'with --all-tags: print which tags would be copied or skipped; write nothing')
+  .option('--json', 'with --all-tags: print the report as JSON on stdout (sync --format json)');
 
-export async function copyCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags): Promise<void> {
+type CopyFlags = FlagsOf<typeof build, 'sides'>;
+
+async function copyCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags): Promise<void> {
   if (flags.allTags) return copyAllTagsCommand(env, source, destination, flags);
   if (flags.imageJobs !== undefined || flags.keepGoing || flags.dryRun || flags.json) {
     throw new UsageError('--image-jobs, --keep-going, --dry-run and --json go with --all-tags');
@@ -46,3 +53,13 @@ async function copyAllTagsCommand(env: CommandEnv, source: string, destination: 
   const ctx = await transferContext(env, flags, source, destination);
   await runSync(env, { ...flags, format: flags.json ? 'json' : 'text' }, (opts) => copyAllTags(ctx, source, destination, opts));
 }
+
+export default defineCommand({
+  name: 'copy',
+  aliases: ['cp'],
+  summary: 'copy an image (a whole multi-platform index by default) between registries, keeping its digest',
+  registry: 'sides',
+  peers: 'crane copy; regclient image copy; skopeo copy',
+  build,
+  action: copyCommand,
+});

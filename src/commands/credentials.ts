@@ -9,10 +9,12 @@ export interface CredentialFlags {
   creds?: string | false;
   registryToken?: string;
   authfile?: string;
+  /** `--tls-verify[=true|false]` */
+  tlsVerify?: boolean;
 }
 
 type Side = 'src' | 'dest';
-type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authfile`]?: string } & { [K in `${Side}NoCreds`]?: boolean };
+type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authfile`]?: string } & { [K in `${Side}NoCreds` | `${Side}TlsVerify`]?: boolean };
 export type TransferCredentialFlags = CredentialFlags & SideFlags;
 
 /** The library context for a command on these registries, with the command's credential flags applied. */
@@ -36,6 +38,11 @@ export async function transferContext(env: CommandEnv, flags: TransferCredential
 export async function transferOptions(env: CommandEnv, flags: TransferCredentialFlags): Promise<[CredentialOptions, CredentialOptions]> {
   const plain = await credentialOptions(env, flags);
   const side = async (s: Side): Promise<CredentialOptions> => {
+    const options = await credentialsOf(s);
+    const tlsVerify = flags[`${s}TlsVerify`];
+    return tlsVerify === undefined ? options : { ...options, tlsVerify };
+  };
+  const credentialsOf = async (s: Side): Promise<CredentialOptions> => {
     const own: CredentialFlags & { noCreds?: boolean } = {
       ...(flags[`${s}Creds`] !== undefined ? { creds: flags[`${s}Creds`] } : {}),
       ...(flags[`${s}RegistryToken`] !== undefined ? { registryToken: flags[`${s}RegistryToken`] } : {}),
@@ -62,6 +69,7 @@ export async function credentialOptions(env: CommandEnv, flags: CredentialFlags,
   if (typeof flags.creds === 'string') options.creds = await parseCreds(env, flags.creds, `${prefix}creds`);
   if (flags.registryToken !== undefined) options.registryToken = flags.registryToken;
   if (flags.authfile !== undefined) options.authfile = flags.authfile;
+  if (flags.tlsVerify !== undefined) options.tlsVerify = flags.tlsVerify;
   return options;
 }
 

@@ -1,10 +1,32 @@
 import type { CommandEnv } from './command-env.js';
 import { deleteImage } from '../ops/delete.js';
 import { parseReference } from '../ref/parse.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialContext } from './credentials.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-export async function deleteCommand(env: CommandEnv, image: string, flags: CredentialFlags): Promise<void> {
-  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
-  const digest = await deleteImage(ctx, image);
-  env.io.stdout.write(`Deleted: ${digest}\n`);
+const build = (cmd: Command) => cmd
+  .argument('<image>', 'REPO:TAG (only that tag goes) or REPO@DIGEST (the manifest and every tag on it)');
+
+async function deleteCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const ref = parseReference(image);
+  const ctx = await credentialContext(env, flags, [ref.registry]);
+  const result = await deleteImage(ctx, image);
+  if (result.kind === 'tag') {
+    env.io.stdout.write(`Untagged: ${result.untagged.name}\n`);
+    return;
+  }
+  for (const tag of result.tags) env.io.stdout.write(`Untagged: ${ref.registry}/${ref.repository}:${tag}\n`);
+  env.io.stdout.write(`Deleted: ${result.digest}\n`);
+  const n = result.tags.length;
+  env.warn(`${n === 0 ? 'no tag' : n === 1 ? '1 tag' : `${n} tags`} pointed at ${result.digest}${n ? ' and went with it' : ''}`);
 }
+
+export default defineCommand({
+  name: 'delete',
+  summary: 'remove a tag from a registry (its siblings on the same digest stay), or a manifest by digest with every tag on it',
+  registry: 'one',
+  peers: 'crane delete; regclient manifest delete; skopeo delete',
+  build,
+  action: deleteCommand,
+});

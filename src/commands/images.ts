@@ -3,16 +3,18 @@ import { images } from '../ops/local.js';
 import { humanSize } from '../output/bytes.js';
 import { relativeTime } from '../output/time.js';
 import { renderTable } from '../output/table.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-interface ImagesFlags {
-  format: 'table' | 'json';
-  quiet?: boolean;
-  digests?: boolean;
-  trunc?: boolean;
-}
+const build = (cmd: Command) => cmd
+  .argument('[repository]', 'only this repository (REPOSITORY or REPOSITORY:TAG)')
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['table', 'json'] as const).default('table' as const))
+  .option('-q, --quiet', 'print only image IDs')
+  .option('--digests', 'show manifest digests')
+  .option('--no-trunc', 'show full image IDs');
 
 /** docker images: REPOSITORY TAG [DIGEST] IMAGE ID CREATED SIZE; IDs shortened to 12 hex unless --no-trunc. */
-export async function imagesCommand(env: CommandEnv, filter: string | undefined, flags: ImagesFlags): Promise<void> {
+async function imagesCommand(env: CommandEnv, filter: string | undefined, flags: FlagsOf<typeof build>): Promise<void> {
   const list = await images(await env.context(), filter);
   const out = env.io.stdout;
   const id = (full: string) => (flags.trunc === false ? full : full.slice(full.indexOf(':') + 1, full.indexOf(':') + 13));
@@ -33,3 +35,13 @@ function created(iso: string | undefined): string {
   const t = iso === undefined ? NaN : Date.parse(iso);
   return Number.isNaN(t) || t <= 0 ? 'N/A' : relativeTime(iso!, Date.now());
 }
+
+export default defineCommand({
+  name: 'images',
+  aliases: ['ls'],
+  summary: 'list the images in the local store (all, or those of one repository)',
+  registry: 'none',
+  peers: 'docker images',
+  build,
+  action: imagesCommand,
+});

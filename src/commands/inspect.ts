@@ -4,16 +4,18 @@ import { parsePlatform } from '../oci/platform.js';
 import { inspect } from '../ops/inspect.js';
 import { inspectJson, renderInspect } from '../output/inspect-text.js';
 import { transferRegistries } from '../ops/credentials.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialContext } from './credentials.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-interface InspectFlags extends CredentialFlags {
-  platform?: string;
-  raw?: boolean;
-  config?: boolean;
-  format: 'text' | 'json';
-}
+const build = (cmd: Command, locations: string) => cmd
+  .argument('<image>', `image: ${locations}`)
+  .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
+  .option('--raw', 'print the manifest bytes exactly as the source holds them')
+  .option('--config', 'print the image config JSON')
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
 
-export async function inspectCommand(env: CommandEnv, image: string, flags: InspectFlags): Promise<void> {
+async function inspectCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const ctx = await credentialContext(env, flags, transferRegistries(image));
@@ -31,3 +33,12 @@ export async function inspectCommand(env: CommandEnv, image: string, flags: Insp
     out.write(flags.format === 'json' ? inspectJson(result) : renderInspect(result));
   }
 }
+
+export default defineCommand({
+  name: 'inspect',
+  summary: 'show what an image reference points at: an index\'s platforms or an image\'s config and layers',
+  registry: 'one',
+  peers: 'skopeo inspect; crane manifest/config; regclient image inspect',
+  build,
+  action: inspectCommand,
+});

@@ -1,8 +1,15 @@
 import type { CommandEnv } from './command-env.js';
 import { load } from '../ops/archive.js';
 import { parseReference } from '../ref/parse.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-export async function loadCommand(env: CommandEnv, flags: { input?: string; name?: string; quiet?: boolean }): Promise<void> {
+const build = (cmd: Command) => cmd
+  .option('-i, --input <file>', 'read this file (default: stdin)')
+  .option('--name <ref>', 'name for the image the archive leaves unnamed (or for its only image)')
+  .option('-q, --quiet', 'print only the loaded names');
+
+async function loadCommand(env: CommandEnv, flags: FlagsOf<typeof build>): Promise<void> {
   const ctx = await env.context();
   const input = flags.input ? { path: flags.input } : { stream: env.io.stdin };
   const r = await load(ctx, input, flags.name === undefined ? {} : { name: flags.name });
@@ -10,3 +17,12 @@ export async function loadCommand(env: CommandEnv, flags: { input?: string; name
   for (const name of r.names) env.io.stdout.write(`Loaded image: ${parseReference(name).familiar}\n`);
   for (const digest of r.unnamed) env.io.stdout.write(`Loaded image ID: ${digest}\n`);
 }
+
+export default defineCommand({
+  name: 'load',
+  summary: 'load images from a tarball (regctl, docker save, OCI; plain, gzip or zstd) into the local store',
+  registry: 'none',
+  peers: 'docker load; skopeo copy docker-archive:… containers-storage:…',
+  build,
+  action: loadCommand,
+});

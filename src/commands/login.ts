@@ -5,17 +5,19 @@ import { withAuthFile } from '../ops/credentials.js';
 import { login } from '../ops/login.js';
 import { readCapped } from '../util/read-capped.js';
 import { canPrompt, prompt } from './prompt.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-interface LoginFlags {
-  username?: string;
-  password?: string;
-  passwordStdin?: boolean;
-  keychain?: boolean;
-  authfile?: string;
-}
+const build = (cmd: Command) => cmd
+  .argument('[server]', 'registry host, default docker.io')
+  .option('-u, --username <user>', 'username')
+  .option('-p, --password <password>', 'password (insecure: prefer --password-stdin)')
+  .option('--password-stdin', 'read the password from stdin')
+  .option('--keychain', 'store the credentials in the OS keychain through docker-credential-regctl')
+  .option('--authfile <file>', 'store them in this docker config.json or containers auth.json instead');
 
 /** Like docker login: a username or password left out is asked for on a terminal (the password without echo). */
-export async function loginCommand(env: CommandEnv, server: string | undefined, flags: LoginFlags): Promise<void> {
+async function loginCommand(env: CommandEnv, server: string | undefined, flags: FlagsOf<typeof build>): Promise<void> {
   if (flags.password !== undefined && flags.passwordStdin) throw new UsageError('--password and --password-stdin are mutually exclusive');
   const interactive = canPrompt(env.io) && !flags.passwordStdin;
   let username = flags.username;
@@ -43,3 +45,12 @@ export async function loginCommand(env: CommandEnv, server: string | undefined, 
   }
   env.io.stdout.write('Login Succeeded\n');
 }
+
+export default defineCommand({
+  name: 'login',
+  summary: 'log in to a registry (default docker.io) after checking the credentials',
+  registry: 'none',
+  peers: 'docker login; crane auth login; regclient registry login; skopeo login',
+  build,
+  action: loginCommand,
+});

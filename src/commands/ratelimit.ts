@@ -2,9 +2,24 @@ import type { CommandEnv } from './command-env.js';
 import { rateLimit } from '../ops/ratelimit.js';
 import { renderRateLimit } from '../output/ratelimit.js';
 import { parseReference } from '../ref/parse.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialContext } from './credentials.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-export async function ratelimitCommand(env: CommandEnv, image: string, flags: CredentialFlags & { format: 'text' | 'json' }): Promise<void> {
+const build = (cmd: Command) => cmd
+  .argument('<image>', 'image reference, e.g. ratelimitpreview/test')
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+
+async function ratelimitCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
   env.io.stdout.write(renderRateLimit(await rateLimit(ctx, image), flags.format));
 }
+
+export default defineCommand({
+  name: 'ratelimit',
+  summary: 'show Docker Hub\'s pull rate limit for an image (a HEAD request: it costs no pull)',
+  registry: 'one',
+  peers: 'regclient image ratelimit',
+  build,
+  action: ratelimitCommand,
+});

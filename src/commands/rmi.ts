@@ -1,9 +1,15 @@
 import type { CommandEnv } from './command-env.js';
 import { ExitCode, RegctlError } from '../errors.js';
 import { removeImages } from '../ops/local.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
+
+const build = (cmd: Command) => cmd
+  .argument('<image...>', 'local images: names, digests or (short) image IDs')
+  .option('--force', 'remove an image ID that several repositories name (untag them all)');
 
 /** docker rmi: every argument is tried and reported (`Untagged:`, `Deleted:`); failures are listed, then exit non-zero. */
-export async function rmiCommand(env: CommandEnv, refs: string[], flags: { force?: boolean }): Promise<void> {
+async function rmiCommand(env: CommandEnv, refs: string[], flags: FlagsOf<typeof build>): Promise<void> {
   const outcomes = await removeImages(await env.context(), refs, { force: flags.force ?? false });
   const failures: unknown[] = [];
   for (const o of outcomes) {
@@ -24,3 +30,12 @@ export async function rmiCommand(env: CommandEnv, refs: string[], flags: { force
   }
   throw last;
 }
+
+export default defineCommand({
+  name: 'rmi',
+  summary: 'remove local images by name, digest or image ID (untag; blobs no other image needs are deleted)',
+  registry: 'none',
+  peers: 'docker rmi',
+  build,
+  action: rmiCommand,
+});

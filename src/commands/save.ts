@@ -3,19 +3,23 @@ import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import { save } from '../ops/archive.js';
 import { checkOutputFile } from '../util/output-file.js';
-import { withTransfer, type TransferFlags } from './transfer.js';
+import { withTransfer } from './transfer.js';
 import { parseReference } from '../ref/parse.js';
-import { credentialContext, type CredentialFlags } from './credentials.js';
+import { credentialContext } from './credentials.js';
+import { collect, defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-export interface SaveFlags extends TransferFlags, CredentialFlags {
-  output?: string;
-  platform?: string[];
-  allPlatforms?: boolean;
-  referrers?: boolean;
-  includeNondistributable?: boolean;
-}
+const build = (cmd: Command) => cmd
+  .argument('<image...>', 'image references')
+  .option('-o, --output <file>', 'write to this file (default: stdout, when it is not a terminal)')
+  .option('--platform <os/arch[/variant]>', 'platform to take from multi-platform images (default: the host\'s); several (repeated or comma-separated) give an index of only those platforms (a new digest)', collect, [] as string[])
+  .option('-a, --all-platforms', 'keep multi-platform indexes whole (attestations included), their digests unchanged')
+  .option('--referrers', 'also save the referrers (signatures, SBOMs, attestations) of each image')
+  .option('--include-nondistributable', 'also save foreign / non-distributable layers (left out by default)')
+  .option('-j, --jobs <n>', 'blobs moved at once')
+  .option('-q, --quiet', 'no progress lines');
 
-export async function saveCommand(env: CommandEnv, images: string[], flags: SaveFlags): Promise<void> {
+async function saveCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   if (!flags.output && env.io.stdout.isTTY) {
     throw new UsageError('refusing to write a tarball to a terminal', { hint: 'use -o FILE or redirect stdout' });
   }
@@ -30,5 +34,15 @@ export async function saveCommand(env: CommandEnv, images: string[], flags: Save
       ...(flags.allPlatforms ? { platforms: 'all' as const } : platforms.length > 0 ? { platforms } : {}),
       ...(flags.referrers ? { referrers: true } : {}),
       ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),
+      onWarning: (message) => env.warn(message),
     }));
 }
+
+export default defineCommand({
+  name: 'save',
+  summary: 'save images (from the local store, else their registry) to a tarball that docker load reads',
+  registry: 'one',
+  peers: 'docker save; crane pull --format tarball; skopeo copy … docker-archive:',
+  build,
+  action: saveCommand,
+});

@@ -6,27 +6,39 @@ import { readSyncConfig } from '../ops/sync-config.js';
 import { configJobs, repositoryJob } from '../ops/sync-jobs.js';
 import { semverRange, tagRegex, type TagFilter } from '../ops/tag-filter.js';
 import { parseRepository } from '../ref/parse.js';
-import { transferContext, transferOptions, type TransferCredentialFlags } from './credentials.js';
+import { transferContext, transferOptions } from './credentials.js';
 import { parseCount } from './transfer.js';
 import { imageLine, syncJson, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
 
-export interface SyncFlags extends TransferCredentialFlags {
-  config?: string;
-  tags?: string;
-  exclude?: string;
-  semver?: string;
-  scoped?: boolean;
-  dryRun?: boolean;
-  jobs?: string;
-  imageJobs?: string;
-  keepGoing?: boolean;
-  referrers?: boolean;
-  format?: 'text' | 'json';
-  quiet?: boolean;
-}
+const build = (cmd: Command) => cmd
+  .argument('[source]', 'source repository (or, with --config, the destination)')
+  .argument('[destination]', 'destination repository')
+  .option('--config <file>', 'read the images from a skopeo sync YAML file; DESTINATION is a registry[/path]')
+  .option('--scoped', 'with --config: keep the source registry and path under DESTINATION (skopeo --scoped)')
+  .option('--tags <regex>', 'only tags this regular expression matches (searched, like skopeo: anchor with ^…$)')
+  .option('--exclude <regex>', 'leave out tags this regular expression matches')
+  .option('--semver <range>', 'only tags that are versions in this range, e.g. ">= 3.12.0" or "~1.2"')
+  .option('--dry-run', 'print which images would be copied or skipped (HEAD requests only); write nothing')
+  .option('-j, --jobs <n>', 'blobs moved at once, across all images (default 8)')
+  .option('--image-jobs <n>', 'images copied at once (default 4)')
+  .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
+  .option('--referrers', 'also copy signatures, SBOMs and attestations of every image (OCI referrers and cosign tags), recursively; off by default')
+  .addOption(cmd.createOption('--format <format>', 'report format on stdout').choices(['text', 'json'] as const).default('text' as const))
+  .option('-q, --quiet', 'no progress and no summary');
+
+type SyncFlags = FlagsOf<typeof build, 'sides'>;
+/** What runSync reads of the flags (copy --all-tags has them too). */
+type RunFlags = Pick<SyncFlags, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'format' | 'quiet'>;
 
 /** `regctl sync SRC_REPO DST_REPO [filters]` or `regctl sync --config FILE DST`. */
-export async function syncCommand(env: CommandEnv, first: string, second: string | undefined, flags: SyncFlags): Promise<void> {
+async function syncCommand(env: CommandEnv, first: string | undefined, second: string | undefined, flags: SyncFlags): Promise<void> {
+  if (first === undefined) {
+    throw new UsageError(flags.config === undefined ? 'sync needs SRC_REPO and DST_REPO, or --config FILE and a destination' : 'with --config, give the destination registry[/path]', {
+      hint: flags.config === undefined ? 'regctl sync SRC_REPO DST_REPO' : `regctl sync --config ${flags.config} DESTINATION`,
+    });
+  }
   const filtered = flags.tags !== undefined || flags.exclude !== undefined || flags.semver !== undefined;
   if (flags.config !== undefined) {
     if (second !== undefined) throw new UsageError('with --config, give only the destination', { hint: 'regctl sync --config FILE DESTINATION' });
@@ -51,7 +63,7 @@ export async function syncCommand(env: CommandEnv, first: string, second: string
 }
 
 /** Runs a sync (or copy --all-tags) with the progress display, then prints the plan, summary and JSON report. */
-export async function runSync(env: CommandEnv, flags: SyncFlags, work: (opts: SyncOptions) => Promise<SyncReport>): Promise<void> {
+export async function runSync(env: CommandEnv, flags: RunFlags, work: (opts: SyncOptions) => Promise<SyncReport>): Promise<void> {
   const opts: SyncOptions = {
     ...(flags.jobs !== undefined ? { jobs: parseCount(flags.jobs, '--jobs') } : {}),
     ...(flags.imageJobs !== undefined ? { imageJobs: parseCount(flags.imageJobs, '--image-jobs') } : {}),
@@ -90,3 +102,13 @@ function tagFilter(flags: SyncFlags): TagFilter {
     ...(flags.semver !== undefined ? { semver: semverRange(flags.semver, '--semver') } : {}),
   };
 }
+
+export default defineCommand({
+  name: 'sync',
+  summary: 'mirror repositories: every tag (or those selected) not already at the destination with the same digest',
+  usage: '[options] SRC_REPO DST_REPO | --config FILE DESTINATION',
+  registry: 'sides',
+  peers: 'skopeo sync; regclient image copy --all-tags (regsync)',
+  build,
+  action: syncCommand,
+});

@@ -1,11 +1,12 @@
-import { UsageError } from '../errors.js';
-import type { Descriptor } from '../oci/manifest.js';
-import type { Platform } from '../oci/platform.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { sha256Digest } from '../oci/digest.js';
+import { parseManifest, type Descriptor, type ImageIndex } from '../oci/manifest.js';
+import { formatPlatform, type Platform } from '../oci/platform.js';
 import { convertManifests, type ManifestFormat } from './convert.js';
 import { moveBlobs, type BlobCounts } from './move-blobs.js';
 import type { CopyProgress } from './progress.js';
-import { planCopy } from './plan.js';
-import { resolveImage } from './resolve.js';
+import { keptChildren, planCopy } from './plan.js';
+import { resolveImage, type ResolvedImage } from './resolve.js';
 import { CopySession, DEFAULT_JOBS } from './session.js';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from './target.js';
 
@@ -15,7 +16,9 @@ export type { CopyProgress } from './progress.js';
 export interface CopyOptions {
   /** Copy only this platform's image out of an index. */
   platform?: Platform;
-  /** Copy an index whole (its digest kept) but only these platforms' images in it. */
+  /** Copy only these platforms' images of an index (and their attestations): a new index holding exactly those
+   * entries when that leaves some out (its digest changes: CopyResult.digest differs from sourceDigest), else the
+   * index as it is. NotFound when none matches. */
   platforms?: Platform[];
   /** With `platform`: a single-platform image of another platform is NotFound too (an explicit --platform). */
   strictPlatform?: boolean;
@@ -44,7 +47,8 @@ export interface CopyResult {
   mediaType: string;
   /** The top manifest written. */
   top: Descriptor;
-  /** True when the destination already held everything: no blob and no manifest had to be sent. */
+  /** True when the destination already held everything, the tag (when one is written) at this very manifest:
+   * no blob, no manifest and no tag had to be written. */
   unchanged: boolean;
   blobs: BlobCounts;
   /** Manifests pushed (the top one included). */
@@ -58,6 +62,7 @@ export interface CopyResult {
  */
 export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts: CopyOptions = {}): Promise<CopyResult> {
   const resolved = await resolveImage(src, { ...(opts.platform ? { platform: opts.platform } : {}), strict: opts.strictPlatform ?? false });
+  if (opts.platforms && resolved.doc.kind === 'index') Object.assign(resolved, subsetIndex(src.description, resolved, opts.platforms));
   const { top } = resolved;
   const result: CopyResult = {
     digest: top.digest,
@@ -107,6 +112,26 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
   }
   for (const m of plan.manifests) await dst.pushManifest(m.desc, m.bytes, m.how);
   result.manifests = plan.manifests.length;
-  result.unchanged = sent === 0 && topExisted;
+  // A tag the caller found elsewhere (tagChecked) or that named another manifest has just been written.
+  const tagUnchanged = opts.tag === undefined || current === result.top.digest;
+  result.unchanged = sent === 0 && topExisted && tagUnchanged;
   return result;
+}
+
+/** The index with only the children `platforms` keeps; a new document (new digest) only when some are left out. */
+function subsetIndex(description: string, resolved: ResolvedImage, platforms: Platform[]): Pick<ResolvedImage, 'top' | 'bytes' | 'doc'> {
+  const doc = resolved.doc as ImageIndex;
+  const kept = keptChildren(doc, platforms);
+  if (!kept.some((c) => c.platform)) {
+    throw new NotFoundError(`${description} has no image for ${platforms.map(formatPlatform).join(', ')}`, { code: 'ERR_PLATFORM_NOT_FOUND' });
+  }
+  if (kept.length === doc.manifests.length) return resolved;
+  const digests = new Set(kept.map((c) => c.digest));
+  const raw = JSON.parse(resolved.bytes.toString('utf8')) as { manifests: Array<{ digest: string }> };
+  const bytes = Buffer.from(JSON.stringify({ ...raw, manifests: raw.manifests.filter((m) => digests.has(m.digest)) }));
+  return {
+    top: { mediaType: resolved.top.mediaType, digest: sha256Digest(bytes), size: bytes.length },
+    bytes,
+    doc: parseManifest(bytes, resolved.top.mediaType, description),
+  };
 }

@@ -31,8 +31,9 @@ export class FallbackSource implements SourceTarget {
     return this.first((c) => c.resolve());
   }
 
+  /** The cheapest answer of the first candidate that has the image (a mirror's HEAD when it has it). */
   head(): Promise<Descriptor> {
-    return this.first((c) => (c.head ? c.head() : c.resolve()));
+    return this.first((c) => c.head());
   }
 
   private async first(ask: (candidate: SourceTarget) => Promise<Descriptor>): Promise<Descriptor> {
@@ -66,8 +67,8 @@ export class FallbackSource implements SourceTarget {
   }
 
   /** The same candidates, each at another reference (those that cannot address one are left out). */
-  at(reference: string): SourceTarget {
-    const moved = this.candidates.filter((c) => c.at).map((c) => c.at!(reference));
+  at(selector: string): SourceTarget {
+    const moved = this.candidates.filter((c) => c.at).map((c) => c.at!(selector));
     return moved.length === 1 ? moved[0]! : new FallbackSource(moved);
   }
 

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { NotFoundError } from '../errors.js';
 import { sha256Digest, verifyBytes } from '../oci/digest.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import { isDigest } from '../ref/selector.js';
 import { cosignTags, filterReferrers, referrerDescriptor } from './referrers.js';
 import type { BlobPushResult, DestinationTarget, ManifestPush, Referrer, SourceTarget } from './target.js';
 
@@ -85,10 +86,13 @@ export class MemoryTarget implements DestinationTarget {
     return {
       description: `${this.description}:${reference}`,
       async resolve() {
-        const digest = reference.includes(':') ? reference : self.tags.get(reference);
+        const digest = isDigest(reference) ? reference : self.tags.get(reference);
         const m = digest === undefined ? undefined : self.manifests.get(digest);
         if (!m) throw new NotFoundError(`${reference} not found in ${self.description}`);
         return { ...m.desc };
+      },
+      head() {
+        return this.resolve();
       },
       async fetchManifest(desc) {
         const m = self.manifests.get(desc.digest);

@@ -16,8 +16,7 @@ export interface PlanOptions {
   referrers?: boolean;
   /** Copy foreign / non-distributable layers too (skipped by default, like docker and skopeo). */
   includeNondistributable?: boolean;
-  /** Keep an index whole but copy only these platforms' children (and the attestations of those); the index's
-   * bytes are unchanged, so it names children the destination lacks (what containerd's export writes). */
+  /** Copy only these platforms' children of the top index (and the attestations of those). */
   platforms?: Platform[];
   /** Plan every child of an index even when the destination has it (a conversion rewrites them all). */
   everyChild?: boolean;

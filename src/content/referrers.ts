@@ -1,3 +1,4 @@
+import { DIGEST_ALGORITHMS } from '../ref/digest-algorithms.js';
 import { IntegrityError } from '../errors.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { parseManifest } from '../oci/manifest.js';
@@ -27,8 +28,11 @@ export function referrersTag(digest: string): string {
 
 /** True for a tag of the referrers schema or a cosign digest tag (not an image a user tagged). */
 export function isReferrersTag(tag: string): boolean {
-  return /^sha(256|512)-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(tag);
+  return REFERRERS_TAG_RE.test(tag);
 }
+
+/** `<algorithm>-<first 64 hex>[.sig|.att|.sbom]` for each supported algorithm. */
+const REFERRERS_TAG_RE = new RegExp(`^(?:${Object.keys(DIGEST_ALGORITHMS).join('|')})-[a-f0-9]{64}(?:\\.(?:sig|att|sbom))?$`);
 
 /** The cosign digest tags of `digest` among `tags`, in cosign's suffix order. */
 export function cosignTags(digest: string, tags: Iterable<string>): string[] {

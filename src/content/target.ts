@@ -13,10 +13,11 @@ export interface SourceTarget {
   /** The descriptor the target's reference (tag or digest) points at. NotFoundError when absent. */
   resolve(): Promise<Descriptor>;
   /**
-   * The descriptor the reference points at from the cheapest answer the target has (a registry's HEAD, no manifest
-   * body), for callers that want only the digest; resolve() when absent. Its `size` may be 0 when not told.
+   * The descriptor the reference points at from the cheapest answer the target has — a registry's HEAD (no manifest
+   * body; Docker Hub does not count it as a pull), else what resolve() gives — for callers that want only the
+   * digest (digest, sync's comparison). Its `size` may be 0 when not told. NotFoundError when absent.
    */
-  head?(): Promise<Descriptor>;
+  head(): Promise<Descriptor>;
   /** A manifest or index by descriptor: exact bytes (the caller checks the digest). */
   fetchManifest(desc: Descriptor): Promise<Buffer>;
   /** A blob as a stream of exactly `desc.size` bytes (the caller verifies digest and size in flight).
@@ -30,11 +31,8 @@ export interface SourceTarget {
   readonly blobSource?: BlobSource;
   /** Every tag of the source's repository (or layout), when it has tags. */
   listTags?(): Promise<string[]>;
-  /** Another image of the same repository (or layout) by tag or digest: the source for copying it. */
-  at?(reference: string): SourceTarget;
-  /** The digest the reference points at, from a request that fetches no manifest (a HEAD, which Docker Hub does
-   * not count as a pull); undefined when the source cannot tell that way. NotFoundError when absent. */
-  peekDigest?(): Promise<string | undefined>;
+  /** Another image of the same repository (or layout) by a selector string, a tag or a digest: the source for copying it. */
+  at?(selector: string): SourceTarget;
   /**
    * The manifests that refer to `subject` (signatures, SBOMs, attestations): OCI 1.1 referrers, and digest tags
    * in cosign's scheme (`sha256-<hex>.sig`), which carry the tag to set at the destination. Direct referrers only

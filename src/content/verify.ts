@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { IntegrityError } from '../errors.js';
+import { checkedAlgorithm } from '../oci/digest.js';
 
 /**
  * A pass-through stream that hashes and counts what flows and fails (IntegrityError) at the end when the digest
@@ -17,11 +18,7 @@ export class VerifyingStream extends Transform {
 
   constructor(digest: string, size: number, what: string) {
     super();
-    const algorithm = digest.slice(0, digest.indexOf(':'));
-    if (algorithm !== 'sha256' && algorithm !== 'sha512') {
-      throw new IntegrityError(`${what}: unsupported digest algorithm in ${digest}`, { code: 'ERR_DIGEST_ALGORITHM' });
-    }
-    this.hash = createHash(algorithm);
+    this.hash = createHash(checkedAlgorithm(digest, what));
     this.expectedDigest = digest;
     this.expectedSize = size;
     this.what = what;

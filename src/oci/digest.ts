@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
-import { IntegrityError } from '../errors.js';
+import { ExitCode, IntegrityError, RegctlError } from '../errors.js';
+import { digestAlgorithm, SUPPORTED_ALGORITHMS, type DigestAlgorithm } from '../ref/digest-algorithms.js';
 
 /** `sha256:<hex>` of a buffer. */
 export function sha256Digest(data: Buffer | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** The digest of `data` computed with the algorithm of `expected` (sha256 or sha512), for comparison. */
+/**
+ * The algorithm of a digest to be checked, one of the supported ones (ref/digest-algorithms.ts); anything else is a
+ * usage error "unsupported digest algorithm" (exit 2), never a silent sha256.
+ */
+export function checkedAlgorithm(digest: string, what: string): DigestAlgorithm {
+  const algorithm = digestAlgorithm(digest);
+  if (!algorithm) {
+    const message = `${what}: unsupported digest algorithm in ${JSON.stringify(digest.slice(0, 80))} (supported: ${SUPPORTED_ALGORITHMS})`;
+    throw new RegctlError('ERR_DIGEST_ALGORITHM', message, ExitCode.usage);
+  }
+  return algorithm;
+}
+
+/** The digest of `data` computed with the algorithm of `expected`, for comparison. */
 export function digestLike(expected: string, data: Buffer): string {
-  const algorithm = expected.slice(0, expected.indexOf(':'));
-  if (algorithm !== 'sha256' && algorithm !== 'sha512') return sha256Digest(data);
+  const algorithm = checkedAlgorithm(expected, 'checking a digest');
   return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 }
 

@@ -1,4 +1,5 @@
 import { IntegrityError } from '../errors.js';
+import { isSupportedDigest } from '../ref/digest-algorithms.js';
 import type { Descriptor } from './manifest.js';
 import { OCI_INDEX } from './media-types.js';
 
@@ -19,7 +20,6 @@ export const INDEX_FILE = 'index.json';
 export const ANNOTATION_IMAGE_NAME = 'io.containerd.image.name';
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 
-const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 // image-spec annotations.md: ref ::= component ("/" component)*; component ::= alphanum (separator alphanum)*;
 // alphanum ::= [A-Za-z0-9]+; separator ::= [-._:@+] | "--"
 const COMPONENT = '[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*';
@@ -30,13 +30,14 @@ export function emptyIndex(): { schemaVersion: number; mediaType: string; manife
   return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
 }
 
+/** A digest a layout can hold: a supported algorithm (ref/digest-algorithms.ts), its hex of the right length. */
 export function isLayoutDigest(digest: string): boolean {
-  return DIGEST_RE.test(digest);
+  return isSupportedDigest(digest);
 }
 
-/** `blobs/<alg>/<hex>` (relative to the layout's root); IntegrityError for anything but a sha256/sha512 digest. */
+/** `blobs/<alg>/<hex>` (relative to the layout's root); IntegrityError for anything but a supported digest. */
 export function blobPath(digest: string, where = 'OCI layout'): string {
-  if (!DIGEST_RE.test(digest)) throw new IntegrityError(`invalid digest ${JSON.stringify(digest)} in ${where}`, { code: 'ERR_DIGEST_INVALID' });
+  if (!isSupportedDigest(digest)) throw new IntegrityError(`invalid digest ${JSON.stringify(digest)} in ${where}`, { code: 'ERR_DIGEST_INVALID' });
   const colon = digest.indexOf(':');
   return `blobs/${digest.slice(0, colon)}/${digest.slice(colon + 1)}`;
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
+import { givenSelector } from '../ref/selector.js';
 import type { OpsContext } from './context.js';
 import { sync, type SyncOptions, type SyncReport } from './sync.js';
 import { repositoryJob } from './sync-jobs.js';
@@ -10,7 +11,7 @@ import { repositoryJob } from './sync-jobs.js';
  */
 export function copyAllTags(ctx: OpsContext, source: string, destination: string, opts: SyncOptions = {}): Promise<SyncReport> {
   const src = parseReference(source);
-  if (src.tag !== undefined || src.digest !== undefined) {
+  if (givenSelector(src) !== undefined) {
     throw new UsageError(`--all-tags copies a whole repository: "${source}" names one image`, { hint: 'give the repository without a tag or digest' });
   }
   return sync(ctx, [repositoryJob(source, destination)], opts);

@@ -7,20 +7,24 @@ import { copyImage } from '../content/copy.js';
 import { CopySession, DEFAULT_JOBS } from '../content/session.js';
 import { writeTo, type SourceTarget } from '../content/target.js';
 import { NotFoundError, UsageError } from '../errors.js';
-import { platformMatches, type Platform } from '../oci/platform.js';
+import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
 import type { OpsContext } from './context.js';
-import { openStore, type TransferOptions } from './local.js';
+import type { TransferOptions } from './local.js';
+import { openStore } from './open-store.js';
 import { registrySource } from './registry-target.js';
 import { scratchDir } from './scratch.js';
 
 export interface SaveOptions extends TransferOptions {
   /** The platform picked out of multi-platform images (default: the host's, like docker). */
   platform?: Platform;
-  /** Keep multi-platform indexes whole (their digests too): every platform (`all`, attestations included) or these
-   * platforms' images only. docker's manifest.json lists the host's image (else the first platform's). */
+  /** Keep multi-platform indexes as indexes: every platform whole (`all`, attestations included, digest kept), or
+   * these platforms' images only — a new index holding exactly those entries when that leaves some out (its digest
+   * changes; `onWarning` says so). docker's manifest.json lists the host's image (else the first platform's). */
   platforms?: Platform[] | 'all';
+  /** Told what the archive holds differently from the source (a new index for a subset of platforms); never printed here. */
+  onWarning?: (message: string) => void;
   /** Also save the referrers of each image (signatures, SBOMs, attestations). */
   referrers?: boolean;
   /** Save foreign / non-distributable layers too (left out by default, like docker and skopeo). */
@@ -34,7 +38,7 @@ export interface SaveOptions extends TransferOptions {
  */
 export async function save(ctx: OpsContext, images: string[], out: { path: string } | { stream: Writable }, opts: SaveOptions = {}): Promise<string[]> {
   const store = await openStore(ctx);
-  const { platforms, platform: one, ...rest } = opts;
+  const { platforms, platform: one, onWarning, ...rest } = opts;
   const whole = platforms === 'all' || (platforms !== undefined && platforms.length > 1);
   const list = Array.isArray(platforms) ? platforms : undefined;
   const platform = list?.length === 1 ? list[0]! : one ?? ctx.platform;
@@ -45,12 +49,15 @@ export async function save(ctx: OpsContext, images: string[], out: { path: strin
     for (const image of images) {
       const ref = parseReference(image);
       const source = await localOrRemote(ctx, store, ref.name);
-      await copyImage(source, writer, {
+      const saved = await copyImage(source, writer, {
         ...rest,
         ...(whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: one !== undefined || list !== undefined }),
         session,
         tag: ref.name,
       });
+      if (whole && saved.digest !== saved.sourceDigest) {
+        onWarning?.(`${ref.familiar}: saved as a new index with only ${list!.map(formatPlatform).join(', ')} (digest ${saved.digest}; the source's index is ${saved.sourceDigest})`);
+      }
       names.push(ref.name);
     }
     return names;
@@ -103,11 +110,11 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
       for (const image of archive.images) {
         const name = image === renamed?.[0] ? named : image.name;
         if (name === undefined) {
-          const copied = await writeTo(store.unnamedDestination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session }));
+          const copied = await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session }));
           result.unnamed.push(copied.digest);
           continue;
         }
-        await writeTo(store.destination(name), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: 'loaded' }));
+        await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: store.nameOf(name) }));
         if (image.name && image.name !== name) {
           await store.tag(name, image.name); // the archive's own name too: a second name, no second copy
           result.names.push(image.name);

@@ -5,7 +5,7 @@ import { IntegrityError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { parseLocation, type ImageLocation } from './transports/index.js';
 
 export interface CopyOptions {
   /** Copy only this platform's image out of an index (NotFound when nothing matches). */
@@ -26,9 +26,27 @@ export interface CopyOptions {
  * A multi-platform index is copied whole (keeping its digest) unless a platform is given or the destination holds
  * one platform only (a docker archive: the host's); nothing is left half-written when it fails.
  */
-export async function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
-  const from = parseLocation(source);
+export function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
   const to = parseLocation(destination);
+  const { platform, ...rest } = opts;
+  return copyLocations(ctx, parseLocation(source), to, {
+    ...rest,
+    ...(platform ? { platform, strictPlatform: true } : to.singlePlatform ? { platform: ctx.platform } : {}),
+  });
+}
+
+export interface LocationCopyOptions extends Omit<CopyOptions, 'platform'> {
+  /** The platform to take out of an index; with `strictPlatform` a single image of another platform is NotFound too. */
+  platform?: Platform;
+  strictPlatform?: boolean;
+}
+
+/**
+ * The one path every transfer takes (copy, pull, push): open the source, let the destination's transport choose
+ * the name the image gets there from the source (a tag, or digest only), copy, and check the digest the destination
+ * names, committing only when everything succeeded.
+ */
+export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: ImageLocation, opts: LocationCopyOptions = {}): Promise<CopyResult> {
   const src = await from.openSource(ctx);
   try {
     const dst = await to.openDestination(ctx, {
@@ -37,16 +55,11 @@ export async function copy(ctx: OpsContext, source: string, destination: string,
       ...(opts.onWarning ? { warn: opts.onWarning } : {}),
     });
     try {
-      const platform = opts.platform ?? (to.singlePlatform ? ctx.platform : undefined);
+      const { onWarning: _, ...copyOpts } = opts;
       return await writeTo(dst.target, async (target) => {
-        const { onWarning: _, ...copyOpts } = opts;
-        const result = await copyImage(src.target, target, {
-          ...copyOpts,
-          ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),
-          ...(dst.tag ? { tag: dst.tag } : {}),
-        });
+        const result = await copyImage(src.target, target, { ...copyOpts, ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
-          throw new IntegrityError(`${destination} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
+          throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }
         return result;
       });

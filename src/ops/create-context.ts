@@ -3,6 +3,7 @@ import { CredentialStore } from '../auth/store.js';
 import { loadConfig } from '../config/regctl-config.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
 import { cacheDir } from '../transport/cache.js';
+import { packageVersion } from '../util/version.js';
 import { deadlineSignal, type Timeouts } from '../transport/timeouts.js';
 import { Transport, type TransportWarning } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
@@ -41,7 +42,7 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     config,
     credentials,
     insecure: opts.insecure ?? false,
-    userAgent: 'regctl/0.1.0',
+    userAgent: `regctl/${packageVersion()}`,
     ...(opts.debug ? { debug: opts.debug } : {}),
     ...(opts.certsDirs ? { certsDirs: opts.certsDirs } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),

@@ -10,6 +10,7 @@ import { OverriddenCredentials, type CredentialOverride } from '../auth/override
 import { CredentialStore } from '../auth/store.js';
 import { UsageError } from '../errors.js';
 import type { OpsContext } from './context.js';
+import type { Transport } from '../transport/transport.js';
 import { parseReference } from '../ref/parse.js';
 import { parseLocation } from './transports/index.js';
 
@@ -22,6 +23,8 @@ export interface CredentialOptions {
   anonymous?: boolean;
   /** `--authfile`: read this docker config.json or containers auth.json instead of the defaults. */
   authfile?: string;
+  /** `--tls-verify=false`: plain http allowed and TLS not verified for these registries (skopeo's flag). */
+  tlsVerify?: boolean;
 }
 
 /** One side of a transfer: the registries it names and the credentials it was given. */
@@ -34,8 +37,8 @@ export interface CredentialSide {
 export async function withCredentials(ctx: OpsContext, registries: string[], options: CredentialOptions): Promise<OpsContext> {
   const store = await authFileStore(ctx, options.authfile);
   const source = overridden(store ?? ctx.credentials, registries, options);
-  if (source === ctx.credentials) return ctx;
-  return { ...ctx, ...(store ? { credentials: store } : {}), transport: ctx.transport.withCredentials(source) };
+  if (source === ctx.credentials && options.tlsVerify !== false) return ctx;
+  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, registries, options, source) };
 }
 
 /**
@@ -50,7 +53,7 @@ export async function withTransferCredentials(ctx: OpsContext, source: Credentia
   const side = async (s: CredentialSide) => {
     const store = await authFileStore(ctx, s.options.authfile);
     const creds = overridden(store ?? ctx.credentials, s.registries, s.options);
-    return creds === ctx.credentials ? undefined : ctx.transport.withCredentials(creds);
+    return creds === ctx.credentials && s.options.tlsVerify !== false ? undefined : derived(ctx, s.registries, s.options, creds);
   };
   const [src, dst] = await Promise.all([side(source), side(destination)]);
   return { ...ctx, ...(src ? { sourceTransport: src } : {}), ...(dst ? { destinationTransport: dst } : {}) };
@@ -82,6 +85,12 @@ export function credentialOverride(options: CredentialOptions): CredentialOverri
     return { credential };
   }
   return undefined;
+}
+
+/** The transport with these credentials, and these registries insecure when `--tls-verify=false` says so. */
+function derived(ctx: OpsContext, registries: string[], options: CredentialOptions, credentials: CredentialSource): Transport {
+  const insecure = options.tlsVerify === false ? Object.fromEntries(registries.map((r) => [r, { insecure: true }])) : undefined;
+  return ctx.transport.derive({ ...(insecure ? { registries: insecure } : {}), credentials: () => credentials });
 }
 
 function overridden(base: CredentialSource, registries: string[], options: CredentialOptions): CredentialSource {

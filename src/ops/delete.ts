@@ -1,31 +1,39 @@
-import { RegistryError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
-import { headManifest } from '../registry/manifests.js';
-import { deleteScope } from '../transport/scope.js';
+import { deleteManifest, headManifest } from '../registry/manifests.js';
 import type { OpsContext } from './context.js';
-import { manifestReference } from './resolve.js';
-import { apiPath } from '../registry/api-path.js';
+import { tagsPointingAt, type TagsForDigestOptions } from './tags-for-digest.js';
+import { untag, type UntagResult } from './untag.js';
 
-/** Deletes a manifest by digest (a tag is resolved to its digest first); every tag on it goes too. */
-export async function deleteImage(ctx: OpsContext, image: string): Promise<string> {
+export type DeleteResult =
+  | { kind: 'tag'; untagged: UntagResult }
+  | ({ kind: 'manifest' } & ManifestDeleteResult);
+
+export interface ManifestDeleteResult {
+  digest: string;
+  /** The tags that pointed at it, gone with it (sorted). */
+  tags: string[];
+}
+
+/** `REPO:TAG` removes that tag only (untag); `REPO@DIGEST` deletes the manifest with every tag on it. */
+export async function deleteImage(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<DeleteResult> {
+  if (!parseReference(image).digest) return { kind: 'tag', untagged: await untag(ctx, image) };
+  return { kind: 'manifest', ...(await manifestDelete(ctx, image, opts)) };
+}
+
+/**
+ * Deletes a manifest by digest (`REPO@DIGEST`) and with it every tag that pointed at it, which are found first
+ * (a HEAD per tag of the repository) to be reported.
+ */
+export async function manifestDelete(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<ManifestDeleteResult> {
   const ref = parseReference(image);
+  if (!ref.digest) {
+    throw new UsageError(`${image} names no digest: a manifest is deleted by digest`, { hint: `to remove only the tag: regctl tag rm ${image}` });
+  }
   const client = await ctx.transport.client(ref.registry);
   const what = `deleting ${ref.name}`;
-  const digest = ref.digest ?? (await headManifest(client, ref.repository, manifestReference(ref), what)).digest;
-  if (!digest) throw new RegistryError(`${what}: the registry sent no digest for the tag`, 200);
-  const res = await client.request({
-    method: 'DELETE',
-    path: apiPath.manifest(ref.repository, digest),
-    scopes: [deleteScope(ref.repository)],
-    what,
-  });
-  if (res.status === 405) {
-    await res.body.dump();
-    throw new RegistryError(`${what}: the registry does not allow deleting manifests`, 405, [], {
-      hint: 'registry:2 needs storage.delete.enabled: true; Docker Hub deletes tags only through its web API',
-    });
-  }
-  await client.expect(res, [202, 200], 'DELETE', what);
-  await res.body.dump();
-  return digest;
+  await headManifest(client, ref.repository, ref.digest, what); // NotFound before a HEAD per tag
+  const tags = await tagsPointingAt(client, ref.repository, ref.digest, opts);
+  await deleteManifest(client, ref.repository, ref.digest, what);
+  return { digest: ref.digest, tags };
 }

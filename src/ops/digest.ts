@@ -18,7 +18,7 @@ export async function digest(ctx: OpsContext, image: string, opts: { platform?: 
     const src = opened.target;
     if (opts.platform) return (await resolveImage(src, { platform: opts.platform, strict: true })).top.digest;
     const verify = opts.verify === true || location.expectDigest !== undefined;
-    return (await (!verify && src.head ? src.head() : src.resolve())).digest;
+    return (await (verify ? src.resolve() : src.head())).digest;
   } finally {
     await opened.close();
   }

@@ -1,14 +1,25 @@
+import { isReferrersTag } from '../content/referrers.js';
 import { UsageError } from '../errors.js';
 import { parseRepository } from '../ref/parse.js';
 import { listCatalog } from '../registry/catalog.js';
 import { listTags } from '../registry/tags.js';
 import type { OpsContext } from './context.js';
+import { tagRegex } from './tag-filter.js';
 
-/** Every tag of a repository (`alpine`, `localhost:5000/app`). */
-export async function tags(ctx: OpsContext, repository: string): Promise<string[]> {
+export interface TagsOptions {
+  /** Leave out tags in which any of these regular expressions is found (unanchored, like sync's --exclude). */
+  exclude?: string[];
+  /** Leave out the referrers-schema and cosign digest tags (`sha256-<hex>`, `sha256-<hex>.sig`, …). */
+  omitDigestTags?: boolean;
+}
+
+/** Every tag of a repository (`alpine`, `localhost:5000/app`), in the registry's order, less those filtered out. */
+export async function tags(ctx: OpsContext, repository: string, opts: TagsOptions = {}): Promise<string[]> {
   const ref = parseRepository(repository);
+  const exclude = (opts.exclude ?? []).map((p) => tagRegex(p, '--exclude'));
   const client = await ctx.transport.client(ref.registry);
-  return listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`);
+  const all = await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`);
+  return all.filter((t) => !(opts.omitDigestTags && isReferrersTag(t)) && !exclude.some((re) => re.test(t)));
 }
 
 /** Every repository in a registry's catalog. */

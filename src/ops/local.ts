@@ -1,11 +1,13 @@
-import { copyImage, type CopyProgress } from '../content/copy.js';
-import { writeTo } from '../content/target.js';
+import type { CopyProgress } from '../content/copy.js';
 import type { Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import { removeImage, type RemoveResult } from '../store/remove.js';
-import { ImageStore, storePath, type StoreImage } from '../store/store.js';
+import type { StoreImage } from '../store/store.js';
 import type { OpsContext } from './context.js';
-import { registryDestination, registrySource, registryTag } from './registry-target.js';
+import { copyLocations } from './copy.js';
+import { openStore } from './open-store.js';
+import { dockerTransport } from './transports/docker.js';
+import { localTransport } from './transports/local.js';
 
 export interface TransferOptions {
   jobs?: number;
@@ -26,35 +28,30 @@ export interface PullResult {
   upToDate: boolean;
 }
 
-/** The local image store of this environment. */
-export function openStore(ctx: OpsContext): Promise<ImageStore> {
-  return ImageStore.open(storePath(ctx.env, ctx.homedir));
-}
+export { openStore } from './open-store.js';
 
-/** registry → local store. */
+/** registry → local store: a copy from `IMAGE` to `local:IMAGE`. */
 export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {}): Promise<PullResult> {
-  const ref = parseReference(image);
-  const store = await openStore(ctx);
-  const platform = opts.allPlatforms ? undefined : (opts.platform ?? ctx.platform);
-  const source = await registrySource(ctx, ref);
-  const result = await writeTo(store.destination(ref.name), (dst) => copyImage(source, dst, {
-    ...opts,
-    ...(platform ? { platform, strictPlatform: opts.platform !== undefined } : {}),
-    tag: ref.tag ?? ref.digest ?? 'latest',
-  }));
-  return { name: ref.name, digest: result.sourceDigest, upToDate: result.unchanged };
+  const { platform: asked, allPlatforms, ...rest } = opts;
+  const platform = allPlatforms ? undefined : (asked ?? ctx.platform);
+  // Like docker's RepoDigests, a pull by digest names the digest pulled (an index's) even when the image stored is
+  // the host platform's out of it: the store name is not a digest the stored manifest must have.
+  const { expectDigest: _, ...into } = localTransport.parse(image, `local:${image}`);
+  const result = await copyLocations(ctx, registryLocation(image), into, {
+    ...rest,
+    ...(platform ? { platform, strictPlatform: asked !== undefined } : {}),
+  });
+  return { name: parseReference(image).name, digest: result.sourceDigest, upToDate: result.unchanged };
 }
 
-/** local store → registry. */
+/** local store → registry: a copy from `local:IMAGE` to `IMAGE`. */
 export async function push(ctx: OpsContext, image: string, opts: TransferOptions = {}): Promise<{ name: string; digest: string; size: number }> {
-  const ref = parseReference(image);
-  const store = await openStore(ctx);
-  const target = await registryDestination(ctx, ref);
-  const tag = registryTag(ref);
-  const source = store.source(ref.name);
-  const result = await copyImage(source, target, { ...opts, ...(tag ? { tag } : {}) });
-  return { name: ref.name, digest: result.digest, size: result.top.size };
+  const result = await copyLocations(ctx, localTransport.parse(image, `local:${image}`), registryLocation(image), opts);
+  return { name: parseReference(image).name, digest: result.digest, size: result.top.size };
 }
+
+/** An image reference as a registry location (never a transport prefix: pull and push take plain references). */
+const registryLocation = (image: string) => dockerTransport.parse(image, image);
 
 /** Another name for a local image; no data is copied. */
 export async function tag(ctx: OpsContext, source: string, target: string): Promise<void> {

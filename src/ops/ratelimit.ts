@@ -2,7 +2,7 @@ import { parseReference } from '../ref/parse.js';
 import { headManifest } from '../registry/manifests.js';
 import type { RateLimit } from '../transport/ratelimit.js';
 import type { OpsContext } from './context.js';
-import { manifestReference } from './resolve.js';
+import { manifestReference } from '../ref/selector.js';
 
 export type { RateLimit } from '../transport/ratelimit.js';
 

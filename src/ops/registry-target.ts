@@ -3,7 +3,7 @@ import type { SourceTarget } from '../content/target.js';
 import type { Reference } from '../ref/reference.js';
 import { RegistryDestination, RegistrySource } from '../registry/target.js';
 import type { OpsContext } from './context.js';
-import { manifestReference } from './resolve.js';
+import { manifestReference } from '../ref/selector.js';
 
 /** A registry repository as a copy source, at the reference's digest or tag; configured mirrors are tried first. */
 export async function registrySource(ctx: OpsContext, ref: Reference): Promise<SourceTarget> {
@@ -19,12 +19,4 @@ export async function registrySource(ctx: OpsContext, ref: Reference): Promise<S
 /** A registry repository as a copy destination. */
 export async function registryDestination(ctx: OpsContext, ref: Reference): Promise<RegistryDestination> {
   return new RegistryDestination(await (ctx.destinationTransport ?? ctx.transport).client(ref.registry), ref.repository, ref.name);
-}
-
-/**
- * The tag a registry destination is written under: the reference's own; none for a digest reference, or (like
- * crane) when the source names a digest only, so such a copy never moves `latest`; else `latest`.
- */
-export function registryTag(ref: Reference, sourceDigestOnly = false): string | undefined {
-  return ref.tag ?? (ref.digest || sourceDigestOnly ? undefined : 'latest');
 }

@@ -19,7 +19,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { isValidTag, parseDigest, parseRepository, type RepositoryName } from '../ref/parse.js';
+import { parseRepository, type RepositoryName } from '../ref/parse.js';
+import { isDigest, parseSelector } from '../ref/selector.js';
 import { semverRange, tagRegex, type TagFilter } from './tag-filter.js';
 import { MAX_SYNC_FILE_BYTES } from '../util/limits.js';
 
@@ -110,14 +111,11 @@ function repository(registry: string, image: string, where: string): RepositoryN
 
 function reference(value: unknown, where: string): string {
   if (typeof value !== 'string' || !value) throw new ConfigError(`${where}: each entry must be a tag or a digest`);
-  if (!value.includes(':')) {
-    if (!isValidTag(value)) throw new ConfigError(`${where}: "${value}" is not a valid tag`);
-    return value;
-  }
   try {
-    return parseDigest(value);
+    parseSelector(value);
+    return value;
   } catch (err) {
-    throw new ConfigError(`${where}: "${value}" is not a valid digest`, { cause: err });
+    throw new ConfigError(`${where}: "${value}" is not a valid ${isDigest(value) ? 'digest' : 'tag'}`, { cause: err });
   }
 }
 

@@ -2,6 +2,7 @@ import type { CredentialSource } from '../auth/credential.js';
 import { OverriddenCredentials } from '../auth/override.js';
 import { UsageError } from '../errors.js';
 import { parseReference, parseRepository, type RepositoryName } from '../ref/parse.js';
+import { givenSelector } from '../ref/selector.js';
 import type { OpsContext } from './context.js';
 import type { SyncRegistry } from './sync-config.js';
 import type { TagFilter } from './tag-filter.js';
@@ -24,7 +25,7 @@ export interface SyncJob {
 export function repositoryJob(source: string, destination: string, filter: TagFilter = {}): SyncJob {
   const src = parseReference(source);
   const dst = parseRepository(destination);
-  const one = src.digest ?? src.tag;
+  const one = givenSelector(src);
   if (one && (filter.include || filter.exclude || filter.semver !== undefined)) {
     throw new UsageError(`${source} names one image: --tags, --exclude and --semver select among a repository's tags`, { hint: 'give the repository without a tag' });
   }

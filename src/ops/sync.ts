@@ -3,7 +3,8 @@ import { copyImage, DEFAULT_JOBS, type CopyProgress } from '../content/copy.js';
 import { CopySession } from '../content/session.js';
 import { writeTo, type DestinationTarget, type SourceTarget } from '../content/target.js';
 import { ExitCode, RegctlError } from '../errors.js';
-import type { RepositoryName } from '../ref/parse.js';
+import { parseReference, type RepositoryName } from '../ref/parse.js';
+import { isDigest, joinSelector } from '../ref/selector.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
 import { registryDestination, registrySource } from './registry-target.js';
@@ -100,23 +101,17 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   const seen = new Set<string>();
   await runPool(jobs, imageJobs, async (job) => {
     try {
-      const repo = await registrySource(job.sourceContext ?? ctx, { ...job.source, tag: 'latest', name: `${job.source.name}:latest` });
+      const repo = await registrySource(job.sourceContext ?? ctx, parseReference(job.source.name));
       // With referrers, the referrers tags and cosign's digest tags travel with their images, not as images.
       const tags = job.references ? undefined : (await listTags(repo)).filter((t) => !opts.referrers || !isReferrersTag(t));
       const references = job.references ?? filterTags(tags!, job.filter ?? {});
       const destination = await destinationOf(job.destination);
       for (const reference of references) {
-        const sep = reference.includes(':') ? '@' : ':';
-        const key = `${job.source.name}${sep}${reference} ${job.destination.name}`;
+        const sourceName = joinSelector(job.source.name, reference);
+        const key = `${sourceName} ${job.destination.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        items.push({
-          source: repo.at!(reference),
-          destination,
-          reference,
-          sourceName: `${job.source.name}${sep}${reference}`,
-          destinationName: `${job.destination.name}${sep}${reference}`,
-        });
+        items.push({ source: repo.at!(reference), destination, reference, sourceName, destinationName: joinSelector(job.destination.name, reference) });
       }
     } catch (err) {
       fail(job.source.name, job.destination.name, err);
@@ -153,21 +148,23 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
 
 async function syncImage(item: Item, session: CopySession, opts: SyncOptions): Promise<SyncImageResult> {
   const { source, destination, reference } = item;
-  const byDigest = reference.includes(':');
+  const byDigest = isDigest(reference);
   const names = { source: item.sourceName, destination: item.destinationName };
-  // HEADs only: the source's digest, and the digest the destination's tag points at (or whether it has the digest).
-  const digest = byDigest ? reference : await source.peekDigest?.();
-  const present = digest === undefined ? undefined
-    : byDigest ? ((await destination.hasManifest({ mediaType: '', digest, size: 0 })) ? digest : undefined)
-      : await destination.tagDigest?.(reference);
-  const same = digest !== undefined && present === digest;
+  // HEADs only (through a mirror too): the source's digest, and the digest the destination's tag points at (or
+  // whether it has the digest).
+  const digest = byDigest ? reference : (await source.head()).digest;
+  const present = byDigest ? ((await destination.hasManifest({ mediaType: '', digest, size: 0 })) ? digest : undefined)
+    : await destination.tagDigest?.(reference);
+  const same = present === digest;
   if (same && (!opts.referrers || opts.dryRun)) return { ...names, status: 'skipped', digest, bytes: 0 };
-  if (opts.dryRun) return { ...names, status: 'planned', ...(digest ? { digest } : {}), bytes: 0 };
+  if (opts.dryRun) return { ...names, status: 'planned', digest, bytes: 0 };
   // Copy the very manifest that was compared, even if the tag moves meanwhile.
-  const from = digest !== undefined && !byDigest && source.at ? source.at(digest) : source;
+  const from = !byDigest && source.at ? source.at(digest) : source;
+  // `skipped` only when the destination already had the tag at this digest: a tag written is a tag copied, even
+  // when every blob and the manifest were there already (another tag of the same image).
   const copied = await writeTo(destination, (dst) => copyImage(from, dst, {
     session,
-    ...(byDigest ? {} : { tag: reference, tagChecked: digest !== undefined && !same }),
+    ...(byDigest ? {} : { tag: reference, tagChecked: !same }),
     ...(opts.referrers ? { referrers: true } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   }));

@@ -12,7 +12,7 @@
  *   domain-name        ::= domain-component { "." domain-component }
  *   domain-component   ::= /[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]/
  *   ipv6               ::= /[a-fA-F0-9:]+/          (no zone ids, no embedded IPv4)
- *   port               ::= /[0-9]+/
+ *   port               ::= /[0-9]+/            (no range: 75050 parses; connecting refuses it, like docker)
  *   path               ::= path-component { "/" path-component }      (at most 255 characters)
  *   path-component     ::= alpha-numeric { separator alpha-numeric }
  *   alpha-numeric      ::= /[a-z0-9]+/
@@ -23,7 +23,7 @@
  *   algorithm-component::= /[A-Za-z]/ { /[A-Za-z0-9]/ }
  *   hex                ::= /[0-9a-fA-F]{32,}/
  *                          and, per go-digest: sha256 = 64, sha384 = 96, sha512 = 128
- *                          lowercase hex; every other algorithm is unsupported.
+ *                          lowercase hex; every other algorithm is unsupported (digest-algorithms.ts).
  *
  * Normalization (distribution's splitDockerDomain):
  *   - No "/" at all: the input is a Docker Hub official image, `docker.io/library/<input>`
@@ -55,12 +55,12 @@
  * the repeated part cannot match, and input is split on "/", ":" and "@" before matching.
  */
 import { InvalidReferenceError } from '../errors.js';
-import type { Reference } from './reference.js';
+import { DIGEST_ALGORITHMS, SUPPORTED_ALGORITHMS } from './digest-algorithms.js';
+import { DEFAULT_TAG, type Reference } from './reference.js';
 
 export const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_REGISTRY = 'index.docker.io';
 const OFFICIAL_PREFIX = 'library/';
-const DEFAULT_TAG = 'latest';
 /** Maximum length of a repository path (distribution's RepositoryNameTotalLengthMax). */
 export const MAX_PATH_LENGTH = 255;
 
@@ -73,13 +73,6 @@ const TAG_RE = /^\w[\w.-]{0,127}$/;
 const DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const IDENTIFIER_RE = /^[a-f0-9]{64}$/;
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-
-/** go-digest's registered algorithms and their encoded forms. */
-const DIGEST_ALGORITHMS: Record<string, { length: number }> = {
-  sha256: { length: 64 },
-  sha384: { length: 96 },
-  sha512: { length: 128 },
-};
 
 /** A repository without tag or digest, as returned by {@link parseRepository}. */
 export interface RepositoryName {
@@ -245,11 +238,6 @@ function parseParts(input: string): Parts {
     throw fail('ERR_REF_FORMAT', input, `invalid registry host "${clip(registry)}"`, 'a registry is HOST[:PORT] (letters, digits, "-" and "."), or [IPv6][:PORT]');
   }
 
-  const port = /:(\d+)$/.exec(registry)?.[1];
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-    throw fail('ERR_REF_FORMAT', input, `invalid port ${clip(port)} in registry "${clip(registry)}"`, 'a port is a number from 1 to 65535');
-  }
-
   const components = namePart.split('/');
   let upper = false;
   for (const c of components) {
@@ -296,10 +284,10 @@ function digestProblem(d: string): string | undefined {
     if (hex.length < 32) return 'invalid digest format: the encoded part must have at least 32 hex characters';
     return 'invalid digest format';
   }
-  const known = Object.hasOwn(DIGEST_ALGORITHMS, alg) ? DIGEST_ALGORITHMS[alg] : undefined;
-  if (!known) return `unsupported digest algorithm "${clip(alg)}" (supported: ${Object.keys(DIGEST_ALGORITHMS).join(', ')})`;
-  if (hex.length !== known.length || !/^[0-9a-f]+$/.test(hex)) {
-    return `invalid ${alg} digest: want ${known.length} lowercase hex characters, got ${hex.length}${/[A-F]/.test(hex) ? ' (with uppercase)' : ''}`;
+  const known = Object.hasOwn(DIGEST_ALGORITHMS, alg) ? DIGEST_ALGORITHMS[alg as keyof typeof DIGEST_ALGORITHMS] : undefined;
+  if (!known) return `unsupported digest algorithm "${clip(alg)}" (supported: ${SUPPORTED_ALGORITHMS})`;
+  if (hex.length !== known.hexLength || !/^[0-9a-f]+$/.test(hex)) {
+    return `invalid ${alg} digest: want ${known.hexLength} lowercase hex characters, got ${hex.length}${/[A-F]/.test(hex) ? ' (with uppercase)' : ''}`;
   }
   return undefined;
 }

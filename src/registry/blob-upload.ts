@@ -105,7 +105,7 @@ export async function uploadBlob(client: RegistryClient, repository: string, des
  * below the POST's own path, `…/v2/<repository>/blobs/uploads/`: a Location into another repository or endpoint
  * is refused. Another host gets no credentials (the transport checks its address and scheme).
  */
-function sessionUrl(location: string, res: HttpResponse, what: string): URL {
+export function sessionUrl(location: string, res: HttpResponse, what: string): URL {
   let url: URL;
   try {
     url = new URL(location, res.url);

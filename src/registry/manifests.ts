@@ -1,12 +1,15 @@
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, RegistryError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { header, type HttpResponse } from '../transport/http.js';
 import { fetchDocument } from '../transport/read-body.js';
+import { responseError } from '../transport/response-error.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
-import { pullScope } from '../transport/scope.js';
+import { deleteScope, pullScope, pushScope } from '../transport/scope.js';
+import { digestAlgorithm } from '../ref/digest-algorithms.js';
+import { isDigest } from '../ref/selector.js';
 import { apiPath } from './api-path.js';
 import { parseJson } from '../oci/json.js';
 
@@ -27,8 +30,6 @@ export interface ManifestHead {
   rateLimit?: RateLimit;
 }
 
-const isDigest = (reference: string) => reference.includes(':');
-
 async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', repository: string, reference: string, what: string): Promise<HttpResponse> {
   const res = await client.request({
     method,
@@ -45,10 +46,15 @@ export async function getManifest(client: RegistryClient, repository: string, re
   const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, 'manifest');
   const announced = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : announced;
+  if (expected === announced && announced && !digestAlgorithm(announced)) {
+    // The registry's answer, not the user's input: an integrity failure (exit 6), not a usage error.
+    throw new IntegrityError(`${what}: the registry announced a digest of an unsupported algorithm: ${JSON.stringify(announced.slice(0, 80))}`, { code: 'ERR_DIGEST_MISMATCH' });
+  }
   if (expected && digestLike(expected, bytes) !== expected) {
     throw new IntegrityError(`${what}: manifest digest mismatch: expected ${expected}, got ${digestLike(expected, bytes)}`, { code: 'ERR_DIGEST_MISMATCH' });
   }
-  const digest = expected && expected.startsWith('sha256:') ? expected : sha256Digest(bytes);
+  // Descriptors carry the canonical sha256 digest; one asked for by another algorithm was checked above.
+  const digest = expected && digestAlgorithm(expected) === 'sha256' ? expected : sha256Digest(bytes);
   return { bytes, mediaType: mediaTypeOf(header(res, 'content-type'), bytes), digest };
 }
 
@@ -77,4 +83,58 @@ function mediaTypeOf(contentType: string | undefined, bytes: Buffer): string {
     // not JSON (or nested too deep: parseManifest says so); keep the header
   }
   return ct;
+}
+
+export interface ManifestPutResult {
+  /** The digest the registry says it stored (Docker-Content-Digest), when it says. */
+  digest?: string;
+  /** The registry answered with `OCI-Subject`: it lists the manifest among its subject's referrers itself. */
+  subjectProcessed: boolean;
+}
+
+/** PUT manifest bytes under a tag or their digest. */
+export async function putManifest(client: RegistryClient, repository: string, reference: string, bytes: Buffer, mediaType: string, what: string): Promise<ManifestPutResult> {
+  const res = await client.request({
+    method: 'PUT',
+    path: apiPath.manifest(repository, reference),
+    headers: { 'content-type': mediaType },
+    body: bytes,
+    scopes: [pushScope(repository)],
+    what,
+  });
+  await client.expect(res, [201, 200], 'PUT', what);
+  const digest = header(res, 'docker-content-digest');
+  const subjectProcessed = header(res, 'oci-subject') !== undefined;
+  await res.body.dump();
+  return { ...(digest ? { digest } : {}), subjectProcessed };
+}
+
+/** DELETE a manifest by digest: the registry drops it and every tag on it. */
+export async function deleteManifest(client: RegistryClient, repository: string, digest: string, what: string): Promise<void> {
+  const res = await client.request({ method: 'DELETE', path: apiPath.manifest(repository, digest), scopes: [deleteScope(repository)], what });
+  if (res.status === 405) {
+    await res.body.dump();
+    throw new RegistryError(`${what}: the registry does not allow deleting manifests`, 405, [], {
+      hint: 'registry:2 needs storage.delete.enabled: true; Docker Hub deletes tags only through its web API',
+    });
+  }
+  await client.expect(res, [202, 200], 'DELETE', what);
+  await res.body.dump();
+}
+
+/**
+ * DELETE a tag (OCI distribution 1.1: the tag goes, the manifest and its other tags stay). False when the registry
+ * does not support it (distribution 2.8 answers 400 DIGEST_INVALID; others 404, 405 or 501); access refused throws.
+ */
+export async function deleteTag(client: RegistryClient, repository: string, tag: string, what: string): Promise<boolean> {
+  const res = await client.request({ method: 'DELETE', path: apiPath.manifest(repository, tag), scopes: [deleteScope(repository)], what });
+  if (res.status === 202 || res.status === 200) {
+    await res.body.dump();
+    return true;
+  }
+  if ([400, 404, 405, 501].includes(res.status)) {
+    await res.body.dump();
+    return false;
+  }
+  throw await responseError(res, 'DELETE', what);
 }

@@ -8,10 +8,10 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { pushScope } from '../transport/scope.js';
 import { downloadBlob } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
-import { getManifest, headManifest } from './manifests.js';
+import { getManifest, headManifest, putManifest } from './manifests.js';
 import { listReferrers, recordReferrers } from './referrers.js';
 import { listTags } from './tags.js';
-import { apiPath } from './api-path.js';
+import { joinSelector } from '../ref/selector.js';
 
 /** One repository of a registry as a copy source, pointed at a tag or digest. */
 export class RegistrySource implements SourceTarget {
@@ -57,13 +57,8 @@ export class RegistrySource implements SourceTarget {
   }
 
   /** The same repository at another tag or digest (sharing the tag list read for cosign tags). */
-  at(reference: string): RegistrySource {
-    const name = `${this.client.registry}/${this.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-    return new RegistrySource(this.client, this.repository, reference, name, this.repo);
-  }
-
-  async peekDigest(): Promise<string | undefined> {
-    return (await headManifest(this.client, this.repository, this.reference, `checking ${this.description}`)).digest;
+  at(selector: string): RegistrySource {
+    return new RegistrySource(this.client, this.repository, selector, joinSelector(`${this.client.registry}/${this.repository}`, selector), this.repo);
   }
 
   /** The referrers API (or its tag schema), then cosign's digest tags from the tag list (read once). */
@@ -128,25 +123,11 @@ export class RegistryDestination implements DestinationTarget {
   }
 
   async pushManifest(desc: Descriptor, bytes: Buffer, how: ManifestPush = {}): Promise<void> {
-    const { tag } = how;
     const what = `pushing manifest to ${this.description}`;
-    const res = await this.client.request({
-      method: 'PUT',
-      path: apiPath.manifest(this.repository, tag ?? desc.digest),
-      headers: { 'content-type': desc.mediaType },
-      body: bytes,
-      scopes: [pushScope(this.repository)],
-      what,
-    });
-    await this.client.expect(res, [201, 200], 'PUT', what);
-    const digest = res.headers['docker-content-digest'];
-    const processed = res.headers['oci-subject'] !== undefined;
-    await res.body.dump();
-    if (typeof digest === 'string' && digest !== desc.digest) {
-      throw new RegistryError(`${what}: the registry stored it as ${digest}, not ${desc.digest}`, res.status);
-    }
+    const { digest, subjectProcessed } = await putManifest(this.client, this.repository, how.tag ?? desc.digest, bytes, desc.mediaType, what);
+    if (digest && digest !== desc.digest) throw new RegistryError(`${what}: the registry stored it as ${digest}, not ${desc.digest}`, 201);
     // A referrer pushed to a registry without the referrers API (no OCI-Subject answer): list it in the tag schema.
-    const referrer = processed ? undefined : subjectOf(desc, bytes, what);
+    const referrer = subjectProcessed ? undefined : subjectOf(desc, bytes, what);
     if (referrer) await recordReferrers(this.client, this.repository, referrer.subject.digest, [referrer.entry]);
   }
 }

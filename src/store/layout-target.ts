@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { BlobPushResult, DestinationTarget, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { verifyBytes } from '../oci/digest.js';
+import { isLayoutDigest } from '../oci/layout-format.js';
 import { subjectOf } from '../content/referrers.js';
 import { createLease, type Lease } from './lease.js';
 import { layoutReferrers, recordLayoutReferrers } from './layout-referrers.js';
@@ -12,9 +13,11 @@ import { entryName, type OciLayout } from './layout.js';
  * without a name, the layout's only image. Blobs are opened lazily and streamed.
  */
 export function layoutSource(layout: OciLayout, name: string | undefined, describe: (name?: string) => string): SourceTarget {
+  const resolve = () => (name !== undefined && isLayoutDigest(name) ? layout.resolveDigest(name) : layout.resolve(name));
   return {
     description: describe(name),
-    resolve: () => (name !== undefined && /^sha(256|512):/.test(name) ? layout.resolveDigest(name) : layout.resolve(name)),
+    resolve,
+    head: resolve,
     hasManifest: (desc: Descriptor) => layout.hasBlob(desc),
     fetchManifest: (desc: Descriptor) => layout.readBlob(desc),
     fetchBlob: async (desc: Descriptor, offset = 0) => ({ stream: await layout.openBlob(desc, offset), resumed: offset > 0 }),
@@ -26,14 +29,14 @@ export function layoutSource(layout: OciLayout, name: string | undefined, descri
 
 /**
  * Writes into a layout. Blobs and manifests land as blobs at once (each atomically); names are recorded in
- * index.json only at commit(), under the layout's lock: the top manifest as `name` (or, without one, the tag the
- * copy passes), other tagged manifests (cosign's digest tags) under their tag, and manifests with a `subject` in
- * their subject's referrers-tag index (layout-referrers.ts). abort() drops the pending names.
- * A top manifest with no name at all is recorded as an unnamed entry (kept by digest). With `plain` (user layouts),
- * names are written as ref names only, the way skopeo and umoci write them.
+ * index.json only at commit(), under the layout's lock: each manifest pushed with a name (`how.tag`: the top one's
+ * name as the copy gives it — a ref name, or the store's full image name — and cosign's digest tags) under it,
+ * and manifests with a `subject` in their subject's referrers-tag index (layout-referrers.ts). abort() drops the
+ * pending names. A top manifest with no name is recorded as an unnamed entry (kept by digest). With `plain` (user
+ * layouts), names are written as ref names only, the way skopeo and umoci write them.
  * While the transfer runs, a lease keeps a concurrent gc from removing the blobs it wrote or reused.
  */
-export function layoutDestination(layout: OciLayout, name: string | undefined, description: string, opts: { plain?: boolean } = {}): DestinationTarget {
+export function layoutDestination(layout: OciLayout, description: string, opts: { plain?: boolean } = {}): DestinationTarget {
   const pending = new Map<string, Descriptor>();
   let unnamed: Descriptor | undefined;
   const referrers: Array<{ subject: Descriptor; entry: Descriptor }> = [];
@@ -57,7 +60,7 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
     hasManifest: reuse,
 
     async tagDigest(tag) {
-      return layout.resolve(name ?? tag).then((d) => d.digest, () => undefined);
+      return layout.resolve(tag).then((d) => d.digest, () => undefined);
     },
 
     async listedReferrers(subject) {
@@ -73,7 +76,7 @@ export function layoutDestination(layout: OciLayout, name: string | undefined, d
     async pushManifest(desc, bytes, how = {}) {
       verifyBytes(desc, bytes, `${description}: manifest ${desc.digest}`);
       if (!(await reuse(desc))) await layout.writeBlob(desc, Readable.from([bytes]));
-      const as = how.top ? (name ?? how.tag) : how.tag;
+      const as = how.tag;
       if (as !== undefined) pending.set(as, { mediaType: desc.mediaType, digest: desc.digest, size: desc.size });
       else if (how.top) unnamed = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
       const referrer = subjectOf(desc, bytes, `${description}: manifest ${desc.digest}`);

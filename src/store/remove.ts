@@ -1,6 +1,8 @@
 import { ExitCode, NotFoundError, RegctlError, UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { familiarReference, parseReference } from '../ref/parse.js';
+import { DEFAULT_TAG } from '../ref/reference.js';
+import { givenSelector, isDigestOnly } from '../ref/selector.js';
 import { gcLayout } from './gc.js';
 import { entryName } from './layout.js';
 import { storeName, type ImageStore } from './store.js';
@@ -79,7 +81,7 @@ function tryName(named: Match[], arg: string): Match[] {
   } catch {
     return [];
   }
-  if (r.digest !== undefined && r.tag === undefined) return named.filter((m) => m.entry.digest === r.digest && repoOf(m.name) === `${r.registry}/${r.repository}`);
+  if (isDigestOnly(r)) return named.filter((m) => m.entry.digest === r.digest && repoOf(m.name) === `${r.registry}/${r.repository}`);
   const want = storeName(r);
   return named.filter((m) => m.name === want);
 }
@@ -90,6 +92,13 @@ function repoOf(name: string): string {
 }
 
 function noSuchImage(arg: string): NotFoundError {
-  const shown = /^[0-9a-f:]+$|^sha256:/.test(arg) || /[:@]/.test(arg.slice(arg.lastIndexOf('/') + 1)) ? arg : `${arg}:latest`;
+  // An ID is shown as given; a name without tag or digest with docker's default tag.
+  let shown = arg;
+  try {
+    const r = parseReference(arg);
+    if (!FULL_ID.test(arg) && !SHORT_ID.test(arg) && givenSelector(r) === undefined) shown = `${arg}:${DEFAULT_TAG}`;
+  } catch {
+    // not a name: shown as given
+  }
   return new NotFoundError(`no such image: ${shown} (not found in the local store)`, { code: 'ERR_IMAGE_NOT_FOUND', hint: 'see the names and IDs with: regctl images' });
 }

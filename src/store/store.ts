@@ -2,8 +2,9 @@ import { isAbsolute, join } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
-import { parseReference } from '../ref/parse.js';
-import type { Reference } from '../ref/reference.js';
+import { familiarReference, parseReference } from '../ref/parse.js';
+import { DEFAULT_TAG, type Reference } from '../ref/reference.js';
+import { givenSelector, isDigestOnly, joinSelector, manifestReference } from '../ref/selector.js';
 import { gcLayout } from './gc.js';
 import { entryName, OciLayout } from './layout.js';
 import { layoutDestination, layoutSource } from './layout-target.js';
@@ -58,19 +59,22 @@ export class ImageStore {
     return {
       ...layoutSource(this.layout, storeName(r), () => `${r.familiar} (local store)`),
       resolve: () => this.resolveRef(r),
-      at: (other) => this.source(`${r.registry}/${r.repository}${/^sha(256|512):/.test(other) ? '@' : ':'}${other}`),
+      head: () => this.resolveRef(r),
+      at: (selector) => this.source(joinSelector(`${r.registry}/${r.repository}`, selector)),
     };
   }
 
-  /** Writes an image to be known as `ref` once the copy commits. */
-  destination(ref: string): DestinationTarget {
-    const r = parseReference(ref);
-    return layoutDestination(this.layout, storeName(r), `${r.familiar} (local store)`);
+  /**
+   * Writes images into the store; each copy names its image by the tag it passes, which is the image's store name
+   * ({@link nameOf}); an image copied with none is kept unnamed, by digest (listed as `<none>`).
+   */
+  destination(description = 'local store'): DestinationTarget {
+    return layoutDestination(this.layout, description);
   }
 
-  /** Writes an image the store keeps unnamed, by digest (listed as `<none>`). */
-  unnamedDestination(): DestinationTarget {
-    return layoutDestination(this.layout, undefined, 'unnamed image (local store)');
+  /** The name the store keeps `ref` under: `registry/repo:tag`, or `registry/repo@digest` for a digest reference. */
+  nameOf(ref: string): string {
+    return storeName(parseReference(ref));
   }
 
   /** Gives the image `source` another name `target`; no data is copied. Returns the image's descriptor. */
@@ -96,7 +100,7 @@ export class ImageStore {
       } catch {
         continue; // not an image name (a foreign entry): not listed
       }
-      const familiarRepo = r.familiar.slice(0, r.familiar.length - suffixLength(r));
+      const familiarRepo = familiarReference({ registry: r.registry, repository: r.repository });
       out.push({ name, repository: familiarRepo, tag: r.tag ?? '<none>', digest: entry.digest, mediaType: entry.mediaType, ...(await this.describe(entry)) });
     }
     return out;
@@ -121,7 +125,7 @@ export class ImageStore {
    * no remaining image needs. NotFoundError when nothing matched. */
   async remove(ref: string): Promise<{ untagged: string[]; deletedBytes: number }> {
     const r = parseReference(ref);
-    const removed = r.digest !== undefined && r.tag === undefined
+    const removed = isDigestOnly(r)
       ? await this.layout.removeEntries((e) => e.digest === r.digest && sameRepository(e, r))
       : await this.layout.untag(storeName(r));
     if (removed.length === 0) throw notFound(r);
@@ -174,9 +178,7 @@ export class ImageStore {
 
 /** The index key of a reference: `registry/repo:tag` when it has a tag, else `registry/repo@digest`. */
 export function storeName(r: Reference): string {
-  const repo = `${r.registry}/${r.repository}`;
-  if (r.tag !== undefined) return `${repo}:${r.tag}`;
-  return r.digest !== undefined ? `${repo}@${r.digest}` : `${repo}:latest`;
+  return joinSelector(`${r.registry}/${r.repository}`, r.tag ?? manifestReference(r));
 }
 
 function sameRepository(entry: Descriptor, r: Reference): boolean {
@@ -190,12 +192,8 @@ function sameRepository(entry: Descriptor, r: Reference): boolean {
   }
 }
 
-function suffixLength(r: Reference): number {
-  return (r.tag !== undefined ? r.tag.length + 1 : 0) + (r.digest !== undefined ? r.digest.length + 1 : 0);
-}
-
 function notFound(r: Reference): NotFoundError {
-  const shown = r.tag === undefined && r.digest === undefined ? `${r.familiar}:latest` : r.familiar;
+  const shown = givenSelector(r) === undefined ? familiarReference({ ...r, tag: DEFAULT_TAG }) : r.familiar;
   return new NotFoundError(`image ${shown} not found in the local store`, {
     code: 'ERR_IMAGE_NOT_FOUND',
     hint: `pull it first: regctl pull ${shown}`,

@@ -20,7 +20,7 @@ export const dockerArchiveTransport: Transport = {
       async openDestination(ctx, opts) {
         const named = name || opts.sourceName;
         const writer = new ArchiveWriter({ path: file }, { platform: ctx.platform });
-        return { target: writer, ...(named ? { tag: parseReference(named).name } : {}), close: noop };
+        return { target: writer, ...(named ? { name: parseReference(named).name } : {}), close: noop };
       },
     };
   },

@@ -1,5 +1,6 @@
 import { parseReference } from '../../ref/parse.js';
-import { registryDestination, registrySource, registryTag } from '../registry-target.js';
+import { isDigestOnly, destinationTag } from '../../ref/selector.js';
+import { registryDestination, registrySource } from '../registry-target.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
 /** `docker://REF` or a plain image reference: a registry repository. */
@@ -11,15 +12,15 @@ export const dockerTransport: Transport = {
     return {
       transport: dockerTransport,
       text: whole,
-      ...(ref.digest && !ref.tag ? { digestOnly: true } : {}),
+      ...(isDigestOnly(ref) ? { digestOnly: true } : {}),
       ...(ref.digest ? { expectDigest: ref.digest } : {}),
       async openSource(ctx) {
         return { target: await registrySource(ctx, ref), name: ref.name, close: noop };
       },
       async openDestination(ctx, opts) {
         const target = await registryDestination(ctx, ref);
-        const tag = registryTag(ref, opts.sourceDigestOnly);
-        return { target, ...(tag ? { tag } : {}), close: noop };
+        const tag = destinationTag(ref, opts.sourceDigestOnly ?? false);
+        return { target, ...(tag ? { name: tag } : {}), close: noop };
       },
     };
   },

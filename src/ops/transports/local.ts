@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
-import { openStore } from '../local.js';
+import { givenSelector, isDigestOnly } from '../../ref/selector.js';
+import { openStore } from '../open-store.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
 
 /**
@@ -16,18 +17,19 @@ export const localTransport: Transport = {
     return {
       transport: localTransport,
       text: whole,
-      ...(ref.digest && !ref.tag ? { digestOnly: true } : {}),
+      ...(isDigestOnly(ref) ? { digestOnly: true } : {}),
       ...(ref.digest ? { expectDigest: ref.digest } : {}),
       async openSource(ctx) {
         const store = await openStore(ctx);
         return { target: store.source(ref.name), name: ref.name, close: noop };
       },
       async openDestination(ctx, opts) {
-        if (!ref.tag && !ref.digest && opts.sourceDigestOnly) {
+        // The store keeps every image by name; a digest-only source gets none invented (not even `latest`).
+        if (givenSelector(ref) === undefined && opts.sourceDigestOnly) {
           throw new UsageError(`the source names a digest and no tag: name it ${whole}:TAG`, { hint: 'a copy by digest does not move `latest`' });
         }
         const store = await openStore(ctx);
-        return { target: store.destination(ref.name), tag: ref.name, close: noop };
+        return { target: store.destination(`${ref.familiar} (local store)`), name: store.nameOf(ref.name), close: noop };
       },
     };
   },

@@ -21,7 +21,7 @@ export const ociArchiveTransport: Transport = {
       openSource: (ctx) => openArchiveFile(ctx, file, `oci-archive:${file}`, (archive) => pick(archive, ref)),
       async openDestination(_ctx, opts) {
         const writer = new ArchiveWriter({ path: file }, { format: 'oci' });
-        return { target: warnOnDockerFormat(writer, opts.warn), ...(ref ? { tag: ref } : {}), close: noop };
+        return { target: warnOnDockerFormat(writer, opts.warn), ...(ref ? { name: ref } : {}), close: noop };
       },
     };
   },

@@ -2,6 +2,7 @@ import { UsageError } from '../../errors.js';
 import { isRefName } from '../../oci/layout-format.js';
 import { DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V2, baseMediaType } from '../../oci/media-types.js';
 import type { DestinationTarget } from '../../content/target.js';
+import { destinationTag } from '../../ref/selector.js';
 import { OciLayout } from '../../store/layout.js';
 import { layoutDestination, layoutSource } from '../../store/layout-target.js';
 import { noop, type ImageLocation, type Transport } from './transport.js';
@@ -25,9 +26,10 @@ export const ociTransport: Transport = {
       },
       async openDestination(_ctx, opts) {
         const layout = await OciLayout.open(dir, { create: true });
-        const as = tag ?? 'latest';
-        const target = warnOnDockerFormat(layoutDestination(layout, as, describe(as), { plain: true }), opts.warn);
-        return { target, tag: as, close: noop };
+        // The ref name given; without one `latest` (as skopeo), or none for a source by digest only.
+        const name = destinationTag(tag === undefined ? {} : { tag }, opts.sourceDigestOnly ?? false);
+        const target = warnOnDockerFormat(layoutDestination(layout, describe(name), { plain: true }), opts.warn);
+        return { target, ...(name ? { name } : {}), close: noop };
       },
     };
   },

@@ -20,7 +20,7 @@ export interface ImageLocation {
   readonly transport: Transport;
   /** The text as given. */
   readonly text: string;
-  /** The reference asks for a digest and no tag (a copy from it sets no tag at a registry destination). */
+  /** The location names a digest and no tag: a copy from it writes by digest only, inventing no tag anywhere. */
   readonly digestOnly?: boolean;
   /** Holds docker's single-platform view of an image: a copy into it picks a platform out of an index. */
   readonly singlePlatform?: boolean;
@@ -37,10 +37,11 @@ export interface OpenedSource {
   close(): Promise<void>;
 }
 
+/** What a destination is told of the source when it is opened: enough to choose the name it writes (see OpenedDestination.name). */
 export interface DestinationOptions {
   /** The source's image name, for destinations that record names (archives). */
   sourceName?: string;
-  /** The source names a digest and no tag. */
+  /** The source names a digest and no tag: the destination invents no tag (ref/selector.ts destinationTag). */
   sourceDigestOnly?: boolean;
   /** Where warnings go (the CLI prints them); the library never prints. */
   warn?: (message: string) => void;
@@ -49,8 +50,12 @@ export interface DestinationOptions {
 /** A destination the caller owns: it commits or aborts `target` (content/target.ts writeTo) and closes it. */
 export interface OpenedDestination {
   target: DestinationTarget;
-  /** The name to give the top manifest there (a tag or a full reference); none to write by digest only. */
-  tag?: string;
+  /**
+   * The name the top manifest gets there, chosen once by the transport from its location and the source, in the
+   * destination's own terms: a registry tag, a layout's ref name, the store's or an archive's image name. Absent:
+   * the image is written by digest only (unnamed).
+   */
+  name?: string;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,69 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { CommandEnv } from './command-env.js';
+import { RegctlError, UsageError } from '../errors.js';
+import { prune } from '../ops/prune.js';
+import { parseRepository } from '../ref/parse.js';
+import { actionLine, prunePlan, pruneSummary } from '../output/prune-report.js';
+import { parseDuration } from '../util/duration.js';
+import { credentialContext } from './credentials.js';
+import { collect, defineCommand, type FlagsOf } from './define.js';
+import { parseCount } from './transfer.js';
+
+const build = (cmd: Command) => cmd
+  .argument('<repository>', 'registry repository, e.g. registry.internal/hub/app')
+  .option('--keep <n>', 'keep the newest N of the selected tags (by the image\'s creation time; ties by tag order)')
+  .option('--older-than <duration>', 'only tags whose image is older than this (30d, 12h, 2w)')
+  .option('--match <regex>', 'only tags this regular expression is found in (anchor with ^…$)')
+  .option('--exclude <regex>', 'never tags this regular expression is found in')
+  .option('--semver <range>', 'only tags that are versions in this range, e.g. "< 2.0"')
+  .option('--keep-tag <regex>', 'always keep tags this regular expression is found in (repeatable)', collect, [] as string[])
+  .option('--delete-untagged', 'delete a manifest once its last tag goes (else only the tags go)')
+  .option('--with-signatures', 'with --delete-untagged: also delete the cosign signature/attestation/SBOM tags and referrers of deleted manifests')
+  .option('--yes', 'delete: without it prune only prints the plan')
+  .option('--dry-run', 'print the plan and delete nothing (the default without --yes)')
+  .option('--keep-going', 'go on past a failed deletion; exit non-zero at the end')
+  .option('-j, --jobs <n>', 'requests at once (default 8)')
+  .addOption(cmd.createOption('--format <format>', 'plan and report format on stdout').choices(['text', 'json'] as const).default('text' as const))
+  .option('-q, --quiet', 'no plan and no summary (errors only)');
+
+async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  if (flags.yes && flags.dryRun) throw new UsageError('--yes and --dry-run exclude each other');
+  if (flags.keep !== undefined && !/^\d+$/.test(flags.keep)) throw new UsageError(`--keep "${flags.keep}": want a whole number`);
+  const ctx = await credentialContext(env, flags, [parseRepository(repository).registry]);
+  const dryRun = !flags.yes;
+  const report = await prune(ctx, repository, {
+    dryRun,
+    ...(flags.keep !== undefined ? { keep: Number(flags.keep) } : {}),
+    ...(flags.olderThan !== undefined ? { olderThanMs: parseDuration(flags.olderThan, '--older-than', Number.MAX_SAFE_INTEGER) } : {}),
+    ...(flags.match !== undefined ? { match: flags.match } : {}),
+    ...(flags.exclude !== undefined ? { exclude: flags.exclude } : {}),
+    ...(flags.semver !== undefined ? { semver: flags.semver } : {}),
+    keepTags: flags.keepTag,
+    deleteUntagged: flags.deleteUntagged ?? false,
+    withSignatures: flags.withSignatures ?? false,
+    keepGoing: flags.keepGoing ?? false,
+    ...(flags.jobs !== undefined ? { jobs: parseCount(flags.jobs, '--jobs') } : {}),
+    ...(flags.quiet || flags.format === 'json' ? {} : {
+      onProgress: (e) => {
+        if (e.kind === 'deleted') env.io.stderr.write(`${actionLine(e.item)}\n`);
+      },
+    }),
+  });
+  if (flags.format === 'json') env.io.stdout.write(`${JSON.stringify(report, (k, v) => (k === 'error' && v instanceof RegctlError ? { code: v.code, message: v.message, exitCode: v.exitCode } : v), 2)}\n`);
+  else if (!flags.quiet && dryRun) env.io.stdout.write(prunePlan(report));
+  if (!flags.quiet) env.io.stderr.write(pruneSummary(report));
+  const failures = report.actions.filter((a) => a.status === 'failed');
+  if (failures.length) {
+    const codes = new Set(failures.map((a) => a.error?.exitCode ?? 1));
+    throw new RegctlError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, codes.size === 1 ? [...codes][0]! : 1);
+  }
+}
+
+export default defineCommand({
+  name: 'prune',
+  summary: 'delete old tags of a registry repository by rule (keep N newest, older than, match), sibling tags safe; plans unless --yes',
+  registry: 'one',
+  peers: 'none (Harbor/ACR retention policies, server-side)',
+  build,
+  action: pruneCommand,
+});

@@ -1,0 +1,35 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { CommandEnv } from './command-env.js';
+import { parsePlatform } from '../oci/platform.js';
+import { transferRegistries } from '../ops/credentials.js';
+import { size } from '../ops/size.js';
+import { renderSize } from '../output/size-report.js';
+import { credentialContext } from './credentials.js';
+import { defineCommand, type FlagsOf } from './define.js';
+
+const build = (cmd: Command, locations: string) => cmd
+  .argument('<image...>', `images: ${locations}`)
+  .option('--platform <os/arch[/variant]>', 'the image of this platform out of an index (default: the host\'s)')
+  .option('-a, --all-platforms', 'indexes whole: every platform\'s image')
+  .option('--to <destination>', 'also say how many bytes this destination lacks (a HEAD per blob)')
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['table', 'json'] as const).default('table' as const));
+
+async function sizeCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const registries = [...images, ...(flags.to ? [flags.to] : [])].flatMap(transferRegistries);
+  const ctx = await credentialContext(env, flags, registries);
+  const report = await size(ctx, images, {
+    ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
+    allPlatforms: flags.allPlatforms ?? false,
+    ...(flags.to ? { to: flags.to } : {}),
+  });
+  env.io.stdout.write(flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderSize(report));
+}
+
+export default defineCommand({
+  name: 'size',
+  summary: 'compressed size of images (shared blobs counted once) and, with --to, what a destination still lacks',
+  registry: 'one',
+  peers: 'none (skopeo#641, crane PR#1916)',
+  build,
+  action: sizeCommand,
+});

@@ -1,0 +1,122 @@
+import { readManifest } from '../content/resolve.js';
+import { writeTo, type DestinationTarget } from '../content/target.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { sha256Digest } from '../oci/digest.js';
+import { REFERENCE_DIGEST, type Descriptor } from '../oci/manifest.js';
+import { DOCKER_MANIFEST_LIST, OCI_INDEX, isIndexMediaType } from '../oci/media-types.js';
+import { platformMatches, type Platform } from '../oci/platform.js';
+import { parseReference, withTag } from '../ref/parse.js';
+import type { OpsContext } from './context.js';
+import { gatherEntries, indexEntries, type EntryOptions, type IndexEntry } from './index-entries.js';
+import { parseLocation } from './transports/index.js';
+
+export interface IndexCreateOptions extends EntryOptions {
+  /** OCI image index (default) or Docker manifest list. */
+  format?: 'oci' | 'docker';
+  /** The index's annotations (OCI only). */
+  annotations?: Record<string, string>;
+}
+
+export interface IndexEditOptions extends EntryOptions {
+  /** Write the new index under this tag of the same repository instead of the index's own tag. */
+  tag?: string;
+  /** Annotations to set on the index (OCI only). */
+  annotations?: Record<string, string>;
+}
+
+export interface IndexResult {
+  /** Where it was written. */
+  name: string;
+  digest: string;
+  mediaType: string;
+  /** Its entries. */
+  manifests: Descriptor[];
+}
+
+/**
+ * Builds an index at `destination` (a registry reference, `oci:DIR:REF` or `local:IMAGE`) from images in any
+ * location: each is copied there first (mounted within a registry), then the index naming them is pushed.
+ */
+export async function indexCreate(ctx: OpsContext, destination: string, images: string[], opts: IndexCreateOptions = {}): Promise<IndexResult> {
+  if (!images.length) throw new UsageError('index create needs at least one image');
+  const mediaType = opts.format === 'docker' ? DOCKER_MANIFEST_LIST : OCI_INDEX;
+  if (mediaType === DOCKER_MANIFEST_LIST && Object.keys(opts.annotations ?? {}).length) throw new UsageError(NO_ANNOTATIONS);
+  return writeIndex(ctx, destination, async (dst) => ({ mediaType, entries: await gatherEntries(ctx, dst, images, opts), annotations: opts.annotations }));
+}
+
+/** A new index with `images` added to the index at `index` (entries already there are kept once), under the same or `opts.tag`. */
+export async function indexAdd(ctx: OpsContext, index: string, images: string[], opts: IndexEditOptions = {}): Promise<IndexResult> {
+  if (!images.length) throw new UsageError('index add needs at least one image');
+  const current = await readIndex(ctx, index);
+  return writeIndex(ctx, editTarget(index, opts.tag), async (dst) => {
+    const added = await gatherEntries(ctx, dst, images, opts);
+    const have = new Set(current.entries.map((e) => e.desc.digest));
+    return { ...current, entries: [...current.entries, ...added.filter((e) => !have.has(e.desc.digest))], annotations: { ...current.annotations, ...opts.annotations } };
+  });
+}
+
+/**
+ * A new index without the entries of the given platforms or digests (and the attestation manifests of what goes),
+ * under the same tag or `opts.tag`. NotFound when nothing matches; refusing to leave an empty index.
+ */
+export async function indexRemove(ctx: OpsContext, index: string, remove: { platforms?: Platform[]; digests?: string[] }, opts: Pick<IndexEditOptions, 'tag'> = {}): Promise<IndexResult> {
+  if (!remove.platforms?.length && !remove.digests?.length) throw new UsageError('say what to remove: --platform P or --digest D');
+  const current = await readIndex(ctx, index);
+  const hit = (e: IndexEntry) => remove.digests?.includes(e.desc.digest) || (e.desc.platform && remove.platforms?.some((p) => platformMatches(p, e.desc.platform!)));
+  const gone = new Set(current.entries.filter(hit).map((e) => e.desc.digest));
+  if (!gone.size) throw new NotFoundError(`${index} has no entry of ${[...(remove.platforms ?? []).map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`), ...(remove.digests ?? [])].join(', ')}`);
+  const entries = current.entries.filter((e) => !gone.has(e.desc.digest) && !gone.has(e.desc.annotations?.[REFERENCE_DIGEST] ?? ''));
+  if (!entries.length) throw new UsageError(`that would leave ${index} empty`, { hint: 'delete it instead: regctl tag rm' });
+  return writeIndex(ctx, editTarget(index, opts.tag), async () => ({ ...current, entries }));
+}
+
+const NO_ANNOTATIONS = 'a Docker manifest list has no annotations; use the OCI format';
+
+interface IndexContent {
+  mediaType: string;
+  entries: IndexEntry[];
+  annotations?: Record<string, string> | undefined;
+}
+
+async function readIndex(ctx: OpsContext, index: string): Promise<IndexContent> {
+  const opened = await parseLocation(index).openSource(ctx);
+  try {
+    const src = opened.target;
+    const top = await src.resolve();
+    const { bytes, doc } = await readManifest(src, top);
+    if (doc.kind !== 'index' || !isIndexMediaType(top.mediaType)) throw new UsageError(`${src.description} is a single image, not an index`, { hint: 'make one with: regctl index create' });
+    return { mediaType: top.mediaType, entries: indexEntries(bytes, doc), ...(doc.annotations ? { annotations: doc.annotations } : {}) };
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The index's own location, or its repository at `tag`. */
+function editTarget(index: string, tag: string | undefined): string {
+  if (tag === undefined) return index;
+  const location = parseLocation(index);
+  if (location.transport.name !== 'docker') throw new UsageError(`-t works with registry indexes; name the destination in ${index} instead`);
+  return withTag(parseReference(index.replace(/^docker:\/\//, '')), tag).name;
+}
+
+/** Opens the destination, lets `build` copy what it needs there, then pushes the index and commits. */
+async function writeIndex(ctx: OpsContext, destination: string, build: (dst: DestinationTarget) => Promise<IndexContent>): Promise<IndexResult> {
+  const location = parseLocation(destination);
+  if (location.singlePlatform) throw new UsageError(`${destination} holds single images; an index cannot be written there`);
+  const opened = await location.openDestination(ctx, {});
+  try {
+    return await writeTo(opened.target, async (dst) => {
+      const { mediaType, entries, annotations } = await build(dst);
+      if (annotations && Object.keys(annotations).length && mediaType === DOCKER_MANIFEST_LIST) {
+        throw new UsageError(NO_ANNOTATIONS);
+      }
+      const doc = { schemaVersion: 2, mediaType, manifests: entries.map((e) => e.json), ...(annotations && Object.keys(annotations).length ? { annotations } : {}) };
+      const bytes = Buffer.from(JSON.stringify(doc, null, 2));
+      const desc = { mediaType, digest: sha256Digest(bytes), size: bytes.length };
+      await dst.pushManifest(desc, bytes, { top: true, ...(opened.name ? { tag: opened.name } : {}) });
+      return { name: destination, digest: desc.digest, mediaType, manifests: entries.map((e) => e.desc) };
+    });
+  } finally {
+    await opened.close();
+  }
+}

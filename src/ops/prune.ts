@@ -1,0 +1,320 @@
+import { cosignTags, isReferrersTag, referrersTag } from '../content/referrers.js';
+import { readManifest, readSmallBlob } from '../content/resolve.js';
+import { ExitCode, NotFoundError, RegctlError, UsageError } from '../errors.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
+import { imageBlobs } from '../oci/manifest.js';
+import { parseRepository } from '../ref/parse.js';
+import { deleteManifest, getManifest, headManifest } from '../registry/manifests.js';
+import { listReferrers } from '../registry/referrers.js';
+import { listTags } from '../registry/tags.js';
+import { RegistrySource } from '../registry/target.js';
+import { removeTag } from '../registry/untag.js';
+import type { RegistryClient } from '../transport/registry-client.js';
+import { runPool } from '../util/pool.js';
+import type { OpsContext } from './context.js';
+import { filterTags, semverRange, tagRegex } from './tag-filter.js';
+
+export interface PruneOptions {
+  /** Keep the newest N of the tags selected (by the image's `created`, ties by tag order). */
+  keep?: number;
+  /** Only tags whose image was created longer ago than this, in ms. */
+  olderThanMs?: number;
+  /** Only tags this regular expression is found in (unanchored, like sync's --tags). */
+  match?: string;
+  /** Never tags this regular expression is found in. */
+  exclude?: string;
+  /** Only tags that are versions in this range (sync's --semver syntax). */
+  semver?: string;
+  /** Tags any of these is found in are always kept. */
+  keepTags?: string[];
+  /** Delete a manifest once its last tag goes (one DELETE by digest; its untagged blobs are then the registry's garbage). */
+  deleteUntagged?: boolean;
+  /** With deleteUntagged: also delete the cosign tags (`sha256-<hex>.sig/.att/.sbom`) and referrers of the manifests deleted. */
+  withSignatures?: boolean;
+  /** Plan only: the registry is read (tags, HEADs, configs), never written. */
+  dryRun?: boolean;
+  /** Go on past a failed deletion; the report lists it. */
+  keepGoing?: boolean;
+  /** Requests at once (default 8). */
+  jobs?: number;
+  /** "Now" for --older-than (default: the current time). */
+  now?: Date;
+  onProgress?: (event: PruneProgress) => void;
+}
+
+export type PruneProgress = { kind: 'checked'; done: number; total: number } | { kind: 'deleted'; item: PruneAction };
+
+/** Why a tag is kept or deleted. */
+export type TagDecision = 'delete' | 'keep';
+
+export interface TagPlan {
+  tag: string;
+  digest: string;
+  /** The image's creation time (ISO 8601) when read (with keep or olderThan). */
+  created?: string;
+  decision: TagDecision;
+  /** `not selected`, `keep-tag`, `newest N`, `newer than …`, `selected`. */
+  reason: string;
+}
+
+/** One write of the plan: a tag removed (siblings stay), a manifest deleted with the tags on it, a signature or referrer. */
+export interface PruneAction {
+  kind: 'untag' | 'manifest' | 'signature' | 'referrer';
+  /** `repo:tag` for untag and signature tags, `repo@digest` for manifests and referrers. */
+  name: string;
+  /** The tag removed (untag). */
+  tag?: string;
+  digest: string;
+  /** For a manifest: the tags that go with it. */
+  tags?: string[];
+  /** Blob bytes only this manifest named among those read (freed by the registry's garbage collection). */
+  bytes?: number;
+  status: 'planned' | 'done' | 'failed';
+  error?: RegctlError;
+}
+
+export interface PruneReport {
+  repository: string;
+  dryRun: boolean;
+  tags: TagPlan[];
+  actions: PruneAction[];
+  deleted: number;
+  kept: number;
+  failed: number;
+  /** Bytes of blobs only the deleted manifests named, when known (undefined when no manifest is deleted). */
+  bytesFreed?: number;
+}
+
+const DEFAULT_JOBS = 8;
+
+interface TagInfo {
+  tag: string;
+  digest: string;
+  created?: number;
+}
+
+/**
+ * Retention for a registry repository: select tags (match, exclude, semver, keep-tag), keep the newest `keep` of
+ * them and those newer than `olderThanMs`, and remove the rest with the untag rule, so other tags on the same
+ * digest survive. A manifest whose last tag goes is deleted only with `deleteUntagged` (its signatures and
+ * referrers too with `withSignatures`; never those of a manifest still tagged). Nothing is written on a dry run.
+ */
+export async function prune(ctx: OpsContext, repository: string, opts: PruneOptions = {}): Promise<PruneReport> {
+  const selecting = opts.keep !== undefined || opts.olderThanMs !== undefined || opts.match !== undefined || opts.semver !== undefined;
+  if (!selecting) throw new UsageError('say what to prune: --keep N, --older-than DURATION, --match REGEX or --semver RANGE');
+  if (opts.keep !== undefined && (!Number.isInteger(opts.keep) || opts.keep < 0)) throw new UsageError(`--keep ${opts.keep}: want a whole number ≥ 0`);
+  if (opts.withSignatures && !opts.deleteUntagged) {
+    throw new UsageError('--with-signatures removes the signatures of manifests that are deleted: give --delete-untagged too');
+  }
+  const repo = parseRepository(repository);
+  const filter = {
+    ...(opts.match !== undefined ? { include: tagRegex(opts.match, '--match') } : {}),
+    ...(opts.exclude !== undefined ? { exclude: tagRegex(opts.exclude, '--exclude') } : {}),
+    ...(opts.semver !== undefined ? { semver: semverRange(opts.semver, '--semver') } : {}),
+  };
+  const keepTags = (opts.keepTags ?? []).map((p) => tagRegex(p, '--keep-tag'));
+  const jobs = opts.jobs ?? DEFAULT_JOBS;
+  const client = await ctx.transport.client(repo.registry);
+  const name = `${repo.registry}/${repo.repository}`;
+
+  const all = await listTags(client, repo.repository, `listing tags of ${name}`);
+  const imageTags = all.filter((t) => !isReferrersTag(t));
+  const selected = new Set(filterTags(imageTags, filter).filter((t) => !keepTags.some((re) => re.test(t))));
+
+  // Every image tag's digest (a HEAD each): a digest keeps its manifest while any tag, selected or not, is on it.
+  const info = new Map<string, TagInfo>();
+  let done = 0;
+  await runPool(imageTags, jobs, async (tag) => {
+    const digest = await tagDigest(client, repo.repository, tag, `checking ${name}:${tag}`);
+    if (digest) info.set(tag, { tag, digest });
+    opts.onProgress?.({ kind: 'checked', done: ++done, total: imageTags.length });
+  });
+
+  const byAge = opts.keep !== undefined || opts.olderThanMs !== undefined;
+  const images = new ImageReader(client, repo.repository, name);
+  const candidates = imageTags.filter((t) => selected.has(t) && info.has(t)).map((t) => info.get(t)!);
+  if (byAge) {
+    await runPool(candidates, jobs, async (c) => {
+      c.created = await images.created(c.digest);
+    });
+  }
+  // Newest first; no creation time counts as oldest; ties keep the registry's tag order.
+  const order = [...candidates].sort((a, b) => (b.created ?? -Infinity) - (a.created ?? -Infinity) || imageTags.indexOf(a.tag) - imageTags.indexOf(b.tag));
+  const cutoff = opts.olderThanMs !== undefined ? (opts.now ?? new Date()).getTime() - opts.olderThanMs : undefined;
+  const decisions = new Map<string, { decision: TagDecision; reason: string }>();
+  order.forEach((c, i) => {
+    if (opts.keep !== undefined && i < opts.keep) decisions.set(c.tag, { decision: 'keep', reason: `newest ${opts.keep}` });
+    else if (cutoff !== undefined && c.created === undefined) decisions.set(c.tag, { decision: 'keep', reason: 'no creation time' });
+    else if (cutoff !== undefined && c.created! >= cutoff) decisions.set(c.tag, { decision: 'keep', reason: 'newer than --older-than' });
+    else decisions.set(c.tag, { decision: 'delete', reason: 'selected' });
+  });
+
+  // The plan lists the candidates newest first, then the tags not selected in the registry's order.
+  const listed = [...order, ...imageTags.filter((t) => info.has(t) && !decisions.has(t)).map((t) => info.get(t)!)];
+  const tags: TagPlan[] = listed.map((t) => {
+    const d = decisions.get(t.tag) ?? { decision: 'keep' as const, reason: keepTags.some((re) => re.test(t.tag)) ? 'keep-tag' : 'not selected' };
+    return { tag: t.tag, digest: t.digest, ...(t.created !== undefined ? { created: new Date(t.created).toISOString() } : {}), ...d };
+  });
+
+  const actions = await planActions(tags, all, opts, images, repo.repository, name);
+  const report: PruneReport = {
+    repository: name,
+    dryRun: opts.dryRun ?? false,
+    tags,
+    actions,
+    deleted: tags.filter((t) => t.decision === 'delete').length,
+    kept: tags.filter((t) => t.decision === 'keep').length,
+    failed: 0,
+  };
+  const freed = actions.filter((a) => a.kind === 'manifest').map((a) => a.bytes);
+  if (freed.length) report.bytesFreed = freed.reduce<number>((s, b) => s + (b ?? 0), 0);
+  if (opts.dryRun) return report;
+
+  await execute(client, repo.repository, actions, opts);
+  report.failed = actions.filter((a) => a.status === 'failed').length;
+  return report;
+}
+
+/**
+ * What the decisions mean for the registry: each deleted tag untagged, except that a digest losing its last tag
+ * is deleted whole with `deleteUntagged` (its cosign tags and referrers first, with `withSignatures`).
+ */
+async function planActions(tags: TagPlan[], all: string[], opts: PruneOptions, images: ImageReader, repository: string, name: string): Promise<PruneAction[]> {
+  const actions: PruneAction[] = [];
+  const kept = new Set(tags.filter((t) => t.decision === 'keep').map((t) => t.digest));
+  const goingByDigest = new Map<string, string[]>();
+  for (const t of tags.filter((x) => x.decision === 'delete')) goingByDigest.set(t.digest, [...(goingByDigest.get(t.digest) ?? []), t.tag]);
+
+  const deletedDigests = opts.deleteUntagged ? [...goingByDigest.keys()].filter((d) => !kept.has(d)) : [];
+  const freed = deletedDigests.length ? await images.exclusiveBytes(deletedDigests, [...kept]) : new Map<string, number>();
+  for (const [digest, going] of goingByDigest) {
+    if (!deletedDigests.includes(digest)) {
+      for (const tag of going) actions.push({ kind: 'untag', name: `${name}:${tag}`, tag, digest, status: 'planned' });
+      continue;
+    }
+    if (opts.withSignatures) {
+      for (const tag of cosignTags(digest, all)) {
+        const at = await tagDigest(images.client, repository, tag, `checking ${name}:${tag}`);
+        if (at) actions.push({ kind: 'signature', name: `${name}:${tag}`, digest: at, status: 'planned' });
+      }
+      for (const r of await images.referrersOf(digest)) actions.push({ kind: 'referrer', name: `${name}@${r}`, digest: r, status: 'planned' });
+      const fallback = referrersTag(digest);
+      if (all.includes(fallback)) {
+        const at = await tagDigest(images.client, repository, fallback, `checking ${name}:${fallback}`);
+        if (at) actions.push({ kind: 'signature', name: `${name}:${fallback}`, digest: at, status: 'planned' });
+      }
+    }
+    actions.push({ kind: 'manifest', name: `${name}@${digest}`, digest, tags: going.sort(), bytes: freed.get(digest) ?? 0, status: 'planned' });
+  }
+  return actions;
+}
+
+/** Carries the plan out in order; a failure stops it unless keepGoing (then the rest is tried and reported). */
+async function execute(client: RegistryClient, repository: string, actions: PruneAction[], opts: PruneOptions): Promise<void> {
+  const deleted = new Set<string>();
+  for (const action of actions) {
+    const what = `pruning ${action.name}`;
+    try {
+      if (action.kind === 'untag') {
+        const head = await headManifest(client, repository, action.tag!, what);
+        if (head.digest !== undefined && head.digest !== action.digest) {
+          throw new RegctlError('ERR_TAG_MOVED', `${action.name} moved to ${head.digest} since it was planned; left alone`, ExitCode.failure);
+        }
+        await removeTag(client, repository, action.tag!, { digest: action.digest, mediaType: head.mediaType }, what);
+      } else if (!deleted.has(action.digest)) {
+        await deleteManifest(client, repository, action.digest, what).catch((err) => {
+          if (!(err instanceof NotFoundError)) throw err; // gone already (a signature deleted with its referrer)
+        });
+        deleted.add(action.digest);
+      }
+      action.status = 'done';
+      opts.onProgress?.({ kind: 'deleted', item: action });
+    } catch (err) {
+      if (!(err instanceof RegctlError)) throw err;
+      action.status = 'failed';
+      action.error = err;
+      if (!opts.keepGoing) throw err;
+    }
+  }
+}
+
+/** The digest a tag points at now (HEAD; GET when the registry sends none); undefined once it is gone. */
+async function tagDigest(client: RegistryClient, repository: string, tag: string, what: string): Promise<string | undefined> {
+  try {
+    return (await headManifest(client, repository, tag, what)).digest ?? (await getManifest(client, repository, tag, what)).digest;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Manifests and configs read by digest, each once per run. */
+class ImageReader {
+  private readonly manifests = new Map<string, Promise<{ desc: Descriptor; doc: ImageIndex | ImageManifest }>>();
+  private readonly source: RegistrySource;
+
+  constructor(readonly client: RegistryClient, private readonly repository: string, name: string) {
+    this.source = new RegistrySource(client, repository, 'latest', name);
+  }
+
+  /** The manifest of a digest (its media type from a HEAD). */
+  manifest(digest: string): Promise<{ desc: Descriptor; doc: ImageIndex | ImageManifest }> {
+    let got = this.manifests.get(digest);
+    if (!got) {
+      got = (async () => {
+        const head = await headManifest(this.client, this.repository, digest, `reading ${digest}`);
+        const desc = { mediaType: head.mediaType, digest, size: head.size };
+        return { desc, doc: (await readManifest(this.source, desc)).doc };
+      })();
+      this.manifests.set(digest, got);
+    }
+    return got;
+  }
+
+  /** An image's `created` (ms since the epoch): an index's newest image; undefined when none says. */
+  async created(digest: string): Promise<number | undefined> {
+    const { doc } = await this.manifest(digest);
+    if (doc.kind === 'index') {
+      const times = await Promise.all(doc.manifests.filter((m) => m.platform).map((m) => this.created(m.digest).catch(() => undefined)));
+      const known = times.filter((t): t is number => t !== undefined);
+      return known.length ? Math.max(...known) : undefined;
+    }
+    const config = JSON.parse((await readSmallBlob(this.source, doc.config)).toString('utf8')) as { created?: unknown };
+    const t = typeof config.created === 'string' ? Date.parse(config.created) : NaN;
+    return Number.isNaN(t) || t <= 0 ? undefined : t;
+  }
+
+  /** Every blob (config and layers) under a manifest, children of an index included. */
+  async blobs(digest: string): Promise<Descriptor[]> {
+    const { doc } = await this.manifest(digest);
+    if (doc.kind === 'image') return imageBlobs(doc);
+    return (await Promise.all(doc.manifests.map((m) => this.blobs(m.digest).catch(() => [])))).flat();
+  }
+
+  /** For each deleted manifest, the bytes of its blobs that no kept manifest (nor an earlier deleted one) names. */
+  async exclusiveBytes(deleted: string[], kept: string[]): Promise<Map<string, number>> {
+    const used = new Set((await Promise.all(kept.map((d) => this.blobs(d)))).flat().map((b) => b.digest));
+    const bytes = new Map<string, number>();
+    for (const digest of deleted) {
+      let n = 0;
+      for (const blob of await this.blobs(digest)) {
+        if (used.has(blob.digest)) continue;
+        used.add(blob.digest);
+        n += blob.size;
+      }
+      bytes.set(digest, n);
+    }
+    return bytes;
+  }
+
+  /** The referrers of a manifest, recursively (signatures of an SBOM too), deepest first. */
+  async referrersOf(digest: string, seen = new Set<string>()): Promise<string[]> {
+    const out: string[] = [];
+    for (const r of await listReferrers(this.client, this.repository, digest)) {
+      if (seen.has(r.digest)) continue;
+      seen.add(r.digest);
+      out.push(...(await this.referrersOf(r.digest, seen)), r.digest);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,39 @@
+import { UsageError } from '../errors.js';
+import { parseReference } from '../ref/parse.js';
+import { manifestReference } from '../ref/selector.js';
+import { getManifest, headManifest } from '../registry/manifests.js';
+import { removeTag, type UntagMethod } from '../registry/untag.js';
+import type { OpsContext } from './context.js';
+
+export interface UntagOptions {
+  /** Check that the tag exists and say what it points at; remove nothing. */
+  dryRun?: boolean;
+}
+
+export interface UntagResult {
+  /** The tag's full name: `registry/repository:tag`. */
+  name: string;
+  /** The manifest it pointed at, which stays (with its other tags). */
+  digest: string;
+  /** How the registry was made to forget the tag; absent on a dry run. */
+  method?: UntagMethod;
+}
+
+/**
+ * Removes one tag of a registry repository (`REPO:TAG`; `latest` when none is given) and only that tag: the manifest
+ * and its other tags stay. NotFoundError when the tag does not exist. See registry/untag.ts for how.
+ */
+export async function untag(ctx: OpsContext, image: string, opts: UntagOptions = {}): Promise<UntagResult> {
+  const ref = parseReference(image);
+  if (ref.digest) {
+    throw new UsageError(`${image} names a digest; untag removes a tag (REPO:TAG)`, { hint: `delete the manifest with every tag on it: regctl delete ${ref.name}` });
+  }
+  const tag = manifestReference(ref); // a tag: a digest was refused above
+  const client = await ctx.transport.client(ref.registry);
+  const what = `removing tag ${ref.name}`;
+  const head = await headManifest(client, ref.repository, tag, what);
+  const current = { mediaType: head.mediaType, digest: head.digest ?? (await getManifest(client, ref.repository, tag, what)).digest };
+  if (opts.dryRun) return { name: ref.name, digest: current.digest };
+  const method = await removeTag(client, ref.repository, tag, current, what);
+  return { name: ref.name, digest: current.digest, method };
+}
