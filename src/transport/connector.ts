@@ -55,12 +55,11 @@ export function guardedConnector(opts: ConnectorOptions): buildConnector.connect
   };
   return (options, callback) => {
     const signal = opts.signal;
-    if (signal?.aborted) return void callback(signal.reason as Error, null);
     const hostPort = options.host ?? options.hostname;
     connectorFor(hostPort, options.protocol === 'https:').then((connect) => {
       let socket: Socket | undefined;
       const onAbort = () => socket?.destroy(signal!.reason as Error);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal && !signal.aborted) signal.addEventListener('abort', onAbort, { once: true });
       socket = (connect as (o: typeof options, cb: Parameters<buildConnector.connector>[1]) => Socket)(options, (err, s) => {
         signal?.removeEventListener('abort', onAbort);
         if (err || !s) return void callback(err ?? new Error('no socket'), null);
