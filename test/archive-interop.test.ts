@@ -1,7 +1,6 @@
 // regctl's archives against the real tools (test-bed.md): dockerd 20.10 `docker load`/`docker save`/`docker run`,
 // podman 4.3 `load`, skopeo 1.9 `docker-archive:`. Skipped only when dockerd cannot start here.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +9,9 @@ import { openArchive } from '../src/archive/reader.js';
 import { ArchiveWriter } from '../src/archive/writer.js';
 import { startDockerd, type DockerdHandle } from './helpers/dockerd.js';
 import { busyboxImage, listTar, makeImage, saveImage, sha256, type TestImage } from './helpers/images.js';
-import { spawnCapture } from './helpers/run-cli.js';
+import { spawnCapture, which } from './helpers/run-cli.js';
 
 const T = mkdtempSync(join(tmpdir(), 'regctl-interop-'));
-const which = (bin: string) => {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-};
 const busybox = which('busybox');
 const daemon: DockerdHandle | Error = busybox ? await startDockerd().catch((err: Error) => err) : new Error('busybox is not installed');
 const skip = daemon instanceof Error ? `dockerd cannot start here: ${daemon.message}` : false;

@@ -17,10 +17,12 @@ function walk(cmd: Command, path: string[] = []): Array<{ path: string; cmd: Com
 
 describe('command definitions', () => {
   test('each command is one definition in src/commands/NAME.ts, named as its file', async () => {
+    // `index` cannot live in index.ts, which lists the commands.
+    const fileOf = (name: string) => (name === 'index' ? 'image-index' : name);
     for (const [name, load] of Object.entries(COMMANDS)) {
       const { default: def } = await load();
       assert.equal(def.name, name);
-      assert.ok(existsSync(join(ROOT, 'src/commands', `${name}.ts`)), `src/commands/${name}.ts`);
+      assert.ok(existsSync(join(ROOT, 'src/commands', `${fileOf(name)}.ts`)), `src/commands/${fileOf(name)}.ts`);
       assert.ok(def.summary.length > 0, `${name} has a summary`);
     }
   });

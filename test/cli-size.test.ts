@@ -47,7 +47,7 @@ describe('regctl size (issue 16 §2) on the real registry', () => {
     assert.match(table.stdout, /^TOTAL \(shared blobs once\)/m);
   });
 
-  test('--to counts only what the destination lacks (a HEAD per blob): after copying a, b misses its own layer and config', async () => {
+  test('--to counts only what the destination lacks (a HEAD per blob): after copying a, b misses its own layer and config; sync --dry-run says the same', async () => {
     assert.equal((await runCli(['copy', '-q', `${src.host}/app:a`, `${dst.host}/app:a`], home.env)).code, 0);
     const report = await json(`${src.host}/app:b`, '--to', `${dst.host}/app:b`);
     const sb = stored(b);
@@ -55,6 +55,11 @@ describe('regctl size (issue 16 §2) on the real registry', () => {
     assert.deepEqual(report.images[0].missing, { bytes: own + b.config.length + b.size, blobs: 2, manifests: 1 });
     const none = await json(`${src.host}/app:a`, '--to', `${dst.host}/app:a`);
     assert.deepEqual(none.total.missing, { bytes: 0, blobs: 0, manifests: 0 });
+    // sync --dry-run plans b with the same figure, and a as up to date
+    const dry = await runCli(['sync', '--dry-run', '--format', 'json', `${src.host}/app`, `${dst.host}/app`], home.env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const images = JSON.parse(dry.stdout).images as Array<{ destination: string; status: string; bytes: number }>;
+    assert.deepEqual(images.map((i) => [i.destination, i.status, i.bytes]).sort(), [[`${dst.host}/app:a`, 'skipped', 0], [`${dst.host}/app:b`, 'planned', report.images[0].missing.bytes]]);
   });
 
   test('an index: the host platform by default, every platform with --all-platforms, one with --platform', async () => {

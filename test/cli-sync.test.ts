@@ -126,14 +126,18 @@ describe('sync and copy --all-tags against the real registry', () => {
     assert.deepEqual(listed.stdout.trim().split('\n').sort(), tags);
   });
 
-  test('--dry-run prints the plan from HEAD requests and writes nothing', async () => {
+  test('--dry-run prints the plan from HEAD requests (and the manifests of what it would copy, to size it) and writes nothing', async () => {
     await cli('sync', '-q', `${a.host}/gamma:1.0.0`, `${b.host}/dry/gamma`);
     await withProxies(async (src, dst) => {
       const r = await cli('sync', '--dry-run', `${src.host}/gamma`, `${dst.host}/dry/gamma`);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`^skip\\s+${src.host}/gamma:1\\.0\\.0\\s+${dst.host}/dry/gamma:1\\.0\\.0$`, 'm'));
-      assert.equal(r.stdout.match(/^copy\s/gm)?.length, 19);
-      assert.deepEqual([...costly(src.requests), ...costly(dst.requests)], []);
+      assert.equal(r.stdout.match(/^copy\s.*\d+(\.\d+)?k?B$/gm)?.length, 19, 'each image to copy with the bytes it would send');
+      // the up-to-date image costs HEADs only; each image to copy one GET of its manifest by digest
+      const gets = costly(src.requests);
+      assert.equal(gets.length, 19);
+      for (const q of gets) assert.match(q, /^GET \/v2\/gamma\/manifests\/sha256:[0-9a-f]{64}$/);
+      assert.deepEqual(costly(dst.requests), []);
     });
     assert.deepEqual((await cli('tags', `${b.host}/dry/gamma`)).stdout, '1.0.0\n');
   });

@@ -17,7 +17,8 @@ const ALLOWED: Record<string, string[]> = {
   registry: ['content', 'transport', 'oci', 'ref', 'errors.ts', 'util'],
   store: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
-  ops: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
+  image: ['content', 'archive', 'oci', 'errors.ts', 'util'],
+  ops: ['image', 'content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
   output: ['ops', 'content', 'oci', 'errors.ts'],
   commands: ['ops', 'output', 'oci', 'ref', 'errors.ts', 'util'],
   'cli.ts': ['commands', 'ops', 'output', 'errors.ts', 'util'],
@@ -25,7 +26,7 @@ const ALLOWED: Record<string, string[]> = {
   'bin.ts': ['cli.ts'],
 };
 // The library core never prints, exits or reads the environment; only bin.ts and the helper's entry may.
-const PROCESS_FREE = ['util', 'ref', 'oci', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
+const PROCESS_FREE = ['util', 'ref', 'oci', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'image', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
 
 const SRC = resolve(import.meta.dirname, '../src');
 

@@ -186,7 +186,7 @@ describe('hostile servers: the right error and exit code', () => {
     noInternalError(r);
   });
 
-  test('a port out of range is an invalid reference, exit 2', async () => {
+  test('a port out of range parses (as distribution) but is refused when connecting, exit 2', async () => {
     const home = await makeHome();
     const r = await runCli(['inspect', '127.0.0.1:99999/x'], home.env);
     await home.cleanup();

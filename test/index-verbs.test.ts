@@ -2,12 +2,13 @@
 // by `regctl pull --platform` of each entry.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createContext, indexAdd, indexCreate, indexRemove, type OpsContext } from '../src/index.js';
+import { startProxy } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex } from './helpers/seed.js';
@@ -101,5 +102,29 @@ describe('index create, add and remove (library)', () => {
       await assert.rejects(indexAdd(ctx, `${a.host}/edit/amd64:1`, [`${a.host}/edit/arm64:1`]), /not an index/);
     });
     await execFileAsync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${a.host}/edit/app:v1`, `oci:${join(tmp, 'skopeo-edit')}:v1`]);
+  });
+
+  test('index create into an OCI layout: one named index entry; skopeo copies it whole from there', async () => {
+    const amd = await seedImage({ url: a.url }, 'lay/amd64', '1', { platform: { os: 'linux', architecture: 'amd64' }, mediaType: 'oci' });
+    const arm = await seedImage({ url: b.url }, 'lay/arm64', '1', { platform: { os: 'linux', architecture: 'arm64' }, mediaType: 'oci' });
+    const dir = join(tmp, 'index-layout');
+    const made = await withCtx((ctx) => indexCreate(ctx, `oci:${dir}:multi`, [`${a.host}/lay/amd64:1`, `${b.host}/lay/arm64:1`]));
+    const layoutIndex = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
+    assert.deepEqual(layoutIndex.manifests.map((m) => [m.digest, m.annotations?.['org.opencontainers.image.ref.name']]), [[made.digest, 'multi']]);
+    await execFileAsync('skopeo', ['copy', '--all', '--dest-tls-verify=false', `oci:${dir}:multi`, `docker://${b.host}/from-layout/multi:1`]);
+    assert.deepEqual((await rawIndex(`${b.host}/from-layout/multi:1`)).manifests.map((m) => m.digest), [amd.digest, arm.digest]);
+  });
+
+  test('within one registry the images\' blobs are mounted into the index\'s repository, not sent again', async () => {
+    const image = await seedImage({ url: a.url }, 'mount/src', '1');
+    const proxy = await startProxy(a.url);
+    try {
+      await withCtx((ctx) => indexCreate(ctx, `${proxy.host}/mount/dst:1`, [`${proxy.host}/mount/src:1`]));
+      const mounts = proxy.requests.filter((q) => q.startsWith('POST /v2/mount/dst/blobs/uploads/?') && q.includes('from=mount%2Fsrc'));
+      assert.equal(mounts.length, 1 + image.layerDigests.length, 'config and layers mounted');
+      assert.deepEqual(proxy.requests.filter((q) => q.startsWith('PUT /v2/mount/dst/blobs/') || q.startsWith('PATCH')), [], 'no blob bytes sent');
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -166,4 +166,16 @@ describe('manifests, blobs and configs (library)', () => {
       await assert.rejects(imageConfig(ctx, `${reg.host}/c/idx:v1`, { platform: { os: 'windows', architecture: 'amd64' } }), (e: Error & { exitCode?: number }) => e.exitCode === 3);
     });
   });
+
+  test('manifestGet, imageConfig and blobGet read a docker-archive written by save', async () => {
+    const image = await seedImage({ url: reg.url }, 'm/archive', '1');
+    const tar = join(tmp, 'saved.tar');
+    assert.equal((await runCli(['save', '-q', '-o', tar, `${reg.host}/m/archive:1`], home.env)).code, 0);
+    await withCtx(async (ctx) => {
+      assert.equal((await manifestGet(ctx, `docker-archive:${tar}`)).digest, image.digest);
+      assert.deepEqual((await imageConfig(ctx, `docker-archive:${tar}`)).bytes, image.config);
+      const layer = await blobGet(ctx, `docker-archive:${tar}`, image.layerDigests[0]!);
+      assert.equal(sha256(await readAll(layer.stream)), image.layerDigests[0]);
+    });
+  });
 });

@@ -63,14 +63,14 @@ test('errors are coloured only on a terminal and never with NO_COLOR', async () 
   assert.doesNotMatch(plain.stderr, /\x1b\[/);
 });
 
-test('plain lines count finished blobs against the plan announced before any moves', async () => {
+test('plain lines give the plan\'s figure, then count finished blobs against it', async () => {
   const out = capture(false);
   const p = await progressReporter(out.stream, { quiet: false, color: false });
   p.onProgress!({ kind: 'plan', image: 'x', blobs: [{ digest: A, size: 2000 }, { digest: B, size: 10 }] });
   p.onProgress!({ kind: 'blob', image: 'x', digest: B, size: 10, result: 'exists' });
   p.onProgress!({ kind: 'blob', image: 'x', digest: A, size: 2000, result: 'pushed' });
   p.stop();
-  assert.equal(out.text(), 'bbbbbbbbbbbb: exists (10B) [1/2]\naaaaaaaaaaaa: done (2kB) [2/2]\n');
+  assert.equal(out.text(), 'x: 2 blobs, 2.01kB\nbbbbbbbbbbbb: exists (10B) [1/2]\naaaaaaaaaaaa: done (2kB) [2/2]\n');
 });
 
 test('a terminal: the overall line counts every planned blob from its first draw', async () => {

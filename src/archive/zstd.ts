@@ -11,7 +11,7 @@ import { IntegrityError, UsageError } from '../errors.js';
  * else @mongodb-js/zstd (an optional dependency shipping prebuilt binaries in npm packages), which decodes whole
  * buffers only: then a zstd layer or archive is held in memory while it is decoded.
  */
-type NodeZstd = { createZstdDecompress?: () => Transform };
+type NodeZstd = { createZstdDecompress?: () => Transform; createZstdCompress?: () => Transform };
 
 function nodeDecoder(): Transform | undefined {
   return (zlib as unknown as NodeZstd).createZstdDecompress?.();
@@ -42,6 +42,27 @@ export async function zstdDecompress(input: Readable): Promise<Readable> {
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(chunk as Buffer);
   return Readable.from([await decodeBuffer(Buffer.concat(chunks))]);
+}
+
+/**
+ * The zstd-compressed form of a stream (a `…tar+zstd` layer): Node's streaming encoder where it has one, else
+ * @mongodb-js/zstd on the whole content held in memory.
+ */
+export async function zstdCompress(input: Readable): Promise<Readable> {
+  const encoder = (zlib as unknown as NodeZstd).createZstdCompress?.();
+  if (encoder) {
+    input.on('error', (err) => encoder.destroy(err));
+    return input.pipe(encoder);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(chunk as Buffer);
+  let mod: { compress(data: Buffer, level?: number): Promise<Buffer> };
+  try {
+    mod = (await import('@mongodb-js/zstd')) as typeof mod;
+  } catch (err) {
+    throw new UsageError('zstd is not available: this Node has no zstd encoder and @mongodb-js/zstd could not be loaded', { cause: err });
+  }
+  return Readable.from([await mod.compress(Buffer.concat(chunks), 3)]);
 }
 
 /** `sha256:<hex>` of a zstd file's decompressed content (a zstd layer's diff_id). */

@@ -2,6 +2,7 @@ import type { CommandEnv } from './command-env.js';
 import { deleteImage } from '../ops/delete.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialContext } from './credentials.js';
+import { reportManifestDelete } from './report-delete.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -16,10 +17,7 @@ async function deleteCommand(env: CommandEnv, image: string, flags: FlagsOf<type
     env.io.stdout.write(`Untagged: ${result.untagged.name}\n`);
     return;
   }
-  for (const tag of result.tags) env.io.stdout.write(`Untagged: ${ref.registry}/${ref.repository}:${tag}\n`);
-  env.io.stdout.write(`Deleted: ${result.digest}\n`);
-  const n = result.tags.length;
-  env.warn(`${n === 0 ? 'no tag' : n === 1 ? '1 tag' : `${n} tags`} pointed at ${result.digest}${n ? ' and went with it' : ''}`);
+  reportManifestDelete(env, ref, result);
 }
 
 export default defineCommand({

@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
-import { ExitCode, RegctlError } from '../errors.js';
 import { removeImages } from '../ops/local.js';
+import { throwFailures } from './failures.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -19,16 +19,7 @@ async function rmiCommand(env: CommandEnv, refs: string[], flags: FlagsOf<typeof
     }
     env.io.stdout.write(o.result.untagged.map((n) => `Untagged: ${n}\n`).join('') + o.result.deleted.map((d) => `Deleted: ${d}\n`).join(''));
   }
-  if (failures.length === 0) return;
-  const last = failures.pop();
-  for (const err of failures) {
-    if (!(err instanceof RegctlError)) throw err;
-    env.warn(err.message);
-  }
-  if (failures.length > 0 && last instanceof RegctlError) {
-    throw new RegctlError(last.code, `${last.message} (and ${failures.length} more failed, above)`, last.exitCode === ExitCode.ok ? ExitCode.failure : last.exitCode, last.hint === undefined ? {} : { hint: last.hint });
-  }
-  throw last;
+  throwFailures(env.warn, failures);
 }
 
 export default defineCommand({

@@ -126,3 +126,19 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
   plan.blobs = [...blobs.values()];
   return plan;
 }
+
+/**
+ * What a copy of `top` would send to `dst`, before sending anything: the manifests the plan pushes and the blobs the
+ * destination lacks (a HEAD each). `sync --dry-run` reports it for each image it would copy.
+ */
+export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, jobs: number): Promise<{ bytes: number; blobs: number }> {
+  const plan = await planCopy(src, dst, top, { jobs });
+  let bytes = plan.manifests.reduce((n, m) => n + m.bytes.length, 0);
+  let blobs = 0;
+  await runPool(plan.blobs, jobs, async (blob) => {
+    if (await dst.hasBlob(blob)) return;
+    bytes += blob.size;
+    blobs++;
+  });
+  return { bytes, blobs };
+}

@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { verified } from '../content/verify.js';
@@ -9,6 +10,7 @@ import { readManifest } from '../content/resolve.js';
 import { parseDigest, parseReference } from '../ref/parse.js';
 import { downloadBlob } from '../registry/blob-download.js';
 import { blobSize, deleteBlob, uploadBytes, uploadChunked } from '../registry/blobs.js';
+import type { RegistryClient } from '../transport/registry-client.js';
 import type { OpsContext } from './context.js';
 import { parseLocation } from './transports/index.js';
 
@@ -51,25 +53,21 @@ export async function blobPut(ctx: OpsContext, repository: string, input: { path
   const ref = registryRepository(repository, 'blob put');
   const client = await ctx.transport.client(ref.registry);
   if ('path' in input) {
-    const st = await stat(input.path);
+    const st = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${input.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    });
     if (!st.isFile()) throw new UsageError(`${input.path} is not a file`);
-    const fh = await open(input.path);
-    try {
-      return await sendBlob(client, ref.repository, fh.createReadStream({ autoClose: false }));
-    } finally {
-      await fh.close();
-    }
+    return sendBlob(client, ref.repository, createReadStream(input.path));
   }
   return sendBlob(client, ref.repository, input.stream);
 }
 
 /** One PUT for what fits in a chunk; PATCH chunks for more (the digest is known only at the end). */
-async function sendBlob(client: Parameters<typeof uploadBytes>[0], repository: string, data: AsyncIterable<Buffer>): Promise<{ digest: string; size: number }> {
+async function sendBlob(client: RegistryClient, repository: string, data: AsyncIterable<Buffer>): Promise<{ digest: string; size: number }> {
   const it = data[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let held = 0;
-  for (;;) {
-    if (held > BLOB_CHUNK_SIZE) break;
+  while (held <= BLOB_CHUNK_SIZE) {
     const next = await it.next();
     if (next.done) return uploadBytes(client, repository, Buffer.concat(head));
     head.push(Buffer.from(next.value));

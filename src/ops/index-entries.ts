@@ -1,4 +1,4 @@
-import { copyImage } from '../content/copy.js';
+import { copyImage, type CopyOptions } from '../content/copy.js';
 import { keptChildren } from '../content/plan.js';
 import { readManifest, readSmallBlob } from '../content/resolve.js';
 import { CopySession, DEFAULT_JOBS } from '../content/session.js';
@@ -14,6 +14,7 @@ export interface EntryOptions {
   platforms?: Platform[];
   /** Blobs moved at once, over all images. */
   jobs?: number;
+  onProgress?: CopyOptions['onProgress'];
 }
 
 /**
@@ -23,8 +24,9 @@ export interface EntryOptions {
  * `platforms` when given.
  */
 export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, images: string[], opts: EntryOptions = {}): Promise<IndexEntry[]> {
-  const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
+  const copyOpts: CopyOptions = { session: new CopySession(opts.jobs ?? DEFAULT_JOBS), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const entries: IndexEntry[] = [];
+  dst = unnamed(dst);
   for (const image of images) {
     const opened = await parseLocation(image).openSource(ctx);
     try {
@@ -36,7 +38,7 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
         if (!kept.size) throw new NotFoundError(`${src.description} has none of the platforms asked for`, { code: 'ERR_PLATFORM_NOT_FOUND' });
         for (const entry of indexEntries(bytes, doc)) {
           if (!kept.has(entry.desc) || (src.hasManifest && !(await src.hasManifest(entry.desc)))) continue;
-          await copyImage(pinned(src, entry.desc), dst, { session });
+          await copyImage(pinned(src, entry.desc), dst, copyOpts);
           entries.push(entry);
         }
         continue;
@@ -46,7 +48,7 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
       if (opts.platforms && !(platform && opts.platforms.some((p) => platformMatches(p, platform)))) {
         throw new NotFoundError(`${src.description} is ${platform ? formatPlatform(platform) : 'an image with no platform'}, not one of the platforms asked for`, { code: 'ERR_PLATFORM_NOT_FOUND' });
       }
-      await copyImage(src, dst, { session });
+      await copyImage(src, dst, copyOpts);
       const desc = { mediaType: top.mediaType, digest: top.digest, size: top.size, ...(platform ? { platform } : {}) };
       entries.push({ desc, json: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, ...(config ? { platform: config } : {}) } });
     } finally {
@@ -54,6 +56,14 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
     }
   }
   return entries;
+}
+
+/** The destination for an index's entries: each image copied is named by the index, not on its own (a layout would
+ * record it as an unnamed image of its own). */
+function unnamed(dst: DestinationTarget): DestinationTarget {
+  const push = dst.pushManifest.bind(dst);
+  const at: Partial<DestinationTarget> = { pushManifest: (desc, bytes, how = {}) => push(desc, bytes, { ...how, top: false }) };
+  return Object.assign(Object.create(dst) as DestinationTarget, at);
 }
 
 /** The source, pointed at one of its manifests instead of its reference. */

@@ -251,10 +251,11 @@ async function tagDigest(client: RegistryClient, repository: string, tag: string
 /** Manifests and configs read by digest, each once per run. */
 class ImageReader {
   private readonly manifests = new Map<string, Promise<{ desc: Descriptor; doc: ImageIndex | ImageManifest }>>();
-  private readonly source: RegistrySource;
+  constructor(readonly client: RegistryClient, private readonly repository: string, private readonly name: string) {}
 
-  constructor(readonly client: RegistryClient, private readonly repository: string, name: string) {
-    this.source = new RegistrySource(client, repository, 'latest', name);
+  /** The repository as a source at a digest (what readManifest and readSmallBlob read through). */
+  private source(digest: string): RegistrySource {
+    return new RegistrySource(this.client, this.repository, digest, `${this.name}@${digest}`);
   }
 
   /** The manifest of a digest (its media type from a HEAD). */
@@ -264,7 +265,7 @@ class ImageReader {
       got = (async () => {
         const head = await headManifest(this.client, this.repository, digest, `reading ${digest}`);
         const desc = { mediaType: head.mediaType, digest, size: head.size };
-        return { desc, doc: (await readManifest(this.source, desc)).doc };
+        return { desc, doc: (await readManifest(this.source(digest), desc)).doc };
       })();
       this.manifests.set(digest, got);
     }
@@ -279,7 +280,7 @@ class ImageReader {
       const known = times.filter((t): t is number => t !== undefined);
       return known.length ? Math.max(...known) : undefined;
     }
-    const config = JSON.parse((await readSmallBlob(this.source, doc.config)).toString('utf8')) as { created?: unknown };
+    const config = JSON.parse((await readSmallBlob(this.source(digest), doc.config)).toString('utf8')) as { created?: unknown };
     const t = typeof config.created === 'string' ? Date.parse(config.created) : NaN;
     return Number.isNaN(t) || t <= 0 ? undefined : t;
   }

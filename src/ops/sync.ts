@@ -1,5 +1,7 @@
 import { isReferrersTag } from '../content/referrers.js';
 import { copyImage, DEFAULT_JOBS, type CopyProgress } from '../content/copy.js';
+import { pendingBytes } from '../content/plan.js';
+import { resolveImage } from '../content/resolve.js';
 import { CopySession } from '../content/session.js';
 import { writeTo, type DestinationTarget, type SourceTarget } from '../content/target.js';
 import { ExitCode, RegctlError } from '../errors.js';
@@ -22,7 +24,8 @@ export interface SyncImageResult {
   /** `planned`: a dry run found the destination lacking or different (it would be copied). */
   status: SyncStatus;
   digest?: string;
-  /** Bytes of blobs sent. */
+  /** Bytes sent: blobs and manifests; on a dry run, what the copy would send (manifests and the blobs the
+   * destination lacks), the figure `regctl size --to` gives. */
   bytes: number;
   error?: { message: string; exitCode: number };
 }
@@ -146,6 +149,9 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   };
 }
 
+/** Manifests and blob HEADs at once while a dry run counts what an image would send. */
+const DRY_RUN_JOBS = 8;
+
 async function syncImage(item: Item, session: CopySession, opts: SyncOptions): Promise<SyncImageResult> {
   const { source, destination, reference } = item;
   const byDigest = isDigest(reference);
@@ -157,9 +163,12 @@ async function syncImage(item: Item, session: CopySession, opts: SyncOptions): P
     : await destination.tagDigest?.(reference);
   const same = present === digest;
   if (same && (!opts.referrers || opts.dryRun)) return { ...names, status: 'skipped', digest, bytes: 0 };
-  if (opts.dryRun) return { ...names, status: 'planned', digest, bytes: 0 };
-  // Copy the very manifest that was compared, even if the tag moves meanwhile.
+  // Copy (or count) the very manifest that was compared, even if the tag moves meanwhile.
   const from = !byDigest && source.at ? source.at(digest) : source;
+  if (opts.dryRun) {
+    const { top, bytes, doc } = await resolveImage(from);
+    return { ...names, status: 'planned', digest, bytes: (await pendingBytes(from, destination, { desc: top, bytes, doc }, DRY_RUN_JOBS)).bytes };
+  }
   // `skipped` only when the destination already had the tag at this digest: a tag written is a tag copied, even
   // when every blob and the manifest were there already (another tag of the same image).
   const copied = await writeTo(destination, (dst) => copyImage(from, dst, {

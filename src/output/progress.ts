@@ -27,7 +27,12 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
     let finished = 0;
     return {
       onProgress: (e) => {
-        if (e.kind === 'plan') for (const b of e.blobs) planned.add(b.digest);
+        if (e.kind === 'plan') {
+          const fresh = e.blobs.filter((b) => !planned.has(b.digest));
+          for (const b of fresh) planned.add(b.digest);
+          // the plan's figure, as `regctl size` and `sync --dry-run` count it (blobs present there are not sent)
+          if (fresh.length) stderr.write(`${e.image}: ${fresh.length} blob${fresh.length === 1 ? '' : 's'}, ${humanSize(fresh.reduce((n, b) => n + b.size, 0))}\n`);
+        }
         if (e.kind !== 'blob') return;
         const count = planned.has(e.digest) ? ` [${++finished}/${planned.size}]` : '';
         stderr.write(`${short(e.digest)}: ${VERBS[e.result]} (${humanSize(e.size)})${count}\n`);

@@ -11,10 +11,10 @@ export function syncJson(report: SyncReport): string {
 
 /** The summary table (stderr): copied, skipped, failed, bytes sent, time. */
 export function syncSummary(report: SyncReport): string {
-  const head = report.dryRun ? ['TO COPY', 'UP TO DATE', 'FAILED', 'TIME'] : ['COPIED', 'SKIPPED', 'FAILED', 'SENT', 'TIME'];
+  const head = report.dryRun ? ['TO COPY', 'UP TO DATE', 'FAILED', 'TO SEND', 'TIME'] : ['COPIED', 'SKIPPED', 'FAILED', 'SENT', 'TIME'];
   const time = `${report.seconds.toFixed(report.seconds < 10 ? 2 : 1)}s`;
   const row = report.dryRun
-    ? [String(report.planned), String(report.skipped), String(report.failed), time]
+    ? [String(report.planned), String(report.skipped), String(report.failed), humanSize(report.bytes), time]
     : [String(report.copied), String(report.skipped), String(report.failed), humanSize(report.bytes), time];
   return renderTable(head, [row]);
 }
@@ -22,7 +22,7 @@ export function syncSummary(report: SyncReport): string {
 /** The plan of a dry run (stdout): one row per image, `copy` or `skip`. */
 export function syncPlan(report: SyncReport): string {
   const action = { planned: 'copy', skipped: 'skip', copied: 'copy', failed: 'failed' } as const;
-  return renderTable(['ACTION', 'SOURCE', 'DESTINATION'], report.images.map((r) => [action[r.status], r.source, r.destination]));
+  return renderTable(['ACTION', 'SOURCE', 'DESTINATION', 'TO SEND'], report.images.map((r) => [action[r.status], r.source, r.destination, r.status === 'planned' ? humanSize(r.bytes) : '']));
 }
 
 /** One line for an image that finished (or failed), for plain progress and the list of failures. */
@@ -34,7 +34,7 @@ function imageText(r: SyncImageResult): string {
   switch (r.status) {
     case 'copied': return `copied ${r.source} -> ${r.destination} (${humanSize(r.bytes)} sent)`;
     case 'skipped': return `up to date ${r.destination}`;
-    case 'planned': return `would copy ${r.source} -> ${r.destination}`;
+    case 'planned': return `would copy ${r.source} -> ${r.destination} (${humanSize(r.bytes)} to send)`;
     case 'failed': return `failed ${r.source} -> ${r.destination}: ${r.error?.message ?? 'unknown error'}`;
   }
 }

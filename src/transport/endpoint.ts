@@ -30,12 +30,16 @@ export function resolveEndpoint(registry: string, cfg: RegistryConfig | undefine
 }
 
 function hostUrl(scheme: string, host: string): URL {
+  // References parse any port, as distribution's grammar has no range; connecting refuses one out of range.
   const port = /:(\d+)$/.exec(host)?.[1];
+  const hint = 'a registry is HOST[:PORT] with a port from 1 to 65535, or [IPv6][:PORT]';
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    throw new UsageError(`invalid registry host "${host}": invalid port ${port.slice(0, 20)}`, { hint });
+  }
   try {
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw new Error('port');
     return new URL(`${scheme}://${host}`);
   } catch {
-    throw new UsageError(`invalid registry host "${host}"`, { hint: 'a registry is HOST[:PORT] with a port from 1 to 65535, or [IPv6][:PORT]' });
+    throw new UsageError(`invalid registry host "${host}"`, { hint });
   }
 }
 

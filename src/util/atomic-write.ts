@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { onInterrupt } from './interrupt.js';
 
 /**
  * Writes `data` to `path` atomically: creates missing parent directories (mode 0700), writes a temp file
@@ -39,5 +43,26 @@ async function syncDir(dir: string): Promise<void> {
     // ignore
   } finally {
     await fh?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Streams `data` into `path` atomically (temp file in the same directory, fsync, rename). On any failure, a bad
+ * digest found at the end of the stream included, and on Ctrl-C, the temp file goes and `path` is untouched.
+ */
+export async function atomicWriteStream(path: string, data: Readable, mode = 0o644): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+  const forget = onInterrupt(() => rmSync(tmp, { force: true }));
+  try {
+    // the stream fsyncs (flush) and closes the file when done
+    await pipeline(data, (await open(tmp, 'wx', mode)).createWriteStream({ flush: true }));
+    await rename(tmp, path);
+  } catch (err) {
+    data.destroy();
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    forget();
   }
 }

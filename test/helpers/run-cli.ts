@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +32,15 @@ const BIN = resolve(import.meta.dirname, '../../bin/regctl.cjs');
 /** Runs the built `bin/regctl.cjs` as a child process (for exit codes and stack-trace checks). */
 export function runBin(args: string[], env: TestEnv, stdin = ''): Promise<CliResult> {
   return spawnCapture(process.execPath, [BIN, ...args], env, stdin);
+}
+
+/** The path of a program on PATH, or '' when it is not installed (tests that need it skip). */
+export function which(bin: string): string {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
 }
 
 /** Runs any command, feeding `stdin` and capturing its exit code and output. */

@@ -1,0 +1,96 @@
+import { pipeline } from 'node:stream/promises';
+import type { CommandEnv } from './command-env.js';
+import { UsageError } from '../errors.js';
+import { blobDelete, blobGet, blobHead, blobPut } from '../ops/blob.js';
+import { transferRegistries } from '../ops/credentials.js';
+import { renderDescriptor } from '../output/document.js';
+import { parseReference } from '../ref/parse.js';
+import { atomicWriteStream } from '../util/atomic-write.js';
+import { checkOutputFile } from '../util/output-file.js';
+import { credentialContext } from './credentials.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
+
+const WHERE = 'REPO@DIGEST, or a location (REPO, oci:DIR[:REF], local:IMAGE, an archive) and the DIGEST';
+
+const buildGet = (cmd: Command) => cmd
+  .argument('<location>', WHERE)
+  .argument('[digest]', 'the blob\'s digest, when not in LOCATION')
+  .option('-o, --output <file>', 'write it to FILE (atomically) instead of stdout');
+
+const get = defineCommand({
+  name: 'get',
+  summary: 'stream a blob, checked against its digest (never to a terminal)',
+  registry: 'one',
+  peers: 'crane blob; regclient blob get; oras blob fetch',
+  build: buildGet,
+  async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildGet, 'one'>) {
+    if (!flags.output && env.io.stdout.isTTY) throw new UsageError('refusing to write a blob to a terminal', { hint: 'use -o FILE or redirect stdout' });
+    if (flags.output) await checkOutputFile(flags.output);
+    const ctx = await credentialContext(env, flags, transferRegistries(location));
+    const { stream } = await blobGet(ctx, location, digest);
+    if (flags.output) await atomicWriteStream(flags.output, stream);
+    else await pipeline(stream, env.io.stdout, { end: false });
+  },
+});
+
+const buildHead = (cmd: Command) => cmd
+  .argument('<location>', WHERE)
+  .argument('[digest]', 'the blob\'s digest, when not in LOCATION')
+  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+
+const head = defineCommand({
+  name: 'head',
+  summary: 'digest and size of a blob (a registry HEAD)',
+  registry: 'one',
+  peers: 'regclient blob head',
+  build: buildHead,
+  async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
+    const ctx = await credentialContext(env, flags, transferRegistries(location));
+    env.io.stdout.write(renderDescriptor(await blobHead(ctx, location, digest), flags.format));
+  },
+});
+
+const buildPut = (cmd: Command) => cmd
+  .argument('<repository>', 'registry repository, e.g. localhost:5000/app')
+  .option('-f, --file <file>', 'the blob\'s file (default: stdin, -)');
+
+const put = defineCommand({
+  name: 'put',
+  summary: 'upload a blob and print its digest (one PUT up to 16 MiB, else PATCH chunks)',
+  registry: 'one',
+  peers: 'regclient blob put; oras blob push',
+  build: buildPut,
+  async action(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildPut, 'one'>) {
+    const file = flags.file ?? '-';
+    if (file === '-' && env.io.stdin.isTTY) throw new UsageError('give the blob on stdin or with -f FILE');
+    const ctx = await credentialContext(env, flags, [parseReference(repository).registry]);
+    const done = await blobPut(ctx, repository, file === '-' ? { stream: env.io.stdin } : { path: file });
+    env.io.stdout.write(`${done.digest}\n`);
+  },
+});
+
+const buildDelete = (cmd: Command) => cmd
+  .argument('<location>', 'REPO@DIGEST, or REPO and the DIGEST')
+  .argument('[digest]', 'the blob\'s digest, when not in LOCATION');
+
+const del = defineCommand({
+  name: 'delete',
+  summary: 'delete a blob from a registry repository',
+  registry: 'one',
+  peers: 'regclient blob delete; oras blob delete',
+  build: buildDelete,
+  async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildDelete, 'one'>) {
+    const ctx = await credentialContext(env, flags, [parseReference(location).registry]);
+    await blobDelete(ctx, location, digest);
+    env.io.stdout.write(`Deleted: ${digest ?? parseReference(location).digest}\n`);
+  },
+});
+
+export default defineCommand({
+  name: 'blob',
+  summary: 'get, head, put or delete one blob',
+  registry: 'none',
+  build: (cmd: Command) => cmd,
+  subcommands: [get, head, put, del],
+});

@@ -1,0 +1,27 @@
+import type { Command } from '@commander-js/extra-typings';
+import { parsePlatform } from '../oci/platform.js';
+import { transferRegistries } from '../ops/credentials.js';
+import { exportImage } from '../ops/export.js';
+import type { CommandEnv } from './command-env.js';
+import { credentialContext } from './credentials.js';
+import { defineCommand, type FlagsOf } from './define.js';
+
+const build = (cmd: Command, locations: string) => cmd
+  .argument('<image>', `image: ${locations}`)
+  .option('-o, --output <file>', 'write the tar to this file; - (the default) is stdout')
+  .option('--platform <os/arch[/variant]>', 'the platform exported from an index (default: this machine\'s)');
+
+async function exportCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const ctx = await credentialContext(env, flags, transferRegistries(image));
+  const output = flags.output === undefined || flags.output === '-' ? { stream: env.io.stdout } : { path: flags.output };
+  await exportImage(ctx, image, output, flags.platform ? { platform: parsePlatform(flags.platform) } : {});
+}
+
+export default defineCommand({
+  name: 'export',
+  summary: 'write the filesystem an image\'s layers make as one tar (whiteouts applied, hard links kept)',
+  registry: 'one',
+  peers: 'crane export; regclient image get-file (one file)',
+  build,
+  action: exportCommand,
+});

@@ -1,0 +1,23 @@
+import type { Command } from '@commander-js/extra-typings';
+import { flatten } from '../ops/flatten.js';
+import { changeFlags, runChange } from './change-flags.js';
+import type { CommandEnv } from './command-env.js';
+import { defineCommand, type FlagsOf } from './define.js';
+
+const build = (cmd: Command, locations: string) => changeFlags(cmd
+  .argument('<image>', `image: ${locations}`)
+  .addOption(cmd.createOption('--compress <type>', 'how the one layer is compressed').choices(['gzip', 'zstd'] as const).default('gzip' as const))
+  .option('--reproducible', 'the history entry\'s time from SOURCE_DATE_EPOCH (or 0)'));
+
+async function flattenCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'sides'>): Promise<void> {
+  await runChange(env, image, flags, (ctx, opts) => flatten(ctx, image, { ...opts, compress: flags.compress, ...(flags.reproducible ? { reproducible: true } : {}) }));
+}
+
+export default defineCommand({
+  name: 'flatten',
+  summary: 'squash an image\'s layers into one (whiteouts applied); prints the new digest',
+  registry: 'sides',
+  peers: 'crane flatten',
+  build,
+  action: flattenCommand,
+});

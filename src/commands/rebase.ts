@@ -1,0 +1,23 @@
+import type { Command } from '@commander-js/extra-typings';
+import { rebase } from '../ops/rebase.js';
+import { changeFlags, runChange } from './change-flags.js';
+import type { CommandEnv } from './command-env.js';
+import { defineCommand, type FlagsOf } from './define.js';
+
+const build = (cmd: Command, locations: string) => changeFlags(cmd
+  .argument('<image>', `image: ${locations}`)
+  .requiredOption('--old-base <image>', 'the base IMAGE was built on (its first layers must be this image\'s)')
+  .requiredOption('--new-base <image>', 'the base to put under IMAGE\'s own layers instead'));
+
+async function rebaseCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'sides'>): Promise<void> {
+  await runChange(env, image, flags, (ctx, opts) => rebase(ctx, image, { ...opts, oldBase: flags.oldBase, newBase: flags.newBase }));
+}
+
+export default defineCommand({
+  name: 'rebase',
+  summary: 'put an image\'s own layers on a new base; exit 1 when it was not built on --old-base',
+  registry: 'sides',
+  peers: 'crane rebase; regclient image mod --rebase-ref',
+  build,
+  action: rebaseCommand,
+});

@@ -1,0 +1,48 @@
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { zstdCompress } from '../archive/zstd.js';
+
+/** How a new layer is compressed. */
+export type LayerCompression = 'gzip' | 'zstd';
+
+/** A layer written to a temp file: its blob digest and size, and the digest of its tar (the config's diff_id). */
+export interface BuiltLayer {
+  path: string;
+  digest: string;
+  size: number;
+  diffId: string;
+  compression: LayerCompression;
+}
+
+/**
+ * Compresses a tar stream into a temp file in `dir`, hashing the tar (diff_id) and the compressed bytes (digest) as
+ * they flow: a layer of any size passes through in chunks (zstd without Node's streaming encoder excepted).
+ */
+export async function writeLayer(tar: Readable, dir: string, compression: LayerCompression): Promise<BuiltLayer> {
+  const path = join(dir, `layer-${randomBytes(8).toString('hex')}`);
+  const diff = createHash('sha256');
+  const blob = createHash('sha256');
+  const size = { n: 0 };
+  if (compression === 'gzip') {
+    await pipeline(tar, hashing(diff), createGzip(), hashing(blob, size), createWriteStream(path));
+  } else {
+    const tapped = tar.pipe(hashing(diff));
+    tar.on('error', (err) => tapped.destroy(err));
+    await pipeline(await zstdCompress(tapped), hashing(blob, size), createWriteStream(path));
+  }
+  return { path, digest: `sha256:${blob.digest('hex')}`, size: size.n, diffId: `sha256:${diff.digest('hex')}`, compression };
+}
+
+function hashing(hash: Hash, size?: { n: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      if (size) size.n += chunk.length;
+      done(null, chunk);
+    },
+  });
+}

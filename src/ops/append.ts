@@ -1,0 +1,67 @@
+import { rfc3339, rootfsOf } from '../image/config-edit.js';
+import type { SourceTarget } from '../content/target.js';
+import { editImage } from '../image/edit-image.js';
+import { EditedSource } from '../image/edited-source.js';
+import { layerTar, type LayerInput } from '../image/layer-input.js';
+import { writeLayer, type BuiltLayer, type LayerCompression } from '../image/layer-writer.js';
+import { historyEntry, layersOf, newLayer, setLayers } from '../image/set-layers.js';
+import { UsageError } from '../errors.js';
+import { DOCKER_CONFIG, DOCKER_MANIFEST_V2, OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
+import type { Platform } from '../oci/platform.js';
+import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
+import type { OpsContext } from './context.js';
+import { reproducibleTime } from './reproducible.js';
+
+export type { LayerInput } from '../image/layer-input.js';
+
+export interface AppendOptions extends ChangeOptions {
+  /** One new layer per input, in order: a tar file (plain, gzip or zstd) or a directory (`dest` inside the image). */
+  layers: LayerInput[];
+  /** Default gzip. */
+  compress?: LayerCompression;
+  /** Owner of every entry of the new layers (a directory's default to 0:0, a tar's are kept). */
+  uid?: number;
+  gid?: number;
+  /** Timestamps from SOURCE_DATE_EPOCH (or 0): mtimes clamped, created times set, so the same inputs give the same digest. */
+  reproducible?: boolean;
+  /** What each layer's history entry says created it (default: `regctl append`). */
+  createdBy?: string[];
+}
+
+/** The base `scratch`: an image with no layers. */
+export const SCRATCH = 'scratch';
+
+/**
+ * Adds layers made from tars or directories on top of an image (crane append, regclient `--layer-add`), with their
+ * diff_ids and history entries; each layer is built once into a temp file and added to every platform changed.
+ * `base` may be `scratch` (an empty image of `opts.platform` or the host's; `opts.to` then required).
+ */
+export function append(ctx: OpsContext, base: string, opts: AppendOptions): Promise<ChangeResult> {
+  if (!opts.layers.length) throw new UsageError('append needs at least one layer (-f FILE or --dir DIR)');
+  const epoch = reproducibleTime(ctx, opts.reproducible);
+  const created = epoch ?? new Date();
+  const fromScratch = base === SCRATCH;
+  if (fromScratch && !opts.to) throw new UsageError('append to scratch needs -t NEW_REF');
+  const entryOpts = { ...(opts.uid !== undefined ? { uid: opts.uid } : {}), ...(opts.gid !== undefined ? { gid: opts.gid } : {}), ...(epoch ? { clampMtime: epoch } : {}) };
+  return changeImage(ctx, fromScratch ? undefined : base, opts, async (src, scratch) => {
+    const built: BuiltLayer[] = [];
+    for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts), scratch, opts.compress ?? 'gzip'));
+    const from = fromScratch ? scratchImage(src, opts.platform ?? ctx.platform, opts.format) : src;
+    return editImage(from, async (parts, out) => {
+      const added = built.map((b) => newLayer(parts, b, out, opts.format));
+      const entries = built.map((_, i) => historyEntry(opts.createdBy?.[i] ?? 'regctl append', created));
+      const next = setLayers(parts, [...layersOf(parts.doc, parts.config, base), ...added], [...rootfsOf(parts.config).history, ...entries]);
+      return { ...next, config: { ...next.config, created: rfc3339(created) } };
+    }, fromScratch || !opts.platform ? {} : { platform: opts.platform });
+  });
+}
+
+/** An empty image (no layers) of `platform`, OCI unless Docker's format is asked for. */
+function scratchImage(nothing: SourceTarget, platform: Platform, format?: 'oci' | 'docker'): EditedSource {
+  const out = new EditedSource(nothing);
+  const [manifestType, configType] = format === 'docker' ? [DOCKER_MANIFEST_V2, DOCKER_CONFIG] : [OCI_MANIFEST, OCI_CONFIG];
+  const config = { architecture: platform.architecture, os: platform.os, ...(platform.variant ? { variant: platform.variant } : {}), config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+  const configDesc = out.addBlob(configType, Buffer.from(JSON.stringify(config)));
+  out.setTop(out.addManifest(manifestType, { schemaVersion: 2, mediaType: manifestType, config: configDesc, layers: [] }));
+  return out;
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, rmSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { resolveImage } from '../content/resolve.js';
+import { NotFoundError } from '../errors.js';
+import { mergeLayers } from '../image/merge-layers.js';
+import type { Platform } from '../oci/platform.js';
+import { onInterrupt } from '../util/interrupt.js';
+import { checkOutputFile } from '../util/output-file.js';
+import type { OpsContext } from './context.js';
+import { withScratch } from './scratch.js';
+import { parseLocation } from './transports/index.js';
+
+export interface ExportOptions {
+  /** The platform taken out of an index; default the host's. */
+  platform?: Platform;
+}
+
+/** Where the filesystem tar goes: a file (written to a temp name and renamed) or a stream (stdout). */
+export type ExportOutput = { path: string } | { stream: Writable };
+
+/**
+ * Writes the filesystem an image's layers make as one tar (crane export): whiteouts and opaque directories
+ * applied, hard links kept, streamed. An index gives the platform asked for, else the host's.
+ */
+export async function exportImage(ctx: OpsContext, image: string, output: ExportOutput, opts: ExportOptions = {}): Promise<void> {
+  if ('path' in output) await checkOutputFile(output.path);
+  const src = await parseLocation(image).openSource(ctx);
+  try {
+    await withScratch(ctx, async (scratch) => {
+      const { doc } = await resolveImage(src.target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
+      if (doc.kind !== 'image') throw new NotFoundError(`${image} holds no image to export`);
+      await writeTar(await mergeLayers(src.target, doc.layers, scratch), output);
+    });
+  } finally {
+    await src.close();
+  }
+}
+
+/** Streams the tar to the output: into a file through a temp name (removed when anything fails), or into a stream left open. */
+async function writeTar(tar: Readable, output: ExportOutput): Promise<void> {
+  if ('stream' in output) return pipeline(tar, output.stream, { end: false });
+  const temp = `${output.path}.tmp-${randomBytes(6).toString('hex')}`;
+  const forget = onInterrupt(() => rmSync(temp, { force: true }));
+  try {
+    await pipeline(tar, createWriteStream(temp));
+    await rename(temp, output.path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  } finally {
+    forget();
+  }
+}

@@ -1,0 +1,69 @@
+import { readSmallBlob, resolveImage } from '../content/resolve.js';
+import type { SourceTarget } from '../content/target.js';
+import { ExitCode, NotFoundError, RegctlError } from '../errors.js';
+import { parseConfig, rootfsOf } from '../image/config-edit.js';
+import { editImage } from '../image/edit-image.js';
+import { layersOf, setLayers, type LayerRef } from '../image/set-layers.js';
+import { formatPlatform, type Platform } from '../oci/platform.js';
+import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
+import type { OpsContext } from './context.js';
+import { parseLocation } from './transports/index.js';
+
+export interface RebaseOptions extends ChangeOptions {
+  /** The base the image was built on (any location). */
+  oldBase: string;
+  /** The base to put under it instead. */
+  newBase: string;
+}
+
+/** The image's first layers are not the old base's: nothing is written. Exit 1. */
+export class BaseMismatchError extends RegctlError {
+  constructor(message: string) {
+    super('ERR_BASE_MISMATCH', message, ExitCode.failure, { hint: 'check --old-base: it must be the very base the image was built on' });
+  }
+}
+
+interface Base {
+  layers: LayerRef[];
+  history: unknown[];
+}
+
+/**
+ * Replaces the base layers of an image (crane rebase): when its first layers are the old base's (per platform, by
+ * digest), they become the new base's, with the new base's diff_ids and history; the image's own layers, history
+ * and config stay. BaseMismatchError naming the first layer that differs otherwise.
+ */
+export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions): Promise<ChangeResult> {
+  const oldSrc = await parseLocation(opts.oldBase).openSource(ctx);
+  const newSrc = await parseLocation(opts.newBase).openSource(ctx).catch(async (err: unknown) => {
+    await oldSrc.close();
+    throw err;
+  });
+  try {
+    return await changeImage(ctx, image, opts, (src) => editImage(src, async (parts, out) => {
+      const platform = parts.platform ?? ctx.platform;
+      const [oldBase, newBase] = [await baseOf(oldSrc.target, platform), await baseOf(newSrc.target, platform)];
+      const layers = layersOf(parts.doc, parts.config, image);
+      oldBase.layers.forEach((l, i) => {
+        const have = layers[i]?.desc.digest;
+        if (have !== l.desc.digest) {
+          throw new BaseMismatchError(`${image} (${formatPlatform(platform)}) is not built on ${opts.oldBase}: its layer ${i + 1} is ${have ?? 'missing'}, the old base's is ${l.desc.digest}`);
+        }
+      });
+      for (const l of newBase.layers) out.addFrom(l.desc.digest, newSrc.target);
+      const own = layers.slice(oldBase.layers.length);
+      return setLayers(parts, [...newBase.layers, ...own], [...newBase.history, ...rootfsOf(parts.config).history.slice(oldBase.history.length)]);
+    }, opts.platform ? { platform: opts.platform } : {}));
+  } finally {
+    await oldSrc.close();
+    await newSrc.close();
+  }
+}
+
+/** A base image's layers (with diff_ids) and history for `platform` (picked out of an index). */
+async function baseOf(src: SourceTarget, platform: Platform): Promise<Base> {
+  const { doc } = await resolveImage(src, { platform });
+  if (doc.kind !== 'image') throw new NotFoundError(`${src.description} holds no image for ${formatPlatform(platform)}`, { code: 'ERR_PLATFORM_NOT_FOUND' });
+  const config = parseConfig(await readSmallBlob(src, doc.config), src.description);
+  return { layers: layersOf(doc, config, src.description), history: rootfsOf(config).history };
+}
