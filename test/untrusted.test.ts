@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -225,6 +227,37 @@ describe('every walk ends, every input is bounded', () => {
       assert.match(r.stderr, /too large for a sync file/);
     } finally {
       await home.cleanup();
+    }
+  });
+});
+
+describe('defects new users hit in output', () => {
+  test('digest of a plain-http port that is not a registry says so (no TLS blame, no CA hint)', async () => {
+    const server = createServer((_req, res) => res.writeHead(404).end('404 page not found'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const home = await makeHome();
+    try {
+      const r = await runCli(['digest', `127.0.0.1:${(server.address() as AddressInfo).port}/x`], home.env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /is not a registry: GET \/v2\/ answered 404/);
+      assert.doesNotMatch(r.stderr, /TLS|ca\.crt|"ca"/);
+    } finally {
+      server.close();
+      await home.cleanup();
+    }
+  });
+
+  test('a registry on another host that speaks plain http: said so, with the way to allow it', async () => {
+    const server = await startHostile('tag-list');
+    const home = await makeHome();
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, noCache: true, lookup: stubLookup({ 'reg.test': '127.0.0.1' }) });
+    try {
+      const port = server.host.split(':')[1];
+      await assert.rejects(digest(ctx, `reg.test:${port}/app:1`), (err: unknown) =>
+        err instanceof NetworkError && err.code === 'ERR_PLAIN_HTTP' && /reg\.test:\d+ speaks plain http/.test(err.message) && /--insecure/.test(err.hint ?? ''));
+    } finally {
+      await ctx.transport.close();
+      await Promise.all([server.stop(), home.cleanup()]);
     }
   });
 });

@@ -217,13 +217,15 @@ export class RegistryClient {
         await res.body.dump();
         return;
       }
-      if (firstError) { // http fallback reached something that is not a registry (e.g. a TLS port): report the https error
-        await res.body.dump();
-        throw firstError;
-      }
       if (res.status === 404) {
         await res.body.dump();
-        throw new RegistryError(`${base.origin} does not look like a registry: GET /v2/ answered 404`, 404);
+        throw new RegistryError(`${base.origin} is not a registry: GET /v2/ answered 404`, 404, [], {
+          hint: 'check the host and port: a registry answers GET /v2/ with 200 or 401',
+        });
+      }
+      if (firstError) { // http fallback reached something that is not a registry (e.g. a TLS port's 400): report the https error
+        await res.body.dump();
+        throw firstError;
       }
       throw await responseError(res, 'GET', `pinging ${this.registry}`);
     }
