@@ -15,6 +15,7 @@ import { HOSTILE_TAGS, startHostile, startRealmRecorder, startSilent, stubLookup
 import { startProxy } from './helpers/proxy.js';
 import { startRegistry } from './helpers/registry.js';
 import { makeHome, runCli } from './helpers/run-cli.js';
+import { hex, makeImage, makeLayer, tarOf } from './helpers/images.js';
 import { seedImage } from './helpers/seed.js';
 import { testCA } from './helpers/tls.js';
 
@@ -258,6 +259,36 @@ describe('defects new users hit in output', () => {
     } finally {
       await ctx.transport.close();
       await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test('a manifest larger than 8 MiB: the error names the image', async () => {
+    const server = await startHostile('huge-manifest');
+    const home = await makeHome();
+    try {
+      const r = await runCli(['inspect', `${server.host}/app:1`], home.env);
+      assert.notEqual(r.code, 0);
+      assert.ok(r.stderr.includes(`${server.host}/app:1: manifest is larger than 8388608 bytes`), r.stderr);
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test('an invalid RepoTag inside an archive: a corrupt archive (exit 6), nothing loaded', async () => {
+    const home = await makeHome();
+    try {
+      const layer = await makeLayer([{ name: 'hello', body: 'hello\n' }]);
+      const img = makeImage([layer]);
+      const blob = (d: { digest: string }, body: Buffer) => ({ name: `blobs/sha256/${hex(d.digest)}`, body });
+      const manifest = [{ Config: `blobs/sha256/${hex(img.configDesc.digest)}`, RepoTags: ['app:1', 'Not/A Valid:tag!'], Layers: [`blobs/sha256/${hex(layer.desc.digest)}`] }];
+      const archive = join(home.dir, 'bad-tag.tar');
+      await writeFile(archive, await tarOf([blob(img.configDesc, img.config), blob(layer.desc, layer.blob), { name: 'manifest.json', body: JSON.stringify(manifest) }]));
+      const r = await runCli(['load', '-i', archive], home.env);
+      assert.equal(r.code, 6, r.stderr);
+      assert.match(r.stderr, /invalid RepoTag "Not\/A Valid:tag!"/);
+      assert.doesNotMatch((await runCli(['images'], home.env)).stdout, /app/);
+    } finally {
+      await home.cleanup();
     }
   });
 });

@@ -43,7 +43,7 @@ async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', r
 
 /** GET a manifest or index by tag or digest; the bytes are checked against the digest asked for or announced. */
 export async function getManifest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestBytes> {
-  const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, 'manifest');
+  const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, `${what}: manifest`);
   const announced = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : announced;
   if (expected === announced && announced && !digestAlgorithm(announced)) {

@@ -37,7 +37,9 @@ export type Scenario =
   /** `REPO:1` is an index naming the image `repeats` times (default 3000). */
   | 'repeated-child'
   /** `REPO:1` is 100,000 nested JSON arrays (valid JSON, 200 kB). */
-  | 'deep-json';
+  | 'deep-json'
+  /** `REPO:1` is a 9 MiB manifest (over the 8 MiB any client reads). */
+  | 'huge-manifest';
 
 /** Clears the screen, sets the window title, turns text red and reverses what follows. */
 export const TERMINAL_ATTACK = '\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202eevil';
@@ -158,13 +160,14 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
       const child = { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } };
       return [Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array(opts.repeats ?? 3000).fill(child) })), OCI_INDEX];
     }
+    if (reference === '1' && scenario === 'huge-manifest') return [Buffer.concat([manifest, Buffer.alloc(9 << 20, 0x20)]), OCI_MANIFEST];
     if (reference === '1' && scenario === 'deep-json') return [Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)), OCI_MANIFEST];
     return [manifest, OCI_MANIFEST];
   }
 
   function tags(url: URL, res: ServerResponse): void {
     const repo = url.pathname.slice('/v2/'.length, -'/tags/list'.length);
-    if (scenario === 'endless-referrers' || scenario === 'repeated-child' || scenario === 'deep-json') {
+    if (scenario === 'endless-referrers' || scenario === 'repeated-child' || scenario === 'deep-json' || scenario === 'huge-manifest') {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags: ['1'] }));
     }
     if (scenario === 'tag-list') {
