@@ -2,7 +2,9 @@
 // or a proxy in front of the real registry) where a registry would be and asserts what the user would notice.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { startProxy } from './helpers/proxy.js';
 import { startRegistry } from './helpers/registry.js';
 import { makeHome, runCli } from './helpers/run-cli.js';
 import { hex, makeImage, makeLayer, tarOf } from './helpers/images.js';
-import { seedImage } from './helpers/seed.js';
+import { seedImage, tarLayer } from './helpers/seed.js';
 import { testCA } from './helpers/tls.js';
 
 const execFileAsync = promisify(execFile);
@@ -289,6 +291,88 @@ describe('defects new users hit in output', () => {
       assert.doesNotMatch((await runCli(['images'], home.env)).stdout, /app/);
     } finally {
       await home.cleanup();
+    }
+  });
+});
+
+describe('the local store keeps its promises on a full or read-only disk', () => {
+  /** A tmpfs of `size` at a fresh mount point, unmounted by the returned stop. */
+  async function smallDisk(size: string): Promise<{ dir: string; stop(): Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'regctl-tmpfs-'));
+    await execFileAsync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    return { dir, stop: async () => { await execFileAsync('umount', [dir]); await rm(dir, { recursive: true, force: true }); } };
+  }
+  /** Fills the file system of `dir` to the last byte. */
+  async function fill(dir: string): Promise<void> {
+    await execFileAsync('sh', ['-c', `dd if=/dev/zero of=${dir}/filler bs=64k 2>/dev/null; true`]);
+  }
+
+  test('a pull that fills the disk names the file, leaves no partial behind, and rmi still frees the disk', async () => {
+    const [registry, disk] = await Promise.all([startRegistry(), smallDisk('2m')]);
+    const home = await makeHome(undefined, { REGCTL_STORE: join(disk.dir, 'store') });
+    try {
+      await seedImage({ url: registry.url }, 'small', '1');
+      await seedImage({ url: registry.url }, 'big', '1', { layers: [tarLayer({ a: randomBytes(3 << 20) })] });
+      assert.equal((await runCli(['pull', '-q', `${registry.host}/small:1`], home.env)).code, 0);
+      const big = await runCli(['pull', '-q', `${registry.host}/big:1`], home.env);
+      assert.equal(big.code, 1, big.stderr);
+      assert.match(big.stderr, /cannot write .*\/store\/blobs\/sha256\/[0-9a-f]{64}: no space left on the device/);
+      const left = (await readdir(join(disk.dir, 'store', 'blobs', 'sha256'))).filter((n) => n.startsWith('.'));
+      assert.deepEqual(left, [], 'a partial or temp file of the failed pull');
+      await fill(disk.dir);
+      const rmi = await runCli(['rmi', `${registry.host}/small:1`], home.env);
+      assert.equal(rmi.code, 0, rmi.stderr);
+      assert.doesNotMatch((await runCli(['images'], home.env)).stdout, /small/);
+    } finally {
+      await home.cleanup();
+      await Promise.all([registry.stop(), disk.stop()]);
+    }
+  });
+
+  test('a store on a read-only file system says so, not "no such file"', async () => {
+    const [registry, disk] = await Promise.all([startRegistry(), smallDisk('2m')]);
+    const home = await makeHome(undefined, { REGCTL_STORE: join(disk.dir, 'store') });
+    try {
+      await seedImage({ url: registry.url }, 'small', '1');
+      await seedImage({ url: registry.url }, 'other', '1', { layers: [tarLayer({ b: 'other' })] });
+      assert.equal((await runCli(['pull', '-q', `${registry.host}/small:1`], home.env)).code, 0);
+      await execFileAsync('mount', ['-o', 'remount,ro', disk.dir]);
+      const r = await runCli(['pull', '-q', `${registry.host}/other:1`], home.env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /read-only file system/);
+      assert.doesNotMatch(r.stderr, /no such file/);
+    } finally {
+      await home.cleanup();
+      await Promise.all([registry.stop(), disk.stop()]);
+    }
+  });
+
+  test('a new store is private (0700); an existing store keeps its mode', async () => {
+    const registry = await startRegistry();
+    const home = await makeHome(undefined, { REGCTL_STORE: join(tmpdir(), `regctl-store-${randomBytes(4).toString('hex')}`) });
+    const existing = await mkdtemp(join(tmpdir(), 'regctl-store-'));
+    try {
+      await seedImage({ url: registry.url }, 'small', '1');
+      assert.equal((await runCli(['pull', '-q', `${registry.host}/small:1`], home.env)).code, 0);
+      assert.equal((await stat(home.env.REGCTL_STORE!)).mode & 0o777, 0o700);
+      await chmod(existing, 0o755);
+      assert.equal((await runCli(['pull', '-q', `${registry.host}/small:1`], { ...home.env, REGCTL_STORE: existing })).code, 0);
+      assert.equal((await stat(existing)).mode & 0o777, 0o755);
+    } finally {
+      await Promise.all([registry.stop(), home.cleanup(), rm(home.env.REGCTL_STORE!, { recursive: true, force: true }), rm(existing, { recursive: true, force: true })]);
+    }
+  });
+
+  test('a failed copy into a new oci: directory leaves nothing behind', async () => {
+    const server = await startHostile('short-blob');
+    const home = await makeHome();
+    try {
+      const dir = join(home.dir, 'new-layout');
+      const r = await runCli(['copy', `${server.host}/app:1`, `oci:${dir}:1`], home.env);
+      assert.equal(r.code, 6, r.stderr);
+      await assert.rejects(stat(dir), { code: 'ENOENT' });
+    } finally {
+      await Promise.all([server.stop(), home.cleanup()]);
     }
   });
 });
