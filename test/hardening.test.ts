@@ -92,7 +92,7 @@ describe('hostile servers: paging', () => {
     try {
       const client = await ctx.transport.client(server.host);
       await assert.rejects(
-        listNames(client, '/v2/app/tags/list?n=2', [], 'listing tags', 'tags', { maxPages: 50, maxNames: 1000 }),
+        listNames(client, '/v2/app/tags/list?n=2', [], 'listing tags', 'tags', 'tag', { maxPages: 50, maxNames: 1000 }),
         (err: unknown) => err instanceof RegistryError && err.exitCode === 1 && /kept sending more pages \(over 50 pages\)/.test(err.message),
       );
       assert.equal(server.requests.filter((q) => q.includes('/tags/list')).length, 50);

@@ -63,16 +63,20 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
       ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
       ...(opts.onWarning ? { warn: opts.onWarning } : {}),
     });
+    let done = false;
     try {
       const { onWarning: _, ...copyOpts } = opts;
-      return await writeTo(dst.target, async (target) => {
+      const copied = await writeTo(dst.target, async (target) => {
         const result = await copyImage(src.target, target, { ...copyOpts, ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
           throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }
         return result;
       });
+      done = true;
+      return copied;
     } finally {
+      if (!done) await dst.abort?.().catch(() => undefined);
       await dst.close();
     }
   } finally {
