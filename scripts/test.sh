@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # regctl's test suite (`npm test`): installs the real components the tests start, builds dist/,
 # runs every test/**/*.test.ts (or the files given as arguments) and ends with one line
-# "N passed, N failed[, N skipped]". Exits non-zero if a test failed or none ran.
+# "N passed, N failed[, N skipped]". Exits non-zero if a test failed, none ran, or any was skipped (a judge that
+# is not installed, a test marked todo) unless REGCTL_ALLOW_SKIP=1.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # The Debian packages whose programs the tests run. Checked by package, not by binary name: a dynamically linked
 # busybox or a docker client from elsewhere on PATH must not stand in for busybox-static or Debian's dockerd.
-PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl docker.io podman containerd umoci zstd busybox-static hyperfine time)
+PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl docker.io podman containerd umoci zstd busybox-static hyperfine time zsh fish)
 TEST_TIMEOUT_MS=180000
 
 missing_packages() {
@@ -71,6 +72,11 @@ summary="$passed passed, $failed failed"
 echo "$summary"
 
 if (( failed > 0 || passed + failed == 0 )); then
+  exit 1
+fi
+if (( skipped > 0 )) && [[ "${REGCTL_ALLOW_SKIP:-}" != 1 ]]; then
+  echo "test.sh: $skipped test(s) skipped; every test must run (REGCTL_ALLOW_SKIP=1 allows skips):" >&2
+  grep -E '# (SKIP|TODO)' "$tap_file" | sed 's/^ */  /' >&2 || true
   exit 1
 fi
 if (( status != 0 )); then

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { blobDelete, blobGet, blobHead, blobPut } from '../ops/blob.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { renderDescriptor } from '../output/document.js';
 import { parseReference } from '../ref/parse.js';
 import { atomicWriteStream } from '../util/atomic-write.js';
@@ -27,7 +27,7 @@ const get = defineCommand({
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildGet, 'one'>) {
     if (!flags.output && env.io.stdout.isTTY) throw new UsageError('refusing to write a blob to a terminal', { hint: 'use -o FILE or redirect stdout' });
     if (flags.output) await checkOutputFile(flags.output);
-    const ctx = await credentialContext(env, flags, transferRegistries(location));
+    const ctx = await credentialContext(env, flags, locationRegistries(location));
     const { stream } = await blobGet(ctx, location, digest);
     if (flags.output) await atomicWriteStream(flags.output, stream);
     else await pipeline(stream, env.io.stdout, { end: false });
@@ -46,7 +46,7 @@ const head = defineCommand({
   peers: 'regclient blob head',
   build: buildHead,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
-    const ctx = await credentialContext(env, flags, transferRegistries(location));
+    const ctx = await credentialContext(env, flags, locationRegistries(location));
     env.io.stdout.write(renderDescriptor(await blobHead(ctx, location, digest), flags.format));
   },
 });

@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { catalog, registryHost } from '../ops/list.js';
 import { renderList } from '../output/list.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -10,8 +10,9 @@ const build = (cmd: Command) => cmd
   .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
 
 async function catalogCommand(env: CommandEnv, registry: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const ctx = await credentialContext(env, flags, [registryHost(registry)]);
-  env.io.stdout.write(renderList(await catalog(ctx, registry), flags.format));
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  env.io.stdout.write(renderList(await catalog(ctx, registry, { credentials }), flags.format));
 }
 
 export default defineCommand({

@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
 import { defaultDocumentFormat, renderDescriptor, renderDocument } from '../output/document.js';
@@ -14,7 +14,7 @@ import type { Command } from '@commander-js/extra-typings';
 const buildGet = (cmd: Command, locations: string) => cmd
   .argument('<image>', `image: ${locations}`)
   .option('--platform <os/arch[/variant]>', 'that platform\'s manifest out of an index')
-  .option('--format <format>', 'raw (the bytes as stored; default unless stdout is a terminal) or json (pretty-printed)')
+  .option('--format <format>', 'raw (the bytes as stored; default unless stdout is a terminal), json (pretty-printed) or a Go template over the manifest\'s JSON, e.g. \'{{range .layers}}{{.digest}} {{end}}\'')
   .option('--raw', 'the bytes exactly as stored, also on a terminal');
 
 const get = defineCommand({
@@ -26,7 +26,7 @@ const get = defineCommand({
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildGet, 'one'>) {
     const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-    const ctx = await credentialContext(env, flags, transferRegistries(image));
+    const ctx = await credentialContext(env, flags, locationRegistries(image));
     env.io.stdout.write(renderDocument((await manifestGet(ctx, image, platform ? { platform } : {})).bytes, format));
   },
 });
@@ -42,7 +42,7 @@ const head = defineCommand({
   peers: 'regclient manifest head; crane digest',
   build: buildHead,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
-    const ctx = await credentialContext(env, flags, transferRegistries(image));
+    const ctx = await credentialContext(env, flags, locationRegistries(image));
     env.io.stdout.write(renderDescriptor(await manifestHead(ctx, image), flags.format));
   },
 });

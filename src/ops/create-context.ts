@@ -33,6 +33,7 @@ export interface ContextOptions {
 /** Builds the library context: regctl's config, the docker credential store and one transport. */
 export async function createContext(opts: ContextOptions): Promise<OpsContext> {
   const config = await loadConfig(opts.env, opts.homedir);
+  if (config.ignored) opts.onWarning?.({ code: 'CONFIG_IGNORED', message: config.ignored });
   const credentials = new CredentialStore({ env: opts.env, homedir: opts.homedir });
   const signal = opts.signal ?? (opts.timeoutMs ? deadlineSignal(opts.timeoutMs) : undefined);
   const cache = opts.noCache ? undefined : cacheDir(opts.env, opts.homedir);

@@ -5,7 +5,8 @@ import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import type { SourceTarget } from '../content/target.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 import { parseJson } from '../oci/json.js';
 
 export interface InspectResult {
@@ -41,6 +42,11 @@ export interface DescriptorView {
   attestationOf?: string;
 }
 
+export interface InspectOptions {
+  /** Descend into an index to this platform's image (a single image must be that platform). */
+  platform?: Platform | undefined;
+  credentials?: CredentialOptions | undefined;
+}
 
 export interface ImageSummary {
   /** Absent for an artifact, whose config names no platform. */
@@ -63,8 +69,9 @@ export interface ImageSummary {
  * points at: an index's platforms, or an image's config and layers. `platform` descends into an index; an image of
  * another platform (or none) is NotFound.
  */
-export async function inspect(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<InspectResult> {
-  const opened = await parseLocation(image).openSource(ctx);
+export async function inspect(ctx: OpsContext, image: string, opts: InspectOptions = {}): Promise<InspectResult> {
+  const location = parseLocation(image);
+  const opened = await location.openSource(await sideContext(ctx, locationRegistries(image), opts.credentials));
   try {
     return await inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform);
   } finally {

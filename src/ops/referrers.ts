@@ -1,8 +1,13 @@
 import type { ReferrerFilter, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 import { WalkBudget } from '../content/walk-budget.js';
+
+export interface ReferrersOptions extends ReferrerFilter {
+  credentials?: CredentialOptions | undefined;
+}
 
 /** A referrer and, recursively, its own referrers (a signature of an SBOM). */
 export interface ReferrerNode {
@@ -24,8 +29,9 @@ export interface ReferrersResult {
  * an OCI layout: its referrers-tag entries and cosign tags), and theirs, recursively. `artifactType` keeps only the
  * direct referrers of that type (with everything under them).
  */
-export async function referrers(ctx: OpsContext, image: string, filter: ReferrerFilter = {}): Promise<ReferrersResult> {
-  const src = await parseLocation(image).openSource(ctx);
+export async function referrers(ctx: OpsContext, image: string, opts: ReferrersOptions = {}): Promise<ReferrersResult> {
+  const { credentials, ...filter } = opts;
+  const src = await parseLocation(image).openSource(await sideContext(ctx, locationRegistries(image), credentials));
   try {
     const target = src.target;
     const resolved = await target.resolve();

@@ -27,8 +27,14 @@ export async function registryCAs(host: string, certsDirs: string[], configuredC
     let names: string[];
     try {
       names = await readdir(hostDir);
-    } catch {
-      continue;
+    } catch (err) {
+      // No folder for this host is the usual case; one that cannot be read would silently drop the CAs it holds.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new ConfigError(`cannot read certificate directory ${hostDir}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'make it readable (its *.crt files are the CAs trusted for this registry), or remove it',
+      });
     }
     for (const name of names.filter((n) => n.endsWith('.crt')).sort()) {
       pems.push(await readFile(join(hostDir, name), 'utf8'));

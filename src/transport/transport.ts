@@ -36,8 +36,9 @@ export interface TransportOptions {
 }
 
 export interface TransportWarning {
-  /** RATE_LIMIT_LOW: Docker Hub's pull limit is nearly used up; SKIPPED: something a registry sent was left out. */
-  code: 'RATE_LIMIT_LOW' | 'SKIPPED';
+  /** RATE_LIMIT_LOW: Docker Hub's pull limit is nearly used up; SKIPPED: something a registry sent was left out;
+   * CONFIG_IGNORED: a config file that is not regctl's (regclient's) was not read. */
+  code: 'RATE_LIMIT_LOW' | 'SKIPPED' | 'CONFIG_IGNORED';
   message: string;
 }
 
@@ -55,6 +56,11 @@ export class Transport {
     this.common = common ?? { dispatchers: [], warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined };
   }
 
+  /** The command's time limit (`--timeout`), for other connections of the command to honour (the Docker daemon's). */
+  get signal(): AbortSignal | undefined {
+    return this.opts.signal;
+  }
+
   private get cache(): TransportCache | undefined {
     return this.common.cache;
   }
@@ -67,15 +73,17 @@ export class Transport {
   /**
    * A transport with its own clients, for registries with settings of their own (a sync file's `tls-verify`,
    * `cert-dir`, `credentials`): `registries` apply over the configured settings of those hosts, `credentials`
-   * wraps this transport's credential lookup. Its pools close with this transport's.
+   * wraps this transport's credential lookup, `signal` aborts its requests too (one operation's cancellation). Its
+   * pools close with this transport's.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource }): Transport {
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; signal?: AbortSignal }): Transport {
     const registries = { ...this.opts.config.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
       ...this.opts,
       config: { ...this.opts.config, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
+      ...(change.signal ? { signal: this.opts.signal ? AbortSignal.any([this.opts.signal, change.signal]) : change.signal } : {}),
     }, this.common);
   }
 
