@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { attach } from '../ops/attach.js';
 import { transferRegistries } from '../ops/credentials.js';
-import { parseAnnotations } from './annotations.js';
+import { keyValues } from './key-values.js';
 import { credentialContext } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -13,7 +13,7 @@ const build = (cmd: Command) => cmd
   .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[]);
 
 async function attachCommand(env: CommandEnv, image: string, files: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const annotations = parseAnnotations(flags.annotation);
+  const annotations = keyValues(flags.annotation, '--annotation');
   const ctx = await credentialContext(env, flags, transferRegistries(image));
   const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations });
   env.io.stdout.write(`${result.digest}\n`);

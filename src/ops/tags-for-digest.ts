@@ -1,6 +1,5 @@
-import { NotFoundError } from '../errors.js';
 import { parseDigest, parseRepository } from '../ref/parse.js';
-import { getManifest, headManifest } from '../registry/manifests.js';
+import { currentDigest } from '../registry/manifests.js';
 import { listTags } from '../registry/tags.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
@@ -33,19 +32,9 @@ export async function tagsPointingAt(client: RegistryClient, repository: string,
   const hits = new Set<string>();
   let done = 0;
   await runPool(all, opts.jobs ?? DEFAULT_JOBS, async (tag) => {
-    const at = await tagDigest(client, repository, tag, `checking ${name}:${tag}`);
+    const at = await currentDigest(client, repository, tag, `checking ${name}:${tag}`);
     if (at === digest) hits.add(tag);
     opts.onProgress?.(++done, all.length);
   });
   return [...hits].sort();
-}
-
-/** The digest a tag points at (HEAD; GET and hash when the registry sends none); undefined once it is gone. */
-async function tagDigest(client: RegistryClient, repository: string, tag: string, what: string): Promise<string | undefined> {
-  try {
-    return (await headManifest(client, repository, tag, what)).digest ?? (await getManifest(client, repository, tag, what)).digest;
-  } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  }
 }
