@@ -139,7 +139,7 @@ describe('registry verbs on the command line', () => {
     assert.equal((await cli(['index', 'create', `${reg.host}/v/app:2`, `${reg.host}/v/amd:1`, '--annotation', 'nokey'])).code, 2);
   });
 
-  test('tag ls filters; tag rm removes several tags (dry run first), goes on past a missing one; tags --digest; tag SRC DST still tags locally', async () => {
+  test('tag ls and tags: one command, filters and --digest on both; tag rm removes several tags (dry run first), goes on past a missing one; tags --digest; tag SRC DST still tags locally', async () => {
     const { digest, tags } = await seedManyTags({ url: reg.url }, 'v/tags', 3);
     const other = await seedImage({ url: reg.url }, 'v/tags', 'other');
     const referrersTag = `sha256-${'a'.repeat(64)}`;
@@ -148,6 +148,10 @@ describe('registry verbs on the command line', () => {
     assert.equal(ls.code, 0, ls.stderr);
     assert.deepEqual(JSON.parse(ls.stdout).sort(), ['other', 'tag-0003']);
     assert.equal((await cli(['tag', 'ls', '--exclude', '(', `${reg.host}/v/tags`])).code, 2);
+    const same = await cli(['tags', '--omit-digest-tags', '--exclude', '^tag-000[12]$', '--format', 'json', `${reg.host}/v/tags`]);
+    assert.equal(same.stdout, ls.stdout, 'tags takes the filters of tag ls: one command under two names');
+    const filtered = await cli(['tag', 'ls', '--digest', digest, '--exclude', '^tag-0001$', `${reg.host}/v/tags`]);
+    assert.equal(filtered.stdout, 'tag-0002\ntag-0003\n', 'tag ls --digest, the filters applied before the HEADs');
     const pointing = await cli(['tags', '--digest', digest, `${reg.host}/v/tags`]);
     assert.equal(pointing.stdout, tags.map((t) => `${t}\n`).join(''));
     assert.equal(pointing.stderr, '', 'no progress into a pipe');

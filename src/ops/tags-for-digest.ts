@@ -4,8 +4,9 @@ import { listTags } from '../registry/tags.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
+import { tagsKept, type TagsOptions } from './list.js';
 
-export interface TagsForDigestOptions {
+export interface TagsForDigestOptions extends TagsOptions {
   /** HEAD requests at once (default 8). */
   jobs?: number;
   /** After each tag checked: how many of how many. */
@@ -28,7 +29,8 @@ export async function tagsForDigest(ctx: OpsContext, repository: string, digest:
 /** tagsForDigest on a client (delete by digest reports them too). */
 export async function tagsPointingAt(client: RegistryClient, repository: string, digest: string, opts: TagsForDigestOptions = {}): Promise<string[]> {
   const name = `${client.registry}/${repository}`;
-  const all = await listTags(client, repository, `listing tags of ${name}`);
+  const keep = tagsKept(opts);
+  const all = (await listTags(client, repository, `listing tags of ${name}`)).filter(keep);
   const hits = new Set<string>();
   let done = 0;
   await runPool(all, opts.jobs ?? DEFAULT_JOBS, async (tag) => {
