@@ -63,6 +63,7 @@ describe('registry verbs on the command line', () => {
     const head = await cli(['manifest', 'head', '--format', 'json', `${reg.host}/v/m:1`]);
     assert.deepEqual(JSON.parse(head.stdout), { digest: image.digest, mediaType: image.mediaType, size: image.size });
     assert.match((await cli(['manifest', 'head', `${reg.host}/v/m:1`])).stdout, new RegExp(`^Digest: +${image.digest}$`, 'm'));
+    assert.equal((await cli(['manifest', 'head', '--format', '{{.Digest}} {{.Size}}', `${reg.host}/v/m:1`])).stdout, `${image.digest} ${image.size}\n`, 'a template, as every --format');
   });
 
   test('manifest put from stdin or -f prints the digest; refuses what names missing blobs (exit 3); manifest delete wants a digest', async () => {
@@ -112,6 +113,7 @@ describe('registry verbs on the command line', () => {
     assert.deepEqual((await readdir(tmp)).filter((n) => n.includes('.tmp-')), [], 'no temp file left');
     assert.equal((await cli(['blob', 'delete', `${reg.host}/v/blob@${sha256(text)}`])).stdout, `Deleted: ${sha256(text)}\n`);
     assert.equal((await cli(['blob', 'head', `${reg.host}/v/blob`, sha256(text)])).code, 3);
+    assert.equal((await cli(['blob', 'head', '--format', '{{.Size}}', `${reg.host}/v/blob@${sha256(data)}`])).stdout, `${data.length}\n`);
     assert.equal((await cli(['blob', 'get', `${reg.host}/v/blob`])).code, 2, 'no digest');
   });
 
