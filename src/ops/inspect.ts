@@ -5,7 +5,7 @@ import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import type { SourceTarget } from '../content/target.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { withSource } from './transports/index.js';
 
 export interface InspectResult {
   name: string;
@@ -63,12 +63,7 @@ export interface ImageSummary {
  * another platform (or none) is NotFound.
  */
 export async function inspect(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<InspectResult> {
-  const opened = await parseLocation(image).openSource(ctx);
-  try {
-    return await inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform);
-  } finally {
-    await opened.close();
-  }
+  return withSource(ctx, image, (opened) => inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform));
 }
 
 async function inspectSource(src: SourceTarget, name: string, platform: Platform | undefined): Promise<InspectResult> {

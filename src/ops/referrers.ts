@@ -1,7 +1,7 @@
 import type { ReferrerFilter, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { withSource } from './transports/index.js';
 
 /** A referrer and, recursively, its own referrers (a signature of an SBOM). */
 export interface ReferrerNode {
@@ -24,16 +24,12 @@ export interface ReferrersResult {
  * direct referrers of that type (with everything under them).
  */
 export async function referrers(ctx: OpsContext, image: string, filter: ReferrerFilter = {}): Promise<ReferrersResult> {
-  const src = await parseLocation(image).openSource(ctx);
-  try {
-    const target = src.target;
+  return withSource(ctx, image, async ({ target }) => {
     const resolved = await target.resolve();
     const subject = { mediaType: resolved.mediaType, digest: resolved.digest, size: resolved.size };
     const seen = new Set([subject.digest]);
     return { name: image, subject, referrers: await walk(target, subject, filter, seen) };
-  } finally {
-    await src.close();
-  }
+  });
 }
 
 async function walk(target: SourceTarget, subject: Descriptor, filter: ReferrerFilter, seen: Set<string>): Promise<ReferrerNode[]> {
