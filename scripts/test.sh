@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # regctl's test suite (`npm test`): installs the real components the tests start, builds dist/,
 # runs every test/**/*.test.ts (or the files given as arguments) and ends with one line
-# "N passed, N failed[, N skipped]". Exits non-zero if a test failed or none ran.
+# "N passed, N failed[, N skipped]". Exits non-zero if a test failed, none ran, or any was skipped (a judge that
+# is not installed, a test marked todo) unless REGCTL_ALLOW_SKIP=1.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -71,6 +72,11 @@ summary="$passed passed, $failed failed"
 echo "$summary"
 
 if (( failed > 0 || passed + failed == 0 )); then
+  exit 1
+fi
+if (( skipped > 0 )) && [[ "${REGCTL_ALLOW_SKIP:-}" != 1 ]]; then
+  echo "test.sh: $skipped test(s) skipped; every test must run (REGCTL_ALLOW_SKIP=1 allows skips):" >&2
+  grep -E '# (SKIP|TODO)' "$tap_file" | sed 's/^ */  /' >&2 || true
   exit 1
 fi
 if (( status != 0 )); then

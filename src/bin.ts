@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { homedir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { processEnvironment } from './api/environment.js';
 import { run, runInterruptCleanups } from './cli.js';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 runs it as Liftoff code, recompiles the hot functions
@@ -65,9 +65,7 @@ void run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
-  env: process.env,
-  homedir: homedir(),
-  runtime: { platform: process.platform, arch: process.arch, version: process.version, armVersion: String((process.config.variables as Record<string, unknown>).arm_version ?? '') },
+  ...processEnvironment(),
 }).then((code) => {
   process.exitCode = code;
 });

@@ -54,7 +54,7 @@ describe('htpasswd over TLS with a test CA (the real registry)', () => {
     await copyFile(reg.caFile!, join(certs, reg.host, 'ca.crt'));
     const ctx = await createContext({ env: { ...home.env, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from('alice:s3cret-pw').toString('base64') } } }) }, homedir: home.dir, runtime: process, certsDirs: [certs] });
     try {
-      assert.equal(await digest(ctx, `${reg.host}/alice/app:1`), image.digest);
+      assert.equal(await digest(`${reg.host}/alice/app:1`, { context: ctx }), image.digest);
     } finally {
       await ctx.transport.close();
       await rm(certs, { recursive: true, force: true });

@@ -147,8 +147,8 @@ describe('token auth (real registry verifying the fixture\'s JWTs)', () => {
     const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, noCache: true });
     try {
       token.requests.length = 0;
-      assert.equal(await digest(ctx, `${reg.host}/public/tool`), pub.digest);
-      assert.equal(await digest(ctx, `${reg.host}/public/tool:latest`), pub.digest);
+      assert.equal(await digest(`${reg.host}/public/tool`, { context: ctx }), pub.digest);
+      assert.equal(await digest(`${reg.host}/public/tool:latest`, { context: ctx }), pub.digest);
       assert.equal(token.requests.length, 1);
     } finally {
       await ctx.transport.close();

@@ -68,6 +68,19 @@ describe('defects new users hit: output paths, broken pipes, config keys, non-ta
     }
   });
 
+  test('$REGCTL_CONFIG naming regclient\'s config file ("hosts"): one line says so, and the command works', async () => {
+    const h = await makeHome({ hosts: { [reg.host]: { tls: 'disabled' } } });
+    try {
+      await seedImage({ url: reg.url }, 'regclient/app', '1');
+      const r = await runCli(['tags', `${reg.host}/regclient/app`], h.env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '1\n');
+      assert.equal(r.stderr, `regctl: warning: ${h.regctlConfig} is regclient's regctl configuration ("hosts"), not this regctl's: ignored\n`);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   test('load -i notatar.txt says "not a tar archive" (exit 2)', async () => {
     const file = join(home.dir, 'notatar.txt');
     await writeFile(file, 'hello, this is text and not a tarball\n'.repeat(40));

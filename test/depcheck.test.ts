@@ -24,11 +24,14 @@ const ALLOWED: Record<string, string[]> = {
   ops: ['image', 'daemon', 'content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
   output: ['ops', 'content', 'oci', 'template', 'errors.ts'],
   commands: ['ops', 'output', 'docs', 'oci', 'ref', 'errors.ts', 'util'],
-  'cli.ts': ['commands', 'ops', 'docs', 'errors.ts', 'util'],
+  // The library's facade (the package's main entry): calls without a context take this process's defaults.
+  api: ['ops', 'image', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'template', 'errors.ts', 'util'],
+  'cli.ts': ['commands', 'ops', 'output', 'docs', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],
-  'bin.ts': ['cli.ts'],
+  'bin.ts': ['cli.ts', 'api'],
 };
-// The library core never prints, exits or reads the environment; only bin.ts and the helper's entry may.
+// The library core never prints, exits or reads the environment; only bin.ts, the helper's entry and the facade's
+// api/environment.ts (the defaults of a call without a context) may.
 const PROCESS_FREE = ['util', 'ref', 'oci', 'template', 'docs', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'image', 'daemon', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
 
 const SRC = resolve(import.meta.dirname, '../src');

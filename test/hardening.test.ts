@@ -18,9 +18,8 @@ async function against(scenario: Scenario, args: string[], opts: HostileOptions 
   const server = await startHostile(scenario, opts);
   const home = await makeHome();
   try {
-    const started = Date.now();
     const r = await runCli(args.map((a) => a.replace('HOST', server.host)), home.env);
-    return { r, server, ms: Date.now() - started };
+    return { r, server };
   } finally {
     await server.stop();
     await home.cleanup();
@@ -35,10 +34,9 @@ function noInternalError(r: CliResult): void {
 
 describe('hostile servers: nothing hangs', () => {
   test('a body that drips one byte every 2 s: --timeout 2s ends inspect with exit 5', async () => {
-    const { r, ms } = await against('slow-body', ['--timeout', '2s', 'inspect', 'HOST/app:1']);
+    const { r } = await against('slow-body', ['--timeout', '2s', 'inspect', 'HOST/app:1']);
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /time limit of 2s ran out/);
-    assert.ok(ms < 4000, `took ${ms} ms`);
     noInternalError(r);
   });
 
@@ -47,7 +45,7 @@ describe('hostile servers: nothing hangs', () => {
     const home = await makeHome();
     const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, timeouts: { idleMs: 1000 } });
     try {
-      await assert.rejects(digest(ctx, `${server.host}/app:1`, { verify: true }), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
+      await assert.rejects(digest(`${server.host}/app:1`, { context: ctx, verify: true }), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
       assert.equal(server.requests.filter((q) => q.startsWith('GET /v2/app/manifests/')).length, 3, 'asked again after each idle timeout');
     } finally {
       await ctx.transport.close();
@@ -57,9 +55,9 @@ describe('hostile servers: nothing hangs', () => {
   });
 
   test('a server that never sends headers: --timeout 2s, exit 5', async () => {
-    const { r, ms } = await against('no-headers', ['--timeout', '2s', 'digest', 'HOST/app:1']);
+    const { r } = await against('no-headers', ['--timeout', '2s', 'digest', 'HOST/app:1']);
     assert.equal(r.code, 5, r.stderr);
-    assert.ok(ms < 4000, `took ${ms} ms`);
+    assert.match(r.stderr, /time limit of 2s ran out/, 'the command\'s time limit ended it, not the 60 s headers timeout');
     noInternalError(r);
   });
 
@@ -68,7 +66,7 @@ describe('hostile servers: nothing hangs', () => {
     const home = await makeHome();
     const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, timeouts: { headersMs: 1000 }, timeoutMs: 2500 });
     try {
-      await assert.rejects(digest(ctx, `${server.host}/app:1`), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
+      await assert.rejects(digest(`${server.host}/app:1`, { context: ctx }), (err: unknown) => err instanceof NetworkError && err.code === 'ERR_TIMEOUT');
       assert.ok(server.requests.filter((q) => q.includes('/manifests/')).length >= 2, 'a headers timeout is retried');
     } finally {
       await ctx.transport.close();
@@ -94,7 +92,7 @@ describe('hostile servers: paging', () => {
     try {
       const client = await ctx.transport.client(server.host);
       await assert.rejects(
-        listNames(client, '/v2/app/tags/list?n=2', [], 'listing tags', 'tags', { maxPages: 50, maxNames: 1000 }),
+        listNames(client, '/v2/app/tags/list?n=2', [], 'listing tags', 'tags', 'tag', { maxPages: 50, maxNames: 1000 }),
         (err: unknown) => err instanceof RegistryError && err.exitCode === 1 && /kept sending more pages \(over 50 pages\)/.test(err.message),
       );
       assert.equal(server.requests.filter((q) => q.includes('/tags/list')).length, 50);
@@ -133,7 +131,7 @@ describe('hostile servers: credentials stay home', () => {
     const env = { ...home.env, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [server.host]: { auth } } }) };
     const ctx = await createContext({ env, homedir: home.dir, runtime: process, certsDirs: [certs] });
     try {
-      const err = await digest(ctx, `${server.host}/app:1`).then(() => undefined, (e: unknown) => e);
+      const err = await digest(`${server.host}/app:1`, { context: ctx }).then(() => undefined, (e: unknown) => e);
       return { err, seen: recorder.seen };
     } finally {
       await ctx.transport.close();

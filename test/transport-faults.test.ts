@@ -40,7 +40,7 @@ describe('transport faults (proxy in front of the real registry)', () => {
     const proxy = await faulty([{ status: 503, body: 'busy' }, { status: 502 }]);
     const ctx = await context(proxy.host);
     try {
-      assert.equal(await digest(ctx, `${proxy.host}/alice/app:1`), image.digest);
+      assert.equal(await digest(`${proxy.host}/alice/app:1`, { context: ctx }), image.digest);
       assert.deepEqual(proxy.faulted, ['HEAD /v2/alice/app/manifests/1', 'HEAD /v2/alice/app/manifests/1'], 'the 503 and the 502 were both served');
       assert.equal(proxy.requests.filter((r) => r.includes('/manifests/')).length, 3);
     } finally {
@@ -54,7 +54,7 @@ describe('transport faults (proxy in front of the real registry)', () => {
     const ctx = await context(proxy.host);
     try {
       const start = Date.now();
-      assert.equal(await digest(ctx, `${proxy.host}/alice/app:1`), image.digest);
+      assert.equal(await digest(`${proxy.host}/alice/app:1`, { context: ctx }), image.digest);
       assert.ok(Date.now() - start >= 950, 'waited for Retry-After');
       assert.deepEqual(proxy.faulted, ['HEAD /v2/alice/app/manifests/1'], 'the 429 was served');
       assert.equal(proxy.requests.filter((r) => r.includes('/manifests/')).length, 2, 'then one retry');
@@ -68,7 +68,7 @@ describe('transport faults (proxy in front of the real registry)', () => {
     const proxy = await faulty(['drop']);
     const ctx = await context(proxy.host);
     try {
-      assert.equal(await digest(ctx, `${proxy.host}/alice/app:1`), image.digest);
+      assert.equal(await digest(`${proxy.host}/alice/app:1`, { context: ctx }), image.digest);
       assert.equal(proxy.faulted.length, 1, 'the connection was dropped once');
       assert.equal(proxy.requests.filter((r) => r.includes('/manifests/')).length, 2);
     } finally {

@@ -5,8 +5,14 @@
  */
 import type { Credential, CredentialSource } from './credential.js';
 
-/** `anonymous`: send nothing (`--no-creds`); otherwise the credential to send instead of the stored one. */
-export type CredentialOverride = { anonymous: true } | { credential: Credential };
+/**
+ * `anonymous`: send nothing (`--no-creds`); `credential`: send this instead of the stored one; `lookup`: ask this
+ * function (a library caller's callback), falling back to the stored credential when it has none.
+ */
+export type CredentialOverride =
+  | { anonymous: true }
+  | { credential: Credential }
+  | { lookup: (registry: string) => Credential | undefined | Promise<Credential | undefined> };
 
 export class OverriddenCredentials implements CredentialSource {
   private readonly registries: ReadonlySet<string>;
@@ -17,6 +23,7 @@ export class OverriddenCredentials implements CredentialSource {
 
   async get(registry: string): Promise<Credential | undefined> {
     if (!this.registries.has(registry)) return this.base.get(registry);
+    if ('lookup' in this.override) return (await this.override.lookup(registry)) ?? this.base.get(registry);
     return 'credential' in this.override ? this.override.credential : undefined;
   }
 }

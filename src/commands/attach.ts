@@ -1,8 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { attach } from '../ops/attach.js';
-import { transferRegistries } from '../ops/credentials.js';
 import { keyValues } from './key-values.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -14,8 +13,9 @@ const build = (cmd: Command) => cmd
 
 async function attachCommand(env: CommandEnv, image: string, files: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const annotations = keyValues(flags.annotation, '--annotation');
-  const ctx = await credentialContext(env, flags, transferRegistries(image));
-  const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations });
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations, credentials });
   env.io.stdout.write(`${result.digest}\n`);
 }
 

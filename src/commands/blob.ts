@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { blobDelete, blobGet, blobHead, blobPut } from '../ops/blob.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { DESCRIPTOR_FORMATS, renderDescriptor } from '../output/document.js';
 import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference } from '../ref/parse.js';
@@ -28,7 +28,7 @@ const get = defineCommand({
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildGet, 'one'>) {
     if (!flags.output && env.io.stdout.isTTY) throw new UsageError('refusing to write a blob to a terminal', { hint: 'use -o FILE or redirect stdout' });
     if (flags.output) await checkOutputFile(flags.output);
-    const ctx = await credentialContext(env, flags, transferRegistries(location));
+    const ctx = await credentialContext(env, flags, locationRegistries(location));
     const { stream } = await blobGet(ctx, location, digest);
     if (flags.output) await atomicWriteStream(flags.output, stream);
     else await pipeline(stream, env.io.stdout, { end: false });
@@ -48,7 +48,7 @@ const head = defineCommand({
   build: buildHead,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
-    const ctx = await credentialContext(env, flags, transferRegistries(location));
+    const ctx = await credentialContext(env, flags, locationRegistries(location));
     env.io.stdout.write(renderDescriptor(await blobHead(ctx, location, digest), format));
   },
 });

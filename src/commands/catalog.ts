@@ -3,7 +3,7 @@ import { catalog, registryHost } from '../ops/list.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { renderList } from '../output/list.js';
 import { catalogData } from '../output/template-data.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -16,8 +16,9 @@ const FORMATS = ['text', 'json'] as const;
 async function catalogCommand(env: CommandEnv, registry: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
   const host = registryHost(registry);
-  const ctx = await credentialContext(env, flags, [host]);
-  const repositories = await catalog(ctx, registry);
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const repositories = await catalog(ctx, registry, { credentials });
   env.io.stdout.write(format.template ? renderTemplate(format.template, [catalogData(host, repositories)]) : renderList(repositories, format.builtin));
 }
 

@@ -2,7 +2,7 @@ import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import { copy } from '../ops/copy.js';
-import { transferContext } from './credentials.js';
+import { transferOptions } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
 import { withTransfer } from './transfer.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -32,8 +32,11 @@ async function copyCommand(env: CommandEnv, source: string, destination: string,
     throw new UsageError('--image-jobs, --keep-going, --dry-run and --json go with --all-tags');
   }
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await transferContext(env, flags, source, destination);
+  const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
+  const ctx = await env.context();
   const result = await withTransfer(env, flags, `Resolving ${source}`, (opts) => copy(ctx, source, destination, {
+    sourceCredentials,
+    destinationCredentials,
     ...opts,
     platform,
     onWarning: (message) => env.warn(message),
@@ -50,8 +53,10 @@ async function copyAllTagsCommand(env: CommandEnv, source: string, destination: 
   const unsupported = [flags.platform && '--platform', flags.digestfile && '--digestfile', flags.format && '--format'].filter(Boolean);
   if (unsupported.length) throw new UsageError(`--all-tags copies every tag whole: ${unsupported.join(', ')} do not go with it`);
   const [{ copyAllTags }, { runSync }] = await Promise.all([import('../ops/all-tags.js'), import('./sync.js')]);
-  const ctx = await transferContext(env, flags, source, destination);
-  await runSync(env, { ...flags, format: flags.json ? 'json' : 'text' }, (opts) => copyAllTags(ctx, source, destination, opts));
+  const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
+  const ctx = await env.context();
+  await runSync(env, { ...flags, format: flags.json ? 'json' : 'text' }, (opts) =>
+    copyAllTags(ctx, source, destination, { ...opts, sourceCredentials, destinationCredentials }));
 }
 
 export default defineCommand({

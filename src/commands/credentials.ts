@@ -1,7 +1,8 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import type { OpsContext } from '../ops/context.js';
-import { transferRegistries, withCredentials, withTransferCredentials, type CredentialOptions } from '../ops/credentials.js';
+import { checkCredentialOptions, combinedContext, sideContext, type CredentialNames, type CredentialOptions } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { canPrompt, prompt } from './prompt.js';
 
 /** What commander hands over for the flags of addCredentialOptions (`--no-creds` sets `creds` to false). */
@@ -17,23 +18,26 @@ type Side = 'src' | 'dest';
 type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authfile`]?: string } & { [K in `${Side}NoCreds` | `${Side}TlsVerify`]?: boolean };
 export type TransferCredentialFlags = CredentialFlags & SideFlags;
 
-/** The library context for a command on these registries, with the command's credential flags applied. */
+/**
+ * For an operation that takes no `credentials` of its own yet (the registry verbs): its context, with the command's
+ * credential flags applied to `registries`. An operation that takes them gets `credentialOptions` instead.
+ */
 export async function credentialContext(env: CommandEnv, flags: CredentialFlags, registries: string[]): Promise<OpsContext> {
-  const options = await credentialOptions(env, flags);
-  return withCredentials(await env.context(), registries, options);
+  return sideContext(await env.context(), registries, await credentialOptions(env, flags));
 }
 
-/** The context for a transfer from `source` to `destination` (copy, sync): `--src-*` / `--dest-*` per side. */
+/** The same for an operation that reads `source` and writes `destination` through one context (the image changes). */
 export async function transferContext(env: CommandEnv, flags: TransferCredentialFlags, source: string, destination: string): Promise<OpsContext> {
   const [src, dst] = await transferOptions(env, flags);
-  return withTransferCredentials(await env.context(),
-    { registries: transferRegistries(source), options: src },
-    { registries: transferRegistries(destination), options: dst });
+  return combinedContext(await env.context(),
+    { registries: locationRegistries(source), credentials: src },
+    { registries: locationRegistries(destination), credentials: dst });
 }
 
 /**
- * Each side's options: its own `--src-*` / `--dest-*` credential flag when given, else the plain one; the very
- * same object for both sides when no side flag is given (so they share one transport).
+ * Each side's options for a transfer (copy, sync): its own `--src-*` / `--dest-*` credential flags when given, else
+ * the plain ones; the very same object for both sides when no side flag is given (so they share one transport).
+ * `--src-tls-verify` / `--dest-tls-verify` apply to their side over the plain `--tls-verify`.
  */
 export async function transferOptions(env: CommandEnv, flags: TransferCredentialFlags): Promise<[CredentialOptions, CredentialOptions]> {
   const plain = await credentialOptions(env, flags);
@@ -43,29 +47,32 @@ export async function transferOptions(env: CommandEnv, flags: TransferCredential
     return tlsVerify === undefined ? options : { ...options, tlsVerify };
   };
   const credentialsOf = async (s: Side): Promise<CredentialOptions> => {
-    const own: CredentialFlags & { noCreds?: boolean } = {
-      ...(flags[`${s}Creds`] !== undefined ? { creds: flags[`${s}Creds`] } : {}),
-      ...(flags[`${s}RegistryToken`] !== undefined ? { registryToken: flags[`${s}RegistryToken`] } : {}),
-    };
-    const anonymous = flags[`${s}NoCreds`] ?? false;
+    const own = { creds: flags[`${s}Creds`], registryToken: flags[`${s}RegistryToken`], noCreds: flags[`${s}NoCreds`] ?? false };
     const authfile = flags[`${s}Authfile`];
-    if (own.creds === undefined && own.registryToken === undefined && !anonymous && authfile === undefined) return plain;
-    const named = [own.creds !== undefined && `--${s}-creds`, own.registryToken !== undefined && `--${s}-registry-token`, anonymous && `--${s}-no-creds`];
-    const conflicting = named.filter((n): n is string => typeof n === 'string');
-    if (conflicting.length > 1) throw new UsageError(`${conflicting.join(' and ')} cannot be used together`);
-    const given = conflicting.length > 0;
+    const given = own.creds !== undefined || own.registryToken !== undefined || own.noCreds;
+    if (!given && authfile === undefined) return plain;
     const options = given ? await credentialOptions(env, own, `--${s}-`) : { ...plain, authfile: undefined };
-    if (anonymous) options.anonymous = true;
     const file = authfile ?? plain.authfile;
-    return { ...options, ...(file !== undefined ? { authfile: file } : {}) };
+    const tls = plain.tlsVerify;
+    return { ...options, ...(file !== undefined ? { authfile: file } : {}), ...(tls !== undefined ? { tlsVerify: tls } : {}) };
   };
   return [await side('src'), await side('dest')];
 }
 
-/** Turns the flags into options, asking for a password left out of `--creds USER` when stdin is a terminal. */
-export async function credentialOptions(env: CommandEnv, flags: CredentialFlags, prefix = '--'): Promise<CredentialOptions> {
+/**
+ * Turns the flags into options, asking for a password left out of `--creds USER` when stdin is a terminal.
+ * Flags that each say what to send are refused together (the library's one check, with the flags' names).
+ */
+export async function credentialOptions(env: CommandEnv, flags: CredentialFlags & { noCreds?: boolean }, prefix = '--'): Promise<CredentialOptions> {
+  const anonymous = flags.creds === false || flags.noCreds === true;
+  const names: CredentialNames = { creds: `${prefix}creds`, registryToken: `${prefix}registry-token`, anonymous: `${prefix}no-creds`, lookup: '' };
+  checkCredentialOptions({
+    ...(typeof flags.creds === 'string' ? { creds: { username: '', password: '' } } : {}),
+    ...(flags.registryToken !== undefined ? { registryToken: flags.registryToken } : {}),
+    anonymous,
+  }, names);
   const options: CredentialOptions = {};
-  if (flags.creds === false) options.anonymous = true;
+  if (anonymous) options.anonymous = true;
   if (typeof flags.creds === 'string') options.creds = await parseCreds(env, flags.creds, `${prefix}creds`);
   if (flags.registryToken !== undefined) options.registryToken = flags.registryToken;
   if (flags.authfile !== undefined) options.authfile = flags.authfile;

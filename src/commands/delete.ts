@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { deleteImage } from '../ops/delete.js';
 import { parseReference } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { reportManifestDelete } from './report-delete.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -11,8 +11,9 @@ const build = (cmd: Command) => cmd
 
 async function deleteCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const ref = parseReference(image);
-  const ctx = await credentialContext(env, flags, [ref.registry]);
-  const result = await deleteImage(ctx, image);
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const result = await deleteImage(ctx, image, { credentials });
   if (result.kind === 'tag') {
     env.io.stdout.write(`Untagged: ${result.untagged.name}\n`);
     return;

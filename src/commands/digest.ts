@@ -1,8 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { digest } from '../ops/digest.js';
-import { transferRegistries } from '../ops/credentials.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -13,8 +12,9 @@ const build = (cmd: Command, locations: string) => cmd
 
 async function digestCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await credentialContext(env, flags, transferRegistries(image));
-  env.io.stdout.write(`${await digest(ctx, image, { platform, verify: flags.verify === true })}
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  env.io.stdout.write(`${await digest(ctx, image, { platform, verify: flags.verify === true, credentials })}
 `);
 }
 

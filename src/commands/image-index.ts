@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { indexAdd, indexCreate, indexRemove, type IndexResult } from '../ops/image-index.js';
 import { keyValues } from './key-values.js';
 import { credentialContext } from './credentials.js';
@@ -24,7 +24,7 @@ const create = defineCommand({
   peers: 'docker buildx imagetools create; crane index append; regclient index create',
   build: buildCreate,
   async action(env: CommandEnv, destination: string, images: string[], flags: FlagsOf<typeof buildCreate, 'one'>) {
-    const ctx = await credentialContext(env, flags, [destination, ...images].flatMap(transferRegistries));
+    const ctx = await credentialContext(env, flags, [destination, ...images].flatMap(locationRegistries));
     print(env, await withTransfer(env, flags, `Building ${destination}`, (t) => indexCreate(ctx, destination, images, { ...common(flags), format: flags.format, ...t })));
   },
 });
@@ -45,7 +45,7 @@ const add = defineCommand({
   peers: 'crane index append; regclient index add; docker buildx imagetools create --append',
   build: buildAdd,
   async action(env: CommandEnv, index: string, images: string[], flags: FlagsOf<typeof buildAdd, 'one'>) {
-    const ctx = await credentialContext(env, flags, [index, ...images].flatMap(transferRegistries));
+    const ctx = await credentialContext(env, flags, [index, ...images].flatMap(locationRegistries));
     print(env, await withTransfer(env, flags, `Adding to ${index}`, (t) => indexAdd(ctx, index, images, { ...common(flags), ...(flags.tag ? { tag: flags.tag } : {}), ...t })));
   },
 });
@@ -63,7 +63,7 @@ const remove = defineCommand({
   peers: 'crane index filter; regclient index delete',
   build: buildRemove,
   async action(env: CommandEnv, index: string, flags: FlagsOf<typeof buildRemove, 'one'>) {
-    const ctx = await credentialContext(env, flags, transferRegistries(index));
+    const ctx = await credentialContext(env, flags, locationRegistries(index));
     const what = { platforms: flags.platform.map(parsePlatform), digests: flags.digest };
     print(env, await indexRemove(ctx, index, what, flags.tag ? { tag: flags.tag } : {}));
   },

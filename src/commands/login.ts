@@ -1,7 +1,6 @@
 import { MAX_SECRET_BYTES } from '../util/limits.js';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { withAuthFile } from '../ops/credentials.js';
 import { login } from '../ops/login.js';
 import { readCapped } from '../util/read-capped.js';
 import { canPrompt, prompt } from './prompt.js';
@@ -36,9 +35,7 @@ async function loginCommand(env: CommandEnv, server: string | undefined, flags: 
     password = await prompt(env.io, 'Password: ', { echo: false });
   }
   if (!password) throw new UsageError('a password is required', { hint: 'pass it with --password-stdin (or -p)' });
-  const base = await env.context();
-  const ctx = flags.authfile !== undefined ? await withAuthFile(base, flags.authfile) : base;
-  const result = await login(ctx, server, username, password, { keychain: flags.keychain ?? false });
+  const result = await login(await env.context(), server, username, password, { keychain: flags.keychain ?? false, ...(flags.authfile !== undefined ? { authfile: flags.authfile } : {}) });
   if (result.plaintext) {
     env.warn(`WARNING! Your password will be stored unencrypted in ${result.location}.`);
     env.io.stderr.write('hint: use --keychain (or a credential helper) to keep it in the OS keychain\n');

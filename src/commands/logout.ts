@@ -1,5 +1,4 @@
 import type { CommandEnv } from './command-env.js';
-import { withAuthFile } from '../ops/credentials.js';
 import { logout } from '../ops/login.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -9,9 +8,7 @@ const build = (cmd: Command) => cmd
   .option('--authfile <file>', 'remove them from this docker config.json or containers auth.json instead');
 
 async function logoutCommand(env: CommandEnv, server: string | undefined, flags: FlagsOf<typeof build>): Promise<void> {
-  const base = await env.context();
-  const ctx = flags.authfile !== undefined ? await withAuthFile(base, flags.authfile) : base;
-  const { registry, removed } = await logout(ctx, server);
+  const { registry, removed } = await logout(await env.context(), server, flags.authfile !== undefined ? { authfile: flags.authfile } : {});
   if (removed) env.io.stdout.write(`Removing login credentials for ${registry}\n`);
   else env.warn(`not logged in to ${registry}`);
 }

@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
 import { defaultDocumentFormat, DESCRIPTOR_FORMATS, renderDescriptor, renderDocument } from '../output/document.js';
@@ -27,7 +27,7 @@ const get = defineCommand({
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildGet, 'one'>) {
     const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-    const ctx = await credentialContext(env, flags, transferRegistries(image));
+    const ctx = await credentialContext(env, flags, locationRegistries(image));
     env.io.stdout.write(renderDocument((await manifestGet(ctx, image, platform ? { platform } : {})).bytes, format));
   },
 });
@@ -44,7 +44,7 @@ const head = defineCommand({
   build: buildHead,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
-    const ctx = await credentialContext(env, flags, transferRegistries(image));
+    const ctx = await credentialContext(env, flags, locationRegistries(image));
     env.io.stdout.write(renderDescriptor(await manifestHead(ctx, image), format));
   },
 });

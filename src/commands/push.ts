@@ -1,7 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { push } from '../ops/local.js';
-import { parseReference } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
 import { withTransfer } from './transfer.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -14,8 +13,9 @@ const build = (cmd: Command) => cmd
   .option('--digestfile <file>', 'write the digest of the pushed manifest to this file');
 
 async function pushCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
-  const r = await withTransfer(env, flags, `Pushing ${image}`, (opts) => push(ctx, image, opts));
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const r = await withTransfer(env, flags, `Pushing ${image}`, (opts) => push(ctx, image, { ...opts, credentials }));
   await writeDigestFile(flags.digestfile, r.digest);
   env.io.stdout.write(flags.quiet ? `${r.name}\n` : `${r.name}: digest: ${r.digest} size: ${r.size}\n`);
 }

@@ -1,8 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { rateLimit } from '../ops/ratelimit.js';
 import { renderRateLimit } from '../output/ratelimit.js';
-import { parseReference } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -11,8 +10,9 @@ const build = (cmd: Command) => cmd
   .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
 
 async function ratelimitCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
-  env.io.stdout.write(renderRateLimit(await rateLimit(ctx, image), flags.format));
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  env.io.stdout.write(renderRateLimit(await rateLimit(ctx, image, { credentials }), flags.format));
 }
 
 export default defineCommand({

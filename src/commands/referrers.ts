@@ -1,10 +1,9 @@
 import type { CommandEnv } from './command-env.js';
-import { transferRegistries } from '../ops/credentials.js';
 import { referrers } from '../ops/referrers.js';
 import { referrersJson, renderReferrersTree } from '../output/referrers-tree.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { referrersData } from '../output/template-data.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -17,8 +16,9 @@ const FORMATS = ['tree', 'json'] as const;
 
 async function referrersCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
-  const ctx = await credentialContext(env, flags, transferRegistries(image));
-  const result = await referrers(ctx, image, flags.artifactType ? { artifactType: flags.artifactType } : {});
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const result = await referrers(ctx, image, { credentials, ...(flags.artifactType ? { artifactType: flags.artifactType } : {}) });
   const out = format.template ? renderTemplate(format.template, [referrersData(result)]) : format.builtin === 'json' ? referrersJson(result) : renderReferrersTree(result);
   env.io.stdout.write(out);
 }

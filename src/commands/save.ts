@@ -5,7 +5,7 @@ import { save } from '../ops/archive.js';
 import { checkOutputFile } from '../util/output-file.js';
 import { withTransfer } from './transfer.js';
 import { parseReference } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -26,11 +26,13 @@ async function saveCommand(env: CommandEnv, images: string[], flags: FlagsOf<typ
   const platforms = (flags.platform ?? []).flatMap((p) => p.split(',')).filter((p) => p.trim() !== '').map(parsePlatform);
   if (flags.allPlatforms && platforms.length > 0) throw new UsageError('--all-platforms and --platform exclude each other');
   if (flags.output) await checkOutputFile(flags.output);
-  const ctx = await credentialContext(env, flags, images.map((i) => parseReference(i).registry));
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
   const out = flags.output ? { path: flags.output } : { stream: env.io.stdout };
   await withTransfer(env, { ...flags, quiet: flags.quiet ?? !flags.output }, `Saving ${images.join(', ')}`, (opts) =>
     save(ctx, images, out, {
       ...opts,
+      credentials,
       ...(flags.allPlatforms ? { platforms: 'all' as const } : platforms.length > 0 ? { platforms } : {}),
       ...(flags.referrers ? { referrers: true } : {}),
       ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),

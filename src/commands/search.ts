@@ -5,7 +5,7 @@ import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { searchData } from '../output/template-data.js';
 import { registryHost } from '../ops/list.js';
 import { parseSearchFilters, search } from '../ops/search.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -23,9 +23,11 @@ const FORMATS = ['table', 'json'] as const;
 async function searchCommand(env: CommandEnv, term: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   if (!/^\d+$/.test(flags.limit)) throw new UsageError(`invalid limit "${flags.limit}": must be between 1 and 100`);
   const format = parseFormat(flags.format, FORMATS);
-  const ctx = await credentialContext(env, flags, [registryHost(flags.registry ?? 'docker.io')]);
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
   const results = await search(ctx, term, {
     limit: Number(flags.limit),
+    credentials,
     filters: parseSearchFilters(flags.filter),
     ...(flags.registry ? { registry: flags.registry } : {}),
   });

@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { transferRegistries } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { size } from '../ops/size.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { renderSize } from '../output/size-report.js';
@@ -20,7 +20,7 @@ const FORMATS = ['table', 'json'] as const;
 
 async function sizeCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
-  const registries = [...images, ...(flags.to ? [flags.to] : [])].flatMap(transferRegistries);
+  const registries = [...images, ...(flags.to ? [flags.to] : [])].flatMap(locationRegistries);
   const ctx = await credentialContext(env, flags, registries);
   const report = await size(ctx, images, {
     ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),

@@ -1,12 +1,11 @@
 import type { CommandEnv } from './command-env.js';
 import { RegctlError, UsageError } from '../errors.js';
-import { withTransferCredentials } from '../ops/credentials.js';
 import { sync, type SyncOptions, type SyncReport } from '../ops/sync.js';
 import { readSyncConfig } from '../ops/sync-config.js';
 import { configJobs, repositoryJob } from '../ops/sync-jobs.js';
 import { semverRange, tagRegex, type TagFilter } from '../ops/tag-filter.js';
 import { parseRepository } from '../ref/parse.js';
-import { transferContext, transferOptions } from './credentials.js';
+import { transferOptions } from './credentials.js';
 import { parseCount } from './transfer.js';
 import { imageLine, syncJson, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -48,18 +47,12 @@ async function syncCommand(env: CommandEnv, first: string | undefined, second: s
   } else if (flags.scoped) {
     throw new UsageError('--scoped names destinations of a sync file (--config)');
   }
-  if (flags.config === undefined) {
-    const job = repositoryJob(first, second!, tagFilter(flags));
-    const ctx = await transferContext(env, flags, first, second!);
-    return runSync(env, flags, (opts) => sync(ctx, [job], opts));
-  }
-  const file = await readSyncConfig(flags.config);
-  const [src, dst] = await transferOptions(env, flags);
-  const ctx = await withTransferCredentials(await env.context(),
-    { registries: file.map((r) => r.host), options: src },
-    { registries: [parseRepository(`${first.replace(/\/+$/, '')}/x`).registry], options: dst });
-  const jobs = configJobs(ctx, file, first, { scoped: flags.scoped ?? false });
-  await runSync(env, flags, (opts) => sync(ctx, jobs, opts));
+  const jobs = flags.config === undefined
+    ? [repositoryJob(first, second!, tagFilter(flags))]
+    : configJobs(await readSyncConfig(flags.config), first, { scoped: flags.scoped ?? false });
+  const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
+  const ctx = await env.context();
+  await runSync(env, flags, (opts) => sync(ctx, jobs, { ...opts, sourceCredentials, destinationCredentials }));
 }
 
 /** Runs a sync (or copy --all-tags) with the progress display, then prints the plan, summary and JSON report. */

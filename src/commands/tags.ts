@@ -4,7 +4,7 @@ import { tagsForDigest } from '../ops/tags-for-digest.js';
 import { renderTagList } from '../output/list.js';
 import { formatHelp, parseFormat } from '../output/format.js';
 import { parseRepository } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -21,8 +21,9 @@ export const buildTags = (cmd: Command) => cmd
 export async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildTags, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
   const repo = parseRepository(repository);
-  const filter = { exclude: flags.exclude, omitDigestTags: flags.omitDigestTags === true };
-  const ctx = await credentialContext(env, flags, [repo.registry]);
+  const credentials = await credentialOptions(env, flags);
+  const filter = { exclude: flags.exclude, omitDigestTags: flags.omitDigestTags === true, credentials };
+  const ctx = await env.context();
   const write = (list: string[]) => env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
   if (flags.digest === undefined) {
     write(await tags(ctx, repository, filter));

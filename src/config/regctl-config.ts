@@ -27,6 +27,8 @@ export interface RegistryConfig {
 export interface RegctlConfig {
   path?: string;
   registries: Record<string, RegistryConfig>;
+  /** Why the file at `path` was not used (regclient's own regctl reads `$REGCTL_CONFIG` too), for a warning. */
+  ignored?: string;
 }
 
 export function configPath(env: Env, homedir: string): string {
@@ -49,6 +51,10 @@ export async function loadConfig(env: Env, homedir: string): Promise<RegctlConfi
     raw = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  // regclient's regctl (a Go tool of the same name) keeps {"hosts": {...}} in the file $REGCTL_CONFIG names.
+  if (isObject(raw) && 'hosts' in raw && !('registries' in raw)) {
+    return { path, registries: {}, ignored: `${path} is regclient's regctl configuration ("hosts"), not this regctl's: ignored` };
   }
   return { path, registries: validateRegistries(raw, path) };
 }

@@ -11,6 +11,7 @@ import { formatPlatform, platformMatches, type Platform } from '../oci/platform.
 import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
 import type { OpsContext } from './context.js';
+import { sideContext } from './credentials.js';
 import type { TransferOptions } from './local.js';
 import { openStore } from './open-store.js';
 import { registrySource } from './registry-target.js';
@@ -38,17 +39,18 @@ export interface SaveOptions extends TransferOptions {
  */
 export async function save(ctx: OpsContext, images: string[], out: { path: string } | { stream: Writable }, opts: SaveOptions = {}): Promise<string[]> {
   const store = await openStore(ctx);
-  const { platforms, platform: one, onWarning, ...rest } = opts;
+  const { platforms, platform: one, onWarning, credentials, ...rest } = opts;
   const whole = platforms === 'all' || (platforms !== undefined && platforms.length > 1);
   const list = Array.isArray(platforms) ? platforms : undefined;
   const platform = list?.length === 1 ? list[0]! : one ?? ctx.platform;
   const dockerPlatform = !whole ? platform : list && !list.some((p) => platformMatches(p, ctx.platform)) ? list[0]! : ctx.platform;
   const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
+  const remote = await sideContext(ctx, images.map((i) => parseReference(i).registry), credentials);
   return writeTo(new ArchiveWriter(out, { platform: dockerPlatform }), async (writer) => {
     const names: string[] = [];
     for (const image of images) {
       const ref = parseReference(image);
-      const source = await localOrRemote(ctx, store, ref.name);
+      const source = await localOrRemote(remote, store, ref.name);
       const saved = await copyImage(source, writer, {
         ...rest,
         ...(whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: one !== undefined || list !== undefined }),
@@ -92,7 +94,7 @@ export interface LoadResult {
  * archive is checked whole first (paths, links, sizes, digests, diff_ids): a bad one imports nothing (exit 6).
  */
 export async function load(ctx: OpsContext, input: { path: string } | { stream: Readable }, opts: LoadOptions = {}): Promise<LoadResult> {
-  const { name: given, ...copyOpts } = opts;
+  const { name: given, credentials: _, ...copyOpts } = opts;
   const named = given === undefined ? undefined : parseReference(given).name;
   const store = await openStore(ctx);
   const tmp = await scratchDir(ctx);

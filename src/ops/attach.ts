@@ -9,7 +9,8 @@ import { sha256Digest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { OCI_EMPTY, OCI_LAYER, OCI_MANIFEST } from '../oci/media-types.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface AttachOptions {
   /** The artifact's type (`application/spdx+json`, `application/vnd.dev.sigstore.bundle+json`). */
@@ -20,6 +21,7 @@ export interface AttachOptions {
   annotations?: Record<string, string>;
   /** `org.opencontainers.image.created`; default: now. */
   created?: Date;
+  credentials?: CredentialOptions | undefined;
 }
 
 export interface AttachResult {
@@ -42,6 +44,7 @@ export async function attach(ctx: OpsContext, image: string, opts: AttachOptions
   const location = parseLocation(image);
   if (location.singlePlatform) throw new UsageError(`cannot attach to ${image}: attach writes to a registry or an OCI layout`);
   const layers = await Promise.all(opts.files.map(fileLayer));
+  ctx = await sideContext(ctx, locationRegistries(image), opts.credentials);
   const src = await location.openSource(ctx);
   let subject: Descriptor;
   try {

@@ -13,7 +13,4 @@ export interface OpsContext {
   config: RegctlConfig;
   credentials: CredentialStore;
   transport: Transport;
-  /** The two sides of a copy when their credentials differ (`--src-creds`, `--dest-creds`); else `transport`. */
-  sourceTransport?: Transport;
-  destinationTransport?: Transport;
 }

@@ -5,7 +5,8 @@ import { IntegrityError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { parseLocation, type ImageLocation } from './transports/index.js';
+import { transferContexts, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation, type ImageLocation } from './transports/index.js';
 
 export interface CopyOptions {
   /** Copy only this platform's image out of an index (NotFound when nothing matches). */
@@ -19,6 +20,9 @@ export interface CopyOptions {
   /** Called with warnings (a Docker-format manifest written into an OCI layout); the library never prints. */
   onWarning?: (message: string) => void;
   onProgress?: (event: CopyProgress) => void;
+  /** Credentials for the source's registry and for the destination's (stored ones when not given). */
+  sourceCredentials?: CredentialOptions | undefined;
+  destinationCredentials?: CredentialOptions | undefined;
 }
 
 /**
@@ -47,23 +51,32 @@ export interface LocationCopyOptions extends Omit<CopyOptions, 'platform'> {
  * names, committing only when everything succeeded.
  */
 export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: ImageLocation, opts: LocationCopyOptions = {}): Promise<CopyResult> {
-  const src = await from.openSource(ctx);
+  const { sourceCredentials, destinationCredentials, ...rest } = opts;
+  const [srcCtx, dstCtx] = await transferContexts(ctx,
+    { registries: locationRegistries(from.text), credentials: sourceCredentials },
+    { registries: locationRegistries(to.text), credentials: destinationCredentials });
+  opts = rest;
+  const src = await from.openSource(srcCtx);
   try {
-    const dst = await to.openDestination(ctx, {
+    const dst = await to.openDestination(dstCtx, {
       ...(src.name ? { sourceName: src.name } : {}),
       ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
       ...(opts.onWarning ? { warn: opts.onWarning } : {}),
     });
+    let done = false;
     try {
       const { onWarning: _, ...copyOpts } = opts;
-      return await writeTo(dst.target, async (target) => {
+      const copied = await writeTo(dst.target, async (target) => {
         const result = await copyImage(src.target, target, { ...copyOpts, ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
           throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }
         return result;
       });
+      done = true;
+      return copied;
     } finally {
+      if (!done) await dst.abort?.().catch(() => undefined);
       await dst.close();
     }
   } finally {

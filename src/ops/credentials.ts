@@ -1,96 +1,119 @@
 /**
- * Per-command credentials, shared by every command that reaches a registry and by both sides of a copy (and a
- * future sync): `--creds`, `--registry-token` and `--no-creds` replace the stored credentials for the registries
- * the command names (and nothing else: mirrors and other hosts keep theirs); `--authfile` replaces the default
- * stores (DOCKER_AUTH_CONFIG, config.json, auth.json) with one file.
+ * The credentials an operation is given, per side: `creds`, `registryToken`, `anonymous` and `lookup` replace the
+ * stored credentials for the registries the operation names (and nothing else: mirrors and other hosts keep
+ * theirs); `authfile` replaces the default stores (DOCKER_AUTH_CONFIG, config.json, auth.json) with one file.
+ * Each operation takes them as arguments (`credentials`, or `sourceCredentials` / `destinationCredentials` for a
+ * transfer) and works in a context derived for each side here; nothing is kept in a shared context.
  */
 import { stat } from 'node:fs/promises';
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import { OverriddenCredentials, type CredentialOverride } from '../auth/override.js';
 import { CredentialStore } from '../auth/store.js';
 import { UsageError } from '../errors.js';
-import type { OpsContext } from './context.js';
 import type { Transport } from '../transport/transport.js';
-import { parseReference } from '../ref/parse.js';
-import { parseLocation } from './transports/index.js';
+import type { OpsContext } from './context.js';
 
 export interface CredentialOptions {
-  /** `--creds USER:PASS`. */
+  /** A username and password (or a token server's password) sent instead of the stored ones (`--creds`). */
   creds?: { username: string; password: string };
-  /** `--registry-token`: a bearer token sent as is. */
+  /** A bearer token sent as is, no token exchange (`--registry-token`). */
   registryToken?: string;
-  /** `--no-creds`: anonymous. */
+  /** Send no credentials at all (`--no-creds`). */
   anonymous?: boolean;
-  /** `--authfile`: read this docker config.json or containers auth.json instead of the defaults. */
+  /** Read this docker config.json or containers auth.json instead of the default stores (`--authfile`). */
   authfile?: string;
-  /** `--tls-verify=false`: plain http allowed and TLS not verified for these registries (skopeo's flag). */
+  /**
+   * Asked for the credential of each registry the operation names; `undefined` falls back to the stored ones.
+   * Called again when a token expires, so it may hand out short-lived passwords.
+   */
+  lookup?: (registry: string) => Credential | undefined | Promise<Credential | undefined>;
+  /** false: plain http allowed and TLS not verified for these registries (skopeo's `--tls-verify=false`). */
   tlsVerify?: boolean;
 }
 
 /** One side of a transfer: the registries it names and the credentials it was given. */
 export interface CredentialSide {
   registries: string[];
-  options: CredentialOptions;
+  credentials?: CredentialOptions | undefined;
 }
 
-/** The context for a command on `registries` with these credentials (the same context when none were given). */
-export async function withCredentials(ctx: OpsContext, registries: string[], options: CredentialOptions): Promise<OpsContext> {
-  const store = await authFileStore(ctx, options.authfile);
-  const source = overridden(store ?? ctx.credentials, registries, options);
-  if (source === ctx.credentials && options.tlsVerify !== false) return ctx;
-  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, registries, options, source) };
+/** How the exclusive options are called where they were given (the CLI's flags, or the library's option names). */
+export type CredentialNames = Record<'creds' | 'registryToken' | 'anonymous' | 'lookup', string>;
+
+const OPTION_NAMES: CredentialNames = { creds: 'creds', registryToken: 'registryToken', anonymous: 'anonymous', lookup: 'lookup' };
+
+/** Refuses options that each say what to send (creds, token, anonymous, lookup): at most one may be given. */
+export function checkCredentialOptions(options: CredentialOptions, names: CredentialNames = OPTION_NAMES): void {
+  const given = (['creds', 'registryToken', 'anonymous', 'lookup'] as const).filter((k) => options[k] !== undefined && options[k] !== false);
+  if (given.length > 1) throw new UsageError(`${given.map((k) => names[k]).join(' and ')} cannot be used together`);
+  if (options.registryToken === '') throw new UsageError(`${names.registryToken} must not be empty`);
+}
+
+/** The context one side of an operation works in: `credentials` apply to `registries` (the same context when none). */
+export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}): Promise<OpsContext> {
+  const { store, source } = await sideCredentials(ctx, registries, credentials);
+  if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
+  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecureOf({ registries, credentials }), source) };
+}
+
+/** Where a side's credentials come from: its authfile's store (else the context's), with its overrides on top. */
+async function sideCredentials(ctx: OpsContext, registries: string[], credentials: CredentialOptions): Promise<{ store?: CredentialStore; source: CredentialSource }> {
+  checkCredentialOptions(credentials);
+  const store = await authFileStore(ctx, credentials.authfile);
+  return { ...(store ? { store } : {}), source: overridden(store ?? ctx.credentials, registries, credentials) };
 }
 
 /**
- * The context for a copy: each side's credentials apply to its registries through its own transport, so a
- * source and a destination on one host (different repositories) each authenticate as given, like skopeo's
- * `--src-creds` / `--dest-creds`. Sides given the same options share one transport.
+ * The contexts of a transfer's two sides: each side's credentials apply to its registries through its own transport,
+ * so a source and a destination on one host (different repositories) each authenticate as given, like skopeo's
+ * `--src-creds` / `--dest-creds`. Sides given the same options (or none) share one context.
  */
-export async function withTransferCredentials(ctx: OpsContext, source: CredentialSide, destination: CredentialSide): Promise<OpsContext> {
-  if (source.options === destination.options) {
-    return withCredentials(ctx, [...source.registries, ...destination.registries], source.options);
+export async function transferContexts(ctx: OpsContext, source: CredentialSide, destination: CredentialSide): Promise<[OpsContext, OpsContext]> {
+  if (source.credentials === destination.credentials) {
+    const both = await sideContext(ctx, [...source.registries, ...destination.registries], source.credentials);
+    return [both, both];
   }
-  const side = async (s: CredentialSide) => {
-    const store = await authFileStore(ctx, s.options.authfile);
-    const creds = overridden(store ?? ctx.credentials, s.registries, s.options);
-    return creds === ctx.credentials && s.options.tlsVerify !== false ? undefined : derived(ctx, s.registries, s.options, creds);
-  };
-  const [src, dst] = await Promise.all([side(source), side(destination)]);
-  return { ...ctx, ...(src ? { sourceTransport: src } : {}), ...(dst ? { destinationTransport: dst } : {}) };
+  return Promise.all([sideContext(ctx, source.registries, source.credentials), sideContext(ctx, destination.registries, destination.credentials)]);
 }
 
-/** login and logout with `--authfile`: that file is the store (it may not exist yet). */
-export async function withAuthFile(ctx: OpsContext, file: string): Promise<OpsContext> {
+/**
+ * One context for both sides, for an operation that reads one and writes the other through a single context (the
+ * image-changing operations): each side's credentials apply to its registries; a registry on both sides gets the
+ * destination's. Prefer transferContexts where the operation can hold two.
+ */
+export async function combinedContext(ctx: OpsContext, source: CredentialSide, destination: CredentialSide): Promise<OpsContext> {
+  if (source.credentials === destination.credentials) return sideContext(ctx, [...source.registries, ...destination.registries], source.credentials);
+  const [src, dst] = await Promise.all([
+    sideCredentials(ctx, source.registries, source.credentials ?? {}),
+    sideCredentials(ctx, destination.registries, destination.credentials ?? {}),
+  ]);
+  const onDestination = new Set(destination.registries);
+  const both: CredentialSource = { get: (registry) => (onDestination.has(registry) ? dst : src).source.get(registry) };
+  return { ...ctx, transport: derived(ctx, [...insecureOf(source), ...insecureOf(destination)], both) };
+}
+
+/** login and logout with an authfile: that file is the store (it may not exist yet). */
+export async function authFileContext(ctx: OpsContext, file: string | undefined): Promise<OpsContext> {
   const store = await authFileStore(ctx, file, false);
-  return { ...ctx, credentials: store!, transport: ctx.transport.withCredentials(store!) };
-}
-
-/** The registry a location names (`docker://REF` or a plain reference); none for oci:, docker-archive:, local:, …. */
-export function transferRegistries(spec: string): string[] {
-  if (parseLocation(spec).transport.name !== 'docker') return [];
-  return [parseReference(spec.replace(/^docker:\/\//, '')).registry];
+  return store ? { ...ctx, credentials: store, transport: ctx.transport.withCredentials(store) } : ctx;
 }
 
 /** What the options say to send instead of the stored credentials; undefined when they say nothing. */
-export function credentialOverride(options: CredentialOptions): CredentialOverride | undefined {
-  const given = [options.creds && '--creds', options.registryToken !== undefined && '--registry-token', options.anonymous && '--no-creds'].filter(Boolean);
-  if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be used together`);
+function credentialOverride(options: CredentialOptions): CredentialOverride | undefined {
   if (options.anonymous) return { anonymous: true };
-  if (options.registryToken !== undefined) {
-    if (!options.registryToken) throw new UsageError('--registry-token must not be empty');
-    return { credential: { registryToken: options.registryToken } };
-  }
-  if (options.creds) {
-    const credential: Credential = { username: options.creds.username, password: options.creds.password };
-    return { credential };
-  }
+  if (options.registryToken !== undefined) return { credential: { registryToken: options.registryToken } };
+  if (options.creds) return { credential: { username: options.creds.username, password: options.creds.password } };
+  if (options.lookup) return { lookup: options.lookup };
   return undefined;
 }
 
-/** The transport with these credentials, and these registries insecure when `--tls-verify=false` says so. */
-function derived(ctx: OpsContext, registries: string[], options: CredentialOptions, credentials: CredentialSource): Transport {
-  const insecure = options.tlsVerify === false ? Object.fromEntries(registries.map((r) => [r, { insecure: true }])) : undefined;
-  return ctx.transport.derive({ ...(insecure ? { registries: insecure } : {}), credentials: () => credentials });
+/** The registries a side makes insecure (`tlsVerify: false`). */
+const insecureOf = (side: CredentialSide): string[] => (side.credentials?.tlsVerify === false ? side.registries : []);
+
+/** The transport with these credentials, and these registries insecure (plain http allowed, TLS not verified). */
+function derived(ctx: OpsContext, insecure: string[], credentials: CredentialSource): Transport {
+  const registries = insecure.length ? Object.fromEntries(insecure.map((r) => [r, { insecure: true }])) : undefined;
+  return ctx.transport.derive({ ...(registries ? { registries } : {}), credentials: () => credentials });
 }
 
 function overridden(base: CredentialSource, registries: string[], options: CredentialOptions): CredentialSource {

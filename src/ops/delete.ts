@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
 import { deleteManifest, headManifest } from '../registry/manifests.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
 import { tagsPointingAt, type TagsForDigestOptions } from './tags-for-digest.js';
 import { untag, type UntagResult } from './untag.js';
 
@@ -15,8 +16,15 @@ export interface ManifestDeleteResult {
   tags: string[];
 }
 
+export interface DeleteOptions extends TagsForDigestOptions {
+  credentials?: CredentialOptions | undefined;
+}
+
 /** `REPO:TAG` removes that tag only (untag); `REPO@DIGEST` deletes the manifest with every tag on it. */
-export async function deleteImage(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<DeleteResult> {
+export async function deleteImage(ctx: OpsContext, image: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  const { credentials, ...rest } = opts;
+  ctx = await sideContext(ctx, [parseReference(image).registry], credentials);
+  opts = rest;
   if (!parseReference(image).digest) return { kind: 'tag', untagged: await untag(ctx, image) };
   return { kind: 'manifest', ...(await manifestDelete(ctx, image, opts)) };
 }

@@ -1,7 +1,16 @@
 import { resolveImage } from '../content/resolve.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
+
+export interface DigestOptions {
+  /** The digest of this platform's manifest in an index (a single image must be that platform). */
+  platform?: Platform | undefined;
+  /** Fetch the manifest and hash it instead of trusting the registry's digest header. */
+  verify?: boolean;
+  credentials?: CredentialOptions | undefined;
+}
 
 /**
  * The digest a location (a registry reference, `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME]`, `local:IMAGE`, …)
@@ -11,9 +20,9 @@ import { parseLocation } from './transports/index.js';
  * With a platform: that platform's manifest in an index (read and hashed; NotFound when it has none), or a single
  * image of that platform.
  */
-export async function digest(ctx: OpsContext, image: string, opts: { platform?: Platform; verify?: boolean } = {}): Promise<string> {
+export async function digest(ctx: OpsContext, image: string, opts: DigestOptions = {}): Promise<string> {
   const location = parseLocation(image);
-  const opened = await location.openSource(ctx);
+  const opened = await location.openSource(await sideContext(ctx, locationRegistries(image), opts.credentials));
   try {
     const src = opened.target;
     if (opts.platform) return (await resolveImage(src, { platform: opts.platform, strict: true })).top.digest;

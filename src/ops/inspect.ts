@@ -5,7 +5,9 @@ import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import type { SourceTarget } from '../content/target.js';
 import type { OpsContext } from './context.js';
-import { withSource } from './transports/index.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
+import { parseJson } from '../oci/json.js';
 
 export interface InspectResult {
   name: string;
@@ -40,6 +42,11 @@ export interface DescriptorView {
   attestationOf?: string;
 }
 
+export interface InspectOptions {
+  /** Descend into an index to this platform's image (a single image must be that platform). */
+  platform?: Platform | undefined;
+  credentials?: CredentialOptions | undefined;
+}
 
 export interface ImageSummary {
   /** Absent for an artifact, whose config names no platform. */
@@ -62,13 +69,19 @@ export interface ImageSummary {
  * points at: an index's platforms, or an image's config and layers. `platform` descends into an index; an image of
  * another platform (or none) is NotFound.
  */
-export async function inspect(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<InspectResult> {
-  return withSource(ctx, image, (opened) => inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform));
+export async function inspect(ctx: OpsContext, image: string, opts: InspectOptions = {}): Promise<InspectResult> {
+  const location = parseLocation(image);
+  const opened = await location.openSource(await sideContext(ctx, locationRegistries(image), opts.credentials));
+  try {
+    return await inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform);
+  } finally {
+    await opened.close();
+  }
 }
 
 async function inspectSource(src: SourceTarget, name: string, platform: Platform | undefined): Promise<InspectResult> {
   const { top, bytes, doc: parsed } = await resolveImage(src, platform ? { platform } : {});
-  const doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  const doc = parseJson(bytes, name) as Record<string, unknown>;
   const isImageConfig = parsed.kind === 'image' && IMAGE_CONFIGS.has(parsed.config.mediaType);
   const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : parsed.kind === 'image' && !isImageConfig && parsed.config.mediaType !== EMPTY_CONFIG ? parsed.config.mediaType : undefined;
   const base = {
@@ -83,8 +96,9 @@ async function inspectSource(src: SourceTarget, name: string, platform: Platform
   const configRaw = await readSmallBlob(src, parsed.config);
   let config: Record<string, any> = {};
   try {
-    config = JSON.parse(configRaw.toString('utf8'));
+    config = parseJson(configRaw, `${name}: config`) as Record<string, any>;
   } catch (err) {
+    if (err instanceof IntegrityError) throw err;
     // An artifact's config may be anything; an image's must be JSON.
     if (isImageConfig) throw new IntegrityError(`${name}: config ${parsed.config.digest} is not valid JSON`, { cause: err });
   }

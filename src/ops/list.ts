@@ -4,6 +4,7 @@ import { parseRepository } from '../ref/parse.js';
 import { listCatalog } from '../registry/catalog.js';
 import { listTags } from '../registry/tags.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
 import { tagRegex } from './tag-filter.js';
 
 export interface TagsOptions {
@@ -11,13 +12,18 @@ export interface TagsOptions {
   exclude?: string[];
   /** Leave out the referrers-schema and cosign digest tags (`sha256-<hex>`, `sha256-<hex>.sig`, …). */
   omitDigestTags?: boolean;
+  credentials?: CredentialOptions | undefined;
+}
+
+export interface CatalogOptions {
+  credentials?: CredentialOptions | undefined;
 }
 
 /** Every tag of a repository (`alpine`, `localhost:5000/app`), in the registry's order, less those filtered out. */
 export async function tags(ctx: OpsContext, repository: string, opts: TagsOptions = {}): Promise<string[]> {
   const ref = parseRepository(repository);
   const keep = tagsKept(opts);
-  const client = await ctx.transport.client(ref.registry);
+  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   return (await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`)).filter(keep);
 }
 
@@ -28,9 +34,9 @@ export function tagsKept(opts: TagsOptions): (tag: string) => boolean {
 }
 
 /** Every repository in a registry's catalog. */
-export async function catalog(ctx: OpsContext, registry: string): Promise<string[]> {
+export async function catalog(ctx: OpsContext, registry: string, opts: CatalogOptions = {}): Promise<string[]> {
   const host = registryHost(registry);
-  const client = await ctx.transport.client(host);
+  const client = await (await sideContext(ctx, [host], opts.credentials)).transport.client(host);
   return listCatalog(client, `listing the catalog of ${host}`);
 }
 

@@ -4,14 +4,17 @@ import { parseReference } from '../ref/parse.js';
 import { removeImage, type RemoveResult } from '../store/remove.js';
 import type { StoreImage } from '../store/store.js';
 import type { OpsContext } from './context.js';
+import type { CredentialOptions } from './credentials.js';
 import { copyLocations } from './copy.js';
 import { openStore } from './open-store.js';
 import { dockerTransport } from './transports/docker.js';
 import { localTransport } from './transports/local.js';
 
 export interface TransferOptions {
-  jobs?: number;
-  onProgress?: (event: CopyProgress) => void;
+  jobs?: number | undefined;
+  onProgress?: ((event: CopyProgress) => void) | undefined;
+  /** Credentials for the registry (stored ones when not given). */
+  credentials?: CredentialOptions | undefined;
 }
 
 export interface PullOptions extends TransferOptions {
@@ -32,13 +35,14 @@ export { openStore } from './open-store.js';
 
 /** registry → local store: a copy from `IMAGE` to `local:IMAGE`. */
 export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {}): Promise<PullResult> {
-  const { platform: asked, allPlatforms, ...rest } = opts;
+  const { platform: asked, allPlatforms, credentials, ...rest } = opts;
   const platform = allPlatforms ? undefined : (asked ?? ctx.platform);
   // Like docker's RepoDigests, a pull by digest names the digest pulled (an index's) even when the image stored is
   // the host platform's out of it: the store name is not a digest the stored manifest must have.
   const { expectDigest: _, ...into } = localTransport.parse(image, `local:${image}`);
   const result = await copyLocations(ctx, registryLocation(image), into, {
     ...rest,
+    sourceCredentials: credentials,
     ...(platform ? { platform, strictPlatform: asked !== undefined } : {}),
   });
   return { name: parseReference(image).name, digest: result.sourceDigest, upToDate: result.unchanged };
@@ -46,7 +50,8 @@ export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {
 
 /** local store → registry: a copy from `local:IMAGE` to `IMAGE`. */
 export async function push(ctx: OpsContext, image: string, opts: TransferOptions = {}): Promise<{ name: string; digest: string; size: number }> {
-  const result = await copyLocations(ctx, localTransport.parse(image, `local:${image}`), registryLocation(image), opts);
+  const { credentials, ...rest } = opts;
+  const result = await copyLocations(ctx, localTransport.parse(image, `local:${image}`), registryLocation(image), { ...rest, destinationCredentials: credentials });
   return { name: parseReference(image).name, digest: result.digest, size: result.top.size };
 }
 

@@ -2,6 +2,7 @@ import { normalizeServer } from '../auth/hostname.js';
 import type { Credential } from '../auth/credential.js';
 import { UsageError } from '../errors.js';
 import type { OpsContext } from './context.js';
+import { authFileContext } from './credentials.js';
 
 export interface LoginResult {
   registry: string;
@@ -15,10 +16,18 @@ export interface LoginResult {
  * Checks the credentials against the registry, then stores them (nothing is stored when the check fails).
  * When the token server hands out a refresh token it is stored as the identity token instead of the password.
  */
-export async function login(ctx: OpsContext, server: string | undefined, username: string, password: string, opts: { keychain?: boolean } = {}): Promise<LoginResult> {
+export interface LoginOptions {
+  /** Store through docker-credential-regctl in the OS keychain (`credHelpers[host] = "regctl"`). */
+  keychain?: boolean;
+  /** Store in this docker config.json or containers auth.json instead of the default one. */
+  authfile?: string;
+}
+
+export async function login(ctx: OpsContext, server: string | undefined, username: string, password: string, opts: LoginOptions = {}): Promise<LoginResult> {
   if (!username) throw new UsageError('a username is required (-u)');
   if (!password) throw new UsageError('a password is required (-p or --password-stdin)');
   const registry = normalizeServer(server ?? 'docker.io');
+  ctx = await authFileContext(ctx, opts.authfile);
   const cred: Credential = { username, password };
   const client = await ctx.transport.loginClient(registry, cred);
   const { identityToken } = await client.verifyLogin(cred);
@@ -28,7 +37,8 @@ export async function login(ctx: OpsContext, server: string | undefined, usernam
 }
 
 /** Removes stored credentials wherever they are; `removed` is false when there were none. */
-export async function logout(ctx: OpsContext, server: string | undefined): Promise<{ registry: string; removed: boolean }> {
+export async function logout(ctx: OpsContext, server: string | undefined, opts: { authfile?: string } = {}): Promise<{ registry: string; removed: boolean }> {
   const registry = normalizeServer(server ?? 'docker.io');
+  ctx = await authFileContext(ctx, opts.authfile);
   return { registry, removed: await ctx.credentials.erase(registry) };
 }

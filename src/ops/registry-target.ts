@@ -7,7 +7,7 @@ import { manifestReference } from '../ref/selector.js';
 
 /** A registry repository as a copy source, at the reference's digest or tag; configured mirrors are tried first. */
 export async function registrySource(ctx: OpsContext, ref: Reference): Promise<SourceTarget> {
-  const transport = ctx.sourceTransport ?? ctx.transport;
+  const transport = ctx.transport;
   const client = await transport.client(ref.registry);
   const origin = new RegistrySource(client, ref.repository, manifestReference(ref), ref.name);
   const mirrors = await transport.mirrorClients(ref.registry);
@@ -18,5 +18,5 @@ export async function registrySource(ctx: OpsContext, ref: Reference): Promise<S
 
 /** A registry repository as a copy destination. */
 export async function registryDestination(ctx: OpsContext, ref: Reference): Promise<RegistryDestination> {
-  return new RegistryDestination(await (ctx.destinationTransport ?? ctx.transport).client(ref.registry), ref.repository, ref.name);
+  return new RegistryDestination(await ctx.transport.client(ref.registry), ref.repository, ref.name);
 }

@@ -3,6 +3,7 @@ import { listCatalog } from '../registry/catalog.js';
 import { searchV1, type SearchResult } from '../registry/search.js';
 import { searchBase } from '../transport/endpoint.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type CredentialOptions } from './credentials.js';
 import { registryHost } from './list.js';
 
 export interface SearchFilters {
@@ -18,6 +19,7 @@ export interface SearchOptions {
   filters?: SearchFilters;
   /** Registry to search; default docker.io. Registries without a v1 search API are searched by catalog. */
   registry?: string;
+  credentials?: CredentialOptions | undefined;
 }
 
 export const DEFAULT_SEARCH_LIMIT = 25;
@@ -28,6 +30,7 @@ export async function search(ctx: OpsContext, term: string, opts: SearchOptions 
   const limit = opts.limit ?? DEFAULT_SEARCH_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError(`invalid limit ${limit}: must be between 1 and 100`);
   const registry = registryHost(opts.registry ?? 'docker.io');
+  ctx = await sideContext(ctx, [registry], opts.credentials);
   const base = searchBase(registry, ctx.config.registries[registry]);
   let results: SearchResult[];
   if (base) {

@@ -1,9 +1,6 @@
-import type { CredentialSource } from '../auth/credential.js';
-import { OverriddenCredentials } from '../auth/override.js';
 import { UsageError } from '../errors.js';
 import { parseReference, parseRepository, type RepositoryName } from '../ref/parse.js';
 import { givenSelector } from '../ref/selector.js';
-import type { OpsContext } from './context.js';
 import type { SyncRegistry } from './sync-config.js';
 import type { TagFilter } from './tag-filter.js';
 
@@ -14,8 +11,8 @@ export interface SyncJob {
   /** Tags or digests to copy; undefined: every tag the source lists, through `filter` when given. */
   references?: string[];
   filter?: TagFilter;
-  /** The context the source is read with (a sync file's per-registry settings); default: the sync's own. */
-  sourceContext?: OpsContext;
+  /** The sync file's entry for the source registry: its `tls-verify`, `cert-dir` and `credentials` apply to reads. */
+  sourceRegistry?: SyncRegistry;
 }
 
 /**
@@ -42,12 +39,11 @@ export function repositoryJob(source: string, destination: string, filter: TagFi
  * at `destination/<last component of its path>`, or with `scoped` at `destination/<registry>/<path>`, as skopeo
  * names them. Each registry's `tls-verify`, `cert-dir` and `credentials` apply to its own reads.
  */
-export function configJobs(ctx: OpsContext, registries: SyncRegistry[], destination: string, opts: { scoped?: boolean } = {}): SyncJob[] {
+export function configJobs(registries: SyncRegistry[], destination: string, opts: { scoped?: boolean } = {}): SyncJob[] {
   const prefix = destination.replace(/\/+$/, '');
   parseRepository(`${prefix}/x`); // a clear error for a malformed destination before anything is read
   const jobs: SyncJob[] = [];
   for (const reg of registries) {
-    const sourceContext = registryContext(ctx, reg);
     for (const repo of reg.repositories) {
       const suffix = opts.scoped ? `${repo.repository.registry}/${repo.repository.repository}` : repo.repository.repository.split('/').at(-1)!;
       jobs.push({
@@ -55,26 +51,10 @@ export function configJobs(ctx: OpsContext, registries: SyncRegistry[], destinat
         destination: parseRepository(`${prefix}/${suffix}`),
         ...(repo.references ? { references: repo.references } : {}),
         ...(repo.filter ? { filter: repo.filter } : {}),
-        sourceContext,
+        sourceRegistry: reg,
       });
     }
   }
   return jobs;
 }
 
-/**
- * The context a sync file's registry is read with: its TLS settings and credentials over those of the source side
- * (`--src-creds` and the like apply to the registries the file gives no credentials for).
- */
-function registryContext(ctx: OpsContext, reg: SyncRegistry): OpsContext {
-  const host = reg.host;
-  const settings = { ...(reg.tlsVerify ? {} : { insecure: true }), ...(reg.certDir ? { certDir: reg.certDir } : {}) };
-  const given = reg.credentials;
-  if (!Object.keys(settings).length && !given) return ctx;
-  const side = ctx.sourceTransport ?? ctx.transport;
-  const sourceTransport = side.derive({
-    registries: { [host]: settings },
-    ...(given ? { credentials: (current: CredentialSource) => new OverriddenCredentials(current, [host], { credential: { ...given } }) } : {}),
-  });
-  return { ...ctx, sourceTransport };
-}

@@ -8,7 +8,11 @@ import { ExitCode, RegctlError } from '../errors.js';
 import { parseReference, type RepositoryName } from '../ref/parse.js';
 import { isDigest, joinSelector } from '../ref/selector.js';
 import { runPool } from '../util/pool.js';
+import type { CredentialSource } from '../auth/credential.js';
+import { OverriddenCredentials } from '../auth/override.js';
 import type { OpsContext } from './context.js';
+import { transferContexts, type CredentialOptions } from './credentials.js';
+import type { SyncRegistry } from './sync-config.js';
 import { registryDestination, registrySource } from './registry-target.js';
 import type { SyncJob } from './sync-jobs.js';
 import { filterTags } from './tag-filter.js';
@@ -64,6 +68,12 @@ export interface SyncOptions {
   onProgress?: (event: SyncProgress) => void;
   /** Milliseconds clock, for the report's time. */
   now?: () => number;
+  /**
+   * Credentials for the source registries and for the destination's (stored ones when not given). A sync file's
+   * `credentials` win for its registries.
+   */
+  sourceCredentials?: CredentialOptions | undefined;
+  destinationCredentials?: CredentialOptions | undefined;
 }
 
 interface Item {
@@ -82,6 +92,16 @@ interface Item {
  * several tags of one destination repository is sent once.
  */
 export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions = {}): Promise<SyncReport> {
+  const [sourceCtx, destinationCtx] = await transferContexts(ctx,
+    { registries: jobs.map((j) => j.source.registry), credentials: opts.sourceCredentials },
+    { registries: jobs.map((j) => j.destination.registry), credentials: opts.destinationCredentials });
+  const fileContexts = new Map<SyncRegistry, OpsContext>();
+  const sourceOf = (job: SyncJob): OpsContext => {
+    if (!job.sourceRegistry) return sourceCtx;
+    let c = fileContexts.get(job.sourceRegistry);
+    if (!c) fileContexts.set(job.sourceRegistry, (c = registryContext(sourceCtx, job.sourceRegistry)));
+    return c;
+  };
   const now = opts.now ?? Date.now;
   const started = now();
   const results: SyncImageResult[] = [];
@@ -90,7 +110,7 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   const destinations = new Map<string, Promise<DestinationTarget>>();
   const destinationOf = (repo: RepositoryName) => {
     let dst = destinations.get(repo.name);
-    if (!dst) destinations.set(repo.name, (dst = registryDestination(ctx, { ...repo, name: repo.name })));
+    if (!dst) destinations.set(repo.name, (dst = registryDestination(destinationCtx, { ...repo, name: repo.name })));
     return dst;
   };
   const fail = (source: string, destination: string, err: unknown): void => {
@@ -104,7 +124,7 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   const seen = new Set<string>();
   await runPool(jobs, imageJobs, async (job) => {
     try {
-      const repo = await registrySource(job.sourceContext ?? ctx, parseReference(job.source.name));
+      const repo = await registrySource(sourceOf(job), parseReference(job.source.name));
       // With referrers, the referrers tags and cosign's digest tags travel with their images, not as images.
       const tags = job.references ? undefined : (await listTags(repo)).filter((t) => !opts.referrers || !isReferrersTag(t));
       const references = job.references ?? filterTags(tags!, job.filter ?? {});
@@ -188,4 +208,20 @@ async function listTags(repo: SourceTarget): Promise<string[]> {
 function describe(err: unknown): { message: string; exitCode: number } {
   if (err instanceof RegctlError) return { message: err.message, exitCode: err.exitCode };
   return { message: err instanceof Error ? err.message : String(err), exitCode: ExitCode.failure };
+}
+
+/**
+ * The context a sync file's registry is read with: its TLS settings and credentials over those of the source side
+ * (the source's credentials apply to the registries the file gives no credentials for).
+ */
+function registryContext(ctx: OpsContext, reg: SyncRegistry): OpsContext {
+  const host = reg.host;
+  const settings = { ...(reg.tlsVerify ? {} : { insecure: true }), ...(reg.certDir ? { certDir: reg.certDir } : {}) };
+  const given = reg.credentials;
+  if (!Object.keys(settings).length && !given) return ctx;
+  const transport = ctx.transport.derive({
+    registries: { [host]: settings },
+    ...(given ? { credentials: (current: CredentialSource) => new OverriddenCredentials(current, [host], { credential: { ...given } }) } : {}),
+  });
+  return { ...ctx, transport };
 }

@@ -1,5 +1,5 @@
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import { verified, VerifyingStream } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { claimPartial, keepPartialSync, tempName } from './partial.js';
+import { makeDir } from '../util/make-dir.js';
 
 const WRITE_BUFFER = 256 << 10;
 
@@ -24,7 +25,7 @@ export type BlobOpener = (offset: number) => Promise<Readable>;
 export async function writeBlobFile(path: string, desc: Descriptor, source: BlobOpener, resumable = false): Promise<void> {
   const dir = dirname(path);
   const hex = basename(path);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const tmp = join(dir, tempName(hex));
   const forget = onInterrupt(() => keepPartialSync(dir, hex, tmp));
   try {
@@ -38,7 +39,10 @@ export async function writeBlobFile(path: string, desc: Descriptor, source: Blob
     }
     await rename(tmp, path);
   } catch (err) {
-    if (resumable && !(err instanceof IntegrityError)) {
+    const diskFull = isDiskFull(err);
+    if (diskFull && !(err as NodeJS.ErrnoException).path) (err as NodeJS.ErrnoException).path = path; // name what could not be written
+    // A partial is kept to be resumed, but not one that filled the disk: it would only keep the disk full.
+    if (resumable && !(err instanceof IntegrityError) && !diskFull) {
       try {
         keepPartialSync(dir, hex, tmp);
       } catch {
@@ -51,6 +55,12 @@ export async function writeBlobFile(path: string, desc: Descriptor, source: Blob
     forget();
   }
   await syncDir(dir);
+}
+
+/** No room left on the device (or in the quota). */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offset: number): Promise<void> {

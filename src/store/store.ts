@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, RegctlError } from '../errors.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
 import { familiarReference, parseReference } from '../ref/parse.js';
@@ -44,9 +44,9 @@ export class ImageStore {
     this.layout = layout;
   }
 
-  /** Opens the store at `path`, creating it when absent. */
+  /** Opens the store at `path`, creating it when absent: private (0700), since it holds private images. */
   static async open(path: string): Promise<ImageStore> {
-    return new ImageStore(await OciLayout.open(path, { create: true }));
+    return new ImageStore(await OciLayout.open(path, { create: true, private: true }));
   }
 
   get path(): string {
@@ -116,8 +116,8 @@ export class ImageStore {
     try {
       const m = parseManifest(await this.layout.readBlob(entry), entry.mediaType, entry.digest);
       return m.kind === 'image' ? m.config.digest : entry.digest;
-    } catch {
-      return entry.digest;
+    } catch (err) {
+      return described(err, entry.digest);
     }
   }
 
@@ -147,8 +147,8 @@ export class ImageStore {
     let m;
     try {
       m = parseManifest(await this.layout.readBlob(desc), desc.mediaType, desc.digest);
-    } catch {
-      return { id: desc.digest, size: 0 };
+    } catch (err) {
+      return described(err, { id: desc.digest, size: 0 });
     }
     if (m.kind === 'image') {
       const size = m.config.size + m.layers.reduce((sum, l) => sum + l.size, 0);
@@ -167,13 +167,28 @@ export class ImageStore {
   }
 
   private async created(config: Descriptor): Promise<string | undefined> {
+    let bytes: Buffer;
     try {
-      const doc = JSON.parse((await this.layout.readBlob(config)).toString('utf8')) as { created?: unknown };
+      bytes = await this.layout.readBlob(config);
+    } catch (err) {
+      return described(err, undefined);
+    }
+    try {
+      const doc = JSON.parse(bytes.toString('utf8')) as { created?: unknown };
       return typeof doc.created === 'string' ? doc.created : undefined;
     } catch {
-      return undefined;
+      return undefined; // a config that is not JSON has no creation time
     }
   }
+}
+
+/**
+ * What an image listing shows for a manifest or config the store lacks or holds corrupt (a typed error: missing,
+ * wrong size, not a manifest): `fallback`. A file the store cannot read (EACCES, EIO) is an error, not a size of 0.
+ */
+function described<T>(err: unknown, fallback: T): T {
+  if (!(err instanceof RegctlError)) throw err;
+  return fallback;
 }
 
 /** The index key of a reference: `registry/repo:tag` when it has a tag, else `registry/repo@digest`. */

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSecureContext, type SecureContext } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
+import { Agent, EnvHttpProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
 import type { Env } from '../util/env.js';
 
@@ -27,8 +27,14 @@ export async function registryCAs(host: string, certsDirs: string[], configuredC
     let names: string[];
     try {
       names = await readdir(hostDir);
-    } catch {
-      continue;
+    } catch (err) {
+      // No folder for this host is the usual case; one that cannot be read would silently drop the CAs it holds.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new ConfigError(`cannot read certificate directory ${hostDir}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'make it readable (its *.crt files are the CAs trusted for this registry), or remove it',
+      });
     }
     for (const name of names.filter((n) => n.endsWith('.crt')).sort()) {
       pems.push(await readFile(join(hostDir, name), 'utf8'));
@@ -51,20 +57,18 @@ export interface DispatcherOptions {
   env: Env;
   /** TCP + TLS connect timeout (default 30 s). */
   connectTimeoutMs?: number;
+  /** Makes the connections when no proxy is set: the one that checks every address it reaches (connector.ts). */
+  connector?: buildConnector.connector;
 }
 
 /** A keep-alive pool for one registry, honouring HTTP(S)_PROXY/NO_PROXY from the injected environment. */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const tls = opts.insecure
-    ? { rejectUnauthorized: false }
-    : opts.extraCAs.length
-      ? { secureContext: withExtraCAs(opts.extraCAs) }
-      : {};
+  const tls = tlsOptions(opts.extraCAs, opts.insecure);
   const common = { connect: { ...tls, timeout: opts.connectTimeoutMs ?? 30_000 }, keepAliveTimeout: 30_000, connections: 16 };
   const env = opts.env;
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
   const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
-  if (!httpProxy && !httpsProxy) return new Agent(common);
+  if (!httpProxy && !httpsProxy) return new Agent({ ...common, ...(opts.connector ? { connect: opts.connector } : {}) });
   return new EnvHttpProxyAgent({
     ...common,
     requestTls: tls,
@@ -72,6 +76,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     httpsProxy,
     noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
   });
+}
+
+/** TLS settings: no verification when insecure, else Node's roots plus `extraCAs`. */
+export function tlsOptions(extraCAs: string[], insecure: boolean): ConnectionOptions {
+  if (insecure) return { rejectUnauthorized: false };
+  return extraCAs.length ? { secureContext: withExtraCAs(extraCAs) } : {};
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import type { RegctlConfig, RegistryConfig } from '../config/regctl-config.js';
@@ -30,10 +31,14 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** Keep pings and bearer tokens here between processes (cache.ts); none when undefined. */
   cacheDir?: string;
+  /** Name resolution for every connection (default: the system's); a resolver stub in tests. */
+  lookup?: LookupFunction;
 }
 
 export interface TransportWarning {
-  code: 'RATE_LIMIT_LOW';
+  /** RATE_LIMIT_LOW: Docker Hub's pull limit is nearly used up; SKIPPED: something a registry sent was left out;
+   * CONFIG_IGNORED: a config file that is not regctl's (regclient's) was not read. */
+  code: 'RATE_LIMIT_LOW' | 'SKIPPED' | 'CONFIG_IGNORED';
   message: string;
 }
 
@@ -68,15 +73,17 @@ export class Transport {
   /**
    * A transport with its own clients, for registries with settings of their own (a sync file's `tls-verify`,
    * `cert-dir`, `credentials`): `registries` apply over the configured settings of those hosts, `credentials`
-   * wraps this transport's credential lookup. Its pools close with this transport's.
+   * wraps this transport's credential lookup, `signal` aborts its requests too (one operation's cancellation). Its
+   * pools close with this transport's.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource }): Transport {
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; signal?: AbortSignal }): Transport {
     const registries = { ...this.opts.config.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
       ...this.opts,
       config: { ...this.opts.config, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
+      ...(change.signal ? { signal: this.opts.signal ? AbortSignal.any([this.opts.signal, change.signal]) : change.signal } : {}),
     }, this.common);
   }
 
@@ -123,6 +130,7 @@ export class Transport {
     return new RegistryClient(endpoint, {
       http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential,
       onRateLimit: (rl) => this.rateLimited(registry, rl),
+      onWarning: (message) => this.opts.onWarning?.({ code: 'SKIPPED', message }),
       // login checks credentials against the registry itself: no remembered ping or token
       ...(this.cache && !opts.credential ? { cache: this.cache } : {}),
     });
@@ -139,12 +147,22 @@ export class Transport {
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
     // undici comes in with the first connection pool: commands that never reach a registry do not load it.
-    const { createDispatcher, defaultCertsDirs, registryCAs } = await import('./dispatcher.js');
+    const [{ createDispatcher, defaultCertsDirs, registryCAs, tlsOptions }, { guardedConnector }] = await Promise.all([import('./dispatcher.js'), import('./connector.js')]);
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cfg = this.opts.config.registries[registry];
     const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
     const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
-    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs });
+    // Another host this registry sends us to (a token realm, a redirect) is verified with that host's own settings.
+    const tlsFor = async (hostPort: string) => {
+      if (hostPort === host) return tlsOptions(cas, !tlsVerify);
+      const other = this.opts.config.registries[hostPort];
+      return tlsOptions(await registryCAs(hostPort, certsDirs, other?.ca, other?.certDir), (this.opts.insecure ?? false) || other?.insecure === true);
+    };
+    const connector = guardedConnector({
+      registry: host, tlsFor, timeoutMs: timeouts.connectMs,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}), ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
+    });
+    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs, connector });
     this.common.dispatchers.push(dispatcher);
     return {
       dispatcher,

@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { parseReference } from '../../ref/parse.js';
 import { dockerArchiveTransport } from './docker-archive.js';
 import { dockerDaemonTransport } from './docker-daemon.js';
 import { dockerTransport } from './docker.js';
@@ -59,4 +60,10 @@ export async function withSource<T>(ctx: OpsContext, image: string, use: (opened
 /** `docker://REF (or REF), oci:DIR[:TAG], …` for help texts. */
 export function transportUsage(): string {
   return TRANSPORTS.map((t) => t.usage).join(', ');
+}
+
+/** The registry a location names (`docker://REF` or a plain reference); none for oci:, docker-archive:, local:, …. */
+export function locationRegistries(spec: string): string[] {
+  if (parseLocation(spec).transport !== dockerTransport) return [];
+  return [parseReference(spec.replace(/^docker:\/\//, '')).registry];
 }
