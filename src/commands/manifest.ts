@@ -3,7 +3,8 @@ import { parsePlatform } from '../oci/platform.js';
 import { locationRegistries } from '../ops/transports/index.js';
 import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
-import { defaultDocumentFormat, renderDescriptor, renderDocument } from '../output/document.js';
+import { defaultDocumentFormat, DESCRIPTOR_FORMATS, renderDescriptor, renderDocument } from '../output/document.js';
+import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -33,7 +34,7 @@ const get = defineCommand({
 
 const buildHead = (cmd: Command, locations: string) => cmd
   .argument('<image>', `image: ${locations}`)
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text');
 
 const head = defineCommand({
   name: 'head',
@@ -42,8 +43,9 @@ const head = defineCommand({
   peers: 'regclient manifest head; crane digest',
   build: buildHead,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
+    const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
     const ctx = await credentialContext(env, flags, locationRegistries(image));
-    env.io.stdout.write(renderDescriptor(await manifestHead(ctx, image), flags.format));
+    env.io.stdout.write(renderDescriptor(await manifestHead(ctx, image), format));
   },
 });
 

@@ -11,7 +11,7 @@ import { onInterrupt } from '../util/interrupt.js';
 import { checkOutputFile } from '../util/output-file.js';
 import type { OpsContext } from './context.js';
 import { withScratch } from './scratch.js';
-import { parseLocation } from './transports/index.js';
+import { withSource } from './transports/index.js';
 
 export interface ExportOptions {
   /** The platform taken out of an index; default the host's. */
@@ -27,16 +27,13 @@ export type ExportOutput = { path: string } | { stream: Writable };
  */
 export async function exportImage(ctx: OpsContext, image: string, output: ExportOutput, opts: ExportOptions = {}): Promise<void> {
   if ('path' in output) await checkOutputFile(output.path);
-  const src = await parseLocation(image).openSource(ctx);
-  try {
-    await withScratch(ctx, async (scratch) => {
-      const { doc } = await resolveImage(src.target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
+  await withSource(ctx, image, ({ target }) =>
+    withScratch(ctx, async (scratch) => {
+      const { doc } = await resolveImage(target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
       if (doc.kind !== 'image') throw new NotFoundError(`${image} holds no image to export`);
-      await writeTar(await mergeLayers(src.target, doc.layers, scratch), output);
-    });
-  } finally {
-    await src.close();
-  }
+      await writeTar(await mergeLayers(target, doc.layers, scratch), output);
+    }),
+  );
 }
 
 /** Streams the tar to the output: into a file through a temp name (removed when anything fails), or into a stream left open. */

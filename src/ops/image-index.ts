@@ -8,7 +8,7 @@ import { platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference, withTag } from '../ref/parse.js';
 import type { OpsContext } from './context.js';
 import { gatherEntries, indexEntries, type EntryOptions, type IndexEntry } from './index-entries.js';
-import { parseLocation } from './transports/index.js';
+import { parseLocation, withSource } from './transports/index.js';
 
 export interface IndexCreateOptions extends EntryOptions {
   /** OCI image index (default) or Docker manifest list. */
@@ -79,16 +79,12 @@ interface IndexContent {
 }
 
 async function readIndex(ctx: OpsContext, index: string): Promise<IndexContent> {
-  const opened = await parseLocation(index).openSource(ctx);
-  try {
-    const src = opened.target;
+  return withSource(ctx, index, async ({ target: src }) => {
     const top = await src.resolve();
     const { bytes, doc } = await readManifest(src, top);
     if (doc.kind !== 'index' || !isIndexMediaType(top.mediaType)) throw new UsageError(`${src.description} is a single image, not an index`, { hint: 'make one with: regctl index create' });
     return { mediaType: top.mediaType, entries: indexEntries(bytes, doc), ...(doc.annotations ? { annotations: doc.annotations } : {}) };
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 /** The index's own location, or its repository at `tag`. */
