@@ -131,8 +131,9 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
  * What a copy of `top` would send to `dst`, before sending anything: the manifests the plan pushes and the blobs the
  * destination lacks (a HEAD each). `sync --dry-run` reports it for each image it would copy.
  */
-export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, jobs: number): Promise<{ bytes: number; blobs: number }> {
-  const plan = await planCopy(src, dst, top, { jobs });
+export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, opts: PlanOptions): Promise<{ bytes: number; blobs: number; manifests: number }> {
+  const plan = await planCopy(src, dst, top, opts);
+  const jobs = opts.jobs;
   let bytes = plan.manifests.reduce((n, m) => n + m.bytes.length, 0);
   let blobs = 0;
   await runPool(plan.blobs, jobs, async (blob) => {
@@ -140,5 +141,5 @@ export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, to
     bytes += blob.size;
     blobs++;
   });
-  return { bytes, blobs };
+  return { bytes, blobs, manifests: plan.manifests.length };
 }
