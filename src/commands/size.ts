@@ -1,10 +1,9 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { locationRegistries } from '../ops/transports/index.js';
 import { size } from '../ops/size.js';
 import { renderSize } from '../output/size-report.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 
 const build = (cmd: Command, locations: string) => cmd
@@ -15,9 +14,9 @@ const build = (cmd: Command, locations: string) => cmd
   .addOption(cmd.createOption('--format <format>', 'output format').choices(['table', 'json'] as const).default('table' as const));
 
 async function sizeCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const registries = [...images, ...(flags.to ? [flags.to] : [])].flatMap(locationRegistries);
-  const ctx = await credentialContext(env, flags, registries);
-  const report = await size(ctx, images, {
+  const credentials = await credentialOptions(env, flags);
+  const report = await size(await env.context(), images, {
+    credentials,
     ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
     allPlatforms: flags.allPlatforms ?? false,
     ...(flags.to ? { to: flags.to } : {}),

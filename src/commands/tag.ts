@@ -4,8 +4,8 @@ import { tag } from '../ops/local.js';
 import { untag } from '../ops/untag.js';
 import { renderTagList } from '../output/list.js';
 import { formatHelp, parseFormat } from '../output/format.js';
-import { parseReference, parseRepository } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { parseRepository } from '../ref/parse.js';
+import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { throwFailures } from './failures.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -25,8 +25,8 @@ const ls = defineCommand({
   async action(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildLs, 'one'>) {
     const format = parseFormat(flags.format, ['text', 'json'] as const);
     const repo = parseRepository(repository);
-    const ctx = await credentialContext(env, flags, [repo.registry]);
-    const list = await tags(ctx, repository, { exclude: flags.exclude, omitDigestTags: flags.omitDigestTags === true });
+    const credentials = await credentialOptions(env, flags);
+    const list = await tags(await env.context(), repository, { exclude: flags.exclude, omitDigestTags: flags.omitDigestTags === true, credentials });
     env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
   },
 });
@@ -42,11 +42,12 @@ const rm = defineCommand({
   peers: 'regclient tag delete; crane delete REPO:TAG (where the registry deletes tags)',
   build: buildRm,
   async action(env: CommandEnv, images: string[], flags: FlagsOf<typeof buildRm, 'one'>) {
-    const ctx = await credentialContext(env, flags, [...new Set(images.map((i) => parseReference(i).registry))]);
+    const credentials = await credentialOptions(env, flags);
+    const ctx = await env.context();
     const failures: unknown[] = [];
     for (const image of images) {
       try {
-        const r = await untag(ctx, image, { dryRun: flags.dryRun === true });
+        const r = await untag(ctx, image, { dryRun: flags.dryRun === true, credentials });
         env.io.stdout.write(flags.dryRun ? `Would untag: ${r.name} (${r.digest})\n` : `Untagged: ${r.name}\n`);
       } catch (err) {
         failures.push(err);

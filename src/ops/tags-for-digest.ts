@@ -5,7 +5,7 @@ import { listTags } from '../registry/tags.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
+import { sideContext, type WithCredentials } from './credentials.js';
 
 export interface TagsForDigestOptions {
   /** HEAD requests at once (default 8). */
@@ -20,7 +20,7 @@ const DEFAULT_JOBS = 8;
  * The tags of a repository that point at `digest`, sorted. No registry API answers this, so
  * every tag is asked for with a HEAD (no pull counted on Docker Hub); a tag removed meanwhile is left out.
  */
-export async function tagsForDigest(ctx: OpsContext, repository: string, digest: string, opts: TagsForDigestOptions & { credentials?: CredentialOptions | undefined } = {}): Promise<string[]> {
+export async function tagsForDigest(ctx: OpsContext, repository: string, digest: string, opts: TagsForDigestOptions & WithCredentials = {}): Promise<string[]> {
   const repo = parseRepository(repository);
   parseDigest(digest);
   const client = await (await sideContext(ctx, [repo.registry], opts.credentials)).transport.client(repo.registry);
