@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { AuthError, NetworkError } from '../src/index.js';
@@ -21,10 +22,12 @@ import { startProxy } from './helpers/proxy.js';
 import { startRegistry } from './helpers/registry.js';
 import { makeHome, runCli } from './helpers/run-cli.js';
 import { hex, makeImage, makeLayer, tarOf } from './helpers/images.js';
+import { runInPty } from './helpers/pty.js';
 import { seedImage, tarLayer } from './helpers/seed.js';
 import { testCA } from './helpers/tls.js';
 
 const execFileAsync = promisify(execFile);
+const BIN = fileURLToPath(new URL('../bin/regctl.cjs', import.meta.url));
 /** The digest a tag has, as skopeo (not regctl) reads it. */
 const skopeoDigest = async (ref: string) =>
   (await execFileAsync('skopeo', ['inspect', '--tls-verify=false', '--no-tags', '--format', '{{.Digest}}', `docker://${ref}`])).stdout.trim();
@@ -264,6 +267,23 @@ describe('defects new users hit in output', () => {
     } finally {
       await ctx.transport.close();
       await Promise.all([server.stop(), home.cleanup()]);
+    }
+  });
+
+  test('progress on a terminal shorter than the blob list: every redraw fits the screen (10 rows, 20 layers)', async () => {
+    const registry = await startRegistry();
+    const home = await makeHome(undefined, { REGCTL_STORE: join(tmpdir(), `regctl-store-${randomBytes(4).toString('hex')}`), TERM: 'xterm' });
+    try {
+      const layers = Array.from({ length: 20 }, (_, i) => tarLayer({ [`f${i}`]: randomBytes(64 << 10) }));
+      await seedImage({ url: registry.url }, 'many', '1', { layers });
+      const r = await runInPty([process.execPath, BIN, 'pull', `${registry.host}/many:1`], home.env, [], { rows: 10, columns: 100 });
+      assert.equal(r.code, 0, r.output);
+      const ups = [...r.output.matchAll(/\u001b\[(\d+)F/g)].map((m) => Number(m[1]));
+      assert.ok(ups.length > 0, `no redraw: ${JSON.stringify(r.output.slice(0, 500))}`);
+      assert.ok(ups.every((n) => n <= 9), `a redraw of ${Math.max(...ups)} lines on a 10-row terminal`);
+      assert.match(r.output, /… \d+ more blobs/);
+    } finally {
+      await Promise.all([registry.stop(), home.cleanup(), rm(home.env.REGCTL_STORE!, { recursive: true, force: true })]);
     }
   });
 
