@@ -45,6 +45,8 @@ describe('regctl size (issue 16 §2) on the real registry', () => {
     assert.equal(report.total.blobs, 5, 'two configs, one base layer, two own layers');
     const table = await runCli(['size', `${src.host}/app:a`, `${src.host}/app:b`], home.env);
     assert.match(table.stdout, /^TOTAL \(shared blobs once\)/m);
+    const t = await runCli(['size', '--format', '{{range .Images}}{{.Bytes}} {{end}}{{.Total.Bytes}}', `${src.host}/app:a`, `${src.host}/app:b`], home.env);
+    assert.equal(t.stdout, `${sa.bytes} ${sb.bytes} ${report.total.bytes}\n`, 'a template sees the json report\'s figures');
   });
 
   test('--to counts only what the destination lacks (a HEAD per blob): after copying a, b misses its own layer and config; sync --dry-run says the same', async () => {

@@ -370,7 +370,7 @@ describe('the local store keeps its promises on a full or read-only disk', () =>
     }
   });
 
-  test('a new store is private (0700); an existing store keeps its mode', async () => {
+  test('a new store is private (0700, files 0600, blobs 0400); an existing store keeps its mode', async () => {
     const registry = await startRegistry();
     const home = await makeHome(undefined, { REGCTL_STORE: join(tmpdir(), `regctl-store-${randomBytes(4).toString('hex')}`) });
     const existing = await mkdtemp(join(tmpdir(), 'regctl-store-'));
@@ -378,6 +378,9 @@ describe('the local store keeps its promises on a full or read-only disk', () =>
       await seedImage({ url: registry.url }, 'small', '1');
       assert.equal((await runCli(['pull', '-q', `${registry.host}/small:1`], home.env)).code, 0);
       assert.equal((await stat(home.env.REGCTL_STORE!)).mode & 0o777, 0o700);
+      assert.equal((await stat(join(home.env.REGCTL_STORE!, 'index.json'))).mode & 0o777, 0o600);
+      const blobs = join(home.env.REGCTL_STORE!, 'blobs', 'sha256');
+      for (const name of await readdir(blobs)) assert.equal((await stat(join(blobs, name))).mode & 0o777, 0o400, name);
       await chmod(existing, 0o755);
       assert.equal((await runCli(['pull', '-q', `${registry.host}/small:1`], { ...home.env, REGCTL_STORE: existing })).code, 0);
       assert.equal((await stat(existing)).mode & 0o777, 0o755);

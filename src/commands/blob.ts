@@ -2,7 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { blobDelete, blobGet, blobHead, blobPut } from '../ops/blob.js';
-import { renderDescriptor } from '../output/document.js';
+import { DESCRIPTOR_FORMATS, renderDescriptor } from '../output/document.js';
+import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference } from '../ref/parse.js';
 import { atomicWriteStream } from '../util/atomic-write.js';
 import { checkOutputFile } from '../util/output-file.js';
@@ -36,7 +37,7 @@ const get = defineCommand({
 const buildHead = (cmd: Command) => cmd
   .argument('<location>', WHERE)
   .argument('[digest]', 'the blob\'s digest, when not in LOCATION')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text');
 
 const head = defineCommand({
   name: 'head',
@@ -45,8 +46,9 @@ const head = defineCommand({
   peers: 'regclient blob head',
   build: buildHead,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
+    const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
     const credentials = await credentialOptions(env, flags);
-    env.io.stdout.write(renderDescriptor(await blobHead(await env.context(), location, digest, { credentials }), flags.format));
+    env.io.stdout.write(renderDescriptor(await blobHead(await env.context(), location, digest, { credentials }), format));
   },
 });
 

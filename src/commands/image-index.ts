@@ -2,7 +2,7 @@ import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import type { CredentialOptions } from '../ops/credentials.js';
 import { indexAdd, indexCreate, indexRemove, type IndexResult } from '../ops/image-index.js';
-import { parseAnnotations } from './annotations.js';
+import { keyValues } from './key-values.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { withTransfer } from './transfer.js';
@@ -74,7 +74,7 @@ const both = (credentials: CredentialOptions) => ({ sourceCredentials: credentia
 
 function common(flags: { platform: string[]; annotation: string[] }) {
   const platforms = flags.platform.flatMap((p) => p.split(',')).filter((p) => p.trim()).map(parsePlatform);
-  return { annotations: parseAnnotations(flags.annotation), ...(platforms.length ? { platforms } : {}) };
+  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platforms } : {}) };
 }
 
 /** The new index's digest on stdout (what copy prints), where it went and its size on stderr. */

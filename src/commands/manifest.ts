@@ -2,7 +2,8 @@ import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
-import { defaultDocumentFormat, renderDescriptor, renderDocument } from '../output/document.js';
+import { defaultDocumentFormat, DESCRIPTOR_FORMATS, renderDescriptor, renderDocument } from '../output/document.js';
+import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -32,7 +33,7 @@ const get = defineCommand({
 
 const buildHead = (cmd: Command, locations: string) => cmd
   .argument('<image>', `image: ${locations}`)
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text');
 
 const head = defineCommand({
   name: 'head',
@@ -41,8 +42,9 @@ const head = defineCommand({
   peers: 'regclient manifest head; crane digest',
   build: buildHead,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
+    const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
     const credentials = await credentialOptions(env, flags);
-    env.io.stdout.write(renderDescriptor(await manifestHead(await env.context(), image, { credentials }), flags.format));
+    env.io.stdout.write(renderDescriptor(await manifestHead(await env.context(), image, { credentials }), format));
   },
 });
 

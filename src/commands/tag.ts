@@ -1,34 +1,19 @@
 import type { CommandEnv } from './command-env.js';
-import { tags } from '../ops/list.js';
 import { tag } from '../ops/local.js';
 import { untag } from '../ops/untag.js';
-import { renderTagList } from '../output/list.js';
-import { formatHelp, parseFormat } from '../output/format.js';
-import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
-import { collect, defineCommand, type FlagsOf } from './define.js';
+import { defineCommand, type FlagsOf } from './define.js';
+import { buildTags, tagsCommand } from './tags.js';
 import { throwFailures } from './failures.js';
 import type { Command } from '@commander-js/extra-typings';
 
-const buildLs = (cmd: Command) => cmd
-  .argument('<repository>', 'registry repository, e.g. localhost:5000/app')
-  .option('--exclude <regex>', 'leave out tags in which this regular expression is found (repeatable)', collect, [] as string[])
-  .option('--omit-digest-tags', 'leave out referrers and cosign digest tags (sha256-<hex>, sha256-<hex>.sig, …)')
-  .option('--format <format>', formatHelp(['text', 'json']), 'text');
-
 const ls = defineCommand({
   name: 'ls',
-  summary: 'list the tags of a registry repository (the tags command, with filters)',
+  summary: 'list the tags of a registry repository (the tags command under crane\'s and regclient\'s name)',
   registry: 'one',
   peers: 'crane ls --omit-digest-tags; regclient tag ls --exclude; oras repo tags',
-  build: buildLs,
-  async action(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildLs, 'one'>) {
-    const format = parseFormat(flags.format, ['text', 'json'] as const);
-    const repo = parseRepository(repository);
-    const credentials = await credentialOptions(env, flags);
-    const list = await tags(await env.context(), repository, { exclude: flags.exclude, omitDigestTags: flags.omitDigestTags === true, credentials });
-    env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
-  },
+  build: buildTags,
+  action: tagsCommand,
 });
 
 const buildRm = (cmd: Command) => cmd

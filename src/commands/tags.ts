@@ -5,30 +5,34 @@ import { renderTagList } from '../output/list.js';
 import { formatHelp, parseFormat } from '../output/format.js';
 import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
-import { defineCommand, type FlagsOf } from './define.js';
+import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
-
-const build = (cmd: Command) => cmd
-  .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
-  .option('--digest <digest>', 'only the tags pointing at this digest (a HEAD per tag)')
-  .option('--format <format>', formatHelp(FORMATS), 'text');
 
 const FORMATS = ['text', 'json'] as const;
 
-async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+/** `tags` and `tag ls`: the same arguments, options and action under two names. */
+export const buildTags = (cmd: Command) => cmd
+  .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
+  .option('--digest <digest>', 'only the tags pointing at this digest (a HEAD per tag)')
+  .option('--exclude <regex>', 'leave out tags in which this regular expression is found (repeatable)', collect, [] as string[])
+  .option('--omit-digest-tags', 'leave out referrers and cosign digest tags (sha256-<hex>, sha256-<hex>.sig, …)')
+  .option('--format <format>', formatHelp(FORMATS), 'text');
+
+export async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildTags, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
   const repo = parseRepository(repository);
   const credentials = await credentialOptions(env, flags);
+  const filter = { exclude: flags.exclude, omitDigestTags: flags.omitDigestTags === true, credentials };
   const ctx = await env.context();
   const write = (list: string[]) => env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
   if (flags.digest === undefined) {
-    write(await tags(ctx, repository, { credentials }));
+    write(await tags(ctx, repository, filter));
     return;
   }
   const stderr = env.io.stderr;
   const onProgress = stderr.isTTY ? (done: number, total: number) => stderr.write(`\rchecked ${done}/${total} tags`) : undefined;
   try {
-    write(await tagsForDigest(ctx, repository, flags.digest, { credentials, ...(onProgress ? { onProgress } : {}) }));
+    write(await tagsForDigest(ctx, repository, flags.digest, { ...filter, ...(onProgress ? { onProgress } : {}) }));
   } finally {
     if (onProgress) stderr.write('\r\x1b[K');
   }
@@ -39,6 +43,6 @@ export default defineCommand({
   summary: 'list every tag of a repository, or with --digest those pointing at one digest',
   registry: 'one',
   peers: 'crane ls; regclient tag ls; skopeo list-tags',
-  build,
+  build: buildTags,
   action: tagsCommand,
 });

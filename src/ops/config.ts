@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type WithCredentials } from './credentials.js';
-import { locationRegistries, parseLocation } from './transports/index.js';
+import { locationRegistries, withSource } from './transports/index.js';
 
 export interface ConfigRead {
   /** The config's digest and media type, as the manifest names them. */
@@ -18,13 +18,9 @@ export interface ConfigRead {
  * like pull; an explicit platform a single image lacks is NotFound). Any location.
  */
 export async function imageConfig(ctx: OpsContext, image: string, opts: { platform?: Platform | undefined } & WithCredentials = {}): Promise<ConfigRead> {
-  const opened = await parseLocation(image).openSource(await sideContext(ctx, locationRegistries(image), opts.credentials));
-  try {
-    const src = opened.target;
+  return withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, async ({ target: src }) => {
     const { doc } = await resolveImage(src, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
     if (doc.kind !== 'image') throw new UsageError(`${src.description} is an index of indexes; name one of its images`);
     return { digest: doc.config.digest, mediaType: doc.config.mediaType, bytes: await readSmallBlob(src, doc.config) };
-  } finally {
-    await opened.close();
-  }
+  });
 }

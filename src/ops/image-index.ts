@@ -9,7 +9,7 @@ import { parseReference, withTag } from '../ref/parse.js';
 import type { OpsContext } from './context.js';
 import { sideContext, transferContexts, type WithCredentials, type WithTransferCredentials } from './credentials.js';
 import { gatherEntries, indexEntries, type EntryOptions, type IndexEntry } from './index-entries.js';
-import { locationRegistries, parseLocation } from './transports/index.js';
+import { locationRegistries, parseLocation, withSource } from './transports/index.js';
 
 /** `sourceCredentials` apply to the images added, `destinationCredentials` to the index's registry. */
 export interface IndexCreateOptions extends EntryOptions, WithTransferCredentials {
@@ -93,16 +93,12 @@ interface IndexContent {
 }
 
 async function readIndex(ctx: OpsContext, index: string): Promise<IndexContent> {
-  const opened = await parseLocation(index).openSource(ctx);
-  try {
-    const src = opened.target;
+  return withSource(ctx, index, async ({ target: src }) => {
     const top = await src.resolve();
     const { bytes, doc } = await readManifest(src, top);
     if (doc.kind !== 'index' || !isIndexMediaType(top.mediaType)) throw new UsageError(`${src.description} is a single image, not an index`, { hint: 'make one with: regctl index create' });
     return { mediaType: top.mediaType, entries: indexEntries(bytes, doc), ...(doc.annotations ? { annotations: doc.annotations } : {}) };
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 /** The index's own location, or its repository at `tag`. */

@@ -9,7 +9,7 @@ import type { Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type WithCredentials } from './credentials.js';
-import { locationRegistries, parseLocation } from './transports/index.js';
+import { locationRegistries, parseLocation, withSource } from './transports/index.js';
 
 export interface SizeOptions extends WithCredentials {
   /** The image of this platform out of an index (default: the host's, as pull takes it). */
@@ -75,15 +75,12 @@ export async function size(ctx: OpsContext, images: string[], opts: SizeOptions 
 
 /** The manifests and blobs a copy of the image would consider: the copy engine's own plan, against nothing. */
 async function countImage(ctx: OpsContext, image: string, opts: SizeOptions, jobs: number): Promise<Counted & { digest: string }> {
-  const opened = await parseLocation(image).openSource(ctx);
-  try {
+  return withSource(ctx, image, async ({ target }) => {
     const platform = opts.allPlatforms ? undefined : (opts.platform ?? ctx.platform);
-    const top = await resolveImage(opened.target, { ...(platform ? { platform } : {}), strict: opts.platform !== undefined });
-    const plan = await planCopy(opened.target, new MemoryTarget('nowhere'), { desc: top.top, bytes: top.bytes, doc: top.doc }, { jobs });
+    const top = await resolveImage(target, { ...(platform ? { platform } : {}), strict: opts.platform !== undefined });
+    const plan = await planCopy(target, new MemoryTarget('nowhere'), { desc: top.top, bytes: top.bytes, doc: top.doc }, { jobs });
     return { digest: top.top.digest, blobs: plan.blobs, manifests: plan.manifests.map((m) => m.desc) };
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 /** The digests among `counted` that the destination holds already. */

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
 import { manifestReference } from '../ref/selector.js';
-import { getManifest, headManifest } from '../registry/manifests.js';
+import { headManifestDigest } from '../registry/manifests.js';
 import { removeTag, type UntagMethod } from '../registry/untag.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type WithCredentials } from './credentials.js';
@@ -32,8 +32,7 @@ export async function untag(ctx: OpsContext, image: string, opts: UntagOptions =
   const tag = manifestReference(ref); // a tag: a digest was refused above
   const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   const what = `removing tag ${ref.name}`;
-  const head = await headManifest(client, ref.repository, tag, what);
-  const current = { mediaType: head.mediaType, digest: head.digest ?? (await getManifest(client, ref.repository, tag, what)).digest };
+  const current = await headManifestDigest(client, ref.repository, tag, what);
   if (opts.dryRun) return { name: ref.name, digest: current.digest };
   const method = await removeTag(client, ref.repository, tag, current, what);
   return { name: ref.name, digest: current.digest, method };

@@ -30,7 +30,8 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
         if (e.kind === 'plan') {
           const fresh = e.blobs.filter((b) => !planned.has(b.digest));
           for (const b of fresh) planned.add(b.digest);
-          // the plan's figure, as `regctl size` and `sync --dry-run` count it (blobs present there are not sent)
+          // every blob of the plan: the destination's copies are found (and skipped) as the copy goes, so this can be
+          // more than `regctl size --to` and `sync --dry-run` report as missing
           if (fresh.length) stderr.write(`${e.image}: ${fresh.length} blob${fresh.length === 1 ? '' : 's'}, ${humanSize(fresh.reduce((n, b) => n + b.size, 0))}\n`);
         }
         if (e.kind !== 'blob') return;

@@ -1,5 +1,5 @@
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
-import { IntegrityError, RegistryError } from '../errors.js';
+import { IntegrityError, NotFoundError, RegistryError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { header, type HttpResponse } from '../transport/http.js';
@@ -70,6 +70,22 @@ export async function headManifest(client: RegistryClient, repository: string, r
     ...(digest ? { digest } : {}),
     ...(rateLimit ? { rateLimit } : {}),
   };
+}
+
+/** HEAD with the digest made sure of: when the registry sends no Docker-Content-Digest, a GET hashes the manifest. */
+export async function headManifestDigest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestHead & { digest: string }> {
+  const head = await headManifest(client, repository, reference, what);
+  return { ...head, digest: head.digest ?? (await getManifest(client, repository, reference, what)).digest };
+}
+
+/** The digest a tag (or digest) points at now; undefined when the registry does not have it. */
+export async function currentDigest(client: RegistryClient, repository: string, reference: string, what: string): Promise<string | undefined> {
+  try {
+    return (await headManifestDigest(client, repository, reference, what)).digest;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /** The media type from Content-Type, or from the document's own `mediaType` when the header is generic. */

@@ -22,7 +22,7 @@ export type BlobOpener = (offset: number) => Promise<Readable>;
  * bytes re-hashed, and only the rest asked of `open`; a failure that is not a mismatch keeps what arrived as the
  * blob's partial, and so does an interrupt (the CLI runs the registered undo as it is stopped).
  */
-export async function writeBlobFile(path: string, desc: Descriptor, source: BlobOpener, resumable = false): Promise<void> {
+export async function writeBlobFile(path: string, desc: Descriptor, source: BlobOpener, resumable = false, mode = 0o444): Promise<void> {
   const dir = dirname(path);
   const hex = basename(path);
   await makeDir(dir);
@@ -31,11 +31,11 @@ export async function writeBlobFile(path: string, desc: Descriptor, source: Blob
   try {
     let offset = resumable ? await claimPartial(dir, hex, tmp, desc.size) : 0;
     try {
-      await writeFrom(tmp, desc, source, offset);
+      await writeFrom(tmp, desc, source, offset, mode);
     } catch (err) {
       if (offset === 0 || !(err instanceof IntegrityError)) throw err;
       offset = 0; // the partial was not the blob's beginning after all: start over
-      await writeFrom(tmp, desc, source, 0);
+      await writeFrom(tmp, desc, source, 0, mode);
     }
     await rename(tmp, path);
   } catch (err) {
@@ -63,8 +63,8 @@ export function isDiskFull(err: unknown): boolean {
   return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
-async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offset: number): Promise<void> {
-  let fh: FileHandle | undefined = await open(tmp, offset > 0 ? 'r+' : 'w', 0o644);
+async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offset: number, mode: number): Promise<void> {
+  let fh: FileHandle | undefined = await open(tmp, offset > 0 ? 'r+' : 'w', 0o600);
   let stream: Readable | undefined;
   try {
     const check = offset > 0 ? await resumedCheck(fh, desc, offset) : undefined;
@@ -75,7 +75,7 @@ async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offs
     // not the FileHandle: a FileHandle stream that is not auto-closed keeps the handle busy, and sync/close wait.)
     await pipeline(checked, createWriteStream('', { fd: fh.fd, autoClose: false, start: offset, highWaterMark: WRITE_BUFFER }));
     await fh.sync();
-    await fh.chmod(0o444);
+    await fh.chmod(mode);
     await fh.close();
     fh = undefined;
   } catch (err) {

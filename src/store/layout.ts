@@ -52,6 +52,15 @@ export class OciLayout {
     this.mode = mode;
   }
 
+  /** Modes of the files it writes: private (0600, blobs 0400) in the private store, else readable by all. */
+  private get fileMode(): number {
+    return this.mode === undefined ? 0o644 : 0o600;
+  }
+
+  private get blobMode(): number {
+    return this.mode === undefined ? 0o444 : 0o400;
+  }
+
   /**
    * Opens the layout at `dir`; with `create`, makes it (or completes a half-made one) when absent, and first sweeps
    * away what dead processes left: their temp blobs become resumable partials, their leases go (see partial.ts).
@@ -88,8 +97,8 @@ export class OciLayout {
       }
       await makeDir(join(dir, 'blobs', 'sha256'));
       const index = join(dir, INDEX_FILE);
-      if (!(await exists(index))) await atomicWriteFile(index, `${JSON.stringify(emptyIndex())}\n`, 0o644);
-      await atomicWriteFile(join(dir, LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`, 0o644);
+      if (!(await exists(index))) await atomicWriteFile(index, `${JSON.stringify(emptyIndex())}\n`, this.fileMode);
+      await atomicWriteFile(join(dir, LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`, this.fileMode);
     });
   }
 
@@ -147,8 +156,8 @@ export class OciLayout {
       if (typeof data !== 'function') data.destroy();
       return 'exists';
     }
-    if (typeof data === 'function') await writeBlobFile(path, desc, data, true);
-    else await writeBlobFile(path, desc, async () => data);
+    if (typeof data === 'function') await writeBlobFile(path, desc, data, true, this.blobMode);
+    else await writeBlobFile(path, desc, async () => data, false, this.blobMode);
     return 'written';
   }
 
@@ -178,7 +187,7 @@ export class OciLayout {
     return this.withLock(async () => {
       const index = await this.readIndex();
       const next = (await fn(index)) ?? index;
-      await writeIndexFile(join(this.dir, INDEX_FILE), `${JSON.stringify(next)}\n`);
+      await writeIndexFile(join(this.dir, INDEX_FILE), `${JSON.stringify(next)}\n`, this.fileMode);
       return next;
     });
   }
@@ -321,9 +330,9 @@ async function exists(path: string): Promise<boolean> {
  * removal: rmi, the sweep) is written over the old one in place instead, in blocks the file already holds, so
  * images can still be removed to free space; the lock keeps other regctl processes from reading it meanwhile.
  */
-async function writeIndexFile(path: string, text: string): Promise<void> {
+async function writeIndexFile(path: string, text: string, mode: number): Promise<void> {
   try {
-    await atomicWriteFile(path, text, 0o644);
+    await atomicWriteFile(path, text, mode);
   } catch (err) {
     const bytes = Buffer.from(text);
     const old = (await lstatOrUndefined(path))?.size ?? 0;
