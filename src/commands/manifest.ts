@@ -1,12 +1,11 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { locationRegistries } from '../ops/transports/index.js';
 import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
 import { defaultDocumentFormat, DESCRIPTOR_FORMATS, renderDescriptor, renderDocument } from '../output/document.js';
 import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { readInput } from './input.js';
 import { reportManifestDelete } from './report-delete.js';
@@ -27,8 +26,8 @@ const get = defineCommand({
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildGet, 'one'>) {
     const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-    const ctx = await credentialContext(env, flags, locationRegistries(image));
-    env.io.stdout.write(renderDocument((await manifestGet(ctx, image, platform ? { platform } : {})).bytes, format));
+    const credentials = await credentialOptions(env, flags);
+    env.io.stdout.write(renderDocument((await manifestGet(await env.context(), image, { platform, credentials })).bytes, format));
   },
 });
 
@@ -44,8 +43,8 @@ const head = defineCommand({
   build: buildHead,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
-    const ctx = await credentialContext(env, flags, locationRegistries(image));
-    env.io.stdout.write(renderDescriptor(await manifestHead(ctx, image), format));
+    const credentials = await credentialOptions(env, flags);
+    env.io.stdout.write(renderDescriptor(await manifestHead(await env.context(), image, { credentials }), format));
   },
 });
 
@@ -63,8 +62,8 @@ const put = defineCommand({
   build: buildPut,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildPut, 'one'>) {
     const bytes = await readInput(env, flags.file ?? '-', 'manifest');
-    const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
-    const desc = await manifestPut(ctx, image, bytes, { ...(flags.contentType ? { mediaType: flags.contentType } : {}), force: flags.force === true });
+    const credentials = await credentialOptions(env, flags);
+    const desc = await manifestPut(await env.context(), image, bytes, { ...(flags.contentType ? { mediaType: flags.contentType } : {}), force: flags.force === true, credentials });
     env.io.stdout.write(`${desc.digest}\n`);
   },
 });
@@ -79,8 +78,8 @@ const del = defineCommand({
   build: buildDelete,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildDelete, 'one'>) {
     const ref = parseReference(image);
-    const ctx = await credentialContext(env, flags, [ref.registry]);
-    reportManifestDelete(env, ref, await manifestDelete(ctx, image));
+    const credentials = await credentialOptions(env, flags);
+    reportManifestDelete(env, ref, await manifestDelete(await env.context(), image, { credentials }));
   },
 });
 

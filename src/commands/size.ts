@@ -1,12 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { locationRegistries } from '../ops/transports/index.js';
 import { size } from '../ops/size.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { renderSize } from '../output/size-report.js';
 import { sizeData } from '../output/template-data.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 
 const build = (cmd: Command, locations: string) => cmd
@@ -20,9 +19,9 @@ const FORMATS = ['table', 'json'] as const;
 
 async function sizeCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
-  const registries = [...images, ...(flags.to ? [flags.to] : [])].flatMap(locationRegistries);
-  const ctx = await credentialContext(env, flags, registries);
-  const report = await size(ctx, images, {
+  const credentials = await credentialOptions(env, flags);
+  const report = await size(await env.context(), images, {
+    credentials,
     ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
     allPlatforms: flags.allPlatforms ?? false,
     ...(flags.to ? { to: flags.to } : {}),

@@ -1,8 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { tag } from '../ops/local.js';
 import { untag } from '../ops/untag.js';
-import { parseReference } from '../ref/parse.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { buildTags, tagsCommand } from './tags.js';
 import { throwFailures } from './failures.js';
@@ -28,11 +27,12 @@ const rm = defineCommand({
   peers: 'regclient tag delete; crane delete REPO:TAG (where the registry deletes tags)',
   build: buildRm,
   async action(env: CommandEnv, images: string[], flags: FlagsOf<typeof buildRm, 'one'>) {
-    const ctx = await credentialContext(env, flags, [...new Set(images.map((i) => parseReference(i).registry))]);
+    const credentials = await credentialOptions(env, flags);
+    const ctx = await env.context();
     const failures: unknown[] = [];
     for (const image of images) {
       try {
-        const r = await untag(ctx, image, { dryRun: flags.dryRun === true });
+        const r = await untag(ctx, image, { dryRun: flags.dryRun === true, credentials });
         env.io.stdout.write(flags.dryRun ? `Would untag: ${r.name} (${r.digest})\n` : `Untagged: ${r.name}\n`);
       } catch (err) {
         failures.push(err);

@@ -8,9 +8,10 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
-import { parseLocation, withSource } from './transports/index.js';
+import { sideContext, type WithCredentials } from './credentials.js';
+import { locationRegistries, parseLocation, withSource } from './transports/index.js';
 
-export interface SizeOptions {
+export interface SizeOptions extends WithCredentials {
   /** The image of this platform out of an index (default: the host's, as pull takes it). */
   platform?: Platform;
   /** Indexes whole: every platform's image (and attestations). */
@@ -55,6 +56,7 @@ interface Counted {
 export async function size(ctx: OpsContext, images: string[], opts: SizeOptions = {}): Promise<SizeReport> {
   if (opts.platform && opts.allPlatforms) throw new UsageError('--platform and --all-platforms exclude each other');
   const jobs = opts.jobs ?? DEFAULT_JOBS;
+  ctx = await sideContext(ctx, [...images, ...(opts.to ? [opts.to] : [])].flatMap(locationRegistries), opts.credentials);
   const counted: Array<Counted & { image: string; digest: string }> = [];
   for (const image of images) counted.push({ image, ...(await countImage(ctx, image, opts, jobs)) });
 

@@ -5,7 +5,7 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
 import { tagsKept, type TagsOptions } from './list.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
+import { sideContext } from './credentials.js';
 
 export interface TagsForDigestOptions extends TagsOptions {
   /** HEAD requests at once (default 8). */
