@@ -42,11 +42,12 @@ export async function startLatencyBed(env: Env, layouts: Map<string, string>, im
   const proxies = { src: await startLatencyProxy(src!.port, RTT_MS), dst: await startLatencyProxy(dst!.port, RTT_MS), token: tokenProxy };
   const ca = await testCA();
   const auths: Record<string, { auth: string }> = {};
-  for (const p of [proxies.src, proxies.dst]) {
+  // Each host trusts what its own certs.d folder holds: the registries and the token realm, which is another host.
+  for (const p of [proxies.src, proxies.dst, proxies.token]) {
     const certs = join(env.home, '.config', 'containers', 'certs.d', p.host);
     await mkdir(certs, { recursive: true });
     await copyFile(ca.caCert, join(certs, 'ca.crt'));
-    auths[p.host] = { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') };
+    if (p !== proxies.token) auths[p.host] = { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') };
   }
   await mkdir(join(env.home, '.docker'), { recursive: true });
   await writeFile(join(env.home, '.docker', 'config.json'), JSON.stringify({ auths }));

@@ -27,16 +27,17 @@ const outdir = resolve(dist, 'bundle');
 // are what src/ may import by name; `default` whether it imports the default. Checked against dist/ and the built
 // files, so the build fails on a package, a name or a file of undici's that is not here.
 const PACKAGES = {
-  // Only what regctl takes from undici (src/transport/dispatcher.ts), from undici's own files instead of its
+  // Only what regctl takes from undici (src/transport/dispatcher.ts, connector.ts), from undici's own files instead of its
   // index.js, with the request API put on every dispatcher as index.js does it.
   undici: {
-    names: ['Agent', 'EnvHttpProxyAgent'],
+    names: ['Agent', 'EnvHttpProxyAgent', 'buildConnector'],
     contents: `
 const Dispatcher = require('undici/lib/dispatcher/dispatcher.js')
 Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'))
 module.exports = {
   Agent: require('undici/lib/dispatcher/agent.js'),
-  EnvHttpProxyAgent: require('undici/lib/dispatcher/env-http-proxy-agent.js')
+  EnvHttpProxyAgent: require('undici/lib/dispatcher/env-http-proxy-agent.js'),
+  buildConnector: require('undici/lib/core/connect.js')
 }
 `,
   },

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { addCredentialOptions } from './commands/credential-options.js';
 import { ExitCode, RegctlError } from './errors.js';
 import type { CommandEnv, GlobalOptions, Io } from './commands/command-env.js';
+import { terminalSafe } from './output/terminal.js';
 import type { OpsContext } from './ops/context.js';
 import type { Command as TypedCommand } from '@commander-js/extra-typings';
 import type { CommandDefinition } from './commands/define.js';
@@ -23,7 +24,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io,
     global,
     context: () => (ctx ??= buildContext(io, global)),
-    warn: (message) => io.stderr.write(`regctl: ${message}\n`),
+    warn: (message) => io.stderr.write(`regctl: ${terminalSafe(message)}\n`),
     color: Boolean(io.stderr.isTTY) && io.env.NO_COLOR === undefined,
     commandTree: () => commandTree(env),
   };
@@ -124,8 +125,8 @@ async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> 
     insecure: global.insecure ?? false,
     ...(global.timeout !== undefined ? { timeoutMs: parseDuration(global.timeout) } : {}),
     noCache: global.cache === false,
-    ...(global.debug ? { debug: (line: string) => io.stderr.write(`debug: ${line}\n`) } : {}),
-    onWarning: (warning) => io.stderr.write(`regctl: warning: ${warning.message}\n`),
+    ...(global.debug ? { debug: (line: string) => io.stderr.write(`debug: ${terminalSafe(line)}\n`) } : {}),
+    onWarning: (warning) => io.stderr.write(`regctl: warning: ${terminalSafe(warning.message)}\n`),
   });
 }
 
@@ -143,13 +144,13 @@ function reportError(err: unknown, io: Io, global: GlobalOptions, paint?: Paint)
   }
   err = fsError(err) ?? err;
   if (err instanceof RegctlError) {
-    io.stderr.write(`${prefix} ${err.message}\n`);
-    if (err.hint) io.stderr.write(`${hint} ${err.hint}\n`);
+    io.stderr.write(`${prefix} ${terminalSafe(err.message)}\n`);
+    if (err.hint) io.stderr.write(`${hint} ${terminalSafe(err.hint)}\n`);
     if (global.debug) io.stderr.write(`${err.stack ?? ''}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`${prefix} internal error: ${message}\n`);
+  io.stderr.write(`${prefix} internal error: ${terminalSafe(message)}\n`);
   if (global.debug && err instanceof Error) io.stderr.write(`${err.stack ?? ''}\n`);
   return ExitCode.failure;
 }

@@ -24,7 +24,7 @@ export {
   blobDelete, blobGet, blobHead, blobPut, imageConfig, indexAdd, indexCreate, indexRemove, manifestDelete, manifestGet, manifestHead,
   manifestPut, tagsForDigest, untag, type VerbOptions,
 } from './api/verbs.js';
-export { append, exportImage, flatten, mutate, rebase, type ChangeCallOptions } from './api/change.js';
+export { append, exportImage, flatten, mutate, rebase } from './api/change.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
@@ -33,7 +33,7 @@ export { DIGEST_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedDigest, type Digest
 export type { Env } from './util/env.js';
 export { parsePlatform, formatPlatform, platformMatches, hostPlatform, type NodeRuntime, type Platform } from './oci/platform.js';
 export type { Credential } from './auth/credential.js';
-export type { CredentialOptions } from './ops/credentials.js';
+export type { CredentialOptions, WithCredentials, WithTransferCredentials } from './ops/credentials.js';
 export type { RegctlConfig, RegistryConfig } from './config/regctl-config.js';
 export type { TransportWarning } from './transport/transport.js';
 export type { Timeouts } from './transport/timeouts.js';

@@ -134,7 +134,7 @@ describe('token auth (real registry verifying the fixture\'s JWTs)', () => {
       // Ask with a scope that is not enough: the registry's 401 names the scope it wants.
       const res = await client.request({ method: 'GET', path: '/v2/_catalog', scopes: ['repository:alice/app:pull'], what: 'catalog' });
       assert.equal(res.status, 200);
-      assert.deepEqual((JSON.parse(Buffer.concat(await res.body.toArray() as Buffer[]).toString()) as { repositories: string[] }).repositories.sort(), ['alice/app', 'public/tool']);
+      assert.deepEqual((await res.body.json() as { repositories: string[] }).repositories.sort(), ['alice/app', 'public/tool']);
       assert.equal(token.requests.length, 2);
       assert.deepEqual(token.requests[1]!.query.getAll('scope').sort(), ['registry:catalog:*', 'repository:alice/app:pull']);
     } finally {

@@ -1,4 +1,4 @@
-// Several images in one call (digest, inspect, tags): results in input order, each failure named on stderr, the
+// Several images in one call (digest, inspect): results in input order, each failure named on stderr, the
 // worst exit code, inputs from --from-file or stdin.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -72,30 +72,5 @@ describe('commands over several images', () => {
     const raw = await runCli(['inspect', '--raw', ref('other:2'), ref('app:1')], home.env);
     assert.equal(raw.code, 2);
     assert.match(raw.stderr, /--raw takes one image/);
-  });
-
-  test('manifest head: IMAGE DIGEST MEDIA-TYPE SIZE lines in input order, or a JSON array', async () => {
-    const r = await runCli(['manifest', 'head', ref('app:1'), ref('other:2')], home.env);
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => l.split(' '));
-    assert.deepEqual(lines.map((l) => [l[0], l[1]]), [[ref('app:1'), a.digest], [ref('other:2'), b.digest]]);
-    assert.ok(lines.every((l) => l[2]!.includes('manifest') && Number(l[3]) > 0), r.stdout);
-    const json = await runCli(['manifest', 'head', '--format', 'json', ref('other:2'), ref('app:nope')], home.env);
-    assert.equal(json.code, 3);
-    const report = JSON.parse(json.stdout) as { image: string; digest?: string; exitCode?: number }[];
-    assert.deepEqual(report.map((x) => [x.image, x.digest ?? x.exitCode]), [[ref('other:2'), b.digest], [ref('app:nope'), 3]]);
-  });
-
-  test('tags --digest over several repositories: only the tags pointing at that digest', async () => {
-    const r = await runCli(['tags', '--digest', a.digest, ref('app'), ref('other')], home.env);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `${ref('app')} 1\n`);
-  });
-
-  test('tags: REPOSITORY TAG lines for several repositories; a missing one named, exit 3', async () => {
-    const r = await runCli(['tags', ref('other'), ref('missing'), ref('app')], home.env);
-    assert.equal(r.code, 3);
-    assert.equal(r.stdout, `${ref('other')} 2\n${ref('app')} 1\n`);
-    assert.match(r.stderr, new RegExp(`regctl: ${ref('missing')}: `));
   });
 });

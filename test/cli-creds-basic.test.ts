@@ -100,4 +100,51 @@ describe('per-command credentials on htpasswd over TLS', () => {
       await anon.stop();
     }
   });
+
+  test('registry verbs take --creds, image changes --src-creds / --dest-creds (rebase\'s bases are sources)', async () => {
+    const anon = await startRegistry();
+    try {
+      const creds = ['--creds', `alice:${PASSWORD}`];
+      const denied = await runCli(['manifest', 'head', `${reg.host}/alice/app:1`], home.env);
+      assert.equal(denied.code, 4, 'a verb without credentials is refused');
+      const head = await runCli(['manifest', 'head', '--format', 'json', ...creds, `${reg.host}/alice/app:1`], home.env);
+      assert.equal(head.code, 0, head.stderr);
+      assert.equal(JSON.parse(head.stdout).digest, image.digest);
+
+      // Out of the Basic registry: the source needs --src-creds, --dest-creds alone gives it none.
+      const out = `${anon.host}/m/app:1`;
+      const noSrc = await runCli(['mutate', '-q', '--dest-creds', `alice:${PASSWORD}`, '--label', 'a=b', '-t', out, `${reg.host}/alice/app:1`], home.env);
+      assert.equal(noSrc.code, 4, noSrc.stderr);
+      assert.equal((await runCli(['digest', out], home.env)).code, 3, 'nothing written');
+      const mutated = await runCli(['mutate', '-q', '--src-creds', `alice:${PASSWORD}`, '--label', 'a=b', '-t', out, `${reg.host}/alice/app:1`], home.env);
+      assert.equal(mutated.code, 0, mutated.stderr);
+      assert.equal((await runCli(['digest', out], home.env)).stdout, mutated.stdout);
+
+      // rebase's bases are sources: on the Basic registry they take --src-creds, not --dest-creds (the anonymous
+      // registry written to ignores what it is sent).
+      const rebaseArgs = ['rebase', '-q', '--old-base', `${reg.host}/alice/app:1`, '--new-base', `${reg.host}/alice/app:1`, '-t', `${anon.host}/m/app:2`, out];
+      assert.equal((await runCli([...rebaseArgs, '--dest-creds', `alice:${PASSWORD}`], home.env)).code, 4);
+      const rebased = await runCli([...rebaseArgs, '--src-creds', `alice:${PASSWORD}`, '--dest-creds', 'nobody:nothing'], home.env);
+      assert.equal(rebased.code, 0, rebased.stderr);
+      assert.equal(rebased.stdout, mutated.stdout, 'rebased onto the same base: the same image');
+
+      // Into the Basic registry: the result takes --dest-creds, not --src-creds.
+      const back = `${reg.host}/alice/app:labelled`;
+      const intoArgs = ['mutate', '-q', '--label', 'c=d', '-t', back, out];
+      assert.equal((await runCli([...intoArgs, '--src-creds', `alice:${PASSWORD}`], home.env)).code, 4, 'the destination gets no credentials from --src-creds');
+      const into = await runCli([...intoArgs, '--dest-creds', `alice:${PASSWORD}`], home.env);
+      assert.equal(into.code, 0, into.stderr);
+      assert.equal((await runCli(['digest', ...creds, back], home.env)).stdout, into.stdout);
+
+      // A verb that writes: tag rm needs --creds too, and removes only that tag.
+      assert.equal((await runCli(['tag', 'rm', back], home.env)).code, 4);
+      const rm = await runCli(['tag', 'rm', ...creds, back], home.env);
+      assert.equal(rm.code, 0, rm.stderr);
+      assert.equal((await runCli(['digest', ...creds, back], home.env)).code, 3);
+      assert.equal((await runCli(['digest', ...creds, `${reg.host}/alice/app:1`], home.env)).stdout, `${image.digest}\n`);
+      await assert.rejects(access(home.dockerConfig), 'no config.json was written');
+    } finally {
+      await anon.stop();
+    }
+  });
 });

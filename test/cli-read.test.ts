@@ -161,10 +161,13 @@ describe('read-only commands against the real registry (anonymous http)', () => 
     assert.deepEqual(JSON.parse(json.stdout), ['1.0']);
   });
 
-  test('catalog --format json', async () => {
+  test('catalog --format json, or a template over Registry and Repositories', async () => {
     const r = await runCli(['catalog', '--format', 'json', reg.host], home.env);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).filter((n: string) => n.startsWith('team/')).sort(), ['team/app', 'team/many', 'team/multi']);
+    const t = await runCli(['catalog', '--format', '{{.Registry}} {{len .Repositories}}', reg.host], home.env);
+    assert.equal(t.stdout, `${reg.host} ${JSON.parse(r.stdout).length}\n`);
+    assert.equal((await runCli(['catalog', '--format', 'jsn', reg.host], home.env)).code, 2, 'neither a format nor a template');
   });
 
   test('unknown tag: exit 3, manifest unknown', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { humanSize } from '../src/output/bytes.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex, tarLayer, type SeededImage } from './helpers/seed.js';
@@ -45,9 +46,11 @@ describe('regctl size (issue 16 §2) on the real registry', () => {
     assert.equal(report.total.blobs, 5, 'two configs, one base layer, two own layers');
     const table = await runCli(['size', `${src.host}/app:a`, `${src.host}/app:b`], home.env);
     assert.match(table.stdout, /^TOTAL \(shared blobs once\)/m);
+    const t = await runCli(['size', '--format', '{{range .Images}}{{.Bytes}} {{end}}{{.Total.Bytes}}', `${src.host}/app:a`, `${src.host}/app:b`], home.env);
+    assert.equal(t.stdout, `${sa.bytes} ${sb.bytes} ${report.total.bytes}\n`, 'a template sees the json report\'s figures');
   });
 
-  test('--to counts only what the destination lacks (a HEAD per blob): after copying a, b misses its own layer and config; sync --dry-run says the same', async () => {
+  test('--to counts only what the destination lacks (a HEAD per blob): after copying a, b misses its own layer and config; sync --dry-run and copy --dry-run say the same', async () => {
     assert.equal((await runCli(['copy', '-q', `${src.host}/app:a`, `${dst.host}/app:a`], home.env)).code, 0);
     const report = await json(`${src.host}/app:b`, '--to', `${dst.host}/app:b`);
     const sb = stored(b);
@@ -60,6 +63,14 @@ describe('regctl size (issue 16 §2) on the real registry', () => {
     assert.equal(dry.code, 0, dry.stderr);
     const images = JSON.parse(dry.stdout).images as Array<{ destination: string; status: string; bytes: number }>;
     assert.deepEqual(images.map((i) => [i.destination, i.status, i.bytes]).sort(), [[`${dst.host}/app:a`, 'skipped', 0], [`${dst.host}/app:b`, 'planned', report.images[0].missing.bytes]]);
+    // and copy --dry-run of b says it too, writing nothing; the real copy then reports what it sent
+    const plan = await runCli(['copy', '--dry-run', `${src.host}/app:b`, `${dst.host}/app:b`], home.env);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.equal(plan.stdout, `would copy ${src.host}/app:b -> ${dst.host}/app:b (${b.digest}): 2 blobs and 1 manifest, ${humanSize(report.images[0].missing.bytes)} to send\n`);
+    assert.equal((await runCli(['digest', `${dst.host}/app:b`], home.env)).code, 3, 'nothing written');
+    const copied = await runCli(['copy', `${src.host}/app:b`, `${dst.host}/app:b`], home.env);
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.match(copied.stderr, /^sent \S+: 2 blobs pushed, 0 mounted, 1 already there$/m);
   });
 
   test('an index: the host platform by default, every platform with --all-platforms, one with --platform', async () => {

@@ -63,6 +63,7 @@ describe('registry verbs on the command line', () => {
     const head = await cli(['manifest', 'head', '--format', 'json', `${reg.host}/v/m:1`]);
     assert.deepEqual(JSON.parse(head.stdout), { digest: image.digest, mediaType: image.mediaType, size: image.size });
     assert.match((await cli(['manifest', 'head', `${reg.host}/v/m:1`])).stdout, new RegExp(`^Digest: +${image.digest}$`, 'm'));
+    assert.equal((await cli(['manifest', 'head', '--format', '{{.Digest}} {{.Size}}', `${reg.host}/v/m:1`])).stdout, `${image.digest} ${image.size}\n`, 'a template, as every --format');
   });
 
   test('manifest put from stdin or -f prints the digest; refuses what names missing blobs (exit 3); manifest delete wants a digest', async () => {
@@ -112,6 +113,7 @@ describe('registry verbs on the command line', () => {
     assert.deepEqual((await readdir(tmp)).filter((n) => n.includes('.tmp-')), [], 'no temp file left');
     assert.equal((await cli(['blob', 'delete', `${reg.host}/v/blob@${sha256(text)}`])).stdout, `Deleted: ${sha256(text)}\n`);
     assert.equal((await cli(['blob', 'head', `${reg.host}/v/blob`, sha256(text)])).code, 3);
+    assert.equal((await cli(['blob', 'head', '--format', '{{.Size}}', `${reg.host}/v/blob@${sha256(data)}`])).stdout, `${data.length}\n`);
     assert.equal((await cli(['blob', 'get', `${reg.host}/v/blob`])).code, 2, 'no digest');
   });
 
@@ -139,7 +141,7 @@ describe('registry verbs on the command line', () => {
     assert.equal((await cli(['index', 'create', `${reg.host}/v/app:2`, `${reg.host}/v/amd:1`, '--annotation', 'nokey'])).code, 2);
   });
 
-  test('tag ls filters; tag rm removes several tags (dry run first), goes on past a missing one; tags --digest; tag SRC DST still tags locally', async () => {
+  test('tag ls and tags: one command, filters and --digest on both; tag rm removes several tags (dry run first), goes on past a missing one; tags --digest; tag SRC DST still tags locally', async () => {
     const { digest, tags } = await seedManyTags({ url: reg.url }, 'v/tags', 3);
     const other = await seedImage({ url: reg.url }, 'v/tags', 'other');
     const referrersTag = `sha256-${'a'.repeat(64)}`;
@@ -148,6 +150,10 @@ describe('registry verbs on the command line', () => {
     assert.equal(ls.code, 0, ls.stderr);
     assert.deepEqual(JSON.parse(ls.stdout).sort(), ['other', 'tag-0003']);
     assert.equal((await cli(['tag', 'ls', '--exclude', '(', `${reg.host}/v/tags`])).code, 2);
+    const same = await cli(['tags', '--omit-digest-tags', '--exclude', '^tag-000[12]$', '--format', 'json', `${reg.host}/v/tags`]);
+    assert.equal(same.stdout, ls.stdout, 'tags takes the filters of tag ls: one command under two names');
+    const filtered = await cli(['tag', 'ls', '--digest', digest, '--exclude', '^tag-0001$', `${reg.host}/v/tags`]);
+    assert.equal(filtered.stdout, 'tag-0002\ntag-0003\n', 'tag ls --digest, the filters applied before the HEADs');
     const pointing = await cli(['tags', '--digest', digest, `${reg.host}/v/tags`]);
     assert.equal(pointing.stdout, tags.map((t) => `${t}\n`).join(''));
     assert.equal(pointing.stderr, '', 'no progress into a pipe');

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createContext, type OpsContext } from '../src/index.js';
+import type { OpsContext } from '../src/index.js';
 import { indexAdd, indexCreate, indexRemove } from '../src/ops/image-index.js';
 import { startProxy } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
-import { makeHome, runCli, type Home } from './helpers/run-cli.js';
+import { makeHome, runCli, withContext, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex } from './helpers/seed.js';
 
 const execFileAsync = promisify(execFile);
@@ -38,14 +38,7 @@ describe('index create, add and remove (library)', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  async function withCtx<T>(fn: (ctx: OpsContext) => Promise<T>): Promise<T> {
-    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process });
-    try {
-      return await fn(ctx);
-    } finally {
-      await ctx.transport.close();
-    }
-  }
+  const withCtx = <T>(fn: (ctx: OpsContext) => Promise<T>): Promise<T> => withContext(home, fn);
 
   test('index create from images in other repositories and another registry: skopeo reads it, copies it whole, pull picks each platform', async () => {
     const amd = await seedImage({ url: a.url }, 'build/amd64', '1', { platform: { os: 'linux', architecture: 'amd64' } });

@@ -10,14 +10,14 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { createContext, type OpsContext } from '../src/index.js';
+import type { OpsContext } from '../src/index.js';
 import { blobDelete, blobGet, blobHead, blobPut } from '../src/ops/blob.js';
 import { imageConfig } from '../src/ops/config.js';
 import { manifestGet, manifestHead, manifestPut } from '../src/ops/manifest.js';
 import { readAll, sha256 } from './helpers/bytes.js';
 import { startProxy } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
-import { makeHome, runCli, type Home } from './helpers/run-cli.js';
+import { makeHome, runCli, withContext, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex } from './helpers/seed.js';
 
 const execFileAsync = promisify(execFile);
@@ -39,14 +39,7 @@ describe('manifests, blobs and configs (library)', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  async function withCtx<T>(fn: (ctx: OpsContext) => Promise<T>): Promise<T> {
-    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process });
-    try {
-      return await fn(ctx);
-    } finally {
-      await ctx.transport.close();
-    }
-  }
+  const withCtx = <T>(fn: (ctx: OpsContext) => Promise<T>): Promise<T> => withContext(home, fn);
 
   test('manifestGet gives the bytes skopeo sees, by tag, by --platform out of an index, and from an OCI layout', async () => {
     const image = await seedImage({ url: reg.url }, 'm/get', '1');

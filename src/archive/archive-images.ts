@@ -38,7 +38,7 @@ export async function findImages(tree: ArchiveTree, blobs: ArchiveBlobs, descrip
     const match = reachable.find((r) => r.manifest.config.digest === entry.config.digest && r.manifest.layers.every((l) => blobs.has(l.digest)));
     const top = match?.desc ?? synthesizeManifest(entry, blobs);
     if (entry.repoTags.length === 0 && !match) found.push({ top, complete: true });
-    for (const tag of entry.repoTags) found.push({ name: parseReference(tag).name, top, complete: true });
+    for (const tag of entry.repoTags) found.push({ name: repoTagName(tag), top, complete: true });
   }
 
   const result: FoundImage[] = [];
@@ -93,6 +93,15 @@ async function ociImages(text: string, blobs: ArchiveBlobs): Promise<FoundImage[
  */
 function kept(w: { complete: boolean; images: unknown[] }): boolean {
   return w.complete || w.images.length >= 2;
+}
+
+/** A RepoTag of manifest.json as a full name: one that is not a reference makes the archive corrupt (exit 6). */
+function repoTagName(tag: string): string {
+  try {
+    return parseReference(tag).name;
+  } catch (err) {
+    throw new IntegrityError(`archive is corrupt: manifest.json names an invalid RepoTag ${JSON.stringify(tag.length > 80 ? `${tag.slice(0, 77)}...` : tag)}`, { code: 'ERR_ARCHIVE_CORRUPT', cause: err });
+  }
 }
 
 /** containerd's full name, else OCI's ref.name when it is a whole reference (not just a tag). */

@@ -2,6 +2,7 @@ import { IntegrityError } from '../errors.js';
 import type { ArchiveNode, ArchiveTree } from './archive-tree.js';
 import { MAX_METADATA_BYTES } from '../util/limits.js';
 import { drain, type FileHandler } from './tar-scan.js';
+import { parseJson } from '../oci/json.js';
 
 /** All JSON entries of an archive held in memory at once while finding what its images refer to. */
 export const MAX_METADATA_TOTAL = 64 * 1024 * 1024;
@@ -100,7 +101,7 @@ function list(v: unknown): unknown[] {
 function parse(bytes: Buffer | undefined): unknown {
   if (bytes === undefined) return undefined;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return parseJson(bytes, 'archive metadata');
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@ import type { Descriptor } from '../oci/manifest.js';
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST_V2, OCI_LAYER_ZSTD } from '../oci/media-types.js';
 import type { ArchiveFile, ArchiveTree } from './archive-tree.js';
 import type { ArchiveBlobs } from './blob-store.js';
+import { parseJson } from '../oci/json.js';
 
 /** Docker's media type of an uncompressed layer (distribution's schema2 MediaTypeUncompressedLayer). */
 export const DOCKER_LAYER_TAR = 'application/vnd.docker.image.rootfs.diff.tar';
@@ -23,9 +24,9 @@ function corrupt(message: string): IntegrityError {
 export function dockerEntries(tree: ArchiveTree, text: string): DockerEntry[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJson(text, 'manifest.json');
   } catch {
-    throw corrupt('not valid JSON');
+    throw corrupt('not valid JSON (or nested too deep)');
   }
   if (!Array.isArray(doc)) throw corrupt('expected a list of images');
   return doc.map((raw: unknown, i) => {

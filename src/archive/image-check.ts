@@ -4,6 +4,7 @@ import { baseMediaType, DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js'
 import { isNondistributable } from '../oci/media-types.js';
 import type { ArchiveBlobs } from './blob-store.js';
 import { zstdDiffId } from './zstd.js';
+import { parseJson } from '../oci/json.js';
 
 const MAX_DEPTH = 8;
 
@@ -53,7 +54,7 @@ export async function verifyImage(desc: Descriptor, m: ImageManifest, blobs: Arc
   if (configType !== DOCKER_CONFIG && configType !== OCI_CONFIG) return;
   let config: { rootfs?: { diff_ids?: unknown } };
   try {
-    config = JSON.parse((await blobs.read(m.config.digest, 'config')).toString('utf8'));
+    config = parseJson(await blobs.read(m.config.digest, 'config'), `config ${m.config.digest}`) as typeof config;
   } catch (err) {
     if (err instanceof IntegrityError) throw err;
     throw fail(`config ${m.config.digest} is not valid JSON`, 'ERR_ARCHIVE_CORRUPT');

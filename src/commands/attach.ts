@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { attach } from '../ops/attach.js';
-import { parseAnnotations } from './annotations.js';
+import { keyValues } from './key-values.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -12,7 +12,7 @@ const build = (cmd: Command) => cmd
   .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[]);
 
 async function attachCommand(env: CommandEnv, image: string, files: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const annotations = parseAnnotations(flags.annotation);
+  const annotations = keyValues(flags.annotation, '--annotation');
   const credentials = await credentialOptions(env, flags);
   const ctx = await env.context();
   const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations, credentials });

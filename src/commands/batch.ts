@@ -1,5 +1,5 @@
-// Commands that take several images (digest, inspect, manifest head, tags): the inputs from the arguments and
-// `--from-file`, and the report of a batch's failures.
+// Commands that take several images (digest, inspect): the inputs from the arguments and `--from-file`, and the
+// report of a batch's failures.
 import { readFile } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';

@@ -2,12 +2,12 @@ import { pipeline } from 'node:stream/promises';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { blobDelete, blobGet, blobHead, blobPut } from '../ops/blob.js';
-import { locationRegistries } from '../ops/transports/index.js';
-import { renderDescriptor } from '../output/document.js';
+import { DESCRIPTOR_FORMATS, renderDescriptor } from '../output/document.js';
+import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference } from '../ref/parse.js';
 import { atomicWriteStream } from '../util/atomic-write.js';
 import { checkOutputFile } from '../util/output-file.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -27,8 +27,8 @@ const get = defineCommand({
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildGet, 'one'>) {
     if (!flags.output && env.io.stdout.isTTY) throw new UsageError('refusing to write a blob to a terminal', { hint: 'use -o FILE or redirect stdout' });
     if (flags.output) await checkOutputFile(flags.output);
-    const ctx = await credentialContext(env, flags, locationRegistries(location));
-    const { stream } = await blobGet(ctx, location, digest);
+    const credentials = await credentialOptions(env, flags);
+    const { stream } = await blobGet(await env.context(), location, digest, { credentials });
     if (flags.output) await atomicWriteStream(flags.output, stream);
     else await pipeline(stream, env.io.stdout, { end: false });
   },
@@ -37,7 +37,7 @@ const get = defineCommand({
 const buildHead = (cmd: Command) => cmd
   .argument('<location>', WHERE)
   .argument('[digest]', 'the blob\'s digest, when not in LOCATION')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text');
 
 const head = defineCommand({
   name: 'head',
@@ -46,8 +46,9 @@ const head = defineCommand({
   peers: 'regclient blob head',
   build: buildHead,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
-    const ctx = await credentialContext(env, flags, locationRegistries(location));
-    env.io.stdout.write(renderDescriptor(await blobHead(ctx, location, digest), flags.format));
+    const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
+    const credentials = await credentialOptions(env, flags);
+    env.io.stdout.write(renderDescriptor(await blobHead(await env.context(), location, digest, { credentials }), format));
   },
 });
 
@@ -64,8 +65,8 @@ const put = defineCommand({
   async action(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildPut, 'one'>) {
     const file = flags.file ?? '-';
     if (file === '-' && env.io.stdin.isTTY) throw new UsageError('give the blob on stdin or with -f FILE');
-    const ctx = await credentialContext(env, flags, [parseReference(repository).registry]);
-    const done = await blobPut(ctx, repository, file === '-' ? { stream: env.io.stdin } : { path: file });
+    const credentials = await credentialOptions(env, flags);
+    const done = await blobPut(await env.context(), repository, file === '-' ? { stream: env.io.stdin } : { path: file }, { credentials });
     env.io.stdout.write(`${done.digest}\n`);
   },
 });
@@ -81,8 +82,8 @@ const del = defineCommand({
   peers: 'regclient blob delete; oras blob delete',
   build: buildDelete,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildDelete, 'one'>) {
-    const ctx = await credentialContext(env, flags, [parseReference(location).registry]);
-    await blobDelete(ctx, location, digest);
+    const credentials = await credentialOptions(env, flags);
+    await blobDelete(await env.context(), location, digest, { credentials });
     env.io.stdout.write(`Deleted: ${digest ?? parseReference(location).digest}\n`);
   },
 });

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
 import type { ChangeOptions, ChangeResult } from '../ops/change-image.js';
 import type { CommandEnv } from './command-env.js';
-import { transferContext, type TransferCredentialFlags } from './credentials.js';
+import { transferOptions, type TransferCredentialFlags } from './credentials.js';
 import { withTransfer } from './transfer.js';
 import type { OpsContext } from '../ops/context.js';
 
@@ -32,8 +32,11 @@ export async function runChange(
 ): Promise<void> {
   const destination = flags.tag ?? image;
   if (!destination) throw new UsageError('nowhere to write the result: give -t NEW_REF');
-  const ctx = await transferContext(env, flags, image ?? destination, destination);
+  const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
+  const ctx = await env.context();
   const result = await withTransfer(env, flags, `Changing ${image ?? destination}`, ({ jobs, onProgress }) => work(ctx, {
+    sourceCredentials,
+    destinationCredentials,
     ...(flags.tag ? { to: flags.tag } : {}),
     ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
     ...(flags.format ? { format: flags.format } : {}),
@@ -41,15 +44,4 @@ export async function runChange(
     ...(onProgress ? { onProgress } : {}),
   }));
   env.io.stdout.write(`${result.digest}\n`);
-}
-
-/** `KEY=VALUE` flags (`--label`, `--env`, `--annotation`) as a record, in order; UsageError naming the flag otherwise. */
-export function keyValues(list: string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`invalid ${flag} "${item}": want KEY=VALUE`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
 }

@@ -1,10 +1,9 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { imageConfig } from '../ops/config.js';
-import { locationRegistries } from '../ops/transports/index.js';
 import { defaultDocumentFormat, renderDocument } from '../output/document.js';
 import { configData } from '../output/template-data.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -17,8 +16,8 @@ const build = (cmd: Command, locations: string) => cmd
 async function configCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const ctx = await credentialContext(env, flags, locationRegistries(image));
-  env.io.stdout.write(renderDocument((await imageConfig(ctx, image, platform ? { platform } : {})).bytes, format, configData));
+  const credentials = await credentialOptions(env, flags);
+  env.io.stdout.write(renderDocument((await imageConfig(await env.context(), image, { platform, credentials })).bytes, format, configData));
 }
 
 export default defineCommand({

@@ -5,6 +5,7 @@ import { copy } from '../ops/copy.js';
 import { transferOptions } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
 import { withTransfer } from './transfer.js';
+import { humanSize } from '../output/bytes.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -21,15 +22,15 @@ const build = (cmd: Command, locations: string) => cmd
   .option('--all-tags', 'copy every tag of the source repository into the destination repository')
   .option('--image-jobs <n>', 'with --all-tags: images copied at once (default 4)')
   .option('--keep-going', 'with --all-tags: go on past a failed tag, exit non-zero at the end')
-  .option('--dry-run', 'with --all-tags: print which tags would be copied or skipped; write nothing')
+  .option('--dry-run', 'write nothing: say what the copy would send (a HEAD per blob; with --all-tags, per tag)')
   .option('--json', 'with --all-tags: print the report as JSON on stdout (sync --format json)');
 
 type CopyFlags = FlagsOf<typeof build, 'sides'>;
 
 async function copyCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags): Promise<void> {
   if (flags.allTags) return copyAllTagsCommand(env, source, destination, flags);
-  if (flags.imageJobs !== undefined || flags.keepGoing || flags.dryRun || flags.json) {
-    throw new UsageError('--image-jobs, --keep-going, --dry-run and --json go with --all-tags');
+  if (flags.imageJobs !== undefined || flags.keepGoing || flags.json) {
+    throw new UsageError('--image-jobs, --keep-going and --json go with --all-tags');
   }
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
@@ -43,8 +44,18 @@ async function copyCommand(env: CommandEnv, source: string, destination: string,
     ...(flags.format ? { format: flags.format } : {}),
     ...(flags.referrers ? { referrers: true } : {}),
     ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),
+    ...(flags.dryRun ? { dryRun: true } : {}),
   }));
+  if (flags.dryRun) {
+    const what = `${result.blobs.pushed} blob${result.blobs.pushed === 1 ? '' : 's'} and ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}`;
+    env.io.stdout.write(`would copy ${source} -> ${destination} (${result.digest}): ${result.unchanged ? 'nothing, up to date' : `${what}, ${humanSize(result.blobs.bytes)} to send`}\n`);
+    return;
+  }
   await writeDigestFile(flags.digestfile, result.digest);
+  if (!flags.quiet) {
+    const { pushed, mounted, skipped, bytes } = result.blobs;
+    env.io.stderr.write(`sent ${humanSize(bytes)}: ${pushed} blob${pushed === 1 ? '' : 's'} pushed, ${mounted} mounted, ${skipped} already there\n`);
+  }
   env.io.stdout.write(`${result.digest}\n`);
 }
 

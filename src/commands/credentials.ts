@@ -1,8 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import type { OpsContext } from '../ops/context.js';
-import { checkCredentialOptions, combinedContext, sideContext, type CredentialNames, type CredentialOptions } from '../ops/credentials.js';
-import { locationRegistries } from '../ops/transports/index.js';
+import { checkCredentialOptions, type CredentialNames, type CredentialOptions } from '../ops/credentials.js';
 import { canPrompt, prompt } from './prompt.js';
 
 /** What commander hands over for the flags of addCredentialOptions (`--no-creds` sets `creds` to false). */
@@ -17,31 +15,6 @@ export interface CredentialFlags {
 type Side = 'src' | 'dest';
 type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authfile`]?: string } & { [K in `${Side}NoCreds` | `${Side}TlsVerify`]?: boolean };
 export type TransferCredentialFlags = CredentialFlags & SideFlags;
-
-/**
- * The context of a command that sends a request or two (digest, inspect, tags, …): through Node's own http client
- * when no proxy is set, so undici and its WebAssembly parser never load (Transport's `lightweight`).
- */
-export async function lightweightContext(env: CommandEnv): Promise<OpsContext> {
-  const ctx = await env.context();
-  return { ...ctx, transport: ctx.transport.derive({ lightweight: true }) };
-}
-
-/**
- * For an operation that takes no `credentials` of its own yet (the registry verbs): its context, with the command's
- * credential flags applied to `registries`. An operation that takes them gets `credentialOptions` instead.
- */
-export async function credentialContext(env: CommandEnv, flags: CredentialFlags, registries: string[], opts: { lightweight?: boolean } = {}): Promise<OpsContext> {
-  return sideContext(opts.lightweight ? await lightweightContext(env) : await env.context(), registries, await credentialOptions(env, flags));
-}
-
-/** The same for an operation that reads `source` and writes `destination` through one context (the image changes). */
-export async function transferContext(env: CommandEnv, flags: TransferCredentialFlags, source: string, destination: string): Promise<OpsContext> {
-  const [src, dst] = await transferOptions(env, flags);
-  return combinedContext(await env.context(),
-    { registries: locationRegistries(source), credentials: src },
-    { registries: locationRegistries(destination), credentials: dst });
-}
 
 /**
  * Each side's options for a transfer (copy, sync): its own `--src-*` / `--dest-*` credential flags when given, else

@@ -2,7 +2,7 @@ import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
 import { digest, digests } from '../ops/digest.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
-import { credentialOptions, lightweightContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -17,7 +17,7 @@ async function digestCommand(env: CommandEnv, args: string[], flags: FlagsOf<typ
   const images = await batchInputs(env, args, flags.fromFile, 'images');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const opts = { platform, verify: flags.verify === true, credentials: await credentialOptions(env, flags) };
-  const ctx = await lightweightContext(env);
+  const ctx = await env.context();
   const out = env.io.stdout;
   if (images.length === 1 && flags.fromFile === undefined && flags.format === 'text') {
     out.write(`${await digest(ctx, images[0]!, opts)}\n`);

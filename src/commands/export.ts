@@ -1,9 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import { parsePlatform } from '../oci/platform.js';
-import { locationRegistries } from '../ops/transports/index.js';
 import { exportImage } from '../ops/export.js';
 import type { CommandEnv } from './command-env.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 
 const build = (cmd: Command, locations: string) => cmd
@@ -12,9 +11,9 @@ const build = (cmd: Command, locations: string) => cmd
   .option('--platform <os/arch[/variant]>', 'the platform exported from an index (default: this machine\'s)');
 
 async function exportCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const ctx = await credentialContext(env, flags, locationRegistries(image));
+  const credentials = await credentialOptions(env, flags);
   const output = flags.output === undefined || flags.output === '-' ? { stream: env.io.stdout } : { path: flags.output };
-  await exportImage(ctx, image, output, flags.platform ? { platform: parsePlatform(flags.platform) } : {});
+  await exportImage(await env.context(), image, output, { ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}), credentials });
 }
 
 export default defineCommand({

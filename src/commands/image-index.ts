@@ -1,9 +1,9 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { locationRegistries } from '../ops/transports/index.js';
+import type { CredentialOptions } from '../ops/credentials.js';
 import { indexAdd, indexCreate, indexRemove, type IndexResult } from '../ops/image-index.js';
-import { parseAnnotations } from './annotations.js';
-import { credentialContext } from './credentials.js';
+import { keyValues } from './key-values.js';
+import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { withTransfer } from './transfer.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -24,8 +24,8 @@ const create = defineCommand({
   peers: 'docker buildx imagetools create; crane index append; regclient index create',
   build: buildCreate,
   async action(env: CommandEnv, destination: string, images: string[], flags: FlagsOf<typeof buildCreate, 'one'>) {
-    const ctx = await credentialContext(env, flags, [destination, ...images].flatMap(locationRegistries));
-    print(env, await withTransfer(env, flags, `Building ${destination}`, (t) => indexCreate(ctx, destination, images, { ...common(flags), format: flags.format, ...t })));
+    const [ctx, credentials] = [await env.context(), await credentialOptions(env, flags)];
+    print(env, await withTransfer(env, flags, `Building ${destination}`, (t) => indexCreate(ctx, destination, images, { ...common(flags), format: flags.format, ...t, ...both(credentials) })));
   },
 });
 
@@ -45,8 +45,8 @@ const add = defineCommand({
   peers: 'crane index append; regclient index add; docker buildx imagetools create --append',
   build: buildAdd,
   async action(env: CommandEnv, index: string, images: string[], flags: FlagsOf<typeof buildAdd, 'one'>) {
-    const ctx = await credentialContext(env, flags, [index, ...images].flatMap(locationRegistries));
-    print(env, await withTransfer(env, flags, `Adding to ${index}`, (t) => indexAdd(ctx, index, images, { ...common(flags), ...(flags.tag ? { tag: flags.tag } : {}), ...t })));
+    const [ctx, credentials] = [await env.context(), await credentialOptions(env, flags)];
+    print(env, await withTransfer(env, flags, `Adding to ${index}`, (t) => indexAdd(ctx, index, images, { ...common(flags), ...(flags.tag ? { tag: flags.tag } : {}), ...t, ...both(credentials) })));
   },
 });
 
@@ -63,15 +63,18 @@ const remove = defineCommand({
   peers: 'crane index filter; regclient index delete',
   build: buildRemove,
   async action(env: CommandEnv, index: string, flags: FlagsOf<typeof buildRemove, 'one'>) {
-    const ctx = await credentialContext(env, flags, locationRegistries(index));
+    const credentials = await credentialOptions(env, flags);
     const what = { platforms: flags.platform.map(parsePlatform), digests: flags.digest };
-    print(env, await indexRemove(ctx, index, what, flags.tag ? { tag: flags.tag } : {}));
+    print(env, await indexRemove(await env.context(), index, what, { ...(flags.tag ? { tag: flags.tag } : {}), credentials }));
   },
 });
 
+/** The command's one set of credentials for the images read and the index written (the same object: one context). */
+const both = (credentials: CredentialOptions) => ({ sourceCredentials: credentials, destinationCredentials: credentials });
+
 function common(flags: { platform: string[]; annotation: string[] }) {
   const platforms = flags.platform.flatMap((p) => p.split(',')).filter((p) => p.trim()).map(parsePlatform);
-  return { annotations: parseAnnotations(flags.annotation), ...(platforms.length ? { platforms } : {}) };
+  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platforms } : {}) };
 }
 
 /** The new index's digest on stdout (what copy prints), where it went and its size on stderr. */

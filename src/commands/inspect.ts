@@ -12,7 +12,7 @@ import { parseReference } from '../ref/parse.js';
 import { inspectJson, renderInspect } from '../output/inspect-text.js';
 import { batchContext, eachInput } from '../ops/batch.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
-import { credentialOptions, lightweightContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -33,7 +33,7 @@ async function inspectCommand(env: CommandEnv, args: string[], flags: FlagsOf<ty
   if (flags.raw && format.template) throw new UsageError('--raw prints the manifest as it is: it takes no --format template');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const credentials = await credentialOptions(env, flags);
-  const ctx = await lightweightContext(env);
+  const ctx = await env.context();
   if (images.length > 1 || flags.fromFile !== undefined) {
     const one = flags.raw ? '--raw' : flags.config ? '--config' : format.template ? 'a --format template' : undefined;
     if (one) throw new UsageError(`${one} takes one image`);

@@ -1,13 +1,11 @@
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { locationRegistries } from '../ops/transports/index.js';
 import { manifestDelete } from '../ops/delete.js';
 import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
-import { defaultDocumentFormat, renderDescriptor, renderDocument } from '../output/document.js';
+import { defaultDocumentFormat, DESCRIPTOR_FORMATS, renderDescriptor, renderDocument } from '../output/document.js';
+import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference } from '../ref/parse.js';
-import { batchContext, eachInput } from '../ops/batch.js';
-import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
-import { credentialContext, credentialOptions, lightweightContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { readInput } from './input.js';
 import { reportManifestDelete } from './report-delete.js';
@@ -28,34 +26,25 @@ const get = defineCommand({
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildGet, 'one'>) {
     const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-    const ctx = await credentialContext(env, flags, locationRegistries(image));
-    env.io.stdout.write(renderDocument((await manifestGet(ctx, image, platform ? { platform } : {})).bytes, format));
+    const credentials = await credentialOptions(env, flags);
+    env.io.stdout.write(renderDocument((await manifestGet(await env.context(), image, { platform, credentials })).bytes, format));
   },
 });
 
-const buildHead = (cmd: Command, locations: string) => fromFileOption(cmd
-  .argument('[image...]', `images: ${locations}`)
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const)), 'images');
+const buildHead = (cmd: Command, locations: string) => cmd
+  .argument('<image>', `image: ${locations}`)
+  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text');
 
 const head = defineCommand({
   name: 'head',
-  summary: 'digest, media type and size of each manifest (a registry HEAD: no download, no pull counted)',
+  summary: 'digest, media type and size of a manifest (a registry HEAD: no download, no pull counted)',
   registry: 'one',
   peers: 'regclient manifest head; crane digest',
   build: buildHead,
-  /** Several images (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines or a JSON array, in input order. */
-  async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
-    const images = await batchInputs(env, args, flags.fromFile, 'images');
-    const ctx = await batchContext(await lightweightContext(env), images, await credentialOptions(env, flags));
-    const out = env.io.stdout;
-    if (images.length === 1 && flags.fromFile === undefined) {
-      out.write(renderDescriptor(await manifestHead(ctx, images[0]!), flags.format));
-      return;
-    }
-    const outcomes = await eachInput(images, (image) => manifestHead(ctx, image));
-    if (flags.format === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size }))), null, 2)}\n`);
-    else out.write(outcomes.map((o) => ('result' in o ? `${o.input} ${o.result.digest} ${o.result.mediaType} ${o.result.size}\n` : '')).join(''));
-    failBatch(env, outcomes);
+  async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
+    const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
+    const credentials = await credentialOptions(env, flags);
+    env.io.stdout.write(renderDescriptor(await manifestHead(await env.context(), image, { credentials }), format));
   },
 });
 
@@ -73,8 +62,8 @@ const put = defineCommand({
   build: buildPut,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildPut, 'one'>) {
     const bytes = await readInput(env, flags.file ?? '-', 'manifest');
-    const ctx = await credentialContext(env, flags, [parseReference(image).registry]);
-    const desc = await manifestPut(ctx, image, bytes, { ...(flags.contentType ? { mediaType: flags.contentType } : {}), force: flags.force === true });
+    const credentials = await credentialOptions(env, flags);
+    const desc = await manifestPut(await env.context(), image, bytes, { ...(flags.contentType ? { mediaType: flags.contentType } : {}), force: flags.force === true, credentials });
     env.io.stdout.write(`${desc.digest}\n`);
   },
 });
@@ -89,8 +78,8 @@ const del = defineCommand({
   build: buildDelete,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildDelete, 'one'>) {
     const ref = parseReference(image);
-    const ctx = await credentialContext(env, flags, [ref.registry]);
-    reportManifestDelete(env, ref, await manifestDelete(ctx, image));
+    const credentials = await credentialOptions(env, flags);
+    reportManifestDelete(env, ref, await manifestDelete(await env.context(), image, { credentials }));
   },
 });
 

@@ -1,7 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.js';
 import { mutate, type ConfigChanges } from '../ops/mutate.js';
-import { changeFlags, keyValues, runChange } from './change-flags.js';
+import { changeFlags, runChange } from './change-flags.js';
+import { keyValues } from './key-values.js';
 import type { CommandEnv } from './command-env.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 

@@ -2,10 +2,9 @@ import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { RegctlError, UsageError } from '../errors.js';
 import { prune } from '../ops/prune.js';
-import { parseRepository } from '../ref/parse.js';
 import { actionLine, prunePlan, pruneSummary } from '../output/prune-report.js';
 import { parseDuration } from '../util/duration.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { parseCount } from './transfer.js';
 
@@ -29,10 +28,11 @@ const build = (cmd: Command) => cmd
 async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   if (flags.yes && flags.dryRun) throw new UsageError('--yes and --dry-run exclude each other');
   if (flags.keep !== undefined && !/^\d+$/.test(flags.keep)) throw new UsageError(`--keep "${flags.keep}": want a whole number`);
-  const ctx = await credentialContext(env, flags, [parseRepository(repository).registry]);
+  const credentials = await credentialOptions(env, flags);
   const dryRun = !flags.yes;
-  const report = await prune(ctx, repository, {
+  const report = await prune(await env.context(), repository, {
     dryRun,
+    credentials,
     ...(flags.keep !== undefined ? { keep: Number(flags.keep) } : {}),
     ...(flags.olderThan !== undefined ? { olderThanMs: parseDuration(flags.olderThan, '--older-than', Number.MAX_SAFE_INTEGER) } : {}),
     ...(flags.match !== undefined ? { match: flags.match } : {}),

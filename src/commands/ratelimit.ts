@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { rateLimit } from '../ops/ratelimit.js';
 import { renderRateLimit } from '../output/ratelimit.js';
-import { credentialOptions, lightweightContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -11,7 +11,7 @@ const build = (cmd: Command) => cmd
 
 async function ratelimitCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const credentials = await credentialOptions(env, flags);
-  const ctx = await lightweightContext(env);
+  const ctx = await env.context();
   env.io.stdout.write(renderRateLimit(await rateLimit(ctx, image, { credentials }), flags.format));
 }
 

@@ -1,10 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { parsePlatform } from '../oci/platform.js';
-import { locationRegistries } from '../ops/transports/index.js';
 import { size } from '../ops/size.js';
+import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { renderSize } from '../output/size-report.js';
-import { credentialContext } from './credentials.js';
+import { sizeData } from '../output/template-data.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 
 const build = (cmd: Command, locations: string) => cmd
@@ -12,17 +13,21 @@ const build = (cmd: Command, locations: string) => cmd
   .option('--platform <os/arch[/variant]>', 'the image of this platform out of an index (default: the host\'s)')
   .option('-a, --all-platforms', 'indexes whole: every platform\'s image')
   .option('--to <destination>', 'also say how many bytes this destination lacks (a HEAD per blob)')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['table', 'json'] as const).default('table' as const));
+  .option('--format <format>', formatHelp(FORMATS), 'table');
+
+const FORMATS = ['table', 'json'] as const;
 
 async function sizeCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const registries = [...images, ...(flags.to ? [flags.to] : [])].flatMap(locationRegistries);
-  const ctx = await credentialContext(env, flags, registries);
-  const report = await size(ctx, images, {
+  const format = parseFormat(flags.format, FORMATS);
+  const credentials = await credentialOptions(env, flags);
+  const report = await size(await env.context(), images, {
+    credentials,
     ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
     allPlatforms: flags.allPlatforms ?? false,
     ...(flags.to ? { to: flags.to } : {}),
   });
-  env.io.stdout.write(flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderSize(report));
+  if (format.template) env.io.stdout.write(renderTemplate(format.template, [sizeData(report)]));
+  else env.io.stdout.write(format.builtin === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderSize(report));
 }
 
 export default defineCommand({

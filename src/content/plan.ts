@@ -5,6 +5,7 @@ import { platformMatches, type Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
 import { readManifest } from './resolve.js';
 import type { DestinationTarget, ManifestPush, SourceTarget } from './target.js';
+import { WalkBudget } from './walk-budget.js';
 
 export interface PlanOptions {
   /** Name for the top manifest at the destination. */
@@ -32,6 +33,12 @@ export function keptChildren(doc: ImageIndex, platforms: Platform[] | undefined)
   return doc.manifests.filter((c) => digests.has(c.digest) || (c.annotations?.[REFERENCE_TYPE] && digests.has(c.annotations[REFERENCE_DIGEST] ?? '')));
 }
 
+/** Descriptors with their repeats (same digest) left out, in order. */
+function uniqueDigests(children: Descriptor[]): Descriptor[] {
+  const seen = new Set<string>();
+  return children.filter((c) => !seen.has(c.digest) && seen.add(c.digest));
+}
+
 export interface PlannedManifest {
   desc: Descriptor;
   bytes: Buffer;
@@ -57,13 +64,16 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
   const plan: CopyPlan = { manifests: [], blobs: [], missingChildren: 0 };
   const blobs = new Map<string, Descriptor>();
   const seen = new Set<string>();
+  const budget = new WalkBudget(`planning the copy of ${src.description}`);
 
-  const walk = async (desc: Descriptor, bytes: Buffer, doc: ImageIndex | ImageManifest, how: ManifestPush): Promise<void> => {
+  const walk = async (desc: Descriptor, bytes: Buffer, doc: ImageIndex | ImageManifest, how: ManifestPush, depth: number): Promise<void> => {
     seen.add(desc.digest);
+    budget.visit(depth);
     if (doc.kind === 'index') {
       const fetched = new Map<string, Awaited<ReturnType<typeof readManifest>>>();
       // Only the top index is filtered by platform; a source holding part of an index (a partial save) gives what it has.
-      await runPool(keptChildren(doc, how.top ? opts.platforms : undefined), opts.jobs, async (child) => {
+      // A child listed many times is asked about once.
+      await runPool(uniqueDigests(keptChildren(doc, how.top ? opts.platforms : undefined)), opts.jobs, async (child) => {
         if (seen.has(child.digest) || (!opts.everyChild && (await dst.hasManifest(child)))) return;
         if (src.hasManifest && !(await src.hasManifest(child))) return;
         fetched.set(child.digest, await readManifest(src, child));
@@ -72,11 +82,11 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
         const got = fetched.get(child.digest);
         if (seen.has(child.digest)) continue;
         if (!got) {
-          await walkPresent(child); // the destination has it: referrers added since may still be missing
+          await walkPresent(child, depth + 1); // the destination has it: referrers added since may still be missing
           continue;
         }
         plan.missingChildren++;
-        await walk(child, got.bytes, got.doc, {});
+        await walk(child, got.bytes, got.doc, {}, depth + 1);
       }
     } else {
       for (const blob of imageBlobs(doc)) {
@@ -85,10 +95,10 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
       }
     }
     if (!(how.top && opts.topPresent)) plan.manifests.push({ desc, bytes, how });
-    if (opts.referrers && src.referrers) await walkReferrers(desc);
+    if (opts.referrers && src.referrers) await walkReferrers(desc, depth);
   };
 
-  const walkReferrers = async (subject: Descriptor): Promise<void> => {
+  const walkReferrers = async (subject: Descriptor, depth: number): Promise<void> => {
     const found = await src.referrers!(subject);
     const listed = found.some((r) => !r.tag) && dst.listedReferrers ? new Set(await dst.listedReferrers(subject)) : undefined;
     for (const ref of found) {
@@ -96,22 +106,23 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
       const present = ref.tag ? (await dst.tagDigest?.(ref.tag)) === ref.desc.digest
         : listed ? listed.has(ref.desc.digest) : await dst.hasManifest(ref.desc);
       if (present) {
-        await walkPresent(ref.desc);
+        await walkPresent(ref.desc, depth + 1);
         continue;
       }
       const got = await readManifest(src, ref.desc);
       plan.missingChildren++;
-      await walk(ref.desc, got.bytes, got.doc, ref.tag ? { tag: ref.tag } : {});
+      await walk(ref.desc, got.bytes, got.doc, ref.tag ? { tag: ref.tag } : {}, depth + 1);
     }
   };
 
-  const walkPresent = async (desc: Descriptor): Promise<void> => {
+  const walkPresent = async (desc: Descriptor, depth: number): Promise<void> => {
     if (!opts.referrers || !src.referrers || seen.has(desc.digest)) return;
     seen.add(desc.digest);
-    await walkReferrers(desc);
+    budget.visit(depth);
+    await walkReferrers(desc, depth);
   };
 
-  await walk(top.desc, top.bytes, top.doc, { top: true, ...(opts.tag ? { tag: opts.tag } : {}) });
+  await walk(top.desc, top.bytes, top.doc, { top: true, ...(opts.tag ? { tag: opts.tag } : {}) }, 0);
   plan.blobs = [...blobs.values()];
   return plan;
 }
@@ -120,8 +131,9 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
  * What a copy of `top` would send to `dst`, before sending anything: the manifests the plan pushes and the blobs the
  * destination lacks (a HEAD each). `sync --dry-run` reports it for each image it would copy.
  */
-export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, jobs: number): Promise<{ bytes: number; blobs: number }> {
-  const plan = await planCopy(src, dst, top, { jobs });
+export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, opts: PlanOptions): Promise<{ bytes: number; blobs: number; manifests: number }> {
+  const plan = await planCopy(src, dst, top, opts);
+  const jobs = opts.jobs;
   let bytes = plan.manifests.reduce((n, m) => n + m.bytes.length, 0);
   let blobs = 0;
   await runPool(plan.blobs, jobs, async (blob) => {
@@ -129,5 +141,5 @@ export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, to
     bytes += blob.size;
     blobs++;
   });
-  return { bytes, blobs };
+  return { bytes, blobs, manifests: plan.manifests.length };
 }

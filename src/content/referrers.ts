@@ -4,6 +4,7 @@ import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { parseManifest } from '../oci/manifest.js';
 import { OCI_INDEX } from '../oci/media-types.js';
 import type { Referrer } from './target.js';
+import { parseJson } from '../oci/json.js';
 
 /**
  * OCI 1.1 referrers without the referrers API: the distribution spec's referrers tag schema (an image index under
@@ -79,7 +80,7 @@ export function addReferrers(current: Buffer | undefined, entries: Descriptor[],
   const have = new Set<string>();
   if (current) {
     for (const d of referrersIndexEntries(current, what)) have.add(d.digest); // validates it too
-    doc = JSON.parse(current.toString('utf8'));
+    doc = parseJson(current, what) as typeof doc;
   }
   const added = entries.filter((e) => !have.has(e.digest) && have.add(e.digest));
   if (!added.length) return undefined;

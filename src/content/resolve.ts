@@ -6,6 +6,7 @@ import { selectPlatform } from '../oci/select-platform.js';
 import { MAX_CONFIG_BYTES } from '../util/limits.js';
 import type { SourceTarget } from './target.js';
 import { verified } from './verify.js';
+import { parseJson } from '../oci/json.js';
 
 export interface PlatformChoice {
   /** The platform to copy out of an index. */
@@ -66,9 +67,9 @@ async function imagePlatform(src: SourceTarget, doc: ImageManifest): Promise<Pla
   const bytes = await readSmallBlob(src, doc.config);
   let config: Record<string, unknown>;
   try {
-    config = JSON.parse(bytes.toString('utf8'));
+    config = parseJson(bytes, 'config') as Record<string, unknown>;
   } catch {
-    return undefined; // an artifact's config need not be JSON
+    return undefined; // an artifact's config need not be JSON (and one nested too deep is not read)
   }
   if (typeof config?.os !== 'string' || typeof config.architecture !== 'string') return undefined;
   return { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' ? { variant: config.variant } : {}) };

@@ -1,6 +1,7 @@
 import { IntegrityError } from '../errors.js';
 import { isIndexMediaType } from './media-types.js';
 import type { Platform } from './platform.js';
+import { parseJson } from './json.js';
 
 /** BuildKit's annotations on an index entry that refers to another entry (an attestation manifest of an image). */
 export const REFERENCE_TYPE = 'vnd.docker.reference.type';
@@ -44,8 +45,9 @@ export interface ImageManifest extends Common {
 export function parseManifest(bytes: Buffer, mediaType: string, what: string): ImageIndex | ImageManifest {
   let doc: Record<string, unknown>;
   try {
-    doc = JSON.parse(bytes.toString('utf8'));
+    doc = parseJson(bytes, `${what}: manifest`) as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof IntegrityError) throw err;
     throw invalid(`${what}: manifest is not valid JSON`, err);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalid(`${what}: manifest is not a JSON object`);

@@ -12,7 +12,8 @@ import { downloadBlob } from '../registry/blob-download.js';
 import { blobSize, deleteBlob, uploadBytes, uploadChunked } from '../registry/blobs.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type WithCredentials } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 /** Blobs up to this size are sent in one PUT; larger ones (and stdin past it) in PATCH chunks of this size. */
 export const BLOB_CHUNK_SIZE = 16 * 1024 * 1024;
@@ -29,8 +30,8 @@ export interface BlobRead {
  * `local:IMAGE sha256:…`, archives). A registry is asked directly; elsewhere the blob must belong to the image
  * the location names (its config or a layer, in any of an index's images).
  */
-export async function blobGet(ctx: OpsContext, location: string, digest?: string): Promise<BlobRead> {
-  const at = await openBlobSource(ctx, location, digest);
+export async function blobGet(ctx: OpsContext, location: string, digest?: string, opts: WithCredentials = {}): Promise<BlobRead> {
+  const at = await openBlobSource(await sideContext(ctx, locationRegistries(location), opts.credentials), location, digest);
   try {
     const checked = verified(await at.open(), at.descriptor, `blob ${at.descriptor.digest} of ${at.description}`);
     void finished(checked).catch(() => undefined).finally(() => void at.close());
@@ -42,16 +43,16 @@ export async function blobGet(ctx: OpsContext, location: string, digest?: string
 }
 
 /** Digest and size of a blob, as blobGet finds it (one HEAD at a registry), without reading it. */
-export async function blobHead(ctx: OpsContext, location: string, digest?: string): Promise<Descriptor> {
-  const at = await openBlobSource(ctx, location, digest);
+export async function blobHead(ctx: OpsContext, location: string, digest?: string, opts: WithCredentials = {}): Promise<Descriptor> {
+  const at = await openBlobSource(await sideContext(ctx, locationRegistries(location), opts.credentials), location, digest);
   await at.close();
   return at.descriptor;
 }
 
 /** Uploads a file or a stream to a registry repository; returns its digest and size. */
-export async function blobPut(ctx: OpsContext, repository: string, input: { path: string } | { stream: AsyncIterable<Buffer> }): Promise<{ digest: string; size: number }> {
+export async function blobPut(ctx: OpsContext, repository: string, input: { path: string } | { stream: AsyncIterable<Buffer> }, opts: WithCredentials = {}): Promise<{ digest: string; size: number }> {
   const ref = registryRepository(repository, 'blob put');
-  const client = await ctx.transport.client(ref.registry);
+  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   if ('path' in input) {
     const st = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read ${input.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
@@ -81,9 +82,9 @@ async function sendBlob(client: RegistryClient, repository: string, data: AsyncI
 }
 
 /** Deletes a blob from a registry repository (`REPO@DIGEST`, or `REPO` and the digest). */
-export async function blobDelete(ctx: OpsContext, repository: string, digest?: string): Promise<void> {
+export async function blobDelete(ctx: OpsContext, repository: string, digest?: string, opts: WithCredentials = {}): Promise<void> {
   const { ref, blob } = registryBlob(repository, digest);
-  await deleteBlob(await ctx.transport.client(ref.registry), ref.repository, blob);
+  await deleteBlob(await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry), ref.repository, blob);
 }
 
 interface BlobAt {

@@ -4,11 +4,15 @@ import { writeTo, type SourceTarget } from '../content/target.js';
 import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
+import { transferContexts, type WithTransferCredentials } from './credentials.js';
 import { withScratch } from './scratch.js';
-import { parseLocation, type ImageLocation, type OpenedSource } from './transports/index.js';
+import { locationRegistries, parseLocation, type ImageLocation, type OpenedSource } from './transports/index.js';
 
-/** Where and how a changed image is written (mutate, append, flatten, rebase). */
-export interface ChangeOptions {
+/**
+ * Where and how a changed image is written (mutate, append, flatten, rebase). `sourceCredentials` apply to the
+ * registries read (the image, rebase's bases), `destinationCredentials` to where the result goes.
+ */
+export interface ChangeOptions extends WithTransferCredentials {
   /** Where to write the result (any location); default: back to the source's own name. */
   to?: string;
   /** Change only this platform's image of an index (the others are kept); NotFound when none matches. */
@@ -41,9 +45,12 @@ export async function changeImage(ctx: OpsContext, image: string | undefined, op
   const to = parseLocation(destination);
   if (!opts.to && from?.digestOnly) throw new UsageError(`${image} names a digest, which a changed image cannot keep: give -t NEW_REF`);
   if (to.expectDigest) throw new UsageError(`${destination} names a digest, which a changed image cannot have: name a tag`);
-  const src = from ? await from.openSource(ctx) : undefined;
+  const [srcCtx, dstCtx] = await transferContexts(ctx,
+    { registries: image === undefined ? [] : locationRegistries(image), credentials: opts.sourceCredentials },
+    { registries: locationRegistries(destination), credentials: opts.destinationCredentials });
+  const src = from ? await from.openSource(srcCtx) : undefined;
   try {
-    return await withScratch(ctx, (scratch) => write(ctx, to, destination, src, opts, change, scratch));
+    return await withScratch(ctx, (scratch) => write(dstCtx, to, destination, src, opts, change, scratch));
   } finally {
     await src?.close();
   }

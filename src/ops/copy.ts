@@ -1,7 +1,10 @@
-import { copyImage, type CopyProgress, type CopyResult } from '../content/copy.js';
+import { copyImage, DEFAULT_JOBS, type CopyProgress, type CopyResult } from '../content/copy.js';
+import { pendingBytes } from '../content/plan.js';
+import { resolveImage } from '../content/resolve.js';
+import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import type { CopySession } from '../content/session.js';
 import { writeTo } from '../content/target.js';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, UsageError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
@@ -20,6 +23,8 @@ export interface CopyOptions {
   /** Called with warnings (a Docker-format manifest written into an OCI layout); the library never prints. */
   onWarning?: (message: string) => void;
   onProgress?: (event: CopyProgress) => void;
+  /** Write nothing: plan the copy and ask the destination what it lacks (a HEAD per blob); see CopyPlanResult. */
+  dryRun?: boolean;
   /** Credentials for the source's registry and for the destination's (stored ones when not given). */
   sourceCredentials?: CredentialOptions | undefined;
   destinationCredentials?: CredentialOptions | undefined;
@@ -63,19 +68,47 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
       ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
       ...(opts.onWarning ? { warn: opts.onWarning } : {}),
     });
+    let done = false;
     try {
-      const { onWarning: _, ...copyOpts } = opts;
-      return await writeTo(dst.target, async (target) => {
+      if (opts.dryRun) return await dryRun(src.target, dst.target, opts);
+      const { onWarning: _, dryRun: __, ...copyOpts } = opts;
+      const copied = await writeTo(dst.target, async (target) => {
         const result = await copyImage(src.target, target, { ...copyOpts, ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
           throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }
         return result;
       });
+      done = true;
+      return copied;
     } finally {
+      if (!done) await dst.abort?.().catch(() => undefined);
       await dst.close();
     }
   } finally {
     await src.close();
   }
+}
+
+/**
+ * A copy planned, not made: the result says what it would send (`blobs.pushed` blobs the destination lacks, of
+ * `blobs.bytes` bytes with the `manifests` manifests it would push) — the figure `size --to` and `sync --dry-run` give.
+ */
+async function dryRun(src: SourceTarget, dst: DestinationTarget, opts: LocationCopyOptions): Promise<CopyResult> {
+  if (opts.format) throw new UsageError('--dry-run plans the copy as it is: it takes no --format conversion');
+  const top = await resolveImage(src, { ...(opts.platform ? { platform: opts.platform } : {}), strict: opts.strictPlatform ?? false });
+  const pending = await pendingBytes(src, dst, { desc: top.top, bytes: top.bytes, doc: top.doc }, {
+    jobs: opts.jobs ?? DEFAULT_JOBS,
+    ...(opts.referrers ? { referrers: true } : {}),
+    ...(opts.includeNondistributable ? { includeNondistributable: true } : {}),
+  });
+  return {
+    digest: top.top.digest,
+    sourceDigest: top.source.digest,
+    mediaType: top.top.mediaType,
+    top: top.top,
+    unchanged: pending.blobs === 0 && (await dst.hasManifest(top.top)),
+    blobs: { pushed: pending.blobs, mounted: 0, skipped: 0, bytes: pending.bytes },
+    manifests: pending.manifests,
+  };
 }

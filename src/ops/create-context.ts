@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { CredentialStore } from '../auth/store.js';
 import { loadConfig } from '../config/regctl-config.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
@@ -23,6 +24,8 @@ export interface ContextOptions {
   /** A time limit for every request of this context, in ms (`--timeout`); or a signal of one's own. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Name resolution for every connection (default: the system's): a resolver stub, in tests. */
+  lookup?: LookupFunction;
   /** Do not keep pings and tokens between runs (`--no-cache`; also REGCTL_NO_CACHE=1 in env). */
   noCache?: boolean;
 }
@@ -47,6 +50,7 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
     ...(signal ? { signal } : {}),
     ...(cache ? { cacheDir: cache } : {}),
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
   });
   return { env: opts.env, homedir: opts.homedir, platform: hostPlatform(opts.runtime), config, credentials, transport };
 }

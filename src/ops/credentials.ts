@@ -31,6 +31,20 @@ export interface CredentialOptions {
   tlsVerify?: boolean;
 }
 
+/** The option of an operation on one registry (or on the registries its arguments name). */
+export interface WithCredentials {
+  /** Credentials for the registries the call names (stored ones when not given). */
+  credentials?: CredentialOptions | undefined;
+}
+
+/** The options of an operation that reads from one place (`source`) and writes to another. */
+export interface WithTransferCredentials {
+  /** Credentials for the registries read from (stored ones when not given). */
+  sourceCredentials?: CredentialOptions | undefined;
+  /** Credentials for the registry written to (stored ones when not given). */
+  destinationCredentials?: CredentialOptions | undefined;
+}
+
 /** One side of a transfer: the registries it names and the credentials it was given. */
 export interface CredentialSide {
   registries: string[];
@@ -49,18 +63,17 @@ export function checkCredentialOptions(options: CredentialOptions, names: Creden
   if (options.registryToken === '') throw new UsageError(`${names.registryToken} must not be empty`);
 }
 
-/** The context one side of an operation works in: `credentials` apply to `registries` (the same context when none). */
+/**
+ * The context one side of an operation works in: `credentials` apply to `registries` (its authfile's store, else the
+ * context's, with the overrides on top); the same context when they say nothing.
+ */
 export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}): Promise<OpsContext> {
-  const { store, source } = await sideCredentials(ctx, registries, credentials);
-  if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
-  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecureOf({ registries, credentials }), source) };
-}
-
-/** Where a side's credentials come from: its authfile's store (else the context's), with its overrides on top. */
-async function sideCredentials(ctx: OpsContext, registries: string[], credentials: CredentialOptions): Promise<{ store?: CredentialStore; source: CredentialSource }> {
   checkCredentialOptions(credentials);
   const store = await authFileStore(ctx, credentials.authfile);
-  return { ...(store ? { store } : {}), source: overridden(store ?? ctx.credentials, registries, credentials) };
+  const source = overridden(store ?? ctx.credentials, registries, credentials);
+  if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
+  const insecure = credentials.tlsVerify === false ? registries : [];
+  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecure, source) };
 }
 
 /**
@@ -74,22 +87,6 @@ export async function transferContexts(ctx: OpsContext, source: CredentialSide, 
     return [both, both];
   }
   return Promise.all([sideContext(ctx, source.registries, source.credentials), sideContext(ctx, destination.registries, destination.credentials)]);
-}
-
-/**
- * One context for both sides, for an operation that reads one and writes the other through a single context (the
- * image-changing operations): each side's credentials apply to its registries; a registry on both sides gets the
- * destination's. Prefer transferContexts where the operation can hold two.
- */
-export async function combinedContext(ctx: OpsContext, source: CredentialSide, destination: CredentialSide): Promise<OpsContext> {
-  if (source.credentials === destination.credentials) return sideContext(ctx, [...source.registries, ...destination.registries], source.credentials);
-  const [src, dst] = await Promise.all([
-    sideCredentials(ctx, source.registries, source.credentials ?? {}),
-    sideCredentials(ctx, destination.registries, destination.credentials ?? {}),
-  ]);
-  const onDestination = new Set(destination.registries);
-  const both: CredentialSource = { get: (registry) => (onDestination.has(registry) ? dst : src).source.get(registry) };
-  return { ...ctx, transport: derived(ctx, [...insecureOf(source), ...insecureOf(destination)], both) };
 }
 
 /** login and logout with an authfile: that file is the store (it may not exist yet). */
@@ -106,9 +103,6 @@ function credentialOverride(options: CredentialOptions): CredentialOverride | un
   if (options.lookup) return { lookup: options.lookup };
   return undefined;
 }
-
-/** The registries a side makes insecure (`tlsVerify: false`). */
-const insecureOf = (side: CredentialSide): string[] => (side.credentials?.tlsVerify === false ? side.registries : []);
 
 /** The transport with these credentials, and these registries insecure (plain http allowed, TLS not verified). */
 function derived(ctx: OpsContext, insecure: string[], credentials: CredentialSource): Transport {

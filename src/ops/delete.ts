@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
 import { deleteManifest, headManifest } from '../registry/manifests.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
+import { sideContext, type WithCredentials } from './credentials.js';
 import { tagsPointingAt, type TagsForDigestOptions } from './tags-for-digest.js';
 import { untag, type UntagResult } from './untag.js';
 
@@ -16,16 +16,11 @@ export interface ManifestDeleteResult {
   tags: string[];
 }
 
-export interface DeleteOptions extends TagsForDigestOptions {
-  credentials?: CredentialOptions | undefined;
-}
+export interface DeleteOptions extends TagsForDigestOptions, WithCredentials {}
 
 /** `REPO:TAG` removes that tag only (untag); `REPO@DIGEST` deletes the manifest with every tag on it. */
 export async function deleteImage(ctx: OpsContext, image: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-  const { credentials, ...rest } = opts;
-  ctx = await sideContext(ctx, [parseReference(image).registry], credentials);
-  opts = rest;
-  if (!parseReference(image).digest) return { kind: 'tag', untagged: await untag(ctx, image) };
+  if (!parseReference(image).digest) return { kind: 'tag', untagged: await untag(ctx, image, { credentials: opts.credentials }) };
   return { kind: 'manifest', ...(await manifestDelete(ctx, image, opts)) };
 }
 
@@ -33,12 +28,12 @@ export async function deleteImage(ctx: OpsContext, image: string, opts: DeleteOp
  * Deletes a manifest by digest (`REPO@DIGEST`) and with it every tag that pointed at it, which are found first
  * (a HEAD per tag of the repository) to be reported.
  */
-export async function manifestDelete(ctx: OpsContext, image: string, opts: TagsForDigestOptions = {}): Promise<ManifestDeleteResult> {
+export async function manifestDelete(ctx: OpsContext, image: string, opts: DeleteOptions = {}): Promise<ManifestDeleteResult> {
   const ref = parseReference(image);
   if (!ref.digest) {
     throw new UsageError(`${image} names no digest: a manifest is deleted by digest`, { hint: `to remove only the tag: regctl tag rm ${image}` });
   }
-  const client = await ctx.transport.client(ref.registry);
+  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   const what = `deleting ${ref.name}`;
   await headManifest(client, ref.repository, ref.digest, what); // NotFound before a HEAD per tag
   const tags = await tagsPointingAt(client, ref.repository, ref.digest, opts);

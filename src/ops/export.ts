@@ -10,10 +10,11 @@ import type { Platform } from '../oci/platform.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { checkOutputFile } from '../util/output-file.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type WithCredentials } from './credentials.js';
 import { withScratch } from './scratch.js';
-import { parseLocation } from './transports/index.js';
+import { locationRegistries, withSource } from './transports/index.js';
 
-export interface ExportOptions {
+export interface ExportOptions extends WithCredentials {
   /** The platform taken out of an index; default the host's. */
   platform?: Platform;
 }
@@ -27,16 +28,13 @@ export type ExportOutput = { path: string } | { stream: Writable };
  */
 export async function exportImage(ctx: OpsContext, image: string, output: ExportOutput, opts: ExportOptions = {}): Promise<void> {
   if ('path' in output) await checkOutputFile(output.path);
-  const src = await parseLocation(image).openSource(ctx);
-  try {
-    await withScratch(ctx, async (scratch) => {
-      const { doc } = await resolveImage(src.target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
+  await withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, ({ target }) =>
+    withScratch(ctx, async (scratch) => {
+      const { doc } = await resolveImage(target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
       if (doc.kind !== 'image') throw new NotFoundError(`${image} holds no image to export`);
-      await writeTar(await mergeLayers(src.target, doc.layers, scratch), output);
-    });
-  } finally {
-    await src.close();
-  }
+      await writeTar(await mergeLayers(target, doc.layers, scratch), output);
+    }),
+  );
 }
 
 /** Streams the tar to the output: into a file through a temp name (removed when anything fails), or into a stream left open. */

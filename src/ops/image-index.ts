@@ -7,17 +7,20 @@ import { DOCKER_MANIFEST_LIST, OCI_INDEX, isIndexMediaType } from '../oci/media-
 import { platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference, withTag } from '../ref/parse.js';
 import type { OpsContext } from './context.js';
+import { sideContext, transferContexts, type WithCredentials, type WithTransferCredentials } from './credentials.js';
 import { gatherEntries, indexEntries, type EntryOptions, type IndexEntry } from './index-entries.js';
-import { parseLocation } from './transports/index.js';
+import { locationRegistries, parseLocation, withSource } from './transports/index.js';
 
-export interface IndexCreateOptions extends EntryOptions {
+/** `sourceCredentials` apply to the images added, `destinationCredentials` to the index's registry. */
+export interface IndexCreateOptions extends EntryOptions, WithTransferCredentials {
   /** OCI image index (default) or Docker manifest list. */
   format?: 'oci' | 'docker';
   /** The index's annotations (OCI only). */
   annotations?: Record<string, string>;
 }
 
-export interface IndexEditOptions extends EntryOptions {
+/** `sourceCredentials` apply to the images added, `destinationCredentials` to the index's registry (read and written). */
+export interface IndexEditOptions extends EntryOptions, WithTransferCredentials {
   /** Write the new index under this tag of the same repository instead of the index's own tag. */
   tag?: string;
   /** Annotations to set on the index (OCI only). */
@@ -41,15 +44,18 @@ export async function indexCreate(ctx: OpsContext, destination: string, images: 
   if (!images.length) throw new UsageError('index create needs at least one image');
   const mediaType = opts.format === 'docker' ? DOCKER_MANIFEST_LIST : OCI_INDEX;
   if (mediaType === DOCKER_MANIFEST_LIST && Object.keys(opts.annotations ?? {}).length) throw new UsageError(NO_ANNOTATIONS);
-  return writeIndex(ctx, destination, async (dst) => ({ mediaType, entries: await gatherEntries(ctx, dst, images, opts), annotations: opts.annotations }));
+  const [srcCtx, dstCtx] = await indexContexts(ctx, destination, images, opts);
+  return writeIndex(dstCtx, destination, async (dst) => ({ mediaType, entries: await gatherEntries(srcCtx, dst, images, opts), annotations: opts.annotations }));
 }
 
 /** A new index with `images` added to the index at `index` (entries already there are kept once), under the same or `opts.tag`. */
 export async function indexAdd(ctx: OpsContext, index: string, images: string[], opts: IndexEditOptions = {}): Promise<IndexResult> {
   if (!images.length) throw new UsageError('index add needs at least one image');
-  const current = await readIndex(ctx, index);
-  return writeIndex(ctx, editTarget(index, opts.tag), async (dst) => {
-    const added = await gatherEntries(ctx, dst, images, opts);
+  const target = editTarget(index, opts.tag);
+  const [srcCtx, dstCtx] = await indexContexts(ctx, target, images, opts);
+  const current = await readIndex(dstCtx, index);
+  return writeIndex(dstCtx, target, async (dst) => {
+    const added = await gatherEntries(srcCtx, dst, images, opts);
     const have = new Set(current.entries.map((e) => e.desc.digest));
     return { ...current, entries: [...current.entries, ...added.filter((e) => !have.has(e.desc.digest))], annotations: { ...current.annotations, ...opts.annotations } };
   });
@@ -59,8 +65,9 @@ export async function indexAdd(ctx: OpsContext, index: string, images: string[],
  * A new index without the entries of the given platforms or digests (and the attestation manifests of what goes),
  * under the same tag or `opts.tag`. NotFound when nothing matches; refusing to leave an empty index.
  */
-export async function indexRemove(ctx: OpsContext, index: string, remove: { platforms?: Platform[]; digests?: string[] }, opts: Pick<IndexEditOptions, 'tag'> = {}): Promise<IndexResult> {
+export async function indexRemove(ctx: OpsContext, index: string, remove: { platforms?: Platform[]; digests?: string[] }, opts: Pick<IndexEditOptions, 'tag'> & WithCredentials = {}): Promise<IndexResult> {
   if (!remove.platforms?.length && !remove.digests?.length) throw new UsageError('say what to remove: --platform P or --digest D');
+  ctx = await sideContext(ctx, locationRegistries(index), opts.credentials);
   const current = await readIndex(ctx, index);
   const hit = (e: IndexEntry) => remove.digests?.includes(e.desc.digest) || (e.desc.platform && remove.platforms?.some((p) => platformMatches(p, e.desc.platform!)));
   const gone = new Set(current.entries.filter(hit).map((e) => e.desc.digest));
@@ -68,6 +75,13 @@ export async function indexRemove(ctx: OpsContext, index: string, remove: { plat
   const entries = current.entries.filter((e) => !gone.has(e.desc.digest) && !gone.has(e.desc.annotations?.[REFERENCE_DIGEST] ?? ''));
   if (!entries.length) throw new UsageError(`that would leave ${index} empty`, { hint: 'delete it instead: regctl tag rm' });
   return writeIndex(ctx, editTarget(index, opts.tag), async () => ({ ...current, entries }));
+}
+
+/** The contexts the images are read in and the index is written in. */
+function indexContexts(ctx: OpsContext, index: string, images: string[], opts: WithTransferCredentials): Promise<[OpsContext, OpsContext]> {
+  return transferContexts(ctx,
+    { registries: images.flatMap(locationRegistries), credentials: opts.sourceCredentials },
+    { registries: locationRegistries(index), credentials: opts.destinationCredentials });
 }
 
 const NO_ANNOTATIONS = 'a Docker manifest list has no annotations; use the OCI format';
@@ -79,16 +93,12 @@ interface IndexContent {
 }
 
 async function readIndex(ctx: OpsContext, index: string): Promise<IndexContent> {
-  const opened = await parseLocation(index).openSource(ctx);
-  try {
-    const src = opened.target;
+  return withSource(ctx, index, async ({ target: src }) => {
     const top = await src.resolve();
     const { bytes, doc } = await readManifest(src, top);
     if (doc.kind !== 'index' || !isIndexMediaType(top.mediaType)) throw new UsageError(`${src.description} is a single image, not an index`, { hint: 'make one with: regctl index create' });
     return { mediaType: top.mediaType, entries: indexEntries(bytes, doc), ...(doc.annotations ? { annotations: doc.annotations } : {}) };
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 /** The index's own location, or its repository at `tag`. */

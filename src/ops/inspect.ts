@@ -7,6 +7,7 @@ import type { SourceTarget } from '../content/target.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type CredentialOptions } from './credentials.js';
 import { locationRegistries, parseLocation } from './transports/index.js';
+import { parseJson } from '../oci/json.js';
 
 export interface InspectResult {
   name: string;
@@ -80,7 +81,7 @@ export async function inspect(ctx: OpsContext, image: string, opts: InspectOptio
 
 async function inspectSource(src: SourceTarget, name: string, platform: Platform | undefined): Promise<InspectResult> {
   const { top, bytes, doc: parsed } = await resolveImage(src, platform ? { platform } : {});
-  const doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  const doc = parseJson(bytes, name) as Record<string, unknown>;
   const isImageConfig = parsed.kind === 'image' && IMAGE_CONFIGS.has(parsed.config.mediaType);
   const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : parsed.kind === 'image' && !isImageConfig && parsed.config.mediaType !== EMPTY_CONFIG ? parsed.config.mediaType : undefined;
   const base = {
@@ -95,8 +96,9 @@ async function inspectSource(src: SourceTarget, name: string, platform: Platform
   const configRaw = await readSmallBlob(src, parsed.config);
   let config: Record<string, any> = {};
   try {
-    config = JSON.parse(configRaw.toString('utf8'));
+    config = parseJson(configRaw, `${name}: config`) as Record<string, any>;
   } catch (err) {
+    if (err instanceof IntegrityError) throw err;
     // An artifact's config may be anything; an image's must be JSON.
     if (isImageConfig) throw new IntegrityError(`${name}: config ${parsed.config.digest} is not valid JSON`, { cause: err });
   }

@@ -22,10 +22,15 @@ export interface CatalogOptions {
 /** Every tag of a repository (`alpine`, `localhost:5000/app`), in the registry's order, less those filtered out. */
 export async function tags(ctx: OpsContext, repository: string, opts: TagsOptions = {}): Promise<string[]> {
   const ref = parseRepository(repository);
-  const exclude = (opts.exclude ?? []).map((p) => tagRegex(p, '--exclude'));
+  const keep = tagsKept(opts);
   const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
-  const all = await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`);
-  return all.filter((t) => !(opts.omitDigestTags && isReferrersTag(t)) && !exclude.some((re) => re.test(t)));
+  return (await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`)).filter(keep);
+}
+
+/** TagsOptions as a test on one tag (patterns checked now: a bad one is a UsageError before any request). */
+export function tagsKept(opts: TagsOptions): (tag: string) => boolean {
+  const exclude = (opts.exclude ?? []).map((p) => tagRegex(p, '--exclude'));
+  return (t) => !(opts.omitDigestTags && isReferrersTag(t)) && !exclude.some((re) => re.test(t));
 }
 
 /** Every repository in a registry's catalog. */

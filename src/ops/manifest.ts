@@ -7,8 +7,9 @@ import type { Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type WithCredentials } from './credentials.js';
 import { registryDestination } from './registry-target.js';
-import { parseLocation } from './transports/index.js';
+import { locationRegistries, withSource } from './transports/index.js';
 
 export interface ManifestRead {
   digest: string;
@@ -22,29 +23,22 @@ export interface ManifestRead {
  * The manifest (or index) an image location points at, bytes unchanged; with a platform, that platform's manifest
  * out of an index (a single image must be of that platform). Any location: registry, `oci:`, archives, `local:`.
  */
-export async function manifestGet(ctx: OpsContext, image: string, opts: { platform?: Platform } = {}): Promise<ManifestRead> {
-  const opened = await parseLocation(image).openSource(ctx);
-  try {
-    const { top, bytes } = await resolveImage(opened.target, opts.platform ? { platform: opts.platform, strict: true } : {});
+export async function manifestGet(ctx: OpsContext, image: string, opts: { platform?: Platform | undefined } & WithCredentials = {}): Promise<ManifestRead> {
+  return withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, async ({ target }) => {
+    const { top, bytes } = await resolveImage(target, opts.platform ? { platform: opts.platform, strict: true } : {});
     return { digest: top.digest, mediaType: top.mediaType, size: bytes.length, bytes };
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 /** Digest, media type and size of what a location points at; at a registry one HEAD (no GET, no pull counted). */
-export async function manifestHead(ctx: OpsContext, image: string): Promise<Descriptor> {
-  const opened = await parseLocation(image).openSource(ctx);
-  try {
-    const src = opened.target;
+export async function manifestHead(ctx: OpsContext, image: string, opts: WithCredentials = {}): Promise<Descriptor> {
+  return withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, async ({ target: src }) => {
     const { mediaType, digest, size } = await (src.head ? src.head() : src.resolve());
     return { mediaType, digest, size };
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
-export interface ManifestPutOptions {
+export interface ManifestPutOptions extends WithCredentials {
   /** The manifest's media type (Content-Type); default: read from the JSON (`mediaType`, else OCI by shape). */
   mediaType?: string;
   /** Push even when the registry lacks blobs or manifests it names. */
@@ -67,7 +61,7 @@ export async function manifestPut(ctx: OpsContext, image: string, bytes: Buffer,
   }
   const desc = { mediaType, digest: sha256Digest(bytes), size: bytes.length };
   if (ref.digest && ref.digest !== desc.digest) throw new UsageError(`the manifest's digest is ${desc.digest}, not ${ref.digest}`);
-  const dst = await registryDestination(ctx, ref);
+  const dst = await registryDestination(await sideContext(ctx, [ref.registry], opts.credentials), ref);
   if (!opts.force) {
     const wanted = doc.kind === 'index' ? doc.manifests.map((d) => ({ d, kind: 'manifest' }))
       : imageBlobs(doc).filter((b) => !isNondistributable(b)).map((d) => ({ d, kind: 'blob' }));

@@ -4,7 +4,7 @@ import { ExitCode, NotFoundError, RegctlError, UsageError } from '../errors.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { imageBlobs } from '../oci/manifest.js';
 import { parseRepository } from '../ref/parse.js';
-import { deleteManifest, getManifest, headManifest } from '../registry/manifests.js';
+import { currentDigest, deleteManifest, headManifest, headManifestDigest } from '../registry/manifests.js';
 import { listReferrers } from '../registry/referrers.js';
 import { listTags } from '../registry/tags.js';
 import { RegistrySource } from '../registry/target.js';
@@ -12,9 +12,10 @@ import { removeTag } from '../registry/untag.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type WithCredentials } from './credentials.js';
 import { filterTags, semverRange, tagRegex } from './tag-filter.js';
 
-export interface PruneOptions {
+export interface PruneOptions extends WithCredentials {
   /** Keep the newest N of the tags selected (by the image's `created`, ties by tag order). */
   keep?: number;
   /** Only tags whose image was created longer ago than this, in ms. */
@@ -114,7 +115,7 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
   };
   const keepTags = (opts.keepTags ?? []).map((p) => tagRegex(p, '--keep-tag'));
   const jobs = opts.jobs ?? DEFAULT_JOBS;
-  const client = await ctx.transport.client(repo.registry);
+  const client = await (await sideContext(ctx, [repo.registry], opts.credentials)).transport.client(repo.registry);
   const name = `${repo.registry}/${repo.repository}`;
 
   const all = await listTags(client, repo.repository, `listing tags of ${name}`);
@@ -125,7 +126,7 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
   const info = new Map<string, TagInfo>();
   let done = 0;
   await runPool(imageTags, jobs, async (tag) => {
-    const digest = await tagDigest(client, repo.repository, tag, `checking ${name}:${tag}`);
+    const digest = await currentDigest(client, repo.repository, tag, `checking ${name}:${tag}`);
     if (digest) info.set(tag, { tag, digest });
     opts.onProgress?.({ kind: 'checked', done: ++done, total: imageTags.length });
   });
@@ -194,13 +195,13 @@ async function planActions(tags: TagPlan[], all: string[], opts: PruneOptions, i
     }
     if (opts.withSignatures) {
       for (const tag of cosignTags(digest, all)) {
-        const at = await tagDigest(images.client, repository, tag, `checking ${name}:${tag}`);
+        const at = await currentDigest(images.client, repository, tag, `checking ${name}:${tag}`);
         if (at) actions.push({ kind: 'signature', name: `${name}:${tag}`, digest: at, status: 'planned' });
       }
       for (const r of await images.referrersOf(digest)) actions.push({ kind: 'referrer', name: `${name}@${r}`, digest: r, status: 'planned' });
       const fallback = referrersTag(digest);
       if (all.includes(fallback)) {
-        const at = await tagDigest(images.client, repository, fallback, `checking ${name}:${fallback}`);
+        const at = await currentDigest(images.client, repository, fallback, `checking ${name}:${fallback}`);
         if (at) actions.push({ kind: 'signature', name: `${name}:${fallback}`, digest: at, status: 'planned' });
       }
     }
@@ -216,8 +217,8 @@ async function execute(client: RegistryClient, repository: string, actions: Prun
     const what = `pruning ${action.name}`;
     try {
       if (action.kind === 'untag') {
-        const head = await headManifest(client, repository, action.tag!, what);
-        if (head.digest !== undefined && head.digest !== action.digest) {
+        const head = await headManifestDigest(client, repository, action.tag!, what);
+        if (head.digest !== action.digest) {
           throw new RegctlError('ERR_TAG_MOVED', `${action.name} moved to ${head.digest} since it was planned; left alone`, ExitCode.failure);
         }
         await removeTag(client, repository, action.tag!, { digest: action.digest, mediaType: head.mediaType }, what);
@@ -235,16 +236,6 @@ async function execute(client: RegistryClient, repository: string, actions: Prun
       action.error = err;
       if (!opts.keepGoing) throw err;
     }
-  }
-}
-
-/** The digest a tag points at now (HEAD; GET when the registry sends none); undefined once it is gone. */
-async function tagDigest(client: RegistryClient, repository: string, tag: string, what: string): Promise<string | undefined> {
-  try {
-    return (await headManifest(client, repository, tag, what)).digest ?? (await getManifest(client, repository, tag, what)).digest;
-  } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
   }
 }
 

@@ -7,7 +7,8 @@ import { layersOf, setLayers, type LayerRef } from '../image/set-layers.js';
 import { formatPlatform, type Platform } from '../oci/platform.js';
 import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext } from './credentials.js';
+import { locationRegistries, parseLocation } from './transports/index.js';
 
 export interface RebaseOptions extends ChangeOptions {
   /** The base the image was built on (any location). */
@@ -34,8 +35,9 @@ interface Base {
  * and config stay. BaseMismatchError naming the first layer that differs otherwise.
  */
 export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions): Promise<ChangeResult> {
-  const oldSrc = await parseLocation(opts.oldBase).openSource(ctx);
-  const newSrc = await parseLocation(opts.newBase).openSource(ctx).catch(async (err: unknown) => {
+  const bases = await sideContext(ctx, [opts.oldBase, opts.newBase].flatMap(locationRegistries), opts.sourceCredentials);
+  const oldSrc = await parseLocation(opts.oldBase).openSource(bases);
+  const newSrc = await parseLocation(opts.newBase).openSource(bases).catch(async (err: unknown) => {
     await oldSrc.close();
     throw err;
   });

@@ -3,6 +3,7 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type CredentialOptions } from './credentials.js';
 import { locationRegistries, parseLocation } from './transports/index.js';
+import { WalkBudget } from '../content/walk-budget.js';
 
 export interface ReferrersOptions extends ReferrerFilter {
   credentials?: CredentialOptions | undefined;
@@ -35,19 +36,21 @@ export async function referrers(ctx: OpsContext, image: string, opts: ReferrersO
     const target = src.target;
     const resolved = await target.resolve();
     const subject = { mediaType: resolved.mediaType, digest: resolved.digest, size: resolved.size };
-    const seen = new Set([subject.digest]);
-    return { name: image, subject, referrers: await walk(target, subject, filter, seen) };
+    const walked = { seen: new Set([subject.digest]), budget: new WalkBudget(`listing the referrers of ${image}`) };
+    return { name: image, subject, referrers: await walk(target, subject, filter, walked, 1) };
   } finally {
     await src.close();
   }
 }
 
-async function walk(target: SourceTarget, subject: Descriptor, filter: ReferrerFilter, seen: Set<string>): Promise<ReferrerNode[]> {
+/** The referrers of `subject` at `depth` (1: the image's own), each once (cycles end), within the walk's budget. */
+async function walk(target: SourceTarget, subject: Descriptor, filter: ReferrerFilter, walked: { seen: Set<string>; budget: WalkBudget }, depth: number): Promise<ReferrerNode[]> {
   const nodes: ReferrerNode[] = [];
   for (const r of (await target.referrers?.(subject, filter)) ?? []) {
-    if (seen.has(r.desc.digest)) continue;
-    seen.add(r.desc.digest);
-    nodes.push({ desc: r.desc, ...(r.tag ? { tag: r.tag } : {}), referrers: await walk(target, r.desc, {}, seen) });
+    if (walked.seen.has(r.desc.digest)) continue;
+    walked.seen.add(r.desc.digest);
+    walked.budget.visit(depth);
+    nodes.push({ desc: r.desc, ...(r.tag ? { tag: r.tag } : {}), referrers: await walk(target, r.desc, {}, walked, depth + 1) });
   }
   return nodes;
 }

@@ -8,9 +8,10 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
-import { parseLocation } from './transports/index.js';
+import { sideContext, type WithCredentials } from './credentials.js';
+import { locationRegistries, parseLocation, withSource } from './transports/index.js';
 
-export interface SizeOptions {
+export interface SizeOptions extends WithCredentials {
   /** The image of this platform out of an index (default: the host's, as pull takes it). */
   platform?: Platform;
   /** Indexes whole: every platform's image (and attestations). */
@@ -55,6 +56,7 @@ interface Counted {
 export async function size(ctx: OpsContext, images: string[], opts: SizeOptions = {}): Promise<SizeReport> {
   if (opts.platform && opts.allPlatforms) throw new UsageError('--platform and --all-platforms exclude each other');
   const jobs = opts.jobs ?? DEFAULT_JOBS;
+  ctx = await sideContext(ctx, [...images, ...(opts.to ? [opts.to] : [])].flatMap(locationRegistries), opts.credentials);
   const counted: Array<Counted & { image: string; digest: string }> = [];
   for (const image of images) counted.push({ image, ...(await countImage(ctx, image, opts, jobs)) });
 
@@ -73,15 +75,12 @@ export async function size(ctx: OpsContext, images: string[], opts: SizeOptions 
 
 /** The manifests and blobs a copy of the image would consider: the copy engine's own plan, against nothing. */
 async function countImage(ctx: OpsContext, image: string, opts: SizeOptions, jobs: number): Promise<Counted & { digest: string }> {
-  const opened = await parseLocation(image).openSource(ctx);
-  try {
+  return withSource(ctx, image, async ({ target }) => {
     const platform = opts.allPlatforms ? undefined : (opts.platform ?? ctx.platform);
-    const top = await resolveImage(opened.target, { ...(platform ? { platform } : {}), strict: opts.platform !== undefined });
-    const plan = await planCopy(opened.target, new MemoryTarget('nowhere'), { desc: top.top, bytes: top.bytes, doc: top.doc }, { jobs });
+    const top = await resolveImage(target, { ...(platform ? { platform } : {}), strict: opts.platform !== undefined });
+    const plan = await planCopy(target, new MemoryTarget('nowhere'), { desc: top.top, bytes: top.bytes, doc: top.doc }, { jobs });
     return { digest: top.top.digest, blobs: plan.blobs, manifests: plan.manifests.map((m) => m.desc) };
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 /** The digests among `counted` that the destination holds already. */

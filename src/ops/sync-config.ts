@@ -16,12 +16,13 @@
  * Scalars are read as written (YAML's failsafe schema), so `redis: [1.0]` names tag "1.0", as Go's YAML
  * decoder gives skopeo. Keys the format does not have are an error (a typo would otherwise copy nothing).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { parseRepository, type RepositoryName } from '../ref/parse.js';
 import { isDigest, parseSelector } from '../ref/selector.js';
 import { semverRange, tagRegex, type TagFilter } from './tag-filter.js';
+import { MAX_SYNC_FILE_BYTES } from '../util/limits.js';
 
 export interface SyncRegistry {
   /** The key as written: `registry.example.com`, `127.0.0.1:5000`, `docker.io`. */
@@ -47,17 +48,26 @@ const REGISTRY_KEYS = ['images', 'images-by-tag-regex', 'images-by-semver', 'cre
 export async function readSyncConfig(path: string): Promise<SyncRegistry[]> {
   let text: string;
   try {
+    const { size } = await stat(path);
+    if (size > MAX_SYNC_FILE_BYTES) throw tooLarge(path, size);
     text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
   return parseSyncConfig(text, path);
 }
 
+function tooLarge(path: string, size: number): ConfigError {
+  return new ConfigError(`${path} is too large for a sync file (${size} bytes; at most ${MAX_SYNC_FILE_BYTES})`, { hint: 'split it into several files' });
+}
+
+/** A sync file's text, at most MAX_SYNC_FILE_BYTES, its aliases limited (no YAML bomb): memory stays bounded. */
 export function parseSyncConfig(text: string, path: string): SyncRegistry[] {
+  if (Buffer.byteLength(text) > MAX_SYNC_FILE_BYTES) throw tooLarge(path, Buffer.byteLength(text));
   let doc: unknown;
   try {
-    doc = parse(text, { schema: 'failsafe', uniqueKeys: true });
+    doc = parse(text, { schema: 'failsafe', uniqueKeys: true, maxAliasCount: 100 });
   } catch (err) {
     throw new ConfigError(`${path} is not valid YAML: ${(err as Error).message}`, { cause: err });
   }

@@ -187,7 +187,7 @@ async function syncImage(item: Item, session: CopySession, opts: SyncOptions): P
   const from = !byDigest && source.at ? source.at(digest) : source;
   if (opts.dryRun) {
     const { top, bytes, doc } = await resolveImage(from);
-    return { ...names, status: 'planned', digest, bytes: (await pendingBytes(from, destination, { desc: top, bytes, doc }, DRY_RUN_JOBS)).bytes };
+    return { ...names, status: 'planned', digest, bytes: (await pendingBytes(from, destination, { desc: top, bytes, doc }, { jobs: DRY_RUN_JOBS })).bytes };
   }
   // `skipped` only when the destination already had the tag at this digest: a tag written is a tag copied, even
   // when every blob and the manifest were there already (another tag of the same image).

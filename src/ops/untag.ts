@@ -1,11 +1,12 @@
 import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
 import { manifestReference } from '../ref/selector.js';
-import { getManifest, headManifest } from '../registry/manifests.js';
+import { headManifestDigest } from '../registry/manifests.js';
 import { removeTag, type UntagMethod } from '../registry/untag.js';
 import type { OpsContext } from './context.js';
+import { sideContext, type WithCredentials } from './credentials.js';
 
-export interface UntagOptions {
+export interface UntagOptions extends WithCredentials {
   /** Check that the tag exists and say what it points at; remove nothing. */
   dryRun?: boolean;
 }
@@ -29,10 +30,9 @@ export async function untag(ctx: OpsContext, image: string, opts: UntagOptions =
     throw new UsageError(`${image} names a digest; untag removes a tag (REPO:TAG)`, { hint: `delete the manifest with every tag on it: regctl delete ${ref.name}` });
   }
   const tag = manifestReference(ref); // a tag: a digest was refused above
-  const client = await ctx.transport.client(ref.registry);
+  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
   const what = `removing tag ${ref.name}`;
-  const head = await headManifest(client, ref.repository, tag, what);
-  const current = { mediaType: head.mediaType, digest: head.digest ?? (await getManifest(client, ref.repository, tag, what)).digest };
+  const current = await headManifestDigest(client, ref.repository, tag, what);
   if (opts.dryRun) return { name: ref.name, digest: current.digest };
   const method = await removeTag(client, ref.repository, tag, current, what);
   return { name: ref.name, digest: current.digest, method };

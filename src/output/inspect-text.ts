@@ -2,6 +2,7 @@ import { REFERENCE_TYPE } from '../oci/manifest.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { InspectResult } from '../ops/inspect.js';
 import { humanSize } from './bytes.js';
+import { terminalSafe } from './terminal.js';
 
 /** The readable summary of `regctl inspect`. */
 export function renderInspect(r: InspectResult): string {
@@ -21,7 +22,7 @@ export function renderInspect(r: InspectResult): string {
     const orphans = r.manifests.filter((a) => a.attestationOf && !images.some((m) => m.digest === a.attestationOf));
     if (orphans.length) lines.push('Attestations of images not in this index:');
     for (const a of orphans) lines.push(`  ${a.digest}  ${humanSize(a.size)}  (of ${a.attestationOf})`);
-    return `${lines.join('\n')}\n`;
+    return screenLines(lines);
   }
   const img = r.image!;
   if (img.platform) lines.push(`Platform:   ${formatPlatform(img.platform)}`);
@@ -48,7 +49,12 @@ export function renderInspect(r: InspectResult): string {
     lines.push('Labels:');
     for (const [k, v] of labels) lines.push(`  ${k}=${v}`);
   }
-  return `${lines.join('\n')}\n`;
+  return screenLines(lines);
+}
+
+/** Lines of text for a terminal: whatever the image says (env, labels, annotations) cannot drive it. */
+function screenLines(lines: string[]): string {
+  return `${lines.map((l) => terminalSafe(l)).join('\n')}\n`;
 }
 
 /** The JSON form: name, digest, mediaType, size and either manifests or image. */

@@ -1,10 +1,11 @@
 import { renderTemplate, type OutputFormat } from './format.js';
 import { tagsData } from './template-data.js';
+import { terminalSafe } from './terminal.js';
 
 /** A list of names: one per line, or a JSON array. */
 export function renderList(items: string[], format: 'text' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(items)}\n`;
-  return items.length ? `${items.join('\n')}\n` : '';
+  return items.length ? `${items.map((i) => terminalSafe(i)).join('\n')}\n` : '';
 }
 
 /** A repository's tags (`tags`, `tag ls`): one per line, JSON, or through a template (`Repository`, `Tags`). */

@@ -18,7 +18,7 @@ const short = (digest: string) => digest.slice(7, 19);
  * redrawn at most ten times a second, with an ora spinner for waits. Otherwise (or on a terminal 0 columns wide):
  * one plain line per finished blob, counted against the plan (`[2/5]`). Nothing at all when quiet.
  */
-export async function progressReporter(stderr: Writable & { isTTY?: boolean; columns?: number }, opts: { quiet: boolean; color: boolean }): Promise<ProgressReporter> {
+export async function progressReporter(stderr: Writable & { isTTY?: boolean; columns?: number; rows?: number }, opts: { quiet: boolean; color: boolean }): Promise<ProgressReporter> {
   if (opts.quiet) return { wait() {}, stop() {} };
   // A terminal that reports 0 columns (a pty nobody sized) cannot be redrawn in place: plain lines there too.
   if (!stderr.isTTY || stderr.columns === 0) {
@@ -30,7 +30,8 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
         if (e.kind === 'plan') {
           const fresh = e.blobs.filter((b) => !planned.has(b.digest));
           for (const b of fresh) planned.add(b.digest);
-          // the plan's figure, as `regctl size` and `sync --dry-run` count it (blobs present there are not sent)
+          // every blob of the plan: the destination's copies are found (and skipped) as the copy goes, so this can be
+          // more than `regctl size --to` and `sync --dry-run` report as missing
           if (fresh.length) stderr.write(`${e.image}: ${fresh.length} blob${fresh.length === 1 ? '' : 's'}, ${humanSize(fresh.reduce((n, b) => n + b.size, 0))}\n`);
         }
         if (e.kind !== 'blob') return;
@@ -54,22 +55,33 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
     let total = 0;
     let moved = 0;
     let finished = 0;
-    const lines: string[] = [];
+    const moving: string[] = [];
+    const rest: string[] = [];
+    const inOrder: string[] = [];
     for (const [digest, b] of blobs) {
       total += b.size;
       moved += b.state ? b.size : b.done;
       if (b.state) finished++;
       const rate = b.done / Math.max(0.001, (now - b.started) / 1000);
-      lines.push(b.state
-        ? `${short(digest)}: ${b.state} (${humanSize(b.size)})`
-        : pending(b)
-          ? `${short(digest)}: waiting (${humanSize(b.size)})`
-          : `${short(digest)}: ${humanSize(b.done)} / ${humanSize(b.size)}  ${humanSize(rate)}/s`);
+      const line = b.state ? `${short(digest)}: ${b.state} (${humanSize(b.size)})`
+        : pending(b) ? `${short(digest)}: waiting (${humanSize(b.size)})`
+          : `${short(digest)}: ${humanSize(b.done)} / ${humanSize(b.size)}  ${humanSize(rate)}/s`;
+      inOrder.push(line);
+      (b.state || pending(b) ? rest : moving).push(line);
     }
+    // The live area fits the terminal (a redraw taller than the screen would scroll every frame): the blobs moving
+    // first, then the others, and one line for what does not fit.
+    const room = Math.max(1, (stderr.rows || Infinity) - 1) - 1;
+    const shown = Math.max(0, room - 1);
+    const lines = inOrder.length <= room ? inOrder : [...[...moving, ...rest].slice(0, shown), `… ${inOrder.length - shown} more blobs`];
     lines.push(`${finished}/${blobs.size} blobs, ${humanSize(moved)} / ${humanSize(total)}`);
     stderr.write(`${drawn ? `\x1b[${drawn}F\x1b[J` : ''}${lines.join('\n')}\n`);
     drawn = lines.length;
   };
+  const onResize = () => {
+    if (drawn) draw(true);
+  };
+  stderr.on('resize', onResize);
   return {
     onProgress: (e) => {
       if (spinner.isSpinning) spinner.stop();
@@ -92,6 +104,7 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
       spinner.start(text);
     },
     stop: () => {
+      stderr.off('resize', onResize);
       if (spinner.isSpinning) spinner.stop();
       if (blobs.size) draw(true);
     },

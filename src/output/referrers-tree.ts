@@ -1,5 +1,6 @@
 import type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
 import { humanSize } from './bytes.js';
+import { terminalSafe } from './terminal.js';
 
 /** `regctl referrers` as a tree (like `oras discover`): the subject, then each referrer's type, digest and tag. */
 export function renderReferrersTree(r: ReferrersResult): string {
@@ -14,7 +15,7 @@ export function renderReferrersTree(r: ReferrersResult): string {
     });
   };
   walk(r.referrers, '');
-  return `${lines.join('\n')}\n`;
+  return `${lines.map((l) => terminalSafe(l)).join('\n')}\n`;
 }
 
 /** The JSON form: the subject and a nested list of referrer descriptors (with `tag` and `referrers`). */

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { SyncImageResult, SyncProgress, SyncReport } from '../ops/sync.js';
 import { humanSize } from './bytes.js';
 import { renderTable } from './table.js';
+import { terminalSafe } from './terminal.js';
 
 /** A report as JSON for `--format json` (stdout): totals, then every image. */
 export function syncJson(report: SyncReport): string {
@@ -26,6 +27,10 @@ export function syncPlan(report: SyncReport): string {
 
 /** One line for an image that finished (or failed), for plain progress and the list of failures. */
 export function imageLine(r: SyncImageResult): string {
+  return terminalSafe(imageText(r));
+}
+
+function imageText(r: SyncImageResult): string {
   switch (r.status) {
     case 'copied': return `copied ${r.source} -> ${r.destination} (${humanSize(r.bytes)} sent)`;
     case 'skipped': return `up to date ${r.destination}`;

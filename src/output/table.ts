@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { terminalSafe } from './terminal.js';
 
 /** A borderless table like docker's: header row, columns separated by three spaces. */
 export function renderTable(head: string[], rows: string[][]): string {
@@ -10,7 +11,7 @@ export function renderTable(head: string[], rows: string[][]): string {
     },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   });
-  table.push(...rows.map((row) => row.map(oneLine)));
+  table.push(...rows.map((row) => row.map((cell) => terminalSafe(oneLine(cell)))));
   return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
 }
 

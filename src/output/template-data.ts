@@ -10,6 +10,7 @@ import type { DescriptorView, InspectResult } from '../ops/inspect.js';
 import type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
 import type { images } from '../ops/local.js';
 import type { search } from '../ops/search.js';
+import type { SizeFigures, SizeReport } from '../ops/size.js';
 
 type StoreImage = Awaited<ReturnType<typeof images>>[number];
 import { record } from '../template/template.js';
@@ -125,4 +126,22 @@ export function referrersData(r: ReferrersResult): object {
   const node = (n: ReferrerNode): object =>
     record({ ...(descriptorData(n.desc) as Json), Tag: n.tag ?? '', Referrers: n.referrers.map(node) }, 'Referrer');
   return record({ Name: r.name, Subject: descriptorData(r.subject), Referrers: r.referrers.map(node) }, 'Referrers');
+}
+
+/** `catalog`: the registry and its repositories. */
+export function catalogData(registry: string, repositories: string[]): object {
+  return record({ Registry: registry, Repositories: repositories }, 'Catalog');
+}
+
+/** `size`: each image's figures and the total, as `--format json` has them, under Go-style names. */
+export function sizeData(report: SizeReport): object {
+  const counts = (c: { bytes: number; blobs: number; manifests: number }) => ({ Bytes: c.bytes, Blobs: c.blobs, Manifests: c.manifests });
+  const figures = (f: SizeFigures) => ({ ...counts(f), Missing: f.missing ? record(counts(f.missing), 'Missing') : null });
+  return record(
+    {
+      Images: report.images.map((i) => record({ Image: i.image, Digest: i.digest, ...figures(i) }, 'ImageSize')),
+      Total: record(figures(report.total), 'SizeFigures'),
+    },
+    'SizeReport',
+  );
 }

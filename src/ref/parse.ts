@@ -134,6 +134,24 @@ export function isValidTag(tag: string): boolean {
   return TAG_RE.test(tag);
 }
 
+/** The grammars a name read from a registry, an archive or a file is checked against (see {@link nameProblem}). */
+export type NameKind = 'tag' | 'digest' | 'repository' | 'tag or digest';
+
+/**
+ * Why `value` is not a valid `kind`, or undefined when it is: a tag, a digest, either (what follows `/manifests/`),
+ * or a repository path without registry (`library/alpine`). Every name that does not come from the user — tag
+ * lists, `_catalog`, sync files, archives, headers — passes here before it reaches a URL or a file path, so none
+ * can hold `/`, `..`, control characters or more than the grammar's length.
+ */
+export function nameProblem(kind: NameKind, value: string): string | undefined {
+  if (kind === 'tag or digest') return nameProblem(value.includes(':') ? 'digest' : 'tag', value);
+  if (kind === 'digest') return digestProblem(value);
+  if (kind === 'tag') return TAG_RE.test(value) ? undefined : 'a tag is up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"';
+  if (value.length > MAX_PATH_LENGTH) return `a repository name has at most ${MAX_PATH_LENGTH} characters`;
+  return value.split('/').every((c) => PATH_COMPONENT_RE.test(c)) ? undefined
+    : 'a repository name is lowercase path components of letters and digits, separated by "/"';
+}
+
 /**
  * Validates a digest (`sha256:…`) as distribution/reference + go-digest do and returns it.
  * Throws InvalidReferenceError `ERR_REF_DIGEST`.

@@ -5,6 +5,7 @@ import { header } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { isRetryableError, sleep } from '../transport/retry.js';
 import { pullScope } from '../transport/scope.js';
+import { apiPath } from './api-path.js';
 
 const MAX_RESUMES = 5;
 /** How a body that broke off mid-stream fails, besides the resets isRetryableError knows. */
@@ -36,7 +37,7 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
       body?.resume();
     },
     destroy(err, done) {
-      body?.destroy();
+      if (body) discard(body);
       done(err);
     },
   });
@@ -45,22 +46,17 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
     try {
       const res = await client.request({
         method: 'GET',
-        path: `/v2/${repository}/blobs/${desc.digest}`,
+        path: apiPath.blob(repository, desc.digest),
         headers: position > 0 ? { range: `bytes=${position}-` } : {},
         scopes: [pullScope(repository)],
         what,
       });
       await client.expect(res, position > 0 ? [200, 206] : [200], 'GET', what);
       if (res.status === 206 && !header(res, 'content-range')?.startsWith(`bytes ${position}-`)) {
-        res.body.destroy();
+        discard(res.body);
         throw new RegctlError('ERR_BAD_RANGE', `${what}: the registry answered a different range than asked for`);
       }
-      if (out.destroyed) {
-        // The reader gave up while the request was in flight (the destination failed): undici's body then reports
-        // its own destruction as an 'error' that nobody else listens to any more.
-        res.body.once('error', () => undefined).destroy();
-        return;
-      }
+      if (out.destroyed) return void discard(res.body);
       let skip = position > 0 && res.status === 200 ? position : 0; // Range ignored: drop what we already have
       const current = res.body;
       body = current;
@@ -82,7 +78,8 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
         if (position >= desc.size || framed) out.push(null); // the caller's size check fails a short one (exit 6)
         else void resume(); // the body ended early without an error: resume like a dropped connection
       });
-      current.once('error', (err) => {
+      current.on('error', (err) => {
+        if (body !== current) return; // already let go of
         if (isRetryableError(err) || BROKEN_BODY.has((err as { code?: string }).code ?? '')) void resume();
         else out.destroy(err);
       });
@@ -92,8 +89,9 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
   }
 
   async function resume(): Promise<void> {
-    body?.removeAllListeners('data').on('error', () => undefined).destroy();
+    const old = body;
     body = undefined;
+    if (old) discard(old.removeAllListeners('data'));
     if (out.destroyed) return;
     if (resumes >= MAX_RESUMES) {
       out.destroy(new NetworkError(`${what}: connection dropped ${resumes + 1} times; giving up at byte ${position}`));
@@ -104,4 +102,9 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
   }
 
   return out;
+}
+
+/** Lets go of a response body: destroying an unfinished one emits 'error' (RequestAbortedError), heard here. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined).destroy();
 }

@@ -1,18 +1,19 @@
 import type { Readable } from 'node:stream';
 import { AuthError, RegistryError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
-import { header } from '../transport/http.js';
+import { header, type HttpResponse } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { isRetryableError, sleep } from '../transport/retry.js';
 import { pullScope, pushScope } from '../transport/scope.js';
 import { responseError } from '../transport/response-error.js';
+import { apiPath, quoteName } from './api-path.js';
 
 const MAX_UPLOAD_ATTEMPTS = 4;
 
 /** Does the repository hold this blob? (HEAD; a size mismatch counts as absent.) */
 export async function blobExists(client: RegistryClient, repository: string, desc: Descriptor, scopes = [pullScope(repository)]): Promise<boolean> {
   const what = `checking blob ${desc.digest} in ${client.registry}/${repository}`;
-  const res = await client.request({ method: 'HEAD', path: `/v2/${repository}/blobs/${desc.digest}`, scopes, what });
+  const res = await client.request({ method: 'HEAD', path: apiPath.blob(repository, desc.digest), scopes, what });
   await res.body.dump();
   if (res.status === 404) return false;
   await client.expect(res, [200], 'HEAD', what);
@@ -31,7 +32,7 @@ export async function mountBlob(client: RegistryClient, repository: string, desc
   try {
     res = await client.request({
       method: 'POST',
-      path: `/v2/${repository}/blobs/uploads/`,
+      path: apiPath.uploads(repository),
       query: { mount: desc.digest, from },
       scopes: [pushScope(repository), pullScope(from)],
       what,
@@ -44,7 +45,7 @@ export async function mountBlob(client: RegistryClient, repository: string, desc
   if (res.status === 201) return 'mounted';
   if (res.status === 202) {
     const location = header(res, 'location');
-    if (location) await cancelUpload(client, repository, location);
+    if (location) await cancelUpload(client, repository, sessionUrl(location, res, what).href);
     return 'not-mounted';
   }
   if (res.status === 401 || res.status === 403) return 'denied'; // no access to the source: send the bytes
@@ -63,12 +64,13 @@ export async function uploadBlob(client: RegistryClient, repository: string, des
   const what = `uploading blob ${desc.digest} to ${client.registry}/${repository}`;
   const scopes = [pushScope(repository)];
   for (let attempt = 1; ; attempt++) {
-    const start = await client.request({ method: 'POST', path: `/v2/${repository}/blobs/uploads/`, scopes, what });
+    const start = await client.request({ method: 'POST', path: apiPath.uploads(repository), scopes, what });
     await client.expect(start, [202], 'POST', what);
     await start.body.dump();
     const location = header(start, 'location');
     if (!location) throw new RegistryError(`${what}: the registry opened an upload without a Location`, start.status);
-    const url = new URL(location, start.url);
+    const url = sessionUrl(location, start, what);
+    const session = url.href;
     url.searchParams.set('digest', desc.digest);
     const body = await open();
     try {
@@ -93,9 +95,27 @@ export async function uploadBlob(client: RegistryClient, repository: string, des
       if (!isRetryableError(err) && !isRetryableError((err as Error).cause)) throw err;
       if (attempt >= MAX_UPLOAD_ATTEMPTS) throw err;
     }
-    await cancelUpload(client, repository, location).catch(() => undefined);
+    await cancelUpload(client, repository, session).catch(() => undefined);
     await sleep(250 * 2 ** (attempt - 1));
   }
+}
+
+/**
+ * The upload session a POST's `Location` names. On the registry's own origin (where credentials go) it must lie
+ * below the POST's own path, `…/v2/<repository>/blobs/uploads/`: a Location into another repository or endpoint
+ * is refused. Another host gets no credentials (the transport checks its address and scheme).
+ */
+export function sessionUrl(location: string, res: HttpResponse, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(location, res.url);
+  } catch {
+    throw new RegistryError(`${what}: the registry sent an upload Location that is not a URL`, res.status);
+  }
+  if (url.origin === res.url.origin && !url.pathname.startsWith(res.url.pathname)) {
+    throw new RegistryError(`${what}: the registry sent an upload Location outside the repository (${quoteName(url.pathname)}): refused`, res.status);
+  }
+  return url;
 }
 
 async function cancelUpload(client: RegistryClient, repository: string, location: string): Promise<void> {

@@ -5,12 +5,13 @@ import { sha256Digest } from '../oci/digest.js';
 import { header } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { deleteScope, pullScope, pushScope } from '../transport/scope.js';
-import { uploadBlob } from './blob-upload.js';
+import { sessionUrl, uploadBlob } from './blob-upload.js';
+import { apiPath } from './api-path.js';
 
 /** A blob's size from a HEAD (NotFoundError when the repository lacks it). */
 export async function blobSize(client: RegistryClient, repository: string, digest: string): Promise<number> {
   const what = `checking blob ${digest} in ${client.registry}/${repository}`;
-  const res = await client.request({ method: 'HEAD', path: `/v2/${repository}/blobs/${digest}`, scopes: [pullScope(repository)], what });
+  const res = await client.request({ method: 'HEAD', path: apiPath.blob(repository, digest), scopes: [pullScope(repository)], what });
   await res.body.dump();
   await client.expect(res, [200], 'HEAD', what);
   const size = Number(header(res, 'content-length'));
@@ -21,7 +22,7 @@ export async function blobSize(client: RegistryClient, repository: string, diges
 /** DELETE a blob from a repository (202); 405 when the registry does not delete. */
 export async function deleteBlob(client: RegistryClient, repository: string, digest: string): Promise<void> {
   const what = `deleting blob ${digest} from ${client.registry}/${repository}`;
-  const res = await client.request({ method: 'DELETE', path: `/v2/${repository}/blobs/${digest}`, scopes: [deleteScope(repository)], what });
+  const res = await client.request({ method: 'DELETE', path: apiPath.blob(repository, digest), scopes: [deleteScope(repository)], what });
   await client.expect(res, [202, 200], 'DELETE', what);
   await res.body.dump();
 }
@@ -34,11 +35,12 @@ export async function deleteBlob(client: RegistryClient, repository: string, dig
 export async function uploadChunked(client: RegistryClient, repository: string, data: AsyncIterable<Buffer>, chunkSize: number): Promise<{ digest: string; size: number }> {
   const what = `uploading a blob to ${client.registry}/${repository}`;
   const scopes = [pushScope(repository)];
-  const start = await client.request({ method: 'POST', path: `/v2/${repository}/blobs/uploads/`, scopes, what });
+  const start = await client.request({ method: 'POST', path: apiPath.uploads(repository), scopes, what });
   await client.expect(start, [202], 'POST', what);
   await start.body.dump();
-  let location = header(start, 'location');
-  if (!location) throw new RegistryError(`${what}: the registry opened an upload without a Location`, start.status);
+  const first = header(start, 'location');
+  if (!first) throw new RegistryError(`${what}: the registry opened an upload without a Location`, start.status);
+  let location = sessionUrl(first, start, what).href;
   const hash = createHash('sha256');
   let size = 0;
   const send = async (chunk: Buffer) => {
@@ -52,7 +54,8 @@ export async function uploadChunked(client: RegistryClient, repository: string, 
     });
     await client.expect(res, [202, 204], 'PATCH', what);
     await res.body.dump();
-    location = header(res, 'location') ?? location;
+    const next = header(res, 'location');
+    if (next) location = sessionUrl(next, start, what).href;
     hash.update(chunk);
     size += chunk.length;
   };

@@ -1,5 +1,5 @@
 import { MAX_MANIFEST_BYTES } from '../util/limits.js';
-import { IntegrityError, RegistryError } from '../errors.js';
+import { IntegrityError, NotFoundError, RegistryError } from '../errors.js';
 import { digestLike, sha256Digest } from '../oci/digest.js';
 import { MANIFEST_ACCEPT } from '../oci/media-types.js';
 import { header, type HttpResponse } from '../transport/http.js';
@@ -10,6 +10,8 @@ import { parseRateLimit, type RateLimit } from '../transport/ratelimit.js';
 import { deleteScope, pullScope, pushScope } from '../transport/scope.js';
 import { digestAlgorithm } from '../ref/digest-algorithms.js';
 import { isDigest } from '../ref/selector.js';
+import { apiPath } from './api-path.js';
+import { parseJson } from '../oci/json.js';
 
 
 export interface ManifestBytes {
@@ -31,7 +33,7 @@ export interface ManifestHead {
 async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', repository: string, reference: string, what: string): Promise<HttpResponse> {
   const res = await client.request({
     method,
-    path: `/v2/${repository}/manifests/${reference}`,
+    path: apiPath.manifest(repository, reference),
     headers: { accept: MANIFEST_ACCEPT.join(', ') },
     scopes: [pullScope(repository)],
     what,
@@ -41,7 +43,7 @@ async function manifestRequest(client: RegistryClient, method: 'GET' | 'HEAD', r
 
 /** GET a manifest or index by tag or digest; the bytes are checked against the digest asked for or announced. */
 export async function getManifest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestBytes> {
-  const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, 'manifest');
+  const { res, bytes } = await fetchDocument(() => manifestRequest(client, 'GET', repository, reference, what), MAX_MANIFEST_BYTES, `${what}: manifest`);
   const announced = header(res, 'docker-content-digest');
   const expected = isDigest(reference) ? reference : announced;
   if (expected === announced && announced && !digestAlgorithm(announced)) {
@@ -70,15 +72,31 @@ export async function headManifest(client: RegistryClient, repository: string, r
   };
 }
 
+/** HEAD with the digest made sure of: when the registry sends no Docker-Content-Digest, a GET hashes the manifest. */
+export async function headManifestDigest(client: RegistryClient, repository: string, reference: string, what: string): Promise<ManifestHead & { digest: string }> {
+  const head = await headManifest(client, repository, reference, what);
+  return { ...head, digest: head.digest ?? (await getManifest(client, repository, reference, what)).digest };
+}
+
+/** The digest a tag (or digest) points at now; undefined when the registry does not have it. */
+export async function currentDigest(client: RegistryClient, repository: string, reference: string, what: string): Promise<string | undefined> {
+  try {
+    return (await headManifestDigest(client, repository, reference, what)).digest;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
 /** The media type from Content-Type, or from the document's own `mediaType` when the header is generic. */
 function mediaTypeOf(contentType: string | undefined, bytes: Buffer): string {
   const ct = (contentType ?? '').split(';')[0]!.trim();
   if (ct && ct !== 'application/json' && ct !== 'text/plain' && ct !== 'application/octet-stream') return ct;
   try {
-    const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+    const doc = parseJson(bytes, 'manifest') as { mediaType?: unknown };
     if (typeof doc.mediaType === 'string') return doc.mediaType;
   } catch {
-    // not JSON; keep the header
+    // not JSON (or nested too deep: parseManifest says so); keep the header
   }
   return ct;
 }
@@ -94,7 +112,7 @@ export interface ManifestPutResult {
 export async function putManifest(client: RegistryClient, repository: string, reference: string, bytes: Buffer, mediaType: string, what: string): Promise<ManifestPutResult> {
   const res = await client.request({
     method: 'PUT',
-    path: `/v2/${repository}/manifests/${reference}`,
+    path: apiPath.manifest(repository, reference),
     headers: { 'content-type': mediaType },
     body: bytes,
     scopes: [pushScope(repository)],
@@ -109,7 +127,7 @@ export async function putManifest(client: RegistryClient, repository: string, re
 
 /** DELETE a manifest by digest: the registry drops it and every tag on it. */
 export async function deleteManifest(client: RegistryClient, repository: string, digest: string, what: string): Promise<void> {
-  const res = await client.request({ method: 'DELETE', path: `/v2/${repository}/manifests/${digest}`, scopes: [deleteScope(repository)], what });
+  const res = await client.request({ method: 'DELETE', path: apiPath.manifest(repository, digest), scopes: [deleteScope(repository)], what });
   if (res.status === 405) {
     await res.body.dump();
     throw new RegistryError(`${what}: the registry does not allow deleting manifests`, 405, [], {
@@ -125,7 +143,7 @@ export async function deleteManifest(client: RegistryClient, repository: string,
  * does not support it (distribution 2.8 answers 400 DIGEST_INVALID; others 404, 405 or 501); access refused throws.
  */
 export async function deleteTag(client: RegistryClient, repository: string, tag: string, what: string): Promise<boolean> {
-  const res = await client.request({ method: 'DELETE', path: `/v2/${repository}/manifests/${tag}`, scopes: [deleteScope(repository)], what });
+  const res = await client.request({ method: 'DELETE', path: apiPath.manifest(repository, tag), scopes: [deleteScope(repository)], what });
   if (res.status === 202 || res.status === 200) {
     await res.body.dump();
     return true;

@@ -1,16 +1,22 @@
 import { MAX_PAGE_BYTES } from '../util/limits.js';
 import { createHash } from 'node:crypto';
-import { RegistryError } from '../errors.js';
+import { IntegrityError, RegistryError } from '../errors.js';
 import { fetchDocument } from '../transport/read-body.js';
 import type { RegistryClient } from '../transport/registry-client.js';
+import { nameProblem, type NameKind } from '../ref/parse.js';
+import { quoteName } from './api-path.js';
+import { parseJson } from '../oci/json.js';
 
 /** No real registry needs more: Docker Hub's largest repositories have a few ten thousand tags. */
 export const MAX_PAGES = 10_000;
 export const MAX_NAMES = 1_000_000;
+/** Invalid names warned about one by one; the rest are counted in one line. */
+const MAX_NAMED_SKIPS = 10;
 
 /**
  * Every string in the `field` list of a paged endpoint (tags/list → "tags", _catalog → "repositories"),
  * following `Link: <…>; rel="next"`, in order and without duplicates (see forEachPage for where the walk ends).
+ * A name that is not a valid `kind` is left out with a warning naming it (the client's onWarning), never returned.
  */
 export async function listNames(
   client: RegistryClient,
@@ -18,15 +24,23 @@ export async function listNames(
   scopes: string[],
   what: string,
   field: string,
+  kind: NameKind,
   limits: { maxPages: number; maxNames: number } = { maxPages: MAX_PAGES, maxNames: MAX_NAMES },
 ): Promise<string[]> {
   const names = new Set<string>();
+  let skipped = 0;
   await forEachPage(client, firstPath, scopes, what, (bytes, status) => {
     for (const name of pageNames(bytes, field, what, status)) {
+      const problem = nameProblem(kind, name);
+      if (problem !== undefined) {
+        if (++skipped <= MAX_NAMED_SKIPS) client.warn(`${what}: skipped the invalid ${kind} ${quoteName(name)} the registry listed (${problem})`);
+        continue;
+      }
       names.add(name);
       if (names.size > limits.maxNames) throw tooMany(what, `${limits.maxNames} names`);
     }
   }, limits.maxPages);
+  if (skipped > MAX_NAMED_SKIPS) client.warn(`${what}: skipped ${skipped - MAX_NAMED_SKIPS} more invalid names the registry listed`);
   return [...names];
 }
 
@@ -68,8 +82,9 @@ export async function forEachPage(
 export function pageNames(bytes: Buffer, field: string, what: string, status = 200): string[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(bytes.toString('utf8'));
+    doc = parseJson(bytes, what);
   } catch (err) {
+    if (err instanceof IntegrityError) throw err;
     throw new RegistryError(`${what}: the registry answered with invalid JSON`, status, [], { cause: err });
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new RegistryError(`${what}: unexpected answer`, status);

@@ -7,6 +7,7 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { pullScope, pushScope } from '../transport/scope.js';
 import { getManifest } from './manifests.js';
 import { forEachPage } from './paging.js';
+import { apiPath } from './api-path.js';
 
 /**
  * The referrers of `digest` in a repository: `GET /v2/<name>/referrers/<digest>` (Link-paged, `artifactType`
@@ -21,7 +22,7 @@ export async function listReferrers(client: RegistryClient, repository: string, 
   const query = filter.artifactType ? `?artifactType=${encodeURIComponent(filter.artifactType)}` : '';
   if (!withoutApi.has(client)) {
     try {
-      await forEachPage(client, `/v2/${repository}/referrers/${digest}${query}`, [pullScope(repository)], what, (bytes) => {
+      await forEachPage(client, `${apiPath.referrers(repository, digest)}${query}`, [pullScope(repository)], what, (bytes) => {
         pages++;
         referrers.push(...referrersIndexEntries(bytes, what));
       });
@@ -87,7 +88,7 @@ async function updateReferrersTag(client: RegistryClient, repository: string, su
   if (!next) return;
   const res = await client.request({
     method: 'PUT',
-    path: `/v2/${repository}/manifests/${tag}`,
+    path: apiPath.manifest(repository, tag),
     headers: { 'content-type': OCI_INDEX },
     body: next,
     scopes: [pushScope(repository)],

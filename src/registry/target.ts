@@ -3,12 +3,12 @@ import { cosignTags, filterReferrers, referrerDescriptor, subjectOf } from '../c
 import type { BlobPushResult, BlobSource, DestinationTarget, ManifestPush, Referrer, ReferrerFilter, SourceTarget } from '../content/target.js';
 import { parseManifest } from '../oci/manifest.js';
 import type { Descriptor } from '../oci/manifest.js';
-import { NotFoundError, RegistryError } from '../errors.js';
+import { RegistryError } from '../errors.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { pushScope } from '../transport/scope.js';
 import { downloadBlob } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
-import { getManifest, headManifest, putManifest } from './manifests.js';
+import { currentDigest, getManifest, headManifest, putManifest } from './manifests.js';
 import { listReferrers, recordReferrers } from './referrers.js';
 import { listTags } from './tags.js';
 import { joinSelector } from '../ref/selector.js';
@@ -109,13 +109,8 @@ export class RegistryDestination implements DestinationTarget {
   }
 
   /** The digest a tag points at, or undefined when the tag does not exist. */
-  async tagDigest(reference: string): Promise<string | undefined> {
-    try {
-      return (await headManifest(this.client, this.repository, reference, `checking ${this.description}`)).digest ?? undefined;
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    }
+  tagDigest(reference: string): Promise<string | undefined> {
+    return currentDigest(this.client, this.repository, reference, `checking ${this.description}`);
   }
 
   async listedReferrers(subject: Descriptor): Promise<string[]> {

@@ -7,6 +7,7 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { deleteScope } from '../transport/scope.js';
 import { uploadBlob } from './blob-upload.js';
 import { deleteManifest, deleteTag, getManifest, putManifest } from './manifests.js';
+import { apiPath } from './api-path.js';
 
 /** How a tag was removed: the registry's tag DELETE, or a placeholder manifest pushed to the tag and deleted. */
 export type UntagMethod = 'tag-delete' | 'placeholder';
@@ -68,7 +69,7 @@ async function restoreTag(client: RegistryClient, repository: string, tag: strin
 /** The placeholder's config is referenced by nothing once its manifest is gone; a registry that keeps it is fine. */
 async function deleteBlobQuietly(client: RegistryClient, repository: string, digest: string): Promise<void> {
   try {
-    const res = await client.request({ method: 'DELETE', path: `/v2/${repository}/blobs/${digest}`, scopes: [deleteScope(repository)], what: `deleting blob ${digest}` });
+    const res = await client.request({ method: 'DELETE', path: apiPath.blob(repository, digest), scopes: [deleteScope(repository)], what: `deleting blob ${digest}` });
     await res.body.dump();
   } catch {
     // garbage collection will take it

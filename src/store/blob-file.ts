@@ -1,5 +1,5 @@
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import { verified, VerifyingStream } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { claimPartial, keepPartialSync, tempName } from './partial.js';
+import { makeDir } from '../util/make-dir.js';
 
 const WRITE_BUFFER = 256 << 10;
 
@@ -21,24 +22,27 @@ export type BlobOpener = (offset: number) => Promise<Readable>;
  * bytes re-hashed, and only the rest asked of `open`; a failure that is not a mismatch keeps what arrived as the
  * blob's partial, and so does an interrupt (the CLI runs the registered undo as it is stopped).
  */
-export async function writeBlobFile(path: string, desc: Descriptor, source: BlobOpener, resumable = false): Promise<void> {
+export async function writeBlobFile(path: string, desc: Descriptor, source: BlobOpener, resumable = false, mode = 0o444): Promise<void> {
   const dir = dirname(path);
   const hex = basename(path);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const tmp = join(dir, tempName(hex));
   const forget = onInterrupt(() => keepPartialSync(dir, hex, tmp));
   try {
     let offset = resumable ? await claimPartial(dir, hex, tmp, desc.size) : 0;
     try {
-      await writeFrom(tmp, desc, source, offset);
+      await writeFrom(tmp, desc, source, offset, mode);
     } catch (err) {
       if (offset === 0 || !(err instanceof IntegrityError)) throw err;
       offset = 0; // the partial was not the blob's beginning after all: start over
-      await writeFrom(tmp, desc, source, 0);
+      await writeFrom(tmp, desc, source, 0, mode);
     }
     await rename(tmp, path);
   } catch (err) {
-    if (resumable && !(err instanceof IntegrityError)) {
+    const diskFull = isDiskFull(err);
+    if (diskFull && !(err as NodeJS.ErrnoException).path) (err as NodeJS.ErrnoException).path = path; // name what could not be written
+    // A partial is kept to be resumed, but not one that filled the disk: it would only keep the disk full.
+    if (resumable && !(err instanceof IntegrityError) && !diskFull) {
       try {
         keepPartialSync(dir, hex, tmp);
       } catch {
@@ -53,8 +57,14 @@ export async function writeBlobFile(path: string, desc: Descriptor, source: Blob
   await syncDir(dir);
 }
 
-async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offset: number): Promise<void> {
-  let fh: FileHandle | undefined = await open(tmp, offset > 0 ? 'r+' : 'w', 0o644);
+/** No room left on the device (or in the quota). */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offset: number, mode: number): Promise<void> {
+  let fh: FileHandle | undefined = await open(tmp, offset > 0 ? 'r+' : 'w', 0o600);
   let stream: Readable | undefined;
   try {
     const check = offset > 0 ? await resumedCheck(fh, desc, offset) : undefined;
@@ -65,7 +75,7 @@ async function writeFrom(tmp: string, desc: Descriptor, source: BlobOpener, offs
     // not the FileHandle: a FileHandle stream that is not auto-closed keeps the handle busy, and sync/close wait.)
     await pipeline(checked, createWriteStream('', { fd: fh.fd, autoClose: false, start: offset, highWaterMark: WRITE_BUFFER }));
     await fh.sync();
-    await fh.chmod(0o444);
+    await fh.chmod(mode);
     await fh.close();
     fh = undefined;
   } catch (err) {

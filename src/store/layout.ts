@@ -1,4 +1,4 @@
-import { lutimes, mkdir, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { lutimes, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isReferrersTag } from '../content/referrers.js';
@@ -10,7 +10,9 @@ import { MAX_MANIFEST_BYTES } from '../util/limits.js';
 import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, blobPath, emptyIndex, entryName, INDEX_FILE, nameAnnotations, OCI_LAYOUT_FILE } from '../oci/layout-format.js';
 import { withLock, type LockOptions } from '../util/lock.js';
 import { sweepDead } from './sweep.js';
-import { lstatOrUndefined, openBlobFile, writeBlobFile, type BlobOpener } from './blob-file.js';
+import { isDiskFull, lstatOrUndefined, openBlobFile, writeBlobFile, type BlobOpener } from './blob-file.js';
+import { parseJson } from '../oci/json.js';
+import { makeDir } from '../util/make-dir.js';
 
 /** The tag (plain layouts) or full name (the store) of an entry; skopeo's `oci:DIR:NAME` matches this one. */
 export const REF_NAME = ANNOTATION_REF_NAME;
@@ -27,6 +29,9 @@ export interface LayoutIndex {
 
 const LAYOUT_FILE = OCI_LAYOUT_FILE;
 const OWN_FILES = new Set(['blobs', INDEX_FILE]);
+/** Disk space the private store holds back so that removing images works on a full disk (see withLock). */
+const RESERVE_FILE = '.reserve';
+const RESERVE_BYTES = 64 * 1024;
 
 /**
  * An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`): the local store and user
@@ -38,9 +43,22 @@ export class OciLayout {
   readonly dir: string;
   readonly lockOptions: LockOptions;
 
-  private constructor(dir: string, lockOptions: LockOptions) {
+  /** The mode a directory this layout creates gets (0700 for the private store; else the umask's). */
+  private readonly mode: number | undefined;
+
+  private constructor(dir: string, lockOptions: LockOptions, mode?: number) {
     this.dir = dir;
     this.lockOptions = lockOptions;
+    this.mode = mode;
+  }
+
+  /** Modes of the files it writes: private (0600, blobs 0400) in the private store, else readable by all. */
+  private get fileMode(): number {
+    return this.mode === undefined ? 0o644 : 0o600;
+  }
+
+  private get blobMode(): number {
+    return this.mode === undefined ? 0o444 : 0o400;
   }
 
   /**
@@ -49,8 +67,8 @@ export class OciLayout {
    * Creation is race-free: the directory is checked and filled under the layout's lock, so processes creating the
    * same store at once all succeed (and one that waits sees the other's layout, not a "non-empty" directory).
    */
-  static async open(dir: string, opts: { create: boolean; lock?: LockOptions }): Promise<OciLayout> {
-    const layout = new OciLayout(dir, opts.lock ?? {});
+  static async open(dir: string, opts: { create: boolean; lock?: LockOptions; private?: boolean }): Promise<OciLayout> {
+    const layout = new OciLayout(dir, opts.lock ?? {}, opts.private ? 0o700 : undefined);
     const st = await stat(dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw new ConfigError(`cannot open OCI layout ${dir}: ${err.message}`, { cause: err });
@@ -69,7 +87,7 @@ export class OciLayout {
 
   private async create(): Promise<void> {
     const dir = this.dir;
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir, this.mode);
     await this.withLock(async () => {
       if (await this.readLayoutFile()) return; // another process made it while we waited for the lock
       // What a creator (or one that died half-way) leaves is not "someone else's content".
@@ -77,10 +95,10 @@ export class OciLayout {
       if (foreign.length > 0) {
         throw new ConfigError(`${dir} is not empty and is not an OCI image layout (no ${LAYOUT_FILE} file); refusing to write into it`);
       }
-      await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+      await makeDir(join(dir, 'blobs', 'sha256'));
       const index = join(dir, INDEX_FILE);
-      if (!(await exists(index))) await atomicWriteFile(index, `${JSON.stringify(emptyIndex())}\n`, 0o644);
-      await atomicWriteFile(join(dir, LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`, 0o644);
+      if (!(await exists(index))) await atomicWriteFile(index, `${JSON.stringify(emptyIndex())}\n`, this.fileMode);
+      await atomicWriteFile(join(dir, LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`, this.fileMode);
     });
   }
 
@@ -138,8 +156,8 @@ export class OciLayout {
       if (typeof data !== 'function') data.destroy();
       return 'exists';
     }
-    if (typeof data === 'function') await writeBlobFile(path, desc, data, true);
-    else await writeBlobFile(path, desc, async () => data);
+    if (typeof data === 'function') await writeBlobFile(path, desc, data, true, this.blobMode);
+    else await writeBlobFile(path, desc, async () => data, false, this.blobMode);
     return 'written';
   }
 
@@ -154,7 +172,7 @@ export class OciLayout {
     }
     let doc: LayoutIndex;
     try {
-      doc = JSON.parse(text) as LayoutIndex;
+      doc = parseJson(text, join(this.dir, INDEX_FILE)) as LayoutIndex;
     } catch (err) {
       throw new IntegrityError(`${join(this.dir, INDEX_FILE)} is not valid JSON`, { cause: err, code: 'ERR_LAYOUT_INDEX' });
     }
@@ -169,14 +187,32 @@ export class OciLayout {
     return this.withLock(async () => {
       const index = await this.readIndex();
       const next = (await fn(index)) ?? index;
-      await atomicWriteFile(join(this.dir, INDEX_FILE), `${JSON.stringify(next)}\n`, 0o644);
+      await writeIndexFile(join(this.dir, INDEX_FILE), `${JSON.stringify(next)}\n`, this.fileMode);
       return next;
     });
   }
 
   /** Runs `fn` holding the layout's lock (`index.json.lock`). */
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withLock(join(this.dir, `${INDEX_FILE}.lock`), fn, this.lockOptions);
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const locked = () => withLock(join(this.dir, `${INDEX_FILE}.lock`), fn, this.lockOptions);
+    if (this.mode === undefined) return locked();
+    // The private store keeps a reserve of disk space: on a full disk it is given up for this one change (an rmi,
+    // to free space), then taken again when there is room.
+    try {
+      const result = await locked();
+      await this.reserve();
+      return result;
+    } catch (err) {
+      if (!isDiskFull(err) || !(await rm(join(this.dir, RESERVE_FILE)).then(() => true, () => false))) throw err;
+      return locked();
+    }
+  }
+
+  /** Writes the reserve file when it is missing (best effort: no room is no error). */
+  private async reserve(): Promise<void> {
+    const path = join(this.dir, RESERVE_FILE);
+    if (await lstatOrUndefined(path)) return;
+    await atomicWriteFile(path, Buffer.alloc(RESERVE_BYTES), 0o600).catch(() => undefined);
   }
 
   /**
@@ -207,7 +243,7 @@ export class OciLayout {
     const bytes = await this.readBlob({ mediaType: '', digest, size: st.size });
     let mediaType = '';
     try {
-      const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+      const doc = parseJson(bytes, digest) as { mediaType?: unknown };
       if (typeof doc.mediaType === 'string') mediaType = doc.mediaType;
     } catch {
       // not JSON: not a manifest; the copy's parse says so
@@ -287,4 +323,27 @@ export class OciLayout {
 
 async function exists(path: string): Promise<boolean> {
   return (await lstatOrUndefined(path)) !== undefined;
+}
+
+/**
+ * Writes index.json atomically (temp file + rename). On a full disk, an index no larger than the old one (a
+ * removal: rmi, the sweep) is written over the old one in place instead, in blocks the file already holds, so
+ * images can still be removed to free space; the lock keeps other regctl processes from reading it meanwhile.
+ */
+async function writeIndexFile(path: string, text: string, mode: number): Promise<void> {
+  try {
+    await atomicWriteFile(path, text, mode);
+  } catch (err) {
+    const bytes = Buffer.from(text);
+    const old = (await lstatOrUndefined(path))?.size ?? 0;
+    if (!isDiskFull(err) || old < bytes.length) throw err;
+    const fh = await open(path, 'r+');
+    try {
+      await fh.write(bytes, 0, bytes.length, 0);
+      await fh.truncate(bytes.length);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { rmdirSync, rmSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { onInterrupt } from '../util/interrupt.js';
 import { pidAlive } from '../util/lock.js';
+import { makeDir } from '../util/make-dir.js';
 
 /**
  * Leases protect blobs that a transfer in progress has written (or found already present) but not yet tagged,
@@ -30,7 +31,7 @@ export async function createLease(layoutDir: string): Promise<Lease> {
   const path = join(dir, `${process.pid}-${randomBytes(6).toString('hex')}`);
   const info: LeaseInfo = { pid: process.pid, host: hostname(), created: Date.now() };
   for (let attempt = 0; ; attempt++) {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     try {
       await writeFile(path, JSON.stringify(info), { flag: 'wx' });
       break;

@@ -44,9 +44,9 @@ export class ImageStore {
     this.layout = layout;
   }
 
-  /** Opens the store at `path`, creating it when absent. */
+  /** Opens the store at `path`, creating it when absent: private (0700), since it holds private images. */
   static async open(path: string): Promise<ImageStore> {
-    return new ImageStore(await OciLayout.open(path, { create: true }));
+    return new ImageStore(await OciLayout.open(path, { create: true, private: true }));
   }
 
   get path(): string {

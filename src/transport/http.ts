@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { networkError } from './network-error.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { redactUrl } from './redact.js';
@@ -18,37 +19,16 @@ export interface HttpRequest {
   followRedirects?: boolean;
 }
 
-/** A response body: a stream, and `dump()` to read and drop the rest (freeing the connection). */
-export type ResponseBody = Readable & { dump(): Promise<void> };
-
-/**
- * A connection pool as send() uses it: the part of undici's Dispatcher regctl needs, also implemented over Node's own
- * http client (node-dispatcher.ts) for commands that send a request or two.
- */
-export interface RequestDispatcher {
-  request(opts: {
-    origin: string;
-    path: string;
-    method: Method;
-    headers: Record<string, string>;
-    body?: string | Buffer | Readable | undefined;
-    headersTimeout?: number;
-    bodyTimeout?: number;
-    signal?: AbortSignal;
-  }): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: ResponseBody }>;
-  close(): Promise<void>;
-}
-
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: ResponseBody;
+  body: Dispatcher.ResponseData['body'];
   /** The URL that answered, after redirects. */
   url: URL;
 }
 
 export interface HttpContext {
-  dispatcher: RequestDispatcher;
+  dispatcher: Dispatcher;
   retry: RetryPolicy;
   userAgent: string;
   debug?: (line: string) => void;
@@ -79,7 +59,7 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
   const timeouts = ctx.timeouts ? { headersTimeout: ctx.timeouts.headersMs, bodyTimeout: ctx.timeouts.idleMs } : {};
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw signal.reason;
-    let res: Awaited<ReturnType<RequestDispatcher['request']>>;
+    let res: Dispatcher.ResponseData;
     try {
       // A connection that just finished a response is told it is free one turn of the event loop later: without
       // this wait, a request sent at once (the next of a sequence) finds every connection busy and opens another.

@@ -10,6 +10,13 @@ export function networkError(err: unknown, url: URL): NetworkError {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e.code && e.code !== 'UND_ERR_SOCKET' ? e.code : (e.cause?.code ?? e.code ?? '');
   const where = url.origin;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return new NetworkError(`${url.host} speaks plain http, not TLS (${where} failed)`, {
+      code: 'ERR_PLAIN_HTTP',
+      cause: err,
+      hint: `use --insecure, or mark it insecure in regctl's config ("registries": {"${url.host}": {"insecure": true}})`,
+    });
+  }
   if (TLS_CODES.has(code) || /certificate|SSL|TLS/i.test(e.message ?? '')) {
     return new NetworkError(`TLS handshake with ${where} failed: ${tlsReason(code, e.message)}`, {
       code: 'ERR_TLS',
@@ -49,9 +56,6 @@ function tlsReason(code: string, message: string | undefined): string {
       return 'certificate is not valid for this host name';
     case 'CERT_HAS_EXPIRED':
       return 'certificate has expired';
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
-      return 'the server does not speak TLS';
     default:
       return message ?? code;
   }

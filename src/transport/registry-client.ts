@@ -36,6 +36,8 @@ export interface ClientDeps {
   onRateLimit?: (rl: RateLimit) => void;
   /** Pings and tokens kept between processes (cache.ts). */
   cache?: TransportCache;
+  /** Where warnings go (an invalid name the registry listed, skipped); the library never prints. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -69,7 +71,7 @@ export class RegistryClient {
   /** Sends a request with authorization; returns any response but an unanswerable 401. */
   async request(req: RegistryRequest): Promise<HttpResponse> {
     await this.ping();
-    const url = req.location !== undefined ? new URL(req.location, this.base) : new URL(this.base!.pathname.replace(/\/$/, '') + (req.path ?? '/v2/'), this.base);
+    const url = req.location !== undefined ? new URL(req.location, this.base) : this.pathUrl(req.path ?? '/v2/');
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     if (req.location !== undefined) checkLocation(url, this.registry);
     const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
@@ -101,6 +103,20 @@ export class RegistryClient {
       if (rl) this.deps.onRateLimit(rl);
     }
     return res;
+  }
+
+  /**
+   * The URL of an API path below the base, exactly as joined: a path the URL parser would change (`..`, `.`,
+   * characters it escapes) is refused, never normalised into another repository's or endpoint's path.
+   */
+  private pathUrl(pathAndQuery: string): URL {
+    const joined = this.base!.pathname.replace(/\/$/, '') + pathAndQuery;
+    const url = new URL(joined, this.base);
+    const path = joined.split('?')[0]!;
+    if (url.pathname !== path || !path.startsWith('/')) {
+      throw new RegistryError(`refusing to request ${JSON.stringify(path)} on ${this.registry}: the URL parser would turn it into ${JSON.stringify(url.pathname)}`, 0);
+    }
+    return url;
   }
 
   /** Throws the typed error for a response whose status is not one of `ok`. */
@@ -137,6 +153,11 @@ export class RegistryClient {
       throw err instanceof AuthError && err.code === 'ERR_BAD_CREDENTIALS' ? badCredentials(this.registry) : err;
     });
     return token.refreshToken ? { identityToken: token.refreshToken } : {};
+  }
+
+  /** Tells the user something the registry sent was skipped (through the transport's onWarning). */
+  warn(message: string): void {
+    this.deps.onWarning?.(message);
   }
 
   /** The base URL that answered the ping (after https → http fallback). */
@@ -198,13 +219,15 @@ export class RegistryClient {
         await res.body.dump();
         return;
       }
-      if (firstError) { // http fallback reached something that is not a registry (e.g. a TLS port): report the https error
-        await res.body.dump();
-        throw firstError;
-      }
       if (res.status === 404) {
         await res.body.dump();
-        throw new RegistryError(`${base.origin} does not look like a registry: GET /v2/ answered 404`, 404);
+        throw new RegistryError(`${base.origin} is not a registry: GET /v2/ answered 404`, 404, [], {
+          hint: 'check the host and port: a registry answers GET /v2/ with 200 or 401',
+        });
+      }
+      if (firstError) { // http fallback reached something that is not a registry (e.g. a TLS port's 400): report the https error
+        await res.body.dump();
+        throw firstError;
       }
       throw await responseError(res, 'GET', `pinging ${this.registry}`);
     }
@@ -267,7 +290,7 @@ export class RegistryClient {
       return; // requestToken reports a realm that is not a URL
     }
     const withCredentials = cred !== undefined && (cred.password !== undefined || cred.identityToken !== undefined);
-    checkRealm(url, { registry: this.registry, withCredentials, registryIsPlainHttp: this.base!.protocol === 'http:' });
+    checkRealm(url, { registry: this.registry, withCredentials, base: this.base! });
   }
 
   private credentials(): Promise<Credential | undefined> {

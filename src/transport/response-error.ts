@@ -16,7 +16,7 @@ export async function readErrorEntries(res: HttpResponse): Promise<{ entries: Re
   try {
     text = (await readCapped(res.body, MAX_ERROR_BODY_BYTES, 'error body')).toString('utf8');
   } catch {
-    res.body.destroy();
+    res.body.on('error', () => undefined).destroy();
   }
   try {
     const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };

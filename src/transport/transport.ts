@@ -1,9 +1,11 @@
+import type { LookupFunction } from 'node:net';
+import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
 import type { RegctlConfig, RegistryConfig } from '../config/regctl-config.js';
 import type { Env } from '../util/env.js';
 import { TransportCache } from './cache.js';
 import { resolveEndpoint } from './endpoint.js';
-import type { HttpContext, RequestDispatcher } from './http.js';
+import type { HttpContext } from './http.js';
 import { RegistryClient } from './registry-client.js';
 import { formatWindow, rateLimitLow, type RateLimit } from './ratelimit.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
@@ -29,15 +31,14 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** Keep pings and bearer tokens here between processes (cache.ts); none when undefined. */
   cacheDir?: string;
-  /**
-   * Connect through Node's own http client instead of undici when no proxy is set: for commands that send a request
-   * or two (digest, inspect, tags), which would spend more CPU loading undici than on their network work.
-   */
-  lightweight?: boolean;
+  /** Name resolution for every connection (default: the system's); a resolver stub in tests. */
+  lookup?: LookupFunction;
 }
 
 export interface TransportWarning {
-  code: 'RATE_LIMIT_LOW' | 'CONFIG_IGNORED';
+  /** RATE_LIMIT_LOW: Docker Hub's pull limit is nearly used up; SKIPPED: something a registry sent was left out;
+   * CONFIG_IGNORED: a config file that is not regctl's (regclient's) was not read. */
+  code: 'RATE_LIMIT_LOW' | 'SKIPPED' | 'CONFIG_IGNORED';
   message: string;
 }
 
@@ -46,10 +47,9 @@ export const CLIENT_ID = 'regctl';
 /** Owns the connection pools and registry clients of one process. */
 export class Transport {
   private readonly opts: TransportOptions;
-  /** Promises, so that callers asking at once (a batch of images) share one client and so one ping. */
-  private readonly clients = new Map<string, Promise<RegistryClient>>();
+  private readonly clients = new Map<string, RegistryClient>();
   /** Shared with the transports made by derive: one close() ends every pool, a warning shows once, one cache. */
-  private readonly common: { dispatchers: RequestDispatcher[]; warned: Set<string>; cache: TransportCache | undefined };
+  private readonly common: { dispatchers: Dispatcher[]; warned: Set<string>; cache: TransportCache | undefined };
 
   constructor(opts: TransportOptions, common?: Transport['common']) {
     this.opts = opts;
@@ -76,14 +76,13 @@ export class Transport {
    * wraps this transport's credential lookup, `signal` aborts its requests too (one operation's cancellation). Its
    * pools close with this transport's.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; signal?: AbortSignal; lightweight?: boolean }): Transport {
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; signal?: AbortSignal }): Transport {
     const registries = { ...this.opts.config.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
       ...this.opts,
       config: { ...this.opts.config, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
-      ...(change.lightweight !== undefined ? { lightweight: change.lightweight } : {}),
       ...(change.signal ? { signal: this.opts.signal ? AbortSignal.any([this.opts.signal, change.signal]) : change.signal } : {}),
     }, this.common);
   }
@@ -114,12 +113,11 @@ export class Transport {
     await Promise.all(this.common.dispatchers.map((d) => d.close()));
   }
 
-  private shared(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
+  private async shared(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
     let client = this.clients.get(key);
     if (!client) {
-      client = make();
+      client = await make();
       this.clients.set(key, client);
-      client.catch(() => this.clients.delete(key));
     }
     return client;
   }
@@ -132,6 +130,7 @@ export class Transport {
     return new RegistryClient(endpoint, {
       http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential,
       onRateLimit: (rl) => this.rateLimited(registry, rl),
+      onWarning: (message) => this.opts.onWarning?.({ code: 'SKIPPED', message }),
       // login checks credentials against the registry itself: no remembered ping or token
       ...(this.cache && !opts.credential ? { cache: this.cache } : {}),
     });
@@ -147,18 +146,23 @@ export class Transport {
   }
 
   private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
-    // undici comes in with the first connection pool: commands that never reach a registry do not load it, nor do
-    // lightweight transports without a proxy (Node's http client).
-    const { defaultCertsDirs, proxyConfigured, registryCAs, withExtraCAs } = await import('./certs.js');
-    const createDispatcher = this.opts.lightweight && !proxyConfigured(this.opts.env)
-      ? (await import('./node-dispatcher.js')).createNodeDispatcher
-      : (await import('./dispatcher.js')).createDispatcher;
+    // undici comes in with the first connection pool: commands that never reach a registry do not load it.
+    const [{ createDispatcher, defaultCertsDirs, registryCAs, tlsOptions }, { guardedConnector }] = await Promise.all([import('./dispatcher.js'), import('./connector.js')]);
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const cfg = this.opts.config.registries[registry];
     const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
     const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
-    const secureContext = cas.length && tlsVerify ? await withExtraCAs(cas) : undefined;
-    const dispatcher = createDispatcher({ ...(secureContext ? { secureContext } : {}), insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs });
+    // Another host this registry sends us to (a token realm, a redirect) is verified with that host's own settings.
+    const tlsFor = async (hostPort: string) => {
+      if (hostPort === host) return tlsOptions(cas, !tlsVerify);
+      const other = this.opts.config.registries[hostPort];
+      return tlsOptions(await registryCAs(hostPort, certsDirs, other?.ca, other?.certDir), (this.opts.insecure ?? false) || other?.insecure === true);
+    };
+    const connector = guardedConnector({
+      registry: host, tlsFor, timeoutMs: timeouts.connectMs,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}), ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
+    });
+    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs, connector });
     this.common.dispatchers.push(dispatcher);
     return {
       dispatcher,

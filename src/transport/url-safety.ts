@@ -1,4 +1,5 @@
 import { AuthError, RegistryError } from '../errors.js';
+import { isLoopback } from './endpoint.js';
 import { redactUrl } from './redact.js';
 
 /**
@@ -36,15 +37,17 @@ export function checkLocation(url: URL, registry: string): void {
 
 /**
  * A token realm the client may contact: http(s), not link-local, and not plain http when credentials go with the
- * request unless the registry itself is reached over plain http (loopback or marked insecure). Exit 4 otherwise.
+ * request — unless the registry itself is reached over plain http (loopback or marked insecure) and the realm is
+ * on the registry's own host or on loopback, as go-containerregistry allows. Exit 4 otherwise.
  */
-export function checkRealm(realm: URL, opts: { registry: string; withCredentials: boolean; registryIsPlainHttp: boolean }): void {
+export function checkRealm(realm: URL, opts: { registry: string; withCredentials: boolean; base: URL }): void {
+  const trustedPlainHttp = opts.base.protocol === 'http:' && (realm.hostname === opts.base.hostname || isLoopback(realm.host));
   if (isLinkLocal(realm.hostname)) {
     throw new AuthError(`registry ${opts.registry} names a token realm on a link-local address: ${redactUrl(realm)}: refused`, {
       code: 'ERR_REALM_REFUSED',
     });
   }
-  if (realm.protocol === 'http:' && opts.withCredentials && !opts.registryIsPlainHttp) {
+  if (realm.protocol === 'http:' && opts.withCredentials && !trustedPlainHttp) {
     throw new AuthError(`registry ${opts.registry} asks for credentials to be sent over plain http to ${redactUrl(realm)}: refused`, {
       code: 'ERR_REALM_REFUSED',
       hint: 'the token realm must use https; mark the registry insecure only if you trust the network',

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { onInterrupt } from './interrupt.js';
+import { makeDir } from './make-dir.js';
 
 /**
  * Writes `data` to `path` atomically: creates missing parent directories (mode 0700), writes a temp file
@@ -14,7 +15,7 @@ import { onInterrupt } from './interrupt.js';
  */
 export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDir(dir, 0o700);
   const tmp = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
   let fh: FileHandle | undefined;
   try {

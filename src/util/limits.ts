@@ -16,3 +16,9 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export const MAX_TOKEN_BODY_BYTES = 128 * 1024;
 /** A secret read from stdin. */
 export const MAX_SECRET_BYTES = 64 * 1024;
+/** How deep a walk of manifests goes (an index of indexes, a referrer of a referrer of …). */
+export const MAX_WALK_DEPTH = 16;
+/** How many manifests one walk visits at most (a copy's plan, a referrers tree). */
+export const MAX_WALK_MANIFESTS = 10_000;
+/** A sync file (skopeo's YAML): a real one is a few KiB. */
+export const MAX_SYNC_FILE_BYTES = 1024 * 1024;

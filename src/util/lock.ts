@@ -82,9 +82,12 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
   }
   try {
     await fh.writeFile(content);
-  } finally {
+  } catch (err) {
     await fh.close();
+    await rm(path, { force: true }); // a lock that could not be written (a full disk) is not left behind
+    throw err;
   }
+  await fh.close();
   return true;
 }
 

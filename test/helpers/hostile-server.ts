@@ -4,7 +4,8 @@
 import { createWriteStream } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { createServer as createNet, isIP, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
 import { constants as zlibConstants, crc32, deflateRawSync } from 'node:zlib';
 import { sha256 } from './bytes.js';
 
@@ -26,7 +27,29 @@ export type Scenario =
   /** The manifest GET redirects to file:///etc/passwd. */
   | 'redirect-file'
   /** The manifest's Docker-Content-Digest names other bytes (HEAD and GET). */
-  | 'lying-digest';
+  | 'lying-digest'
+  /** tags/list: one page of `tags` (default HOSTILE_TAGS); every tag is the image. */
+  | 'tag-list'
+  /** The image's env, labels and annotations and every error body hold TERMINAL_ATTACK. */
+  | 'terminal-text'
+  /** The referrers API answers every digest with one new referrer, made up on the spot: a chain without end. */
+  | 'endless-referrers'
+  /** `REPO:1` is an index naming the image `repeats` times (default 3000). */
+  | 'repeated-child'
+  /** `REPO:1` is 100,000 nested JSON arrays (valid JSON, 200 kB). */
+  | 'deep-json'
+  /** `REPO:1` is a 9 MiB manifest (over the 8 MiB any client reads). */
+  | 'huge-manifest';
+
+/** Clears the screen, sets the window title, turns text red and reverses what follows. */
+export const TERMINAL_ATTACK = '\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202eevil';
+
+/**
+ * Tags no registry may list: a path that climbs into another repository (where a client that joins it into a URL
+ * overwrites `victim:orig`), one that climbs out of the API, one too long, one with a right-to-left override and
+ * one that clears the screen; and one valid tag, `1`.
+ */
+export const HOSTILE_TAGS = ['1', '../../victim/manifests/orig', '../../../etc', 'x'.repeat(300), 'evil\u202egnp.exe', '\u001b[2J\u001b]0;pwned\u0007'];
 
 export interface HostileOptions {
   /** Serve https with this key pair. */
@@ -35,6 +58,10 @@ export interface HostileOptions {
   realm?: string;
   /** For 'endless-link': every page has the same body. */
   sameBody?: boolean;
+  /** For 'tag-list': the tags listed. */
+  tags?: string[];
+  /** For 'repeated-child': how often the index names its one child. */
+  repeats?: number;
 }
 
 export interface HostileServer {
@@ -51,20 +78,37 @@ export interface HostileServer {
 }
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** An artifact whose subject is `subject`: one more link of a chain of referrers. */
+function chainLink(subject: string): Buffer {
+  const empty = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2 };
+  return Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/x-chain', config: empty, layers: [],
+    subject: { mediaType: OCI_MANIFEST, digest: subject, size: 1 },
+  }));
+}
 
 export async function startHostile(scenario: Scenario, opts: HostileOptions = {}): Promise<HostileServer> {
-  const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  const text = scenario === 'terminal-text';
   const layer = Buffer.alloc(4096, 7);
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: text ? [sha256(layer)] : [] },
+    ...(text ? { config: { Env: [`A=${TERMINAL_ATTACK}`], Labels: { [`k${TERMINAL_ATTACK}`]: TERMINAL_ATTACK } } } : {}),
+  }));
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
+    ...(text ? { annotations: { note: TERMINAL_ATTACK } } : {}),
   }));
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let page = 0;
+  /** Manifests made up on request (endless-referrers), by digest. */
+  const made = new Map<string, Buffer>();
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -75,12 +119,20 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
     }
     if (url.pathname === '/v2/') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     if (url.pathname.endsWith('/tags/list')) return tags(url, res);
-    const isManifest = url.pathname.includes('/manifests/');
+    const isManifest = url.pathname.includes('/manifests/') && !(text && url.pathname.endsWith('/missing'));
     if (isManifest && scenario === 'no-headers') return; // hold the request open, say nothing
     if (isManifest && scenario === 'redirect-file') return void res.writeHead(307, { location: 'file:///etc/passwd' }).end();
+    const referrersOf = scenario === 'endless-referrers' ? /\/referrers\/(sha256:[0-9a-f]{64})$/.exec(url.pathname)?.[1] : undefined;
+    if (referrersOf) {
+      const child = chainLink(referrersOf);
+      made.set(sha256(child), child);
+      const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, artifactType: 'application/x-chain', digest: sha256(child), size: child.length }] };
+      return void res.writeHead(200, { 'content-type': OCI_INDEX }).end(JSON.stringify(index));
+    }
     if (isManifest) {
-      const announced = scenario === 'lying-digest' ? sha256('not the manifest') : sha256(manifest);
-      const headers = { 'content-type': OCI_MANIFEST, 'docker-content-digest': announced, 'content-length': String(manifest.length) };
+      const [body, type] = documentFor(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+      const announced = scenario === 'lying-digest' ? sha256('not the manifest') : sha256(body);
+      const headers = { 'content-type': type, 'docker-content-digest': announced, 'content-length': String(body.length) };
       res.writeHead(200, headers);
       if (req.method === 'HEAD') return void res.end();
       if (scenario === 'mid-body-close') {
@@ -89,18 +141,39 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
         return;
       }
       if (scenario === 'slow-body') return drip(res, manifest);
-      return void res.end(manifest);
+      return void res.end(body);
     }
     if (url.pathname.endsWith(`/blobs/${sha256(config)}`)) return void res.writeHead(200, { 'content-length': String(config.length) }).end(config);
     if (url.pathname.endsWith(`/blobs/${sha256(layer)}`)) {
       const body = scenario === 'short-blob' ? layer.subarray(0, layer.length - 10) : layer;
       return void res.writeHead(200, { 'content-length': String(body.length) }).end(body);
     }
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND","message":"nothing here"}]}');
+    const message = text ? TERMINAL_ATTACK : 'nothing here';
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message }] }));
   };
+
+  /** The manifest a reference names: the image, unless the scenario serves something else under `1` (or made it up). */
+  function documentFor(reference: string): [Buffer, string] {
+    const made_ = made.get(reference);
+    if (made_) return [made_, OCI_MANIFEST];
+    if (reference === '1' && scenario === 'repeated-child') {
+      const child = { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } };
+      return [Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array(opts.repeats ?? 3000).fill(child) })), OCI_INDEX];
+    }
+    if (reference === '1' && scenario === 'huge-manifest') return [Buffer.concat([manifest, Buffer.alloc(9 << 20, 0x20)]), OCI_MANIFEST];
+    if (reference === '1' && scenario === 'deep-json') return [Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)), OCI_MANIFEST];
+    return [manifest, OCI_MANIFEST];
+  }
 
   function tags(url: URL, res: ServerResponse): void {
     const repo = url.pathname.slice('/v2/'.length, -'/tags/list'.length);
+    if (scenario === 'endless-referrers' || scenario === 'repeated-child' || scenario === 'deep-json' || scenario === 'huge-manifest') {
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags: ['1'] }));
+    }
+    if (scenario === 'tag-list') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags: opts.tags ?? HOSTILE_TAGS }));
+      return;
+    }
     if (scenario === 'link-back') {
       const second = url.searchParams.has('last');
       const next = second ? `</v2/${repo}/tags/list?n=1000>; rel="next"` : `</v2/${repo}/tags/list?last=b&n=1000>; rel="next"`;
@@ -147,18 +220,52 @@ export async function startHostile(scenario: Scenario, opts: HostileOptions = {}
   };
 }
 
-/** Records token requests (and whether they carried credentials) on plain http: the realm a hostile registry names. */
-export async function startRealmRecorder(): Promise<{ url: string; seen: { authorization?: string }[]; stop(): Promise<void> }> {
+/**
+ * Records token requests (and whether they carried credentials): the realm a hostile registry names. Plain http,
+ * or https with `tls`; `host` names it in the URL instead of 127.0.0.1 (for a resolver stub to answer).
+ */
+export async function startRealmRecorder(opts: { tls?: { cert: string; key: string }; host?: string } = {}): Promise<{ url: string; port: number; seen: { authorization?: string }[]; stop(): Promise<void> }> {
   const seen: { authorization?: string }[] = [];
-  const server = createHttp((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     seen.push(req.headers.authorization ? { authorization: req.headers.authorization } : {});
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t"}');
+  };
+  const server = opts.tls ? createHttps({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttp(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}/token`,
+    port,
+    seen,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Accepts TCP connections on loopback and never says a word: a TLS handshake with it never ends. */
+export async function startSilent(): Promise<{ host: string; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createNet((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
-    seen,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A resolver stub (the `lookup` of createContext): `names` map to addresses; anything else does not exist. */
+export function stubLookup(names: Record<string, string>): LookupFunction {
+  return (hostname, options, callback) => {
+    const address = names[hostname];
+    const cb = callback as (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+    if (address === undefined) return void process.nextTick(() => cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0));
+    const family = isIP(address);
+    process.nextTick(() => (options as LookupOptions).all ? cb(null, [{ address, family }]) : cb(null, address, family));
   };
 }
 

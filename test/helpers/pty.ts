@@ -15,10 +15,12 @@ export interface PtyResult {
 }
 
 const SCRIPT = String.raw`
-import json, os, pty, select, sys, time
-argv, steps = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+import fcntl, json, os, pty, select, struct, sys, termios, time
+argv, steps, size = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
 pid, fd = pty.fork()
 if pid == 0:
+    if size:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', size['rows'], size['columns'], 0, 0))
     os.execvp(argv[0], argv)
 out = b''
 deadline = time.time() + 20
@@ -49,8 +51,9 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(json.dumps({'code': os.waitstatus_to_exitcode(status), 'output': out.decode('utf8', 'replace')}))
 `;
 
-export async function runInPty(argv: string[], env: TestEnv, steps: PtyStep[]): Promise<PtyResult> {
-  const r = await spawnCapture('python3', ['-c', SCRIPT, JSON.stringify(argv), JSON.stringify(steps)], env);
+/** Runs `argv` on a pty (of `size`, else unsized: 0 × 0), answering `steps`. */
+export async function runInPty(argv: string[], env: TestEnv, steps: PtyStep[], size?: { rows: number; columns: number }): Promise<PtyResult> {
+  const r = await spawnCapture('python3', ['-c', SCRIPT, JSON.stringify(argv), JSON.stringify(steps), JSON.stringify(size ?? null)], env);
   if (r.code !== 0) throw new Error(`pty runner failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as PtyResult;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { run } from '../../src/cli.js';
+import { createContext, type OpsContext } from '../../src/index.js';
 
 export interface CliResult {
   code: number;
@@ -67,6 +68,16 @@ export interface Home {
   dockerConfig: string;
   regctlConfig: string;
   cleanup(): Promise<void>;
+}
+
+/** Runs `fn` with a library context that reads its settings from `home` (as the CLI would there), then closes it. */
+export async function withContext<T>(home: Home, fn: (ctx: OpsContext) => Promise<T>): Promise<T> {
+  const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.transport.close();
+  }
 }
 
 /**

@@ -6,7 +6,8 @@ import { dockerTransport } from './docker.js';
 import { localTransport } from './local.js';
 import { ociArchiveTransport } from './oci-archive.js';
 import { ociTransport } from './oci.js';
-import type { ImageLocation, Transport } from './transport.js';
+import type { OpsContext } from '../context.js';
+import type { ImageLocation, OpenedSource, Transport } from './transport.js';
 
 export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, Transport } from './transport.js';
 
@@ -44,6 +45,16 @@ export function parseLocation(text: string): ImageLocation {
     throw new UsageError(`unknown transport in "${text}"`, { hint: `use ${transportUsage()} or a plain image name` });
   }
   return dockerTransport.parse(text, text);
+}
+
+/** Opens a location as a source, gives it to `use`, and closes it however `use` ends. */
+export async function withSource<T>(ctx: OpsContext, image: string, use: (opened: OpenedSource) => Promise<T>): Promise<T> {
+  const opened = await parseLocation(image).openSource(ctx);
+  try {
+    return await use(opened);
+  } finally {
+    await opened.close();
+  }
 }
 
 /** `docker://REF (or REF), oci:DIR[:TAG], …` for help texts. */

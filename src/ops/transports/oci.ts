@@ -1,3 +1,4 @@
+import { rm, stat } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { isRefName } from '../../oci/layout-format.js';
 import { DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V2, baseMediaType } from '../../oci/media-types.js';
@@ -25,11 +26,14 @@ export const ociTransport: Transport = {
         return { target: layoutSource(layout, tag, describe), close: noop };
       },
       async openDestination(_ctx, opts) {
+        const existed = await stat(dir).then(() => true, () => false);
         const layout = await OciLayout.open(dir, { create: true });
         // The ref name given; without one `latest` (as skopeo), or none for a source by digest only.
         const name = destinationTag(tag === undefined ? {} : { tag }, opts.sourceDigestOnly ?? false);
         const target = warnOnDockerFormat(layoutDestination(layout, describe(name), { plain: true }), opts.warn);
-        return { target, ...(name ? { name } : {}), close: noop };
+        // A failed copy into a directory it created leaves nothing behind.
+        const abort = async () => (existed ? undefined : rm(dir, { recursive: true, force: true }));
+        return { target, ...(name ? { name } : {}), abort, close: noop };
       },
     };
   },

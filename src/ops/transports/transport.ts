@@ -56,6 +56,8 @@ export interface OpenedDestination {
    * the image is written by digest only (unnamed).
    */
   name?: string;
+  /** Called when the copy failed, before close: removes what opening made (a directory that did not exist). */
+  abort?(): Promise<void>;
   close(): Promise<void>;
 }
 
