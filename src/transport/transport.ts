@@ -47,7 +47,8 @@ export const CLIENT_ID = 'regctl';
 /** Owns the connection pools and registry clients of one process. */
 export class Transport {
   private readonly opts: TransportOptions;
-  private readonly clients = new Map<string, RegistryClient>();
+  /** Promises, so that callers asking at once (a batch of images) share one client and so one ping. */
+  private readonly clients = new Map<string, Promise<RegistryClient>>();
   /** Shared with the transports made by derive: one close() ends every pool, a warning shows once, one cache. */
   private readonly common: { dispatchers: Dispatcher[]; warned: Set<string>; cache: TransportCache | undefined };
 
@@ -113,11 +114,12 @@ export class Transport {
     await Promise.all(this.common.dispatchers.map((d) => d.close()));
   }
 
-  private async shared(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
+  private shared(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
     let client = this.clients.get(key);
     if (!client) {
-      client = await make();
+      client = make();
       this.clients.set(key, client);
+      client.catch(() => this.clients.delete(key));
     }
     return client;
   }
