@@ -38,7 +38,7 @@ export function verdict(r: ScenarioResult): Verdict {
   const t = r.scenario.target;
   if (t.kind === 'ratio') {
     const ratio = regctl.medianMs / skopeo.medianMs;
-    return { text: `≤ ${t.max.toFixed(1)}×`, met: ratio <= t.max };
+    return { text: `≤ ${t.max}×`, met: ratio <= t.max };
   }
   const node = byLabel(r.stats, 'node -e 0');
   const limit = node.medianMs + t.plusMs;
