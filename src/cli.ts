@@ -67,6 +67,8 @@ export async function commandTree(env?: CommandEnv): Promise<Command> {
 async function definitionsFor(argv: string[]): Promise<CommandDefinition[]> {
   const { COMMANDS, allCommands } = await import('./commands/index.js');
   const name = commandName(argv);
+  // `regctl --version` builds no command (help, which lists them all, is asked for with --help or no words at all)
+  if (name === undefined && argv.some((a) => a === '--version' || a === '-v') && !argv.some((a) => a === '--help' || a === '-h')) return [];
   const load = name === undefined ? undefined : COMMANDS[name];
   return load ? [(await load()).default] : allCommands();
 }

@@ -1,4 +1,4 @@
-// Several images in one call (digest, inspect): results in input order, each failure named on stderr, the
+// Several images in one call (digest, inspect, manifest head, tags): results in input order, each failure named on stderr, the
 // worst exit code, inputs from --from-file or stdin.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -33,6 +33,30 @@ describe('commands over several images', () => {
     assert.match(r.stderr, new RegExp(`regctl: ${ref('app:nope')}: .*not found`));
     assert.match(r.stderr, /regctl: Bad::ref: invalid reference/);
     assert.match(r.stderr, /2 of 4 failed/);
+  });
+
+  test('manifest head: IMAGE DIGEST MEDIA-TYPE SIZE lines in input order, a JSON array, failures named', async () => {
+    const r = await runCli(['manifest', 'head', ref('app:1'), ref('app:nope'), ref('other:2')], home.env);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, `${ref('app:1')} ${a.digest} ${a.mediaType} ${a.size}\n${ref('other:2')} ${b.digest} ${b.mediaType} ${b.size}\n`);
+    assert.match(r.stderr, new RegExp(`regctl: ${ref('app:nope')}: `));
+    const json = await runCli(['manifest', 'head', '--format', 'json', ref('other:2'), ref('app:1')], home.env);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), [
+      { image: ref('other:2'), digest: b.digest, mediaType: b.mediaType, size: b.size },
+      { image: ref('app:1'), digest: a.digest, mediaType: a.mediaType, size: a.size },
+    ]);
+  });
+
+  test('tags over several repositories: REPOSITORY TAG lines in input order; JSON; a missing repository named', async () => {
+    const r = await runCli(['tags', ref('other'), ref('nothing-here'), ref('app')], home.env);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, `${ref('other')} 2\n${ref('app')} 1\n`);
+    assert.match(r.stderr, new RegExp(`regctl: ${ref('nothing-here')}: `));
+    const json = await runCli(['tag', 'ls', '--format', 'json', ref('app'), ref('other')], home.env);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), [{ repository: ref('app'), tags: ['1'] }, { repository: ref('other'), tags: ['2'] }]);
+    assert.equal((await runCli(['tags', ref('app')], home.env)).stdout, '1\n', 'one repository: the plain list');
   });
 
   test('digest --from-file: one image per line, blank lines and comments skipped, after the arguments', async () => {

@@ -8,6 +8,8 @@ import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { readInput } from './input.js';
+import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
+import { batchContext, eachInput } from '../ops/batch.js';
 import { reportManifestDelete } from './report-delete.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -31,9 +33,9 @@ const get = defineCommand({
   },
 });
 
-const buildHead = (cmd: Command, locations: string) => cmd
-  .argument('<image>', `image: ${locations}`)
-  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text');
+const buildHead = (cmd: Command, locations: string) => fromFileOption(cmd
+  .argument('[image...]', `images: ${locations}`)
+  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text'), 'images');
 
 const head = defineCommand({
   name: 'head',
@@ -41,10 +43,30 @@ const head = defineCommand({
   registry: 'one',
   peers: 'regclient manifest head; crane digest',
   build: buildHead,
-  async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildHead, 'one'>) {
+  /** One image: its descriptor. Several (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines in input order, or a
+   * JSON array; a template runs once per image. Failures are named on stderr; the exit code is the worst. */
+  async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
+    const images = await batchInputs(env, args, flags.fromFile, 'images');
     const credentials = await credentialOptions(env, flags);
-    env.io.stdout.write(renderDescriptor(await manifestHead(await env.context(), image, { credentials }), format));
+    const ctx = await env.context();
+    if (images.length === 1 && flags.fromFile === undefined) {
+      env.io.stdout.write(renderDescriptor(await manifestHead(ctx, images[0]!, { credentials }), format));
+      return;
+    }
+    const shared = await batchContext(ctx, images, credentials);
+    const outcomes = await eachInput(images, (image) => manifestHead(shared, image));
+    const out = env.io.stdout;
+    if (format.builtin === 'json') {
+      out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size }))), null, 2)}\n`);
+    } else {
+      for (const o of outcomes) {
+        if (!('result' in o)) continue;
+        const d = o.result;
+        out.write(format.template ? renderDescriptor(d, format) : `${o.input} ${d.digest} ${d.mediaType} ${d.size}\n`);
+      }
+    }
+    failBatch(env, outcomes);
   },
 });
 
