@@ -98,3 +98,24 @@ describe('commands over several images', () => {
     assert.match(raw.stderr, /--raw takes one image/);
   });
 });
+
+describe('save counts the whole archive from its first progress line', () => {
+  test('two images: the plan line first, then every [k/N] with the same N', async () => {
+    const reg = await startRegistry();
+    const home = await makeHome();
+    try {
+      await seedImage({ url: reg.url }, 'one', '1', { layers: [tarLayer({ a: '1' }), tarLayer({ shared: 'x' })] });
+      await seedImage({ url: reg.url }, 'two', '1', { layers: [tarLayer({ b: '2' }), tarLayer({ shared: 'x' })] });
+      const r = await runCli(['save', '-o', join(home.dir, 'both.tar'), `${reg.host}/one:1`, `${reg.host}/two:1`], home.env);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stderr.split('\n').filter(Boolean);
+      // two configs, two own layers, one shared layer
+      assert.match(lines[0]!, /: 5 blobs, /);
+      const counts = lines.slice(1).map((l) => /\[(\d+)\/(\d+)\]$/.exec(l)).filter((m) => m !== null);
+      assert.deepEqual(counts.map((m) => Number(m![2])), [5, 5, 5, 5, 5]);
+      assert.deepEqual(counts.map((m) => Number(m![1])), [1, 2, 3, 4, 5]);
+    } finally {
+      await Promise.all([reg.stop(), home.cleanup()]);
+    }
+  });
+});

@@ -4,6 +4,10 @@ import { openArchive } from '../archive/reader.js';
 import { archiveLimits } from '../archive/extract.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { copyImage } from '../content/copy.js';
+import { MemoryTarget } from '../content/memory.js';
+import { memoSource } from '../content/memo-source.js';
+import { planCopy } from '../content/plan.js';
+import { resolveImage } from '../content/resolve.js';
 import { CopySession, DEFAULT_JOBS } from '../content/session.js';
 import { writeTo, type SourceTarget } from '../content/target.js';
 import { NotFoundError, UsageError } from '../errors.js';
@@ -46,17 +50,28 @@ export async function save(ctx: OpsContext, images: string[], out: { path: strin
   const dockerPlatform = !whole ? platform : list && !list.some((p) => platformMatches(p, ctx.platform)) ? list[0]! : ctx.platform;
   const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
   const remote = await sideContext(ctx, images.map((i) => parseReference(i).registry), credentials);
+  const choice = whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: one !== undefined || list !== undefined };
+  // Every image is planned before any moves, so progress counts the whole archive from its first line.
+  const sources: SourceTarget[] = [];
+  const planned = new Map<string, { digest: string; size: number }>();
+  for (const image of images) {
+    const source = memoSource(await localOrRemote(remote, store, parseReference(image).name));
+    const top = await resolveImage(source, whole ? {} : { platform, strict: choice.strictPlatform ?? false });
+    const plan = await planCopy(source, new MemoryTarget('nowhere'), { desc: top.top, bytes: top.bytes, doc: top.doc }, {
+      jobs: opts.jobs ?? DEFAULT_JOBS,
+      ...(list && whole ? { platforms: list } : {}),
+      ...(rest.referrers ? { referrers: true } : {}),
+      ...(rest.includeNondistributable ? { includeNondistributable: true } : {}),
+    });
+    for (const b of plan.blobs) planned.set(b.digest, { digest: b.digest, size: b.size });
+    sources.push(source);
+  }
+  rest.onProgress?.({ kind: 'plan', image: images.join(', '), blobs: [...planned.values()] });
   return writeTo(new ArchiveWriter(out, { platform: dockerPlatform }), async (writer) => {
     const names: string[] = [];
-    for (const image of images) {
+    for (const [i, image] of images.entries()) {
       const ref = parseReference(image);
-      const source = await localOrRemote(remote, store, ref.name);
-      const saved = await copyImage(source, writer, {
-        ...rest,
-        ...(whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: one !== undefined || list !== undefined }),
-        session,
-        tag: ref.name,
-      });
+      const saved = await copyImage(sources[i]!, writer, { ...rest, ...choice, session, tag: ref.name });
       if (whole && saved.digest !== saved.sourceDigest) {
         onWarning?.(`${ref.familiar}: saved as a new index with only ${list!.map(formatPlatform).join(', ')} (digest ${saved.digest}; the source's index is ${saved.sourceDigest})`);
       }

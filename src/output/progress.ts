@@ -24,7 +24,7 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
   if (!stderr.isTTY || stderr.columns === 0) {
     // The plan names every blob before any moves, so each line can say how far along the whole transfer is.
     const planned = new Set<string>();
-    let finished = 0;
+    const finished = new Set<string>();
     return {
       onProgress: (e) => {
         if (e.kind === 'plan') {
@@ -34,8 +34,9 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
           // more than `regctl size --to` and `sync --dry-run` report as missing
           if (fresh.length) stderr.write(`${e.image}: ${fresh.length} blob${fresh.length === 1 ? '' : 's'}, ${humanSize(fresh.reduce((n, b) => n + b.size, 0))}\n`);
         }
-        if (e.kind !== 'blob') return;
-        const count = planned.has(e.digest) ? ` [${++finished}/${planned.size}]` : '';
+        if (e.kind !== 'blob' || finished.has(e.digest)) return; // a blob two images share is reported once
+        if (planned.has(e.digest)) finished.add(e.digest);
+        const count = planned.has(e.digest) ? ` [${finished.size}/${planned.size}]` : '';
         stderr.write(`${short(e.digest)}: ${VERBS[e.result]} (${humanSize(e.size)})${count}\n`);
       },
       wait() {},
