@@ -12,7 +12,8 @@
 // The build fails rather than guess: on an npm package or a name not listed in PACKAGES, on a shared module that
 // imports another of our modules, or if undici's files move.
 import { build } from 'esbuild';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,14 +53,25 @@ const packageFile = (name) => `${name}.cjs`;
 const packageSource = (name, pkg) =>
   pkg.contents ?? (pkg.esm ? `module.exports = require('${name}').default;\n` : `module.exports = require('${name}');\n`);
 
-// util/version.js reads package.json next to dist/ at run time; the bundle gets the version inlined instead.
+// util/version.js reads package.json next to dist/, and dist/build-info.json for the commit, at run time; the bundle
+// gets both inlined instead. The commit is HEAD's (with -dirty when the work tree has changes), or unknown outside git.
 const { version } = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8'));
+const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+let commit = 'unknown';
+try {
+  commit = git('rev-parse', '--short=12', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '-dirty' : '');
+} catch {
+  // not a git checkout (an npm tarball): unknown
+}
+await writeFile(resolve(dist, 'build-info.json'), `${JSON.stringify({ commit })}\n`);
 const versionJs = resolve(dist, 'util/version.js');
 const inlineVersion = {
   name: 'regctl-version',
   setup(b) {
     b.onLoad({ namespace: 'file', filter: /[\\/]util[\\/]version\.js$/ }, (args) =>
-      args.path === versionJs ? { contents: `export function packageVersion() { return ${JSON.stringify(version)}; }\n`, loader: 'js' } : undefined);
+      args.path === versionJs
+        ? { contents: `export function packageVersion() { return ${JSON.stringify(version)}; }\nexport function buildCommit() { return ${JSON.stringify(commit)}; }\n`, loader: 'js' }
+        : undefined);
   },
 };
 

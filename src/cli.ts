@@ -7,6 +7,7 @@ import type { OpsContext } from './ops/context.js';
 import type { Command as TypedCommand } from '@commander-js/extra-typings';
 import type { CommandDefinition } from './commands/define.js';
 import { packageVersion } from './util/version.js';
+import { versionText } from './util/version-text.js';
 import { parseDuration } from './util/duration.js';
 import { fsError } from './util/fs-error.js';
 
@@ -24,6 +25,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     context: () => (ctx ??= buildContext(io, global)),
     warn: (message) => io.stderr.write(`regctl: ${message}\n`),
     color: Boolean(io.stderr.isTTY) && io.env.NO_COLOR === undefined,
+    commandTree: () => commandTree(env),
   };
   try {
     // Help lists the transports from their registry; loaded only for help (it pulls in what each transport opens).
@@ -82,7 +84,7 @@ function buildProgram(env: CommandEnv): Command {
   const { io, global } = env;
   return new Command('regctl')
     .description('Daemonless container-registry client: search, inspect, copy, pull, push, save and load images')
-    .version(VERSION, '-v, --version')
+    .version(versionText(io.runtime), '-v, --version', 'print the version, the commit it was built from, Node\'s version and the platform')
     .option('--debug', 'print debug information (requests, stack traces) to stderr; secrets are never printed')
     .option('--insecure', 'allow plain http and skip TLS verification for every registry')
     .option('--timeout <duration>', 'give up on the registry after this long (e.g. 30s, 5m; default: no limit), exit 5')

@@ -71,6 +71,7 @@ export { BaseMismatchError, type RebaseOptions } from './ops/rebase.js';
 export type { MutateOptions } from './ops/mutate.js';
 export type { FlattenOptions } from './ops/flatten.js';
 export type { ExportOptions, ExportOutput } from './ops/export.js';
+export { parseTemplate, record, type Template } from './template/template.js';
 export type { ChangeOptions, ChangeResult } from './ops/change-image.js';
 export type { ConfigChanges } from './image/config-edit.js';
 export type { LayerInput } from './image/layer-input.js';

@@ -48,7 +48,7 @@ describe('command definitions', () => {
     try {
       const r = await runCli(['--version'], home.env);
       assert.equal(r.code, 0);
-      assert.equal(r.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+      assert.equal(r.stdout.split('\n')[0], `regctl version ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}`);
     } finally {
       await home.cleanup();
     }

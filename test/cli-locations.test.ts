@@ -234,5 +234,24 @@ describe('image locations for inspect, digest, copy, pull and save against the r
     assert.equal(parseLocation('local:alpine@sha256:' + 'a'.repeat(64)).digestOnly, true);
     assert.throws(() => parseLocation('local:'), /want local:IMAGE/);
     assert.throws(() => parseLocation('local:UPPER'), /invalid reference/);
+    assert.equal(parseLocation('docker-daemon:app:dev').transport.name, 'docker-daemon');
+    assert.equal(parseLocation(`docker-daemon:sha256:${'a'.repeat(64)}`).digestOnly, true);
+  });
+
+  test('skopeo transports regctl does not serve are refused with exit 2, never read as a Docker Hub image', async () => {
+    const env = withStore('foreign');
+    for (const name of ['containers-storage', 'dir', 'ostree', 'sif', 'tarball']) {
+      for (const args of [['copy', `${reg.host}/team/app:1.0`, `${name}:x`], ['copy', `${name}:x`, `${reg.host}/foreign/${name}:x`], ['inspect', `${name}:x`]]) {
+        const r = await runCli(args, env);
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`^regctl: "${name}:" is a skopeo transport regctl does not serve`, 'm'));
+        assert.match(r.stderr, new RegExp(`hint: .*docker://${name}:x`));
+      }
+      // The Docker Hub image of that name stays reachable, spelled as skopeo spells it.
+      const ref = parseLocation(`docker://${name}:x`);
+      assert.equal(ref.transport.name, 'docker');
+      assert.equal(ref.text, `docker://${name}:x`);
+    }
+    assert.equal(parseLocation('dir:5000/app:1').transport.name, 'docker', 'dir:5000/… is a registry host with a port');
   });
 });

@@ -10,6 +10,8 @@ const ALLOWED: Record<string, string[]> = {
   util: ['errors.ts'],
   ref: ['errors.ts'],
   oci: ['ref', 'errors.ts'],
+  template: ['errors.ts'],
+  docs: [],
   auth: ['errors.ts', 'util'],
   config: ['errors.ts', 'util'],
   transport: ['auth', 'config', 'errors.ts', 'util'],
@@ -17,19 +19,20 @@ const ALLOWED: Record<string, string[]> = {
   registry: ['content', 'transport', 'oci', 'ref', 'errors.ts', 'util'],
   store: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
+  daemon: ['errors.ts', 'util'],
   image: ['content', 'archive', 'oci', 'errors.ts', 'util'],
-  ops: ['image', 'content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
-  output: ['ops', 'content', 'oci', 'errors.ts'],
-  commands: ['ops', 'output', 'oci', 'ref', 'errors.ts', 'util'],
+  ops: ['image', 'daemon', 'content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
+  output: ['ops', 'content', 'oci', 'template', 'errors.ts'],
+  commands: ['ops', 'output', 'docs', 'oci', 'ref', 'errors.ts', 'util'],
   // The library's facade (the package's main entry): calls without a context take this process's defaults.
-  api: ['ops', 'image', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
-  'cli.ts': ['commands', 'ops', 'errors.ts', 'util'],
+  api: ['ops', 'image', 'daemon', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
+  'cli.ts': ['commands', 'ops', 'docs', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],
   'bin.ts': ['cli.ts', 'api'],
 };
 // The library core never prints, exits or reads the environment; only bin.ts, the helper's entry and the facade's
 // api/environment.ts (the defaults of a call without a context) may.
-const PROCESS_FREE = ['util', 'ref', 'oci', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'image', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
+const PROCESS_FREE = ['util', 'ref', 'oci', 'template', 'docs', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'image', 'daemon', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
 
 const SRC = resolve(import.meta.dirname, '../src');
 

@@ -21,6 +21,6 @@ export function processEnvironment(): Environment {
   return {
     env: process.env,
     homedir: homedir(),
-    runtime: { platform: process.platform, arch: process.arch, armVersion: String(variables.arm_version ?? '') },
+    runtime: { platform: process.platform, arch: process.arch, version: process.version, armVersion: String(variables.arm_version ?? '') },
   };
 }

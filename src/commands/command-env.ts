@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { Readable, Writable } from 'node:stream';
 import type { NodeRuntime } from '../oci/platform.js';
 import type { OpsContext } from '../ops/context.js';
@@ -32,4 +33,6 @@ export interface CommandEnv {
   warn(message: string): void;
   /** Colour allowed: stderr is a terminal and NO_COLOR is not set. */
   color: boolean;
+  /** Every command as commander holds it (cli.ts's commandTree), for `completion`. */
+  commandTree?(): Promise<Command>;
 }

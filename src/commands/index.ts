@@ -39,6 +39,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   export: () => import('./export.js'),
   size: () => import('./size.js'),
   prune: () => import('./prune.js'),
+  completion: () => import('./completion.js'),
+  version: () => import('./version.js'),
 };
 
 /** Every command's definition, in COMMANDS' order (help, man pages, completion, the README table). */

@@ -1,7 +1,12 @@
 import type { CommandEnv } from './command-env.js';
-import { UsageError } from '../errors.js';
-import { parsePlatform } from '../oci/platform.js';
-import { inspect } from '../ops/inspect.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { hostPlatform, parsePlatform, type Platform } from '../oci/platform.js';
+import type { OpsContext } from '../ops/context.js';
+import { inspect, type InspectResult } from '../ops/inspect.js';
+import { tags } from '../ops/list.js';
+import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { configData, inspectData } from '../output/template-data.js';
+import { parseReference } from '../ref/parse.js';
 import { inspectJson, renderInspect } from '../output/inspect-text.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -12,10 +17,14 @@ const build = (cmd: Command, locations: string) => cmd
   .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
   .option('--raw', 'print the manifest bytes exactly as the source holds them')
   .option('--config', 'print the image config JSON')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(FORMATS), 'text');
+
+const FORMATS = ['text', 'json'] as const;
 
 async function inspectCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
+  const format = parseFormat(flags.format, FORMATS);
+  if (flags.raw && format.template) throw new UsageError('--raw prints the manifest as it is: it takes no --format template');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const credentials = await credentialOptions(env, flags);
   const ctx = await env.context();
@@ -27,11 +36,38 @@ async function inspectCommand(env: CommandEnv, image: string, flags: FlagsOf<typ
     if (!result.configRaw) {
       throw new UsageError(`${result.name} is an index; --config needs one image`, { hint: 'pick one with --platform OS/ARCH' });
     }
+    if (format.template) {
+      out.write(renderTemplate(format.template, [configData(result.configRaw)]));
+      return;
+    }
     out.write(result.configRaw);
     if (!result.configRaw.toString('utf8').endsWith('\n')) out.write('\n');
+  } else if (format.template) {
+    const wantsTags = /\bRepoTags\b/.test(flags.format);
+    out.write(renderTemplate(format.template, [await templateData(ctx, image, result, platform, wantsTags, env)]));
   } else {
     out.write(flags.format === 'json' ? inspectJson(result) : renderInspect(result));
   }
+}
+
+/**
+ * What a template sees: for an index without --platform, the image fields come from the host's platform as skopeo
+ * picks it (Digest stays the index's); Name is the repository (skopeo's), RepoTags its tags when the template names them.
+ */
+async function templateData(ctx: OpsContext, image: string, result: InspectResult, platform: Platform | undefined, wantsTags: boolean, env: CommandEnv): Promise<object> {
+  const host = result.manifests && !platform
+    ? await inspect(ctx, image, { platform: hostPlatform(env.io.runtime) }).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    })
+    : undefined;
+  const registry = transferRegistries(image).length > 0;
+  const ref = registry ? parseReference(image.replace(/^docker:\/\//, '')) : undefined;
+  const repository = ref ? `${ref.registry}/${ref.repository}` : undefined;
+  return inspectData(
+    { ...result, name: repository ?? result.name },
+    { ...(host ? { image: host } : {}), ...(wantsTags ? { repoTags: repository ? await tags(ctx, repository) : [] } : {}) },
+  );
 }
 
 export default defineCommand({

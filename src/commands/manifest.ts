@@ -14,7 +14,7 @@ import type { Command } from '@commander-js/extra-typings';
 const buildGet = (cmd: Command, locations: string) => cmd
   .argument('<image>', `image: ${locations}`)
   .option('--platform <os/arch[/variant]>', 'that platform\'s manifest out of an index')
-  .option('--format <format>', 'raw (the bytes as stored; default unless stdout is a terminal) or json (pretty-printed)')
+  .option('--format <format>', 'raw (the bytes as stored; default unless stdout is a terminal), json (pretty-printed) or a Go template over the manifest\'s JSON, e.g. \'{{range .layers}}{{.digest}} {{end}}\'')
   .option('--raw', 'the bytes exactly as stored, also on a terminal');
 
 const get = defineCommand({

@@ -1,6 +1,8 @@
 import type { CommandEnv } from './command-env.js';
 import { referrers } from '../ops/referrers.js';
 import { referrersJson, renderReferrersTree } from '../output/referrers-tree.js';
+import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { referrersData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -8,13 +10,16 @@ import type { Command } from '@commander-js/extra-typings';
 const build = (cmd: Command) => cmd
   .argument('<image>', 'image reference (or oci:DIR[:TAG])')
   .option('--artifact-type <type>', 'only referrers of this artifact type')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['tree', 'json'] as const).default('tree' as const));
+  .option('--format <format>', formatHelp(FORMATS), 'tree');
+
+const FORMATS = ['tree', 'json'] as const;
 
 async function referrersCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const format = parseFormat(flags.format, FORMATS);
   const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const result = await referrers(ctx, image, { credentials, ...(flags.artifactType ? { artifactType: flags.artifactType } : {}) });
-  env.io.stdout.write(flags.format === 'json' ? referrersJson(result) : renderReferrersTree(result));
+  const result = await referrers(await env.context(), image, { credentials, ...(flags.artifactType ? { artifactType: flags.artifactType } : {}) });
+  const out = format.template ? renderTemplate(format.template, [referrersData(result)]) : format.builtin === 'json' ? referrersJson(result) : renderReferrersTree(result);
+  env.io.stdout.write(out);
 }
 
 export default defineCommand({

@@ -2,7 +2,8 @@ import type { CommandEnv } from './command-env.js';
 import { tags } from '../ops/list.js';
 import { tag } from '../ops/local.js';
 import { untag } from '../ops/untag.js';
-import { renderList } from '../output/list.js';
+import { renderTagList } from '../output/list.js';
+import { formatHelp, parseFormat } from '../output/format.js';
 import { parseReference, parseRepository } from '../ref/parse.js';
 import { credentialContext } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
@@ -13,7 +14,7 @@ const buildLs = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. localhost:5000/app')
   .option('--exclude <regex>', 'leave out tags in which this regular expression is found (repeatable)', collect, [] as string[])
   .option('--omit-digest-tags', 'leave out referrers and cosign digest tags (sha256-<hex>, sha256-<hex>.sig, …)')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(['text', 'json']), 'text');
 
 const ls = defineCommand({
   name: 'ls',
@@ -22,9 +23,11 @@ const ls = defineCommand({
   peers: 'crane ls --omit-digest-tags; regclient tag ls --exclude; oras repo tags',
   build: buildLs,
   async action(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildLs, 'one'>) {
-    const ctx = await credentialContext(env, flags, [parseRepository(repository).registry]);
+    const format = parseFormat(flags.format, ['text', 'json'] as const);
+    const repo = parseRepository(repository);
+    const ctx = await credentialContext(env, flags, [repo.registry]);
     const list = await tags(ctx, repository, { exclude: flags.exclude, omitDigestTags: flags.omitDigestTags === true });
-    env.io.stdout.write(renderList(list, flags.format));
+    env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
   },
 });
 

@@ -1,7 +1,9 @@
 import type { CommandEnv } from './command-env.js';
 import { tags } from '../ops/list.js';
 import { tagsForDigest } from '../ops/tags-for-digest.js';
-import { renderList } from '../output/list.js';
+import { renderTagList } from '../output/list.js';
+import { formatHelp, parseFormat } from '../output/format.js';
+import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -9,19 +11,24 @@ import type { Command } from '@commander-js/extra-typings';
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'repository, e.g. alpine or localhost:5000/app')
   .option('--digest <digest>', 'only the tags pointing at this digest (a HEAD per tag)')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(FORMATS), 'text');
+
+const FORMATS = ['text', 'json'] as const;
 
 async function tagsCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const format = parseFormat(flags.format, FORMATS);
+  const repo = parseRepository(repository);
   const credentials = await credentialOptions(env, flags);
   const ctx = await env.context();
+  const write = (list: string[]) => env.io.stdout.write(renderTagList(format, `${repo.registry}/${repo.repository}`, list));
   if (flags.digest === undefined) {
-    env.io.stdout.write(renderList(await tags(ctx, repository, { credentials }), flags.format));
+    write(await tags(ctx, repository, { credentials }));
     return;
   }
   const stderr = env.io.stderr;
   const onProgress = stderr.isTTY ? (done: number, total: number) => stderr.write(`\rchecked ${done}/${total} tags`) : undefined;
   try {
-    env.io.stdout.write(renderList(await tagsForDigest(ctx, repository, flags.digest, { credentials, ...(onProgress ? { onProgress } : {}) }), flags.format));
+    write(await tagsForDigest(ctx, repository, flags.digest, { credentials, ...(onProgress ? { onProgress } : {}) }));
   } finally {
     if (onProgress) stderr.write('\r\x1b[K');
   }

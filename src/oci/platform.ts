@@ -113,6 +113,8 @@ export function platformMatches(want: Platform, have: Platform): boolean {
 export interface NodeRuntime {
   platform: string;
   arch: string;
+  /** Node's version (`process.version`), for `regctl version`. */
+  version?: string;
   /** `process.config.variables.arm_version` on 32-bit arm. */
   armVersion?: string;
 }

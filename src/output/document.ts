@@ -1,29 +1,39 @@
 import { UsageError } from '../errors.js';
+import type { Template } from '../template/template.js';
+import { parseFormat, renderTemplate } from './format.js';
+
+export type DocumentFormat = 'raw' | 'json' | Template;
 
 /**
  * A JSON document (a manifest, a config) for stdout: `raw` is the bytes exactly as stored (digests can be checked
- * against them), `json` is pretty-printed. Go templates (`--format '{{…}}'`, issue 15 §4) plug in here, as one more
- * case before the error below.
+ * against them), `json` is pretty-printed, a template sees `data(bytes)` (the parsed JSON unless told otherwise).
  */
-export function renderDocument(bytes: Buffer, format: string): Buffer | string {
+export function renderDocument(bytes: Buffer, format: DocumentFormat, data: (bytes: Buffer) => unknown = parseDocument): Buffer | string {
+  if (typeof format !== 'string') return renderTemplate(format, [data(bytes)]);
   if (format === 'raw') return bytes;
-  if (format === 'json') {
-    try {
-      return `${JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 2)}\n`;
-    } catch {
-      return bytes; // not JSON (an artifact's config): shown as it is
-    }
+  try {
+    return `${JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 2)}\n`;
+  } catch {
+    return bytes; // not JSON (an artifact's config): shown as it is
   }
-  throw new UsageError(`unknown --format "${format}": want raw or json`);
 }
 
-/** The format when none is given: pretty on a terminal, the exact bytes otherwise (pipes, files). */
-export function defaultDocumentFormat(flags: { format?: string; raw?: boolean }, isTTY: boolean | undefined): string {
+function parseDocument(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new UsageError('the document is not JSON: a --format template has nothing to read', { hint: 'use --format raw' });
+  }
+}
+
+/** The format when none is given: pretty on a terminal, the exact bytes otherwise (pipes, files); else raw, json or a template. */
+export function defaultDocumentFormat(flags: { format?: string; raw?: boolean }, isTTY: boolean | undefined): DocumentFormat {
   if (flags.raw) {
     if (flags.format !== undefined && flags.format !== 'raw') throw new UsageError('--raw and --format exclude each other');
     return 'raw';
   }
-  return flags.format ?? (isTTY ? 'json' : 'raw');
+  const parsed = parseFormat(flags.format ?? (isTTY ? 'json' : 'raw'), ['raw', 'json'] as const);
+  return parsed.template ?? parsed.builtin;
 }
 
 /** Digest, media type and size as `Key: value` lines, or JSON. */

@@ -55,7 +55,12 @@ export function downloadBlob(client: RegistryClient, repository: string, desc: D
         res.body.destroy();
         throw new RegctlError('ERR_BAD_RANGE', `${what}: the registry answered a different range than asked for`);
       }
-      if (out.destroyed) return void res.body.destroy();
+      if (out.destroyed) {
+        // The reader gave up while the request was in flight (the destination failed): undici's body then reports
+        // its own destruction as an 'error' that nobody else listens to any more.
+        res.body.once('error', () => undefined).destroy();
+        return;
+      }
       let skip = position > 0 && res.status === 200 ? position : 0; // Range ignored: drop what we already have
       const current = res.body;
       body = current;

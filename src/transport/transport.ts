@@ -51,6 +51,11 @@ export class Transport {
     this.common = common ?? { dispatchers: [], warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined };
   }
 
+  /** The command's time limit (`--timeout`), for other connections of the command to honour (the Docker daemon's). */
+  get signal(): AbortSignal | undefined {
+    return this.opts.signal;
+  }
+
   private get cache(): TransportCache | undefined {
     return this.common.cache;
   }

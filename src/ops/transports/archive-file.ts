@@ -1,18 +1,19 @@
 import { rm } from 'node:fs/promises';
 import { archiveLimits } from '../../archive/extract.js';
-import { openArchive, type ArchiveImage, type OpenedArchive } from '../../archive/reader.js';
+import { openArchive, type ArchiveImage, type ArchiveInput, type OpenedArchive } from '../../archive/reader.js';
 import type { OpsContext } from '../context.js';
 import { scratchDir } from '../scratch.js';
 import type { OpenedSource } from './transport.js';
 
 /**
- * One image of a tarball as a copy source: the archive is unpacked into a scratch directory and checked whole,
- * `pick` chooses the image, and closing the source removes the scratch files.
+ * One image of a tarball (a file, or a stream such as the Docker daemon's save) as a copy source: the archive is
+ * unpacked into a scratch directory and checked whole, `pick` chooses the image, and closing the source removes the
+ * scratch files.
  */
-export async function openArchiveFile(ctx: OpsContext, file: string, description: string, pick: (archive: OpenedArchive) => ArchiveImage): Promise<OpenedSource> {
+export async function openArchiveFile(ctx: OpsContext, input: ArchiveInput, description: string, pick: (archive: OpenedArchive) => ArchiveImage): Promise<OpenedSource> {
   const tmp = await scratchDir(ctx);
   try {
-    const archive = await openArchive({ path: file }, tmp, archiveLimits(ctx.env), description);
+    const archive = await openArchive(input, tmp, archiveLimits(ctx.env), description);
     const image = pick(archive);
     return {
       target: image.source,

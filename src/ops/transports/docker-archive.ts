@@ -16,7 +16,7 @@ export const dockerArchiveTransport: Transport = {
       transport: dockerArchiveTransport,
       text: whole,
       singlePlatform: true,
-      openSource: (ctx) => openArchiveFile(ctx, file, `docker-archive:${file}`, (archive) => archive.find(name || undefined)),
+      openSource: (ctx) => openArchiveFile(ctx, { path: file }, `docker-archive:${file}`, (archive) => archive.find(name || undefined)),
       async openDestination(ctx, opts) {
         const named = name || opts.sourceName;
         const writer = new ArchiveWriter({ path: file }, { platform: ctx.platform });

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
 import { dockerArchiveTransport } from './docker-archive.js';
+import { dockerDaemonTransport } from './docker-daemon.js';
 import { dockerTransport } from './docker.js';
 import { localTransport } from './local.js';
 import { ociArchiveTransport } from './oci-archive.js';
@@ -10,17 +11,35 @@ import type { ImageLocation, Transport } from './transport.js';
 export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, Transport } from './transport.js';
 
 /** Every transport, by prefix. Adding one is adding its file and a line here. */
-export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport, ociArchiveTransport, localTransport];
+export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport, ociArchiveTransport, dockerDaemonTransport, localTransport];
 
 /**
- * `oci:DIR`, `docker-archive:FILE`, `oci-archive:FILE`, `local:IMAGE`, `docker://REF` or a plain image reference (which is docker's).
- * `NAME:PORT/…` is a registry host with a port (`local:5000/app`), never a transport.
+ * skopeo's transports regctl does not serve: refused by name, so that `containers-storage:x` never means the
+ * registry image `docker.io/library/containers-storage:x` (that one is `docker://containers-storage:x`).
+ */
+const FOREIGN_TRANSPORTS: ReadonlyMap<string, string> = new Map([
+  ['containers-storage', 'regctl keeps its own image store: use local:IMAGE'],
+  ['dir', 'copy into an OCI layout instead: oci:DIR[:REF]'],
+  ['ostree', 'copy into an OCI layout instead: oci:DIR[:REF]'],
+  ['sif', 'regctl reads no Singularity images'],
+  ['tarball', 'use docker-archive:FILE or oci-archive:FILE'],
+]);
+
+/**
+ * `oci:DIR`, `docker-archive:FILE`, `oci-archive:FILE`, `docker-daemon:NAME`, `local:IMAGE`, `docker://REF` or a plain
+ * image reference (which is docker's). `NAME:PORT/…` is a registry host with a port (`local:5000/app`), never a transport.
  */
 export function parseLocation(text: string): ImageLocation {
   const colon = text.indexOf(':');
   const prefix = colon > 0 && !/^\d+\//.test(text.slice(colon + 1)) ? text.slice(0, colon) : '';
   const transport = TRANSPORTS.find((t) => t.name === prefix && (t !== dockerTransport || text.startsWith('docker://')));
   if (transport) return transport.parse(text.slice(colon + 1), text);
+  const foreign = FOREIGN_TRANSPORTS.get(prefix);
+  if (foreign) {
+    throw new UsageError(`"${prefix}:" is a skopeo transport regctl does not serve ("${text}")`, {
+      hint: `${foreign}; an image of a registry with that name is docker://${text}`,
+    });
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     throw new UsageError(`unknown transport in "${text}"`, { hint: `use ${transportUsage()} or a plain image name` });
   }

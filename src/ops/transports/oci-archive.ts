@@ -18,7 +18,7 @@ export const ociArchiveTransport: Transport = {
     return {
       transport: ociArchiveTransport,
       text: whole,
-      openSource: (ctx) => openArchiveFile(ctx, file, `oci-archive:${file}`, (archive) => pick(archive, ref)),
+      openSource: (ctx) => openArchiveFile(ctx, { path: file }, `oci-archive:${file}`, (archive) => pick(archive, ref)),
       async openDestination(_ctx, opts) {
         const writer = new ArchiveWriter({ path: file }, { format: 'oci' });
         return { target: warnOnDockerFormat(writer, opts.warn), ...(ref ? { name: ref } : {}), close: noop };

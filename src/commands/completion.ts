@@ -1,0 +1,25 @@
+import type { CommandEnv } from './command-env.js';
+import { completionScript, SHELLS } from '../docs/completion.js';
+import { commandSpec } from '../docs/spec.js';
+import { TRANSPORTS } from '../ops/transports/index.js';
+import { defineCommand } from './define.js';
+import type { Command } from '@commander-js/extra-typings';
+
+const build = (cmd: Command) => cmd
+  .addArgument(cmd.createArgument('<shell>', 'the shell to complete in').choices(SHELLS));
+
+async function completionCommand(env: CommandEnv, shell: (typeof SHELLS)[number], _flags: object): Promise<void> {
+  const tree = await env.commandTree!();
+  const transports = TRANSPORTS.map((t) => (t.name === 'docker' ? 'docker://' : `${t.name}:`));
+  env.io.stdout.write(completionScript(shell, commandSpec(tree), transports));
+}
+
+export default defineCommand({
+  name: 'completion',
+  summary: 'print a shell completion script: commands, flags, image locations and local image names',
+  usage: 'bash|zsh|fish',
+  registry: 'none',
+  peers: 'crane completion; regclient completion; skopeo completion',
+  build,
+  action: completionCommand,
+});

@@ -1,0 +1,281 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { UsageError } from '../src/errors.js';
+import { parseTemplate, record } from '../src/template/template.js';
+
+const run = (text: string, data: unknown) => parseTemplate(text).execute(data);
+
+/** Data shaped like `docker inspect` of a container and `docker images` rows, for docker's documented examples. */
+const container = {
+  Name: '/Web-Server',
+  Args: ['-g', 'daemon off;'],
+  Image: 'nginx:1.25',
+  Names: ['web', 'frontend'],
+  LogPath: '/var/lib/docker/containers/abc/abc-json.log',
+  Config: { Image: 'nginx:1.25', Labels: { maintainer: 'NGINX <docker-maint@nginx.com>' }, Env: ['PATH=/usr/bin', 'NGINX_VERSION=1.25.3'] },
+  Mounts: [{ Type: 'volume', Source: '/data', Destination: '/usr/share/nginx/html', RW: true }],
+  NetworkSettings: {
+    Networks: { bridge: { IPAddress: '172.17.0.2', MacAddress: '02:42:ac:11:00:02' }, backend: { IPAddress: '10.0.0.5', MacAddress: '02:42:0a:00:00:05' } },
+    Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '8787/tcp': [{ HostIp: '0.0.0.0', HostPort: '38787' }] },
+  },
+};
+
+describe("docker's documented --format examples (docs.docker.com/engine/cli/formatting, docker inspect reference)", () => {
+  const cases: [template: string, expected: string][] = [
+    ['{{join .Args " , "}}', '-g , daemon off;'],
+    ['{{join .Names " or "}}', 'web or frontend'],
+    ['{{json .Mounts}}', '[{"Type":"volume","Source":"/data","Destination":"/usr/share/nginx/html","RW":true}]'],
+    ['{{lower .Name}}', '/web-server'],
+    ['{{upper .Name}}', '/WEB-SERVER'],
+    ['{{title "hello docker world"}}', 'Hello Docker World'],
+    ['{{split .Image ":"}}', '[nginx 1.25]'],
+    ['{{split (join .Names "/") "/"}}', '[web frontend]'],
+    ['{{range .NetworkSettings.Networks}}{{println .IPAddress}}{{end}}', '10.0.0.5\n172.17.0.2\n'],
+    ['{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', '10.0.0.5172.17.0.2'],
+    ['{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}', '02:42:0a:00:00:0502:42:ac:11:00:02'],
+    ['{{.LogPath}}', '/var/lib/docker/containers/abc/abc-json.log'],
+    ['{{.Config.Image}}', 'nginx:1.25'],
+    ['{{range $p, $conf := .NetworkSettings.Ports}} {{$p}} -> {{(index $conf 0).HostPort}} {{end}}', ' 80/tcp -> 8080  8787/tcp -> 38787 '],
+    ['{{(index (index .NetworkSettings.Ports "8787/tcp") 0).HostPort}}', '38787'],
+    ['{{json .Config}}', '{"Image":"nginx:1.25","Labels":{"maintainer":"NGINX <docker-maint@nginx.com>"},"Env":["PATH=/usr/bin","NGINX_VERSION=1.25.3"]}'],
+    ['{{index .Config.Labels "maintainer"}}', 'NGINX <docker-maint@nginx.com>'],
+    ['{{.Config.Labels}}', 'map[maintainer:NGINX <docker-maint@nginx.com>]'],
+    ['{{pad .Image 2 3}}|', '  nginx:1.25   |'],
+    ['{{truncate .Image 5}}', 'nginx'],
+  ];
+  for (const [template, expected] of cases) {
+    test(template, () => assert.equal(run(template, container), expected));
+  }
+
+  test('docker images --format "{{.ID}}: {{.Repository}}" per row', () => {
+    const rows = [{ ID: '77af4d6b9913', Repository: 'nginx', Tag: 'latest' }, { ID: 'b6fa739cedf5', Repository: 'committ', Tag: '<none>' }];
+    const t = parseTemplate('{{.ID}}: {{.Repository}}');
+    assert.deepEqual(rows.map((r) => t.execute(r)), ['77af4d6b9913: nginx', 'b6fa739cedf5: committ']);
+  });
+});
+
+describe("skopeo's documented --format examples (skopeo-inspect(1))", () => {
+  const inspect = {
+    Name: 'registry.access.redhat.com/ubi8',
+    Digest: 'sha256:4e8e8e8e',
+    RepoTags: ['8.6', 'latest'],
+    Architecture: 'amd64',
+    Os: 'linux',
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'container=oci'],
+  };
+  test('{{ .Env }} prints a Go slice', () => {
+    assert.equal(run('{{ .Env }}', inspect), '[PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin container=oci]');
+  });
+  test('{{ .Architecture }}', () => assert.equal(run('{{ .Architecture }}', inspect), 'amd64'));
+  test('{{.Digest}} and {{.RepoTags}}', () => assert.equal(run('{{.Digest}} {{.RepoTags}}', inspect), 'sha256:4e8e8e8e [8.6 latest]'));
+});
+
+describe("Go's text/template semantics", () => {
+  const data = record(
+    {
+      Str: 'hello',
+      Empty: '',
+      Zero: 0,
+      Num: 42,
+      Float: 1.5,
+      Big: 1234567.5,
+      True: true,
+      False: false,
+      Nil: null,
+      List: ['a', 'b', 'c'],
+      EmptyList: [],
+      Map: { z: 'last', a: 'first', m: 'middle' },
+      EmptyMap: {},
+      Nested: { Inner: { Deep: 'down' } },
+      Records: [record({ Name: 'x', Size: 1 }, 'Item'), record({ Name: 'y', Size: 2 }, 'Item')],
+    },
+    'Data',
+  );
+  const cases: [template: string, expected: string][] = [
+    // text, dot, fields
+    ['plain text', 'plain text'],
+    ['{{.Str}}', 'hello'],
+    ['{{.Nested.Inner.Deep}}', 'down'],
+    ['{{with .Nested}}{{.Inner.Deep}}{{end}}', 'down'],
+    ['{{.Map.a}}', 'first'],
+    ['{{.Map.missing}}', '<no value>'],
+    ['{{.Map.missing.deeper}}', '<no value>'],
+    ['{{.Nil}}', '<no value>'],
+    ['{{.Float}} {{.Num}} {{.Big}} {{.True}}', '1.5 42 1.2345675e+06 true'],
+    // Go's printing of lists, maps (sorted keys) and structs
+    ['{{.List}}', '[a b c]'],
+    ['{{.Map}}', 'map[a:first m:middle z:last]'],
+    ['{{.EmptyList}} {{.EmptyMap}}', '[] map[]'],
+    ['{{.Records}}', '[{x 1} {y 2}]'],
+    ['{{printf "%v" .Nil}}', '<nil>'],
+    // literals
+    ['{{"quoted\\tstring"}}', 'quoted\tstring'],
+    ['{{`raw \\n string`}}', 'raw \\n string'],
+    ["{{'a'}} {{0x1F}} {{1_000}} {{-2.5}} {{1e3}} {{0o17}} {{0b101}}", '97 31 1000 -2.5 1000 15 5'],
+    ['{{true}} {{false}}', 'true false'],
+    // if / else if / else, with / else
+    ['{{if .True}}yes{{end}}', 'yes'],
+    ['{{if .False}}yes{{else}}no{{end}}', 'no'],
+    ['{{if .Empty}}a{{else if .Zero}}b{{else if .List}}c{{else}}d{{end}}', 'c'],
+    ['{{if .EmptyList}}a{{else if .EmptyMap}}b{{else}}c{{end}}', 'c'],
+    ['{{if .Nil}}a{{else}}nil is false{{end}}', 'nil is false'],
+    ['{{if .Records}}records are true{{end}}', 'records are true'],
+    ['{{with .Empty}}x{{else}}empty{{end}}', 'empty'],
+    ['{{with .Str}}{{.}}!{{end}}', 'hello!'],
+    ['{{with .Empty}}a{{else with .Str}}{{.}}{{end}}', 'hello'],
+    // range over lists, maps (key order), integers; else; break and continue
+    ['{{range .List}}[{{.}}]{{end}}', '[a][b][c]'],
+    ['{{range $i, $v := .List}}{{$i}}={{$v}} {{end}}', '0=a 1=b 2=c '],
+    ['{{range $v := .List}}{{$v}}{{end}}', 'abc'],
+    ['{{range $k, $v := .Map}}{{$k}}:{{$v}} {{end}}', 'a:first m:middle z:last '],
+    ['{{range .EmptyList}}x{{else}}none{{end}}', 'none'],
+    ['{{range .Nil}}x{{else}}none{{end}}', 'none'],
+    ['{{range 3}}{{.}}{{end}}', '012'],
+    ['{{range .List}}{{if eq . "b"}}{{break}}{{end}}{{.}}{{end}}', 'a'],
+    ['{{range .List}}{{if eq . "b"}}{{continue}}{{end}}{{.}}{{end}}', 'ac'],
+    ['{{range .Records}}{{.Name}}={{.Size}};{{end}}', 'x=1;y=2;'],
+    ['{{range .List}}{{$.Str}}{{end}}', 'hellohellohello'],
+    // variables: declaration, assignment, scope
+    ['{{$x := .Str}}{{$x}}', 'hello'],
+    ['{{$x := 1}}{{if true}}{{$x = 2}}{{end}}{{$x}}', '2'],
+    ['{{$x := 1}}{{if true}}{{$x := 2}}{{$x}}{{end}}{{$x}}', '21'],
+    ['{{$n := 0}}{{range .List}}{{$n = len .}}{{end}}{{$n}}', '1'],
+    ['{{$.Str}}', 'hello'],
+    // pipelines and parentheses
+    ['{{.Str | printf "%s!"}}', 'hello!'],
+    ['{{.Str | printf "%s-%s" "x"}}', 'x-hello'],
+    ['{{.List | len | printf "%03d"}}', '003'],
+    ['{{printf "%s" (index .List 1) | upper}}', 'B'],
+    ['{{(index .Records 1).Name}}', 'y'],
+    // builtins
+    ['{{len .Str}} {{len .List}} {{len .Map}} {{len "héllo"}}', '5 3 3 6'],
+    ['{{index .List 2}} {{index .Map "z"}} {{index .Map "nope"}}', 'c last <no value>'],
+    ['{{slice .Str 1 3}} {{slice .List 1}}', 'el [b c]'],
+    ['{{and 1 0 2}} {{and 1 2}} {{or 0 "" "x"}} {{or 0 ""}}', '0 2 x '],
+    ['{{and .False (index .List 99)}}', 'false'],
+    ['{{or .True (index .List 99)}}', 'true'],
+    ['{{not .Empty}} {{not .Str}}', 'true false'],
+    ['{{eq .Str "hello"}} {{eq .Num 41 42}} {{ne .Num 42}} {{eq .Nil .Nil}} {{eq .Str .Nil}}', 'true true false true false'],
+    ['{{lt 1 2}} {{le 2 2}} {{gt "b" "a"}} {{ge 1 2}}', 'true true true false'],
+    ['{{print 1 2 "a" "b" 3}}', '1 2ab3'],
+    ['{{println 1 "a"}}', '1 a\n'],
+    ['{{html "<a&b>\\"\'"}}', '&lt;a&amp;b&gt;&#34;&#39;'],
+    ['{{js "<a&b>\\"\'="}}', '\\u003Ca\\u0026b\\u003E\\"\\\'\\u003D'],
+    ['{{urlquery "a b&c/d"}}', 'a+b%26c%2Fd'],
+    ['{{lower "ABC"}}{{upper "def"}}', 'abcDEF'],
+    ['{{join .List ", "}}', 'a, b, c'],
+    ['{{json .Map}}', '{"z":"last","a":"first","m":"middle"}'],
+    ['{{json .Nil}} {{json .List}}', 'null ["a","b","c"]'],
+    // printf verbs, flags, width, precision, and Go's complaints
+    ['{{printf "%s|%q|%v|%d|%5d|%-5d|%05d|%+d" "s" "q\\"" .List 7 7 7 7 7}}', 's|"q\\""|[a b c]|7|    7|7    |00007|+7'],
+    ['{{printf "%x|%X|%o|%O|%b|%#x|%#o" 255 255 8 8 5 255 8}}', 'ff|FF|10|0o10|101|0xff|010'],
+    ['{{printf "%x|% x|%X" "hi" "hi" "hi"}}', '6869|68 69|6869'],
+    ['{{printf "%c|%q|%U" 65 65 65}}', "A|'A'|U+0041"],
+    ['{{printf "%f|%.2f|%8.3f|%-8.3f|%e|%.1e|%g|%G" 3.14159 3.14159 3.14159 2.5 1234.5 12345.678 0.000012 1e-7}}', '3.141590|3.14|   3.142|2.500   |1.234500e+03|1.2e+04|1.2e-05|1E-07'],
+    ['{{printf "%t|%5t|%v" true false true}}', 'true|false|true'],
+    ['{{printf "%10s|%-10s|%.2s|%5.1s|" "ab" "cd" "xyz" "xyz"}}', '        ab|cd        |xy|    x|'],
+    ['{{printf "%q" .List}}', '["a" "b" "c"]'],
+    ['{{printf "%v %+v %#v" .Map 3 "s"}}', 'map[a:first m:middle z:last] 3 "s"'],
+    ['{{printf "%T %T %T %T %T %T" 1 1.5 "s" true .List .Map}}', 'int float64 string bool []interface {} map[string]interface {}'],
+    ['{{printf "%d %s" "x" 5}}', '%!d(string=x) %!s(int=5)'],
+    ['{{printf "%d"}}', '%!d(MISSING)'],
+    ['{{printf "%d" 1 2}}', '1%!(EXTRA int=2)'],
+    ['{{printf "%s" nil}}', '%!s(<nil>)'],
+    ['{{printf "%z" 3}}', '%!z(int=3)'],
+    ['{{printf "100%%"}}', '100%'],
+    ['{{printf "%*d|%-*d|" 4 1 4 2}}', '   1|2   |'],
+    // whitespace trimming and comments
+    ['a  {{- "b" -}}  c', 'abc'],
+    ['{{- "a" -}}\n\n  {{- "b"}}', 'ab'],
+    ['x {{/* a comment */}} y', 'x  y'],
+    ['x {{- /* trimmed comment */ -}} y', 'xy'],
+    ['{{3 -}} {{- -4}}', '3-4'],
+    ['{{range .List -}}\n  {{.}}\n{{- end}}', 'abc'],
+    // actions may span lines
+    ['{{printf "%s"\n  .Str}}', 'hello'],
+  ];
+  for (const [template, expected] of cases) {
+    test(JSON.stringify(template), () => assert.equal(run(template, data), expected));
+  }
+
+  test('$ is the data everywhere, dot changes inside with and range', () => {
+    assert.equal(run('{{with .Nested}}{{$.Str}} {{.Inner.Deep}}{{end}}', data), 'hello down');
+  });
+
+  test('one parsed template runs many times without state leaking between runs', () => {
+    const t = parseTemplate('{{$n := 0}}{{range .}}{{$n = .}}{{end}}{{$n}}');
+    assert.equal(t.execute([1, 2, 3]), '3');
+    assert.equal(t.execute([]), '0');
+  });
+});
+
+describe('template errors: a UsageError (exit 2) with Go’s message and the position (line:column from 0)', () => {
+  const parseErrors: [template: string, message: string][] = [
+    ['{{.Foo', 'template: 1:6: unclosed action'],
+    ['abc {{.Foo}', "template: 1:6: bad character U+007D '}'"],
+    ['abc {{.Foo = 3}}', 'template: 1:11: unexpected "=" in operand'],
+    ['{{if .A}}x', 'template: 1:10: unexpected EOF'],
+    ['x\n{{.A}} {{end}}', 'template: 2:9: unexpected {{end}}'],
+    ['{{else}}', 'template: 1:2: unexpected {{else}}'],
+    ['{{if}}{{end}}', 'template: 1:4: missing value for if'],
+    ['{{}}', 'template: 1:2: missing value for command'],
+    ['{{range}}{{end}}', 'template: 1:7: missing value for range'],
+    ['{{nofunc 1}}', 'template: 1:2: function "nofunc" not defined'],
+    ['{{$x}}', 'template: 1:2: undefined variable "$x"'],
+    ['{{if true}}{{$x := 1}}{{end}}{{$x}}', 'template: 1:31: undefined variable "$x"'],
+    ['{{"abc}}', 'template: 1:2: unterminated quoted string'],
+    ['{{`abc}}', 'template: 1:2: unterminated raw quoted string'],
+    ["{{'a}}", 'template: 1:2: unterminated character constant'],
+    ['{{/* no end', 'template: 1:2: unclosed comment'],
+    ['{{/* c */ x}}', 'template: 1:2: comment ends before closing delimiter'],
+    ['{{.A #}}', 'template: 1:5: unexpected "#" in operand'],
+    ['{{(.A}}', 'template: 1:5: unclosed left paren'],
+    ['{{.A)}}', 'template: 1:4: unexpected right paren'],
+    ['{{3x}}', 'template: 1:2: bad number syntax: "3x"'],
+    ['{{.A | 3}}', 'template: 1:7: non executable command in pipeline stage 2'],
+    ['{{break}}', 'template: 1:2: {{break}} outside {{range}}'],
+    ['{{range $i, $j, $k := .}}{{end}}', 'template: 1:14: too many declarations in range'],
+    ['{{"a".B}}', 'template: 1:5: unexpected . after term "\\"a\\""'],
+    ['{{define "x"}}{{end}}', 'template: 1:2: {{define}} is not supported (one template only)'],
+    ['line1\nline2 {{ .A | nofunc }}', 'template: 2:14: function "nofunc" not defined'],
+  ];
+  for (const [template, message] of parseErrors) {
+    test(`parse: ${JSON.stringify(template)}`, () => {
+      assert.throws(() => parseTemplate(template), (e: unknown) => {
+        assert.ok(e instanceof UsageError);
+        assert.equal(e.exitCode, 2);
+        assert.equal(e.message, message);
+        return true;
+      });
+    });
+  }
+
+  const execErrors: [template: string, message: string][] = [
+    ['{{.Labels.a.b}}', 'template: 1:9: executing at <.Labels.a.b>: can\'t evaluate field b in type string'],
+    ['ab {{.Foo}}', "template: 1:5: executing at <.Foo>: can't evaluate field Foo in type Inspect"],
+    ['{{index .Env 5}}', 'template: 1:2: executing at <index .Env 5>: error calling index: index out of range: 5'],
+    ['{{lt 1 "b"}}', 'template: 1:2: executing at <lt 1 "b">: error calling lt: incompatible types for comparison'],
+    ['{{eq .Env .Env}}', 'template: 1:2: executing at <eq .Env .Env>: error calling eq: non-comparable type [X=1]: []interface {}'],
+    ['{{len 3}}', 'template: 1:2: executing at <len 3>: error calling len: len of type int'],
+    ['{{range .Name}}{{end}}', "template: 1:8: executing at <.Name>: range can't iterate over img"],
+    ['{{.Name 1}}', 'template: 1:2: executing at <.Name>: Name has arguments but cannot be invoked as function'],
+    ['{{.Labels.a 1}}', 'template: 1:9: executing at <.Labels.a>: a is not a method but has arguments'],
+    ['{{"x" 1}}', 'template: 1:2: executing at <"x">: can\'t give argument to non-function "x"'],
+    ['{{nil}}', 'template: 1:2: executing at <nil>: nil is not a command'],
+    ['{{not}}', 'template: 1:2: executing at <not>: wrong number of args for not: want 1 got 0'],
+    ['{{printf}}', 'template: 1:2: executing at <printf>: wrong number of args for printf: want at least 1 got 0'],
+    ['{{lower 5}}', 'template: 1:2: executing at <lower 5>: error calling lower: wrong type for value; expected string; got int'],
+    ['x\n  {{ .Name | printf "%s" | len | upper }}', 'template: 2:33: executing at <upper>: error calling upper: wrong type for value; expected string; got int'],
+  ];
+  const inspect = record({ Name: 'img', Labels: { a: '1' }, Env: ['X=1'] }, 'Inspect');
+  for (const [template, message] of execErrors) {
+    test(`execute: ${JSON.stringify(template)}`, () => {
+      const t = parseTemplate(template);
+      assert.throws(() => t.execute(inspect), (e: unknown) => {
+        assert.ok(e instanceof UsageError);
+        assert.equal(e.message, message);
+        return true;
+      });
+    });
+  }
+});
