@@ -8,7 +8,8 @@ import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { configData, inspectData } from '../output/template-data.js';
 import { parseReference } from '../ref/parse.js';
 import { inspectJson, renderInspect } from '../output/inspect-text.js';
-import { credentialOptions } from './credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
+import { credentialContext } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -26,9 +27,9 @@ async function inspectCommand(env: CommandEnv, image: string, flags: FlagsOf<typ
   const format = parseFormat(flags.format, FORMATS);
   if (flags.raw && format.template) throw new UsageError('--raw prints the manifest as it is: it takes no --format template');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const result = await inspect(ctx, image, { platform, credentials });
+  // One context with the credential flags applied: a template may read the host platform's image and the tags too.
+  const ctx = await credentialContext(env, flags, locationRegistries(image));
+  const result = await inspect(ctx, image, { platform });
   const out = env.io.stdout;
   if (flags.raw) {
     out.write(result.raw);
@@ -61,7 +62,7 @@ async function templateData(ctx: OpsContext, image: string, result: InspectResul
       throw err;
     })
     : undefined;
-  const registry = transferRegistries(image).length > 0;
+  const registry = locationRegistries(image).length > 0;
   const ref = registry ? parseReference(image.replace(/^docker:\/\//, '')) : undefined;
   const repository = ref ? `${ref.registry}/${ref.repository}` : undefined;
   return inspectData(
