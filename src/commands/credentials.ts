@@ -19,9 +19,8 @@ type SideFlags = { [K in `${Side}Creds` | `${Side}RegistryToken` | `${Side}Authf
 export type TransferCredentialFlags = CredentialFlags & SideFlags;
 
 /**
- * A context with the command's credential flags applied to `registries`: for operations that take no `credentials`
- * of their own yet (the registry verbs), and for a command that makes several calls on one registry (inspect with a
- * template). A single operation that takes them gets `credentialOptions` instead.
+ * For an operation that takes no `credentials` of its own yet (the registry verbs): its context, with the command's
+ * credential flags applied to `registries`. An operation that takes them gets `credentialOptions` instead.
  */
 export async function credentialContext(env: CommandEnv, flags: CredentialFlags, registries: string[]): Promise<OpsContext> {
   return sideContext(await env.context(), registries, await credentialOptions(env, flags));

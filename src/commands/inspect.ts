@@ -2,14 +2,15 @@ import type { CommandEnv } from './command-env.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { hostPlatform, parsePlatform, type Platform } from '../oci/platform.js';
 import type { OpsContext } from '../ops/context.js';
+import type { CredentialOptions } from '../ops/credentials.js';
+import { locationRegistries } from '../ops/transports/index.js';
 import { inspect, type InspectResult } from '../ops/inspect.js';
 import { tags } from '../ops/list.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { configData, inspectData } from '../output/template-data.js';
 import { parseReference } from '../ref/parse.js';
 import { inspectJson, renderInspect } from '../output/inspect-text.js';
-import { locationRegistries } from '../ops/transports/index.js';
-import { credentialContext } from './credentials.js';
+import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -27,9 +28,9 @@ async function inspectCommand(env: CommandEnv, image: string, flags: FlagsOf<typ
   const format = parseFormat(flags.format, FORMATS);
   if (flags.raw && format.template) throw new UsageError('--raw prints the manifest as it is: it takes no --format template');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  // One context with the credential flags applied: a template may read the host platform's image and the tags too.
-  const ctx = await credentialContext(env, flags, locationRegistries(image));
-  const result = await inspect(ctx, image, { platform });
+  const credentials = await credentialOptions(env, flags);
+  const ctx = await env.context();
+  const result = await inspect(ctx, image, { platform, credentials });
   const out = env.io.stdout;
   if (flags.raw) {
     out.write(result.raw);
@@ -45,7 +46,7 @@ async function inspectCommand(env: CommandEnv, image: string, flags: FlagsOf<typ
     if (!result.configRaw.toString('utf8').endsWith('\n')) out.write('\n');
   } else if (format.template) {
     const wantsTags = /\bRepoTags\b/.test(flags.format);
-    out.write(renderTemplate(format.template, [await templateData(ctx, image, result, platform, wantsTags, env)]));
+    out.write(renderTemplate(format.template, [await templateData(ctx, image, result, { platform, wantsTags, credentials, env })]));
   } else {
     out.write(flags.format === 'json' ? inspectJson(result) : renderInspect(result));
   }
@@ -55,9 +56,10 @@ async function inspectCommand(env: CommandEnv, image: string, flags: FlagsOf<typ
  * What a template sees: for an index without --platform, the image fields come from the host's platform as skopeo
  * picks it (Digest stays the index's); Name is the repository (skopeo's), RepoTags its tags when the template names them.
  */
-async function templateData(ctx: OpsContext, image: string, result: InspectResult, platform: Platform | undefined, wantsTags: boolean, env: CommandEnv): Promise<object> {
+async function templateData(ctx: OpsContext, image: string, result: InspectResult, how: { platform: Platform | undefined; wantsTags: boolean; credentials: CredentialOptions; env: CommandEnv }): Promise<object> {
+  const { platform, wantsTags, credentials, env } = how;
   const host = result.manifests && !platform
-    ? await inspect(ctx, image, { platform: hostPlatform(env.io.runtime) }).catch((err: unknown) => {
+    ? await inspect(ctx, image, { platform: hostPlatform(env.io.runtime), credentials }).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     })
@@ -67,7 +69,7 @@ async function templateData(ctx: OpsContext, image: string, result: InspectResul
   const repository = ref ? `${ref.registry}/${ref.repository}` : undefined;
   return inspectData(
     { ...result, name: repository ?? result.name },
-    { ...(host ? { image: host } : {}), ...(wantsTags ? { repoTags: repository ? await tags(ctx, repository) : [] } : {}) },
+    { ...(host ? { image: host } : {}), ...(wantsTags ? { repoTags: repository ? await tags(ctx, repository, { credentials }) : [] } : {}) },
   );
 }
 

@@ -17,7 +17,8 @@ const FORMATS = ['tree', 'json'] as const;
 async function referrersCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
   const credentials = await credentialOptions(env, flags);
-  const result = await referrers(await env.context(), image, { credentials, ...(flags.artifactType ? { artifactType: flags.artifactType } : {}) });
+  const ctx = await env.context();
+  const result = await referrers(ctx, image, { credentials, ...(flags.artifactType ? { artifactType: flags.artifactType } : {}) });
   const out = format.template ? renderTemplate(format.template, [referrersData(result)]) : format.builtin === 'json' ? referrersJson(result) : renderReferrersTree(result);
   env.io.stdout.write(out);
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { renderTable, truncate } from '../output/table.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { searchData } from '../output/template-data.js';
+import { registryHost } from '../ops/list.js';
 import { parseSearchFilters, search } from '../ops/search.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
@@ -23,9 +24,10 @@ async function searchCommand(env: CommandEnv, term: string, flags: FlagsOf<typeo
   if (!/^\d+$/.test(flags.limit)) throw new UsageError(`invalid limit "${flags.limit}": must be between 1 and 100`);
   const format = parseFormat(flags.format, FORMATS);
   const credentials = await credentialOptions(env, flags);
-  const results = await search(await env.context(), term, {
-    credentials,
+  const ctx = await env.context();
+  const results = await search(ctx, term, {
     limit: Number(flags.limit),
+    credentials,
     filters: parseSearchFilters(flags.filter),
     ...(flags.registry ? { registry: flags.registry } : {}),
   });
