@@ -25,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   output: ['ops', 'content', 'oci', 'template', 'errors.ts'],
   commands: ['ops', 'output', 'docs', 'oci', 'ref', 'errors.ts', 'util'],
   // The library's facade (the package's main entry): calls without a context take this process's defaults.
-  api: ['ops', 'image', 'daemon', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'template', 'errors.ts', 'util'],
+  api: ['ops', 'image', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'template', 'errors.ts', 'util'],
   'cli.ts': ['commands', 'ops', 'docs', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],
   'bin.ts': ['cli.ts', 'api'],
