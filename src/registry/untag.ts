@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { RegistryError } from '../errors.js';
 import { sha256Digest } from '../oci/digest.js';
 import { DOCKER_CONFIG, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V2, OCI_CONFIG, OCI_MANIFEST, baseMediaType, isSchema1MediaType } from '../oci/media-types.js';
 import type { RegistryClient } from '../transport/registry-client.js';
-import { deleteScope } from '../transport/scope.js';
-import { uploadBlob } from './blob-upload.js';
+import { deleteBlob, uploadBytes } from './blobs.js';
 import { deleteManifest, deleteTag, getManifest, putManifest } from './manifests.js';
-import { apiPath } from './api-path.js';
 
 /** How a tag was removed: the registry's tag DELETE, or a placeholder manifest pushed to the tag and deleted. */
 export type UntagMethod = 'tag-delete' | 'placeholder';
@@ -22,7 +19,7 @@ export type UntagMethod = 'tag-delete' | 'placeholder';
 export async function removeTag(client: RegistryClient, repository: string, tag: string, current: { digest: string; mediaType: string }, what: string): Promise<UntagMethod> {
   if (await deleteTag(client, repository, tag, what)) return 'tag-delete';
   const p = placeholder(tag, current.mediaType);
-  await uploadBlob(client, repository, p.config, async () => Readable.from([p.configBytes]));
+  await uploadBytes(client, repository, p.configBytes);
   const put = await putManifest(client, repository, tag, p.manifestBytes, p.manifest.mediaType, what);
   try {
     if (put.digest && put.digest !== p.manifest.digest) {
@@ -32,7 +29,8 @@ export async function removeTag(client: RegistryClient, repository: string, tag:
   } catch (err) {
     await restoreTag(client, repository, tag, current.digest, p.manifest.digest, what, err);
   }
-  await deleteBlobQuietly(client, repository, p.config.digest);
+  // The placeholder's config is referenced by nothing once its manifest is gone; a registry that keeps it is fine.
+  await deleteBlob(client, repository, p.config.digest).catch(() => undefined);
   return 'placeholder';
 }
 
@@ -64,14 +62,4 @@ async function restoreTag(client: RegistryClient, repository: string, tag: strin
     });
   }
   throw why;
-}
-
-/** The placeholder's config is referenced by nothing once its manifest is gone; a registry that keeps it is fine. */
-async function deleteBlobQuietly(client: RegistryClient, repository: string, digest: string): Promise<void> {
-  try {
-    const res = await client.request({ method: 'DELETE', path: apiPath.blob(repository, digest), scopes: [deleteScope(repository)], what: `deleting blob ${digest}` });
-    await res.body.dump();
-  } catch {
-    // garbage collection will take it
-  }
 }
