@@ -51,9 +51,8 @@ export async function registryCAs(host: string, certsDirs: string[], configuredC
 }
 
 export interface DispatcherOptions {
-  extraCAs: string[];
-  /** Skip certificate verification. */
-  insecure: boolean;
+  /** The registry's TLS settings ({@link tlsOptions}). */
+  tls: ConnectionOptions;
   env: Env;
   /** TCP + TLS connect timeout (default 30 s). */
   connectTimeoutMs?: number;
@@ -63,7 +62,7 @@ export interface DispatcherOptions {
 
 /** A keep-alive pool for one registry, honouring HTTP(S)_PROXY/NO_PROXY from the injected environment. */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const tls = tlsOptions(opts.extraCAs, opts.insecure);
+  const tls = opts.tls;
   const common = { connect: { ...tls, timeout: opts.connectTimeoutMs ?? 30_000 }, keepAliveTimeout: 30_000, connections: 16 };
   const env = opts.env;
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';

@@ -154,9 +154,10 @@ export class Transport {
     const cfg = this.opts.config.registries[registry];
     const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
     const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
+    const tls = tlsOptions(cas, !tlsVerify);
     // Another host this registry sends us to (a token realm, a redirect) is verified with that host's own settings.
     const tlsFor = async (hostPort: string) => {
-      if (hostPort === host) return tlsOptions(cas, !tlsVerify);
+      if (hostPort === host) return tls;
       const other = this.opts.config.registries[hostPort];
       return tlsOptions(await registryCAs(hostPort, certsDirs, other?.ca, other?.certDir), (this.opts.insecure ?? false) || other?.insecure === true);
     };
@@ -164,7 +165,7 @@ export class Transport {
       registry: host, tlsFor, timeoutMs: timeouts.connectMs,
       ...(this.opts.signal ? { signal: this.opts.signal } : {}), ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
     });
-    const dispatcher = createDispatcher({ extraCAs: cas, insecure: !tlsVerify, env: this.opts.env, connectTimeoutMs: timeouts.connectMs, connector });
+    const dispatcher = createDispatcher({ tls, env: this.opts.env, connectTimeoutMs: timeouts.connectMs, connector });
     this.common.dispatchers.push(dispatcher);
     return {
       dispatcher,
