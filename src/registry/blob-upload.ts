@@ -64,12 +64,7 @@ export async function uploadBlob(client: RegistryClient, repository: string, des
   const what = `uploading blob ${desc.digest} to ${client.registry}/${repository}`;
   const scopes = [pushScope(repository)];
   for (let attempt = 1; ; attempt++) {
-    const start = await client.request({ method: 'POST', path: apiPath.uploads(repository), scopes, what });
-    await client.expect(start, [202], 'POST', what);
-    await start.body.dump();
-    const location = header(start, 'location');
-    if (!location) throw new RegistryError(`${what}: the registry opened an upload without a Location`, start.status);
-    const url = sessionUrl(location, start, what);
+    const { url } = await openUpload(client, repository, scopes, what);
     const session = url.href;
     url.searchParams.set('digest', desc.digest);
     const body = await open();
@@ -98,6 +93,16 @@ export async function uploadBlob(client: RegistryClient, repository: string, des
     await cancelUpload(client, repository, session).catch(() => undefined);
     await sleep(250 * 2 ** (attempt - 1));
   }
+}
+
+/** POST opens an upload session: the POST's answer, and the session's URL (its `Location`, checked by sessionUrl). */
+export async function openUpload(client: RegistryClient, repository: string, scopes: string[], what: string): Promise<{ start: HttpResponse; url: URL }> {
+  const start = await client.request({ method: 'POST', path: apiPath.uploads(repository), scopes, what });
+  await client.expect(start, [202], 'POST', what);
+  await start.body.dump();
+  const location = header(start, 'location');
+  if (!location) throw new RegistryError(`${what}: the registry opened an upload without a Location`, start.status);
+  return { start, url: sessionUrl(location, start, what) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { sha256Digest } from '../oci/digest.js';
 import { header } from '../transport/http.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { deleteScope, pullScope, pushScope } from '../transport/scope.js';
-import { sessionUrl, uploadBlob } from './blob-upload.js';
+import { openUpload, sessionUrl, uploadBlob } from './blob-upload.js';
 import { apiPath } from './api-path.js';
 
 /** A blob's size from a HEAD (NotFoundError when the repository lacks it). */
@@ -35,12 +35,9 @@ export async function deleteBlob(client: RegistryClient, repository: string, dig
 export async function uploadChunked(client: RegistryClient, repository: string, data: AsyncIterable<Buffer>, chunkSize: number): Promise<{ digest: string; size: number }> {
   const what = `uploading a blob to ${client.registry}/${repository}`;
   const scopes = [pushScope(repository)];
-  const start = await client.request({ method: 'POST', path: apiPath.uploads(repository), scopes, what });
-  await client.expect(start, [202], 'POST', what);
-  await start.body.dump();
-  const first = header(start, 'location');
-  if (!first) throw new RegistryError(`${what}: the registry opened an upload without a Location`, start.status);
-  let location = sessionUrl(first, start, what).href;
+  const opened = await openUpload(client, repository, scopes, what);
+  const start = opened.start;
+  let location = opened.url.href;
   const hash = createHash('sha256');
   let size = 0;
   const send = async (chunk: Buffer) => {
