@@ -55,7 +55,7 @@
  * the repeated part cannot match, and input is split on "/", ":" and "@" before matching.
  */
 import { InvalidReferenceError } from '../errors.js';
-import { DIGEST_ALGORITHMS, SUPPORTED_ALGORITHMS } from './digest-algorithms.js';
+import { DIGEST_ALGORITHMS, digestAlgorithm, SUPPORTED_ALGORITHMS } from './digest-algorithms.js';
 import { DEFAULT_TAG, type Reference } from './reference.js';
 
 export const DEFAULT_REGISTRY = 'docker.io';
@@ -284,8 +284,9 @@ function digestProblem(d: string): string | undefined {
     if (hex.length < 32) return 'invalid digest format: the encoded part must have at least 32 hex characters';
     return 'invalid digest format';
   }
-  const known = Object.hasOwn(DIGEST_ALGORITHMS, alg) ? DIGEST_ALGORITHMS[alg as keyof typeof DIGEST_ALGORITHMS] : undefined;
-  if (!known) return `unsupported digest algorithm "${clip(alg)}" (supported: ${SUPPORTED_ALGORITHMS})`;
+  const supported = digestAlgorithm(d);
+  if (!supported) return `unsupported digest algorithm "${clip(alg)}" (supported: ${SUPPORTED_ALGORITHMS})`;
+  const known = DIGEST_ALGORITHMS[supported];
   if (hex.length !== known.hexLength || !/^[0-9a-f]+$/.test(hex)) {
     return `invalid ${alg} digest: want ${known.hexLength} lowercase hex characters, got ${hex.length}${/[A-F]/.test(hex) ? ' (with uppercase)' : ''}`;
   }
