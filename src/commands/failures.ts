@@ -16,3 +16,9 @@ export function throwFailures(warn: (message: string) => void, failures: unknown
   }
   throw last;
 }
+
+/** For a report's failed items (sync's images, prune's deletions): the exit code they all share, else 1. */
+export function sharedExitCode(failures: readonly { error?: { exitCode: number } | undefined }[]): number {
+  const codes = new Set(failures.map((f) => f.error?.exitCode ?? ExitCode.failure));
+  return codes.size === 1 ? [...codes][0]! : ExitCode.failure;
+}

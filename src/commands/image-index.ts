@@ -3,6 +3,7 @@ import { parsePlatform } from '../oci/platform.js';
 import type { CredentialOptions } from '../ops/credentials.js';
 import { indexAdd, indexCreate, indexRemove, type IndexResult } from '../ops/image-index.js';
 import { keyValues } from './key-values.js';
+import { platformList } from './platforms.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { withTransfer } from './transfer.js';
@@ -73,7 +74,7 @@ const remove = defineCommand({
 const both = (credentials: CredentialOptions) => ({ sourceCredentials: credentials, destinationCredentials: credentials });
 
 function common(flags: { platform: string[]; annotation: string[] }) {
-  const platforms = flags.platform.flatMap((p) => p.split(',')).filter((p) => p.trim()).map(parsePlatform);
+  const platforms = platformList(flags.platform);
   return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platforms } : {}) };
 }
 

@@ -9,7 +9,7 @@ import { tags } from '../ops/list.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { configData, inspectData } from '../output/template-data.js';
 import { parseReference } from '../ref/parse.js';
-import { inspectJson, renderInspect } from '../output/inspect-text.js';
+import { inspectJson, inspectView, renderInspect } from '../output/inspect-text.js';
 import { batchContext, eachInput } from '../ops/batch.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
 import { credentialOptions } from './credentials.js';
@@ -40,7 +40,7 @@ async function inspectCommand(env: CommandEnv, args: string[], flags: FlagsOf<ty
     const shared = await batchContext(ctx, images, credentials);
     const outcomes = await eachInput(images, (image) => inspect(shared, image, { platform }));
     const out = env.io.stdout;
-    if (format.builtin === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'reference', (r) => JSON.parse(inspectJson(r)) as Record<string, unknown>)), null, 2)}\n`);
+    if (format.builtin === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'reference', (r) => inspectView(r))), null, 2)}\n`);
     else out.write(outcomes.flatMap((o) => ('result' in o ? [renderInspect(o.result)] : [])).join('\n'));
     failBatch(env, outcomes);
     return;

@@ -7,6 +7,7 @@ import { parseDuration } from '../util/duration.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { parseCount } from './transfer.js';
+import { sharedExitCode } from './failures.js';
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. registry.internal/hub/app')
@@ -53,10 +54,7 @@ async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<
   else if (!flags.quiet && dryRun) env.io.stdout.write(prunePlan(report));
   if (!flags.quiet) env.io.stderr.write(pruneSummary(report));
   const failures = report.actions.filter((a) => a.status === 'failed');
-  if (failures.length) {
-    const codes = new Set(failures.map((a) => a.error?.exitCode ?? 1));
-    throw new RegctlError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, codes.size === 1 ? [...codes][0]! : 1);
-  }
+  if (failures.length) throw new RegctlError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, sharedExitCode(failures));
 }
 
 export default defineCommand({

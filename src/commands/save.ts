@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { parsePlatform } from '../oci/platform.js';
+import { platformList } from './platforms.js';
 import { save } from '../ops/archive.js';
 import { checkOutputFile } from '../util/output-file.js';
 import { withTransfer } from './transfer.js';
@@ -23,7 +23,7 @@ async function saveCommand(env: CommandEnv, images: string[], flags: FlagsOf<typ
   if (!flags.output && env.io.stdout.isTTY) {
     throw new UsageError('refusing to write a tarball to a terminal', { hint: 'use -o FILE or redirect stdout' });
   }
-  const platforms = (flags.platform ?? []).flatMap((p) => p.split(',')).filter((p) => p.trim() !== '').map(parsePlatform);
+  const platforms = platformList(flags.platform ?? []);
   if (flags.allPlatforms && platforms.length > 0) throw new UsageError('--all-platforms and --platform exclude each other');
   if (flags.output) await checkOutputFile(flags.output);
   const credentials = await credentialOptions(env, flags);

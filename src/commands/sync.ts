@@ -7,6 +7,7 @@ import { semverRange, tagRegex, type TagFilter } from '../ops/tag-filter.js';
 import { parseRepository } from '../ref/parse.js';
 import { transferOptions } from './credentials.js';
 import { parseCount } from './transfer.js';
+import { sharedExitCode } from './failures.js';
 import { imageLine, syncJson, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -77,8 +78,7 @@ export async function runSync(env: CommandEnv, flags: RunFlags, work: (opts: Syn
   if (report.failed) {
     const failures = report.images.filter((r) => r.status === 'failed');
     for (const r of failures) env.warn(imageLine(r));
-    const codes = new Set(failures.map((r) => r.error?.exitCode ?? 1));
-    throw new SyncFailed(`${report.failed} of ${report.images.length} images failed`, codes.size === 1 ? [...codes][0]! : 1);
+    throw new SyncFailed(`${report.failed} of ${report.images.length} images failed`, sharedExitCode(failures));
   }
 }
 

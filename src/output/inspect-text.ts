@@ -59,6 +59,11 @@ function screenLines(lines: string[]): string {
 
 /** The JSON form: name, digest, mediaType, size and either manifests or image. */
 export function inspectJson(r: InspectResult): string {
+  return `${JSON.stringify(inspectView(r), null, 2)}\n`;
+}
+
+/** What the JSON form shows: the result without its raw bytes (an entry of `inspect`'s JSON array for several images). */
+export function inspectView(r: InspectResult): Omit<InspectResult, 'raw' | 'configRaw'> {
   const { raw: _raw, configRaw: _config, ...rest } = r;
-  return `${JSON.stringify(rest, null, 2)}\n`;
+  return rest;
 }
