@@ -33,7 +33,7 @@ export async function manifestGet(ctx: OpsContext, image: string, opts: { platfo
 /** Digest, media type and size of what a location points at; at a registry one HEAD (no GET, no pull counted). */
 export async function manifestHead(ctx: OpsContext, image: string, opts: WithCredentials = {}): Promise<Descriptor> {
   return withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, async ({ target: src }) => {
-    const { mediaType, digest, size } = await (src.head ? src.head() : src.resolve());
+    const { mediaType, digest, size } = await src.head();
     return { mediaType, digest, size };
   });
 }
