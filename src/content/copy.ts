@@ -62,6 +62,7 @@ export interface CopyResult {
  */
 export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts: CopyOptions = {}): Promise<CopyResult> {
   const resolved = await resolveImage(src, { ...(opts.platform ? { platform: opts.platform } : {}), strict: opts.strictPlatform ?? false });
+  // The plan walks the subset index, so it is not given `platforms` to filter the same children again.
   if (opts.platforms && resolved.doc.kind === 'index') Object.assign(resolved, subsetIndex(src.description, resolved, opts.platforms));
   const { top } = resolved;
   const result: CopyResult = {
@@ -89,7 +90,6 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     ...(opts.referrers ? { referrers: true } : {}),
     ...(topPresent ? { topPresent: true } : {}),
     ...(opts.includeNondistributable ? { includeNondistributable: true } : {}),
-    ...(opts.platforms ? { platforms: opts.platforms } : {}),
     ...(opts.format ? { everyChild: true } : {}),
   });
   if (opts.format) {

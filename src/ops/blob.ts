@@ -12,7 +12,7 @@ import { downloadBlob } from '../registry/blob-download.js';
 import { blobSize, deleteBlob, uploadBytes, uploadChunked } from '../registry/blobs.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type WithCredentials } from './credentials.js';
+import { sideClient, sideContext, type WithCredentials } from './credentials.js';
 import { locationRegistries, parseLocation } from './transports/index.js';
 
 /** Blobs up to this size are sent in one PUT; larger ones (and stdin past it) in PATCH chunks of this size. */
@@ -52,7 +52,7 @@ export async function blobHead(ctx: OpsContext, location: string, digest?: strin
 /** Uploads a file or a stream to a registry repository; returns its digest and size. */
 export async function blobPut(ctx: OpsContext, repository: string, input: { path: string } | { stream: AsyncIterable<Buffer> }, opts: WithCredentials = {}): Promise<{ digest: string; size: number }> {
   const ref = registryRepository(repository, 'blob put');
-  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
+  const client = await sideClient(ctx, ref.registry, opts.credentials);
   if ('path' in input) {
     const st = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read ${input.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
@@ -84,7 +84,7 @@ async function sendBlob(client: RegistryClient, repository: string, data: AsyncI
 /** Deletes a blob from a registry repository (`REPO@DIGEST`, or `REPO` and the digest). */
 export async function blobDelete(ctx: OpsContext, repository: string, digest?: string, opts: WithCredentials = {}): Promise<void> {
   const { ref, blob } = registryBlob(repository, digest);
-  await deleteBlob(await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry), ref.repository, blob);
+  await deleteBlob(await sideClient(ctx, ref.registry, opts.credentials), ref.repository, blob);
 }
 
 interface BlobAt {

@@ -2,8 +2,8 @@ import { readSmallBlob, resolveImage } from '../content/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type WithCredentials } from './credentials.js';
-import { locationRegistries, withSource } from './transports/index.js';
+import type { WithCredentials } from './credentials.js';
+import { withSource } from './transports/index.js';
 
 export interface ConfigRead {
   /** The config's digest and media type, as the manifest names them. */
@@ -18,9 +18,9 @@ export interface ConfigRead {
  * like pull; an explicit platform a single image lacks is NotFound). Any location.
  */
 export async function imageConfig(ctx: OpsContext, image: string, opts: { platform?: Platform | undefined } & WithCredentials = {}): Promise<ConfigRead> {
-  return withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, async ({ target: src }) => {
+  return withSource(ctx, image, async ({ target: src }) => {
     const { doc } = await resolveImage(src, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
     if (doc.kind !== 'image') throw new UsageError(`${src.description} is an index of indexes; name one of its images`);
     return { digest: doc.config.digest, mediaType: doc.config.mediaType, bytes: await readSmallBlob(src, doc.config) };
-  });
+  }, opts.credentials);
 }

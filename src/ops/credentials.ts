@@ -10,6 +10,7 @@ import type { Credential, CredentialSource } from '../auth/credential.js';
 import { OverriddenCredentials, type CredentialOverride } from '../auth/override.js';
 import { CredentialStore } from '../auth/store.js';
 import { UsageError } from '../errors.js';
+import type { RegistryClient } from '../transport/registry-client.js';
 import type { Transport } from '../transport/transport.js';
 import type { OpsContext } from './context.js';
 
@@ -74,6 +75,11 @@ export async function sideContext(ctx: OpsContext, registries: string[], credent
   if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
   const insecure = credentials.tlsVerify === false ? registries : [];
   return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecure, source) };
+}
+
+/** The client of one registry, `credentials` applied to it (sideContext for that registry alone). */
+export async function sideClient(ctx: OpsContext, registry: string, credentials: CredentialOptions | undefined): Promise<RegistryClient> {
+  return (await sideContext(ctx, [registry], credentials)).transport.client(registry);
 }
 
 /**

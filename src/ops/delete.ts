@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { parseReference } from '../ref/parse.js';
 import { deleteManifest, headManifest } from '../registry/manifests.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type WithCredentials } from './credentials.js';
+import { sideClient, type WithCredentials } from './credentials.js';
 import { tagsPointingAt, type TagsForDigestOptions } from './tags-for-digest.js';
 import { untag, type UntagResult } from './untag.js';
 
@@ -33,7 +33,7 @@ export async function manifestDelete(ctx: OpsContext, image: string, opts: Delet
   if (!ref.digest) {
     throw new UsageError(`${image} names no digest: a manifest is deleted by digest`, { hint: `to remove only the tag: regctl tag rm ${image}` });
   }
-  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
+  const client = await sideClient(ctx, ref.registry, opts.credentials);
   const what = `deleting ${ref.name}`;
   await headManifest(client, ref.repository, ref.digest, what); // NotFound before a HEAD per tag
   const tags = await tagsPointingAt(client, ref.repository, ref.digest, opts);

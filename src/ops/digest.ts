@@ -1,9 +1,9 @@
 import { resolveImage } from '../content/resolve.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
+import type { CredentialOptions } from './credentials.js';
 import { batchContext, eachInput, type Outcome } from './batch.js';
-import { locationRegistries, parseLocation } from './transports/index.js';
+import { parseLocation, withSource } from './transports/index.js';
 
 export interface DigestOptions {
   /** The digest of this platform's manifest in an index (a single image must be that platform). */
@@ -22,16 +22,11 @@ export interface DigestOptions {
  * image of that platform.
  */
 export async function digest(ctx: OpsContext, image: string, opts: DigestOptions = {}): Promise<string> {
-  const location = parseLocation(image);
-  const opened = await location.openSource(await sideContext(ctx, locationRegistries(image), opts.credentials));
-  try {
-    const src = opened.target;
+  const verify = opts.verify === true || parseLocation(image).expectDigest !== undefined;
+  return withSource(ctx, image, async ({ target: src }) => {
     if (opts.platform) return (await resolveImage(src, { platform: opts.platform, strict: true })).top.digest;
-    const verify = opts.verify === true || location.expectDigest !== undefined;
     return (await (verify ? src.resolve() : src.head())).digest;
-  } finally {
-    await opened.close();
-  }
+  }, opts.credentials);
 }
 
 /**

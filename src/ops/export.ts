@@ -10,9 +10,9 @@ import type { Platform } from '../oci/platform.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { checkOutputFile } from '../util/output-file.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type WithCredentials } from './credentials.js';
+import type { WithCredentials } from './credentials.js';
 import { withScratch } from './scratch.js';
-import { locationRegistries, withSource } from './transports/index.js';
+import { withSource } from './transports/index.js';
 
 export interface ExportOptions extends WithCredentials {
   /** The platform taken out of an index; default the host's. */
@@ -28,12 +28,12 @@ export type ExportOutput = { path: string } | { stream: Writable };
  */
 export async function exportImage(ctx: OpsContext, image: string, output: ExportOutput, opts: ExportOptions = {}): Promise<void> {
   if ('path' in output) await checkOutputFile(output.path);
-  await withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, ({ target }) =>
+  await withSource(ctx, image, ({ target }) =>
     withScratch(ctx, async (scratch) => {
       const { doc } = await resolveImage(target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
       if (doc.kind !== 'image') throw new NotFoundError(`${image} holds no image to export`);
       await writeTar(await mergeLayers(target, doc.layers, scratch), output);
-    }),
+    }), opts.credentials,
   );
 }
 

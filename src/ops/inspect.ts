@@ -5,8 +5,8 @@ import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import type { SourceTarget } from '../content/target.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
-import { locationRegistries, parseLocation } from './transports/index.js';
+import type { CredentialOptions } from './credentials.js';
+import { withSource } from './transports/index.js';
 import { parseJson } from '../oci/json.js';
 
 export interface InspectResult {
@@ -70,13 +70,7 @@ export interface ImageSummary {
  * another platform (or none) is NotFound.
  */
 export async function inspect(ctx: OpsContext, image: string, opts: InspectOptions = {}): Promise<InspectResult> {
-  const location = parseLocation(image);
-  const opened = await location.openSource(await sideContext(ctx, locationRegistries(image), opts.credentials));
-  try {
-    return await inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform);
-  } finally {
-    await opened.close();
-  }
+  return withSource(ctx, image, (opened) => inspectSource(opened.target, opened.name ?? opened.target.description, opts.platform), opts.credentials);
 }
 
 async function inspectSource(src: SourceTarget, name: string, platform: Platform | undefined): Promise<InspectResult> {

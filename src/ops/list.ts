@@ -4,7 +4,7 @@ import { parseRepository } from '../ref/parse.js';
 import { listCatalog } from '../registry/catalog.js';
 import { listTags } from '../registry/tags.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
+import { sideClient, type CredentialOptions } from './credentials.js';
 import { tagRegex } from './tag-filter.js';
 
 export interface TagsOptions {
@@ -23,7 +23,7 @@ export interface CatalogOptions {
 export async function tags(ctx: OpsContext, repository: string, opts: TagsOptions = {}): Promise<string[]> {
   const ref = parseRepository(repository);
   const keep = tagsKept(opts);
-  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
+  const client = await sideClient(ctx, ref.registry, opts.credentials);
   return (await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`)).filter(keep);
 }
 
@@ -36,7 +36,7 @@ export function tagsKept(opts: TagsOptions): (tag: string) => boolean {
 /** Every repository in a registry's catalog. */
 export async function catalog(ctx: OpsContext, registry: string, opts: CatalogOptions = {}): Promise<string[]> {
   const host = registryHost(registry);
-  const client = await (await sideContext(ctx, [host], opts.credentials)).transport.client(host);
+  const client = await sideClient(ctx, host, opts.credentials);
   return listCatalog(client, `listing the catalog of ${host}`);
 }
 

@@ -31,8 +31,6 @@ export interface PullResult {
   upToDate: boolean;
 }
 
-export { openStore } from './open-store.js';
-
 /** registry → local store: a copy from `IMAGE` to `local:IMAGE`. */
 export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {}): Promise<PullResult> {
   const { platform: asked, allPlatforms, credentials, ...rest } = opts;

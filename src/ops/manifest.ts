@@ -9,7 +9,7 @@ import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type WithCredentials } from './credentials.js';
 import { registryDestination } from './registry-target.js';
-import { locationRegistries, withSource } from './transports/index.js';
+import { withSource } from './transports/index.js';
 
 export interface ManifestRead {
   digest: string;
@@ -24,18 +24,18 @@ export interface ManifestRead {
  * out of an index (a single image must be of that platform). Any location: registry, `oci:`, archives, `local:`.
  */
 export async function manifestGet(ctx: OpsContext, image: string, opts: { platform?: Platform | undefined } & WithCredentials = {}): Promise<ManifestRead> {
-  return withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, async ({ target }) => {
+  return withSource(ctx, image, async ({ target }) => {
     const { top, bytes } = await resolveImage(target, opts.platform ? { platform: opts.platform, strict: true } : {});
     return { digest: top.digest, mediaType: top.mediaType, size: bytes.length, bytes };
-  });
+  }, opts.credentials);
 }
 
 /** Digest, media type and size of what a location points at; at a registry one HEAD (no GET, no pull counted). */
 export async function manifestHead(ctx: OpsContext, image: string, opts: WithCredentials = {}): Promise<Descriptor> {
-  return withSource(await sideContext(ctx, locationRegistries(image), opts.credentials), image, async ({ target: src }) => {
-    const { mediaType, digest, size } = await (src.head ? src.head() : src.resolve());
+  return withSource(ctx, image, async ({ target: src }) => {
+    const { mediaType, digest, size } = await src.head();
     return { mediaType, digest, size };
-  });
+  }, opts.credentials);
 }
 
 export interface ManifestPutOptions extends WithCredentials {

@@ -12,7 +12,7 @@ import { removeTag } from '../registry/untag.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type WithCredentials } from './credentials.js';
+import { sideClient, type WithCredentials } from './credentials.js';
 import { filterTags, semverRange, tagRegex } from './tag-filter.js';
 
 export interface PruneOptions extends WithCredentials {
@@ -115,7 +115,7 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
   };
   const keepTags = (opts.keepTags ?? []).map((p) => tagRegex(p, '--keep-tag'));
   const jobs = opts.jobs ?? DEFAULT_JOBS;
-  const client = await (await sideContext(ctx, [repo.registry], opts.credentials)).transport.client(repo.registry);
+  const client = await sideClient(ctx, repo.registry, opts.credentials);
   const name = `${repo.registry}/${repo.repository}`;
 
   const all = await listTags(client, repo.repository, `listing tags of ${name}`);

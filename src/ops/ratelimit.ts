@@ -2,7 +2,7 @@ import { parseReference } from '../ref/parse.js';
 import { headManifest } from '../registry/manifests.js';
 import type { RateLimit } from '../transport/ratelimit.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
+import { sideClient, type CredentialOptions } from './credentials.js';
 import { manifestReference } from '../ref/selector.js';
 
 export type { RateLimit } from '../transport/ratelimit.js';
@@ -22,7 +22,7 @@ export interface RateLimitOptions {
 
 export async function rateLimit(ctx: OpsContext, image: string, opts: RateLimitOptions = {}): Promise<RateLimitResult> {
   const ref = parseReference(image);
-  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
+  const client = await sideClient(ctx, ref.registry, opts.credentials);
   const head = await headManifest(client, ref.repository, manifestReference(ref), `checking the rate limit on ${ref.name}`);
   return { name: ref.name, registry: ref.registry, ...(head.rateLimit ? { rateLimit: head.rateLimit } : {}) };
 }

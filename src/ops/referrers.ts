@@ -1,8 +1,8 @@
 import type { ReferrerFilter, SourceTarget } from '../content/target.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type CredentialOptions } from './credentials.js';
-import { locationRegistries, parseLocation } from './transports/index.js';
+import type { CredentialOptions } from './credentials.js';
+import { withSource } from './transports/index.js';
 import { WalkBudget } from '../content/walk-budget.js';
 
 export interface ReferrersOptions extends ReferrerFilter {
@@ -31,16 +31,12 @@ export interface ReferrersResult {
  */
 export async function referrers(ctx: OpsContext, image: string, opts: ReferrersOptions = {}): Promise<ReferrersResult> {
   const { credentials, ...filter } = opts;
-  const src = await parseLocation(image).openSource(await sideContext(ctx, locationRegistries(image), credentials));
-  try {
-    const target = src.target;
+  return withSource(ctx, image, async ({ target }) => {
     const resolved = await target.resolve();
     const subject = { mediaType: resolved.mediaType, digest: resolved.digest, size: resolved.size };
     const walked = { seen: new Set([subject.digest]), budget: new WalkBudget(`listing the referrers of ${image}`) };
     return { name: image, subject, referrers: await walk(target, subject, filter, walked, 1) };
-  } finally {
-    await src.close();
-  }
+  }, credentials);
 }
 
 /** The referrers of `subject` at `depth` (1: the image's own), each once (cycles end), within the walk's budget. */

@@ -5,7 +5,7 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
 import { tagsKept, type TagsOptions } from './list.js';
-import { sideContext } from './credentials.js';
+import { sideClient } from './credentials.js';
 
 export interface TagsForDigestOptions extends TagsOptions {
   /** HEAD requests at once (default 8). */
@@ -23,7 +23,7 @@ const DEFAULT_JOBS = 8;
 export async function tagsForDigest(ctx: OpsContext, repository: string, digest: string, opts: TagsForDigestOptions = {}): Promise<string[]> {
   const repo = parseRepository(repository);
   parseDigest(digest);
-  const client = await (await sideContext(ctx, [repo.registry], opts.credentials)).transport.client(repo.registry);
+  const client = await sideClient(ctx, repo.registry, opts.credentials);
   return tagsPointingAt(client, repo.repository, digest, opts);
 }
 

@@ -4,7 +4,7 @@ import { manifestReference } from '../ref/selector.js';
 import { headManifestDigest } from '../registry/manifests.js';
 import { removeTag, type UntagMethod } from '../registry/untag.js';
 import type { OpsContext } from './context.js';
-import { sideContext, type WithCredentials } from './credentials.js';
+import { sideClient, type WithCredentials } from './credentials.js';
 
 export interface UntagOptions extends WithCredentials {
   /** Check that the tag exists and say what it points at; remove nothing. */
@@ -30,7 +30,7 @@ export async function untag(ctx: OpsContext, image: string, opts: UntagOptions =
     throw new UsageError(`${image} names a digest; untag removes a tag (REPO:TAG)`, { hint: `delete the manifest with every tag on it: regctl delete ${ref.name}` });
   }
   const tag = manifestReference(ref); // a tag: a digest was refused above
-  const client = await (await sideContext(ctx, [ref.registry], opts.credentials)).transport.client(ref.registry);
+  const client = await sideClient(ctx, ref.registry, opts.credentials);
   const what = `removing tag ${ref.name}`;
   const current = await headManifestDigest(client, ref.repository, tag, what);
   if (opts.dryRun) return { name: ref.name, digest: current.digest };

@@ -7,6 +7,7 @@ import { localTransport } from './local.js';
 import { ociArchiveTransport } from './oci-archive.js';
 import { ociTransport } from './oci.js';
 import type { OpsContext } from '../context.js';
+import { sideContext, type CredentialOptions } from '../credentials.js';
 import type { ImageLocation, OpenedSource, Transport } from './transport.js';
 
 export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, Transport } from './transport.js';
@@ -47,9 +48,12 @@ export function parseLocation(text: string): ImageLocation {
   return dockerTransport.parse(text, text);
 }
 
-/** Opens a location as a source, gives it to `use`, and closes it however `use` ends. */
-export async function withSource<T>(ctx: OpsContext, image: string, use: (opened: OpenedSource) => Promise<T>): Promise<T> {
-  const opened = await parseLocation(image).openSource(ctx);
+/**
+ * Opens a location as a source (`credentials` applied to the registry it names), gives it to `use`, and closes it
+ * however `use` ends.
+ */
+export async function withSource<T>(ctx: OpsContext, image: string, use: (opened: OpenedSource) => Promise<T>, credentials?: CredentialOptions): Promise<T> {
+  const opened = await parseLocation(image).openSource(await sideContext(ctx, locationRegistries(image), credentials));
   try {
     return await use(opened);
   } finally {
