@@ -140,7 +140,8 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
     });
   }
   // Newest first; no creation time counts as oldest; ties keep the registry's tag order.
-  const order = [...candidates].sort((a, b) => (b.created ?? -Infinity) - (a.created ?? -Infinity) || imageTags.indexOf(a.tag) - imageTags.indexOf(b.tag));
+  const position = new Map(imageTags.map((t, i) => [t, i]));
+  const order = [...candidates].sort((a, b) => (b.created ?? -Infinity) - (a.created ?? -Infinity) || position.get(a.tag)! - position.get(b.tag)!);
   const cutoff = opts.olderThanMs !== undefined ? (opts.now ?? new Date()).getTime() - opts.olderThanMs : undefined;
   const decisions = new Map<string, { decision: TagDecision; reason: string }>();
   order.forEach((c, i) => {
