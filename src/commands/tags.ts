@@ -2,6 +2,7 @@ import type { CommandEnv } from './command-env.js';
 import { tags } from '../ops/list.js';
 import { tagsForDigest } from '../ops/tags-for-digest.js';
 import { renderTagList } from '../output/list.js';
+import { terminalSafe } from '../output/terminal.js';
 import { formatHelp, parseFormat } from '../output/format.js';
 import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
@@ -39,7 +40,7 @@ export async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsO
     const listed = outcomes.flatMap((o) => ('result' in o ? [{ repository: o.input, tags: o.result }] : []));
     if (format.builtin === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'repository', (t) => ({ tags: t }))), null, 2)}\n`);
     else if (format.template) out.write(listed.map((l) => renderTagList(format, l.repository, l.tags)).join(''));
-    else out.write(listed.flatMap((l) => l.tags.map((t) => `${l.repository} ${t}\n`)).join(''));
+    else out.write(listed.flatMap((l) => l.tags.map((t) => `${terminalSafe(`${l.repository} ${t}`)}\n`)).join(''));
     failBatch(env, outcomes);
     return;
   }

@@ -1,6 +1,7 @@
 import type { PruneAction, PruneReport } from '../ops/prune.js';
 import { humanSize } from './bytes.js';
 import { renderTable } from './table.js';
+import { terminalSafe } from './terminal.js';
 
 /** The plan: every image tag with what happens to it and why, then each write (untag, manifest, signature). */
 export function prunePlan(report: PruneReport): string {
@@ -15,7 +16,7 @@ export function actionLine(a: PruneAction): string {
   const verb = a.kind === 'untag' ? 'untag' : a.kind === 'manifest' ? 'delete' : `delete ${a.kind}`;
   const detail = a.kind === 'manifest' ? ` (tags ${a.tags!.join(', ')}${a.bytes ? `; ${humanSize(a.bytes)} of blobs` : ''})` : '';
   const outcome = a.status === 'done' ? '' : a.status === 'failed' ? `: FAILED: ${a.error?.message ?? ''}` : '';
-  return `${verb} ${a.name}${detail}${outcome}`;
+  return terminalSafe(`${verb} ${a.name}${detail}${outcome}`);
 }
 
 /** One line for stderr: what was (or would be) deleted and kept. */
