@@ -2,19 +2,22 @@
 // failure naming the path, not a size of 0 or a registry trusted without its CA. Root reads everything, so regctl
 // runs here as the unprivileged user nobody (setpriv) on files it may not read.
 import assert from 'node:assert/strict';
-import { chmod, chown, mkdir, readdir } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, spawnCapture, type Home } from './helpers/run-cli.js';
 import { seedImage, type SeededImage } from './helpers/seed.js';
 
-const BIN = resolve(import.meta.dirname, '../bin/regctl.cjs');
+const ROOT = resolve(import.meta.dirname, '..');
 const NOBODY = 65534;
+/** The built CLI, copied where nobody can reach it (the checkout may sit below a folder only root can enter). */
+let bin: string;
 
 /** Runs the built CLI as nobody. */
 const asNobody = (args: string[], home: Home) =>
-  spawnCapture('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, BIN, ...args], home.env);
+  spawnCapture('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, bin, ...args], home.env);
 
 async function chownTree(path: string): Promise<void> {
   await chown(path, NOBODY, NOBODY);
@@ -29,8 +32,16 @@ describe('unreadable files are errors, not wrong answers', () => {
   before(async () => {
     reg = await startRegistry();
     image = await seedImage({ url: reg.url }, 'perm/app', '1');
+    const copy = await mkdtemp(join(tmpdir(), 'regctl-cli-'));
+    await chmod(copy, 0o755);
+    await cp(join(ROOT, 'bin/regctl.cjs'), join(copy, 'bin/regctl.cjs'));
+    await cp(join(ROOT, 'dist/bundle'), join(copy, 'dist/bundle'), { recursive: true, preserveTimestamps: true });
+    bin = join(copy, 'bin/regctl.cjs');
   });
-  after(() => reg.stop());
+  after(async () => {
+    await reg.stop();
+    await rm(resolve(bin, '../..'), { recursive: true, force: true });
+  });
 
   test('images: a manifest the store cannot read (EACCES) fails naming it, instead of listing size 0', async () => {
     home = await makeHome();
