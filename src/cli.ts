@@ -4,7 +4,7 @@ import { addCredentialOptions } from './commands/credential-options.js';
 import { ExitCode, RegctlError } from './errors.js';
 import type { CommandEnv, GlobalOptions, Io } from './commands/command-env.js';
 import { terminalSafe } from './output/terminal.js';
-import type { OpsContext } from './ops/context.js';
+import type { Context } from './api/context.js';
 import type { Command as TypedCommand } from '@commander-js/extra-typings';
 import type { CommandDefinition } from './commands/define.js';
 import { packageVersion } from './util/version.js';
@@ -19,7 +19,7 @@ export { runInterruptCleanups } from './util/interrupt.js';
 /** Runs one regctl invocation and returns its exit code. The only place errors become messages. */
 export async function run(argv: string[], io: Io): Promise<number> {
   const global: GlobalOptions = {};
-  let ctx: Promise<OpsContext> | undefined;
+  let ctx: Promise<Context> | undefined;
   const env: CommandEnv = {
     io,
     global,
@@ -31,7 +31,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     // Help lists the transports from their registry; loaded only for help (it pulls in what each transport opens).
     const wantsHelp = argv[0] === 'help' || argv.includes('--help') || argv.includes('-h');
-    const locations = wantsHelp ? (await import('./ops/transports/index.js')).transportUsage() : 'REF, TRANSPORT:…';
+    const locations = wantsHelp ? (await import('./api/locations.js')).transportUsage() : 'REF, TRANSPORT:…';
     const program = buildProgram(env);
     for (const definition of await definitionsFor(argv)) register(program, definition, env, locations);
     await program.parseAsync(argv, { from: 'user' });
@@ -39,7 +39,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return reportError(err, io, global, env.color ? (await import('chalk')).default : undefined);
   } finally {
-    if (ctx) await (await ctx.catch(() => undefined))?.transport.close();
+    if (ctx) await (await ctx.catch(() => undefined))?.close();
   }
 }
 
@@ -58,7 +58,7 @@ export async function commandTree(env?: CommandEnv): Promise<Command> {
     color: false,
   };
   const program = buildProgram(quiet);
-  const { transportUsage } = await import('./ops/transports/index.js');
+  const { transportUsage } = await import('./api/locations.js');
   for (const definition of await allCommands()) register(program, definition, quiet, transportUsage());
   return program;
 }
@@ -118,8 +118,8 @@ function register(parent: Command, definition: CommandDefinition, env: CommandEn
   if (action) cmd.action((...args: unknown[]) => action(env, ...(args.slice(0, -1) as [...unknown[], unknown])));
 }
 
-async function buildContext(io: Io, global: GlobalOptions): Promise<OpsContext> {
-  const { createContext } = await import('./ops/create-context.js');
+async function buildContext(io: Io, global: GlobalOptions): Promise<Context> {
+  const { createContext } = await import('./api/context.js');
   return createContext({
     env: io.env,
     homedir: io.homedir,

@@ -16,7 +16,9 @@
 export * from './errors.js';
 export { createContext, type CallOptions, type Context, type ContextOptions, type Warning } from './api/context.js';
 export { processEnvironment, type Environment } from './api/environment.js';
-export { catalog, digest, inspect, rateLimit, referrers, search, tags } from './api/read.js';
+export { catalog, digest, digests, inspect, rateLimit, referrers, search, tags } from './api/read.js';
+export type { DigestCallOptions } from './api/read.js';
+export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export { copy, load, pull, push, save, sync, type CopyOptions, type SyncFile, type SyncOptions } from './api/transfer.js';
 export { images, rmi, tag } from './api/local.js';
 export { attach, del, login, logout, type LoginCallOptions } from './api/registry.js';

@@ -1,4 +1,4 @@
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, type ErrorCode } from '../errors.js';
 import { parseManifest, type Descriptor, type ImageManifest } from '../oci/manifest.js';
 import { baseMediaType, DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import { isNondistributable } from '../oci/media-types.js';
@@ -43,7 +43,7 @@ export async function walk(top: Descriptor, blobs: ArchiveBlobs, depth = 0): Pro
  * zstd layers are decoded here (zstd.ts). Foreign / non-distributable layers may be absent (saves leave them out).
  */
 export async function verifyImage(desc: Descriptor, m: ImageManifest, blobs: ArchiveBlobs, what: string): Promise<void> {
-  const fail = (message: string, code = 'ERR_DIGEST_MISMATCH') => new IntegrityError(`${what}: ${message}`, { code });
+  const fail = (message: string, code: ErrorCode = 'ERR_DIGEST_MISMATCH') => new IntegrityError(`${what}: ${message}`, { code });
   for (const d of [m.config, ...m.layers]) {
     if (!blobs.has(d.digest) && d !== m.config && isNondistributable(d)) continue;
     if (!blobs.has(d.digest)) throw fail(`archive is incomplete: blob ${d.digest} of manifest ${desc.digest} is missing`, 'ERR_ARCHIVE_CORRUPT');

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
-import { ExitCode, RegctlError, UsageError } from '../errors.js';
-import type { Outcome } from '../ops/batch.js';
+import { ExitCode, partialExitCode, PartialFailureError, RegctlError, UsageError } from '../errors.js';
+import type { Outcome } from '../api/read.js';
 
 /** `--from-file FILE|-`, for a definition's build. */
 export const fromFileOption = <C extends Command<any[], any>>(cmd: C, what: string) =>
@@ -30,22 +30,19 @@ export async function batchInputs(env: CommandEnv, args: string[], fromFile: str
 }
 
 /**
- * Warns about each failed input (`regctl: IMAGE: message`, with its hint) and then fails with the worst exit code
- * among them (the highest: integrity 6 > network 5 > auth 4 > not found 3 > usage 2 > other 1). Nothing when all
- * succeeded.
+ * Warns about each failed input (`regctl: IMAGE: message`, with its hint) and then fails with the exit code of
+ * every partial failure (errors.ts partialExitCode: the code the failures share, else 1). Nothing when all succeeded.
  */
 export function failBatch<T>(env: CommandEnv, outcomes: Outcome<T>[]): void {
-  let worst = 0;
-  let failed = 0;
+  const failures: { error: unknown }[] = [];
   for (const o of outcomes) {
     if (!('error' in o)) continue;
-    failed++;
     if (!(o.error instanceof RegctlError)) throw o.error; // a bug: the CLI reports it as an internal error
+    failures.push(o);
     env.warn(`${o.input}: ${o.error.message}`);
     if (o.error.hint) env.warn(`${o.input}: hint: ${o.error.hint}`);
-    worst = Math.max(worst, o.error.exitCode === ExitCode.ok ? ExitCode.failure : o.error.exitCode);
   }
-  if (failed) throw new RegctlError('ERR_BATCH', `${failed} of ${outcomes.length} failed (above)`, worst);
+  if (failures.length) throw new PartialFailureError('ERR_BATCH', `${failures.length} of ${outcomes.length} failed (above)`, partialExitCode(failures));
 }
 
 /** A batch's JSON entry for one input: `{[key]: input, ...ok(result)}`, or the error's message and exit code. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Readable, Writable } from 'node:stream';
 import type { NodeRuntime } from '../oci/platform.js';
-import type { OpsContext } from '../ops/context.js';
+import type { Context } from '../api/context.js';
 import type { Env } from '../util/env.js';
 
 /** The outside world as the CLI sees it; bin.ts fills it from `process`. */
@@ -28,7 +28,7 @@ export interface GlobalOptions {
 export interface CommandEnv {
   io: Io;
   global: GlobalOptions;
-  context(): Promise<OpsContext>;
+  context(): Promise<Context>;
   /** Writes `regctl: <message>` lines to stderr (warnings and status, never data). */
   warn(message: string): void;
   /** Colour allowed: stderr is a terminal and NO_COLOR is not set. */

@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { completionScript, SHELLS } from '../docs/completion.js';
 import { commandSpec } from '../docs/spec.js';
-import { TRANSPORTS } from '../ops/transports/index.js';
+import { TRANSPORTS } from '../api/locations.js';
 import { defineCommand } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 

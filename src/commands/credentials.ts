@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { checkCredentialOptions, type CredentialNames, type CredentialOptions } from '../ops/credentials.js';
+import { checkCredentialOptions, type CredentialNames, type CredentialOptions } from '../api/credentials.js';
 import { canPrompt, prompt } from './prompt.js';
 
 /** What commander hands over for the flags of addCredentialOptions (`--no-creds` sets `creds` to false). */

@@ -1,6 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { parsePlatform } from '../oci/platform.js';
-import { digest, digests } from '../ops/digest.js';
+import { digest, digests } from '../api/read.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -15,15 +14,13 @@ const build = (cmd: Command, locations: string) => fromFileOption(cmd
 /** One image: its digest. Several (or --from-file): `IMAGE DIGEST` lines in input order, failures on stderr. */
 async function digestCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const images = await batchInputs(env, args, flags.fromFile, 'images');
-  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const opts = { platform, verify: flags.verify === true, credentials: await credentialOptions(env, flags) };
-  const ctx = await env.context();
+  const opts = { context: await env.context(), platform: flags.platform, verify: flags.verify === true, credentials: await credentialOptions(env, flags) };
   const out = env.io.stdout;
   if (images.length === 1 && flags.fromFile === undefined && flags.format === 'text') {
-    out.write(`${await digest(ctx, images[0]!, opts)}\n`);
+    out.write(`${await digest(images[0]!, opts)}\n`);
     return;
   }
-  const outcomes = await digests(ctx, images, opts);
+  const outcomes = await digests(images, opts);
   if (flags.format === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d }))), null, 2)}\n`);
   else out.write(outcomes.map((o) => ('result' in o ? `${o.input} ${o.result}\n` : '')).join(''));
   failBatch(env, outcomes);

@@ -1,13 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
-import { RegctlError, UsageError } from '../errors.js';
+import { RegctlError, UsageError, partialExitCode } from '../errors.js';
 import { prune } from '../ops/prune.js';
 import { actionLine, prunePlan, pruneSummary } from '../output/prune-report.js';
 import { parseDuration } from '../util/duration.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { parseCount } from './transfer.js';
-import { sharedExitCode } from './failures.js';
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. registry.internal/hub/app')
@@ -54,7 +53,7 @@ async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<
   else if (!flags.quiet && dryRun) env.io.stdout.write(prunePlan(report));
   if (!flags.quiet) env.io.stderr.write(pruneSummary(report));
   const failures = report.actions.filter((a) => a.status === 'failed');
-  if (failures.length) throw new RegctlError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, sharedExitCode(failures));
+  if (failures.length) throw new RegctlError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, partialExitCode(failures));
 }
 
 export default defineCommand({

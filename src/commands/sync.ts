@@ -1,5 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { RegctlError, UsageError } from '../errors.js';
+import { RegctlError, UsageError, partialExitCode } from '../errors.js';
 import { sync, type SyncOptions, type SyncReport } from '../ops/sync.js';
 import { readSyncConfig } from '../ops/sync-config.js';
 import { configJobs, repositoryJob } from '../ops/sync-jobs.js';
@@ -7,7 +7,6 @@ import { semverRange, tagRegex, type TagFilter } from '../ops/tag-filter.js';
 import { parseRepository } from '../ref/parse.js';
 import { transferOptions } from './credentials.js';
 import { parseCount } from './transfer.js';
-import { sharedExitCode } from './failures.js';
 import { imageLine, syncJson, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -78,7 +77,7 @@ export async function runSync(env: CommandEnv, flags: RunFlags, work: (opts: Syn
   if (report.failed) {
     const failures = report.images.filter((r) => r.status === 'failed');
     for (const r of failures) env.warn(imageLine(r));
-    throw new SyncFailed(`${report.failed} of ${report.images.length} images failed`, sharedExitCode(failures));
+    throw new SyncFailed(`${report.failed} of ${report.images.length} images failed`, partialExitCode(failures));
   }
 }
 

@@ -54,7 +54,7 @@
  * All regular expressions below are linear: every repetition is delimited by a character
  * the repeated part cannot match, and input is split on "/", ":" and "@" before matching.
  */
-import { InvalidReferenceError } from '../errors.js';
+import { InvalidReferenceError, type ErrorCode } from '../errors.js';
 import { DIGEST_ALGORITHMS, digestAlgorithm, SUPPORTED_ALGORITHMS } from './digest-algorithms.js';
 import { DEFAULT_TAG, type Reference } from './reference.js';
 
@@ -321,6 +321,6 @@ function clip(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function fail(code: string, input: string, problem: string, hint?: string): InvalidReferenceError {
+function fail(code: ErrorCode, input: string, problem: string, hint?: string): InvalidReferenceError {
   return new InvalidReferenceError(code, `invalid reference ${JSON.stringify(clip(input))}: ${problem}`, hint === undefined ? undefined : { hint });
 }

@@ -1,6 +1,6 @@
 import { MAX_ERROR_BODY_BYTES } from '../util/limits.js';
 import { readCapped } from '../util/read-capped.js';
-import { AuthError, NotFoundError, RegistryError, type RegctlError } from '../errors.js';
+import { AuthError, NotFoundError, RegistryError, type ErrorCode, type RegctlError } from '../errors.js';
 import { type HttpResponse } from './http.js';
 import { redactUrl } from './redact.js';
 
@@ -57,7 +57,7 @@ export async function responseError(res: HttpResponse, method: string, what: str
   }
 }
 
-function notFoundCode(entries: RegistryErrorEntry[]): string {
+function notFoundCode(entries: RegistryErrorEntry[]): ErrorCode {
   const code = entries[0]?.code;
   if (code === 'MANIFEST_UNKNOWN') return 'ERR_MANIFEST_UNKNOWN';
   if (code === 'NAME_UNKNOWN') return 'ERR_NAME_UNKNOWN';

@@ -1,0 +1,2 @@
+// The forms an image location takes (`oci:DIR`, `docker-archive:FILE`, …), for help and shell completion.
+export { TRANSPORTS, transportUsage } from '../ops/transports/index.js';
