@@ -7,6 +7,7 @@ import { terminalSafe } from './output/terminal.js';
 import type { Context } from './api/context.js';
 import type { Command as TypedCommand } from '@commander-js/extra-typings';
 import type { CommandDefinition } from './commands/define.js';
+import { inFlagTerms } from './commands/flag-names.js';
 import { packageVersion } from './util/version.js';
 import { versionText } from './util/version-text.js';
 import { parseDuration } from './util/duration.js';
@@ -115,7 +116,15 @@ function register(parent: Command, definition: CommandDefinition, env: CommandEn
   for (const sub of definition.subcommands ?? []) register(cmd, sub, env, locations);
   const action = definition.action;
   // commander passes the arguments, the options, then the command itself
-  if (action) cmd.action((...args: unknown[]) => action(env, ...(args.slice(0, -1) as [...unknown[], unknown])));
+  if (action) {
+    cmd.action(async (...args: unknown[]) => {
+      try {
+        await action(env, ...(args.slice(0, -1) as [...unknown[], unknown]));
+      } catch (err) {
+        throw inFlagTerms(err, definition.flags);
+      }
+    });
+  }
 }
 
 async function buildContext(io: Io, global: GlobalOptions): Promise<Context> {

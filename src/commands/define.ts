@@ -34,6 +34,11 @@ export interface CommandDefinition<Args extends unknown[] = any[], Opts extends 
    * names the forms an image location takes, for the help of commands that take any (transportUsage()).
    */
   build(cmd: Command, locations: string): Command<Args, Opts>;
+  /**
+   * Library options whose flag is not `--kebab-case` of the option's name (`{ to: '--tag' }`): a library error about
+   * option `to` is printed naming `--tag` (flag-names.ts).
+   */
+  readonly flags?: Readonly<Record<string, string>>;
   /** Subcommands (`tag ls`, `manifest get`), each a definition of its own. */
   readonly subcommands?: readonly CommandDefinition[];
   /** Runs the command. The library context comes from env.context(); output goes to env.io; errors are thrown. */
