@@ -16,8 +16,11 @@
 export * from './errors.js';
 export { createContext, type CallOptions, type Context, type ContextOptions, type Warning } from './api/context.js';
 export { processEnvironment, type Environment } from './api/environment.js';
-export { catalog, digest, digests, inspect, rateLimit, referrers, search, tags } from './api/read.js';
-export type { DigestCallOptions } from './api/read.js';
+export { catalog, digest, digests, inspect, inspectMany, rateLimit, referrers, search, size, tags, tagsMany } from './api/read.js';
+export type {
+  CatalogCallOptions, DigestCallOptions, InspectCallOptions, RateLimitCallOptions, ReferrersCallOptions, SearchCallOptions, SizeCallOptions, TagsCallOptions,
+  ImageSize, SizeFigures, SizeReport, ImageConfig, ContainerConfig, ImageHistory, ImageIndex, ImageManifest,
+} from './api/read.js';
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export { copy, load, pull, push, save, sync, type CopyOptions, type SyncFile, type SyncOptions } from './api/transfer.js';
 export { images, rmi, tag } from './api/local.js';

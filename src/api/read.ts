@@ -1,14 +1,30 @@
+// The read operations: digests, inspection, tag and repository lists, referrers, search, rate limits and sizes.
+// Each checks its options at the door (operation(), options.ts) before anything runs.
 import { digest as digestOp, digests as digestsOp, type DigestOptions } from '../ops/digest.js';
-export type { Outcome } from '../ops/batch.js';
 import type { Outcome } from '../ops/batch.js';
-import { inspect as inspectOp, type InspectOptions, type InspectResult } from '../ops/inspect.js';
-import { catalog as catalogOp, tags as tagsOp, type CatalogOptions, type TagsOptions } from '../ops/list.js';
+import { inspect as inspectOp, inspectMany as inspectManyOp, type InspectOptions, type InspectResult } from '../ops/inspect.js';
+import { catalog as catalogOp, eachRepository, tags as tagsOp, type CatalogOptions, type TagsOptions } from '../ops/list.js';
 import { referrers as referrersOp, type ReferrersOptions, type ReferrersResult } from '../ops/referrers.js';
 import { rateLimit as rateLimitOp, type RateLimitOptions, type RateLimitResult } from '../ops/ratelimit.js';
 import { search as searchOp, type SearchOptions } from '../ops/search.js';
+import { size as sizeOp, type SizeOptions, type SizeReport } from '../ops/size.js';
+import { tagsForDigest as tagsForDigestOp, type TagsForDigestOptions } from '../ops/tags-for-digest.js';
 import type { SearchResult } from '../registry/search.js';
-import { operation, operationOptions, withContext, type CallOptions } from './context.js';
-import { boolean, credentials, platform, type PlatformSpec } from './options.js';
+import type { OpsContext } from '../ops/context.js';
+import { operation, type CallOptions } from './context.js';
+import { boolean, count, credentials, func, object, positive, platform, string, wrongType, type Check, type PlatformSpec } from './options.js';
+
+export type { Outcome } from '../ops/batch.js';
+export type { DescriptorView, ImageSummary, InspectResult } from '../ops/inspect.js';
+export type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
+export type { RateLimit, RateLimitResult } from '../ops/ratelimit.js';
+export type { SearchFilters } from '../ops/search.js';
+export type { SearchResult } from '../registry/search.js';
+export type { ImageSize, SizeFigures, SizeReport } from '../ops/size.js';
+export type { ImageConfig, ContainerConfig, ImageHistory } from '../oci/image-config.js';
+export type { ImageIndex, ImageManifest } from '../oci/manifest.js';
+/** A registry host as the catalog names it (`localhost:5000`; Docker Hub's other names are `docker.io`). */
+export { registryHost } from '../ops/list.js';
 
 /** The options of digest and digests. */
 export interface DigestCallOptions extends Omit<DigestOptions, 'platform'>, CallOptions {
@@ -37,32 +53,144 @@ export function digests(images: readonly string[], options: DigestCallOptions = 
   return operation(options, DIGEST_OPTIONS, (ctx, o: DigestOptions) => digestsOp(ctx, images, o));
 }
 
-/** What an image points at: an index's platforms, or an image's config and layers (plus the raw manifest bytes). */
-export function inspect(image: string, options: InspectOptions & CallOptions = {}): Promise<InspectResult> {
-  return withContext(options, (ctx) => inspectOp(ctx, image, operationOptions(options)));
+/** The options of inspect and inspectMany. */
+export interface InspectCallOptions extends Omit<InspectOptions, 'platform'>, CallOptions {
+  /** Descend into an index to this platform's image (`'linux/arm64'` or an object; a single image must be that platform). */
+  platform?: PlatformSpec | undefined;
 }
 
-/** Every tag of a repository (`alpine`, `localhost:5000/app`), following the registry's pages. */
-export function tags(repository: string, options: TagsOptions & CallOptions = {}): Promise<string[]> {
-  return withContext(options, (ctx) => tagsOp(ctx, repository, operationOptions(options)));
+const INSPECT_OPTIONS = { platform, repoTags: boolean, platformImage: boolean, credentials };
+
+/**
+ * What an image points at: an index's platforms, or an image's config and layers. The manifest (`manifest`) and an
+ * image's config (`config`) come parsed, their bytes beside (`raw`, `configRaw`).
+ *
+ * @example
+ * const { manifest, config } = await inspect('localhost:5000/app:1', { platform: 'linux/arm64' });
+ * console.log(manifest.kind === 'image' ? manifest.layers.length : 0, config?.config?.Entrypoint);
+ */
+export function inspect(image: string, options: InspectCallOptions = {}): Promise<InspectResult> {
+  return operation(options, INSPECT_OPTIONS, (ctx, o: InspectOptions) => inspectOp(ctx, image, o));
 }
+
+/**
+ * Each image inspected (see inspect), 8 at a time over one set of connections and tokens: an outcome per image in
+ * input order (`result`, or the `error` it failed with); one failure does not stop the others.
+ */
+export function inspectMany(images: readonly string[], options: InspectCallOptions = {}): Promise<Outcome<InspectResult>[]> {
+  return operation(options, INSPECT_OPTIONS, (ctx, o: InspectOptions) => inspectManyOp(ctx, images, o));
+}
+
+/** The options of tags and tagsMany. */
+export interface TagsCallOptions extends Omit<TagsForDigestOptions, 'exclude' | 'jobs' | 'onProgress'>, CallOptions {
+  /** Leave out tags in which this regular expression (or any of these) is found: unanchored, `^…$` for whole tags. */
+  exclude?: string | RegExp | readonly (string | RegExp)[] | undefined;
+  /** Only the tags pointing at this digest (a HEAD request per tag: no registry API answers it), sorted. */
+  digest?: string | undefined;
+  /** With `digest`: after each tag checked, how many of how many. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/** `exclude`: one pattern or a list of them, as a list. */
+const patterns: Check = (v, name) => {
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((p) => typeof p === 'string' || p instanceof RegExp)) throw wrongType(name, 'a string, a RegExp or an array of them', v);
+  return list;
+};
+
+const TAGS_MANY_OPTIONS = { exclude: patterns, omitDigestTags: boolean, digest: string, credentials };
+const TAGS_OPTIONS = { ...TAGS_MANY_OPTIONS, onProgress: func };
+
+type TagsOpOptions = TagsForDigestOptions & { digest?: string };
+
+/** One repository's tags: all of them, or those on `digest`. */
+function listTags(ctx: OpsContext, repository: string, { digest: on, ...o }: TagsOpOptions): Promise<string[]> {
+  return on === undefined ? tagsOp(ctx, repository, o) : tagsForDigestOp(ctx, repository, on, o);
+}
+
+/**
+ * Every tag of a repository (`alpine`, `localhost:5000/app`), following the registry's pages, less those `exclude`
+ * finds (and `omitDigestTags`: referrers and cosign digest tags); with `digest`, only those pointing at it.
+ *
+ * @example
+ * const releases = await tags('localhost:5000/app', { exclude: [/-rc\d*$/], omitDigestTags: true });
+ */
+export function tags(repository: string, options: TagsCallOptions = {}): Promise<string[]> {
+  return operation(options, TAGS_OPTIONS, (ctx, o: TagsOpOptions) => listTags(ctx, repository, o));
+}
+
+/**
+ * The tags of each repository (see tags), 8 at a time over one set of connections and tokens: an outcome per
+ * repository in input order (`result`, or the `error` it failed with); one failure does not stop the others.
+ */
+export function tagsMany(repositories: readonly string[], options: Omit<TagsCallOptions, 'onProgress'> = {}): Promise<Outcome<string[]>[]> {
+  return operation(options, TAGS_MANY_OPTIONS, (ctx, o: TagsOpOptions) => eachRepository(ctx, repositories, o, listTags));
+}
+
+/** The options of catalog. */
+export interface CatalogCallOptions extends CatalogOptions, CallOptions {}
 
 /** Every repository of a registry's catalog (`localhost:5000`). */
-export function catalog(registry: string, options: CatalogOptions & CallOptions = {}): Promise<string[]> {
-  return withContext(options, (ctx) => catalogOp(ctx, registry, operationOptions(options)));
+export function catalog(registry: string, options: CatalogCallOptions = {}): Promise<string[]> {
+  return operation(options, { credentials }, (ctx, o: CatalogOptions) => catalogOp(ctx, registry, o));
 }
+
+/** The options of referrers. */
+export interface ReferrersCallOptions extends ReferrersOptions, CallOptions {}
 
 /** The signatures, SBOMs and attestations referring to an image (OCI 1.1 referrers, the tag schema, cosign tags), as a tree. */
-export function referrers(image: string, options: ReferrersOptions & CallOptions = {}): Promise<ReferrersResult> {
-  return withContext(options, (ctx) => referrersOp(ctx, image, operationOptions(options)));
+export function referrers(image: string, options: ReferrersCallOptions = {}): Promise<ReferrersResult> {
+  return operation(options, { artifactType: string, credentials }, (ctx, o: ReferrersOptions) => referrersOp(ctx, image, o));
 }
 
-/** Docker Hub's search (or another registry's catalog, filtered by the term). */
-export function search(term: string, options: SearchOptions & CallOptions = {}): Promise<SearchResult[]> {
-  return withContext(options, (ctx) => searchOp(ctx, term, operationOptions(options)));
+/** The options of search. */
+export interface SearchCallOptions extends SearchOptions, CallOptions {}
+
+const SEARCH_OPTIONS = { limit: positive, filters: object({ stars: count, official: boolean, automated: boolean }), registry: string, credentials };
+
+/**
+ * Docker Hub's search (or, with `registry`, another registry's catalog filtered by the term): at most `limit`
+ * results (1–100, default 25), then `filters` applied, as docker search does.
+ */
+export function search(term: string, options: SearchCallOptions = {}): Promise<SearchResult[]> {
+  return operation(options, SEARCH_OPTIONS, (ctx, o: SearchOptions) => searchOp(ctx, term, o));
 }
+
+/** The options of rateLimit. */
+export interface RateLimitCallOptions extends RateLimitOptions, CallOptions {}
 
 /** Docker Hub's pull rate limit for these credentials, from one HEAD request (which costs no pull). */
-export function rateLimit(image: string, options: RateLimitOptions & CallOptions = {}): Promise<RateLimitResult> {
-  return withContext(options, (ctx) => rateLimitOp(ctx, image, operationOptions(options)));
+export function rateLimit(image: string, options: RateLimitCallOptions = {}): Promise<RateLimitResult> {
+  return operation(options, { credentials }, (ctx, o: RateLimitOptions) => rateLimitOp(ctx, image, o));
+}
+
+/** The options of size. */
+export interface SizeCallOptions extends Omit<SizeOptions, 'platform'>, CallOptions {
+  /**
+   * The image of this platform out of an index (`'linux/arm64'` or an object; default: the host's, as pull takes it),
+   * or `'all'`: indexes whole, every platform's image.
+   */
+  platform?: PlatformSpec | 'all' | undefined;
+}
+
+/** `'all'`, or one platform. */
+const platformOrAll: Check = (v, name) => {
+  if (v === 'all') return v;
+  if (typeof v !== 'string' && (typeof v !== 'object' || Array.isArray(v))) throw wrongType(name, 'a platform ("linux/arm64" or { os, architecture }) or "all"', v);
+  return platform(v, name);
+};
+
+const SIZE_OPTIONS = { platform: platformOrAll, to: string, jobs: positive, credentials };
+
+/**
+ * What moving images would cost before moving them: each image's bytes as a registry stores them (manifests,
+ * config, compressed layers), the total with shared blobs counted once and, with `to` (any location a copy writes
+ * to), what that destination still lacks (a HEAD per blob). Reads manifests only; writes nothing.
+ *
+ * @example
+ * const { total } = await size(['localhost:5000/app:1', 'localhost:5000/app:2'], { to: 'registry.example/app' });
+ * console.log(total.missing?.bytes);
+ */
+export function size(images: readonly string[], options: SizeCallOptions = {}): Promise<SizeReport> {
+  return operation(options, SIZE_OPTIONS, (ctx, o: SizeOptions) => sizeOp(ctx, images, o));
 }

@@ -1,5 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { catalog, registryHost } from '../ops/list.js';
+import { catalog, registryHost } from '../api/read.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { renderList } from '../output/list.js';
 import { catalogData } from '../output/template-data.js';
@@ -15,11 +15,8 @@ const FORMATS = ['text', 'json'] as const;
 
 async function catalogCommand(env: CommandEnv, registry: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
-  const host = registryHost(registry);
-  const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const repositories = await catalog(ctx, registry, { credentials });
-  env.io.stdout.write(format.template ? renderTemplate(format.template, [catalogData(host, repositories)]) : renderList(repositories, format.builtin));
+  const repositories = await catalog(registry, { context: await env.context(), credentials: await credentialOptions(env, flags) });
+  env.io.stdout.write(format.template ? renderTemplate(format.template, [catalogData(registryHost(registry), repositories)]) : renderList(repositories, format.builtin));
 }
 
 export default defineCommand({

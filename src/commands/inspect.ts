@@ -1,16 +1,9 @@
 import type { CommandEnv } from './command-env.js';
-import { NotFoundError, UsageError } from '../errors.js';
-import { hostPlatform, parsePlatform, type Platform } from '../oci/platform.js';
-import type { OpsContext } from '../ops/context.js';
-import type { CredentialOptions } from '../ops/credentials.js';
-import { locationRegistries } from '../ops/transports/index.js';
-import { inspect, type InspectResult } from '../ops/inspect.js';
-import { tags } from '../ops/list.js';
-import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { UsageError } from '../errors.js';
+import { inspect, inspectMany, type InspectCallOptions, type InspectResult } from '../api/read.js';
+import { formatHelp, parseFormat, renderTemplate, type OutputFormat } from '../output/format.js';
 import { configData, inspectData } from '../output/template-data.js';
-import { parseReference } from '../ref/parse.js';
 import { inspectJson, inspectView, renderInspect } from '../output/inspect-text.js';
-import { batchContext, eachInput } from '../ops/batch.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -25,68 +18,40 @@ const build = (cmd: Command, locations: string) => fromFileOption(cmd
 
 const FORMATS = ['text', 'json'] as const;
 
-/** Several images (or --from-file): text blocks or a JSON array, in input order; failures on stderr. */
-async function inspectCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+type Flags = FlagsOf<typeof build, 'one'>;
+
+/** One image: its summary, JSON, a template, the raw manifest or the config. Several (or --from-file): text blocks or a JSON array. */
+async function inspectCommand(env: CommandEnv, args: string[], flags: Flags): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
   const images = await batchInputs(env, args, flags.fromFile, 'images');
   const format = parseFormat(flags.format, FORMATS);
   if (flags.raw && format.template) throw new UsageError('--raw prints the manifest as it is: it takes no --format template');
-  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  if (images.length > 1 || flags.fromFile !== undefined) {
-    const one = flags.raw ? '--raw' : flags.config ? '--config' : format.template ? 'a --format template' : undefined;
-    if (one) throw new UsageError(`${one} takes one image`);
-    const shared = await batchContext(ctx, images, credentials);
-    const outcomes = await eachInput(images, (image) => inspect(shared, image, { platform }));
+  const batch = images.length > 1 || flags.fromFile !== undefined;
+  const one = flags.raw ? '--raw' : flags.config ? '--config' : format.template ? 'a --format template' : undefined;
+  if (batch && one) throw new UsageError(`${one} takes one image`);
+  const options: InspectCallOptions = { context: await env.context(), platform: flags.platform, credentials: await credentialOptions(env, flags) };
+  if (batch) {
+    const outcomes = await inspectMany(images, options);
     const out = env.io.stdout;
     if (format.builtin === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'reference', (r) => inspectView(r))), null, 2)}\n`);
     else out.write(outcomes.flatMap((o) => ('result' in o ? [renderInspect(o.result)] : [])).join('\n'));
     failBatch(env, outcomes);
     return;
   }
-  const image = images[0]!;
-  const result = await inspect(ctx, image, { platform, credentials });
-  const out = env.io.stdout;
-  if (flags.raw) {
-    out.write(result.raw);
-  } else if (flags.config) {
-    if (!result.configRaw) {
-      throw new UsageError(`${result.name} is an index; --config needs one image`, { hint: 'pick one with --platform OS/ARCH' });
-    }
-    if (format.template) {
-      out.write(renderTemplate(format.template, [configData(result.configRaw)]));
-      return;
-    }
-    out.write(result.configRaw);
-    if (!result.configRaw.toString('utf8').endsWith('\n')) out.write('\n');
-  } else if (format.template) {
-    const wantsTags = /\bRepoTags\b/.test(flags.format);
-    out.write(renderTemplate(format.template, [await templateData(ctx, image, result, { platform, wantsTags, credentials, env })]));
-  } else {
-    out.write(flags.format === 'json' ? inspectJson(result) : renderInspect(result));
-  }
+  // A template sees skopeo's view: an index's image fields from the host's platform, RepoTags when it names them.
+  const skopeoView = format.template && !flags.config ? { platformImage: true, repoTags: /\bRepoTags\b/.test(flags.format) } : {};
+  env.io.stdout.write(render(await inspect(images[0]!, { ...options, ...skopeoView }), flags, format));
 }
 
-/**
- * What a template sees: for an index without --platform, the image fields come from the host's platform as skopeo
- * picks it (Digest stays the index's); Name is the repository (skopeo's), RepoTags its tags when the template names them.
- */
-async function templateData(ctx: OpsContext, image: string, result: InspectResult, how: { platform: Platform | undefined; wantsTags: boolean; credentials: CredentialOptions; env: CommandEnv }): Promise<object> {
-  const { platform, wantsTags, credentials, env } = how;
-  const host = result.manifests && !platform
-    ? await inspect(ctx, image, { platform: hostPlatform(env.io.runtime), credentials }).catch((err: unknown) => {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    })
-    : undefined;
-  const registry = locationRegistries(image).length > 0;
-  const ref = registry ? parseReference(image.replace(/^docker:\/\//, '')) : undefined;
-  const repository = ref ? `${ref.registry}/${ref.repository}` : undefined;
-  return inspectData(
-    { ...result, name: repository ?? result.name },
-    { ...(host ? { image: host } : {}), ...(wantsTags ? { repoTags: repository ? await tags(ctx, repository, { credentials }) : [] } : {}) },
-  );
+function render(result: InspectResult, flags: Flags, format: OutputFormat<'text' | 'json'>): string | Buffer {
+  if (flags.raw) return result.raw;
+  if (flags.config) {
+    if (!result.configRaw) throw new UsageError(`${result.name} is an index; --config needs one image`, { hint: 'pick one with --platform OS/ARCH' });
+    if (format.template) return renderTemplate(format.template, [configData(result.configRaw)]);
+    return result.configRaw.toString('utf8').endsWith('\n') ? result.configRaw : Buffer.concat([result.configRaw, Buffer.from('\n')]);
+  }
+  if (format.template) return renderTemplate(format.template, [inspectData(result)]);
+  return format.builtin === 'json' ? inspectJson(result) : renderInspect(result);
 }
 
 export default defineCommand({

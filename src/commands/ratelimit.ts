@@ -1,18 +1,22 @@
 import type { CommandEnv } from './command-env.js';
-import { rateLimit } from '../ops/ratelimit.js';
+import { rateLimit } from '../api/read.js';
+import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { renderRateLimit } from '../output/ratelimit.js';
+import { rateLimitData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('<image>', 'image reference, e.g. ratelimitpreview/test')
-  .addOption(cmd.createOption('--format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const));
+  .option('--format <format>', formatHelp(FORMATS), 'text');
+
+const FORMATS = ['text', 'json'] as const;
 
 async function ratelimitCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  env.io.stdout.write(renderRateLimit(await rateLimit(ctx, image, { credentials }), flags.format));
+  const format = parseFormat(flags.format, FORMATS);
+  const result = await rateLimit(image, { context: await env.context(), credentials: await credentialOptions(env, flags) });
+  env.io.stdout.write(format.template ? renderTemplate(format.template, [rateLimitData(result)]) : renderRateLimit(result, format.builtin));
 }
 
 export default defineCommand({

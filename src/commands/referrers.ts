@@ -1,5 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { referrers } from '../ops/referrers.js';
+import { referrers } from '../api/read.js';
 import { referrersJson, renderReferrersTree } from '../output/referrers-tree.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { referrersData } from '../output/template-data.js';
@@ -16,9 +16,7 @@ const FORMATS = ['tree', 'json'] as const;
 
 async function referrersCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, FORMATS);
-  const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const result = await referrers(ctx, image, { credentials, ...(flags.artifactType ? { artifactType: flags.artifactType } : {}) });
+  const result = await referrers(image, { context: await env.context(), credentials: await credentialOptions(env, flags), artifactType: flags.artifactType });
   const out = format.template ? renderTemplate(format.template, [referrersData(result)]) : format.builtin === 'json' ? referrersJson(result) : renderReferrersTree(result);
   env.io.stdout.write(out);
 }

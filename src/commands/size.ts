@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
-import { parsePlatform } from '../oci/platform.js';
-import { size } from '../ops/size.js';
+import { UsageError } from '../errors.js';
+import { size } from '../api/read.js';
 import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
 import { renderSize } from '../output/size-report.js';
 import { sizeData } from '../output/template-data.js';
@@ -18,13 +18,13 @@ const build = (cmd: Command, locations: string) => cmd
 const FORMATS = ['table', 'json'] as const;
 
 async function sizeCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  if (flags.platform && flags.allPlatforms) throw new UsageError('--platform and --all-platforms exclude each other');
   const format = parseFormat(flags.format, FORMATS);
-  const credentials = await credentialOptions(env, flags);
-  const report = await size(await env.context(), images, {
-    credentials,
-    ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
-    allPlatforms: flags.allPlatforms ?? false,
-    ...(flags.to ? { to: flags.to } : {}),
+  const report = await size(images, {
+    context: await env.context(),
+    credentials: await credentialOptions(env, flags),
+    platform: flags.allPlatforms ? 'all' : flags.platform,
+    to: flags.to,
   });
   if (format.template) env.io.stdout.write(renderTemplate(format.template, [sizeData(report)]));
   else env.io.stdout.write(format.builtin === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderSize(report));

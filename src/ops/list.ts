@@ -3,13 +3,14 @@ import { UsageError } from '../errors.js';
 import { parseRepository } from '../ref/parse.js';
 import { listCatalog } from '../registry/catalog.js';
 import { listTags } from '../registry/tags.js';
+import { batchContext, eachInput, type Outcome } from './batch.js';
 import type { OpsContext } from './context.js';
 import { sideClient, type CredentialOptions } from './credentials.js';
 import { tagRegex } from './tag-filter.js';
 
 export interface TagsOptions {
-  /** Leave out tags in which any of these regular expressions is found (unanchored, like sync's --exclude). */
-  exclude?: string[];
+  /** Leave out tags in which any of these regular expressions is found (unanchored, like sync's `exclude`). */
+  exclude?: readonly (string | RegExp)[];
   /** Leave out the referrers-schema and cosign digest tags (`sha256-<hex>`, `sha256-<hex>.sig`, …). */
   omitDigestTags?: boolean;
   credentials?: CredentialOptions | undefined;
@@ -27,9 +28,19 @@ export async function tags(ctx: OpsContext, repository: string, opts: TagsOption
   return (await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`)).filter(keep);
 }
 
+/**
+ * The tags of each repository (see tags), 8 at a time in one context (one ping per registry, one token per
+ * repository); outcomes in input order, a failure one repository's outcome. `list` lists one repository.
+ */
+export async function eachRepository<O extends { credentials?: CredentialOptions | undefined }>(ctx: OpsContext, repositories: readonly string[], opts: O,
+  list: (ctx: OpsContext, repository: string, opts: O) => Promise<string[]>): Promise<Outcome<string[]>[]> {
+  const shared = await batchContext(ctx, repositories, opts.credentials, (r) => [parseRepository(r).registry]);
+  return eachInput(repositories, (repository) => list(shared, repository, { ...opts, credentials: undefined }));
+}
+
 /** TagsOptions as a test on one tag (patterns checked now: a bad one is a UsageError before any request). */
 export function tagsKept(opts: TagsOptions): (tag: string) => boolean {
-  const exclude = (opts.exclude ?? []).map((p) => tagRegex(p, '--exclude'));
+  const exclude = (opts.exclude ?? []).map((p) => (typeof p === 'string' ? tagRegex(p, 'option exclude', 'exclude') : p));
   return (t) => !(opts.omitDigestTags && isReferrersTag(t)) && !exclude.some((re) => re.test(t));
 }
 
@@ -42,9 +53,12 @@ export async function catalog(ctx: OpsContext, registry: string, opts: CatalogOp
 
 const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]{1,5})?$/;
 
-/** A bare registry host (`localhost:5000`, `docker.io`); Docker Hub's other names map to `docker.io`. */
-export function registryHost(input: string): string {
+/**
+ * A bare registry host (`localhost:5000`, `docker.io`); Docker Hub's other names map to `docker.io`. A malformed one
+ * is a UsageError (naming `option`, the library option it came from, when given).
+ */
+export function registryHost(input: string, option?: string): string {
   const host = input.replace(/\/+$/, '');
-  if (!HOST.test(host)) throw new UsageError(`invalid registry "${input}": want HOST[:PORT]`);
+  if (!HOST.test(host)) throw new UsageError(`${option ? `option ${option}: ` : ''}invalid registry "${input}": want HOST[:PORT]`, option ? { option } : {});
   return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
 }

@@ -23,13 +23,17 @@ export interface SearchOptions {
 }
 
 export const DEFAULT_SEARCH_LIMIT = 25;
+/** The most results Docker Hub's search answers with. */
+export const MAX_SEARCH_LIMIT = 100;
 
 /** Docker Hub's v1 search, or for other registries the catalog's names containing the term. */
 export async function search(ctx: OpsContext, term: string, opts: SearchOptions = {}): Promise<SearchResult[]> {
   if (!term.trim()) throw new UsageError('search term must not be empty');
   const limit = opts.limit ?? DEFAULT_SEARCH_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError(`invalid limit ${limit}: must be between 1 and 100`);
-  const registry = registryHost(opts.registry ?? 'docker.io');
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+    throw new UsageError(`option limit: want 1 to ${MAX_SEARCH_LIMIT}, got ${limit}`, { option: 'limit' });
+  }
+  const registry = registryHost(opts.registry ?? 'docker.io', 'registry');
   ctx = await sideContext(ctx, [registry], opts.credentials);
   const base = searchBase(registry, ctx.config.registries[registry]);
   let results: SearchResult[];
@@ -47,27 +51,7 @@ export async function search(ctx: OpsContext, term: string, opts: SearchOptions 
   return applyFilters(results, opts.filters ?? {});
 }
 
-export function applyFilters(results: SearchResult[], f: SearchFilters): SearchResult[] {
+function applyFilters(results: SearchResult[], f: SearchFilters): SearchResult[] {
   if (f.automated === true) return []; // automated builds no longer exist on Hub
   return results.filter((r) => (f.stars === undefined || r.stars >= f.stars) && (f.official === undefined || r.official === f.official));
-}
-
-/** Parses docker's `--filter` values: `stars=N`, `is-official=true|false`, `is-automated=true|false`. */
-export function parseSearchFilters(values: string[]): SearchFilters {
-  const out: SearchFilters = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    const key = eq > 0 ? v.slice(0, eq) : v;
-    const val = eq > 0 ? v.slice(eq + 1) : '';
-    if (key === 'stars') {
-      if (!/^\d+$/.test(val)) throw new UsageError(`invalid filter "${v}": stars takes a whole number`);
-      out.stars = Number(val);
-    } else if (key === 'is-official' || key === 'is-automated') {
-      if (val !== 'true' && val !== 'false') throw new UsageError(`invalid filter "${v}": ${key} takes true or false`);
-      out[key === 'is-official' ? 'official' : 'automated'] = val === 'true';
-    } else {
-      throw new UsageError(`invalid filter "${v}"`, { hint: 'filters: stars=N, is-official=true|false, is-automated=true|false' });
-    }
-  }
-  return out;
 }

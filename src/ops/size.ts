@@ -3,7 +3,6 @@ import { planCopy } from '../content/plan.js';
 import { resolveImage } from '../content/resolve.js';
 import { DEFAULT_JOBS } from '../content/session.js';
 import type { DestinationTarget } from '../content/target.js';
-import { UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import { runPool } from '../util/pool.js';
@@ -12,10 +11,11 @@ import { sideContext, type WithCredentials } from './credentials.js';
 import { locationRegistries, parseLocation, withSource } from './transports/index.js';
 
 export interface SizeOptions extends WithCredentials {
-  /** The image of this platform out of an index (default: the host's, as pull takes it). */
-  platform?: Platform;
-  /** Indexes whole: every platform's image (and attestations). */
-  allPlatforms?: boolean;
+  /**
+   * The image of this platform out of an index (default: the context's, the host's, as pull takes it; a single image
+   * must be that platform), or `'all'`: indexes whole, every platform's image (and attestations).
+   */
+  platform?: Platform | 'all';
   /** A destination (any location a copy writes to): also count what it lacks (a HEAD per blob and manifest). */
   to?: string;
   /** Requests at once (default 8). */
@@ -53,8 +53,7 @@ interface Counted {
  * total with shared blobs counted once and, with `to`, what the destination still lacks (asked blob by blob).
  * Reads manifests and nothing else; writes nothing.
  */
-export async function size(ctx: OpsContext, images: string[], opts: SizeOptions = {}): Promise<SizeReport> {
-  if (opts.platform && opts.allPlatforms) throw new UsageError('--platform and --all-platforms exclude each other');
+export async function size(ctx: OpsContext, images: readonly string[], opts: SizeOptions = {}): Promise<SizeReport> {
   const jobs = opts.jobs ?? DEFAULT_JOBS;
   ctx = await sideContext(ctx, [...images, ...(opts.to ? [opts.to] : [])].flatMap(locationRegistries), opts.credentials);
   const counted: Array<Counted & { image: string; digest: string }> = [];
@@ -76,7 +75,7 @@ export async function size(ctx: OpsContext, images: string[], opts: SizeOptions 
 /** The manifests and blobs a copy of the image would consider: the copy engine's own plan, against nothing. */
 async function countImage(ctx: OpsContext, image: string, opts: SizeOptions, jobs: number): Promise<Counted & { digest: string }> {
   return withSource(ctx, image, async ({ target }) => {
-    const platform = opts.allPlatforms ? undefined : (opts.platform ?? ctx.platform);
+    const platform = opts.platform === 'all' ? undefined : (opts.platform ?? ctx.platform);
     const top = await resolveImage(target, { ...(platform ? { platform } : {}), strict: opts.platform !== undefined });
     const plan = await planCopy(target, new MemoryTarget('nowhere'), { desc: top.top, bytes: top.bytes, doc: top.doc }, { jobs });
     return { digest: top.top.digest, blobs: plan.blobs, manifests: plan.manifests.map((m) => m.desc) };

@@ -13,12 +13,15 @@ export interface TagFilter {
   semver?: string;
 }
 
-/** A regular expression from the command line or a sync file; UsageError naming `what` when it does not compile. */
-export function tagRegex(pattern: string, what: string): RegExp {
+/**
+ * A regular expression from the command line, a sync file or a library option; UsageError naming `what` when it does
+ * not compile (and carrying `option`, the library option it came from, when given).
+ */
+export function tagRegex(pattern: string, what: string, option?: string): RegExp {
   try {
     return new RegExp(pattern);
   } catch (err) {
-    throw new UsageError(`${what}: invalid regular expression "${pattern}": ${(err as Error).message}`);
+    throw new UsageError(`${what}: invalid regular expression "${pattern}": ${(err as Error).message}`, option ? { option } : {});
   }
 }
 

@@ -62,8 +62,8 @@ export function inspectJson(r: InspectResult): string {
   return `${JSON.stringify(inspectView(r), null, 2)}\n`;
 }
 
-/** What the JSON form shows: the result without its raw bytes (an entry of `inspect`'s JSON array for several images). */
-export function inspectView(r: InspectResult): Omit<InspectResult, 'raw' | 'configRaw'> {
-  const { raw: _raw, configRaw: _config, ...rest } = r;
+/** What the JSON form shows (an entry of `inspect`'s JSON array for several images): the summary, without bytes or parsed documents. */
+export function inspectView(r: InspectResult): Omit<InspectResult, 'raw' | 'configRaw' | 'manifest' | 'config' | 'repository' | 'repoTags' | 'platformImage'> {
+  const { raw: _raw, configRaw: _configRaw, manifest: _manifest, config: _config, repository: _repository, repoTags: _tags, platformImage: _image, ...rest } = r;
   return rest;
 }

@@ -7,6 +7,7 @@
 import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import type { DescriptorView, InspectResult } from '../ops/inspect.js';
+import type { RateLimitResult } from '../ops/ratelimit.js';
 import type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
 import type { images } from '../ops/local.js';
 import type { search } from '../ops/search.js';
@@ -48,19 +49,19 @@ export function descriptorData(d: DescriptorView | Descriptor): object {
 
 /**
  * `inspect`: skopeo inspect's fields, then regctl's (MediaType, ArtifactType, Annotations, Size, Config, Manifests).
- * For an index the image fields come from `image` (the host's platform, as skopeo picks it) when given; Digest stays
- * the index's. `repoTags` is listed only when asked for (it costs a tag list).
+ * Name is the repository of a registry image (skopeo's). For an index the image fields come from its `platformImage`
+ * (the host's platform, as skopeo picks it) when read; Digest stays the index's. RepoTags is listed only when read.
  */
-export function inspectData(r: InspectResult, opts: { image?: InspectResult; repoTags?: string[] } = {}): object {
-  const img = r.image ? r : opts.image;
-  const config = parseJson(img?.configRaw);
+export function inspectData(r: InspectResult): object {
+  const img = r.image ? r : r.platformImage;
+  const config: Json = img?.config ?? {};
   const c: Json = config.config && typeof config.config === 'object' ? config.config : {};
   const layers = img?.image?.layers ?? [];
   return record(
     {
-      Name: r.name,
+      Name: r.repository ?? r.name,
       Digest: r.digest,
-      ...(opts.repoTags ? { RepoTags: opts.repoTags } : {}),
+      ...(r.repoTags ? { RepoTags: r.repoTags } : {}),
       Created: typeof config.created === 'string' ? config.created : null,
       DockerVersion: typeof config.docker_version === 'string' ? config.docker_version : '',
       Labels: c.Labels ?? {},
@@ -143,5 +144,23 @@ export function sizeData(report: SizeReport): object {
       Total: record(figures(report.total), 'SizeFigures'),
     },
     'SizeReport',
+  );
+}
+
+/** `ratelimit`: the image, its registry and the limit as `--format json` has it (null where none was announced). */
+export function rateLimitData(r: RateLimitResult): object {
+  const rl = r.rateLimit;
+  return record(
+    {
+      Name: r.name,
+      Registry: r.registry,
+      Limited: rl !== undefined,
+      Limit: rl?.limit ?? null,
+      Remaining: rl?.remaining ?? null,
+      Window: rl?.window ?? null,
+      Source: rl?.source ?? null,
+      Headers: rl?.headers ?? {},
+    },
+    'RateLimit',
   );
 }
