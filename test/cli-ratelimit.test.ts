@@ -46,6 +46,10 @@ describe('rate limits (Docker Hub headers)', () => {
     const doc = JSON.parse(j.stdout);
     assert.deepEqual({ limited: doc.limited, limit: doc.limit, remaining: doc.remaining, window: doc.window, source: doc.source },
       { limited: true, limit: 100, remaining: 76, window: 21600, source: '203.0.113.7' });
+    const t = await runCli(['ratelimit', '--format', '{{.Registry}} {{.Remaining}}/{{.Limit}} per {{.Window}}s for {{.Source}}', `${hub.host}/library/app:1`], home.env);
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(t.stdout, `${hub.host} 76/100 per 21600s for 203.0.113.7\n`);
+    assert.equal((await runCli(['ratelimit', '--format', 'yaml', `${hub.host}/library/app:1`], home.env)).code, 2, 'neither a format nor a template');
   });
 
   test('ratelimit on a registry without the headers says there is no limit', async () => {
@@ -54,6 +58,8 @@ describe('rate limits (Docker Hub headers)', () => {
     assert.equal(r.stdout, `${reg.host} sent no rate-limit headers for ${reg.host}/library/app:1: no pull limit applies\n`);
     const j = await runCli(['ratelimit', '--format', 'json', `${reg.host}/library/app:1`], home.env);
     assert.equal(JSON.parse(j.stdout).limited, false);
+    const t = await runCli(['ratelimit', '--format', '{{.Limited}} {{.Registry}} {{len .Headers}}', `${reg.host}/library/app:1`], home.env);
+    assert.equal(t.stdout, `false ${reg.host} 0\n`);
     const missing = await runCli(['ratelimit', `${reg.host}/library/nope:1`], home.env);
     assert.equal(missing.code, 3);
   });

@@ -161,6 +161,18 @@ describe('read-only commands against the real registry (anonymous http)', () => 
     assert.deepEqual(JSON.parse(json.stdout), ['1.0']);
   });
 
+  test('tags --full-ref and tag ls --full-ref print REPOSITORY:TAG, the repository as the registry names it', async () => {
+    const one = await runCli(['tags', '--full-ref', `${reg.host}/team/app`], home.env);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(one.stdout, `${reg.host}/team/app:1.0\n`);
+    const json = await runCli(['tag', 'ls', '--full-ref', '--format', 'json', `${reg.host}/team/multi`], home.env);
+    assert.deepEqual(JSON.parse(json.stdout), [`${reg.host}/team/multi:v1`]);
+    const both = await runCli(['tag', 'ls', '--full-ref', `${reg.host}/team/multi`, `${reg.host}/team/app`], home.env);
+    assert.equal(both.stdout, `${reg.host}/team/multi:v1\n${reg.host}/team/app:1.0\n`, 'several repositories: one reference a line, in input order');
+    const plain = await runCli(['tag', 'ls', `${reg.host}/team/multi`, `${reg.host}/team/app`], home.env);
+    assert.equal(plain.stdout, `${reg.host}/team/multi v1\n${reg.host}/team/app 1.0\n`, 'without it: REPOSITORY TAG');
+  });
+
   test('catalog --format json, or a template over Registry and Repositories', async () => {
     const r = await runCli(['catalog', '--format', 'json', reg.host], home.env);
     assert.equal(r.code, 0, r.stderr);

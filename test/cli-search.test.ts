@@ -61,20 +61,22 @@ describe('search', () => {
       { name: 'mysql', description: LONG, stars: 15000, official: true, automated: false },
       { name: 'bitnami/mysql', description: 'Bitnami MySQL', stars: 120, official: false, automated: false },
     ]);
-    const official = JSON.parse((await runCli(['search', '--filter', 'is-official=true', '--format', 'json', 'mysql'], home.env)).stdout);
+    const official = JSON.parse((await runCli(['search', '-f', 'is-official=true', '--format', 'json', 'mysql'], home.env)).stdout);
     assert.deepEqual(official.map((x: { name: string }) => x.name), ['mysql', 'mysql-legacy']);
-    const notOfficial = JSON.parse((await runCli(['search', '--filter', 'is-official=false', '--filter', 'stars=30', '--format', 'json', '--limit', '100', 'mysql'], home.env)).stdout);
+    const notOfficial = JSON.parse((await runCli(['search', '-f', 'is-official=false', '--filter', 'stars=30', '--format', 'json', '--limit', '100', 'mysql'], home.env)).stdout);
     assert.deepEqual(notOfficial.map((x: { name: string }) => x.name), ['bitnami/mysql', ...[30, 31, 32, 33, 34, 35, 36, 37, 38, 39].map((i) => `user${i}/mysql-${i}`)]);
     const automated = await runCli(['search', '--filter', 'is-automated=true', '--format', 'json', 'mysql'], home.env);
     assert.deepEqual(JSON.parse(automated.stdout), []);
   });
 
-  test('bad limits and filters: exit 2', async () => {
-    for (const args of [['--limit', '0'], ['--limit', '101'], ['--limit', 'ten'], ['--filter', 'stars=many'], ['--filter', 'is-official=yes'], ['--filter', 'color=red'], ['--format', 'xml']]) {
+  test('bad limits and filters: exit 2, the flag named', async () => {
+    const asked = hub.requests.length;
+    for (const args of [['--limit', '0'], ['--limit', '101'], ['--limit', 'ten'], ['--filter', 'stars=many'], ['-f', 'is-official=yes'], ['--filter', 'color=red'], ['--format', 'xml']]) {
       const r = await runCli(['search', ...args, 'mysql'], home.env);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.match(r.stderr, /^regctl: /m);
+      assert.match(r.stderr, args[0] === '-f' ? /^regctl: --filter / : new RegExp(`^regctl: ${args[0]}`), args.join(' '));
     }
+    assert.equal(hub.requests.length, asked, 'refused before searching');
   });
 
   test('--registry searches another registry\'s catalog', async () => {

@@ -82,5 +82,11 @@ describe('regctl size (issue 16 §2) on the real registry', () => {
     assert.ok(all.total.bytes > one.total.bytes);
     const missing = await runCli(['size', `${src.host}/multi:x`, '--platform', 'windows/amd64'], home.env);
     assert.equal(missing.code, 3);
+    const both = await runCli(['size', `${src.host}/multi:x`, '--platform', 'linux/arm64', '-a'], home.env);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--platform and --all-platforms/);
+    const malformed = await runCli(['size', `${src.host}/multi:x`, '--platform', '../../etc'], home.env);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, /^regctl: --platform/, 'the library\'s option named as the flag');
   });
 });
