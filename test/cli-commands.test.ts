@@ -27,20 +27,24 @@ describe('command definitions', () => {
     }
   });
 
-  test('no short flag means two things anywhere in the tree', async () => {
-    const meaning = new Map<string, string>();
-    const clashes: string[] = [];
+  test('within one command a short flag means one thing; across commands it may differ, as in docker (search -f is --filter)', async () => {
     const program = await commandTree();
-    for (const { path, cmd } of [{ path: 'regctl', cmd: program }, ...walk(program)]) {
+    const global = program.options.filter((o) => o.short).map((o) => [o.short!, o.long ?? ''] as const);
+    const clashes: string[] = [];
+    const meanings = new Map<string, string>();
+    for (const { path, cmd } of walk(program)) {
+      const meaning = new Map<string, string>(global);
       for (const option of cmd.options) {
         if (!option.short) continue;
         const known = meaning.get(option.short);
         if (known !== undefined && known !== option.long) clashes.push(`${option.short}: ${known} and ${option.long} (${path})`);
         meaning.set(option.short, option.long ?? '');
+        meanings.set(`${path} ${option.short}`, option.long ?? '');
       }
     }
     assert.deepEqual(clashes, []);
-    assert.equal(meaning.get('-a'), '--all-platforms');
+    assert.equal(meanings.get('search -f'), '--filter');
+    assert.equal(meanings.get('size -a'), '--all-platforms');
   });
 
   test('--version is package.json\'s version', async () => {
