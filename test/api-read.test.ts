@@ -165,6 +165,7 @@ describe('the read operations of the library', () => {
     await assert.rejects(search('app', { ...env, limit: 101 }), (err) => err instanceof UsageError && err.option === 'limit' && /want 1 to 100/.test(err.message));
     await assert.rejects(tags(repo, { ...env, exclude: ['ok', '('] }), (err) => err instanceof UsageError && err.option === 'exclude' && /^option exclude: invalid regular expression/.test(err.message));
     await assert.rejects(search('app', { ...env, registry: 'not a host' }), (err) => err instanceof UsageError && err.option === 'registry');
+    await assert.rejects(tagsMany([repo], { ...env, digest: 'sha256:abc' }), (err) => err instanceof UsageError && err.option === 'digest');
     await assert.rejects(inspect(app, { ...env, platform: '../../etc' }), (err) => err instanceof UsageError && err.option === 'platform');
     assert.deepEqual(proxy.requests, [], 'nothing was asked of the registry');
   });

@@ -11,6 +11,8 @@ import { size as sizeOp, type SizeOptions, type SizeReport } from '../ops/size.j
 import { tagsForDigest as tagsForDigestOp, type TagsForDigestOptions } from '../ops/tags-for-digest.js';
 import type { SearchResult } from '../registry/search.js';
 import type { OpsContext } from '../ops/context.js';
+import { UsageError } from '../errors.js';
+import { parseDigest } from '../ref/parse.js';
 import { operation, type CallOptions } from './context.js';
 import { boolean, count, credentials, func, object, positive, platform, string, wrongType, type Check, type PlatformSpec } from './options.js';
 
@@ -98,7 +100,17 @@ const patterns: Check = (v, name) => {
   return list;
 };
 
-const TAGS_MANY_OPTIONS = { exclude: patterns, omitDigestTags: boolean, digest: string, credentials };
+/** `sha256:<hex>`, of an algorithm regctl verifies. */
+const digestOption: Check = (v, name) => {
+  if (typeof v !== 'string') throw wrongType(name, 'a digest ("sha256:…")', v);
+  try {
+    return parseDigest(v);
+  } catch (err) {
+    throw new UsageError(`option ${name}: ${(err as Error).message}`, { option: name, cause: err });
+  }
+};
+
+const TAGS_MANY_OPTIONS = { exclude: patterns, omitDigestTags: boolean, digest: digestOption, credentials };
 const TAGS_OPTIONS = { ...TAGS_MANY_OPTIONS, onProgress: func };
 
 type TagsOpOptions = TagsForDigestOptions & { digest?: string };
