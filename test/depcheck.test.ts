@@ -3,7 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
-// ref → auth → transport → registry → ops → commands → cli: imports go one way. Each layer lists what it may import.
+// ref → auth → transport → registry → ops → api → commands → cli: imports go one way. Each layer lists what it may
+// import. The CLI has one door into the library: commands and cli.ts reach operations only through api (the
+// package's facade), never ops, content, registry, transport or store.
 // ref (the image-reference model and the digest algorithms) is the bottom: every layer that names images may use it.
 const ALLOWED: Record<string, string[]> = {
   'errors.ts': [],
@@ -23,10 +25,10 @@ const ALLOWED: Record<string, string[]> = {
   image: ['content', 'archive', 'oci', 'errors.ts', 'util'],
   ops: ['image', 'daemon', 'content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
   output: ['ops', 'content', 'oci', 'template', 'errors.ts'],
-  commands: ['ops', 'output', 'docs', 'oci', 'ref', 'errors.ts', 'util'],
+  commands: ['api', 'output', 'docs', 'oci', 'ref', 'errors.ts', 'util'],
   // The library's facade (the package's main entry): calls without a context take this process's defaults.
   api: ['ops', 'image', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'template', 'errors.ts', 'util'],
-  'cli.ts': ['commands', 'ops', 'output', 'docs', 'errors.ts', 'util'],
+  'cli.ts': ['commands', 'api', 'output', 'docs', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],
   'bin.ts': ['cli.ts', 'api'],
 };
@@ -59,6 +61,12 @@ test('imports go one way between layers', () => {
     }
   }
   assert.deepEqual(violations, []);
+});
+
+test('one door: commands and cli.ts may not import ops, content, registry, transport or store', () => {
+  for (const layer of ['commands', 'cli.ts']) {
+    for (const inner of ['ops', 'content', 'registry', 'transport', 'store']) assert.ok(!ALLOWED[layer]!.includes(inner), `${layer} → ${inner}`);
+  }
 });
 
 test('the library core never touches process (no printing, exiting or env reads)', () => {
