@@ -14,3 +14,9 @@ export interface OpsContext {
   credentials: CredentialStore;
   transport: Transport;
 }
+
+/** Something the user should hear about (a format caveat, a new index); the library never prints. `code` says what. */
+export interface Warning {
+  code: string;
+  message: string;
+}
