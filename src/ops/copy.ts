@@ -58,6 +58,9 @@ export interface LocationCopyOptions extends Omit<CopyOptions, 'platform'> {
  * names, committing only when everything succeeded.
  */
 export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: ImageLocation, opts: LocationCopyOptions = {}): Promise<CopyResult> {
+  if (opts.dryRun && opts.manifestFormat) {
+    throw new UsageError('a dry run plans the copy as it is: option manifestFormat does not go with option dryRun', { option: 'manifestFormat' });
+  }
   const { sourceCredentials, destinationCredentials, ...rest } = opts;
   const [srcCtx, dstCtx] = await transferContexts(ctx,
     { registries: locationRegistries(from.text), credentials: sourceCredentials },
@@ -97,9 +100,6 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
  * `blobs.bytes` bytes with the `manifests` manifests it would push) — the figure `size` with `to` and sync's dry run give.
  */
 async function dryRun(src: SourceTarget, dst: DestinationTarget, opts: LocationCopyOptions): Promise<CopyResult> {
-  if (opts.manifestFormat) {
-    throw new UsageError('a dry run plans the copy as it is: option manifestFormat does not go with option dryRun', { option: 'manifestFormat' });
-  }
   const top = await resolveImage(src, { ...(opts.platform ? { platform: opts.platform } : {}), strict: opts.strictPlatform ?? false });
   const pending = await pendingBytes(src, dst, { desc: top.top, bytes: top.bytes, doc: top.doc }, {
     jobs: opts.jobs ?? DEFAULT_JOBS,
