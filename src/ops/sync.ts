@@ -29,7 +29,7 @@ export interface SyncImageResult {
   status: SyncStatus;
   digest?: string;
   /** Bytes sent: blobs and manifests; on a dry run, what the copy would send (manifests and the blobs the
-   * destination lacks), the figure `regctl size --to` gives. */
+   * destination lacks), the figure `size` with `to` gives. */
   bytes: number;
   /** Why it failed (`failed` only): its `code`, `message` and `exitCode` as any RegctlError. */
   error?: RegctlError;
