@@ -215,6 +215,9 @@ describe('copy between real registries', () => {
     const dry = await cp('--dry-run', '--manifest-format', 'oci', `${a.host}/src/app:1`, `${b.host}/fmt/x:1`);
     assert.equal(dry.code, 2);
     assert.match(dry.stderr, /--manifest-format does not go with --dry-run/);
+    const refs = await cp('--format', 'oci', '--referrers', `${a.host}/src/app:1`, `${b.host}/fmt/x:1`);
+    assert.equal(refs.code, 2);
+    assert.match(refs.stderr, /--manifest-format and --referrers exclude each other/);
     assert.equal((await cp('--format', 'tabel', `${a.host}/src/app:1`, `${b.host}/fmt/x:1`)).code, 2);
     assert.equal((await runCli(['tags', `${b.host}/fmt/x`], home.env)).code, 3, 'nothing written by the refused copies');
   });

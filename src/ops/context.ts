@@ -15,7 +15,10 @@ export interface OpsContext {
   transport: Transport;
 }
 
-/** Something the user should hear about (a format caveat, a new index); the library never prints. `code` says what. */
+/**
+ * Something the user should hear about (a pull rate limit running low, a format caveat, a new index); the library
+ * never prints. `code` says what: `RATE_LIMIT_LOW`, `SKIPPED`, `CONFIG_IGNORED`, `DOCKER_FORMAT_KEPT`, `NEW_INDEX`.
+ */
 export interface Warning {
   code: string;
   message: string;
