@@ -22,7 +22,11 @@ export type {
   ImageSize, SizeFigures, SizeReport, ImageConfig, ContainerConfig, ImageHistory, ImageIndex, ImageManifest,
 } from './api/read.js';
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
-export { copy, load, pull, push, save, sync, type CopyOptions, type SyncFile, type SyncOptions } from './api/transfer.js';
+export {
+  copy, copyAllTags, load, pull, push, save, sync, type CopyAllTagsOptions, type CopyOptions, type LoadOptions, type PullOptions, type PushOptions,
+  type PushResult, type SaveOptions, type SyncFile, type SyncOptions,
+} from './api/transfer.js';
+export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
 export { images, rmi, tag } from './api/local.js';
 export { attach, del, login, logout, type LoginCallOptions } from './api/registry.js';
 export {
@@ -57,8 +61,8 @@ export type { RateLimit, RateLimitOptions, RateLimitResult } from './ops/ratelim
 export type { ReferrersOptions, ReferrersResult, ReferrerNode } from './ops/referrers.js';
 export type { AttachOptions, AttachResult } from './ops/attach.js';
 export type { LoginOptions, LoginResult } from './ops/login.js';
-export type { PullOptions, PullResult, TransferOptions, RemoveOutcome } from './ops/local.js';
-export type { SaveOptions, LoadOptions, LoadResult } from './ops/archive.js';
+export type { PullResult, TransferOptions, RemoveOutcome } from './ops/local.js';
+export type { LoadResult } from './ops/archive.js';
 export type { SyncReport, SyncImageResult, SyncProgress, SyncStatus } from './ops/sync.js';
 export type { StoreImage } from './store/store.js';
 export type { RemoveResult } from './store/remove.js';

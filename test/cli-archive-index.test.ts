@@ -194,6 +194,7 @@ describe('archives carry the whole index: save --all-platforms, oci-archive:, lo
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(plain.stdout.trim(), bb.desc.digest);
     assert.equal(plain.stderr.match(/umoci and skopeo will not address it by tag/g)?.length, 1);
+    assert.match(plain.stderr, /\(--manifest-format 'oci' converts it\)/, 'the library\'s option named as the flag');
 
     const conv = await cli('copy', '-q', '--format', 'oci', dockerImg, `oci:${join(T, 'umoci')}:v1`);
     assert.equal(conv.code, 0, conv.stderr);

@@ -195,6 +195,33 @@ describe('copy between real registries', () => {
     }
   });
 
+  test('--format prints (text, json, a template); --manifest-format writes, as skopeo\'s --format oci|docker|v2s2 does', async () => {
+    const json = await cp('-q', '--format', 'json', `${a.host}/src/app:1`, `${b.host}/fmt/app:1`);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(JSON.parse(json.stdout).digest, image.digest);
+    const again = await cp('-q', '--format', '{{.Digest}} {{.Unchanged}} {{.Blobs.Pushed}}', `${a.host}/src/app:1`, `${b.host}/fmt/app:1`);
+    assert.equal(again.stdout, `${image.digest} true 0\n`);
+    const oci = await cp('-q', '--manifest-format', 'oci', '--format', '{{.MediaType}} {{.Digest}}', `${a.host}/src/app:1`, `${b.host}/fmt/oci:1`);
+    assert.equal(oci.code, 0, oci.stderr);
+    const [mediaType, ociDigest] = oci.stdout.trim().split(' ');
+    assert.equal(mediaType, 'application/vnd.oci.image.manifest.v1+json');
+    const skopeo = await cp('-q', '--format', 'oci', `${a.host}/src/app:1`, `${b.host}/fmt/skopeo:1`);
+    assert.equal(skopeo.stdout, `${ociDigest}\n`, 'skopeo\'s --format oci writes the same OCI manifest, and prints the digest');
+    const back = await cp('-q', '--format', 'v2s2', `${b.host}/fmt/skopeo:1`, `${b.host}/fmt/back:1`);
+    assert.equal(back.stdout, `${image.digest}\n`, 'v2s2 is the Docker format: the source\'s bytes again');
+    const disagree = await cp('--format', 'oci', '--manifest-format', 'docker', `${a.host}/src/app:1`, `${b.host}/fmt/x:1`);
+    assert.equal(disagree.code, 2);
+    assert.match(disagree.stderr, /--format oci and --manifest-format docker disagree/);
+    const dry = await cp('--dry-run', '--manifest-format', 'oci', `${a.host}/src/app:1`, `${b.host}/fmt/x:1`);
+    assert.equal(dry.code, 2);
+    assert.match(dry.stderr, /--manifest-format does not go with --dry-run/);
+    const refs = await cp('--format', 'oci', '--referrers', `${a.host}/src/app:1`, `${b.host}/fmt/x:1`);
+    assert.equal(refs.code, 2);
+    assert.match(refs.stderr, /--manifest-format and --referrers exclude each other/);
+    assert.equal((await cp('--format', 'tabel', `${a.host}/src/app:1`, `${b.host}/fmt/x:1`)).code, 2);
+    assert.equal((await runCli(['tags', `${b.host}/fmt/x`], home.env)).code, 3, 'nothing written by the refused copies');
+  });
+
   test('errors: bad names exit 2, missing source exit 3, bad --jobs exit 2', async () => {
     assert.equal((await cp('Bad/Name', `${b.host}/x:1`)).code, 2);
     assert.equal((await cp(`${a.host}/src/app:1`, 'oops://x')).code, 2);

@@ -153,13 +153,23 @@ describe('regctl prune (issue 16 §3) on the real registry', () => {
     assert.equal(tags.filter((t) => t.startsWith('rel-')).length, 10, 'not matched: kept');
   });
 
+  test('--format takes a template over the report', async () => {
+    for (const tag of ['1', '2', '3']) await seedImage({ url: reg.url }, 'tpl/app', tag, { created: `2024-01-0${tag}T00:00:00Z`, layers: [] });
+    const r = await cli('prune', `${reg.host}/tpl/app`, '--keep', '1', '--format', '{{.DryRun}} {{.Deleted}}/{{.Kept}}{{range .Tags}} {{.Tag}}={{.Decision}}{{end}}');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'true 2/1 3=keep 2=delete 1=delete\n');
+  });
+
   test('a prune that names no rule, or signatures without deleting manifests, is a usage error (exit 2)', async () => {
     const none = await cli('prune', `${reg.host}/none/app`, '--yes');
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /say what to prune/);
+    assert.match(none.stderr, /say what to prune: --keep, --older-than, --match or --semver/);
     const sigs = await cli('prune', `${reg.host}/none/app`, '--keep', '1', '--with-signatures');
     assert.equal(sigs.code, 2);
-    assert.match(sigs.stderr, /--delete-untagged/);
+    assert.match(sigs.stderr, /--with-signatures removes the signatures of manifests that are deleted: give --delete-untagged too/);
+    const regex = await cli('prune', `${reg.host}/none/app`, '--keep', '1', '--keep-tag', '[');
+    assert.equal(regex.code, 2);
+    assert.match(regex.stderr, /--keep-tag: invalid regular expression "\["/);
     const age = await cli('prune', `${reg.host}/none/app`, '--older-than', 'soon');
     assert.equal(age.code, 2);
   });

@@ -142,6 +142,21 @@ describe('sync and copy --all-tags against the real registry', () => {
     assert.deepEqual((await cli('tags', `${b.host}/dry/gamma`)).stdout, '1.0.0\n');
   });
 
+  test('--format takes a template over the report; copy --all-tags --json is --format json; a sync file with --tags is refused naming the flag', async () => {
+    const r = await cli('sync', '-q', `${a.host}/gamma:1.0.0`, `${b.host}/tpl/gamma`, '--format', '{{.Copied}}{{range .Images}} {{.Status}} {{.Destination}}{{end}}');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `1 copied ${b.host}/tpl/gamma:1.0.0\n`);
+    const dry = await cli('copy', '--all-tags', '--dry-run', '--json', `${a.host}/team/beta`, `${b.host}/json/beta`);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual([JSON.parse(dry.stdout).planned, JSON.parse(dry.stdout).dryRun], [20, true]);
+    const file = join(home.dir, 'tags.yaml');
+    await writeFile(file, `${a.host}:\n  images:\n    gamma: []\n  tls-verify: false\n`);
+    const refused = await cli('sync', '--config', file, '--tags', '^1', `${b.host}/never`);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--tags selects tags of a repository: a sync file selects its own/);
+    assert.equal((await cli('tags', `${b.host}/never/gamma`)).code, 3);
+  });
+
   test('--keep-going survives a broken repository and exits non-zero at the end; without it the sync stops', async () => {
     const broken = await startProxy(a.url, { fault: (m, u) => (m === 'GET' && u.pathname.startsWith('/v2/team/beta/blobs/') ? { corrupt: true } : undefined) });
     try {

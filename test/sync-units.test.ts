@@ -28,8 +28,8 @@ describe('tag selection', () => {
   });
 
   test('bad patterns and ranges are usage errors naming where they came from', () => {
-    assert.throws(() => tagRegex('(', '--tags'), (e) => e instanceof UsageError && /--tags: invalid regular expression "\("/.test(e.message));
-    assert.throws(() => semverRange('>= banana', '--semver'), (e) => e instanceof UsageError && /--semver: invalid semver range/.test(e.message));
+    assert.throws(() => tagRegex('(', { option: 'tags' }), (e) => e instanceof UsageError && e.option === 'tags' && /^option tags: invalid regular expression "\("/.test(e.message));
+    assert.throws(() => semverRange('>= banana', { option: 'semver' }), (e) => e instanceof UsageError && e.option === 'semver' && /^option semver: invalid semver range/.test(e.message));
     assert.throws(() => semverRange('!= 1.0.0', 'f.yml: r.images-by-semver.a'), (e) => e instanceof UsageError && /"!=" .* not supported/.test(e.message));
   });
 });

@@ -1,5 +1,5 @@
 import { CancelledError, RegctlError, TimeoutError, UsageError } from '../errors.js';
-import type { OpsContext } from '../ops/context.js';
+import type { OpsContext, Warning } from '../ops/context.js';
 import { createContext as buildContext, type ContextOptions as BuildOptions } from '../ops/create-context.js';
 import { fsError } from '../util/fs-error.js';
 import { processEnvironment } from './environment.js';
@@ -17,11 +17,7 @@ export interface Context extends OpsContext {
  */
 export interface ContextOptions extends Partial<BuildOptions> {}
 
-/** Something the user should hear about (a pull rate limit running low, a format caveat); the library never prints. */
-export interface Warning {
-  code: string;
-  message: string;
-}
+export type { Warning } from '../ops/context.js';
 
 /** Options every operation takes: run in this `context` (kept open), or in one made from these settings (closed after). */
 export interface CallOptions extends Omit<ContextOptions, 'signal' | 'onWarning'> {

@@ -85,7 +85,10 @@ export const platform: Check = (v, name) => {
 /** One platform, a list of them, or `'all'`: `'all'` or a Platform[]. */
 export const platforms: Check = (v, name) => {
   if (v === 'all') return 'all';
-  if (Array.isArray(v)) return v.map((p, i) => platform(p, `${name}[${i}]`));
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw new UsageError(`option ${name}: an empty list names no platform (leave the option out for the default)`, { option: name });
+    return v.map((p, i) => platform(p, `${name}[${i}]`));
+  }
   return [platform(v, name)];
 };
 

@@ -1,19 +1,26 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { parsePlatform } from '../oci/platform.js';
-import { copy } from '../ops/copy.js';
+import { copy, copyAllTags, type ManifestFormat } from '../api/transfer.js';
+import { formatHelp, parseFormat } from '../output/format.js';
+import { copyData, copyPlanLine, copySummary } from '../output/copy-report.js';
+import { renderReport, type ReportFormat } from '../output/report.js';
 import { transferOptions } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
+import { inFlagText } from './flag-names.js';
+import { REPORT_FORMATS, runSync } from './sync.js';
 import { withTransfer } from './transfer.js';
-import { humanSize } from '../output/bytes.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
+
+/** skopeo's `copy --format` values: the manifest format written. */
+const SKOPEO_FORMATS: Readonly<Record<string, ManifestFormat>> = { oci: 'oci', docker: 'docker', v2s2: 'docker' };
 
 const build = (cmd: Command, locations: string) => cmd
   .argument('<source>', `image: ${locations}`)
   .argument('<destination>', `where to: ${locations}`)
   .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
-  .addOption(cmd.createOption('--format <format>', 'convert manifests and layer media types to this format (digests of manifests change)').choices(['oci', 'docker'] as const))
+  .addOption(cmd.createOption('--manifest-format <format>', 'convert manifests and layer media types to this format (digests of manifests change)').choices(['oci', 'docker'] as const))
+  .option('--format <format>', `what to print on stdout: ${formatHelp(REPORT_FORMATS)} (text: the digest; with --all-tags or --dry-run, the report); oci, docker or v2s2 (skopeo's spelling) mean --manifest-format`, 'text')
   .option('--referrers', 'also copy signatures, SBOMs and attestations referring to every manifest copied (OCI referrers and cosign tags), recursively; off by default')
   .option('--include-nondistributable', 'also copy foreign / non-distributable layers (skipped by default)')
   .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
@@ -23,51 +30,56 @@ const build = (cmd: Command, locations: string) => cmd
   .option('--image-jobs <n>', 'with --all-tags: images copied at once (default 4)')
   .option('--keep-going', 'with --all-tags: go on past a failed tag, exit non-zero at the end')
   .option('--dry-run', 'write nothing: say what the copy would send (a HEAD per blob; with --all-tags, per tag)')
-  .option('--json', 'with --all-tags: print the report as JSON on stdout (sync --format json)');
+  .addOption(cmd.createOption('--json', 'the same as --format json').hideHelp());
 
 type CopyFlags = FlagsOf<typeof build, 'sides'>;
 
 async function copyCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags): Promise<void> {
-  if (flags.allTags) return copyAllTagsCommand(env, source, destination, flags);
-  if (flags.imageJobs !== undefined || flags.keepGoing || flags.json) {
-    throw new UsageError('--image-jobs, --keep-going and --json go with --all-tags');
-  }
-  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const { manifestFormat, format } = formats(flags);
+  if (flags.allTags) return copyAllTagsCommand(env, source, destination, flags, manifestFormat, format);
+  if (flags.imageJobs !== undefined || flags.keepGoing) throw new UsageError('--image-jobs and --keep-going go with --all-tags');
   const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
-  const ctx = await env.context();
-  const result = await withTransfer(env, flags, `Resolving ${source}`, (opts) => copy(ctx, source, destination, {
+  const context = await env.context();
+  const result = await withTransfer(env, flags, `Resolving ${source}`, (opts) => copy(source, destination, {
+    ...opts,
+    context,
     sourceCredentials,
     destinationCredentials,
-    ...opts,
-    platform,
-    onWarning: (message) => env.warn(message),
-    ...(flags.format ? { format: flags.format } : {}),
-    ...(flags.referrers ? { referrers: true } : {}),
-    ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),
-    ...(flags.dryRun ? { dryRun: true } : {}),
+    platform: flags.platform,
+    manifestFormat,
+    referrers: flags.referrers,
+    includeNondistributable: flags.includeNondistributable,
+    dryRun: flags.dryRun,
+    onWarning: (warning) => env.warn(inFlagText(warning.message)),
   }));
-  if (flags.dryRun) {
-    const what = `${result.blobs.pushed} blob${result.blobs.pushed === 1 ? '' : 's'} and ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}`;
-    env.io.stdout.write(`would copy ${source} -> ${destination} (${result.digest}): ${result.unchanged ? 'nothing, up to date' : `${what}, ${humanSize(result.blobs.bytes)} to send`}\n`);
-    return;
+  if (!flags.dryRun) {
+    await writeDigestFile(flags.digestfile, result.digest);
+    if (!flags.quiet) env.io.stderr.write(copySummary(result));
   }
-  await writeDigestFile(flags.digestfile, result.digest);
-  if (!flags.quiet) {
-    const { pushed, mounted, skipped, bytes } = result.blobs;
-    env.io.stderr.write(`sent ${humanSize(bytes)}: ${pushed} blob${pushed === 1 ? '' : 's'} pushed, ${mounted} mounted, ${skipped} already there\n`);
-  }
-  env.io.stdout.write(`${result.digest}\n`);
+  env.io.stdout.write(renderReport(result, format, copyData, (r) => (flags.dryRun ? copyPlanLine(source, destination, r) : `${r.digest}\n`)));
 }
 
-/** Every tag whole, through the sync machinery (compare by HEAD, one blob limit, a summary). */
-async function copyAllTagsCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags): Promise<void> {
-  const unsupported = [flags.platform && '--platform', flags.digestfile && '--digestfile', flags.format && '--format'].filter(Boolean);
+/** Every tag whole, as sync does it (compare by HEAD, one blob limit, a summary). */
+async function copyAllTagsCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags, manifestFormat: ManifestFormat | undefined, format: ReportFormat): Promise<void> {
+  const unsupported = [flags.platform && '--platform', flags.digestfile && '--digestfile', manifestFormat && '--manifest-format'].filter(Boolean);
   if (unsupported.length) throw new UsageError(`--all-tags copies every tag whole: ${unsupported.join(', ')} do not go with it`);
-  const [{ copyAllTags }, { runSync }] = await Promise.all([import('../ops/all-tags.js'), import('./sync.js')]);
   const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
-  const ctx = await env.context();
-  await runSync(env, { ...flags, format: flags.json ? 'json' : 'text' }, (opts) =>
-    copyAllTags(ctx, source, destination, { ...opts, sourceCredentials, destinationCredentials }));
+  const context = await env.context();
+  await runSync(env, flags, format, (opts) => copyAllTags(source, destination, { ...opts, context, sourceCredentials, destinationCredentials }));
+}
+
+/**
+ * `--format` is what to print (text, json, a template; `--json` its old spelling), except skopeo's manifest formats
+ * (`--format oci|docker|v2s2`), which mean `--manifest-format`.
+ */
+function formats(flags: CopyFlags): { manifestFormat: ManifestFormat | undefined; format: ReportFormat } {
+  const skopeo = Object.hasOwn(SKOPEO_FORMATS, flags.format) ? SKOPEO_FORMATS[flags.format] : undefined;
+  if (skopeo && flags.manifestFormat && skopeo !== flags.manifestFormat) {
+    throw new UsageError(`--format ${flags.format} and --manifest-format ${flags.manifestFormat} disagree`, { hint: 'give --manifest-format only' });
+  }
+  const printed = skopeo ? 'text' : flags.format;
+  if (flags.json && printed !== 'text' && printed !== 'json') throw new UsageError(`--json and --format ${printed} disagree`, { hint: 'give --format only' });
+  return { manifestFormat: skopeo ?? flags.manifestFormat, format: parseFormat(flags.json ? 'json' : printed, REPORT_FORMATS) };
 }
 
 export default defineCommand({

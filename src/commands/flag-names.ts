@@ -10,19 +10,26 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase(
 
 /** The flag of a library option: the command's own mapping (`{ to: '--tag' }`), else `--kebab-case` of its name. */
 export function flagName(option: string, flags: Readonly<Record<string, string>> = {}): string {
-  const own = flags[option];
+  const name = option.replace(/\[\d+\]$/, ''); // an item of a list option (`platform[1]`, `keepTags[0]`): the option's flag
+  const own = flags[option] ?? flags[name];
   if (own) return own;
-  const [head, rest] = option.split('.', 2) as [string, string | undefined];
+  const [head, rest] = name.split('.', 2) as [string, string | undefined];
   if (rest !== undefined && head in SIDES && rest in CREDENTIAL_FLAGS) return `--${SIDES[head]}${CREDENTIAL_FLAGS[rest]}`;
-  return `--${kebab(option.replace(/\[\d+\]$/, ''))}`;
+  return `--${kebab(name)}`;
+}
+
+/** Every `option NAME` a library text mentions (`say what to prune: option keep, option olderThanMs, …`). */
+const OPTION_SAID = /\boption ([A-Za-z]\w*(?:\.[A-Za-z]\w*)*(?:\[\d+\])?)(?![\w.])/g;
+
+/** A library text (an error's message or hint, a warning) as the CLI says it: each `option NAME` becomes the flag. */
+export function inFlagText(text: string, flags?: Readonly<Record<string, string>>): string {
+  return text.replace(OPTION_SAID, (_said, option: string) => flagName(option, flags));
 }
 
 /** A library error as the CLI says it: `option NAME` in its message and hint become the flag. Others unchanged. */
 export function inFlagTerms(err: unknown, flags?: Readonly<Record<string, string>>): unknown {
   if (!(err instanceof RegctlError) || err.option === undefined) return err;
-  const flag = flagName(err.option, flags);
-  const said = new RegExp(`\\boption ${err.option.replace(/[.[\]]/g, '\\$&')}(?![\\w.])`, 'g');
-  err.message = err.message.replace(said, flag);
-  if (err.hint) (err as { hint?: string }).hint = err.hint.replace(said, flag);
+  err.message = inFlagText(err.message, flags);
+  if (err.hint) (err as { hint?: string }).hint = inFlagText(err.hint, flags);
   return err;
 }

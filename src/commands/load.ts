@@ -1,5 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { load } from '../ops/archive.js';
+import { load } from '../api/transfer.js';
 import { parseReference } from '../ref/parse.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -10,9 +10,7 @@ const build = (cmd: Command) => cmd
   .option('-q, --quiet', 'print only the loaded names');
 
 async function loadCommand(env: CommandEnv, flags: FlagsOf<typeof build>): Promise<void> {
-  const ctx = await env.context();
-  const input = flags.input ? { path: flags.input } : { stream: env.io.stdin };
-  const r = await load(ctx, input, flags.name === undefined ? {} : { name: flags.name });
+  const r = await load(flags.input ?? env.io.stdin, { context: await env.context(), name: flags.name });
   // The same lines with or without -q, as docker load (-q only drops progress, which load does not show).
   for (const name of r.names) env.io.stdout.write(`Loaded image: ${parseReference(name).familiar}\n`);
   for (const digest of r.unnamed) env.io.stdout.write(`Loaded image ID: ${digest}\n`);

@@ -1,12 +1,16 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
-import { RegctlError, UsageError, partialExitCode } from '../errors.js';
-import { prune } from '../ops/prune.js';
-import { actionLine, prunePlan, pruneSummary } from '../output/prune-report.js';
+import { PartialFailureError, UsageError, partialExitCode } from '../errors.js';
+import { prune } from '../api/prune.js';
+import { formatHelp, parseFormat } from '../output/format.js';
+import { actionLine, pruneData, prunePlan, pruneSummary } from '../output/prune-report.js';
+import { renderReport } from '../output/report.js';
 import { parseDuration } from '../util/duration.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { parseCount } from './transfer.js';
+
+const FORMATS = ['text', 'json'] as const;
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. registry.internal/hub/app')
@@ -22,38 +26,40 @@ const build = (cmd: Command) => cmd
   .option('--dry-run', 'print the plan and delete nothing (the default without --yes)')
   .option('--keep-going', 'go on past a failed deletion; exit non-zero at the end')
   .option('-j, --jobs <n>', 'requests at once (default 8)')
-  .addOption(cmd.createOption('--format <format>', 'plan and report format on stdout').choices(['text', 'json'] as const).default('text' as const))
+  .option('--format <format>', `plan and report on stdout: ${formatHelp(FORMATS)} (text: the plan of a dry run)`, 'text')
   .option('-q, --quiet', 'no plan and no summary (errors only)');
 
 async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const format = parseFormat(flags.format, FORMATS);
   if (flags.yes && flags.dryRun) throw new UsageError('--yes and --dry-run exclude each other');
   if (flags.keep !== undefined && !/^\d+$/.test(flags.keep)) throw new UsageError(`--keep "${flags.keep}": want a whole number`);
   const credentials = await credentialOptions(env, flags);
   const dryRun = !flags.yes;
-  const report = await prune(await env.context(), repository, {
+  const report = await prune(repository, {
+    context: await env.context(),
     dryRun,
     credentials,
-    ...(flags.keep !== undefined ? { keep: Number(flags.keep) } : {}),
-    ...(flags.olderThan !== undefined ? { olderThanMs: parseDuration(flags.olderThan, '--older-than', Number.MAX_SAFE_INTEGER) } : {}),
-    ...(flags.match !== undefined ? { match: flags.match } : {}),
-    ...(flags.exclude !== undefined ? { exclude: flags.exclude } : {}),
-    ...(flags.semver !== undefined ? { semver: flags.semver } : {}),
+    keep: flags.keep === undefined ? undefined : Number(flags.keep),
+    olderThanMs: flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan, '--older-than', Number.MAX_SAFE_INTEGER),
+    match: flags.match,
+    exclude: flags.exclude,
+    semver: flags.semver,
     keepTags: flags.keepTag,
     deleteUntagged: flags.deleteUntagged ?? false,
     withSignatures: flags.withSignatures ?? false,
     keepGoing: flags.keepGoing ?? false,
-    ...(flags.jobs !== undefined ? { jobs: parseCount(flags.jobs, '--jobs') } : {}),
-    ...(flags.quiet || flags.format === 'json' ? {} : {
+    jobs: flags.jobs === undefined ? undefined : parseCount(flags.jobs, '--jobs'),
+    ...(flags.quiet || !format.builtin || format.builtin === 'json' ? {} : {
       onProgress: (e) => {
         if (e.kind === 'deleted') env.io.stderr.write(`${actionLine(e.item)}\n`);
       },
     }),
   });
-  if (flags.format === 'json') env.io.stdout.write(`${JSON.stringify(report, (k, v) => (k === 'error' && v instanceof RegctlError ? { code: v.code, message: v.message, exitCode: v.exitCode } : v), 2)}\n`);
-  else if (!flags.quiet && dryRun) env.io.stdout.write(prunePlan(report));
+  const plan = !flags.quiet && dryRun;
+  env.io.stdout.write(renderReport(report, format, pruneData, (r) => (plan ? prunePlan(r) : '')));
   if (!flags.quiet) env.io.stderr.write(pruneSummary(report));
   const failures = report.actions.filter((a) => a.status === 'failed');
-  if (failures.length) throw new RegctlError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, partialExitCode(failures));
+  if (failures.length) throw new PartialFailureError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, partialExitCode(failures));
 }
 
 export default defineCommand({
@@ -62,5 +68,6 @@ export default defineCommand({
   registry: 'one',
   peers: 'none (Harbor/ACR retention policies, server-side)',
   build,
+  flags: { olderThanMs: '--older-than', keepTags: '--keep-tag' },
   action: pruneCommand,
 });

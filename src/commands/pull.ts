@@ -1,9 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { parsePlatform } from '../oci/platform.js';
-import { pull } from '../ops/local.js';
+import { pull } from '../api/transfer.js';
 import { withTransfer } from './transfer.js';
-import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -17,11 +15,10 @@ const build = (cmd: Command) => cmd
 
 async function pullCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   if (flags.platform && flags.allPlatforms) throw new UsageError('--platform and --all-platforms are mutually exclusive');
-  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
+  const context = await env.context();
   const r = await withTransfer(env, flags, `Resolving ${image}`, (opts) =>
-    pull(ctx, image, { ...opts, credentials, platform, allPlatforms: flags.allPlatforms ?? false }));
+    pull(image, { ...opts, context, credentials, platform: flags.allPlatforms ? 'all' : flags.platform }));
   if (flags.quiet) {
     env.io.stdout.write(`${r.name}\n`);
     return;

@@ -1,5 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { push } from '../ops/local.js';
+import { push } from '../api/transfer.js';
 import { credentialOptions } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
 import { withTransfer } from './transfer.js';
@@ -14,8 +14,8 @@ const build = (cmd: Command) => cmd
 
 async function pushCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const r = await withTransfer(env, flags, `Pushing ${image}`, (opts) => push(ctx, image, { ...opts, credentials }));
+  const context = await env.context();
+  const r = await withTransfer(env, flags, `Pushing ${image}`, (opts) => push(image, { ...opts, context, credentials }));
   await writeDigestFile(flags.digestfile, r.digest);
   env.io.stdout.write(flags.quiet ? `${r.name}\n` : `${r.name}: digest: ${r.digest} size: ${r.size}\n`);
 }

@@ -1,10 +1,10 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { platformList } from './platforms.js';
-import { save } from '../ops/archive.js';
+import { save } from '../api/transfer.js';
 import { checkOutputFile } from '../util/output-file.js';
+import { inFlagText } from './flag-names.js';
+import { platformList } from './platforms.js';
 import { withTransfer } from './transfer.js';
-import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -23,20 +23,20 @@ async function saveCommand(env: CommandEnv, images: string[], flags: FlagsOf<typ
   if (!flags.output && env.io.stdout.isTTY) {
     throw new UsageError('refusing to write a tarball to a terminal', { hint: 'use -o FILE or redirect stdout' });
   }
-  const platforms = platformList(flags.platform ?? []);
+  const platforms = platformList(flags.platform);
   if (flags.allPlatforms && platforms.length > 0) throw new UsageError('--all-platforms and --platform exclude each other');
   if (flags.output) await checkOutputFile(flags.output);
   const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const out = flags.output ? { path: flags.output } : { stream: env.io.stdout };
+  const context = await env.context();
   await withTransfer(env, { ...flags, quiet: flags.quiet ?? !flags.output }, `Saving ${images.join(', ')}`, (opts) =>
-    save(ctx, images, out, {
+    save(images, flags.output ?? env.io.stdout, {
       ...opts,
+      context,
       credentials,
-      ...(flags.allPlatforms ? { platforms: 'all' as const } : platforms.length > 0 ? { platforms } : {}),
-      ...(flags.referrers ? { referrers: true } : {}),
-      ...(flags.includeNondistributable ? { includeNondistributable: true } : {}),
-      onWarning: (message) => env.warn(message),
+      platform: flags.allPlatforms ? 'all' : platforms.length > 0 ? platforms : undefined,
+      referrers: flags.referrers,
+      includeNondistributable: flags.includeNondistributable,
+      onWarning: (warning) => env.warn(inFlagText(warning.message)),
     }));
 }
 

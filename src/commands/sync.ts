@@ -1,15 +1,16 @@
 import type { CommandEnv } from './command-env.js';
-import { RegctlError, UsageError, partialExitCode } from '../errors.js';
-import { sync, type SyncOptions, type SyncReport } from '../ops/sync.js';
-import { readSyncConfig } from '../ops/sync-config.js';
-import { configJobs, repositoryJob } from '../ops/sync-jobs.js';
-import { semverRange, tagRegex, type TagFilter } from '../ops/tag-filter.js';
-import { parseRepository } from '../ref/parse.js';
+import { PartialFailureError, UsageError, partialExitCode } from '../errors.js';
+import { sync, type CopyAllTagsOptions, type SyncReport } from '../api/transfer.js';
+import { formatHelp, parseFormat } from '../output/format.js';
+import { renderReport, type ReportFormat } from '../output/report.js';
+import { imageLine, syncData, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
 import { transferOptions } from './credentials.js';
 import { parseCount } from './transfer.js';
-import { imageLine, syncJson, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
+
+/** How sync and copy --all-tags print their report on stdout. */
+export const REPORT_FORMATS = ['text', 'json'] as const;
 
 const build = (cmd: Command) => cmd
   .argument('[source]', 'source repository (or, with --config, the destination)')
@@ -24,75 +25,70 @@ const build = (cmd: Command) => cmd
   .option('--image-jobs <n>', 'images copied at once (default 4)')
   .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
   .option('--referrers', 'also copy signatures, SBOMs and attestations of every image (OCI referrers and cosign tags), recursively; off by default')
-  .addOption(cmd.createOption('--format <format>', 'report format on stdout').choices(['text', 'json'] as const).default('text' as const))
+  .option('--format <format>', `report on stdout: ${formatHelp(REPORT_FORMATS)} (text: the plan of a dry run)`, 'text')
   .option('-q, --quiet', 'no progress and no summary');
 
 type SyncFlags = FlagsOf<typeof build, 'sides'>;
 /** What runSync reads of the flags (copy --all-tags has them too). */
-type RunFlags = Pick<SyncFlags, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'format' | 'quiet'>;
+type RunFlags = Pick<SyncFlags, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'quiet'>;
+/** What runSync gives the library call. */
+type RunOptions = Pick<CopyAllTagsOptions, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'onProgress'>;
 
 /** `regctl sync SRC_REPO DST_REPO [filters]` or `regctl sync --config FILE DST`. */
 async function syncCommand(env: CommandEnv, first: string | undefined, second: string | undefined, flags: SyncFlags): Promise<void> {
+  const format = parseFormat(flags.format, REPORT_FORMATS);
   if (first === undefined) {
     throw new UsageError(flags.config === undefined ? 'sync needs SRC_REPO and DST_REPO, or --config FILE and a destination' : 'with --config, give the destination registry[/path]', {
       hint: flags.config === undefined ? 'regctl sync SRC_REPO DST_REPO' : `regctl sync --config ${flags.config} DESTINATION`,
     });
   }
-  const filtered = flags.tags !== undefined || flags.exclude !== undefined || flags.semver !== undefined;
   if (flags.config !== undefined) {
     if (second !== undefined) throw new UsageError('with --config, give only the destination', { hint: 'regctl sync --config FILE DESTINATION' });
-    if (filtered) throw new UsageError('--tags, --exclude and --semver select tags of SRC_REPO; a sync file selects its own');
   } else if (second === undefined) {
     throw new UsageError('sync needs SRC_REPO and DST_REPO, or --config FILE and a destination');
   } else if (flags.scoped) {
     throw new UsageError('--scoped names destinations of a sync file (--config)');
   }
-  const jobs = flags.config === undefined
-    ? [repositoryJob(first, second!, tagFilter(flags))]
-    : configJobs(await readSyncConfig(flags.config), first, { scoped: flags.scoped ?? false });
   const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
-  const ctx = await env.context();
-  await runSync(env, flags, (opts) => sync(ctx, jobs, { ...opts, sourceCredentials, destinationCredentials }));
+  const context = await env.context();
+  const [source, destination] = flags.config === undefined ? [first, second!] : [{ config: flags.config, scoped: flags.scoped ?? false }, first];
+  await runSync(env, flags, format, (opts) => sync(source, destination, {
+    ...opts,
+    context,
+    sourceCredentials,
+    destinationCredentials,
+    tags: flags.tags,
+    exclude: flags.exclude,
+    semver: flags.semver,
+  }));
 }
 
-/** Runs a sync (or copy --all-tags) with the progress display, then prints the plan, summary and JSON report. */
-export async function runSync(env: CommandEnv, flags: RunFlags, work: (opts: SyncOptions) => Promise<SyncReport>): Promise<void> {
-  const opts: SyncOptions = {
-    ...(flags.jobs !== undefined ? { jobs: parseCount(flags.jobs, '--jobs') } : {}),
-    ...(flags.imageJobs !== undefined ? { imageJobs: parseCount(flags.imageJobs, '--image-jobs') } : {}),
-    dryRun: flags.dryRun ?? false,
-    keepGoing: flags.keepGoing ?? false,
-    ...(flags.referrers ? { referrers: true } : {}),
-  };
+/**
+ * Runs a sync (or copy --all-tags) with the progress display, then prints the report (the plan of a dry run as
+ * text) and the summary; failed images are listed and make the exit code (errors.ts partialExitCode).
+ */
+export async function runSync(env: CommandEnv, flags: RunFlags, format: ReportFormat, work: (opts: RunOptions) => Promise<SyncReport>): Promise<void> {
   const progress = syncProgress(env.io.stderr, (flags.quiet ?? false) || (flags.dryRun ?? false));
   let report: SyncReport;
   try {
-    report = await work({ ...opts, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    report = await work({
+      ...(flags.jobs !== undefined ? { jobs: parseCount(flags.jobs, '--jobs') } : {}),
+      ...(flags.imageJobs !== undefined ? { imageJobs: parseCount(flags.imageJobs, '--image-jobs') } : {}),
+      dryRun: flags.dryRun ?? false,
+      keepGoing: flags.keepGoing ?? false,
+      ...(flags.referrers ? { referrers: true } : {}),
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
   } finally {
     progress.stop();
   }
-  if (flags.format === 'json') env.io.stdout.write(syncJson(report));
-  else if (report.dryRun) env.io.stdout.write(syncPlan(report));
+  env.io.stdout.write(renderReport(report, format, syncData, (r) => (r.dryRun ? syncPlan(r) : '')));
   if (!flags.quiet) env.io.stderr.write(syncSummary(report));
-  if (report.failed) {
-    const failures = report.images.filter((r) => r.status === 'failed');
+  const failures = report.images.filter((r) => r.status === 'failed');
+  if (failures.length) {
     for (const r of failures) env.warn(imageLine(r));
-    throw new SyncFailed(`${report.failed} of ${report.images.length} images failed`, partialExitCode(failures));
+    throw new PartialFailureError('ERR_SYNC_FAILED', `${failures.length} of ${report.images.length} images failed`, partialExitCode(failures));
   }
-}
-
-class SyncFailed extends RegctlError {
-  constructor(message: string, exitCode: number) {
-    super('ERR_SYNC_FAILED', message, exitCode);
-  }
-}
-
-function tagFilter(flags: SyncFlags): TagFilter {
-  return {
-    ...(flags.tags !== undefined ? { include: tagRegex(flags.tags, '--tags') } : {}),
-    ...(flags.exclude !== undefined ? { exclude: tagRegex(flags.exclude, '--exclude') } : {}),
-    ...(flags.semver !== undefined ? { semver: semverRange(flags.semver, '--semver') } : {}),
-  };
 }
 
 export default defineCommand({

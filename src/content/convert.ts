@@ -89,7 +89,7 @@ function convertType(mediaType: string, format: ManifestFormat, role: string, wh
   const mapped = (format === 'oci' ? TO_OCI : TO_DOCKER)[base];
   if (mapped) return mapped;
   if (format === 'docker' && base.startsWith('application/vnd.oci.image.') && role !== 'manifest') {
-    throw new UsageError(`${what}: the ${role} type ${base} has no Docker equivalent`, { hint: 'copy it without --format docker, or with --format oci' });
+    throw new UsageError(`${what}: the ${role} type ${base} has no Docker equivalent`, { option: 'manifestFormat', hint: "copy it without option manifestFormat 'docker', or with 'oci'" });
   }
   return mediaType;
 }

@@ -74,7 +74,9 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     blobs: { pushed: 0, mounted: 0, skipped: 0, bytes: 0 },
     manifests: 0,
   };
-  if (opts.format && opts.referrers) throw new UsageError('--format and --referrers exclude each other: converting changes the digests referrers name');
+  if (opts.format && opts.referrers) {
+    throw new UsageError('option manifestFormat and option referrers exclude each other: converting changes the digests referrers name', { option: 'manifestFormat' });
+  }
   // The tag already names this very manifest: nothing to do, unless referrers may have been added since.
   const current = !opts.format && !opts.tagChecked && opts.tag !== undefined && dst.tagDigest !== undefined ? await dst.tagDigest(opts.tag) : undefined;
   const topPresent = current === top.digest;

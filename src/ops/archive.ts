@@ -14,7 +14,7 @@ import { NotFoundError, UsageError } from '../errors.js';
 import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
-import type { OpsContext } from './context.js';
+import type { OpsContext, Warning } from './context.js';
 import { sideContext } from './credentials.js';
 import type { TransferOptions } from './local.js';
 import { openStore } from './open-store.js';
@@ -22,14 +22,16 @@ import { registrySource } from './registry-target.js';
 import { scratchDir } from './scratch.js';
 
 export interface SaveOptions extends TransferOptions {
-  /** The platform picked out of multi-platform images (default: the host's, like docker). */
-  platform?: Platform;
-  /** Keep multi-platform indexes as indexes: every platform whole (`all`, attestations included, digest kept), or
-   * these platforms' images only — a new index holding exactly those entries when that leaves some out (its digest
-   * changes; `onWarning` says so). docker's manifest.json lists the host's image (else the first platform's). */
-  platforms?: Platform[] | 'all';
-  /** Told what the archive holds differently from the source (a new index for a subset of platforms); never printed here. */
-  onWarning?: (message: string) => void;
+  /**
+   * What is kept of multi-platform images. Default: the host's platform's image, like docker. One platform: its
+   * image (NotFound when an image lacks it). `'all'`: the index whole (attestations included, digest kept). Several:
+   * the index with these platforms' images only — a new index holding exactly those entries when that leaves some
+   * out (its digest changes; `onWarning` says so). With an index, docker's manifest.json lists the host's image
+   * (else the first platform's).
+   */
+  platform?: Platform[] | 'all';
+  /** Told what the archive holds differently from the source (code `NEW_INDEX`: a new index for a subset of platforms). */
+  onWarning?: (warning: Warning) => void;
   /** Also save the referrers of each image (signatures, SBOMs, attestations). */
   referrers?: boolean;
   /** Save foreign / non-distributable layers too (left out by default, like docker and skopeo). */
@@ -43,14 +45,14 @@ export interface SaveOptions extends TransferOptions {
  */
 export async function save(ctx: OpsContext, images: string[], out: { path: string } | { stream: Writable }, opts: SaveOptions = {}): Promise<string[]> {
   const store = await openStore(ctx);
-  const { platforms, platform: one, onWarning, credentials, ...rest } = opts;
+  const { platform: platforms, onWarning, credentials, ...rest } = opts;
   const whole = platforms === 'all' || (platforms !== undefined && platforms.length > 1);
   const list = Array.isArray(platforms) ? platforms : undefined;
-  const platform = list?.length === 1 ? list[0]! : one ?? ctx.platform;
+  const platform = list?.length === 1 ? list[0]! : ctx.platform;
   const dockerPlatform = !whole ? platform : list && !list.some((p) => platformMatches(p, ctx.platform)) ? list[0]! : ctx.platform;
   const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
   const remote = await sideContext(ctx, images.map((i) => parseReference(i).registry), credentials);
-  const choice = whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: one !== undefined || list !== undefined };
+  const choice = whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: list !== undefined };
   // Every image is planned before any moves, so progress counts the whole archive from its first line.
   const sources: SourceTarget[] = [];
   const planned = new Map<string, { digest: string; size: number }>();
@@ -73,7 +75,10 @@ export async function save(ctx: OpsContext, images: string[], out: { path: strin
       const ref = parseReference(image);
       const saved = await copyImage(sources[i]!, writer, { ...rest, ...choice, session, tag: ref.name });
       if (whole && saved.digest !== saved.sourceDigest) {
-        onWarning?.(`${ref.familiar}: saved as a new index with only ${list!.map(formatPlatform).join(', ')} (digest ${saved.digest}; the source's index is ${saved.sourceDigest})`);
+        onWarning?.({
+          code: 'NEW_INDEX',
+          message: `${ref.familiar}: saved as a new index with only ${list!.map(formatPlatform).join(', ')} (digest ${saved.digest}; the source's index is ${saved.sourceDigest})`,
+        });
       }
       names.push(ref.name);
     }
@@ -120,7 +125,7 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
       const unnamed = archive.images.filter((i) => !i.name);
       const renamed = named === undefined ? undefined : unnamed.length > 0 ? unnamed : archive.images.length === 1 ? archive.images : [];
       if (renamed && renamed.length !== 1) {
-        throw new UsageError(`--name names one image, but ${archive.description} has ${renamed.length === 0 ? 'no unnamed image' : `${renamed.length} unnamed images`}`);
+        throw new UsageError(`option name names one image, but ${archive.description} has ${renamed.length === 0 ? 'no unnamed image' : `${renamed.length} unnamed images`}`, { option: 'name' });
       }
       const result: LoadResult = { names: [], unnamed: [] };
       const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);

@@ -14,3 +14,12 @@ export interface OpsContext {
   credentials: CredentialStore;
   transport: Transport;
 }
+
+/**
+ * Something the user should hear about (a pull rate limit running low, a format caveat, a new index); the library
+ * never prints. `code` says what: `RATE_LIMIT_LOW`, `SKIPPED`, `CONFIG_IGNORED`, `DOCKER_FORMAT_KEPT`, `NEW_INDEX`.
+ */
+export interface Warning {
+  code: string;
+  message: string;
+}

@@ -7,7 +7,7 @@ import { writeTo } from '../content/target.js';
 import { IntegrityError, UsageError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
-import type { OpsContext } from './context.js';
+import type { OpsContext, Warning } from './context.js';
 import { transferContexts, type CredentialOptions } from './credentials.js';
 import { locationRegistries, parseLocation, type ImageLocation } from './transports/index.js';
 
@@ -18,10 +18,10 @@ export interface CopyOptions {
   session?: CopySession;
   referrers?: boolean;
   includeNondistributable?: boolean;
-  /** Convert manifests and layer media types (manifest digests change). */
-  format?: ManifestFormat;
+  /** Convert manifests and layer media types to this format (manifest digests change). */
+  manifestFormat?: ManifestFormat;
   /** Called with warnings (a Docker-format manifest written into an OCI layout); the library never prints. */
-  onWarning?: (message: string) => void;
+  onWarning?: (warning: Warning) => void;
   onProgress?: (event: CopyProgress) => void;
   /** Write nothing: plan the copy and ask the destination what it lacks (a HEAD per blob); see CopyPlanResult. */
   dryRun?: boolean;
@@ -48,6 +48,8 @@ export interface LocationCopyOptions extends Omit<CopyOptions, 'platform'> {
   /** The platform to take out of an index; with `strictPlatform` a single image of another platform is NotFound too. */
   platform?: Platform;
   strictPlatform?: boolean;
+  /** These platforms' images out of an index: a new index of exactly those when that leaves some out. */
+  platforms?: Platform[];
 }
 
 /**
@@ -56,6 +58,9 @@ export interface LocationCopyOptions extends Omit<CopyOptions, 'platform'> {
  * names, committing only when everything succeeded.
  */
 export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: ImageLocation, opts: LocationCopyOptions = {}): Promise<CopyResult> {
+  if (opts.dryRun && opts.manifestFormat) {
+    throw new UsageError('a dry run plans the copy as it is: option manifestFormat does not go with option dryRun', { option: 'manifestFormat' });
+  }
   const { sourceCredentials, destinationCredentials, ...rest } = opts;
   const [srcCtx, dstCtx] = await transferContexts(ctx,
     { registries: locationRegistries(from.text), credentials: sourceCredentials },
@@ -71,9 +76,9 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
     let done = false;
     try {
       if (opts.dryRun) return await dryRun(src.target, dst.target, opts);
-      const { onWarning: _, dryRun: __, ...copyOpts } = opts;
+      const { onWarning: _, dryRun: __, manifestFormat, ...copyOpts } = opts;
       const copied = await writeTo(dst.target, async (target) => {
-        const result = await copyImage(src.target, target, { ...copyOpts, ...(dst.name ? { tag: dst.name } : {}) });
+        const result = await copyImage(src.target, target, { ...copyOpts, ...(manifestFormat ? { format: manifestFormat } : {}), ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
           throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }
@@ -92,10 +97,9 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
 
 /**
  * A copy planned, not made: the result says what it would send (`blobs.pushed` blobs the destination lacks, of
- * `blobs.bytes` bytes with the `manifests` manifests it would push) — the figure `size --to` and `sync --dry-run` give.
+ * `blobs.bytes` bytes with the `manifests` manifests it would push) — the figure `size` with `to` and sync's dry run give.
  */
 async function dryRun(src: SourceTarget, dst: DestinationTarget, opts: LocationCopyOptions): Promise<CopyResult> {
-  if (opts.format) throw new UsageError('--dry-run plans the copy as it is: it takes no --format conversion');
   const top = await resolveImage(src, { ...(opts.platform ? { platform: opts.platform } : {}), strict: opts.strictPlatform ?? false });
   const pending = await pendingBytes(src, dst, { desc: top.top, bytes: top.bytes, doc: top.doc }, {
     jobs: opts.jobs ?? DEFAULT_JOBS,

@@ -40,7 +40,7 @@ export async function eachRepository<O extends { credentials?: CredentialOptions
 
 /** TagsOptions as a test on one tag (patterns checked now: a bad one is a UsageError before any request). */
 export function tagsKept(opts: TagsOptions): (tag: string) => boolean {
-  const exclude = (opts.exclude ?? []).map((p) => (typeof p === 'string' ? tagRegex(p, 'option exclude', 'exclude') : p));
+  const exclude = (opts.exclude ?? []).map((p) => (typeof p === 'string' ? tagRegex(p, { option: 'exclude' }) : p));
   return (t) => !(opts.omitDigestTags && isReferrersTag(t)) && !exclude.some((re) => re.test(t));
 }
 

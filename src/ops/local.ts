@@ -18,10 +18,11 @@ export interface TransferOptions {
 }
 
 export interface PullOptions extends TransferOptions {
-  /** Default: the host's platform, like docker; an explicit platform that the image lacks is NotFound. */
-  platform?: Platform;
-  /** Keep the whole multi-platform index. */
-  allPlatforms?: boolean;
+  /**
+   * The platforms kept of a multi-platform index: `'all'` (the index whole), one (its image; NotFound when the image
+   * lacks it), or several (a new index of exactly those). Default: the host's platform, like docker.
+   */
+  platform?: Platform[] | 'all';
 }
 
 export interface PullResult {
@@ -33,15 +34,14 @@ export interface PullResult {
 
 /** registry → local store: a copy from `IMAGE` to `local:IMAGE`. */
 export async function pull(ctx: OpsContext, image: string, opts: PullOptions = {}): Promise<PullResult> {
-  const { platform: asked, allPlatforms, credentials, ...rest } = opts;
-  const platform = allPlatforms ? undefined : (asked ?? ctx.platform);
+  const { platform: asked, credentials, ...rest } = opts;
   // Like docker's RepoDigests, a pull by digest names the digest pulled (an index's) even when the image stored is
   // the host platform's out of it: the store name is not a digest the stored manifest must have.
   const { expectDigest: _, ...into } = localTransport.parse(image, `local:${image}`);
   const result = await copyLocations(ctx, registryLocation(image), into, {
     ...rest,
     sourceCredentials: credentials,
-    ...(platform ? { platform, strictPlatform: asked !== undefined } : {}),
+    ...(asked === undefined ? { platform: ctx.platform } : asked === 'all' ? {} : asked.length === 1 ? { platform: asked[0]!, strictPlatform: true } : { platforms: asked }),
   });
   return { name: parseReference(image).name, digest: result.sourceDigest, upToDate: result.unchanged };
 }

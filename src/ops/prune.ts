@@ -13,21 +13,21 @@ import type { RegistryClient } from '../transport/registry-client.js';
 import { runPool } from '../util/pool.js';
 import type { OpsContext } from './context.js';
 import { sideClient, type WithCredentials } from './credentials.js';
-import { filterTags, semverRange, tagRegex } from './tag-filter.js';
+import { filterTags, patternOf, tagFilter } from './tag-filter.js';
 
 export interface PruneOptions extends WithCredentials {
   /** Keep the newest N of the tags selected (by the image's `created`, ties by tag order). */
   keep?: number;
-  /** Only tags whose image was created longer ago than this, in ms. */
+  /** Only tags whose image was created longer ago than this, in ms (before `now`). */
   olderThanMs?: number;
-  /** Only tags this regular expression is found in (unanchored, like sync's --tags). */
-  match?: string;
+  /** Only tags this regular expression is found in (unanchored, like sync's `tags`; `^…$` for whole tags). */
+  match?: string | RegExp;
   /** Never tags this regular expression is found in. */
-  exclude?: string;
-  /** Only tags that are versions in this range (sync's --semver syntax). */
+  exclude?: string | RegExp;
+  /** Only tags that are versions in this range (sync's `semver` syntax: `"< 2.0"`, `">= 1.0, < 2.0"`). */
   semver?: string;
   /** Tags any of these is found in are always kept. */
-  keepTags?: string[];
+  keepTags?: readonly (string | RegExp)[];
   /** Delete a manifest once its last tag goes (one DELETE by digest; its untagged blobs are then the registry's garbage). */
   deleteUntagged?: boolean;
   /** With deleteUntagged: also delete the cosign tags (`sha256-<hex>.sig/.att/.sbom`) and referrers of the manifests deleted. */
@@ -38,7 +38,7 @@ export interface PruneOptions extends WithCredentials {
   keepGoing?: boolean;
   /** Requests at once (default 8). */
   jobs?: number;
-  /** "Now" for --older-than (default: the current time). */
+  /** The time `olderThanMs` counts back from (default: the current time). */
   now?: Date;
   onProgress?: (event: PruneProgress) => void;
 }
@@ -54,7 +54,7 @@ export interface TagPlan {
   /** The image's creation time (ISO 8601) when read (with keep or olderThan). */
   created?: string;
   decision: TagDecision;
-  /** `not selected`, `keep-tag`, `newest N`, `newer than …`, `selected`. */
+  /** `not selected`, `keep-tag`, `newest N`, `created after <the cut-off>`, `no creation time`, `selected`. */
   reason: string;
 }
 
@@ -102,18 +102,15 @@ interface TagInfo {
  */
 export async function prune(ctx: OpsContext, repository: string, opts: PruneOptions = {}): Promise<PruneReport> {
   const selecting = opts.keep !== undefined || opts.olderThanMs !== undefined || opts.match !== undefined || opts.semver !== undefined;
-  if (!selecting) throw new UsageError('say what to prune: --keep N, --older-than DURATION, --match REGEX or --semver RANGE');
-  if (opts.keep !== undefined && (!Number.isInteger(opts.keep) || opts.keep < 0)) throw new UsageError(`--keep ${opts.keep}: want a whole number ≥ 0`);
+  if (!selecting) {
+    throw new UsageError('say what to prune: option keep, option olderThanMs, option match or option semver', { option: 'keep' });
+  }
   if (opts.withSignatures && !opts.deleteUntagged) {
-    throw new UsageError('--with-signatures removes the signatures of manifests that are deleted: give --delete-untagged too');
+    throw new UsageError('option withSignatures removes the signatures of manifests that are deleted: give option deleteUntagged too', { option: 'withSignatures' });
   }
   const repo = parseRepository(repository);
-  const filter = {
-    ...(opts.match !== undefined ? { include: tagRegex(opts.match, '--match') } : {}),
-    ...(opts.exclude !== undefined ? { exclude: tagRegex(opts.exclude, '--exclude') } : {}),
-    ...(opts.semver !== undefined ? { semver: semverRange(opts.semver, '--semver') } : {}),
-  };
-  const keepTags = (opts.keepTags ?? []).map((p) => tagRegex(p, '--keep-tag'));
+  const filter = tagFilter({ include: opts.match, exclude: opts.exclude, semver: opts.semver }, { include: 'match', exclude: 'exclude', semver: 'semver' });
+  const keepTags = (opts.keepTags ?? []).map((p, i) => patternOf(p, `keepTags[${i}]`));
   const jobs = opts.jobs ?? DEFAULT_JOBS;
   const client = await sideClient(ctx, repo.registry, opts.credentials);
   const name = `${repo.registry}/${repo.repository}`;
@@ -147,7 +144,7 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
   order.forEach((c, i) => {
     if (opts.keep !== undefined && i < opts.keep) decisions.set(c.tag, { decision: 'keep', reason: `newest ${opts.keep}` });
     else if (cutoff !== undefined && c.created === undefined) decisions.set(c.tag, { decision: 'keep', reason: 'no creation time' });
-    else if (cutoff !== undefined && c.created! >= cutoff) decisions.set(c.tag, { decision: 'keep', reason: 'newer than --older-than' });
+    else if (cutoff !== undefined && c.created! >= cutoff) decisions.set(c.tag, { decision: 'keep', reason: `created after ${new Date(cutoff).toISOString()}` });
     else decisions.set(c.tag, { decision: 'delete', reason: 'selected' });
   });
 

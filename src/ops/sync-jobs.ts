@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { parseReference, parseRepository, type RepositoryName } from '../ref/parse.js';
 import { givenSelector } from '../ref/selector.js';
 import type { SyncRegistry } from './sync-config.js';
-import type { TagFilter } from './tag-filter.js';
+import { tagFilter, type TagFilter, type TagRules } from './tag-filter.js';
 
 /** One source repository mirrored into one destination repository. */
 export interface SyncJob {
@@ -15,17 +15,25 @@ export interface SyncJob {
   sourceRegistry?: SyncRegistry;
 }
 
+/** sync's options for its tag rules. */
+const SYNC_RULES = { include: 'tags', exclude: 'exclude', semver: 'semver' } as const;
+
 /**
- * `regctl sync SRC DST`: SRC is a repository (every tag, through the filter) or one image (`repo:tag`,
- * `repo@digest`); DST is the destination repository itself.
+ * A sync from a repository: SOURCE is a repository (every tag, or those `rules` keep: sync's options `tags`,
+ * `exclude`, `semver`) or one image (`repo:tag`, `repo@digest`); DESTINATION is the destination repository itself.
  */
-export function repositoryJob(source: string, destination: string, filter: TagFilter = {}): SyncJob {
+export function repositoryJob(source: string, destination: string, rules: TagRules = {}): SyncJob {
   const src = parseReference(source);
   const dst = parseRepository(destination);
   const one = givenSelector(src);
-  if (one && (filter.include || filter.exclude || filter.semver !== undefined)) {
-    throw new UsageError(`${source} names one image: --tags, --exclude and --semver select among a repository's tags`, { hint: 'give the repository without a tag' });
+  const given = (['include', 'exclude', 'semver'] as const).find((k) => rules[k] !== undefined);
+  if (one && given) {
+    throw new UsageError(`${source} names one image: option ${SYNC_RULES[given]} selects among a repository's tags`, {
+      option: SYNC_RULES[given],
+      hint: 'give the repository without a tag',
+    });
   }
+  const filter = tagFilter(rules, SYNC_RULES);
   return {
     source: parseRepository(`${src.registry}/${src.repository}`),
     destination: dst,

@@ -29,9 +29,10 @@ export interface SyncImageResult {
   status: SyncStatus;
   digest?: string;
   /** Bytes sent: blobs and manifests; on a dry run, what the copy would send (manifests and the blobs the
-   * destination lacks), the figure `regctl size --to` gives. */
+   * destination lacks), the figure `size` with `to` gives. */
   bytes: number;
-  error?: { message: string; exitCode: number };
+  /** Why it failed (`failed` only): its `code`, `message` and `exitCode` as any RegctlError. */
+  error?: RegctlError;
 }
 
 export interface SyncReport {
@@ -205,9 +206,11 @@ async function listTags(repo: SourceTarget): Promise<string[]> {
   return repo.listTags();
 }
 
-function describe(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof RegctlError) return { message: err.message, exitCode: err.exitCode };
-  return { message: err instanceof Error ? err.message : String(err), exitCode: ExitCode.failure };
+/** A failure of one image as the report keeps it; cancellation is no image's failure: it ends the sync. */
+function describe(err: unknown): RegctlError {
+  if (err instanceof RegctlError) return err;
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) throw err;
+  return new RegctlError('ERR_INTERNAL', err instanceof Error ? err.message : String(err), ExitCode.failure, { cause: err });
 }
 
 /**

@@ -14,14 +14,23 @@ export interface TagFilter {
 }
 
 /**
- * A regular expression from the command line, a sync file or a library option; UsageError naming `what` when it does
- * not compile (and carrying `option`, the library option it came from, when given).
+ * Where a tag rule came from, for its error: an operation's option (`{ option: 'tags' }`, the UsageError names it)
+ * or a place in a sync file (`sync.yml: registry.images-by-tag-regex.app`).
  */
-export function tagRegex(pattern: string, what: string, option?: string): RegExp {
+export type RuleSource = { option: string } | string;
+
+function ruleError(message: string, from: RuleSource, opts: { hint?: string; cause?: unknown } = {}): UsageError {
+  return typeof from === 'string'
+    ? new UsageError(`${from}: ${message}`, opts)
+    : new UsageError(`option ${from.option}: ${message}`, { ...opts, option: from.option });
+}
+
+/** A regular expression of an option or a sync file; UsageError naming where it came from when it does not compile. */
+export function tagRegex(pattern: string, from: RuleSource): RegExp {
   try {
     return new RegExp(pattern);
   } catch (err) {
-    throw new UsageError(`${what}: invalid regular expression "${pattern}": ${(err as Error).message}`, option ? { option } : {});
+    throw ruleError(`invalid regular expression "${pattern}": ${(err as Error).message}`, from, { cause: err });
   }
 }
 
@@ -29,10 +38,10 @@ export function tagRegex(pattern: string, what: string, option?: string): RegExp
  * A Masterminds/semver constraint as an npm semver range: `,` (and) becomes a space, `~>` becomes `~`, `=<`
  * becomes `<=`. UsageError for what npm semver cannot express (`!=`) or does not parse.
  */
-export function semverRange(constraint: string, what: string): string {
-  if (constraint.includes('!=')) throw new UsageError(`${what}: "!=" in semver range "${constraint}" is not supported`);
+export function semverRange(constraint: string, from: RuleSource): string {
+  if (constraint.includes('!=')) throw ruleError(`"!=" in semver range "${constraint}" is not supported`, from);
   const range = constraint.replace(/,/g, ' ').replace(/~>/g, '~').replace(/=</g, '<=').trim();
-  if (!range || semver.validRange(range) === null) throw new UsageError(`${what}: invalid semver range "${constraint}"`, { hint: 'e.g. ">= 3.12.0", "~1.2", "^2", "1.x", ">= 1.0, < 2.0"' });
+  if (!range || semver.validRange(range) === null) throw ruleError(`invalid semver range "${constraint}"`, from, { hint: 'e.g. ">= 3.12.0", "~1.2", "^2", "1.x", ">= 1.0, < 2.0"' });
   return range;
 }
 
@@ -58,4 +67,25 @@ export function filterTags(tags: string[], filter: TagFilter): string[] {
     }
     return true;
   });
+}
+
+/** An operation's tag rules as given: patterns as strings (compiled here) or RegExps, a semver range. */
+export interface TagRules {
+  include?: string | RegExp | undefined;
+  exclude?: string | RegExp | undefined;
+  semver?: string | undefined;
+}
+
+/** The filter of an operation's tag rules; `options` names the option each rule came from (for its errors). */
+export function tagFilter(rules: TagRules, options: Readonly<Record<keyof TagRules, string>>): TagFilter {
+  return {
+    ...(rules.include !== undefined ? { include: patternOf(rules.include, options.include) } : {}),
+    ...(rules.exclude !== undefined ? { exclude: patternOf(rules.exclude, options.exclude) } : {}),
+    ...(rules.semver !== undefined ? { semver: semverRange(rules.semver, { option: options.semver }) } : {}),
+  };
+}
+
+/** A pattern option: a string compiled, a RegExp without the flags that make `test` keep state between tags. */
+export function patternOf(pattern: string | RegExp, option: string): RegExp {
+  return typeof pattern === 'string' ? tagRegex(pattern, { option }) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
 }

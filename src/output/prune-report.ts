@@ -1,4 +1,5 @@
 import type { PruneAction, PruneReport } from '../ops/prune.js';
+import { record } from '../template/template.js';
 import { humanSize } from './bytes.js';
 import { renderTable } from './table.js';
 import { terminalSafe } from './terminal.js';
@@ -32,4 +33,25 @@ export function pruneSummary(report: PruneReport): string {
     ...(report.failed ? [`${report.failed} failed`] : []),
   ];
   return `${report.repository}: ${parts.join(', ')}${report.dryRun ? ' — dry run, nothing deleted (add --yes to delete)' : ''}\n`;
+}
+
+/**
+ * What a `--format` template sees of a prune report: `Repository`, `DryRun`, `Tags` (each `Tag`, `Digest`,
+ * `Created`, `Decision`, `Reason`), `Actions` (each `Kind`, `Name`, `Tag`, `Digest`, `Tags`, `Bytes`, `Status`,
+ * `Error`), `Deleted`, `Kept`, `Failed`, `BytesFreed`.
+ */
+export function pruneData(report: PruneReport): object {
+  const tags = report.tags.map((t) => record({ Tag: t.tag, Digest: t.digest, Created: t.created ?? '', Decision: t.decision, Reason: t.reason }, 'TagPlan'));
+  const actions = report.actions.map((a) => record({
+    Kind: a.kind,
+    Name: a.name,
+    Tag: a.tag ?? '',
+    Digest: a.digest,
+    Tags: a.tags ?? [],
+    Bytes: a.bytes ?? 0,
+    Status: a.status,
+    Error: a.error?.message ?? '',
+  }, 'PruneAction'));
+  const { repository, dryRun, deleted, kept, failed, bytesFreed } = report;
+  return record({ Repository: repository, DryRun: dryRun, Tags: tags, Actions: actions, Deleted: deleted, Kept: kept, Failed: failed, BytesFreed: bytesFreed ?? 0 }, 'PruneReport');
 }

@@ -1,12 +1,25 @@
 import type { Writable } from 'node:stream';
 import type { SyncImageResult, SyncProgress, SyncReport } from '../ops/sync.js';
+import { record } from '../template/template.js';
 import { humanSize } from './bytes.js';
 import { renderTable } from './table.js';
 import { terminalSafe } from './terminal.js';
 
-/** A report as JSON for `--format json` (stdout): totals, then every image. */
-export function syncJson(report: SyncReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+/**
+ * What a `--format` template sees of a sync (or copy --all-tags) report: `Images` (each `Source`, `Destination`,
+ * `Status`, `Digest`, `Bytes`, `Error`), `Copied`, `Skipped`, `Failed`, `Planned`, `Bytes`, `Seconds`, `DryRun`.
+ */
+export function syncData(report: SyncReport): object {
+  const images = report.images.map((r) => record({
+    Source: r.source,
+    Destination: r.destination,
+    Status: r.status,
+    Digest: r.digest ?? '',
+    Bytes: r.bytes,
+    Error: r.error?.message ?? '',
+  }, 'SyncImage'));
+  const { copied, skipped, failed, planned, bytes, seconds, dryRun } = report;
+  return record({ Images: images, Copied: copied, Skipped: skipped, Failed: failed, Planned: planned, Bytes: bytes, Seconds: seconds, DryRun: dryRun }, 'SyncReport');
 }
 
 /** The summary table (stderr): copied, skipped, failed, bytes sent, time. */

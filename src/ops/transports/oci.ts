@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.js';
 import { isRefName } from '../../oci/layout-format.js';
 import { DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V2, baseMediaType } from '../../oci/media-types.js';
 import type { DestinationTarget } from '../../content/target.js';
+import type { Warning } from '../context.js';
 import { destinationTag } from '../../ref/selector.js';
 import { OciLayout } from '../../store/layout.js';
 import { layoutDestination, layoutSource } from '../../store/layout-target.js';
@@ -55,9 +56,9 @@ export function splitPathAndRef(rest: string, whole: string, usage: string): { p
 
 /**
  * Warns once when a Docker-format manifest is written into an OCI layout: the bytes are kept (digests survive), but
- * umoci and skopeo do not address a Docker manifest in a layout by its tag. `--format oci` converts instead.
+ * umoci and skopeo do not address a Docker manifest in a layout by its tag. Copy's `manifestFormat: 'oci'` converts instead.
  */
-export function warnOnDockerFormat(target: DestinationTarget, warn: ((message: string) => void) | undefined): DestinationTarget {
+export function warnOnDockerFormat(target: DestinationTarget, warn: ((warning: Warning) => void) | undefined): DestinationTarget {
   if (!warn) return target;
   let warned = false;
   const push = target.pushManifest.bind(target);
@@ -65,7 +66,10 @@ export function warnOnDockerFormat(target: DestinationTarget, warn: ((message: s
     const type = baseMediaType(args[0].mediaType);
     if (!warned && (type === DOCKER_MANIFEST_V2 || type === DOCKER_MANIFEST_LIST)) {
       warned = true;
-      warn(`${target.description}: writing a Docker-format manifest into an OCI layout as is; umoci and skopeo will not address it by tag (use --format oci to convert)`);
+      warn({
+        code: 'DOCKER_FORMAT_KEPT',
+        message: `${target.description}: writing a Docker-format manifest into an OCI layout as is; umoci and skopeo will not address it by tag (option manifestFormat 'oci' converts it)`,
+      });
     }
     return push(...args);
   };

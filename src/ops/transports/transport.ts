@@ -1,5 +1,5 @@
 import type { DestinationTarget, SourceTarget } from '../../content/target.js';
-import type { OpsContext } from '../context.js';
+import type { OpsContext, Warning } from '../context.js';
 
 /**
  * A place images are read from or written to, named on the command line with a prefix (skopeo's transports):
@@ -44,7 +44,7 @@ export interface DestinationOptions {
   /** The source names a digest and no tag: the destination invents no tag (ref/selector.ts destinationTag). */
   sourceDigestOnly?: boolean;
   /** Where warnings go (the CLI prints them); the library never prints. */
-  warn?: (message: string) => void;
+  warn?: (warning: Warning) => void;
 }
 
 /** A destination the caller owns: it commits or aborts `target` (content/target.ts writeTo) and closes it. */
