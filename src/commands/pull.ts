@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
-import { pull } from '../ops/local.js';
+import { pull } from '../ops/pull.js';
 import { withTransfer } from './transfer.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';

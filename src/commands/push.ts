@@ -1,5 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { push } from '../ops/local.js';
+import { push } from '../ops/push.js';
 import { credentialOptions } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
 import { withTransfer } from './transfer.js';
