@@ -69,7 +69,7 @@ export async function runChange(
 }
 
 /** `--format`: how the result prints. The manifest format it once named is `--manifest-format` now. */
-function changeFormat(value: string) {
+export function changeFormat(value: string) {
   if (value === 'oci' || value === 'docker') {
     throw new UsageError(`--format ${value}: --format is how the result prints (text, json or a template)`, { hint: `write the image in ${value === 'oci' ? 'OCI' : 'Docker'} format with --manifest-format ${value}` });
   }

@@ -84,5 +84,6 @@ export default defineCommand({
   registry: 'none',
   peers: 'docker images',
   build,
+  flags: { 'filter.reference': '--filter reference' },
   action: imagesCommand,
 });

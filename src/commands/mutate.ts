@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { mutate, type ConfigChanges } from '../api/change.js';
 import { UsageError } from '../errors.js';
-import { CHANGE_FLAG_NAMES, changeFlags, runChange } from './change-flags.js';
+import { CHANGE_FLAG_NAMES, changeFlags, changeFormat, runChange } from './change-flags.js';
 import { keyValues } from './key-values.js';
 import type { CommandEnv } from './command-env.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
@@ -36,6 +36,7 @@ async function mutateCommand(env: CommandEnv, image: string, flags: FlagsOf<type
     ...(flags.created !== undefined ? { created: parseTime(flags.created) } : {}),
   };
   const annotations = keyValues(flags.annotation, '--annotation');
+  changeFormat(flags.format); // `mutate --format oci` (the old spelling of a conversion) is told of --manifest-format first
   if (!Object.keys(config).length && !Object.keys(annotations).length && !flags.manifestFormat) {
     throw new UsageError('nothing to change: give --label, --env, --entrypoint, --annotation, … (see regctl mutate --help)');
   }
