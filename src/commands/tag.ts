@@ -43,6 +43,8 @@ const rm = defineCommand({
   },
 });
 
+// No credential flags on tag itself: commander would take them from `tag ls` and `tag rm`, whose own they are. The
+// registry form uses the stored credentials (regctl login), as crane tag does.
 const build = (cmd: Command) => cmd
   .argument('<source>', 'a local image; or a registry image, REGISTRY/REPO:TAG (see below)')
   .argument('<target>', 'the local image\'s new name, NAME[:TAG]; or the registry image\'s new tag, TAG')
@@ -51,7 +53,8 @@ Which one is meant, by the arguments alone:
   regctl tag REGISTRY/REPO:TAG NEWTAG   a new tag in the registry (crane tag): SOURCE names its registry host
                                         (a first part with "." or ":", or localhost; docker.io/… for Docker
                                         Hub) and TARGET is a tag only (no "/" or ":"). The manifest is PUT
-                                        unchanged under NEWTAG: same digest, no blob moved.
+                                        unchanged under NEWTAG: same digest, no blob moved. Credentials: the
+                                        stored ones (regctl login), as crane tag.
   regctl tag LOCAL NEWNAME              anything else: another name for an image of the local store (docker
                                         tag), no data copied. NEWNAME with a ":" or "/" is always a local name:
                                         regctl tag localhost:5000/app:1 localhost:5000/app:stable`);
@@ -64,16 +67,15 @@ function isRegistryTag(source: string, target: string): boolean {
   return isValidTag(target) && namesRegistry(source);
 }
 
-async function tagCommand(env: CommandEnv, source: string, target: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+async function tagCommand(env: CommandEnv, source: string, target: string, _flags: FlagsOf<typeof build>): Promise<void> {
   const context = await env.context();
-  if (isRegistryTag(source, target)) await tagRemote(source, target, { context, credentials: await credentialOptions(env, flags) });
-  else await tag(source, target, { context });
+  await (isRegistryTag(source, target) ? tagRemote(source, target, { context }) : tag(source, target, { context }));
 }
 
 export default defineCommand({
   name: 'tag',
   summary: 'a new tag on a registry image (tag REG/REPO:TAG NEWTAG), or another name for a local image; `tag ls`, `tag rm` list and remove registry tags',
-  registry: 'one',
+  registry: 'none',
   peers: 'docker tag; crane tag',
   build,
   subcommands: [ls, rm],
