@@ -141,7 +141,7 @@ export class TimeoutError extends NetworkError {
 /** An image's first layers are not the old base's (rebase): nothing is written. Exit 1. */
 export class BaseMismatchError extends RegctlError {
   constructor(message: string) {
-    super('ERR_BASE_MISMATCH', message, ExitCode.failure, { option: 'oldBase' });
+    super('ERR_BASE_MISMATCH', message, ExitCode.failure, { option: 'oldBase', hint: 'option oldBase must be the very base the image was built on' });
   }
 }
 

@@ -27,13 +27,16 @@ export {
   type PushResult, type SaveOptions, type SyncFile, type SyncOptions,
 } from './api/transfer.js';
 export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
-export { images, rmi, tag } from './api/local.js';
+export { images, rmi, tag, tagRemote, type ImagesFilter, type ImagesOptions, type RmiOptions, type TagRemoteOptions, type TagRemoteResult } from './api/local.js';
 export { attach, del, login, logout, type LoginCallOptions } from './api/registry.js';
 export {
   blobDelete, blobGet, blobHead, blobPut, imageConfig, indexAdd, indexCreate, indexRemove, manifestDelete, manifestGet, manifestHead,
   manifestPut, tagsForDigest, untag, type VerbOptions,
 } from './api/verbs.js';
-export { append, exportImage, flatten, mutate, rebase } from './api/change.js';
+export {
+  append, exportImage, flatten, mutate, rebase, SCRATCH, type AppendOptions, type ChangeOptions, type ChangeResult, type ConfigChanges, type ExportOptions, type FlattenOptions,
+  type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions,
+} from './api/change.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
@@ -61,7 +64,9 @@ export type { RateLimit, RateLimitOptions, RateLimitResult } from './ops/ratelim
 export type { ReferrersOptions, ReferrersResult, ReferrerNode } from './ops/referrers.js';
 export type { AttachOptions, AttachResult } from './ops/attach.js';
 export type { LoginOptions, LoginResult } from './ops/login.js';
-export type { PullResult, TransferOptions, RemoveOutcome } from './ops/local.js';
+export type { PullResult } from './ops/pull.js';
+export type { TransferOptions } from './ops/transfer-options.js';
+export type { RemoveOutcome } from './ops/rmi.js';
 export type { LoadResult } from './ops/archive.js';
 export type { SyncReport, SyncImageResult, SyncProgress, SyncStatus } from './ops/sync.js';
 export type { StoreImage } from './store/store.js';
@@ -76,13 +81,4 @@ export { sniffMediaType } from './ops/manifest.js';
 export type { BlobRead } from './ops/blob.js';
 export type { ConfigRead } from './ops/config.js';
 export type { IndexCreateOptions, IndexEditOptions, IndexResult } from './ops/image-index.js';
-export { SCRATCH, type AppendOptions } from './ops/append.js';
-export { BaseMismatchError, type RebaseOptions } from './ops/rebase.js';
-export type { MutateOptions } from './ops/mutate.js';
-export type { FlattenOptions } from './ops/flatten.js';
-export type { ExportOptions, ExportOutput } from './ops/export.js';
 export { parseTemplate, record, type Template } from './template/template.js';
-export type { ChangeOptions, ChangeResult } from './ops/change-image.js';
-export type { ConfigChanges } from './image/config-edit.js';
-export type { LayerInput } from './image/layer-input.js';
-export type { LayerCompression } from './image/layer-writer.js';

@@ -125,7 +125,7 @@ describe('changing images without a daemon: mutate, append, flatten, rebase, exp
     assert.equal(raw.mediaType, 'application/vnd.docker.distribution.manifest.v2+json', 'the source\'s format is kept');
     assert.equal(raw.annotations['org.opencontainers.image.source'], 'https://example.com/app');
     // removing, into another tag, converted to OCI
-    const oci = await ok('mutate', '-q', image, '-t', `${reg.host}/mut/app:2`, '--rm-label', 'tier', '--rm-env', 'FOO', '--format', 'oci');
+    const oci = await ok('mutate', '-q', image, '-t', `${reg.host}/mut/app:2`, '--rm-label', 'tier', '--rm-env', 'FOO', '--manifest-format', 'oci');
     assert.equal(await ok('digest', image), digest, 'the source is untouched with -t');
     const config2 = await skopeo('--config', `docker://${reg.host}/mut/app:2`);
     assert.equal(config2.config.Labels.tier, undefined);
@@ -137,6 +137,25 @@ describe('changing images without a daemon: mutate, append, flatten, rebase, exp
       assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     }
     assert.equal((await cli('mutate', `${reg.host}/mut/none:1`, '--label', 'a=b')).code, 3);
+  });
+
+  test('the result prints as --format says (text, json, a template); --manifest-format is the format written; errors name the flags', async () => {
+    await seedImage({ url: reg.url }, 'fmt/app', '1');
+    const image = `${reg.host}/fmt/app:1`;
+    const json = JSON.parse(await ok('mutate', '-q', image, '-t', `${reg.host}/fmt/app:2`, '--label', 'a=b', '--format', 'json'));
+    assert.deepEqual(json, { digest: await ok('digest', `${reg.host}/fmt/app:2`), destination: `${reg.host}/fmt/app:2` });
+    assert.equal(await ok('mutate', '-q', image, '-t', `${reg.host}/fmt/app:3`, '--label', 'a=c', '--format', '{{.Destination}} {{.Digest}}'),
+      `${reg.host}/fmt/app:3 ${await ok('digest', `${reg.host}/fmt/app:3`)}`);
+    const old = await cli('mutate', '-q', image, '-t', `${reg.host}/fmt/app:4`, '--format', 'oci');
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /^hint: write the image in OCI format with --manifest-format oci$/m);
+    const byDigest = await cli('mutate', '-q', `${reg.host}/fmt/app@${json.digest}`, '--label', 'x=y');
+    assert.equal(byDigest.code, 2);
+    assert.match(byDigest.stderr, /names a digest, which a changed image cannot keep: give --tag$/m);
+    const scratch = await cli('append', '-q', 'scratch', '--dir', T);
+    assert.equal(scratch.code, 2);
+    assert.match(scratch.stderr, /append to scratch makes a new image: give --tag$/m);
+    assert.equal((await cli('digest', `${reg.host}/fmt/app:4`)).code, 3, 'nothing written');
   });
 
   test('mutate changes every platform of an index, or only --platform, and writes a new index', async () => {
@@ -191,8 +210,8 @@ describe('changing images without a daemon: mutate, append, flatten, rebase, exp
     // zstd needs an OCI manifest; scratch needs -t
     const zstd = await cli('append', '-q', bb, '-t', `${reg.host}/app/zstd:1`, '-f', tar, '--compress', 'zstd');
     assert.equal(zstd.code, 2, zstd.stderr);
-    assert.match(zstd.stderr, /--format oci/);
-    const z = await ok('append', '-q', bb, '-t', `${reg.host}/app/zstd:1`, '-f', tar, '--compress', 'zstd', '--format', 'oci');
+    assert.match(zstd.stderr, /^hint: write the image in OCI format: --manifest-format oci$/m);
+    const z = await ok('append', '-q', bb, '-t', `${reg.host}/app/zstd:1`, '-f', tar, '--compress', 'zstd', '--manifest-format', 'oci');
     assert.equal((await skopeo('--raw', `docker://${reg.host}/app/zstd@${z}`)).layers.at(-1).mediaType, 'application/vnd.oci.image.layer.v1.tar+zstd');
     assert.equal((await cli('append', 'scratch', '-f', tar)).code, 2);
     assert.equal((await cli('append', bb, '-t', `${reg.host}/app/x:1`, '-f', join(T, 'absent.tar'))).code, 3);
@@ -202,7 +221,7 @@ describe('changing images without a daemon: mutate, append, flatten, rebase, exp
     const tar = join(T, 'scratch-layer.tar');
     await writeFile(tar, await tarOf([{ name: 'hello.txt', body: 'hello\n', mode: 0o644 }]));
     const archive = join(T, 'scratch.tar');
-    await ok('append', '-q', 'scratch', '-t', `docker-archive:${archive}:example/scratch:1`, '-f', tar, '--platform', 'linux/amd64', '--format', 'docker');
+    await ok('append', '-q', 'scratch', '-t', `docker-archive:${archive}:example/scratch:1`, '-f', tar, '--platform', 'linux/amd64', '--manifest-format', 'docker');
     const digest = await ok('mutate', '-q', `docker-archive:${archive}`, '-t', `docker-archive:${join(T, 'scratch2.tar')}:example/scratch:2`, '--label', 'from=scratch', '--entrypoint', 'echo hi');
     assert.match(digest, /^sha256:/);
     const root = join(T, 'podman');
@@ -257,6 +276,7 @@ describe('changing images without a daemon: mutate, append, flatten, rebase, exp
     const refused = await cli('rebase', '-q', app, '--old-base', wh, '--new-base', bb, '-t', `${reg.host}/app/rebase:3`);
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, /is not built on .*layer 3 is sha256:[0-9a-f]{64}/);
+    assert.match(refused.stderr, /^hint: --old-base must be the very base the image was built on$/m);
     assert.equal((await cli('digest', `${reg.host}/app/rebase:3`)).code, 3, 'nothing written');
   });
 

@@ -86,6 +86,30 @@ describe('local image store: pull, tag, images, push, rmi', () => {
     assert.equal(stdout.trim(), app.digest);
   });
 
+  test('tag REGISTRY/REPO:TAG NEWTAG tags in the registry: same digest, one manifest GET and PUT, no blob; NAME:TAG targets stay local', async () => {
+    const { cli } = ownStore('remote-tag');
+    const counted = await startProxy(a.url);
+    try {
+      assert.equal((await cli('digest', `${counted.host}/lib/app:2`)).code, 0); // the ping is remembered
+      counted.requests.length = 0;
+      const r = await cli('tag', `${counted.host}/lib/app:2`, 'stable');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.deepEqual(counted.requests, ['GET /v2/lib/app/manifests/2', 'PUT /v2/lib/app/manifests/stable']);
+    } finally {
+      await counted.stop();
+    }
+    assert.equal((await cli('digest', `${a.host}/lib/app:stable`)).stdout, `${app.digest}\n`);
+    assert.deepEqual(JSON.parse((await cli('images', '--format', 'json')).stdout), [], 'the local store is untouched');
+    // a target with ":" or "/" names a local image (docker tag), whatever the source
+    const local = await cli('tag', `${a.host}/lib/app:2`, `${a.host}/lib/app:local`);
+    assert.equal(local.code, 3, local.stderr);
+    assert.match(local.stderr, /not found in the local store/);
+    assert.equal((await cli('digest', `${a.host}/lib/app:local`)).code, 3, 'nothing tagged in the registry');
+    const help = await cli('tag', '--help');
+    assert.match(help.stdout, /regctl tag REGISTRY\/REPO:TAG NEWTAG/);
+  });
+
   test('a local image that does not exist: exit 3 with a hint', async () => {
     for (const args of [['push', `${b.host}/no/such:1`], ['tag', 'nope', 'other'], ['rmi', 'nope']]) {
       const r = await cli(...args);

@@ -5,7 +5,7 @@ import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { seedImage, type SeededImage } from './helpers/seed.js';
 
-describe('rmi and images behave like docker\'s: IDs, digests, several arguments, -f, filters', () => {
+describe('rmi and images behave like docker\'s: IDs, digests, several arguments, -f, -q, -a, filters', () => {
   let reg: RegistryHandle;
   let home: Home;
   let one: SeededImage;
@@ -69,13 +69,53 @@ describe('rmi and images behave like docker\'s: IDs, digests, several arguments,
     assert.match(r.stderr, /no such image: sha256:0{64}/);
   });
 
+  test('images -a (the store has no intermediate images: the same list), -q once per ID, -f reference= and dangling=', async () => {
+    assert.equal((await cli('images', '-a')).stdout, (await cli('images')).stdout);
+    const ids = (await cli('images', '-a', '-q')).stdout;
+    assert.equal(ids, (await cli('images', '-q')).stdout);
+    assert.equal(ids.trim().split('\n').length, 3, 'r/one:1 and r/one:alias are one image: its ID once');
+    const rows = (args: string[]) => cli('images', ...args).then((r) => (assert.equal(r.code, 0, r.stderr), r.stdout.trim().split('\n').slice(1)));
+    const names = (lines: string[]) => lines.map((l) => l.split(/\s+/).slice(0, 2).join(':').replace(`${reg.host}/`, '')).sort();
+    assert.deepEqual(names(await rows(['-f', 'reference=*/r/one:*'])), ['r/one:1', 'r/one:alias']);
+    assert.deepEqual(names(await rows(['--filter', 'reference=*/r/two', '-f', `reference=${reg.host}/r/e?och:1`])), ['r/epoch:1', 'r/two:1']);
+    assert.equal((await cli('images', '-q', '-f', 'reference=*/r/tw[a-z]')).stdout, `${short(two.configDigest)}\n`);
+    assert.deepEqual(await rows(['-f', 'reference=r/one']), [], 'a pattern matches the whole name: r/one is docker.io/r/one');
+    assert.deepEqual(await rows(['-f', 'dangling=true']), []);
+    const archive = join(home.dir, 'unnamed.tar');
+    assert.equal((await cli('copy', '-q', `${reg.host}/r/two:1`, `oci-archive:${archive}`)).code, 0);
+    assert.equal((await cli('load', '-q', '-i', archive)).code, 0);
+    const dangling = await rows(['-f', 'dangling=true', '--digests']);
+    assert.equal(dangling.length, 1);
+    assert.match(dangling[0]!, new RegExp(`^<none>\\s+<none>\\s+${two.digest} `));
+    assert.equal((await rows(['-f', 'dangling=false'])).length, 4);
+    for (const bad of ['label=a', 'dangling=maybe', 'reference=', 'since']) {
+      const r = await cli('images', '-f', bad);
+      assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+      assert.match(r.stderr, /--filter/);
+    }
+    assert.equal((await cli('images', '-f', 'reference=a[b')).code, 2);
+  });
+
+  test('ls REPO of a repository the store has nothing of is never an empty table: exit 3 pointing to the registry\'s tags', async () => {
+    for (const args of [['ls', `${reg.host}/r/three`], ['images', '-q', `${reg.host}/r/one:nope`]]) {
+      const r = await cli(...args);
+      assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^regctl: the local store has no image of /m);
+    }
+    const r = await cli('ls', `${reg.host}/r/three`);
+    assert.match(r.stderr, new RegExp(`^hint: images lists the local store only; the tags of the registry repository: regctl tags ${reg.host.replace(/\./g, '\\.')}/r/three$`, 'm'));
+    assert.equal((await cli('ls', '-f', 'reference=*/r/three')).code, 0, 'a filter that matches nothing is an empty list, as docker');
+  });
+
   test('rmi of an ID several repositories name needs -f; then it untags them all', async () => {
     assert.equal((await cli('tag', `${reg.host}/r/one:1`, `${reg.host}/other/name:1`)).code, 0);
     const refused = await cli('rmi', short(one.configDigest));
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /must be forced.*referenced in 2 repositories/);
+    assert.match(refused.stderr, /^hint: remove it by name, or untag every name: give --force$/m);
     assert.equal((await cli('images', '-q', `${reg.host}/r/one`)).stdout.trim(), short(one.configDigest));
-    const forced = await cli('rmi', '--force', short(one.configDigest));
+    const forced = await cli('rmi', '-f', short(one.configDigest));
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(forced.stdout.match(/^Untagged: /gm)?.length, 3);
     assert.match(forced.stdout, new RegExp(`^Deleted: ${one.configDigest}$`, 'm'));

@@ -6,7 +6,9 @@ import type { CopyResult } from '../content/copy.js';
 import { UsageError } from '../errors.js';
 import { load as loadOp, save as saveOp, type LoadOptions as LoadOpOptions, type LoadResult, type SaveOptions as SaveOpOptions } from '../ops/archive.js';
 import { copy as copyOp, type CopyOptions as CopyOpOptions } from '../ops/copy.js';
-import { pull as pullOp, push as pushOp, type PullOptions as PullOpOptions, type PullResult, type TransferOptions } from '../ops/local.js';
+import { pull as pullOp, type PullOptions as PullOpOptions, type PullResult } from '../ops/pull.js';
+import { push as pushOp } from '../ops/push.js';
+import type { TransferOptions } from '../ops/transfer-options.js';
 import type { SyncOptions as SyncOpOptions, SyncReport } from '../ops/sync.js';
 import { operation, type CallOptions } from './context.js';
 import { boolean, checkOptions, credentials, func, oneOf, pattern, platform, platforms, positive, string, type PlatformSpec, type PlatformsSpec } from './options.js';
@@ -14,7 +16,7 @@ import { boolean, checkOptions, credentials, func, oneOf, pattern, platform, pla
 export type { CopyProgress, CopyResult } from '../content/copy.js';
 export type { ManifestFormat } from '../content/convert.js';
 export type { LoadResult } from '../ops/archive.js';
-export type { PullResult } from '../ops/local.js';
+export type { PullResult } from '../ops/pull.js';
 export type { SyncImageResult, SyncProgress, SyncReport, SyncStatus } from '../ops/sync.js';
 
 /** Blobs moved at once, and progress events: every transfer takes them. */

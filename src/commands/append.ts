@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
+import { append, SCRATCH, type LayerInput } from '../api/change.js';
 import { UsageError } from '../errors.js';
-import { append, type LayerInput } from '../ops/append.js';
-import { changeFlags, runChange } from './change-flags.js';
+import { CHANGE_FLAG_NAMES, changeFlags, runChange } from './change-flags.js';
 import type { CommandEnv } from './command-env.js';
 import { defineCommand, type FlagsOf } from './define.js';
 
@@ -25,14 +25,8 @@ async function appendCommand(env: CommandEnv, base: string, flags: FlagsOf<typeo
   const uid = flags.uid === undefined ? undefined : owner(flags.uid, '--uid');
   const gid = flags.gid === undefined ? undefined : owner(flags.gid, '--gid');
   const createdBy = layers.map((l) => ('tar' in l ? `regctl append -f ${l.tar}` : `regctl append --dir ${l.dir}${l.dest ? `:${l.dest}` : ''}`));
-  await runChange(env, base === 'scratch' ? undefined : base, flags, (ctx, opts) => append(ctx, base, {
-    ...opts,
-    layers,
-    createdBy,
-    compress: flags.compress,
-    ...(uid !== undefined ? { uid } : {}),
-    ...(gid !== undefined ? { gid } : {}),
-    ...(flags.reproducible ? { reproducible: true } : {}),
+  await runChange(env, base === SCRATCH ? undefined : base, flags, (opts) => append(base, {
+    ...opts, layers, createdBy, compress: flags.compress, uid, gid, reproducible: flags.reproducible,
   }));
 }
 
@@ -53,5 +47,6 @@ export default defineCommand({
   registry: 'sides',
   peers: 'crane append; regclient image mod --layer-add',
   build,
+  flags: { ...CHANGE_FLAG_NAMES, layers: '--dir' },
   action: appendCommand,
 });

@@ -1,6 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { parsePlatform } from '../oci/platform.js';
-import { exportImage } from '../ops/export.js';
+import { exportImage } from '../api/change.js';
 import type { CommandEnv } from './command-env.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -11,9 +10,8 @@ const build = (cmd: Command, locations: string) => cmd
   .option('--platform <os/arch[/variant]>', 'the platform exported from an index (default: this machine\'s)');
 
 async function exportCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const credentials = await credentialOptions(env, flags);
-  const output = flags.output === undefined || flags.output === '-' ? { stream: env.io.stdout } : { path: flags.output };
-  await exportImage(await env.context(), image, output, { ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}), credentials });
+  const output = flags.output === undefined || flags.output === '-' ? env.io.stdout : flags.output;
+  await exportImage(image, output, { context: await env.context(), platform: flags.platform, credentials: await credentialOptions(env, flags) });
 }
 
 export default defineCommand({

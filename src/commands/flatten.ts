@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { flatten } from '../ops/flatten.js';
-import { changeFlags, runChange } from './change-flags.js';
+import { flatten } from '../api/change.js';
+import { CHANGE_FLAG_NAMES, changeFlags, runChange } from './change-flags.js';
 import type { CommandEnv } from './command-env.js';
 import { defineCommand, type FlagsOf } from './define.js';
 
@@ -10,7 +10,7 @@ const build = (cmd: Command, locations: string) => changeFlags(cmd
   .option('--reproducible', 'the history entry\'s time from SOURCE_DATE_EPOCH (or 0)'));
 
 async function flattenCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'sides'>): Promise<void> {
-  await runChange(env, image, flags, (ctx, opts) => flatten(ctx, image, { ...opts, compress: flags.compress, ...(flags.reproducible ? { reproducible: true } : {}) }));
+  await runChange(env, image, flags, (opts) => flatten(image, { ...opts, compress: flags.compress, reproducible: flags.reproducible }));
 }
 
 export default defineCommand({
@@ -19,5 +19,6 @@ export default defineCommand({
   registry: 'sides',
   peers: 'crane flatten',
   build,
+  flags: CHANGE_FLAG_NAMES,
   action: flattenCommand,
 });

@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
+import { mutate, type ConfigChanges } from '../api/change.js';
 import { UsageError } from '../errors.js';
-import { mutate, type ConfigChanges } from '../ops/mutate.js';
-import { changeFlags, runChange } from './change-flags.js';
+import { CHANGE_FLAG_NAMES, changeFlags, changeFormat, runChange } from './change-flags.js';
 import { keyValues } from './key-values.js';
 import type { CommandEnv } from './command-env.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
@@ -36,10 +36,11 @@ async function mutateCommand(env: CommandEnv, image: string, flags: FlagsOf<type
     ...(flags.created !== undefined ? { created: parseTime(flags.created) } : {}),
   };
   const annotations = keyValues(flags.annotation, '--annotation');
-  if (!Object.keys(config).length && !Object.keys(annotations).length && !flags.format) {
+  changeFormat(flags.format); // `mutate --format oci` (the old spelling of a conversion) is told of --manifest-format first
+  if (!Object.keys(config).length && !Object.keys(annotations).length && !flags.manifestFormat) {
     throw new UsageError('nothing to change: give --label, --env, --entrypoint, --annotation, … (see regctl mutate --help)');
   }
-  await runChange(env, image, flags, (ctx, opts) => mutate(ctx, image, { ...opts, config, annotations }));
+  await runChange(env, image, flags, (opts) => mutate(image, { ...opts, config, annotations }));
 }
 
 /** A JSON array of strings as it is, or a string as Docker's shell form (`/bin/sh -c STRING`). */
@@ -67,5 +68,6 @@ export default defineCommand({
   registry: 'sides',
   peers: 'crane mutate; regclient image mod',
   build,
+  flags: CHANGE_FLAG_NAMES,
   action: mutateCommand,
 });

@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { rebase } from '../ops/rebase.js';
-import { changeFlags, runChange } from './change-flags.js';
+import { rebase } from '../api/change.js';
+import { CHANGE_FLAG_NAMES, changeFlags, runChange } from './change-flags.js';
 import type { CommandEnv } from './command-env.js';
 import { defineCommand, type FlagsOf } from './define.js';
 
@@ -10,7 +10,7 @@ const build = (cmd: Command, locations: string) => changeFlags(cmd
   .requiredOption('--new-base <image>', 'the base to put under IMAGE\'s own layers instead'));
 
 async function rebaseCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'sides'>): Promise<void> {
-  await runChange(env, image, flags, (ctx, opts) => rebase(ctx, image, { ...opts, oldBase: flags.oldBase, newBase: flags.newBase }));
+  await runChange(env, image, flags, (opts) => rebase(image, { ...opts, oldBase: flags.oldBase, newBase: flags.newBase }));
 }
 
 export default defineCommand({
@@ -19,5 +19,6 @@ export default defineCommand({
   registry: 'sides',
   peers: 'crane rebase; regclient image mod --rebase-ref',
   build,
+  flags: CHANGE_FLAG_NAMES,
   action: rebaseCommand,
 });

@@ -1,6 +1,7 @@
 import type { CommandEnv } from './command-env.js';
-import { tag } from '../ops/local.js';
-import { untag } from '../ops/untag.js';
+import { tag, tagRemote } from '../api/local.js';
+import { untag } from '../api/verbs.js';
+import { isValidTag, namesRegistry } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { buildTags, tagsCommand } from './tags.js';
@@ -28,11 +29,11 @@ const rm = defineCommand({
   build: buildRm,
   async action(env: CommandEnv, images: string[], flags: FlagsOf<typeof buildRm, 'one'>) {
     const credentials = await credentialOptions(env, flags);
-    const ctx = await env.context();
+    const context = await env.context();
     const failures: unknown[] = [];
     for (const image of images) {
       try {
-        const r = await untag(ctx, image, { dryRun: flags.dryRun === true, credentials });
+        const r = await untag(image, { context, dryRun: flags.dryRun === true, credentials });
         env.io.stdout.write(flags.dryRun ? `Would untag: ${r.name} (${r.digest})\n` : `Untagged: ${r.name}\n`);
       } catch (err) {
         failures.push(err);
@@ -42,19 +43,40 @@ const rm = defineCommand({
   },
 });
 
+// No credential flags on tag itself: commander would take them from `tag ls` and `tag rm`, whose own they are. The
+// registry form uses the stored credentials (regctl login), as crane tag does.
 const build = (cmd: Command) => cmd
-  .argument('<source>', 'local image')
-  .argument('<target>', 'new name');
+  .argument('<source>', 'a local image; or a registry image, REGISTRY/REPO:TAG (see below)')
+  .argument('<target>', 'the local image\'s new name, NAME[:TAG]; or the registry image\'s new tag, TAG')
+  .addHelpText('after', `
+Which one is meant, by the arguments alone:
+  regctl tag REGISTRY/REPO:TAG NEWTAG   a new tag in the registry (crane tag): SOURCE names its registry host
+                                        (a first part with "." or ":", or localhost; docker.io/… for Docker
+                                        Hub) and TARGET is a tag only (no "/" or ":"). The manifest is PUT
+                                        unchanged under NEWTAG: same digest, no blob moved. Credentials: the
+                                        stored ones (regctl login), as crane tag.
+  regctl tag LOCAL NEWNAME              anything else: another name for an image of the local store (docker
+                                        tag), no data copied. NEWNAME with a ":" or "/" is always a local name:
+                                        regctl tag localhost:5000/app:1 localhost:5000/app:stable`);
+
+/**
+ * `tag IMG NEWTAG` in the registry when SOURCE names its registry host and TARGET is a tag only (crane's form);
+ * every other pair names local images (docker's form).
+ */
+function isRegistryTag(source: string, target: string): boolean {
+  return isValidTag(target) && namesRegistry(source);
+}
 
 async function tagCommand(env: CommandEnv, source: string, target: string, _flags: FlagsOf<typeof build>): Promise<void> {
-  await tag(await env.context(), source, target);
+  const context = await env.context();
+  await (isRegistryTag(source, target) ? tagRemote(source, target, { context }) : tag(source, target, { context }));
 }
 
 export default defineCommand({
   name: 'tag',
-  summary: 'give a local image another name (no data is copied); `tag ls` and `tag rm` list and remove registry tags',
+  summary: 'a new tag on a registry image (tag REG/REPO:TAG NEWTAG), or another name for a local image; `tag ls`, `tag rm` list and remove registry tags',
   registry: 'none',
-  peers: 'docker tag; crane tag (remote)',
+  peers: 'docker tag; crane tag',
   build,
   subcommands: [ls, rm],
   action: tagCommand,

@@ -22,10 +22,13 @@ export interface EntryOptions {
   clampMtime?: Date;
 }
 
-/** The tar stream of a new layer: the input's entries with owners and times as asked, a directory's in sorted order. */
-export function layerTar(input: LayerInput, opts: EntryOptions): Readable {
+/**
+ * The tar stream of a new layer: the input's entries with owners and times as asked, a directory's in sorted order.
+ * `signal` stops the reading at once (files being read included); the stream then fails with the abort.
+ */
+export function layerTar(input: LayerInput, opts: EntryOptions, signal?: AbortSignal): Readable {
   const out = pack();
-  const fill = 'tar' in input ? repackTar(input.tar, out, opts) : packDir(input.dir, input.dest ?? '/', out, opts);
+  const fill = 'tar' in input ? repackTar(input.tar, out, opts, signal) : packDir(input.dir, input.dest ?? '/', out, opts, signal);
   fill.then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
   return out as unknown as Readable;
 }
@@ -60,12 +63,12 @@ function adjust(header: Header, opts: EntryOptions, defaults: { uid?: number; gi
   return h;
 }
 
-async function repackTar(path: string, out: Pack, opts: EntryOptions): Promise<void> {
+async function repackTar(path: string, out: Pack, opts: EntryOptions, signal: AbortSignal | undefined): Promise<void> {
   const st = await lstat(path).catch(() => undefined);
   if (!st?.isFile()) throw new NotFoundError(`${path}: no such file`, { code: 'ERR_FILE_NOT_FOUND' });
   const ex = extract();
   try {
-    const tar = await openTarStream(createReadStream(path));
+    const tar = await openTarStream(createReadStream(path, signal ? { signal } : {}));
     tar.on('error', (err) => ex.destroy(err));
     tar.pipe(ex as unknown as NodeJS.WritableStream);
     for await (const entry of ex) {
@@ -74,15 +77,18 @@ async function repackTar(path: string, out: Pack, opts: EntryOptions): Promise<v
       body.resume();
     }
   } catch (err) {
+    signal?.throwIfAborted();
     throw corruptArchive(err);
   }
 }
 
-async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions): Promise<void> {
+async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions, signal: AbortSignal | undefined): Promise<void> {
   const root = await lstat(dir).catch(() => undefined);
   if (!root?.isDirectory()) throw new NotFoundError(`${dir}: no such directory`, { code: 'ERR_FILE_NOT_FOUND' });
   const base = posix.normalize(`/${dest}`).replace(/^\/+|\/+$/g, '');
-  if (base.split('/').includes('..')) throw new UsageError(`--dir ${dir}:${dest}: the destination must stay inside the image`);
+  if (base.split('/').includes('..')) {
+    throw new UsageError(`option layers: ${dir} placed at ${dest}: the destination must stay inside the image`, { option: 'layers' });
+  }
   const owner = { uid: 0, gid: 0 };
   const parts = base ? base.split('/') : [];
   for (let i = 0; i < parts.length; i++) {
@@ -93,6 +99,7 @@ async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions)
   const walk = async (abs: string, rel: string): Promise<void> => {
     const names = (await readdir(abs)).sort();
     for (const name of names) {
+      signal?.throwIfAborted();
       const path = join(abs, name);
       const inTar = rel ? `${rel}/${name}` : name;
       const st = await lstat(path);
@@ -109,7 +116,7 @@ async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions)
           await addEntry(out, adjust({ ...header, type: 'link', linkname: first }, opts, owner));
         } else {
           if (st.nlink > 1) links.set(key, inTar);
-          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), createReadStream(path));
+          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), createReadStream(path, signal ? { signal } : {}));
         }
       }
       // sockets, fifos and devices are left out: a directory of files is what `--dir` adds

@@ -21,18 +21,19 @@ export interface BuiltLayer {
 /**
  * Compresses a tar stream into a temp file in `dir`, hashing the tar (diff_id) and the compressed bytes (digest) as
  * they flow: a layer of any size passes through in chunks (zstd without Node's streaming encoder excepted).
+ * `signal` stops it at once (the caller removes `dir`, and the partial file in it).
  */
-export async function writeLayer(tar: Readable, dir: string, compression: LayerCompression): Promise<BuiltLayer> {
+export async function writeLayer(tar: Readable, dir: string, compression: LayerCompression, signal?: AbortSignal): Promise<BuiltLayer> {
   const path = join(dir, `layer-${randomBytes(8).toString('hex')}`);
   const diff = createHash('sha256');
   const blob = createHash('sha256');
   const size = { n: 0 };
   if (compression === 'gzip') {
-    await pipeline(tar, hashing(diff), createGzip(), hashing(blob, size), createWriteStream(path));
+    await pipeline(tar, hashing(diff), createGzip(), hashing(blob, size), createWriteStream(path), { signal });
   } else {
     const tapped = tar.pipe(hashing(diff));
     tar.on('error', (err) => tapped.destroy(err));
-    await pipeline(await zstdCompress(tapped), hashing(blob, size), createWriteStream(path));
+    await pipeline(await zstdCompress(tapped), hashing(blob, size), createWriteStream(path), { signal });
   }
   return { path, digest: `sha256:${blob.digest('hex')}`, size: size.n, diffId: `sha256:${diff.digest('hex')}`, compression };
 }

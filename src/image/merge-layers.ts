@@ -24,14 +24,16 @@ interface Winner {
  * has it, whiteouts (`.wh.NAME`) and opaque directories (`.wh..wh..opq`) hiding what lies below them, a file that
  * replaces a directory hiding its contents, no whiteout entries left. Hard links are kept (written after the files
  * they name). Layers are downloaded (verified) into temp files in `dir`, read once top-down to decide which entry
- * wins each path, then once bottom-up to write the winners: nothing but paths is held in memory.
+ * wins each path, then once bottom-up to write the winners: nothing but paths is held in memory. `signal` stops
+ * every stage at once (the stream then fails with the abort; the caller removes `dir`).
  */
-export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: string): Promise<Readable> {
+export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: string, signal?: AbortSignal): Promise<Readable> {
   const files: string[] = [];
   for (const layer of layers) {
+    signal?.throwIfAborted();
     const path = join(dir, `merge-${randomBytes(8).toString('hex')}`);
     const { stream } = await src.fetchBlob(layer);
-    await pipeline(verified(stream, layer, `${src.description}: layer ${layer.digest}`), createWriteStream(path));
+    await pipeline(verified(stream, layer, `${src.description}: layer ${layer.digest}`), createWriteStream(path), { signal });
     files.push(path);
   }
   const winners = new Map<string, Winner>();
@@ -41,7 +43,7 @@ export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: 
     const mine = new Map<string, Winner>();
     const myWhiteouts: string[] = [];
     const myOpaque: string[] = [];
-    await readEntries(files[i]!, async (header, name, ordinal) => {
+    await readEntries(files[i]!, signal, async (header, name, ordinal) => {
       const base = posix.basename(name);
       if (base === OPAQUE) myOpaque.push(posix.dirname(name));
       else if (base.startsWith(WHITEOUT)) myWhiteouts.push(posix.join(posix.dirname(name), base.slice(WHITEOUT.length)));
@@ -52,14 +54,14 @@ export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: 
     for (const o of myOpaque) opaque.add(o);
   }
   const out = pack();
-  writeWinners(files, winners, out).then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
+  writeWinners(files, winners, out, signal).then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
   return out as unknown as Readable;
 }
 
-async function writeWinners(files: string[], winners: Map<string, Winner>, out: Pack): Promise<void> {
+async function writeWinners(files: string[], winners: Map<string, Winner>, out: Pack, signal: AbortSignal | undefined): Promise<void> {
   const links: Header[] = [];
   for (let i = 0; i < files.length; i++) {
-    await readEntries(files[i]!, async (header, name, ordinal, body) => {
+    await readEntries(files[i]!, signal, async (header, name, ordinal, body) => {
       const w = winners.get(name);
       if (w?.layer !== i || w.ordinal !== ordinal) return;
       const h = { ...portableHeader(header), name: header.type === 'directory' ? `${name}/` : name };
@@ -93,10 +95,10 @@ function clean(name: string): string {
 type OnEntry = (header: Header, name: string, ordinal: number, body: Readable) => Promise<void>;
 
 /** Calls `onEntry` for each entry of a layer file (gzip, zstd or plain) with a usable path; bodies not read are drained. */
-async function readEntries(path: string, onEntry: OnEntry): Promise<void> {
+async function readEntries(path: string, signal: AbortSignal | undefined, onEntry: OnEntry): Promise<void> {
   const ex = extract();
   try {
-    const tar = await openTarStream(createReadStream(path));
+    const tar = await openTarStream(createReadStream(path, signal ? { signal } : {}));
     tar.on('error', (err) => ex.destroy(err));
     tar.pipe(ex as unknown as NodeJS.WritableStream);
     let ordinal = 0;
@@ -107,6 +109,7 @@ async function readEntries(path: string, onEntry: OnEntry): Promise<void> {
       body.resume();
     }
   } catch (err) {
+    signal?.throwIfAborted();
     throw corruptArchive(err);
   }
 }

@@ -16,7 +16,9 @@ export interface LayerRef {
 export function newLayerType(manifestType: string, compression: BuiltLayer['compression'], converting?: 'oci' | 'docker'): string {
   const docker = baseMediaType(manifestType) === DOCKER_MANIFEST_V2 ? converting !== 'oci' : converting === 'docker';
   if (compression === 'zstd') {
-    if (docker) throw new UsageError("zstd layers need an OCI manifest: Docker's format has no zstd layer type", { hint: 'add --format oci' });
+    if (docker) {
+      throw new UsageError("zstd layers need an OCI manifest: Docker's format has no zstd layer type", { option: 'manifestFormat', hint: 'write the image in OCI format: option manifestFormat oci' });
+    }
     return OCI_LAYER_ZSTD;
   }
   return docker ? DOCKER_LAYER_GZIP : OCI_LAYER_GZIP;

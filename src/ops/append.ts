@@ -34,21 +34,23 @@ export const SCRATCH = 'scratch';
 /**
  * Adds layers made from tars or directories on top of an image (crane append, regclient `--layer-add`), with their
  * diff_ids and history entries; each layer is built once into a temp file and added to every platform changed.
- * `base` may be `scratch` (an empty image of `opts.platform` or the host's; `opts.to` then required).
+ * `base` may be `scratch` (an empty image of `opts.platform` or the host's; `opts.to` then required). The context's
+ * signal stops the reading of tars and directories at once; nothing is written then.
  */
-export function append(ctx: OpsContext, base: string, opts: AppendOptions): Promise<ChangeResult> {
-  if (!opts.layers.length) throw new UsageError('append needs at least one layer (-f FILE or --dir DIR)');
+export async function append(ctx: OpsContext, base: string, opts: AppendOptions): Promise<ChangeResult> {
+  if (!opts.layers?.length) throw new UsageError('append needs at least one layer: give option layers', { option: 'layers' });
   const epoch = reproducibleTime(ctx, opts.reproducible);
   const created = epoch ?? new Date();
   const fromScratch = base === SCRATCH;
-  if (fromScratch && !opts.to) throw new UsageError('append to scratch needs -t NEW_REF');
+  if (fromScratch && !opts.to) throw new UsageError('append to scratch makes a new image: give option to', { option: 'to' });
+  const signal = ctx.transport.signal;
   const entryOpts = { ...(opts.uid !== undefined ? { uid: opts.uid } : {}), ...(opts.gid !== undefined ? { gid: opts.gid } : {}), ...(epoch ? { clampMtime: epoch } : {}) };
   return changeImage(ctx, fromScratch ? undefined : base, opts, async (src, scratch) => {
     const built: BuiltLayer[] = [];
-    for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts), scratch, opts.compress ?? 'gzip'));
-    const from = fromScratch ? scratchImage(src, opts.platform ?? ctx.platform, opts.format) : src;
+    for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts, signal), scratch, opts.compress ?? 'gzip', signal));
+    const from = fromScratch ? scratchImage(src, opts.platform ?? ctx.platform, opts.manifestFormat) : src;
     return editImage(from, async (parts, out) => {
-      const added = built.map((b) => newLayer(parts, b, out, opts.format));
+      const added = built.map((b) => newLayer(parts, b, out, opts.manifestFormat));
       const entries = built.map((_, i) => historyEntry(opts.createdBy?.[i] ?? 'regctl append', created));
       const next = setLayers(parts, [...layersOf(parts.doc, parts.config, base), ...added], [...rootfsOf(parts.config).history, ...entries]);
       return { ...next, config: { ...next.config, created: rfc3339(created) } };

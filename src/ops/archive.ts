@@ -16,7 +16,7 @@ import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
 import type { OpsContext, Warning } from './context.js';
 import { sideContext } from './credentials.js';
-import type { TransferOptions } from './local.js';
+import type { TransferOptions } from './transfer-options.js';
 import { openStore } from './open-store.js';
 import { registrySource } from './registry-target.js';
 import { scratchDir } from './scratch.js';

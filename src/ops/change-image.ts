@@ -18,7 +18,7 @@ export interface ChangeOptions extends WithTransferCredentials {
   /** Change only this platform's image of an index (the others are kept); NotFound when none matches. */
   platform?: Platform;
   /** Write the result in this manifest format; default: the source's. */
-  format?: ManifestFormat;
+  manifestFormat?: ManifestFormat;
   jobs?: number;
   onProgress?: (event: CopyProgress) => void;
 }
@@ -40,11 +40,13 @@ export type Change = (src: SourceTarget, scratch: string) => Promise<SourceTarge
  */
 export async function changeImage(ctx: OpsContext, image: string | undefined, opts: ChangeOptions, change: Change): Promise<ChangeResult> {
   const destination = opts.to ?? image;
-  if (!destination) throw new UsageError('nowhere to write the result: give -t NEW_REF');
+  if (!destination) throw new UsageError('nowhere to write the result: give option to', { option: 'to' });
   const from = image === undefined ? undefined : parseLocation(image);
   const to = parseLocation(destination);
-  if (!opts.to && from?.digestOnly) throw new UsageError(`${image} names a digest, which a changed image cannot keep: give -t NEW_REF`);
-  if (to.expectDigest) throw new UsageError(`${destination} names a digest, which a changed image cannot have: name a tag`);
+  if (!opts.to && from?.digestOnly) throw new UsageError(`${image} names a digest, which a changed image cannot keep: give option to`, { option: 'to' });
+  if (to.expectDigest) {
+    throw new UsageError(`${destination} names a digest, which a changed image cannot have: name a tag`, opts.to ? { option: 'to' } : {});
+  }
   const [srcCtx, dstCtx] = await transferContexts(ctx,
     { registries: image === undefined ? [] : locationRegistries(image), credentials: opts.sourceCredentials },
     { registries: locationRegistries(destination), credentials: opts.destinationCredentials });
@@ -67,7 +69,7 @@ async function write(
     const result = await writeTo(dst.target, (target) => copyImage(changed, target, {
       ...(platform ? { platform } : {}),
       ...(dst.name ? { tag: dst.name } : {}),
-      ...(opts.format ? { format: opts.format } : {}),
+      ...(opts.manifestFormat ? { format: opts.manifestFormat } : {}),
       ...(opts.jobs ? { jobs: opts.jobs } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     }));

@@ -24,26 +24,29 @@ export type ExportOutput = { path: string } | { stream: Writable };
 
 /**
  * Writes the filesystem an image's layers make as one tar (crane export): whiteouts and opaque directories
- * applied, hard links kept, streamed. An index gives the platform asked for, else the host's.
+ * applied, hard links kept, streamed. An index gives the platform asked for, else the host's. The context's signal
+ * stops every stage at once: a file output is then not there at all (it is written under a temp name, renamed when
+ * complete), and no temp file is left.
  */
 export async function exportImage(ctx: OpsContext, image: string, output: ExportOutput, opts: ExportOptions = {}): Promise<void> {
   if ('path' in output) await checkOutputFile(output.path);
+  const signal = ctx.transport.signal;
   await withSource(ctx, image, ({ target }) =>
     withScratch(ctx, async (scratch) => {
       const { doc } = await resolveImage(target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
       if (doc.kind !== 'image') throw new NotFoundError(`${image} holds no image to export`);
-      await writeTar(await mergeLayers(target, doc.layers, scratch), output);
+      await writeTar(await mergeLayers(target, doc.layers, scratch, signal), output, signal);
     }), opts.credentials,
   );
 }
 
 /** Streams the tar to the output: into a file through a temp name (removed when anything fails), or into a stream left open. */
-async function writeTar(tar: Readable, output: ExportOutput): Promise<void> {
-  if ('stream' in output) return pipeline(tar, output.stream, { end: false });
+async function writeTar(tar: Readable, output: ExportOutput, signal: AbortSignal | undefined): Promise<void> {
+  if ('stream' in output) return pipeline(tar, output.stream, { end: false, signal });
   const temp = `${output.path}.tmp-${randomBytes(6).toString('hex')}`;
   const forget = onInterrupt(() => rmSync(temp, { force: true }));
   try {
-    await pipeline(tar, createWriteStream(temp));
+    await pipeline(tar, createWriteStream(temp), { signal });
     await rename(temp, output.path);
   } catch (err) {
     await rm(temp, { force: true });

@@ -1,6 +1,6 @@
 import { readSmallBlob, resolveImage } from '../content/resolve.js';
 import type { SourceTarget } from '../content/target.js';
-import { ExitCode, NotFoundError, RegctlError } from '../errors.js';
+import { BaseMismatchError, NotFoundError, UsageError } from '../errors.js';
 import { parseConfig, rootfsOf } from '../image/config-edit.js';
 import { editImage } from '../image/edit-image.js';
 import { layersOf, setLayers, type LayerRef } from '../image/set-layers.js';
@@ -17,13 +17,6 @@ export interface RebaseOptions extends ChangeOptions {
   newBase: string;
 }
 
-/** The image's first layers are not the old base's: nothing is written. Exit 1. */
-export class BaseMismatchError extends RegctlError {
-  constructor(message: string) {
-    super('ERR_BASE_MISMATCH', message, ExitCode.failure, { hint: 'check --old-base: it must be the very base the image was built on' });
-  }
-}
-
 interface Base {
   layers: LayerRef[];
   history: unknown[];
@@ -35,6 +28,9 @@ interface Base {
  * and config stay. BaseMismatchError naming the first layer that differs otherwise.
  */
 export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions): Promise<ChangeResult> {
+  for (const name of ['oldBase', 'newBase'] as const) {
+    if (!opts[name]) throw new UsageError(`option ${name} is required: the base ${name === 'oldBase' ? 'the image was built on' : 'to put under it'}`, { option: name });
+  }
   const bases = await sideContext(ctx, [opts.oldBase, opts.newBase].flatMap(locationRegistries), opts.sourceCredentials);
   const oldSrc = await parseLocation(opts.oldBase).openSource(bases);
   const newSrc = await parseLocation(opts.newBase).openSource(bases).catch(async (err: unknown) => {

@@ -6,10 +6,11 @@
  */
 import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
+import type { ChangeResult } from '../ops/change-image.js';
 import type { DescriptorView, InspectResult } from '../ops/inspect.js';
 import type { RateLimitResult } from '../ops/ratelimit.js';
 import type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
-import type { images } from '../ops/local.js';
+import type { images } from '../ops/images.js';
 import type { search } from '../ops/search.js';
 import type { SizeFigures, SizeReport } from '../ops/size.js';
 
@@ -115,6 +116,11 @@ export function imageData(i: StoreImage, id: string, createdSince: string, size:
 /** `tags`: skopeo list-tags' fields. */
 export function tagsData(repository: string, tags: string[]): object {
   return record({ Repository: repository, Tags: tags }, 'TagList');
+}
+
+/** `mutate`, `append`, `flatten`, `rebase`: the image written. */
+export function changeData(r: ChangeResult): object {
+  return record({ Digest: r.digest, Destination: r.destination }, 'ChangeResult');
 }
 
 /** `search`, one per result: docker search's fields (Description as the table shows it). */

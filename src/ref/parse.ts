@@ -134,6 +134,20 @@ export function isValidTag(tag: string): boolean {
   return TAG_RE.test(tag);
 }
 
+/**
+ * Whether `input` names its registry host (`localhost:5000/app`, `ghcr.io/me/app`, `docker.io/me/app`) rather than
+ * leaving Docker Hub implied (`alpine`, `me/app`): the first of several components is a domain (splitDockerDomain).
+ */
+export function namesRegistry(input: string): boolean {
+  const slash = input.indexOf('/');
+  return slash >= 0 && isDomain(input.slice(0, slash));
+}
+
+/** A first component that is a registry host: `localhost`, or with a "." or ":", or uppercase (no namespace is). */
+function isDomain(first: string): boolean {
+  return first === 'localhost' || first.includes('.') || first.includes(':') || first.toLowerCase() !== first;
+}
+
 /** The grammars a name read from a registry, an archive or a file is checked against (see {@link nameProblem}). */
 export type NameKind = 'tag' | 'digest' | 'repository' | 'tag or digest';
 
@@ -195,10 +209,8 @@ function parseParts(input: string): Parts {
   } else {
     const first = input.slice(0, slash);
     const rest = input.slice(slash + 1);
-    if (first === 'localhost') [registry, remainder] = [first, rest];
-    else if (first === LEGACY_REGISTRY) [registry, remainder] = [DEFAULT_REGISTRY, rest];
-    else if (first.includes('.') || first.includes(':')) [registry, remainder] = [first, rest];
-    else if (first.toLowerCase() !== first) [registry, remainder] = [first, rest];
+    if (first === LEGACY_REGISTRY) [registry, remainder] = [DEFAULT_REGISTRY, rest];
+    else if (isDomain(first)) [registry, remainder] = [first, rest];
     else [registry, remainder] = [DEFAULT_REGISTRY, input];
     if (registry === DEFAULT_REGISTRY && !remainder.includes('/')) remainder = OFFICIAL_PREFIX + remainder;
   }

@@ -31,7 +31,8 @@ export async function removeImage(store: ImageStore, arg: string, opts: { force?
     const repos = new Set(matches.map((m) => repoOf(m.name)));
     if (repos.size > 1) {
       throw new RegctlError('ERR_IMAGE_CONFLICT', `unable to delete ${arg} (must be forced): the image is referenced in ${repos.size} repositories`, ExitCode.failure, {
-        hint: `remove it by name, or untag every name with: regctl rmi -f ${arg}`,
+        option: 'force',
+        hint: 'remove it by name, or untag every name: give option force',
       });
     }
   }
