@@ -8,21 +8,30 @@ const SIDES: Record<string, string> = { credentials: '', sourceCredentials: 'src
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** The flag of a library option: the command's own mapping (`{ to: '--tag' }`), else `--kebab-case` of its name. */
+/**
+ * The flag of a library option: the command's own mapping (`{ to: '--tag' }`), else `--kebab-case` of its name. An
+ * element of a list option (`platforms[1]`) is the list's flag.
+ */
 export function flagName(option: string, flags: Readonly<Record<string, string>> = {}): string {
-  const own = flags[option];
+  const name = option.replace(/\[\d+\]$/, '');
+  const own = flags[name];
   if (own) return own;
-  const [head, rest] = option.split('.', 2) as [string, string | undefined];
+  const [head, rest] = name.split('.', 2) as [string, string | undefined];
   if (rest !== undefined && head in SIDES && rest in CREDENTIAL_FLAGS) return `--${SIDES[head]}${CREDENTIAL_FLAGS[rest]}`;
-  return `--${kebab(option.replace(/\[\d+\]$/, ''))}`;
+  return `--${kebab(name)}`;
 }
 
-/** A library error as the CLI says it: `option NAME` in its message and hint become the flag. Others unchanged. */
+/** `option NAME` as a library message says it: a camelCase name, a dotted path, an element of a list. */
+const SAID = /\boption ([a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*(?:\[\d+\])?)(?![\w.[])/g;
+
+/**
+ * A library error as the CLI says it: every `option NAME` in its message and hint becomes that option's flag.
+ * Errors about no option (`err.option` unset) are worded otherwise and left unchanged.
+ */
 export function inFlagTerms(err: unknown, flags?: Readonly<Record<string, string>>): unknown {
   if (!(err instanceof RegctlError) || err.option === undefined) return err;
-  const flag = flagName(err.option, flags);
-  const said = new RegExp(`\\boption ${err.option.replace(/[.[\]]/g, '\\$&')}(?![\\w.])`, 'g');
-  err.message = err.message.replace(said, flag);
-  if (err.hint) (err as { hint?: string }).hint = err.hint.replace(said, flag);
+  const say = (text: string) => text.replace(SAID, (_m, name: string) => flagName(name, flags));
+  err.message = say(err.message);
+  if (err.hint) (err as { hint?: string }).hint = say(err.hint);
   return err;
 }

@@ -1,5 +1,6 @@
 import { readSmallBlob, resolveImage } from '../content/resolve.js';
 import { UsageError } from '../errors.js';
+import { parseImageConfig, type ImageConfig } from '../oci/image-config.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
 import type { WithCredentials } from './credentials.js';
@@ -9,8 +10,11 @@ export interface ConfigRead {
   /** The config's digest and media type, as the manifest names them. */
   digest: string;
   mediaType: string;
-  /** Exactly the bytes stored (checked against the digest). */
+  size: number;
+  /** Exactly the bytes stored (checked against the digest): what `digest` is the hash of. */
   bytes: Buffer;
+  /** The bytes parsed; absent when they are not JSON (an artifact's config may be anything). */
+  config?: ImageConfig;
 }
 
 /**
@@ -21,6 +25,9 @@ export async function imageConfig(ctx: OpsContext, image: string, opts: { platfo
   return withSource(ctx, image, async ({ target: src }) => {
     const { doc } = await resolveImage(src, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
     if (doc.kind !== 'image') throw new UsageError(`${src.description} is an index of indexes; name one of its images`);
-    return { digest: doc.config.digest, mediaType: doc.config.mediaType, bytes: await readSmallBlob(src, doc.config) };
+    const { digest, mediaType } = doc.config;
+    const bytes = await readSmallBlob(src, doc.config);
+    const config = parseImageConfig(bytes, mediaType, `${src.description}: config ${digest}`);
+    return { digest, mediaType, size: bytes.length, bytes, ...(config ? { config } : {}) };
   }, opts.credentials);
 }
