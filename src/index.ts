@@ -21,10 +21,16 @@ export type { DigestCallOptions } from './api/read.js';
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export { copy, load, pull, push, save, sync, type CopyOptions, type SyncFile, type SyncOptions } from './api/transfer.js';
 export { images, rmi, tag } from './api/local.js';
-export { attach, del, login, logout, type LoginCallOptions } from './api/registry.js';
+export {
+  attach, del, login, logout, type AttachOptions, type AttachResult, type DeleteResult, type LoginCallOptions, type LoginResult, type LogoutOptions,
+  type LogoutResult,
+} from './api/registry.js';
 export {
   blobDelete, blobGet, blobHead, blobPut, imageConfig, indexAdd, indexCreate, indexRemove, manifestDelete, manifestGet, manifestHead,
-  manifestPut, tagsForDigest, untag, type VerbOptions,
+  manifestHeads, manifestPut, tagsForDigest, untag,
+  type BlobDeleteResult, type BlobInput, type BlobPutResult, type BlobRead, type ConfigRead, type DeleteOptions, type IndexAddOptions,
+  type IndexCreateOptions, type IndexRemoveOptions, type IndexResult, type ManifestDeleteResult, type ManifestPutOptions, type ManifestRead,
+  type PlatformVerbOptions, type TagScanOptions, type UntagOptions, type UntagResult, type VerbOptions,
 } from './api/verbs.js';
 export { append, exportImage, flatten, mutate, rebase } from './api/change.js';
 
@@ -52,23 +58,15 @@ export type { SearchOptions, SearchFilters } from './ops/search.js';
 export type { SearchResult } from './registry/search.js';
 export type { RateLimit, RateLimitOptions, RateLimitResult } from './ops/ratelimit.js';
 export type { ReferrersOptions, ReferrersResult, ReferrerNode } from './ops/referrers.js';
-export type { AttachOptions, AttachResult } from './ops/attach.js';
-export type { LoginOptions, LoginResult } from './ops/login.js';
 export type { PullOptions, PullResult, TransferOptions, RemoveOutcome } from './ops/local.js';
 export type { SaveOptions, LoadOptions, LoadResult } from './ops/archive.js';
 export type { SyncReport, SyncImageResult, SyncProgress, SyncStatus } from './ops/sync.js';
 export type { StoreImage } from './store/store.js';
 export type { RemoveResult } from './store/remove.js';
-export type { Descriptor } from './oci/manifest.js';
-export type { DeleteOptions, DeleteResult, ManifestDeleteResult } from './ops/delete.js';
-export type { UntagOptions, UntagResult } from './ops/untag.js';
+export type { Descriptor, ImageIndex, ImageManifest, ManifestCommon } from './oci/manifest.js';
+export type { ContainerConfig, HistoryEntry, ImageConfig, RootFS } from './oci/image-config.js';
 export type { UntagMethod } from './registry/untag.js';
-export type { TagsForDigestOptions } from './ops/tags-for-digest.js';
-export type { ManifestRead, ManifestPutOptions } from './ops/manifest.js';
 export { sniffMediaType } from './ops/manifest.js';
-export type { BlobRead } from './ops/blob.js';
-export type { ConfigRead } from './ops/config.js';
-export type { IndexCreateOptions, IndexEditOptions, IndexResult } from './ops/image-index.js';
 export { SCRATCH, type AppendOptions } from './ops/append.js';
 export { BaseMismatchError, type RebaseOptions } from './ops/rebase.js';
 export type { MutateOptions } from './ops/mutate.js';
