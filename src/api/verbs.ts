@@ -1,6 +1,7 @@
 // The registry verbs (manifests, blobs, configs, indexes, tags) through the door: each checks its arguments and
 // options first (UsageError naming them), then runs in the caller's context or one of its own. `credentials` apply to
 // the registries the call names (an index's: `sourceCredentials` for the images added, `destinationCredentials` for it).
+import { finished } from 'node:stream/promises';
 import type { CopyProgress } from '../content/copy.js';
 import { UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
@@ -13,9 +14,9 @@ import { indexAdd as indexAddOp, indexCreate as indexCreateOp, indexRemove as in
 import { manifestGet as manifestGetOp, manifestHead as manifestHeadOp, manifestHeads as manifestHeadsOp, manifestPut as manifestPutOp, type ManifestRead } from '../ops/manifest.js';
 import { tagsForDigest as tagsForDigestOp } from '../ops/tags-for-digest.js';
 import { untag as untagOp, type UntagResult } from '../ops/untag.js';
-import { operation, type CallOptions } from './context.js';
+import { CALL_OPTIONS, createContext, libraryError, operation, type CallOptions } from './context.js';
 import {
-  argument, boolean, buffer, credentials, func, oneOf, platform, platforms, positive, string, stringRecord, strings, wrongType,
+  argument, boolean, buffer, checkOptions, credentials, func, oneOf, platform, platforms, positive, string, stringRecord, strings, wrongType,
   type Check, type PlatformSpec, type PlatformsSpec,
 } from './options.js';
 
@@ -189,7 +190,20 @@ export async function tagsForDigest(repository: string, digest: string, options:
 export async function blobGet(location: string, digest?: string, options: VerbOptions = {}): Promise<BlobRead> {
   argument(location, string, 'location');
   const d = optionalDigest(digest);
-  return operation(options, ONE, (ctx, o: OpOptions<typeof blobGetOp>) => blobGetOp(ctx, location, d, o));
+  const get = (o: VerbOptions) => operation(o, ONE, (ctx, oo: OpOptions<typeof blobGetOp>) => blobGetOp(ctx, location, d, oo));
+  if (options.context !== undefined) return get(options);
+  // The stream is read after this call returns: the context made for it stays open until the stream ends.
+  checkOptions(options, { ...CALL_OPTIONS, ...ONE });
+  const { credentials: creds, signal, ...settings } = options;
+  const context = await createContext(settings).catch((err: unknown) => Promise.reject(libraryError(err)));
+  try {
+    const read = await get({ context, signal, credentials: creds });
+    void finished(read.stream).catch(() => undefined).finally(() => void context.close());
+    return read;
+  } catch (err) {
+    await context.close();
+    throw err;
+  }
 }
 
 /** A blob's descriptor (digest and size) without its bytes; at a registry one HEAD request. */
