@@ -64,7 +64,7 @@ export type { SyncReport, SyncImageResult, SyncProgress, SyncStatus } from './op
 export type { StoreImage } from './store/store.js';
 export type { RemoveResult } from './store/remove.js';
 export type { Descriptor, ImageIndex, ImageManifest, ManifestCommon } from './oci/manifest.js';
-export type { ContainerConfig, HistoryEntry, ImageConfig, RootFS } from './oci/image-config.js';
+export type { ContainerConfig, ImageConfig, ImageHistory } from './oci/image-config.js';
 export type { UntagMethod } from './registry/untag.js';
 export { sniffMediaType } from './ops/manifest.js';
 export { SCRATCH, type AppendOptions } from './ops/append.js';

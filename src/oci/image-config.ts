@@ -1,33 +1,30 @@
-import { IntegrityError } from '../errors.js';
-import { parseJson } from './json.js';
-import { baseMediaType, DOCKER_CONFIG, OCI_CONFIG } from './media-types.js';
-
 /**
- * An image's config as stored (OCI image spec `application/vnd.oci.image.config.v1+json`; Docker's
- * `application/vnd.docker.container.image.v1+json` has the same shape). The spec requires `architecture`, `os` and
- * `rootfs`; what a registry holds may lack them, so every field is optional. Fields of other tools stay as stored.
+ * An image config as its JSON says (the OCI image spec's config, which docker's v1 image JSON shares): the fields
+ * named here have the spec's types when the image follows the spec; regctl checks only that the config is a JSON
+ * object. Fields the spec does not name (docker's `container_config`, `docker_version`, …) are kept.
  */
 export interface ImageConfig {
-  /** RFC 3339 time the image was created. */
+  /** RFC 3339 time the image was made. */
   created?: string;
   author?: string;
   architecture?: string;
   os?: string;
+  variant?: string;
   'os.version'?: string;
   'os.features'?: string[];
-  variant?: string;
-  /** How a container of the image runs. */
+  /** What a container of the image runs with. */
   config?: ContainerConfig;
-  rootfs?: RootFS;
-  history?: HistoryEntry[];
-  /** Other fields as stored (Docker's `container_config`, `docker_version`, …). */
+  rootfs?: { type: string; diff_ids: string[] };
+  history?: ImageHistory[];
   [field: string]: unknown;
 }
 
-/** The `config` of an image config: what a container of the image runs, as what, where. */
+/** The `config` of an image config: Go's field names, as the spec writes them. */
 export interface ContainerConfig {
   User?: string;
+  /** `{ "8080/tcp": {} }` */
   ExposedPorts?: Record<string, object>;
+  /** `NAME=value` */
   Env?: string[];
   Entrypoint?: string[] | null;
   Cmd?: string[] | null;
@@ -38,35 +35,12 @@ export interface ContainerConfig {
   [field: string]: unknown;
 }
 
-/** The layers' uncompressed digests (`diff_ids`), bottom first. */
-export interface RootFS {
-  type: string;
-  diff_ids: string[];
-}
-
-/** One build step of the image (`empty_layer` when it added no layer). */
-export interface HistoryEntry {
+/** One step of the image's history. */
+export interface ImageHistory {
   created?: string;
   created_by?: string;
   author?: string;
   comment?: string;
+  /** The step changed no files (no layer of its own). */
   empty_layer?: boolean;
-}
-
-/**
- * Config bytes as an ImageConfig: any JSON object. Undefined when the bytes are not one and the media type is not an
- * image config's (an artifact's config may be anything); an image config that is not a JSON object is an
- * IntegrityError (exit 6).
- */
-export function parseImageConfig(bytes: Buffer, mediaType: string, what: string): ImageConfig | undefined {
-  let doc: unknown;
-  try {
-    doc = parseJson(bytes, what);
-  } catch (err) {
-    if (err instanceof IntegrityError) throw err;
-  }
-  if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as ImageConfig;
-  const type = baseMediaType(mediaType);
-  if (type === OCI_CONFIG || type === DOCKER_CONFIG) throw new IntegrityError(`${what}: the image config is not a JSON object`, { code: 'ERR_CONFIG_INVALID' });
-  return undefined;
 }

@@ -1,6 +1,8 @@
 import { readSmallBlob, resolveImage } from '../content/resolve.js';
-import { UsageError } from '../errors.js';
-import { parseImageConfig, type ImageConfig } from '../oci/image-config.js';
+import { IntegrityError, UsageError } from '../errors.js';
+import type { ImageConfig } from '../oci/image-config.js';
+import { parseJson } from '../oci/json.js';
+import { baseMediaType, DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
 import type { WithCredentials } from './credentials.js';
@@ -30,4 +32,22 @@ export async function imageConfig(ctx: OpsContext, image: string, opts: { platfo
     const config = parseImageConfig(bytes, mediaType, `${src.description}: config ${digest}`);
     return { digest, mediaType, size: bytes.length, bytes, ...(config ? { config } : {}) };
   }, opts.credentials);
+}
+
+/**
+ * Config bytes as an ImageConfig: any JSON object. Undefined when the bytes are not one and the media type is not an
+ * image config's (an artifact's config may be anything); an image config that is not a JSON object is an
+ * IntegrityError (exit 6).
+ */
+function parseImageConfig(bytes: Buffer, mediaType: string, what: string): ImageConfig | undefined {
+  let doc: unknown;
+  try {
+    doc = parseJson(bytes, what);
+  } catch (err) {
+    if (err instanceof IntegrityError) throw err;
+  }
+  if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as ImageConfig;
+  const type = baseMediaType(mediaType);
+  if (type === OCI_CONFIG || type === DOCKER_CONFIG) throw new IntegrityError(`${what}: the image config is not a JSON object`, { code: 'ERR_CONFIG_INVALID' });
+  return undefined;
 }
