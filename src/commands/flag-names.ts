@@ -8,30 +8,28 @@ const SIDES: Record<string, string> = { credentials: '', sourceCredentials: 'src
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/**
- * The flag of a library option: the command's own mapping (`{ to: '--tag' }`), else `--kebab-case` of its name. An
- * element of a list option (`platforms[1]`) is the list's flag.
- */
+/** The flag of a library option: the command's own mapping (`{ to: '--tag' }`), else `--kebab-case` of its name. */
 export function flagName(option: string, flags: Readonly<Record<string, string>> = {}): string {
-  const name = option.replace(/\[\d+\]$/, '');
-  const own = flags[name];
+  const name = option.replace(/\[\d+\]$/, ''); // an item of a list option (`platform[1]`, `keepTags[0]`): the option's flag
+  const own = flags[option] ?? flags[name];
   if (own) return own;
   const [head, rest] = name.split('.', 2) as [string, string | undefined];
   if (rest !== undefined && head in SIDES && rest in CREDENTIAL_FLAGS) return `--${SIDES[head]}${CREDENTIAL_FLAGS[rest]}`;
   return `--${kebab(name)}`;
 }
 
-/** `option NAME` as a library message says it: a camelCase name, a dotted path, an element of a list. */
-const SAID = /\boption ([a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*(?:\[\d+\])?)(?![\w.[])/g;
+/** Every `option NAME` a library text mentions (`say what to prune: option keep, option olderThanMs, …`). */
+const OPTION_SAID = /\boption ([A-Za-z]\w*(?:\.[A-Za-z]\w*)*(?:\[\d+\])?)(?![\w.])/g;
 
-/**
- * A library error as the CLI says it: every `option NAME` in its message and hint becomes that option's flag.
- * Errors about no option (`err.option` unset) are worded otherwise and left unchanged.
- */
+/** A library text (an error's message or hint, a warning) as the CLI says it: each `option NAME` becomes the flag. */
+export function inFlagText(text: string, flags?: Readonly<Record<string, string>>): string {
+  return text.replace(OPTION_SAID, (_said, option: string) => flagName(option, flags));
+}
+
+/** A library error as the CLI says it: `option NAME` in its message and hint become the flag. Others unchanged. */
 export function inFlagTerms(err: unknown, flags?: Readonly<Record<string, string>>): unknown {
   if (!(err instanceof RegctlError) || err.option === undefined) return err;
-  const say = (text: string) => text.replace(SAID, (_m, name: string) => flagName(name, flags));
-  err.message = say(err.message);
-  if (err.hint) (err as { hint?: string }).hint = say(err.hint);
+  err.message = inFlagText(err.message, flags);
+  if (err.hint) (err as { hint?: string }).hint = inFlagText(err.hint, flags);
   return err;
 }
