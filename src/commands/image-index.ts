@@ -81,8 +81,9 @@ const remove = defineCommand({
   flags: FLAGS,
   async action(env: CommandEnv, index: string, flags: FlagsOf<typeof buildRemove, 'one'>) {
     const format = resultFormat(flags.format);
-    const opts = { platforms: platformNames(flags.platform), digests: flags.digest, tag: flags.tag, credentials: await credentialOptions(env, flags) };
-    print(env, format, await indexRemove(index, { context: await env.context(), ...opts }));
+    const platforms = platformNames(flags.platform);
+    const opts = { ...(platforms.length ? { platforms } : {}), ...(flags.digest.length ? { digests: flags.digest } : {}), tag: flags.tag };
+    print(env, format, await indexRemove(index, { context: await env.context(), ...opts, credentials: await credentialOptions(env, flags) }));
   },
 });
 
