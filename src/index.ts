@@ -28,10 +28,16 @@ export {
 } from './api/transfer.js';
 export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
 export { images, rmi, tag, tagRemote, type ImagesFilter, type ImagesOptions, type RmiOptions, type TagRemoteOptions, type TagRemoteResult } from './api/local.js';
-export { attach, del, login, logout, type LoginCallOptions } from './api/registry.js';
+export {
+  attach, del, login, logout, type AttachOptions, type AttachResult, type DeleteResult, type LoginCallOptions, type LoginResult, type LogoutOptions,
+  type LogoutResult,
+} from './api/registry.js';
 export {
   blobDelete, blobGet, blobHead, blobPut, imageConfig, indexAdd, indexCreate, indexRemove, manifestDelete, manifestGet, manifestHead,
-  manifestPut, tagsForDigest, untag, type VerbOptions,
+  manifestHeads, manifestPut, tagsForDigest, untag,
+  type BlobDeleteResult, type BlobInput, type BlobPutResult, type BlobRead, type ConfigRead, type DeleteOptions, type IndexAddOptions,
+  type IndexCreateOptions, type IndexRemoveOptions, type IndexResult, type ManifestDeleteResult, type ManifestPutOptions, type ManifestRead,
+  type PlatformVerbOptions, type TagScanOptions, type UntagOptions, type UntagResult, type VerbOptions,
 } from './api/verbs.js';
 export {
   append, exportImage, flatten, mutate, rebase, SCRATCH, type AppendOptions, type ChangeOptions, type ChangeResult, type ConfigChanges, type ExportOptions, type FlattenOptions,
@@ -62,8 +68,6 @@ export type { SearchOptions, SearchFilters } from './ops/search.js';
 export type { SearchResult } from './registry/search.js';
 export type { RateLimit, RateLimitOptions, RateLimitResult } from './ops/ratelimit.js';
 export type { ReferrersOptions, ReferrersResult, ReferrerNode } from './ops/referrers.js';
-export type { AttachOptions, AttachResult } from './ops/attach.js';
-export type { LoginOptions, LoginResult } from './ops/login.js';
 export type { PullResult } from './ops/pull.js';
 export type { TransferOptions } from './ops/transfer-options.js';
 export type { RemoveOutcome } from './ops/rmi.js';
@@ -71,14 +75,7 @@ export type { LoadResult } from './ops/archive.js';
 export type { SyncReport, SyncImageResult, SyncProgress, SyncStatus } from './ops/sync.js';
 export type { StoreImage } from './store/store.js';
 export type { RemoveResult } from './store/remove.js';
-export type { Descriptor } from './oci/manifest.js';
-export type { DeleteOptions, DeleteResult, ManifestDeleteResult } from './ops/delete.js';
-export type { UntagOptions, UntagResult } from './ops/untag.js';
+export type { Descriptor, ManifestCommon } from './oci/manifest.js';
 export type { UntagMethod } from './registry/untag.js';
-export type { TagsForDigestOptions } from './ops/tags-for-digest.js';
-export type { ManifestRead, ManifestPutOptions } from './ops/manifest.js';
 export { sniffMediaType } from './ops/manifest.js';
-export type { BlobRead } from './ops/blob.js';
-export type { ConfigRead } from './ops/config.js';
-export type { IndexCreateOptions, IndexEditOptions, IndexResult } from './ops/image-index.js';
 export { parseTemplate, record, type Template } from './template/template.js';

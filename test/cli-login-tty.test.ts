@@ -40,6 +40,24 @@ describe('prompts on a terminal', () => {
     assert.equal(cfg.auths[reg.host].auth, Buffer.from(`alice:${PASSWORD}`).toString('base64'));
   });
 
+  test('a script that answers the password prompt the moment it appears never gets the password echoed', async () => {
+    // Echo goes off before "Password: " is written: an answer sent on seeing it cannot arrive while the terminal
+    // still echoes. Several logins, each answered with no delay at all, make a race visible.
+    for (let i = 0; i < 5; i++) {
+      const h = await makeHome({ registries: { [reg.host]: { ca: reg.caFile } } });
+      try {
+        const r = await runInPty([process.execPath, BIN, 'login', reg.host, '-u', 'alice'], h.env, [
+          { expect: 'Password: ', send: `${PASSWORD}\r`, delay: 0 },
+        ]);
+        assert.equal(r.code, 0, r.output);
+        assert.match(r.output, /Login Succeeded/);
+        assert.ok(!r.output.includes(PASSWORD), `login ${i + 1}: the password was echoed: ${JSON.stringify(r.output)}`);
+      } finally {
+        await h.cleanup();
+      }
+    }
+  });
+
   test('a wrong password typed at the prompt: exit 4', async () => {
     const h = await makeHome({ registries: { [reg.host]: { ca: reg.caFile } } });
     try {

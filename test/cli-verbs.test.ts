@@ -141,6 +141,34 @@ describe('registry verbs on the command line', () => {
     assert.equal((await cli(['index', 'create', `${reg.host}/v/app:2`, `${reg.host}/v/amd:1`, '--annotation', 'nokey'])).code, 2);
   });
 
+  test('--format on every verb that prints: json and templates; index create --manifest-format (--format docker still works, with a warning); errors name the flags', async () => {
+    const image = await seedImage({ url: reg.url }, 'v/fmt', '1', { platform: { os: 'linux', architecture: 'amd64' } });
+    const put = await cli(['manifest', 'put', '--format', 'json', `${reg.host}/v/fmt:2`], image.manifest.toString('utf8'));
+    assert.equal(put.code, 0, put.stderr);
+    assert.deepEqual(JSON.parse(put.stdout), { digest: image.digest, mediaType: image.mediaType, size: image.size });
+    const made = await cli(['index', 'create', '-q', '--manifest-format', 'docker', '--format', '{{.MediaType}} {{len .Manifests}}', `${reg.host}/v/fmt:idx`, `${reg.host}/v/fmt:1`]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal(made.stdout, 'application/vnd.docker.distribution.manifest.list.v2+json 1\n');
+    const legacy = await cli(['index', 'create', '-q', '--format', 'docker', `${reg.host}/v/fmt:old`, `${reg.host}/v/fmt:1`]);
+    assert.equal(legacy.code, 0, legacy.stderr);
+    assert.match(legacy.stderr, /--format docker is deprecated: use --manifest-format docker/);
+    assert.equal(legacy.stdout, `${await skopeoDigest(`${reg.host}/v/fmt:idx`)}\n`, 'the same Docker manifest list');
+    const removed = await cli(['index', 'remove', `${reg.host}/v/fmt:idx`]);
+    assert.equal(removed.code, 2);
+    assert.match(removed.stderr, /nothing to remove: give --platform or --digest/);
+    const badPlatform = await cli(['index', 'create', '-q', '--platform', 'linux/amd64,linux', `${reg.host}/v/fmt:bad`, `${reg.host}/v/fmt:1`]);
+    assert.equal(badPlatform.code, 2);
+    assert.match(badPlatform.stderr, /^regctl: --platform: /m);
+    const blob = await cli(['blob', 'put', '--format', '{{.Size}}', `${reg.host}/v/fmt`], 'four');
+    assert.equal(blob.stdout, '4\n');
+    const blobGone = await cli(['blob', 'delete', '--format', 'json', `${reg.host}/v/fmt@${sha256('four')}`]);
+    assert.deepEqual(JSON.parse(blobGone.stdout), { repository: `${reg.host}/v/fmt`, digest: sha256('four') });
+    const untagged = await cli(['delete', '--format', '{{.Kind}} {{.Name}} {{.Tags}}', `${reg.host}/v/fmt:2`]);
+    assert.equal(untagged.stdout, `tag ${reg.host}/v/fmt:2 [2]\n`);
+    const deleted = await cli(['manifest', 'delete', '--format', 'json', `${reg.host}/v/fmt@${image.digest}`]);
+    assert.deepEqual(JSON.parse(deleted.stdout), { digest: image.digest, tags: ['1'] });
+  });
+
   test('tag ls and tags: one command, filters and --digest on both; tag rm removes several tags (dry run first), goes on past a missing one; tags --digest; tag SRC DST still tags locally', async () => {
     const { digest, tags } = await seedManyTags({ url: reg.url }, 'v/tags', 3);
     const other = await seedImage({ url: reg.url }, 'v/tags', 'other');

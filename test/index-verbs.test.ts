@@ -61,19 +61,19 @@ describe('index create, add and remove (library)', () => {
     }
   });
 
-  test('index create --format docker and --platform out of an existing index', async () => {
+  test('index create as a Docker manifest list (manifestFormat) and platforms out of an existing index', async () => {
     const src = await seedIndex({ url: a.url }, 'src/three', 'v1', [
       { os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 's390x' },
     ], { mediaType: 'docker' });
     await withCtx((ctx) => indexCreate(ctx, `${a.host}/app/two:v1`, [`${a.host}/src/three:v1`], {
-      format: 'docker', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 's390x' }],
+      manifestFormat: 'docker', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 's390x' }],
     }));
     const doc = await rawIndex(`${a.host}/app/two:v1`);
     assert.equal(doc.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
     assert.deepEqual(doc.manifests.map((m) => m.digest), [src.manifests[0]!.digest, src.manifests[2]!.digest]);
     await execFileAsync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${a.host}/app/two:v1`, `oci:${join(tmp, 'skopeo-two')}:v1`]);
     await withCtx(async (ctx) => {
-      await assert.rejects(indexCreate(ctx, `${a.host}/app/x:1`, [`${a.host}/src/three:v1`], { format: 'docker', annotations: { k: 'v' } }), /no annotations/);
+      await assert.rejects(indexCreate(ctx, `${a.host}/app/x:1`, [`${a.host}/src/three:v1`], { manifestFormat: 'docker', annotations: { k: 'v' } }), /no annotations/);
       await assert.rejects(indexCreate(ctx, `${a.host}/app/x:1`, [`${a.host}/src/three:v1`], { platforms: [{ os: 'windows', architecture: 'amd64' }] }),
         (e: Error & { exitCode?: number }) => e.exitCode === 3);
     });
@@ -88,7 +88,7 @@ describe('index create, add and remove (library)', () => {
       const added = await indexAdd(ctx, `${a.host}/edit/app:v1`, [`${a.host}/edit/arm64:1`, `${b.host}/edit/ppc:1`, `${a.host}/edit/amd64:1`]);
       assert.notEqual(added.digest, first.digest);
       assert.deepEqual((await rawIndex(`${a.host}/edit/app:v1`)).manifests.map((m) => m.digest), [amd.digest, arm.digest, ppc.digest], 'an entry already there is kept once');
-      const removed = await indexRemove(ctx, `${a.host}/edit/app:v1`, { platforms: [{ os: 'linux', architecture: 'arm64' }], digests: [ppc.digest] }, { tag: 'slim' });
+      const removed = await indexRemove(ctx, `${a.host}/edit/app:v1`, { platforms: [{ os: 'linux', architecture: 'arm64' }], digests: [ppc.digest], tag: 'slim' });
       assert.deepEqual((await rawIndex(`${a.host}/edit/app:slim`)).manifests.map((m) => m.digest), [amd.digest]);
       assert.equal(removed.name, `${a.host}/edit/app:slim`);
       assert.equal((await rawIndex(`${a.host}/edit/app:v1`)).manifests.length, 3, 'the index under its own tag is unchanged');

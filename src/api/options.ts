@@ -110,6 +110,20 @@ export const credentials = object({
 });
 
 /**
+ * Checks a positional argument of an operation (`image`, `bytes`, `images`) as an option of that name would be
+ * checked, absent or `null` included: a UsageError that names the argument (it sets no `option`: it is not one).
+ */
+export function argument<T>(value: unknown, check: Check, name: string): T {
+  if (value === undefined || value === null) throw new UsageError(`argument ${name}: want ${wantOf(check, name)}, got ${value === null ? 'null' : 'nothing'}`);
+  try {
+    return check(value, name) as T;
+  } catch (err) {
+    if (!(err instanceof UsageError) || err.option === undefined || !err.option.startsWith(name)) throw err;
+    throw new UsageError(err.message.replace(/^option /, 'argument '), { cause: err });
+  }
+}
+
+/**
  * Checks `options` against `schema`: every own key must be known, and every value not `undefined` must pass its
  * check. Returns the checked values (converted where the check converts), undefined ones left out.
  */

@@ -1,36 +1,71 @@
-import { attach as attachOp, type AttachOptions, type AttachResult } from '../ops/attach.js';
-import { deleteImage, type DeleteOptions, type DeleteResult } from '../ops/delete.js';
-import { login as loginOp, logout as logoutOp, type LoginOptions, type LoginResult } from '../ops/login.js';
-import { operationOptions, withContext, type CallOptions } from './context.js';
+import { attach as attachOp, type AttachResult } from '../ops/attach.js';
+import type { WithCredentials } from '../ops/credentials.js';
+import { deleteImage, type DeleteResult } from '../ops/delete.js';
+import { login as loginOp, logout as logoutOp, type LoginResult, type LogoutResult } from '../ops/login.js';
+import { operation, type CallOptions } from './context.js';
+import { argument, boolean, credentials, string, stringRecord, strings, time } from './options.js';
+import { TAG_SCAN, type DeleteOptions, type OpOptions } from './verbs.js';
+
+export type { AttachResult, DeleteResult, LoginResult, LogoutResult };
+
+const optionalServer = (server: unknown) => (server === undefined ? undefined : argument<string>(server, string, 'server'));
 
 /**
  * Deletes from a registry: `REPO:TAG` removes only that tag (the manifest and its other tags stay);
  * `REPO@DIGEST` deletes the manifest and every tag on it (`tags` says which).
  */
-export function del(image: string, options: DeleteOptions & CallOptions = {}): Promise<DeleteResult> {
-  return withContext(options, (ctx) => deleteImage(ctx, image, operationOptions(options)));
+export async function del(image: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+  argument(image, string, 'image');
+  return operation(options, TAG_SCAN, (ctx, o: OpOptions<typeof deleteImage>) => deleteImage(ctx, image, o));
 }
 
-/** Pushes files as an OCI 1.1 artifact referring to an image (like `oras attach`); returns the artifact's digest. */
-export function attach(image: string, options: AttachOptions & CallOptions): Promise<AttachResult> {
-  return withContext(options, (ctx) => attachOp(ctx, image, operationOptions(options)));
+export interface AttachOptions extends CallOptions, WithCredentials {
+  /** The artifact's type (`application/spdx+json`, `application/vnd.dev.sigstore.bundle+json`). */
+  artifactType: string;
+  /** Files to attach, each a layer titled with its base name. */
+  files: string[];
+  /** Manifest annotations (besides `org.opencontainers.image.created`). */
+  annotations?: Record<string, string> | undefined;
+  /** The time the artifact is created at (`org.opencontainers.image.created`): a Date or milliseconds; default: now. */
+  now?: Date | number | undefined;
 }
 
-export interface LoginCallOptions extends LoginOptions, CallOptions {
+/**
+ * Pushes files as an OCI 1.1 artifact referring to an image (like `oras attach`), to its registry or OCI layout;
+ * returns the artifact's digest and its subject.
+ */
+export async function attach(image: string, options: AttachOptions): Promise<AttachResult> {
+  argument(image, string, 'image');
+  const schema = { artifactType: string, files: strings, annotations: stringRecord, now: time, credentials };
+  return operation(options, schema, (ctx, o: OpOptions<typeof attachOp>) => attachOp(ctx, image, o));
+}
+
+export interface LoginCallOptions extends CallOptions {
   username: string;
   password: string;
+  /** Store through docker-credential-regctl in the OS keychain (`credHelpers[host] = "regctl"`). */
+  keychain?: boolean | undefined;
+  /** Store in this docker config.json or containers auth.json instead of the default one. */
+  authfile?: string | undefined;
 }
 
 /**
  * Checks the credentials against the registry (default docker.io), then stores them in docker's config.json (or
  * `authfile`, or the OS keychain with `keychain`), as `docker login` does; nothing is stored when the check fails.
  */
-export function login(server: string | undefined, options: LoginCallOptions): Promise<LoginResult> {
-  const { username, password, ...rest } = options;
-  return withContext(options, (ctx) => loginOp(ctx, server, username, password, operationOptions(rest)));
+export async function login(server: string | undefined, options: LoginCallOptions): Promise<LoginResult> {
+  const host = optionalServer(server);
+  const schema = { username: string, password: string, keychain: boolean, authfile: string };
+  return operation(options, schema, (ctx, o: LoginCallOptions) => loginOp(ctx, host, o.username ?? '', o.password ?? '', o));
+}
+
+export interface LogoutOptions extends CallOptions {
+  /** Remove them from this docker config.json or containers auth.json instead of the default stores. */
+  authfile?: string | undefined;
 }
 
 /** Removes stored credentials for a registry (default docker.io); `removed` is false when there were none. */
-export function logout(server: string | undefined, options: { authfile?: string } & CallOptions = {}): Promise<{ registry: string; removed: boolean }> {
-  return withContext(options, (ctx) => logoutOp(ctx, server, operationOptions(options)));
+export async function logout(server?: string, options: LogoutOptions = {}): Promise<LogoutResult> {
+  const host = optionalServer(server);
+  return operation(options, { authfile: string }, (ctx, o: OpOptions<typeof logoutOp>) => logoutOp(ctx, host, o));
 }

@@ -1,5 +1,6 @@
 import type { CommandEnv } from './command-env.js';
-import { attach } from '../ops/attach.js';
+import { attach } from '../api/registry.js';
+import { renderAttached, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { keyValues } from './key-values.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
@@ -9,14 +10,14 @@ const build = (cmd: Command) => cmd
   .argument('<image>', 'image reference (or oci:DIR[:TAG])')
   .argument('<files...>', 'files to attach, each a layer titled with its name')
   .requiredOption('--artifact-type <type>', 'the artifact\'s type, e.g. application/spdx+json')
-  .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[]);
+  .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[])
+  .option('--format <format>', resultFormatHelp('the artifact\'s digest', '{{.Digest}} {{.Subject.Digest}}'));
 
 async function attachCommand(env: CommandEnv, image: string, files: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const format = resultFormat(flags.format);
   const annotations = keyValues(flags.annotation, '--annotation');
-  const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const result = await attach(ctx, image, { artifactType: flags.artifactType, files, annotations, credentials });
-  env.io.stdout.write(`${result.digest}\n`);
+  const opts = { context: await env.context(), artifactType: flags.artifactType, files, annotations, credentials: await credentialOptions(env, flags) };
+  env.io.stdout.write(renderAttached(format, await attach(image, opts)));
 }
 
 export default defineCommand({
@@ -25,5 +26,6 @@ export default defineCommand({
   registry: 'one',
   peers: 'oras attach; regclient artifact put --subject',
   build,
+  flags: { annotations: '--annotation', files: 'FILES' },
   action: attachCommand,
 });

@@ -1,10 +1,10 @@
 import { pipeline } from 'node:stream/promises';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { blobDelete, blobGet, blobHead, blobPut } from '../ops/blob.js';
+import { blobDelete, blobGet, blobHead, blobPut } from '../api/verbs.js';
 import { DESCRIPTOR_FORMATS, renderDescriptor } from '../output/document.js';
 import { formatHelp, parseFormat } from '../output/format.js';
-import { parseReference } from '../ref/parse.js';
+import { renderBlobDeleted, renderBlobPut, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { atomicWriteStream } from '../util/atomic-write.js';
 import { checkOutputFile } from '../util/output-file.js';
 import { credentialOptions } from './credentials.js';
@@ -27,8 +27,7 @@ const get = defineCommand({
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildGet, 'one'>) {
     if (!flags.output && env.io.stdout.isTTY) throw new UsageError('refusing to write a blob to a terminal', { hint: 'use -o FILE or redirect stdout' });
     if (flags.output) await checkOutputFile(flags.output);
-    const credentials = await credentialOptions(env, flags);
-    const { stream } = await blobGet(await env.context(), location, digest, { credentials });
+    const { stream } = await blobGet(location, digest, { context: await env.context(), credentials: await credentialOptions(env, flags) });
     if (flags.output) await atomicWriteStream(flags.output, stream);
     else await pipeline(stream, env.io.stdout, { end: false });
   },
@@ -47,14 +46,15 @@ const head = defineCommand({
   build: buildHead,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
-    const credentials = await credentialOptions(env, flags);
-    env.io.stdout.write(renderDescriptor(await blobHead(await env.context(), location, digest, { credentials }), format));
+    const opts = { context: await env.context(), credentials: await credentialOptions(env, flags) };
+    env.io.stdout.write(renderDescriptor(await blobHead(location, digest, opts), format));
   },
 });
 
 const buildPut = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. localhost:5000/app')
-  .option('-f, --file <file>', 'the blob\'s file (default: stdin, -)');
+  .option('-f, --file <file>', 'the blob\'s file (default: stdin, -)')
+  .option('--format <format>', resultFormatHelp('the digest', '{{.Digest}} {{.Size}}'));
 
 const put = defineCommand({
   name: 'put',
@@ -63,17 +63,18 @@ const put = defineCommand({
   peers: 'regclient blob put; oras blob push',
   build: buildPut,
   async action(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildPut, 'one'>) {
+    const format = resultFormat(flags.format);
     const file = flags.file ?? '-';
     if (file === '-' && env.io.stdin.isTTY) throw new UsageError('give the blob on stdin or with -f FILE');
-    const credentials = await credentialOptions(env, flags);
-    const done = await blobPut(await env.context(), repository, file === '-' ? { stream: env.io.stdin } : { path: file }, { credentials });
-    env.io.stdout.write(`${done.digest}\n`);
+    const opts = { context: await env.context(), credentials: await credentialOptions(env, flags) };
+    env.io.stdout.write(renderBlobPut(format, await blobPut(repository, file === '-' ? { stream: env.io.stdin } : { path: file }, opts)));
   },
 });
 
 const buildDelete = (cmd: Command) => cmd
   .argument('<location>', 'REPO@DIGEST, or REPO and the DIGEST')
-  .argument('[digest]', 'the blob\'s digest, when not in LOCATION');
+  .argument('[digest]', 'the blob\'s digest, when not in LOCATION')
+  .option('--format <format>', resultFormatHelp('Deleted: DIGEST', '{{.Digest}}'));
 
 const del = defineCommand({
   name: 'delete',
@@ -82,9 +83,9 @@ const del = defineCommand({
   peers: 'regclient blob delete; oras blob delete',
   build: buildDelete,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildDelete, 'one'>) {
-    const credentials = await credentialOptions(env, flags);
-    await blobDelete(await env.context(), location, digest, { credentials });
-    env.io.stdout.write(`Deleted: ${digest ?? parseReference(location).digest}\n`);
+    const format = resultFormat(flags.format);
+    const opts = { context: await env.context(), credentials: await credentialOptions(env, flags) };
+    env.io.stdout.write(renderBlobDeleted(format, await blobDelete(location, digest, opts)));
   },
 });
 

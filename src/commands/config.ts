@@ -1,6 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { parsePlatform } from '../oci/platform.js';
-import { imageConfig } from '../ops/config.js';
+import { imageConfig } from '../api/verbs.js';
 import { defaultDocumentFormat, renderDocument } from '../output/document.js';
 import { configData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
@@ -15,9 +14,8 @@ const build = (cmd: Command, locations: string) => cmd
 
 async function configCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
-  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-  const credentials = await credentialOptions(env, flags);
-  env.io.stdout.write(renderDocument((await imageConfig(await env.context(), image, { platform, credentials })).bytes, format, configData));
+  const opts = { context: await env.context(), platform: flags.platform, credentials: await credentialOptions(env, flags) };
+  env.io.stdout.write(renderDocument((await imageConfig(image, opts)).bytes, format, configData));
 }
 
 export default defineCommand({

@@ -1,24 +1,25 @@
 import type { CommandEnv } from './command-env.js';
-import { deleteImage } from '../ops/delete.js';
+import { del } from '../api/registry.js';
+import { renderRemoved, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { parseReference } from '../ref/parse.js';
+import { manifestReference } from '../ref/selector.js';
 import { credentialOptions } from './credentials.js';
 import { reportManifestDelete } from './report-delete.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
-  .argument('<image>', 'REPO:TAG (only that tag goes) or REPO@DIGEST (the manifest and every tag on it)');
+  .argument('<image>', 'REPO:TAG (only that tag goes) or REPO@DIGEST (the manifest and every tag on it)')
+  .option('--format <format>', resultFormatHelp('Untagged: and Deleted: lines', '{{.Kind}} {{.Digest}}'));
 
 async function deleteCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
+  const format = resultFormat(flags.format);
   const ref = parseReference(image);
-  const credentials = await credentialOptions(env, flags);
-  const ctx = await env.context();
-  const result = await deleteImage(ctx, image, { credentials });
-  if (result.kind === 'tag') {
-    env.io.stdout.write(`Untagged: ${result.untagged.name}\n`);
-    return;
-  }
-  reportManifestDelete(env, ref, result);
+  const result = await del(image, { context: await env.context(), credentials: await credentialOptions(env, flags) });
+  if (result.kind === 'manifest') return reportManifestDelete(env, ref, result, format);
+  const { digest, method } = result.untagged;
+  const removed = { kind: 'tag' as const, repository: `${ref.registry}/${ref.repository}`, digest, tags: [manifestReference(ref)], method: method ?? '' };
+  env.io.stdout.write(renderRemoved(format, removed, result));
 }
 
 export default defineCommand({

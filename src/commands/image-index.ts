@@ -1,18 +1,24 @@
 import type { CommandEnv } from './command-env.js';
-import { parsePlatform } from '../oci/platform.js';
-import type { CredentialOptions } from '../ops/credentials.js';
-import { indexAdd, indexCreate, indexRemove, type IndexResult } from '../ops/image-index.js';
+import type { CredentialOptions } from '../api/credentials.js';
+import { indexAdd, indexCreate, indexRemove, type IndexResult } from '../api/verbs.js';
+import { renderIndex, resultFormat, resultFormatHelp, type ResultFormat } from '../output/verb-results.js';
 import { keyValues } from './key-values.js';
-import { platformList } from './platforms.js';
+import { platformNames } from './platforms.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { withTransfer } from './transfer.js';
 import type { Command } from '@commander-js/extra-typings';
 
+const FORMAT_HELP = resultFormatHelp('the new index\'s digest', '{{.Digest}} {{len .Manifests}}');
+const MANIFEST_FORMATS = ['oci', 'docker'] as const;
+/** The library options each flag is for, where the names differ (errors name the flag). */
+const FLAGS = { platforms: '--platform', annotations: '--annotation', digests: '--digest' };
+
 const buildCreate = (cmd: Command, locations: string) => cmd
   .argument('<destination>', 'where the index goes: REPO:TAG, oci:DIR:REF or local:IMAGE')
   .argument('<image...>', `images (or indexes) to list: ${locations}`)
-  .addOption(cmd.createOption('--format <format>', 'OCI image index or Docker manifest list').choices(['oci', 'docker'] as const).default('oci' as const))
+  .addOption(cmd.createOption('--manifest-format <format>', 'OCI image index or Docker manifest list').choices(MANIFEST_FORMATS).default('oci' as const))
+  .option('--format <format>', FORMAT_HELP)
   .option('--platform <os/arch[/variant]>', 'take only these platforms out of the images (repeatable, or a,b)', collect, [] as string[])
   .option('--annotation <key=value>', 'annotation of the index (repeatable)', collect, [] as string[])
   .option('-j, --jobs <n>', 'blobs copied at once (default 8)')
@@ -24,9 +30,14 @@ const create = defineCommand({
   registry: 'one',
   peers: 'docker buildx imagetools create; crane index append; regclient index create',
   build: buildCreate,
+  flags: FLAGS,
   async action(env: CommandEnv, destination: string, images: string[], flags: FlagsOf<typeof buildCreate, 'one'>) {
-    const [ctx, credentials] = [await env.context(), await credentialOptions(env, flags)];
-    print(env, await withTransfer(env, flags, `Building ${destination}`, (t) => indexCreate(ctx, destination, images, { ...common(flags), format: flags.format, ...t, ...both(credentials) })));
+    // `--format oci|docker` was the manifest format before --manifest-format: still understood, with a warning.
+    const legacy = (MANIFEST_FORMATS as readonly string[]).includes(flags.format ?? '') ? flags.format as (typeof MANIFEST_FORMATS)[number] : undefined;
+    if (legacy) env.warn(`--format ${legacy} is deprecated: use --manifest-format ${legacy} (--format is how to print)`);
+    const format = resultFormat(legacy ? undefined : flags.format);
+    const opts = { context: await env.context(), ...common(flags), manifestFormat: legacy ?? flags.manifestFormat, ...both(await credentialOptions(env, flags)) };
+    print(env, format, await withTransfer(env, flags, `Building ${destination}`, (t) => indexCreate(destination, images, { ...opts, ...t })));
   },
 });
 
@@ -34,6 +45,7 @@ const buildAdd = (cmd: Command, locations: string) => cmd
   .argument('<index>', 'the index to add to: REPO:TAG (or oci:DIR:REF, local:IMAGE)')
   .argument('<image...>', `images (or indexes) to add: ${locations}`)
   .option('-t, --tag <tag>', 'write the new index under this tag of the repository instead')
+  .option('--format <format>', FORMAT_HELP)
   .option('--platform <os/arch[/variant]>', 'take only these platforms out of the images (repeatable, or a,b)', collect, [] as string[])
   .option('--annotation <key=value>', 'annotation of the index (repeatable)', collect, [] as string[])
   .option('-j, --jobs <n>', 'blobs copied at once (default 8)')
@@ -45,9 +57,11 @@ const add = defineCommand({
   registry: 'one',
   peers: 'crane index append; regclient index add; docker buildx imagetools create --append',
   build: buildAdd,
+  flags: FLAGS,
   async action(env: CommandEnv, index: string, images: string[], flags: FlagsOf<typeof buildAdd, 'one'>) {
-    const [ctx, credentials] = [await env.context(), await credentialOptions(env, flags)];
-    print(env, await withTransfer(env, flags, `Adding to ${index}`, (t) => indexAdd(ctx, index, images, { ...common(flags), ...(flags.tag ? { tag: flags.tag } : {}), ...t, ...both(credentials) })));
+    const format = resultFormat(flags.format);
+    const opts = { context: await env.context(), ...common(flags), tag: flags.tag, ...both(await credentialOptions(env, flags)) };
+    print(env, format, await withTransfer(env, flags, `Adding to ${index}`, (t) => indexAdd(index, images, { ...opts, ...t })));
   },
 });
 
@@ -55,7 +69,8 @@ const buildRemove = (cmd: Command) => cmd
   .argument('<index>', 'the index to remove from: REPO:TAG (or oci:DIR:REF, local:IMAGE)')
   .option('--platform <os/arch[/variant]>', 'remove this platform\'s entries (repeatable)', collect, [] as string[])
   .option('--digest <digest>', 'remove the entry of this digest (repeatable)', collect, [] as string[])
-  .option('-t, --tag <tag>', 'write the new index under this tag of the repository instead');
+  .option('-t, --tag <tag>', 'write the new index under this tag of the repository instead')
+  .option('--format <format>', FORMAT_HELP);
 
 const remove = defineCommand({
   name: 'remove',
@@ -63,10 +78,12 @@ const remove = defineCommand({
   registry: 'one',
   peers: 'crane index filter; regclient index delete',
   build: buildRemove,
+  flags: FLAGS,
   async action(env: CommandEnv, index: string, flags: FlagsOf<typeof buildRemove, 'one'>) {
-    const credentials = await credentialOptions(env, flags);
-    const what = { platforms: flags.platform.map(parsePlatform), digests: flags.digest };
-    print(env, await indexRemove(await env.context(), index, what, { ...(flags.tag ? { tag: flags.tag } : {}), credentials }));
+    const format = resultFormat(flags.format);
+    const platforms = platformNames(flags.platform);
+    const opts = { ...(platforms.length ? { platforms } : {}), ...(flags.digest.length ? { digests: flags.digest } : {}), tag: flags.tag };
+    print(env, format, await indexRemove(index, { context: await env.context(), ...opts, credentials: await credentialOptions(env, flags) }));
   },
 });
 
@@ -74,13 +91,13 @@ const remove = defineCommand({
 const both = (credentials: CredentialOptions) => ({ sourceCredentials: credentials, destinationCredentials: credentials });
 
 function common(flags: { platform: string[]; annotation: string[] }) {
-  const platforms = platformList(flags.platform);
+  const platforms = platformNames(flags.platform);
   return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platforms } : {}) };
 }
 
-/** The new index's digest on stdout (what copy prints), where it went and its size on stderr. */
-function print(env: CommandEnv, result: IndexResult): void {
-  env.io.stdout.write(`${result.digest}\n`);
+/** The new index as --format says (its digest, what copy prints); where it went and its size on stderr. */
+function print(env: CommandEnv, format: ResultFormat, result: IndexResult): void {
+  env.io.stdout.write(renderIndex(format, result));
   env.warn(`${result.name}: ${result.manifests.length} ${result.manifests.length === 1 ? 'entry' : 'entries'}`);
 }
 

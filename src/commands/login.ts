@@ -1,7 +1,8 @@
 import { MAX_SECRET_BYTES } from '../util/limits.js';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
-import { login } from '../ops/login.js';
+import { login } from '../api/registry.js';
+import { renderLogin, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { readCapped } from '../util/read-capped.js';
 import { canPrompt, prompt } from './prompt.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -13,10 +14,12 @@ const build = (cmd: Command) => cmd
   .option('-p, --password <password>', 'password (insecure: prefer --password-stdin)')
   .option('--password-stdin', 'read the password from stdin')
   .option('--keychain', 'store the credentials in the OS keychain through docker-credential-regctl')
-  .option('--authfile <file>', 'store them in this docker config.json or containers auth.json instead');
+  .option('--authfile <file>', 'store them in this docker config.json or containers auth.json instead')
+  .option('--format <format>', resultFormatHelp('Login Succeeded', '{{.Registry}} {{.Location}}'));
 
 /** Like docker login: a username or password left out is asked for on a terminal (the password without echo). */
 async function loginCommand(env: CommandEnv, server: string | undefined, flags: FlagsOf<typeof build>): Promise<void> {
+  const format = resultFormat(flags.format);
   if (flags.password !== undefined && flags.passwordStdin) throw new UsageError('--password and --password-stdin are mutually exclusive');
   const interactive = canPrompt(env.io) && !flags.passwordStdin;
   let username = flags.username;
@@ -35,12 +38,12 @@ async function loginCommand(env: CommandEnv, server: string | undefined, flags: 
     password = await prompt(env.io, 'Password: ', { echo: false });
   }
   if (!password) throw new UsageError('a password is required', { hint: 'pass it with --password-stdin (or -p)' });
-  const result = await login(await env.context(), server, username, password, { keychain: flags.keychain ?? false, ...(flags.authfile !== undefined ? { authfile: flags.authfile } : {}) });
+  const result = await login(server, { context: await env.context(), username, password, keychain: flags.keychain ?? false, authfile: flags.authfile });
   if (result.plaintext) {
     env.warn(`WARNING! Your password will be stored unencrypted in ${result.location}.`);
     env.io.stderr.write('hint: use --keychain (or a credential helper) to keep it in the OS keychain\n');
   }
-  env.io.stdout.write('Login Succeeded\n');
+  env.io.stdout.write(renderLogin(format, result));
 }
 
 export default defineCommand({

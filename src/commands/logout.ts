@@ -1,16 +1,19 @@
 import type { CommandEnv } from './command-env.js';
-import { logout } from '../ops/login.js';
+import { logout } from '../api/registry.js';
+import { renderLogout, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('[server]', 'registry host, default docker.io')
-  .option('--authfile <file>', 'remove them from this docker config.json or containers auth.json instead');
+  .option('--authfile <file>', 'remove them from this docker config.json or containers auth.json instead')
+  .option('--format <format>', resultFormatHelp('Removing login credentials for REGISTRY', '{{.Registry}} {{.Removed}}'));
 
 async function logoutCommand(env: CommandEnv, server: string | undefined, flags: FlagsOf<typeof build>): Promise<void> {
-  const { registry, removed } = await logout(await env.context(), server, flags.authfile !== undefined ? { authfile: flags.authfile } : {});
-  if (removed) env.io.stdout.write(`Removing login credentials for ${registry}\n`);
-  else env.warn(`not logged in to ${registry}`);
+  const format = resultFormat(flags.format);
+  const result = await logout(server, { context: await env.context(), authfile: flags.authfile });
+  env.io.stdout.write(renderLogout(format, result));
+  if (!result.removed) env.warn(`not logged in to ${result.registry}`);
 }
 
 export default defineCommand({

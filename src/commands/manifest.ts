@@ -1,15 +1,14 @@
 import type { CommandEnv } from './command-env.js';
-import { parsePlatform } from '../oci/platform.js';
-import { manifestDelete } from '../ops/delete.js';
-import { manifestGet, manifestHead, manifestPut } from '../ops/manifest.js';
+import { manifestDelete, manifestGet, manifestHead, manifestHeads, manifestPut } from '../api/verbs.js';
+import { NotFoundError, RegctlError, UsageError } from '../errors.js';
 import { defaultDocumentFormat, DESCRIPTOR_FORMATS, renderDescriptor, renderDocument } from '../output/document.js';
 import { formatHelp, parseFormat } from '../output/format.js';
+import { renderPushed, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { readInput } from './input.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
-import { batchContext, eachInput } from '../ops/batch.js';
 import { reportManifestDelete } from './report-delete.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -27,9 +26,8 @@ const get = defineCommand({
   build: buildGet,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildGet, 'one'>) {
     const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
-    const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
-    const credentials = await credentialOptions(env, flags);
-    env.io.stdout.write(renderDocument((await manifestGet(await env.context(), image, { platform, credentials })).bytes, format));
+    const opts = { context: await env.context(), platform: flags.platform, credentials: await credentialOptions(env, flags) };
+    env.io.stdout.write(renderDocument((await manifestGet(image, opts)).bytes, format));
   },
 });
 
@@ -48,14 +46,12 @@ const head = defineCommand({
   async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
     const images = await batchInputs(env, args, flags.fromFile, 'images');
-    const credentials = await credentialOptions(env, flags);
-    const ctx = await env.context();
+    const opts = { context: await env.context(), credentials: await credentialOptions(env, flags) };
     if (images.length === 1 && flags.fromFile === undefined) {
-      env.io.stdout.write(renderDescriptor(await manifestHead(ctx, images[0]!, { credentials }), format));
+      env.io.stdout.write(renderDescriptor(await manifestHead(images[0]!, opts), format));
       return;
     }
-    const shared = await batchContext(ctx, images, credentials);
-    const outcomes = await eachInput(images, (image) => manifestHead(shared, image));
+    const outcomes = await manifestHeads(images, opts);
     const out = env.io.stdout;
     if (format.builtin === 'json') {
       out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size }))), null, 2)}\n`);
@@ -74,7 +70,8 @@ const buildPut = (cmd: Command) => cmd
   .argument('<image>', 'REPO:TAG (or REPO@DIGEST) of a registry')
   .option('-f, --file <file>', 'read the manifest from FILE (default: stdin)')
   .option('--content-type <type>', 'its media type (default: the JSON\'s mediaType, else OCI by its shape)')
-  .option('--force', 'push even when the repository lacks blobs or manifests it names');
+  .option('--force', 'push even when the repository lacks blobs or manifests it names')
+  .option('--format <format>', resultFormatHelp('the digest', '{{.Digest}} {{.Size}}'));
 
 const put = defineCommand({
   name: 'put',
@@ -82,15 +79,22 @@ const put = defineCommand({
   registry: 'one',
   peers: 'regclient manifest put; oras manifest push; crane edit manifest',
   build: buildPut,
+  flags: { mediaType: '--content-type' },
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildPut, 'one'>) {
+    const format = resultFormat(flags.format);
     const bytes = await readInput(env, flags.file ?? '-', 'manifest');
-    const credentials = await credentialOptions(env, flags);
-    const desc = await manifestPut(await env.context(), image, bytes, { ...(flags.contentType ? { mediaType: flags.contentType } : {}), force: flags.force === true, credentials });
-    env.io.stdout.write(`${desc.digest}\n`);
+    const opts = { context: await env.context(), mediaType: flags.contentType, force: flags.force === true, credentials: await credentialOptions(env, flags) };
+    const desc = await manifestPut(image, bytes, opts).catch((err: unknown) => {
+      if (!(err instanceof RegctlError) || err.code !== 'ERR_MANIFEST_INCOMPLETE') throw err;
+      throw new NotFoundError(err.message, { code: err.code, hint: 'push them first (regctl blob put, regctl copy), or push anyway with --force', cause: err });
+    });
+    env.io.stdout.write(renderPushed(format, desc));
   },
 });
 
-const buildDelete = (cmd: Command) => cmd.argument('<image>', 'REPO@DIGEST (a tag alone: regctl tag rm)');
+const buildDelete = (cmd: Command) => cmd
+  .argument('<image>', 'REPO@DIGEST (a tag alone: regctl tag rm)')
+  .option('--format <format>', resultFormatHelp('Untagged: and Deleted: lines', '{{range .Tags}}{{.}} {{end}}'));
 
 const del = defineCommand({
   name: 'delete',
@@ -99,9 +103,13 @@ const del = defineCommand({
   peers: 'regclient manifest delete; oras manifest delete; crane delete',
   build: buildDelete,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildDelete, 'one'>) {
+    const format = resultFormat(flags.format);
     const ref = parseReference(image);
-    const credentials = await credentialOptions(env, flags);
-    reportManifestDelete(env, ref, await manifestDelete(await env.context(), image, { credentials }));
+    const result = await manifestDelete(image, { context: await env.context(), credentials: await credentialOptions(env, flags) }).catch((err: unknown) => {
+      if (!(err instanceof UsageError) || ref.digest) throw err;
+      throw new UsageError(err.message, { hint: `to remove only the tag: regctl tag rm ${image}`, cause: err });
+    });
+    reportManifestDelete(env, ref, result, format);
   },
 });
 

@@ -11,14 +11,15 @@ export function canPrompt(io: Io): boolean {
 
 /**
  * Asks on the terminal (the question on stderr) and reads one line. With `echo: false` the terminal is put in
- * raw mode so nothing typed is shown (backspace and Ctrl-U edit, Ctrl-C cancels), like docker's and skopeo's
+ * raw mode before the question is written, so nothing typed is shown (backspace and Ctrl-U edit, Ctrl-C cancels), like docker's and skopeo's
  * password prompts. Whatever was typed past the line stays unread for the next prompt.
  */
 export function prompt(io: Io, question: string, opts: { echo?: boolean } = {}): Promise<string> {
   const stdin = io.stdin as TtyInput;
   const raw = opts.echo === false && typeof stdin.setRawMode === 'function';
-  io.stderr.write(question);
+  // Echo off before the question shows: whatever answers as soon as it appears (a script, expect) is never echoed.
   if (raw) stdin.setRawMode!(true);
+  io.stderr.write(question);
   const decoder = new StringDecoder('utf8');
   let line = '';
   return new Promise((resolve, reject) => {

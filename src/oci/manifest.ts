@@ -19,7 +19,9 @@ export interface Descriptor {
   urls?: string[];
 }
 
-interface Common {
+/** What image manifests and indexes both have. */
+export interface ManifestCommon {
+  /** The media type it was read as (the registry's Content-Type, else the JSON's `mediaType`). */
   mediaType: string;
   /** OCI 1.1: the manifest this one refers to (a signature's image), making it a referrer. */
   subject?: Descriptor;
@@ -27,12 +29,14 @@ interface Common {
   annotations?: Record<string, string>;
 }
 
-export interface ImageIndex extends Common {
+/** An OCI image index or Docker manifest list, parsed. */
+export interface ImageIndex extends ManifestCommon {
   kind: 'index';
   manifests: Descriptor[];
 }
 
-export interface ImageManifest extends Common {
+/** An OCI image manifest or Docker schema 2 manifest (an image or an artifact), parsed. */
+export interface ImageManifest extends ManifestCommon {
   kind: 'image';
   config: Descriptor;
   layers: Descriptor[];
@@ -52,7 +56,7 @@ export function parseManifest(bytes: Buffer, mediaType: string, what: string): I
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalid(`${what}: manifest is not a JSON object`);
   const mt = mediaType || (typeof doc.mediaType === 'string' ? doc.mediaType : '');
-  const common: Common = { mediaType: mt };
+  const common: ManifestCommon = { mediaType: mt };
   if (doc.subject !== undefined) common.subject = descriptor(doc.subject, what);
   if (typeof doc.artifactType === 'string') common.artifactType = doc.artifactType;
   const annotations = stringMap(doc.annotations);

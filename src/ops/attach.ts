@@ -19,8 +19,8 @@ export interface AttachOptions {
   files: string[];
   /** Manifest annotations (besides `org.opencontainers.image.created`). */
   annotations?: Record<string, string>;
-  /** `org.opencontainers.image.created`; default: now. */
-  created?: Date;
+  /** The time the artifact is created at (`org.opencontainers.image.created`); default: the current time. */
+  now?: Date;
   credentials?: CredentialOptions | undefined;
 }
 
@@ -39,8 +39,8 @@ const TITLE = 'org.opencontainers.image.title';
  * registry without the referrers API gets it listed in its referrers tag, an OCI layout in its referrers entry.
  */
 export async function attach(ctx: OpsContext, image: string, opts: AttachOptions): Promise<AttachResult> {
-  if (!opts.artifactType) throw new UsageError('attach needs an artifact type (--artifact-type)');
-  if (!opts.files.length) throw new UsageError('attach needs at least one file');
+  if (!opts.artifactType) throw new UsageError('option artifactType: required (the artifact\'s type)', { option: 'artifactType' });
+  if (!opts.files?.length) throw new UsageError('option files: required (at least one file to attach)', { option: 'files' });
   const location = parseLocation(image);
   if (location.singlePlatform) throw new UsageError(`cannot attach to ${image}: attach writes to a registry or an OCI layout`);
   const layers = await Promise.all(opts.files.map(fileLayer));
@@ -61,7 +61,7 @@ export async function attach(ctx: OpsContext, image: string, opts: AttachOptions
     config,
     layers: layers.map((l) => l.desc),
     subject,
-    annotations: { 'org.opencontainers.image.created': (opts.created ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'), ...opts.annotations },
+    annotations: { 'org.opencontainers.image.created': (opts.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'), ...opts.annotations },
   }));
   const desc = { mediaType: OCI_MANIFEST, digest: sha256Digest(manifest), size: manifest.length };
   const dst = await location.openDestination(ctx, {});

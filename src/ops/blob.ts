@@ -49,9 +49,18 @@ export async function blobHead(ctx: OpsContext, location: string, digest?: strin
   return at.descriptor;
 }
 
+/** What blobPut uploads: a file, or a stream of bytes. */
+export type BlobInput = { path: string } | { stream: AsyncIterable<Uint8Array> };
+
+/** A blob uploaded: its digest and size. */
+export interface BlobPutResult {
+  digest: string;
+  size: number;
+}
+
 /** Uploads a file or a stream to a registry repository; returns its digest and size. */
-export async function blobPut(ctx: OpsContext, repository: string, input: { path: string } | { stream: AsyncIterable<Buffer> }, opts: WithCredentials = {}): Promise<{ digest: string; size: number }> {
-  const ref = registryRepository(repository, 'blob put');
+export async function blobPut(ctx: OpsContext, repository: string, input: BlobInput, opts: WithCredentials = {}): Promise<BlobPutResult> {
+  const ref = registryRepository(repository);
   const client = await sideClient(ctx, ref.registry, opts.credentials);
   if ('path' in input) {
     const st = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
@@ -64,7 +73,7 @@ export async function blobPut(ctx: OpsContext, repository: string, input: { path
 }
 
 /** One PUT for what fits in a chunk; PATCH chunks for more (the digest is known only at the end). */
-async function sendBlob(client: RegistryClient, repository: string, data: AsyncIterable<Buffer>): Promise<{ digest: string; size: number }> {
+async function sendBlob(client: RegistryClient, repository: string, data: AsyncIterable<Uint8Array>): Promise<BlobPutResult> {
   const it = data[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let held = 0;
@@ -81,10 +90,17 @@ async function sendBlob(client: RegistryClient, repository: string, data: AsyncI
   return uploadChunked(client, repository, rest(), BLOB_CHUNK_SIZE);
 }
 
+/** A blob deleted: its repository (`registry/repository`) and digest. */
+export interface BlobDeleteResult {
+  repository: string;
+  digest: string;
+}
+
 /** Deletes a blob from a registry repository (`REPO@DIGEST`, or `REPO` and the digest). */
-export async function blobDelete(ctx: OpsContext, repository: string, digest?: string, opts: WithCredentials = {}): Promise<void> {
+export async function blobDelete(ctx: OpsContext, repository: string, digest?: string, opts: WithCredentials = {}): Promise<BlobDeleteResult> {
   const { ref, blob } = registryBlob(repository, digest);
   await deleteBlob(await sideClient(ctx, ref.registry, opts.credentials), ref.repository, blob);
+  return { repository: `${ref.registry}/${ref.repository}`, digest: blob };
 }
 
 interface BlobAt {
@@ -102,7 +118,7 @@ async function openBlobSource(ctx: OpsContext, location: string, digest?: string
     const descriptor = { mediaType: 'application/octet-stream', digest: blob, size: await blobSize(client, ref.repository, blob) };
     return { description: `${ref.registry}/${ref.repository}`, descriptor, open: async () => downloadBlob(client, ref.repository, descriptor), close: async () => undefined };
   }
-  if (digest === undefined) throw new UsageError(`give the blob's digest after ${location}`, { hint: `regctl blob get ${location} sha256:…` });
+  if (digest === undefined) throw new UsageError(`${location} is not a registry repository: give the blob's digest with it`);
   parseDigest(digest);
   const opened = await loc.openSource(ctx);
   try {
@@ -133,9 +149,9 @@ async function findBlob(src: SourceTarget, digest: string): Promise<Descriptor> 
   throw new NotFoundError(`blob ${digest} is not part of ${src.description}`, { code: 'ERR_BLOB_UNKNOWN' });
 }
 
-function registryRepository(text: string, verb: string) {
+function registryRepository(text: string) {
   const ref = parseReference(text.replace(/^docker:\/\//, ''));
-  if (ref.tag !== undefined || ref.digest !== undefined) throw new UsageError(`${verb} takes a repository, not an image: ${text}`);
+  if (ref.tag !== undefined || ref.digest !== undefined) throw new UsageError(`a blob goes to a repository, not an image: ${text}`);
   return ref;
 }
 

@@ -66,11 +66,11 @@ export function checkCredentialOptions(options: CredentialOptions, names: Creden
 
 /**
  * The context one side of an operation works in: `credentials` apply to `registries` (its authfile's store, else the
- * context's, with the overrides on top); the same context when they say nothing.
+ * context's, with the overrides on top); the same context when they say nothing. `option` names them in errors.
  */
-export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}): Promise<OpsContext> {
+export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}, option = 'credentials'): Promise<OpsContext> {
   checkCredentialOptions(credentials);
-  const store = await authFileStore(ctx, credentials.authfile);
+  const store = await authFileStore(ctx, credentials.authfile, true, `${option}.authfile`);
   const source = overridden(store ?? ctx.credentials, registries, credentials);
   if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
   const insecure = credentials.tlsVerify === false ? registries : [];
@@ -92,12 +92,15 @@ export async function transferContexts(ctx: OpsContext, source: CredentialSide, 
     const both = await sideContext(ctx, [...source.registries, ...destination.registries], source.credentials);
     return [both, both];
   }
-  return Promise.all([sideContext(ctx, source.registries, source.credentials), sideContext(ctx, destination.registries, destination.credentials)]);
+  return Promise.all([
+    sideContext(ctx, source.registries, source.credentials, 'sourceCredentials'),
+    sideContext(ctx, destination.registries, destination.credentials, 'destinationCredentials'),
+  ]);
 }
 
-/** login and logout with an authfile: that file is the store (it may not exist yet). */
-export async function authFileContext(ctx: OpsContext, file: string | undefined): Promise<OpsContext> {
-  const store = await authFileStore(ctx, file, false);
+/** login and logout with an authfile (the option named `option`): that file is the store (it may not exist yet). */
+export async function authFileContext(ctx: OpsContext, file: string | undefined, option: string): Promise<OpsContext> {
+  const store = await authFileStore(ctx, file, false, option);
   return store ? { ...ctx, credentials: store, transport: ctx.transport.withCredentials(store) } : ctx;
 }
 
@@ -121,10 +124,12 @@ function overridden(base: CredentialSource, registries: string[], options: Crede
   return override ? new OverriddenCredentials(base, registries, override) : base;
 }
 
-async function authFileStore(ctx: OpsContext, file: string | undefined, mustExist = true): Promise<CredentialStore | undefined> {
+async function authFileStore(ctx: OpsContext, file: string | undefined, mustExist: boolean, option: string): Promise<CredentialStore | undefined> {
   if (file === undefined) return undefined;
-  if (!file) throw new UsageError('--authfile must not be empty');
+  if (!file) throw new UsageError(`option ${option}: must not be empty`, { option });
   const info = await stat(file).catch(() => undefined);
-  if (info ? !info.isFile() : mustExist) throw new UsageError(`--authfile ${file}: no such file`, { hint: 'give a docker config.json or a containers auth.json' });
+  if (info ? !info.isFile() : mustExist) {
+    throw new UsageError(`option ${option} ${file}: no such file`, { option, hint: 'give a docker config.json or a containers auth.json' });
+  }
   return new CredentialStore({ env: ctx.env, homedir: ctx.homedir, file });
 }

@@ -31,7 +31,7 @@ export async function deleteImage(ctx: OpsContext, image: string, opts: DeleteOp
 export async function manifestDelete(ctx: OpsContext, image: string, opts: DeleteOptions = {}): Promise<ManifestDeleteResult> {
   const ref = parseReference(image);
   if (!ref.digest) {
-    throw new UsageError(`${image} names no digest: a manifest is deleted by digest`, { hint: `to remove only the tag: regctl tag rm ${image}` });
+    throw new UsageError(`${image} names no digest: a manifest is deleted by digest`, { hint: 'to remove only the tag, untag it' });
   }
   const client = await sideClient(ctx, ref.registry, opts.credentials);
   const what = `deleting ${ref.name}`;

@@ -4,7 +4,7 @@ import { NotFoundError, UsageError } from '../errors.js';
 import { sha256Digest } from '../oci/digest.js';
 import { REFERENCE_DIGEST, type Descriptor } from '../oci/manifest.js';
 import { DOCKER_MANIFEST_LIST, OCI_INDEX, isIndexMediaType } from '../oci/media-types.js';
-import { platformMatches, type Platform } from '../oci/platform.js';
+import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference, withTag } from '../ref/parse.js';
 import type { OpsContext } from './context.js';
 import { sideContext, transferContexts, type WithCredentials, type WithTransferCredentials } from './credentials.js';
@@ -14,7 +14,7 @@ import { locationRegistries, parseLocation, withSource } from './transports/inde
 /** `sourceCredentials` apply to the images added, `destinationCredentials` to the index's registry. */
 export interface IndexCreateOptions extends EntryOptions, WithTransferCredentials {
   /** OCI image index (default) or Docker manifest list. */
-  format?: 'oci' | 'docker';
+  manifestFormat?: 'oci' | 'docker';
   /** The index's annotations (OCI only). */
   annotations?: Record<string, string>;
 }
@@ -41,16 +41,16 @@ export interface IndexResult {
  * location: each is copied there first (mounted within a registry), then the index naming them is pushed.
  */
 export async function indexCreate(ctx: OpsContext, destination: string, images: string[], opts: IndexCreateOptions = {}): Promise<IndexResult> {
-  if (!images.length) throw new UsageError('index create needs at least one image');
-  const mediaType = opts.format === 'docker' ? DOCKER_MANIFEST_LIST : OCI_INDEX;
-  if (mediaType === DOCKER_MANIFEST_LIST && Object.keys(opts.annotations ?? {}).length) throw new UsageError(NO_ANNOTATIONS);
+  if (!images.length) throw new UsageError('no images given: an index lists at least one');
+  const mediaType = opts.manifestFormat === 'docker' ? DOCKER_MANIFEST_LIST : OCI_INDEX;
+  if (mediaType === DOCKER_MANIFEST_LIST && Object.keys(opts.annotations ?? {}).length) throw new UsageError(NO_ANNOTATIONS, { option: 'annotations' });
   const [srcCtx, dstCtx] = await indexContexts(ctx, destination, images, opts);
   return writeIndex(dstCtx, destination, async (dst) => ({ mediaType, entries: await gatherEntries(srcCtx, dst, images, opts), annotations: opts.annotations }));
 }
 
 /** A new index with `images` added to the index at `index` (entries already there are kept once), under the same or `opts.tag`. */
 export async function indexAdd(ctx: OpsContext, index: string, images: string[], opts: IndexEditOptions = {}): Promise<IndexResult> {
-  if (!images.length) throw new UsageError('index add needs at least one image');
+  if (!images.length) throw new UsageError('no images given to add');
   const target = editTarget(index, opts.tag);
   const [srcCtx, dstCtx] = await indexContexts(ctx, target, images, opts);
   const current = await readIndex(dstCtx, index);
@@ -61,19 +61,29 @@ export async function indexAdd(ctx: OpsContext, index: string, images: string[],
   });
 }
 
+export interface IndexRemoveOptions extends WithCredentials {
+  /** Remove the entries of these platforms. */
+  platforms?: Platform[];
+  /** Remove the entries of these digests. */
+  digests?: string[];
+  /** Write the new index under this tag of the same repository instead of the index's own tag. */
+  tag?: string;
+}
+
 /**
  * A new index without the entries of the given platforms or digests (and the attestation manifests of what goes),
  * under the same tag or `opts.tag`. NotFound when nothing matches; refusing to leave an empty index.
  */
-export async function indexRemove(ctx: OpsContext, index: string, remove: { platforms?: Platform[]; digests?: string[] }, opts: Pick<IndexEditOptions, 'tag'> & WithCredentials = {}): Promise<IndexResult> {
-  if (!remove.platforms?.length && !remove.digests?.length) throw new UsageError('say what to remove: --platform P or --digest D');
+export async function indexRemove(ctx: OpsContext, index: string, opts: IndexRemoveOptions): Promise<IndexResult> {
+  const { platforms, digests } = opts;
+  if (!platforms?.length && !digests?.length) throw new UsageError('nothing to remove: give option platforms or option digests', { option: 'platforms' });
   ctx = await sideContext(ctx, locationRegistries(index), opts.credentials);
   const current = await readIndex(ctx, index);
-  const hit = (e: IndexEntry) => remove.digests?.includes(e.desc.digest) || (e.desc.platform && remove.platforms?.some((p) => platformMatches(p, e.desc.platform!)));
+  const hit = (e: IndexEntry) => digests?.includes(e.desc.digest) || (e.desc.platform && platforms?.some((p) => platformMatches(p, e.desc.platform!)));
   const gone = new Set(current.entries.filter(hit).map((e) => e.desc.digest));
-  if (!gone.size) throw new NotFoundError(`${index} has no entry of ${[...(remove.platforms ?? []).map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`), ...(remove.digests ?? [])].join(', ')}`);
+  if (!gone.size) throw new NotFoundError(`${index} has no entry of ${[...(platforms ?? []).map(formatPlatform), ...(digests ?? [])].join(', ')}`);
   const entries = current.entries.filter((e) => !gone.has(e.desc.digest) && !gone.has(e.desc.annotations?.[REFERENCE_DIGEST] ?? ''));
-  if (!entries.length) throw new UsageError(`that would leave ${index} empty`, { hint: 'delete it instead: regctl tag rm' });
+  if (!entries.length) throw new UsageError(`that would leave ${index} empty`, { hint: 'delete the index instead' });
   return writeIndex(ctx, editTarget(index, opts.tag), async () => ({ ...current, entries }));
 }
 
@@ -96,7 +106,7 @@ async function readIndex(ctx: OpsContext, index: string): Promise<IndexContent> 
   return withSource(ctx, index, async ({ target: src }) => {
     const top = await src.resolve();
     const { bytes, doc } = await readManifest(src, top);
-    if (doc.kind !== 'index' || !isIndexMediaType(top.mediaType)) throw new UsageError(`${src.description} is a single image, not an index`, { hint: 'make one with: regctl index create' });
+    if (doc.kind !== 'index' || !isIndexMediaType(top.mediaType)) throw new UsageError(`${src.description} is a single image, not an index`, { hint: 'create an index of it first' });
     return { mediaType: top.mediaType, entries: indexEntries(bytes, doc), ...(doc.annotations ? { annotations: doc.annotations } : {}) };
   });
 }
@@ -105,7 +115,7 @@ async function readIndex(ctx: OpsContext, index: string): Promise<IndexContent> 
 function editTarget(index: string, tag: string | undefined): string {
   if (tag === undefined) return index;
   const location = parseLocation(index);
-  if (location.transport.name !== 'docker') throw new UsageError(`-t works with registry indexes; name the destination in ${index} instead`);
+  if (location.transport.name !== 'docker') throw new UsageError(`option tag: works with an index in a registry; name the destination in ${index} instead`, { option: 'tag' });
   return withTag(parseReference(index.replace(/^docker:\/\//, '')), tag).name;
 }
 
@@ -118,7 +128,7 @@ async function writeIndex(ctx: OpsContext, destination: string, build: (dst: Des
     return await writeTo(opened.target, async (dst) => {
       const { mediaType, entries, annotations } = await build(dst);
       if (annotations && Object.keys(annotations).length && mediaType === DOCKER_MANIFEST_LIST) {
-        throw new UsageError(NO_ANNOTATIONS);
+        throw new UsageError(NO_ANNOTATIONS, { option: 'annotations' });
       }
       const doc = { schemaVersion: 2, mediaType, manifests: entries.map((e) => e.json), ...(annotations && Object.keys(annotations).length ? { annotations } : {}) };
       const bytes = Buffer.from(JSON.stringify(doc, null, 2));

@@ -12,10 +12,6 @@ export interface LoginResult {
   plaintext: boolean;
 }
 
-/**
- * Checks the credentials against the registry, then stores them (nothing is stored when the check fails).
- * When the token server hands out a refresh token it is stored as the identity token instead of the password.
- */
 export interface LoginOptions {
   /** Store through docker-credential-regctl in the OS keychain (`credHelpers[host] = "regctl"`). */
   keychain?: boolean;
@@ -23,11 +19,15 @@ export interface LoginOptions {
   authfile?: string;
 }
 
+/**
+ * Checks the credentials against the registry, then stores them (nothing is stored when the check fails).
+ * When the token server hands out a refresh token it is stored as the identity token instead of the password.
+ */
 export async function login(ctx: OpsContext, server: string | undefined, username: string, password: string, opts: LoginOptions = {}): Promise<LoginResult> {
-  if (!username) throw new UsageError('a username is required (-u)');
-  if (!password) throw new UsageError('a password is required (-p or --password-stdin)');
+  if (!username) throw new UsageError('option username: required', { option: 'username' });
+  if (!password) throw new UsageError('option password: required', { option: 'password' });
   const registry = normalizeServer(server ?? 'docker.io');
-  ctx = await authFileContext(ctx, opts.authfile);
+  ctx = await authFileContext(ctx, opts.authfile, 'authfile');
   const cred: Credential = { username, password };
   const client = await ctx.transport.loginClient(registry, cred);
   const { identityToken } = await client.verifyLogin(cred);
@@ -36,9 +36,20 @@ export async function login(ctx: OpsContext, server: string | undefined, usernam
   return { registry, ...where };
 }
 
+export interface LogoutOptions {
+  /** Remove them from this docker config.json or containers auth.json instead of the default stores. */
+  authfile?: string;
+}
+
+export interface LogoutResult {
+  registry: string;
+  /** False when no credentials were stored for it. */
+  removed: boolean;
+}
+
 /** Removes stored credentials wherever they are; `removed` is false when there were none. */
-export async function logout(ctx: OpsContext, server: string | undefined, opts: { authfile?: string } = {}): Promise<{ registry: string; removed: boolean }> {
+export async function logout(ctx: OpsContext, server: string | undefined, opts: LogoutOptions = {}): Promise<LogoutResult> {
   const registry = normalizeServer(server ?? 'docker.io');
-  ctx = await authFileContext(ctx, opts.authfile);
+  ctx = await authFileContext(ctx, opts.authfile, 'authfile');
   return { registry, removed: await ctx.credentials.erase(registry) };
 }

@@ -6,6 +6,7 @@ import { OCI_INDEX, OCI_MANIFEST, isNondistributable } from '../oci/media-types.
 import type { Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import { runPool } from '../util/pool.js';
+import { batchContext, eachInput, type Outcome } from './batch.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type WithCredentials } from './credentials.js';
 import { registryDestination } from './registry-target.js';
@@ -15,8 +16,10 @@ export interface ManifestRead {
   digest: string;
   mediaType: string;
   size: number;
-  /** Exactly the bytes the source holds (checked against the digest). */
+  /** Exactly the bytes the source holds (checked against the digest): what `digest` is the hash of. */
   bytes: Buffer;
+  /** The bytes parsed: an image manifest (`kind: 'image'`) or an index (`kind: 'index'`). */
+  manifest: ImageManifest | ImageIndex;
 }
 
 /**
@@ -25,8 +28,8 @@ export interface ManifestRead {
  */
 export async function manifestGet(ctx: OpsContext, image: string, opts: { platform?: Platform | undefined } & WithCredentials = {}): Promise<ManifestRead> {
   return withSource(ctx, image, async ({ target }) => {
-    const { top, bytes } = await resolveImage(target, opts.platform ? { platform: opts.platform, strict: true } : {});
-    return { digest: top.digest, mediaType: top.mediaType, size: bytes.length, bytes };
+    const { top, bytes, doc } = await resolveImage(target, opts.platform ? { platform: opts.platform, strict: true } : {});
+    return { digest: top.digest, mediaType: top.mediaType, size: bytes.length, bytes, manifest: doc };
   }, opts.credentials);
 }
 
@@ -36,6 +39,15 @@ export async function manifestHead(ctx: OpsContext, image: string, opts: WithCre
     const { mediaType, digest, size } = await src.head();
     return { mediaType, digest, size };
   }, opts.credentials);
+}
+
+/**
+ * The descriptor of each image (see manifestHead), 8 at a time in one context; outcomes in input order, a failure
+ * one image's outcome.
+ */
+export async function manifestHeads(ctx: OpsContext, images: readonly string[], opts: WithCredentials = {}): Promise<Outcome<Descriptor>[]> {
+  const shared = await batchContext(ctx, images, opts.credentials);
+  return eachInput(images, (image) => manifestHead(shared, image));
 }
 
 export interface ManifestPutOptions extends WithCredentials {
@@ -72,7 +84,8 @@ export async function manifestPut(ctx: OpsContext, image: string, bytes: Buffer,
     if (missing.length) {
       throw new NotFoundError(`${ref.registry}/${ref.repository} lacks ${missing.length} of what the manifest names: ${missing.sort().join(', ')}`, {
         code: 'ERR_MANIFEST_INCOMPLETE',
-        hint: 'push them first (regctl blob put, regctl copy), or push anyway with --force',
+        hint: 'push them first, or push anyway with option force',
+        option: 'force',
       });
     }
   }
@@ -91,5 +104,5 @@ export function sniffMediaType(bytes: Buffer): string {
   if (typeof doc?.mediaType === 'string' && doc.mediaType) return doc.mediaType;
   if (Array.isArray(doc?.manifests)) return OCI_INDEX;
   if (doc?.config && typeof doc.config === 'object') return OCI_MANIFEST;
-  throw new UsageError('cannot tell the manifest\'s media type from its JSON', { hint: 'give it with --content-type' });
+  throw new UsageError('cannot tell the manifest\'s media type from its JSON', { hint: 'give it with option mediaType', option: 'mediaType' });
 }

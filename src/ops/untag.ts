@@ -27,7 +27,7 @@ export interface UntagResult {
 export async function untag(ctx: OpsContext, image: string, opts: UntagOptions = {}): Promise<UntagResult> {
   const ref = parseReference(image);
   if (ref.digest) {
-    throw new UsageError(`${image} names a digest; untag removes a tag (REPO:TAG)`, { hint: `delete the manifest with every tag on it: regctl delete ${ref.name}` });
+    throw new UsageError(`${image} names a digest; untag removes a tag (REPO:TAG)`, { hint: `to delete the manifest with every tag on it, delete ${ref.name}` });
   }
   const tag = manifestReference(ref); // a tag: a digest was refused above
   const client = await sideClient(ctx, ref.registry, opts.credentials);

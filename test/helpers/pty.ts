@@ -6,6 +6,8 @@ export interface PtyStep {
   expect: string;
   /** ...then type this (a line ends with '\r', as the Enter key sends). */
   send: string;
+  /** Seconds to wait before typing, as a person would (default 0.05); 0: at once, as a script does. */
+  delay?: number;
 }
 
 export interface PtyResult {
@@ -43,7 +45,7 @@ for step in steps:
         alive = read_some(0.1)
     if step['expect'].encode() not in out:
         break
-    time.sleep(0.05)
+    time.sleep(step.get('delay', 0.05))
     os.write(fd, step['send'].encode())
 while alive and time.time() < deadline:
     alive = read_some(0.1)
