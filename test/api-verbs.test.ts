@@ -122,13 +122,13 @@ describe('the registry verbs through the door', () => {
 
   test('indexCreate (platforms as strings, manifestFormat), indexAdd and indexRemove (a platform string)', async () => {
     await seedImage({ url: reg.url }, 'door/arm', '1', { platform: ARM64 });
-    const made = await indexCreate(`${reg.host}/door/idx:1`, [`${reg.host}/door/multi:1`], { ...env, platforms: ['linux/amd64'], manifestFormat: 'docker' });
+    const made = await indexCreate(`${reg.host}/door/idx:1`, [`${reg.host}/door/multi:1`], { ...env, platform: ['linux/amd64'], manifestFormat: 'docker' });
     assert.equal(made.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
     assert.deepEqual(made.manifests.map((m) => m.digest), [index.manifests[0]!.digest]);
-    const added = await indexAdd(`${reg.host}/door/idx:1`, [`${reg.host}/door/arm:1`], { ...env, platforms: 'all', tag: 'two' });
+    const added = await indexAdd(`${reg.host}/door/idx:1`, [`${reg.host}/door/arm:1`], { ...env, platform: 'all', tag: 'two' });
     assert.equal(added.name, `${reg.host}/door/idx:two`);
     assert.equal(added.manifests.length, 2);
-    const removed = await indexRemove(`${reg.host}/door/idx:two`, { ...env, platforms: 'linux/arm64' });
+    const removed = await indexRemove(`${reg.host}/door/idx:two`, { ...env, platform: 'linux/arm64' });
     assert.deepEqual(removed.manifests.map((m) => m.digest), [index.manifests[0]!.digest]);
     assert.equal((await manifestGet(`${reg.host}/door/idx:two`, env)).digest, removed.digest);
   });
@@ -191,9 +191,9 @@ describe('the registry verbs through the door', () => {
       { name: 'blobPut', call: (o) => blobPut(keep, { stream: Readable.from([blob]) }, { ...env, ...o }), wrong: ['credentials', 'alice'], nullable: 'credentials' },
       { name: 'blobDelete', call: (o) => blobDelete(keep, target.configDigest, { ...env, ...o }), wrong: ['credentials', true], nullable: 'credentials' },
       { name: 'imageConfig', call: (o) => imageConfig(`${keep}:1`, { ...env, ...o }), wrong: ['platform', 7], nullable: 'platform' },
-      { name: 'indexCreate', call: (o) => indexCreate(`${keep}:index`, [`${keep}:1`], { ...env, ...o }), wrong: ['manifestFormat', 'v2s2'], nullable: 'platforms' },
+      { name: 'indexCreate', call: (o) => indexCreate(`${keep}:index`, [`${keep}:1`], { ...env, ...o }), wrong: ['manifestFormat', 'v2s2'], nullable: 'platform' },
       { name: 'indexAdd', call: (o) => indexAdd(`${reg.host}/door/multi:1`, [`${keep}:1`], { ...env, tag: 'added', ...o }), wrong: ['tag', 5], nullable: 'annotations' },
-      { name: 'indexRemove', call: (o) => indexRemove(`${reg.host}/door/multi:1`, { ...env, platforms: 'linux/arm64', tag: 'removed', ...o }), wrong: ['digests', 'sha256:x'], nullable: 'digests' },
+      { name: 'indexRemove', call: (o) => indexRemove(`${reg.host}/door/multi:1`, { ...env, platform: 'linux/arm64', tag: 'removed', ...o }), wrong: ['digests', 'sha256:x'], nullable: 'digests' },
       { name: 'attach', call: (o) => attach(`${keep}:1`, { ...env, artifactType: 'text/plain', files: [file], ...o }), wrong: ['now', 'yesterday'], nullable: 'annotations' },
       { name: 'login', call: (o) => login(locked.host, { ...env, username: 'alice', password: PASSWORD, authfile: loginFile, ...o }), wrong: ['keychain', 'yes'], nullable: 'keychain' },
       { name: 'logout', call: (o) => logout(locked.host, { ...env, authfile: logoutFile, ...o }), wrong: ['authfile', 5], nullable: 'authfile' },
@@ -219,9 +219,9 @@ describe('the registry verbs through the door', () => {
     await assert.rejects(manifestGet(undefined as unknown as string, env), (e) => e instanceof UsageError && /^argument image: want a string, got nothing/.test(e.message));
     await assert.rejects(indexCreate(`${reg.host}/door/x:1`, 'door/app' as unknown as string[], env), (e) => e instanceof UsageError && /^argument images/.test(e.message));
     await assert.rejects(blobPut(`${reg.host}/door/x`, { file: 'x' } as never, env), (e) => e instanceof UsageError && /^argument input/.test(e.message));
-    await refused(indexCreate(`${reg.host}/door/x:1`, [`${reg.host}/door/app:1`], { ...env, platforms: ['linux/amd64', 'linux'] }), 'platforms[1]');
+    await refused(indexCreate(`${reg.host}/door/x:1`, [`${reg.host}/door/app:1`], { ...env, platform: ['linux/amd64', 'linux'] }), 'platform[1]');
     await refused(manifestHead(`${reg.host}/door/app:1`, { ...env, credentials: { creds: { username: 'a', password: 5 } } } as never), 'credentials.creds.password');
-    await refused(indexRemove(`${reg.host}/door/multi:1`, env), 'platforms');
+    await refused(indexRemove(`${reg.host}/door/multi:1`, env), 'platform');
     await refused(attach(`${reg.host}/door/app:1`, { ...env, files: [] } as never), 'artifactType');
     assert.equal(await registryHas('door/x', 'manifests', '1'), false);
   });

@@ -61,7 +61,7 @@ export interface UntagOptions extends VerbOptions {
 /** What index create and add take out of the images, and how they copy them into the index's repository. */
 interface IndexEntryOptions extends CallOptions, WithTransferCredentials {
   /** Take only these platforms out of the images (each single image must be one of them); `'all'`: every one. */
-  platforms?: PlatformsSpec | undefined;
+  platform?: PlatformsSpec | undefined;
   /** The index's annotations (OCI only). */
   annotations?: Record<string, string> | undefined;
   /** Blobs copied at once, over all images. */
@@ -81,11 +81,17 @@ export interface IndexAddOptions extends IndexEntryOptions {
 
 export interface IndexRemoveOptions extends VerbOptions {
   /** Remove the entries of these platforms (one, or a list). */
-  platforms?: PlatformSpec | readonly PlatformSpec[] | undefined;
+  platform?: PlatformSpec | readonly PlatformSpec[] | undefined;
   /** Remove the entries of these digests. */
   digests?: string[] | undefined;
   /** Write the new index under this tag of the same repository instead of the index's own tag. */
   tag?: string | undefined;
+}
+
+/** The door's `platform` (one name in every operation) as the index operations take it (`platforms`). */
+function entryPlatforms<O extends { platforms?: unknown }>(o: Omit<O, 'platforms'> & { platform?: O['platforms'] }): O {
+  const { platform: p, ...rest } = o;
+  return { ...rest, ...(p === undefined ? {} : { platforms: p }) } as unknown as O;
 }
 
 /** The options an ops function takes (its last parameter): what the door hands it, checked. */
@@ -102,10 +108,10 @@ const platformFilter: Check = (v, name) => {
   return list === 'all' ? undefined : list;
 };
 
-const ENTRIES = { platforms: platformFilter, annotations: stringRecord, jobs: positive, onProgress: func, sourceCredentials: credentials, destinationCredentials: credentials };
+const ENTRIES = { platform: platformFilter, annotations: stringRecord, jobs: positive, onProgress: func, sourceCredentials: credentials, destinationCredentials: credentials };
 
 const REMOVE = {
-  platforms: (v: unknown, name: string) => {
+  platform: (v: unknown, name: string) => {
     if (v === 'all') throw new UsageError(`option ${name}: "all" would leave the index empty`, { option: name });
     return platforms(v, name);
   },
@@ -247,21 +253,21 @@ export async function imageConfig(image: string, options: PlatformVerbOptions = 
 export async function indexCreate(destination: string, images: readonly string[], options: IndexCreateOptions = {}): Promise<IndexResult> {
   argument(destination, string, 'destination');
   argument(images, strings, 'images');
-  return operation(options, { ...ENTRIES, manifestFormat: oneOf('oci', 'docker') }, (ctx, o: OpOptions<typeof indexCreateOp>) => indexCreateOp(ctx, destination, [...images], o));
+  return operation(options, { ...ENTRIES, manifestFormat: oneOf('oci', 'docker') }, (ctx, o) => indexCreateOp(ctx, destination, [...images], entryPlatforms<OpOptions<typeof indexCreateOp>>(o)));
 }
 
 /** Writes a new index with `images` added to the index at `index` (entries already there are kept once), under its tag or `tag`. */
 export async function indexAdd(index: string, images: readonly string[], options: IndexAddOptions = {}): Promise<IndexResult> {
   argument(index, string, 'index');
   argument(images, strings, 'images');
-  return operation(options, { ...ENTRIES, tag: string }, (ctx, o: OpOptions<typeof indexAddOp>) => indexAddOp(ctx, index, [...images], o));
+  return operation(options, { ...ENTRIES, tag: string }, (ctx, o) => indexAddOp(ctx, index, [...images], entryPlatforms<OpOptions<typeof indexAddOp>>(o)));
 }
 
 /**
- * Writes a new index without the entries of `platforms` or `digests` (and the attestations of what goes), under its
+ * Writes a new index without the entries of `platform` or `digests` (and the attestations of what goes), under its
  * tag or `tag`. NotFound when nothing matches; refuses to leave an empty index.
  */
 export async function indexRemove(index: string, options: IndexRemoveOptions): Promise<IndexResult> {
   argument(index, string, 'index');
-  return operation(options, REMOVE, (ctx, o: OpOptions<typeof indexRemoveOp>) => indexRemoveOp(ctx, index, o));
+  return operation(options, REMOVE, (ctx, o) => indexRemoveOp(ctx, index, entryPlatforms<OpOptions<typeof indexRemoveOp>>(o)));
 }

@@ -12,7 +12,7 @@ import type { Command } from '@commander-js/extra-typings';
 const FORMAT_HELP = resultFormatHelp('the new index\'s digest', '{{.Digest}} {{len .Manifests}}');
 const MANIFEST_FORMATS = ['oci', 'docker'] as const;
 /** The library options each flag is for, where the names differ (errors name the flag). */
-const FLAGS = { platforms: '--platform', annotations: '--annotation', digests: '--digest' };
+const FLAGS = { annotations: '--annotation', digests: '--digest' };
 
 const buildCreate = (cmd: Command, locations: string) => cmd
   .argument('<destination>', 'where the index goes: REPO:TAG, oci:DIR:REF or local:IMAGE')
@@ -82,7 +82,7 @@ const remove = defineCommand({
   async action(env: CommandEnv, index: string, flags: FlagsOf<typeof buildRemove, 'one'>) {
     const format = resultFormat(flags.format);
     const platforms = platformNames(flags.platform);
-    const opts = { ...(platforms.length ? { platforms } : {}), ...(flags.digest.length ? { digests: flags.digest } : {}), tag: flags.tag };
+    const opts = { ...(platforms.length ? { platform: platforms } : {}), ...(flags.digest.length ? { digests: flags.digest } : {}), tag: flags.tag };
     print(env, format, await indexRemove(index, { context: await env.context(), ...opts, credentials: await credentialOptions(env, flags) }));
   },
 });
@@ -92,7 +92,7 @@ const both = (credentials: CredentialOptions) => ({ sourceCredentials: credentia
 
 function common(flags: { platform: string[]; annotation: string[] }) {
   const platforms = platformNames(flags.platform);
-  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platforms } : {}) };
+  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platform: platforms } : {}) };
 }
 
 /** The new index as --format says (its digest, what copy prints); where it went and its size on stderr. */

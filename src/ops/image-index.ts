@@ -76,7 +76,7 @@ export interface IndexRemoveOptions extends WithCredentials {
  */
 export async function indexRemove(ctx: OpsContext, index: string, opts: IndexRemoveOptions): Promise<IndexResult> {
   const { platforms, digests } = opts;
-  if (!platforms?.length && !digests?.length) throw new UsageError('nothing to remove: give option platforms or option digests', { option: 'platforms' });
+  if (!platforms?.length && !digests?.length) throw new UsageError('nothing to remove: give option platform or option digests', { option: 'platform' });
   ctx = await sideContext(ctx, locationRegistries(index), opts.credentials);
   const current = await readIndex(ctx, index);
   const hit = (e: IndexEntry) => digests?.includes(e.desc.digest) || (e.desc.platform && platforms?.some((p) => platformMatches(p, e.desc.platform!)));
