@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract, pack, type Header as FullHeader, type Pack } from 'tar-stream';
 import { corruptArchive, openTarStream } from '../archive/decompress.js';
 import { NotFoundError, UsageError } from '../errors.js';
+import { abortable } from '../util/abort.js';
 
 /** A tar entry's header as written: a name and whatever else is known. */
 export type Header = Partial<FullHeader> & { name: string };
@@ -22,10 +23,13 @@ export interface EntryOptions {
   clampMtime?: Date;
 }
 
-/** The tar stream of a new layer: the input's entries with owners and times as asked, a directory's in sorted order. */
-export function layerTar(input: LayerInput, opts: EntryOptions): Readable {
+/**
+ * The tar stream of a new layer: the input's entries with owners and times as asked, a directory's in sorted order.
+ * When `signal` aborts, the file being read is destroyed, no entry follows, and the stream fails with its reason.
+ */
+export function layerTar(input: LayerInput, opts: EntryOptions, signal?: AbortSignal): Readable {
   const out = pack();
-  const fill = 'tar' in input ? repackTar(input.tar, out, opts) : packDir(input.dir, input.dest ?? '/', out, opts);
+  const fill = 'tar' in input ? repackTar(input.tar, out, opts, signal) : packDir(input.dir, input.dest ?? '/', out, opts, signal);
   fill.then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
   return out as unknown as Readable;
 }
@@ -34,6 +38,7 @@ export function layerTar(input: LayerInput, opts: EntryOptions): Readable {
 export async function addEntry(out: Pack, header: Header, body?: Readable): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const sink = out.entry(header, (err) => (err ? reject(err) : resolve())) as unknown as NodeJS.WritableStream;
+    sink.on('error', () => undefined); // reported through the entry callback (a torn-down pack fails every entry)
     if (body) pipeline(body, sink).catch(reject);
     else sink.end();
   });
@@ -60,12 +65,12 @@ function adjust(header: Header, opts: EntryOptions, defaults: { uid?: number; gi
   return h;
 }
 
-async function repackTar(path: string, out: Pack, opts: EntryOptions): Promise<void> {
+async function repackTar(path: string, out: Pack, opts: EntryOptions, signal: AbortSignal | undefined): Promise<void> {
   const st = await lstat(path).catch(() => undefined);
   if (!st?.isFile()) throw new NotFoundError(`${path}: no such file`, { code: 'ERR_FILE_NOT_FOUND' });
   const ex = extract();
   try {
-    const tar = await openTarStream(createReadStream(path));
+    const tar = await openTarStream(abortable(createReadStream(path), signal));
     tar.on('error', (err) => ex.destroy(err));
     tar.pipe(ex as unknown as NodeJS.WritableStream);
     for await (const entry of ex) {
@@ -74,11 +79,11 @@ async function repackTar(path: string, out: Pack, opts: EntryOptions): Promise<v
       body.resume();
     }
   } catch (err) {
-    throw corruptArchive(err);
+    throw signal?.aborted ? signal.reason : corruptArchive(err);
   }
 }
 
-async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions): Promise<void> {
+async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions, signal: AbortSignal | undefined): Promise<void> {
   const root = await lstat(dir).catch(() => undefined);
   if (!root?.isDirectory()) throw new NotFoundError(`${dir}: no such directory`, { code: 'ERR_FILE_NOT_FOUND' });
   const base = posix.normalize(`/${dest}`).replace(/^\/+|\/+$/g, '');
@@ -93,6 +98,7 @@ async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions)
   const walk = async (abs: string, rel: string): Promise<void> => {
     const names = (await readdir(abs)).sort();
     for (const name of names) {
+      signal?.throwIfAborted();
       const path = join(abs, name);
       const inTar = rel ? `${rel}/${name}` : name;
       const st = await lstat(path);
@@ -109,7 +115,7 @@ async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions)
           await addEntry(out, adjust({ ...header, type: 'link', linkname: first }, opts, owner));
         } else {
           if (st.nlink > 1) links.set(key, inTar);
-          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), createReadStream(path));
+          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), abortable(createReadStream(path), signal));
         }
       }
       // sockets, fifos and devices are left out: a directory of files is what `--dir` adds

@@ -8,6 +8,7 @@ import { corruptArchive, openTarStream } from '../archive/decompress.js';
 import type { SourceTarget } from '../content/target.js';
 import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
+import { abortable, stopped } from '../util/abort.js';
 import { addEntry, portableHeader, type Header } from './layer-input.js';
 
 const WHITEOUT = '.wh.';
@@ -24,14 +25,20 @@ interface Winner {
  * has it, whiteouts (`.wh.NAME`) and opaque directories (`.wh..wh..opq`) hiding what lies below them, a file that
  * replaces a directory hiding its contents, no whiteout entries left. Hard links are kept (written after the files
  * they name). Layers are downloaded (verified) into temp files in `dir`, read once top-down to decide which entry
- * wins each path, then once bottom-up to write the winners: nothing but paths is held in memory.
+ * wins each path, then once bottom-up to write the winners: nothing but paths is held in memory. When `signal`
+ * aborts, the file being read is destroyed with its reason, and so is the returned stream.
  */
-export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: string): Promise<Readable> {
+export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: string, signal?: AbortSignal): Promise<Readable> {
   const files: string[] = [];
   for (const layer of layers) {
     const path = join(dir, `merge-${randomBytes(8).toString('hex')}`);
+    signal?.throwIfAborted();
     const { stream } = await src.fetchBlob(layer);
-    await pipeline(verified(stream, layer, `${src.description}: layer ${layer.digest}`), createWriteStream(path));
+    try {
+      await pipeline(abortable(verified(stream, layer, `${src.description}: layer ${layer.digest}`), signal), createWriteStream(path));
+    } catch (err) {
+      throw stopped(err, signal);
+    }
     files.push(path);
   }
   const winners = new Map<string, Winner>();
@@ -41,7 +48,7 @@ export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: 
     const mine = new Map<string, Winner>();
     const myWhiteouts: string[] = [];
     const myOpaque: string[] = [];
-    await readEntries(files[i]!, async (header, name, ordinal) => {
+    await readEntries(files[i]!, signal, async (header, name, ordinal) => {
       const base = posix.basename(name);
       if (base === OPAQUE) myOpaque.push(posix.dirname(name));
       else if (base.startsWith(WHITEOUT)) myWhiteouts.push(posix.join(posix.dirname(name), base.slice(WHITEOUT.length)));
@@ -52,14 +59,14 @@ export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: 
     for (const o of myOpaque) opaque.add(o);
   }
   const out = pack();
-  writeWinners(files, winners, out).then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
+  writeWinners(files, winners, out, signal).then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
   return out as unknown as Readable;
 }
 
-async function writeWinners(files: string[], winners: Map<string, Winner>, out: Pack): Promise<void> {
+async function writeWinners(files: string[], winners: Map<string, Winner>, out: Pack, signal: AbortSignal | undefined): Promise<void> {
   const links: Header[] = [];
   for (let i = 0; i < files.length; i++) {
-    await readEntries(files[i]!, async (header, name, ordinal, body) => {
+    await readEntries(files[i]!, signal, async (header, name, ordinal, body) => {
       const w = winners.get(name);
       if (w?.layer !== i || w.ordinal !== ordinal) return;
       const h = { ...portableHeader(header), name: header.type === 'directory' ? `${name}/` : name };
@@ -93,10 +100,10 @@ function clean(name: string): string {
 type OnEntry = (header: Header, name: string, ordinal: number, body: Readable) => Promise<void>;
 
 /** Calls `onEntry` for each entry of a layer file (gzip, zstd or plain) with a usable path; bodies not read are drained. */
-async function readEntries(path: string, onEntry: OnEntry): Promise<void> {
+async function readEntries(path: string, signal: AbortSignal | undefined, onEntry: OnEntry): Promise<void> {
   const ex = extract();
   try {
-    const tar = await openTarStream(createReadStream(path));
+    const tar = await openTarStream(abortable(createReadStream(path), signal));
     tar.on('error', (err) => ex.destroy(err));
     tar.pipe(ex as unknown as NodeJS.WritableStream);
     let ordinal = 0;
@@ -107,6 +114,6 @@ async function readEntries(path: string, onEntry: OnEntry): Promise<void> {
       body.resume();
     }
   } catch (err) {
-    throw corruptArchive(err);
+    throw signal?.aborted ? signal.reason : corruptArchive(err);
   }
 }

@@ -45,7 +45,8 @@ export function append(ctx: OpsContext, base: string, opts: AppendOptions): Prom
   const entryOpts = { ...(opts.uid !== undefined ? { uid: opts.uid } : {}), ...(opts.gid !== undefined ? { gid: opts.gid } : {}), ...(epoch ? { clampMtime: epoch } : {}) };
   return changeImage(ctx, fromScratch ? undefined : base, opts, async (src, scratch) => {
     const built: BuiltLayer[] = [];
-    for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts), scratch, opts.compress ?? 'gzip'));
+    const signal = ctx.transport.signal;
+    for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts, signal), scratch, opts.compress ?? 'gzip', signal));
     const from = fromScratch ? scratchImage(src, opts.platform ?? ctx.platform, opts.format) : src;
     return editImage(from, async (parts, out) => {
       const added = built.map((b) => newLayer(parts, b, out, opts.format));

@@ -70,6 +70,7 @@ async function write(
       ...(opts.format ? { format: opts.format } : {}),
       ...(opts.jobs ? { jobs: opts.jobs } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      signal: ctx.transport.signal,
     }));
     return { digest: result.digest, destination };
   } finally {

@@ -22,8 +22,9 @@ export interface FlattenOptions extends ChangeOptions {
 export function flatten(ctx: OpsContext, image: string, opts: FlattenOptions = {}): Promise<ChangeResult> {
   const created = reproducibleTime(ctx, opts.reproducible) ?? new Date();
   return changeImage(ctx, image, opts, (src, scratch) => editImage(src, async (parts, out) => {
-    const merged = await mergeLayers(src, parts.doc.layers, scratch);
-    const layer = newLayer(parts, await writeLayer(merged, scratch, opts.compress ?? 'gzip'), out, opts.format);
+    const signal = ctx.transport.signal;
+    const merged = await mergeLayers(src, parts.doc.layers, scratch, signal);
+    const layer = newLayer(parts, await writeLayer(merged, scratch, opts.compress ?? 'gzip', signal), out, opts.format);
     const next = setLayers(parts, [layer], [historyEntry('regctl flatten', created, `flattened from ${parts.doc.layers.length} layers`)]);
     return { ...next, config: { ...next.config, created: rfc3339(created) } };
   }, opts.platform ? { platform: opts.platform } : {}));
