@@ -57,10 +57,15 @@ async function cancel(run: (signal: AbortSignal, stop: () => void) => Promise<un
     : `the operation finished ${Math.round(performance.now() - stoppedAt)} ms after the signal instead of stopping`);
 }
 
-/** A cancellation (what the library's door reports as CancelledError), reported within the limit. */
+/** Warnings the process emitted (a listener per blob on the caller's signal would raise MaxListenersExceededWarning). */
+const warnings: string[] = [];
+process.on('warning', (w) => warnings.push(`${w.name}: ${w.message}`));
+
+/** A cancellation (what the library's door reports as CancelledError), reported within the limit, with no warning. */
 function assertCancelled({ err, ms }: Stopped): void {
   assert.equal(libraryError(err).code, 'ERR_CANCELLED', `not a cancellation: ${(err as Error)?.stack ?? String(err)}`);
   assert.ok(ms < LIMIT_MS, `rejected ${Math.round(ms)} ms after the signal (limit ${LIMIT_MS} ms)`);
+  assert.deepEqual(warnings, []);
 }
 
 /** The files of a directory, recursively ('' for none). */
@@ -196,5 +201,21 @@ describe('cancelling local work: it stops soon after the signal and leaves nothi
     assertCancelled(await cancel((signal) => copy(`docker-archive:${archive}`, `local:${stored}`, { ...storeEnv, signal }), 150));
     assert.deepEqual(await storeState(storeEnv), before);
     await assertNoScratch();
+  });
+
+  test('a time limit stops local work as a time-out, not a cancellation: AbortSignal.timeout() and timeoutMs', async () => {
+    const out = join(T, 'timeout-out');
+    await mkdir(out);
+    const limit = async (options: { signal: AbortSignal } | { timeoutMs: number }, ms: number) => {
+      const started = performance.now();
+      const err = await exportImage(`oci:${layout}:v1`, { path: join(out, 'fs.tar') }, { ...env, ...options }).then(() => assert.fail('export finished within its time limit'), (e: unknown) => e);
+      const took = performance.now() - started;
+      assert.equal(libraryError(err).code, 'ERR_TIMEOUT', `not a time-out: ${(err as Error)?.stack ?? String(err)}`);
+      assert.ok(took < ms + LIMIT_MS, `rejected ${Math.round(took - ms)} ms after the time limit (limit ${LIMIT_MS} ms)`);
+      assert.deepEqual(await filesUnder(out), []);
+      await assertNoScratch();
+    };
+    await limit({ signal: AbortSignal.timeout(300) }, 300);
+    await limit({ timeoutMs: 300 }, 300);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IntegrityError } from '../errors.js';
-import { abortable, stopped } from '../util/abort.js';
+import { abortable } from '../util/abort.js';
 import { metadataCollector, referencedEntries } from './archive-refs.js';
 import type { ArchiveTree } from './archive-tree.js';
 import { ContentHasher } from './content-hasher.js';
@@ -25,32 +25,31 @@ const READ_CHUNK = 1024 * 1024;
  * Names, directories and links are kept in the returned tree only. Hostile entries (`..`, absolute paths, links
  * leading outside, devices, fifos, conflicting duplicates), corrupt input (bad headers, sizes that lie,
  * truncation, a broken gzip stream), a gzip bomb and an entry larger than its descriptor declares fail with
- * IntegrityError; `dir` then holds only scratch files.
+ * IntegrityError; `dir` then holds only scratch files. When `signal` aborts, it stops at once and fails with the
+ * signal's reason.
  */
 export async function extractArchive(input: Readable | { path: string }, dir: string, limits: ArchiveLimits = {}, signal?: AbortSignal): Promise<ArchiveTree> {
-  let path: string | undefined;
+  let path: string;
   let spooled: string | undefined;
+  if (input instanceof Readable) {
+    spooled = path = join(dir, 'input');
+    await pipeline(abortable(input, signal), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  } else {
+    path = input.path;
+  }
   try {
-    if (input instanceof Readable) {
-      spooled = join(dir, 'input');
-      await pipeline(abortable(input, signal), createWriteStream(spooled, { flags: 'wx', mode: 0o600 }));
-      path = spooled;
-    } else {
-      path = input.path;
-    }
-    // A signal destroys the archive's read stream: the scan stops within a chunk, and fails with the signal's reason.
-    const open = () => abortable(createReadStream(path!, { highWaterMark: READ_CHUNK }), signal);
     const memory = new Map<string, Buffer>();
-    const scan = await scanTar(open(), limits, metadataCollector(memory));
+    const scan = await scanTar(open(path), limits, metadataCollector(memory), signal);
     const want = referencedEntries(scan, memory);
     memory.clear();
-    signal?.throwIfAborted();
-    return await scanTar(open(), limits, writeReferenced(want, dir));
-  } catch (err) {
-    throw stopped(err, signal);
+    return await scanTar(open(path), limits, writeReferenced(want, dir), signal);
   } finally {
     if (spooled !== undefined) await rm(spooled, { force: true });
   }
+}
+
+function open(path: string): Readable {
+  return createReadStream(path, { highWaterMark: READ_CHUNK });
 }
 
 /** The second pass's file handler: writes each wanted entry once, at exactly its wanted size; reads past the rest. */
