@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { IntegrityError, UsageError } from '../errors.js';
-import { abortable } from '../util/abort.js';
+import { abortable, stopped } from '../util/abort.js';
 import { ArchiveTree, hostile, type ArchiveNode } from './archive-tree.js';
 import { corruptArchive, openTarStream } from './decompress.js';
 
@@ -38,7 +38,7 @@ export type FileHandler = (header: Header, name: string, body: AsyncIterable<Buf
  */
 export async function scanTar(input: Readable, limits: ArchiveLimits, onFile: FileHandler, signal?: AbortSignal): Promise<ArchiveTree> {
   const counts = { compressed: 0, gzip: false };
-  const tar = await openTarStream(input, counts);
+  const tar = await openTarStream(abortable(input, signal), counts);
   const ratio = limits.maxExpansionRatio ?? DEFAULT_EXPANSION_RATIO;
   let total = 0;
   let head: Buffer | undefined = Buffer.alloc(0);
@@ -66,7 +66,7 @@ export async function scanTar(input: Readable, limits: ArchiveLimits, onFile: Fi
       done(head ? notATar() : null);
     },
   });
-  const ex = abortable(tarExtract() as unknown as Readable, signal) as unknown as ReturnType<typeof tarExtract>;
+  const ex = abortable(tarExtract(), signal);
   tar.on('error', (err) => counter.destroy(err));
   counter.on('error', (err) => ex.destroy(err));
   tar.pipe(counter).pipe(ex as unknown as NodeJS.WritableStream);
@@ -87,9 +87,7 @@ export async function scanTar(input: Readable, limits: ArchiveLimits, onFile: Fi
   } catch (err) {
     tar.destroy();
     input.destroy();
-    if (signal?.aborted) throw signal.reason;
-    if (isFsError(err)) throw err;
-    throw corruptArchive(err);
+    throw stopped(isFsError(err) ? err : corruptArchive(err), signal);
   }
   if (tree.size === 0) throw new IntegrityError('archive is corrupt: it holds no entries', { code: 'ERR_ARCHIVE_CORRUPT' });
   if (total < end + BLOCK) {

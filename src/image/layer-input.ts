@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract, pack, type Header as FullHeader, type Pack } from 'tar-stream';
 import { corruptArchive, openTarStream } from '../archive/decompress.js';
 import { NotFoundError, UsageError } from '../errors.js';
-import { abortable } from '../util/abort.js';
+import { abortable, stopped } from '../util/abort.js';
 
 /** A tar entry's header as written: a name and whatever else is known. */
 export type Header = Partial<FullHeader> & { name: string };
@@ -79,7 +79,7 @@ async function repackTar(path: string, out: Pack, opts: EntryOptions, signal: Ab
       body.resume();
     }
   } catch (err) {
-    throw signal?.aborted ? signal.reason : corruptArchive(err);
+    throw stopped(corruptArchive(err), signal);
   }
 }
 

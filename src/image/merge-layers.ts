@@ -114,6 +114,6 @@ async function readEntries(path: string, signal: AbortSignal | undefined, onEntr
       body.resume();
     }
   } catch (err) {
-    throw signal?.aborted ? signal.reason : corruptArchive(err);
+    throw stopped(corruptArchive(err), signal);
   }
 }
