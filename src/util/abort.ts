@@ -9,6 +9,7 @@
 export interface Destroyable {
   destroy(err?: Error): unknown;
   once(event: 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 /** `err`, or the signal's reason when the signal has aborted: what a stage rethrows from its catch. */
@@ -52,7 +53,13 @@ export class AbortGroup {
   }
 }
 
+/**
+ * Destroys `stream` with the signal's reason. A stream may be aborted before its reader is attached (a file opened
+ * as the signal fires): the reason stays in its state for that reader (pipeline and finished report it), and the
+ * 'error' event, which would have no listener yet, does not bring the process down.
+ */
 function destroy<S extends Destroyable>(stream: S, reason: unknown): S {
+  stream.on('error', () => undefined);
   stream.destroy(reason as Error);
   return stream;
 }
