@@ -96,6 +96,9 @@ describe('cancelling local work: it stops soon after the signal and leaves nothi
     };
   }
 
+  /** The big image's filesystem exported to `path`. */
+  const exportTo = (path: string, options: object) => exportImage(`oci:${layout}:v1`, { path }, { ...env, ...options });
+
   async function assertNoScratch(): Promise<void> {
     assert.deepEqual(await readdir(scratch), [], 'scratch directories are removed');
   }
@@ -153,7 +156,7 @@ describe('cancelling local work: it stops soon after the signal and leaves nothi
     const stopped = await cancel(async (signal, stop) => {
       const watch = setInterval(() => void readdir(out).then((names) => names.length > 0 && stop()), 5);
       try {
-        await exportImage(`oci:${layout}:v1`, { path: join(out, 'fs.tar') }, { ...env, signal });
+        await exportTo(join(out, 'fs.tar'), { signal });
       } finally {
         clearInterval(watch);
       }
@@ -166,7 +169,7 @@ describe('cancelling local work: it stops soon after the signal and leaves nothi
   test('export, stopped while the layers are merged (before any output)', async () => {
     const out = join(T, 'export-early');
     await mkdir(out);
-    assertCancelled(await cancel((signal) => exportImage(`oci:${layout}:v1`, { path: join(out, 'fs.tar') }, { ...env, signal }), 60));
+    assertCancelled(await cancel((signal) => exportTo(join(out, 'fs.tar'), { signal }), 60));
     assert.deepEqual(await filesUnder(out), []);
     await assertNoScratch();
   });
@@ -206,7 +209,7 @@ describe('cancelling local work: it stops soon after the signal and leaves nothi
   test('a time limit stops local work as a time-out, not a cancellation: AbortSignal.timeout() and timeoutMs', async () => {
     const out = join(T, 'timeout-out');
     await mkdir(out);
-    const exported = (options: object) => exportImage(`oci:${layout}:v1`, { path: join(out, 'fs.tar') }, { ...env, ...options })
+    const exported = (options: object) => exportTo(join(out, 'fs.tar'), options)
       .then(() => assert.fail('export finished within its time limit'), (e: unknown) => e);
     const timedOut = async (err: unknown) => {
       assert.equal(libraryError(err).code, 'ERR_TIMEOUT', `not a time-out: ${(err as Error)?.stack ?? String(err)}`);
