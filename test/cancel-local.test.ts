@@ -68,7 +68,7 @@ function assertCancelled({ err, ms }: Stopped): void {
   assert.deepEqual(warnings, []);
 }
 
-/** The files of a directory, recursively ('' for none). */
+/** The files under a directory, recursively (none when it is empty or absent). */
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) if (!e.isDirectory()) out.push(join(e.parentPath, e.name));
@@ -174,11 +174,13 @@ describe('cancelling local work: it stops soon after the signal and leaves nothi
     await assertNoScratch();
   });
 
-  test('append of a big directory, stopped while it is compressed: no image written, no layer left', async () => {
-    const dst = join(T, 'append-out');
-    assertCancelled(await cancel((signal) => append(SCRATCH, { ...env, signal, layers: [{ dir: tree }], to: `oci:${dst}:v1` }), 150));
-    assert.equal(existsSync(dst), false, 'the layout the append would have created is not there');
-    await assertNoScratch();
+  test('append of a big directory, stopped while it is walked and compressed (gzip, zstd): no image written, no layer left', async () => {
+    for (const compress of ['gzip', 'zstd'] as const) {
+      const dst = join(T, `append-${compress}`);
+      assertCancelled(await cancel((signal) => append(SCRATCH, { ...env, signal, compress, layers: [{ dir: tree }], to: `oci:${dst}:v1` }), 150));
+      assert.equal(existsSync(dst), false, 'the layout the append would have created is not there');
+      await assertNoScratch();
+    }
   });
 
   test('copy oci:DIR → docker-archive:FILE: no archive and no temp file', async () => {
