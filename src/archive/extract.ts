@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IntegrityError } from '../errors.js';
+import { abortable } from '../util/abort.js';
 import { metadataCollector, referencedEntries } from './archive-refs.js';
 import type { ArchiveTree } from './archive-tree.js';
 import { ContentHasher } from './content-hasher.js';
@@ -24,23 +25,24 @@ const READ_CHUNK = 1024 * 1024;
  * Names, directories and links are kept in the returned tree only. Hostile entries (`..`, absolute paths, links
  * leading outside, devices, fifos, conflicting duplicates), corrupt input (bad headers, sizes that lie,
  * truncation, a broken gzip stream), a gzip bomb and an entry larger than its descriptor declares fail with
- * IntegrityError; `dir` then holds only scratch files.
+ * IntegrityError; `dir` then holds only scratch files. When `signal` aborts, it stops at once and fails with the
+ * signal's reason.
  */
-export async function extractArchive(input: Readable | { path: string }, dir: string, limits: ArchiveLimits = {}): Promise<ArchiveTree> {
+export async function extractArchive(input: Readable | { path: string }, dir: string, limits: ArchiveLimits = {}, signal?: AbortSignal): Promise<ArchiveTree> {
   let path: string;
   let spooled: string | undefined;
   if (input instanceof Readable) {
     spooled = path = join(dir, 'input');
-    await pipeline(input, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    await pipeline(abortable(input, signal), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
   } else {
     path = input.path;
   }
   try {
     const memory = new Map<string, Buffer>();
-    const scan = await scanTar(open(path), limits, metadataCollector(memory));
+    const scan = await scanTar(open(path), limits, metadataCollector(memory), signal);
     const want = referencedEntries(scan, memory);
     memory.clear();
-    return await scanTar(open(path), limits, writeReferenced(want, dir));
+    return await scanTar(open(path), limits, writeReferenced(want, dir), signal);
   } finally {
     if (spooled !== undefined) await rm(spooled, { force: true });
   }

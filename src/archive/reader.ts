@@ -28,6 +28,14 @@ export interface OpenedArchive {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  limits?: ArchiveLimits;
+  /** For messages: the archive's location (default `docker-archive:PATH`). */
+  name?: string;
+  /** Stops the reading: the files extracted so far are removed and it fails with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
 /**
  * Opens an image tarball: regctl's and docker 25's hybrid layout, docker's legacy save (`<id>/layer.tar`,
  * symlinked repeats), OCI archives with only index.json, each optionally gzip-compressed. The tar is extracted
@@ -35,7 +43,8 @@ export interface OpenedArchive {
  * input, a blob whose content doesn't match its name, or a layer that doesn't match the config's diff_ids fail
  * with IntegrityError (exit 6), so a caller that imports only after this returns imports nothing from a bad archive.
  */
-export async function openArchive(input: ArchiveInput, tmpDir: string, limits: ArchiveLimits = {}, name?: string): Promise<OpenedArchive> {
+export async function openArchive(input: ArchiveInput, tmpDir: string, opts: OpenOptions = {}): Promise<OpenedArchive> {
+  const { limits = {}, name, signal } = opts;
   const description = name ?? ('path' in input ? `docker-archive:${input.path}` : 'docker-archive:-');
   let stream: Readable | undefined;
   if ('path' in input) {
@@ -49,7 +58,7 @@ export async function openArchive(input: ArchiveInput, tmpDir: string, limits: A
   }
   const dir = await mkdtemp(join(tmpDir, 'regctl-archive-'));
   try {
-    const tree = await extractArchive(stream ?? { path: (input as { path: string }).path }, dir, limits);
+    const tree = await extractArchive(stream ?? { path: (input as { path: string }).path }, dir, limits, signal);
     const blobs = new ArchiveBlobs(tree);
     const found = await findImages(tree, blobs, description);
     const images = found.map((f) => ({

@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { IntegrityError, UsageError } from '../errors.js';
+import { abortable, stopped } from '../util/abort.js';
 import { ArchiveTree, hostile, type ArchiveNode } from './archive-tree.js';
 import { corruptArchive, openTarStream } from './decompress.js';
 
@@ -32,11 +33,12 @@ export type FileHandler = (header: Header, name: string, body: AsyncIterable<Buf
  * go into the returned tree after every check (`..`, absolute paths, links leading outside, devices, fifos,
  * conflicting duplicates); each regular file's body goes to `onFile`. A gzip bomb (the tar growing past
  * `maxExpansionRatio` × the compressed bytes read) and corrupt input (bad headers, sizes that lie, truncation, a
- * broken gzip stream) fail with IntegrityError.
+ * broken gzip stream) fail with IntegrityError. When `signal` aborts, the scan stops at once (without waiting for a
+ * read in progress) and fails with the signal's reason.
  */
-export async function scanTar(input: Readable, limits: ArchiveLimits, onFile: FileHandler): Promise<ArchiveTree> {
+export async function scanTar(input: Readable, limits: ArchiveLimits, onFile: FileHandler, signal?: AbortSignal): Promise<ArchiveTree> {
   const counts = { compressed: 0, gzip: false };
-  const tar = await openTarStream(input, counts);
+  const tar = await openTarStream(abortable(input, signal), counts);
   const ratio = limits.maxExpansionRatio ?? DEFAULT_EXPANSION_RATIO;
   let total = 0;
   let head: Buffer | undefined = Buffer.alloc(0);
@@ -64,7 +66,7 @@ export async function scanTar(input: Readable, limits: ArchiveLimits, onFile: Fi
       done(head ? notATar() : null);
     },
   });
-  const ex = tarExtract();
+  const ex = abortable(tarExtract(), signal);
   tar.on('error', (err) => counter.destroy(err));
   counter.on('error', (err) => ex.destroy(err));
   tar.pipe(counter).pipe(ex as unknown as NodeJS.WritableStream);
@@ -85,8 +87,7 @@ export async function scanTar(input: Readable, limits: ArchiveLimits, onFile: Fi
   } catch (err) {
     tar.destroy();
     input.destroy();
-    if (isFsError(err)) throw err;
-    throw corruptArchive(err);
+    throw stopped(isFsError(err) ? err : corruptArchive(err), signal);
   }
   if (tree.size === 0) throw new IntegrityError('archive is corrupt: it holds no entries', { code: 'ERR_ARCHIVE_CORRUPT' });
   if (total < end + BLOCK) {

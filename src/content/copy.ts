@@ -37,6 +37,9 @@ export interface CopyOptions {
   /** Blobs moved at once when no session is given. */
   jobs?: number;
   onProgress?: (event: CopyProgress) => void;
+  /** Stops the copy: blobs in flight are destroyed with the signal's reason, nothing more is pushed, and the copy fails
+   * with the reason (the destination's owner then aborts it, which drops what was written). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface CopyResult {
@@ -61,6 +64,8 @@ export interface CopyResult {
  * bytes verbatim so digests survive. The destination is the caller's: the copy neither commits nor aborts it.
  */
 export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts: CopyOptions = {}): Promise<CopyResult> {
+  const signal = opts.signal;
+  signal?.throwIfAborted();
   const resolved = await resolveImage(src, { ...(opts.platform ? { platform: opts.platform } : {}), strict: opts.strictPlatform ?? false });
   // The plan walks the subset index, so it is not given `platforms` to filter the same children again.
   if (opts.platforms && resolved.doc.kind === 'index') Object.assign(resolved, subsetIndex(src.description, resolved, opts.platforms));
@@ -102,7 +107,7 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     result.mediaType = converted.mediaType;
   }
   report?.({ kind: 'plan', image: src.description, blobs: plan.blobs.map((b) => ({ digest: b.digest, size: b.size })) });
-  result.blobs = await moveBlobs(src, dst, plan.blobs, session, report);
+  result.blobs = await moveBlobs(src, dst, plan.blobs, session, report, signal);
   const sent = result.blobs.pushed + result.blobs.mounted + plan.missingChildren;
   // Asked only when nothing else was sent: a cold copy pays no extra request for it.
   const topExisted = topPresent || (sent === 0 && (await dst.hasManifest(result.top)));
@@ -112,7 +117,10 @@ export async function copyImage(src: SourceTarget, dst: DestinationTarget, opts:
     result.unchanged = true;
     return result;
   }
-  for (const m of plan.manifests) await dst.pushManifest(m.desc, m.bytes, m.how);
+  for (const m of plan.manifests) {
+    signal?.throwIfAborted();
+    await dst.pushManifest(m.desc, m.bytes, m.how);
+  }
   result.manifests = plan.manifests.length;
   // A tag the caller found elsewhere (tagChecked) or that named another manifest has just been written.
   const tagUnchanged = opts.tag === undefined || current === result.top.digest;

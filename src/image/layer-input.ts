@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract, pack, type Header as FullHeader, type Pack } from 'tar-stream';
 import { corruptArchive, openTarStream } from '../archive/decompress.js';
 import { NotFoundError, UsageError } from '../errors.js';
+import { abortable, stopped } from '../util/abort.js';
 
 /** A tar entry's header as written: a name and whatever else is known. */
 export type Header = Partial<FullHeader> & { name: string };
@@ -24,7 +25,7 @@ export interface EntryOptions {
 
 /**
  * The tar stream of a new layer: the input's entries with owners and times as asked, a directory's in sorted order.
- * `signal` stops the reading at once (files being read included); the stream then fails with the abort.
+ * When `signal` aborts, the file being read is destroyed, no entry follows, and the stream fails with its reason.
  */
 export function layerTar(input: LayerInput, opts: EntryOptions, signal?: AbortSignal): Readable {
   const out = pack();
@@ -37,6 +38,7 @@ export function layerTar(input: LayerInput, opts: EntryOptions, signal?: AbortSi
 export async function addEntry(out: Pack, header: Header, body?: Readable): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const sink = out.entry(header, (err) => (err ? reject(err) : resolve())) as unknown as NodeJS.WritableStream;
+    sink.on('error', () => undefined); // reported through the entry callback (a torn-down pack fails every entry)
     if (body) pipeline(body, sink).catch(reject);
     else sink.end();
   });
@@ -68,7 +70,7 @@ async function repackTar(path: string, out: Pack, opts: EntryOptions, signal: Ab
   if (!st?.isFile()) throw new NotFoundError(`${path}: no such file`, { code: 'ERR_FILE_NOT_FOUND' });
   const ex = extract();
   try {
-    const tar = await openTarStream(createReadStream(path, signal ? { signal } : {}));
+    const tar = await openTarStream(abortable(createReadStream(path), signal));
     tar.on('error', (err) => ex.destroy(err));
     tar.pipe(ex as unknown as NodeJS.WritableStream);
     for await (const entry of ex) {
@@ -77,8 +79,7 @@ async function repackTar(path: string, out: Pack, opts: EntryOptions, signal: Ab
       body.resume();
     }
   } catch (err) {
-    signal?.throwIfAborted();
-    throw corruptArchive(err);
+    throw stopped(corruptArchive(err), signal);
   }
 }
 
@@ -86,9 +87,7 @@ async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions,
   const root = await lstat(dir).catch(() => undefined);
   if (!root?.isDirectory()) throw new NotFoundError(`${dir}: no such directory`, { code: 'ERR_FILE_NOT_FOUND' });
   const base = posix.normalize(`/${dest}`).replace(/^\/+|\/+$/g, '');
-  if (base.split('/').includes('..')) {
-    throw new UsageError(`option layers: ${dir} placed at ${dest}: the destination must stay inside the image`, { option: 'layers' });
-  }
+  if (base.split('/').includes('..')) throw new UsageError(`--dir ${dir}:${dest}: the destination must stay inside the image`);
   const owner = { uid: 0, gid: 0 };
   const parts = base ? base.split('/') : [];
   for (let i = 0; i < parts.length; i++) {
@@ -116,7 +115,7 @@ async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions,
           await addEntry(out, adjust({ ...header, type: 'link', linkname: first }, opts, owner));
         } else {
           if (st.nlink > 1) links.set(key, inTar);
-          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), createReadStream(path, signal ? { signal } : {}));
+          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), abortable(createReadStream(path), signal));
         }
       }
       // sockets, fifos and devices are left out: a directory of files is what `--dir` adds

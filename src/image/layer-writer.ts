@@ -5,6 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { zstdCompress } from '../archive/zstd.js';
+import { abortable, stopped } from '../util/abort.js';
 
 /** How a new layer is compressed. */
 export type LayerCompression = 'gzip' | 'zstd';
@@ -20,20 +21,26 @@ export interface BuiltLayer {
 
 /**
  * Compresses a tar stream into a temp file in `dir`, hashing the tar (diff_id) and the compressed bytes (digest) as
- * they flow: a layer of any size passes through in chunks (zstd without Node's streaming encoder excepted).
- * `signal` stops it at once (the caller removes `dir`, and the partial file in it).
+ * they flow: a layer of any size passes through in chunks (zstd without Node's streaming encoder excepted). When
+ * `signal` aborts, the tar is destroyed with its reason and the write fails with it (the caller owns `dir`).
  */
 export async function writeLayer(tar: Readable, dir: string, compression: LayerCompression, signal?: AbortSignal): Promise<BuiltLayer> {
   const path = join(dir, `layer-${randomBytes(8).toString('hex')}`);
   const diff = createHash('sha256');
   const blob = createHash('sha256');
   const size = { n: 0 };
-  if (compression === 'gzip') {
-    await pipeline(tar, hashing(diff), createGzip(), hashing(blob, size), createWriteStream(path), { signal });
-  } else {
-    const tapped = tar.pipe(hashing(diff));
-    tar.on('error', (err) => tapped.destroy(err));
-    await pipeline(await zstdCompress(tapped), hashing(blob, size), createWriteStream(path), { signal });
+  const source = abortable(tar, signal);
+  try {
+    if (compression === 'gzip') {
+      await pipeline(source, hashing(diff), createGzip(), hashing(blob, size), createWriteStream(path));
+    } else {
+      const tapped = source.pipe(hashing(diff));
+      source.on('error', (err) => tapped.destroy(err));
+      await pipeline(await zstdCompress(tapped), hashing(blob, size), createWriteStream(path));
+    }
+    signal?.throwIfAborted(); // zstd without a streaming encoder compresses in one call the signal cannot stop
+  } catch (err) {
+    throw stopped(err, signal);
   }
   return { path, digest: `sha256:${blob.digest('hex')}`, size: size.n, diffId: `sha256:${diff.digest('hex')}`, compression };
 }

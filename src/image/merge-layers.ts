@@ -8,6 +8,7 @@ import { corruptArchive, openTarStream } from '../archive/decompress.js';
 import type { SourceTarget } from '../content/target.js';
 import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
+import { abortable, stopped } from '../util/abort.js';
 import { addEntry, portableHeader, type Header } from './layer-input.js';
 
 const WHITEOUT = '.wh.';
@@ -24,16 +25,20 @@ interface Winner {
  * has it, whiteouts (`.wh.NAME`) and opaque directories (`.wh..wh..opq`) hiding what lies below them, a file that
  * replaces a directory hiding its contents, no whiteout entries left. Hard links are kept (written after the files
  * they name). Layers are downloaded (verified) into temp files in `dir`, read once top-down to decide which entry
- * wins each path, then once bottom-up to write the winners: nothing but paths is held in memory. `signal` stops
- * every stage at once (the stream then fails with the abort; the caller removes `dir`).
+ * wins each path, then once bottom-up to write the winners: nothing but paths is held in memory. When `signal`
+ * aborts, the file being read is destroyed with its reason, and so is the returned stream.
  */
 export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: string, signal?: AbortSignal): Promise<Readable> {
   const files: string[] = [];
   for (const layer of layers) {
-    signal?.throwIfAborted();
     const path = join(dir, `merge-${randomBytes(8).toString('hex')}`);
+    signal?.throwIfAborted();
     const { stream } = await src.fetchBlob(layer);
-    await pipeline(verified(stream, layer, `${src.description}: layer ${layer.digest}`), createWriteStream(path), { signal });
+    try {
+      await pipeline(abortable(verified(stream, layer, `${src.description}: layer ${layer.digest}`), signal), createWriteStream(path));
+    } catch (err) {
+      throw stopped(err, signal);
+    }
     files.push(path);
   }
   const winners = new Map<string, Winner>();
@@ -98,7 +103,7 @@ type OnEntry = (header: Header, name: string, ordinal: number, body: Readable) =
 async function readEntries(path: string, signal: AbortSignal | undefined, onEntry: OnEntry): Promise<void> {
   const ex = extract();
   try {
-    const tar = await openTarStream(createReadStream(path, signal ? { signal } : {}));
+    const tar = await openTarStream(abortable(createReadStream(path), signal));
     tar.on('error', (err) => ex.destroy(err));
     tar.pipe(ex as unknown as NodeJS.WritableStream);
     let ordinal = 0;
@@ -109,7 +114,6 @@ async function readEntries(path: string, signal: AbortSignal | undefined, onEntr
       body.resume();
     }
   } catch (err) {
-    signal?.throwIfAborted();
-    throw corruptArchive(err);
+    throw stopped(corruptArchive(err), signal);
   }
 }

@@ -73,7 +73,7 @@ export async function save(ctx: OpsContext, images: string[], out: { path: strin
     const names: string[] = [];
     for (const [i, image] of images.entries()) {
       const ref = parseReference(image);
-      const saved = await copyImage(sources[i]!, writer, { ...rest, ...choice, session, tag: ref.name });
+      const saved = await copyImage(sources[i]!, writer, { ...rest, ...choice, session, tag: ref.name, signal: ctx.transport.signal });
       if (whole && saved.digest !== saved.sourceDigest) {
         onWarning?.({
           code: 'NEW_INDEX',
@@ -116,10 +116,11 @@ export interface LoadResult {
 export async function load(ctx: OpsContext, input: { path: string } | { stream: Readable }, opts: LoadOptions = {}): Promise<LoadResult> {
   const { name: given, credentials: _, ...copyOpts } = opts;
   const named = given === undefined ? undefined : parseReference(given).name;
+  const signal = ctx.transport.signal;
   const store = await openStore(ctx);
   const tmp = await scratchDir(ctx);
   try {
-    const archive = await openArchive(input, tmp, archiveLimits(ctx.env));
+    const archive = await openArchive(input, tmp, { limits: archiveLimits(ctx.env), signal });
     try {
       if (archive.images.length === 0) throw new NotFoundError(`${archive.description} holds no images: nothing was loaded`, { code: 'ERR_IMAGE_NOT_FOUND' });
       const unnamed = archive.images.filter((i) => !i.name);
@@ -132,11 +133,11 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
       for (const image of archive.images) {
         const name = image === renamed?.[0] ? named : image.name;
         if (name === undefined) {
-          const copied = await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session }));
+          const copied = await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session, signal }));
           result.unnamed.push(copied.digest);
           continue;
         }
-        await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session, tag: store.nameOf(name) }));
+        await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session, signal, tag: store.nameOf(name) }));
         if (image.name && image.name !== name) {
           await store.tag(name, image.name); // the archive's own name too: a second name, no second copy
           result.names.push(image.name);

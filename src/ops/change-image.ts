@@ -72,6 +72,7 @@ async function write(
       ...(opts.manifestFormat ? { format: opts.manifestFormat } : {}),
       ...(opts.jobs ? { jobs: opts.jobs } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      signal: ctx.transport.signal,
     }));
     return { digest: result.digest, destination };
   } finally {

@@ -7,6 +7,7 @@ import { resolveImage } from '../content/resolve.js';
 import { NotFoundError } from '../errors.js';
 import { mergeLayers } from '../image/merge-layers.js';
 import type { Platform } from '../oci/platform.js';
+import { abortable, stopped } from '../util/abort.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { checkOutputFile } from '../util/output-file.js';
 import type { OpsContext } from './context.js';
@@ -40,17 +41,22 @@ export async function exportImage(ctx: OpsContext, image: string, output: Export
   );
 }
 
-/** Streams the tar to the output: into a file through a temp name (removed when anything fails), or into a stream left open. */
+/**
+ * Streams the tar to the output: into a file through a temp name (removed when anything fails or the signal aborts;
+ * renamed only when complete), or into a stream left open.
+ */
 async function writeTar(tar: Readable, output: ExportOutput, signal: AbortSignal | undefined): Promise<void> {
-  if ('stream' in output) return pipeline(tar, output.stream, { end: false, signal });
+  const source = abortable(tar, signal);
+  if ('stream' in output) return pipeline(source, output.stream, { end: false });
   const temp = `${output.path}.tmp-${randomBytes(6).toString('hex')}`;
   const forget = onInterrupt(() => rmSync(temp, { force: true }));
   try {
-    await pipeline(tar, createWriteStream(temp), { signal });
+    await pipeline(source, createWriteStream(temp));
+    signal?.throwIfAborted();
     await rename(temp, output.path);
   } catch (err) {
     await rm(temp, { force: true });
-    throw err;
+    throw stopped(err, signal);
   } finally {
     forget();
   }

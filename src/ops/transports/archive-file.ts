@@ -15,7 +15,7 @@ export async function openArchiveFile(ctx: OpsContext, input: ArchiveInput, desc
   const [{ archiveLimits }, { openArchive }] = await Promise.all([import('../../archive/extract.js'), import('../../archive/reader.js')]);
   const tmp = await scratchDir(ctx);
   try {
-    const archive = await openArchive(input, tmp, archiveLimits(ctx.env), description);
+    const archive = await openArchive(input, tmp, { limits: archiveLimits(ctx.env), name: description, signal: ctx.transport.signal });
     const image = pick(archive);
     return {
       target: image.source,
