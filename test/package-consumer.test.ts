@@ -110,13 +110,15 @@ describe('the package as a dependency', () => {
   });
 
   test('tsc --strict accepts ESM and CJS consumers under node16, nodenext and bundler resolution, and refuses a wrong option type', async () => {
+    // The package's declaration files themselves are checked once (--skipLibCheck false, under nodenext: 10 s of CPU
+    // with @types/node); a declaration another resolution could not follow still fails the consumers' imports.
     const cases = {
-      node16: { flags: '--module node16 --moduleResolution node16', cjs: [['import.cts', CJS_IMPORT]] },
-      nodenext: { flags: '--module nodenext --moduleResolution nodenext', cjs: [['require.cts', CJS_REQUIRE], ['import.cts', CJS_IMPORT]] },
-      bundler: { flags: '--module preserve --moduleResolution bundler', cjs: [['require.cts', CJS_REQUIRE], ['import.cts', CJS_IMPORT]] },
+      nodenext: { flags: '--module nodenext --moduleResolution nodenext --skipLibCheck false', cjs: [['require.cts', CJS_REQUIRE], ['import.cts', CJS_IMPORT]] },
+      node16: { flags: '--module node16 --moduleResolution node16 --skipLibCheck true', cjs: [['import.cts', CJS_IMPORT]] },
+      bundler: { flags: '--module preserve --moduleResolution bundler --skipLibCheck true', cjs: [['require.cts', CJS_REQUIRE], ['import.cts', CJS_IMPORT]] },
     } as const;
     const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
-    const common = `--strict --noEmit --skipLibCheck false --target es2022 --types node --typeRoots ${join(REPO, 'node_modules/@types')}`;
+    const common = `--strict --noEmit --target es2022 --types node --typeRoots ${join(REPO, 'node_modules/@types')}`;
     await Promise.all(Object.entries(cases).map(async ([mode, { flags, cjs }]) => {
       // One compiler run per mode: the consumers must compile, wrong.mts (a number option given a string) must not.
       const files = [['esm.mts', ESM], ...cjs] as const;
