@@ -10,8 +10,10 @@
 // mtime: npm writes the install time, which turned every cache of an installed regctl down. Any mismatch or error
 // falls back silently to a plain compile. REGCTL_DEBUG_CODE_CACHE=1 prints, per file, whether its cache was used.
 //
-// The bundle holds no import(): a script compiled from a code cache made in another process (the build) has no
-// dynamic-import callback, whatever vm.Script is given, so scripts/bundle.mjs turns import() into require().
+// A script compiled from a code cache made in another process (the build) keeps what V8 stored with it: it has no
+// dynamic-import callback, whatever vm.Script is given (so scripts/bundle.mjs turns import() into require()), and
+// it keeps its name. Scripts are therefore named by their path in the package (regctl/dist/bundle/lib.cjs in a
+// stack trace), the same at build time and in every install, never the build machine's folder.
 //
 // REGCTL_CODE_CACHE_TRAIN=1 (build only) writes the caches at exit, after the command has run: V8 compiles most
 // functions lazily, and a cache made after a run holds every function the run compiled.
@@ -23,6 +25,7 @@ const Module = require('node:module');
 const train = process.env.REGCTL_CODE_CACHE_TRAIN === '1';
 const debug = process.env.REGCTL_DEBUG_CODE_CACHE === '1';
 const trained = [];
+const ROOT = path.join(__dirname, '..');
 const BUILD_ID = /^\/\/ regctl bundle sha256:([0-9a-f]{64})\n/;
 
 /** The cache made for this content, size and Node, or why there is none. */
@@ -58,7 +61,8 @@ function load(file, parent) {
   }
   const sha256 = BUILD_ID.exec(source)?.[1];
   const { cachedData, why } = readCache(file, sha256, size);
-  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const filename = `regctl/${path.relative(ROOT, file)}`;
+  const script = new vm.Script(Module.wrap(source), { filename, ...(cachedData ? { cachedData } : {}) });
   if (debug) {
     const verdict = cachedData ? (script.cachedDataRejected ? 'rejected by V8' : 'accepted') : why;
     process.stderr.write(`regctl code cache: ${path.basename(file)}: ${verdict}\n`);
@@ -92,4 +96,4 @@ if (train) {
   });
 }
 
-load(path.join(__dirname, '..', 'dist', 'bundle', 'regctl.cjs'), module);
+load(path.join(ROOT, 'dist', 'bundle', 'regctl.cjs'), module);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sha256 } from './helpers/images.js';
 import { installed, runInstalled } from './helpers/installed.js';
-import { pkg } from './helpers/package.js';
+import { pkg, REPO } from './helpers/package.js';
 import { startProxy, type ProxyHandle } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, type CliResult, type Home } from './helpers/run-cli.js';
@@ -82,6 +82,11 @@ describe('the installed regctl: registry commands', () => {
     const verdicts = new Map([...r.stderr.matchAll(/^regctl code cache: (\S+): (.+)$/gm)].map((m) => [m[1]!, m[2]!]));
     for (const f of ['regctl.cjs', 'shared.cjs', 'lib.cjs', 'undici.cjs']) assert.equal(verdicts.get(f), 'accepted', `${f} in\n${r.stderr}`);
     for (const [f, verdict] of verdicts) assert.ok(verdict === 'accepted' || (verdict === 'missing' && !caches.includes(f)), `${f}: ${verdict}`);
+    // A cached script keeps the name it was cached under: the launcher names each by its place in the package.
+    const failed = await runInstalled(['--debug', 'digest', `${repoOf('lib/none')}:1`], home.env);
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.match(failed.stderr, /^ +at .*\(regctl\/dist\/bundle\/lib\.cjs:\d+:\d+\)$/m);
+    assert.ok(!failed.stderr.includes(REPO), `no path of the build in\n${failed.stderr}`);
   });
 
   test('login checks and stores credentials on a TLS registry with htpasswd; logout removes them', async () => {
