@@ -96,7 +96,7 @@ describe('the package as a dependency', () => {
     assert.equal(cjs.stderr, '', 'no warning');
   });
 
-  test(`on the lowest Node engines allows (${pkg.engines.node}): require and import work, without a warning`, { timeout: NODE_INSTALL_TIMEOUT_MS }, async () => {
+  test(`on the lowest Node engines allows (${pkg.engines.node}): require, import and the CLI work, without a warning`, { timeout: NODE_INSTALL_TIMEOUT_MS }, async () => {
     const node = await nodeBinary(lowestNode());
     const version = await spawnCapture(node, ['--version'], home.env);
     assert.equal(version.stdout.trim(), `v${lowestNode()}`);
@@ -107,6 +107,10 @@ describe('the package as a dependency', () => {
     const esm = await mirror(node, 'mirror.mjs', 'lowest-esm/app');
     assert.equal(esm.code, 0, esm.stderr);
     assert.equal(esm.stdout, `${image.digest} ${image.digest}\n`);
+    // and the CLI (its code caches, made by another Node, are left aside)
+    const cli = await spawnCapture(node, [join(project, 'node_modules', pkg.name, 'bin', 'regctl.cjs'), 'digest', `${a.host}/pkg/app:1`], home.env);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(cli.stdout, `${image.digest}\n`);
   });
 
   test('tsc --strict accepts ESM and CJS consumers under node16, nodenext and bundler resolution, and refuses a wrong option type', async () => {
