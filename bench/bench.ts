@@ -9,8 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRegistry, stopAll, type RegistryHandle } from '../test/helpers/registry.js';
-import { seedManyTags } from '../test/helpers/seed.js';
+import { installed } from '../test/helpers/installed.js';
+import { seedImage, seedManyTags } from '../test/helpers/seed.js';
 import { ensureImage, type ImageSpec } from './images.js';
+import { installedContenders, installedTable, INSTALLED_SCENARIO } from './installed.js';
 import { countsCell, latencyScenarios, latencyWanted, startLatencyBed, stopLatencyBed } from './latency.js';
 import { compare } from './measure.js';
 import { latencyTable, report, scenarioTable, verdict, type ScaleResult, type ScenarioResult } from './report.js';
@@ -40,6 +42,8 @@ interface Config {
   runs: number;
   scaleRuns: number;
   hyperfineRuns: number;
+  /** Rounds of the installed package's digest beside the checkout's (CPU times differ by a few ms). */
+  installedRuns: number;
   sync: SyncSpec;
 }
 
@@ -55,6 +59,7 @@ const FULL: Config = {
   runs: 5,
   scaleRuns: 3,
   hyperfineRuns: 30,
+  installedRuns: 30,
   sync: { repos: 3, tags: 20, baseBytes: 4 * MiB, repoBytes: 1 * MiB, tagBytes: 64 * 1024 },
 };
 
@@ -70,6 +75,7 @@ const TINY: Config = {
   runs: 1,
   scaleRuns: 1,
   hyperfineRuns: 2,
+  installedRuns: 2,
   sync: { repos: 2, tags: 3, baseBytes: 16 * 1024, repoBytes: 4 * 1024, tagBytes: 1024 },
 };
 
@@ -161,6 +167,16 @@ async function main(): Promise<void> {
       log(`${scenario.name}: regctl ${stats[0]!.medianMs.toFixed(0)} ms, skopeo ${stats[1]!.medianMs.toFixed(0)} ms${verdict(result).met ? '' : ' (target missed)'}`);
     }
 
+    let installedMd: string | undefined;
+    if (!values.only || INSTALLED_SCENARIO.includes(values.only)) {
+      log(`${INSTALLED_SCENARIO}: npm pack, npm install -g --prefix …`);
+      const { bin } = await installed();
+      await seedImage({ url: a.url }, 'installed/app', '1');
+      const stats = await compare(installedContenders(env, bin, `${a.host}/installed/app:1`), Math.max(runs, config.installedRuns));
+      installedMd = installedTable(stats);
+      log(`${INSTALLED_SCENARIO}: CPU checkout ${stats[0]!.cpuMeanMs.toFixed(1)} ms, installed ${stats[1]!.cpuMeanMs.toFixed(1)} ms`);
+    }
+
     let latency: string | undefined;
     if (latencyWanted(values.only)) {
       log('latency test bed (RTT 40 ms, token auth, TLS) …');
@@ -217,7 +233,7 @@ async function main(): Promise<void> {
       config: `${config.name} (big ${config.big.layers} × ${size(config.big.layerBytes)}, many ${config.many.layers} × ${size(config.many.layerBytes)}, `
         + `multi ${config.multi.platforms!.length} platforms × ${config.multi.layers} × ${size(config.multi.layerBytes)})`,
     };
-    const markdown = report(machine, results, scale, tags, cross, runs, latency);
+    const markdown = report(machine, results, scale, tags, cross, runs, latency, installedMd);
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, markdown);
     if (!values.tiny && !values.out && !values.only) await updateReadme(machine.date, `${scenarioTable(results)}\n\nAt 40 ms RTT (token auth over TLS):\n\n${latency}`);

@@ -36,6 +36,8 @@ export interface Stats {
   maxMs: number;
   peakRssKiB: number;
   cpuMedianMs: number;
+  /** The mean of the CPU times: finer than their median when runs differ by less than GNU time's 10 ms. */
+  cpuMeanMs: number;
 }
 
 export async function runOnce(cmd: Command): Promise<Sample> {
@@ -75,6 +77,7 @@ export function stats(label: string, samples: Sample[]): Stats {
     label, samples, medianMs: median(ms), minMs: Math.min(...ms), maxMs: Math.max(...ms),
     peakRssKiB: Math.max(...samples.map((s) => s.rssKiB)),
     cpuMedianMs: median(samples.map((s) => s.cpuMs)),
+    cpuMeanMs: samples.reduce((sum, s) => sum + s.cpuMs, 0) / samples.length,
   };
 }
 

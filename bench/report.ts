@@ -106,7 +106,7 @@ export function scaleTable(title: string, results: ScaleResult[], unit: 'size' |
   return lines.join('\n');
 }
 
-export function report(machine: Machine, results: ScenarioResult[], scale: ScaleResult[], tags: ScaleResult[], hyperfine: string | undefined, runs: number, latency?: string): string {
+export function report(machine: Machine, results: ScenarioResult[], scale: ScaleResult[], tags: ScaleResult[], hyperfine: string | undefined, runs: number, latency?: string, installed?: string): string {
   const versions = Object.entries(machine.versions).map(([k, v]) => `${k} ${v}`).join(', ');
   return [
     `# regctl vs skopeo — ${machine.date}`,
@@ -125,6 +125,9 @@ export function report(machine: Machine, results: ScenarioResult[], scale: Scale
       'regctl keeps pings and tokens between runs (~/.cache/regctl), so after the warm-up a run uses what the previous one',
       'learned, as a user\'s second command does within a token\'s lifetime (300 s here); the "nothing remembered" row runs it',
       'with --no-cache. Counts are per run, summed over the three proxies.', '', latency, ''] : []),
+    ...(installed ? ['## The installed package', '',
+      '`npm pack`, `npm install -g --prefix` of the tarball, and that prefix\'s `regctl digest` interleaved with the checkout\'s',
+      '`bin/regctl.cjs` (the same bundle and code caches) and `node -e 0`; CPU is user + system, its mean over the runs.', '', installed, ''] : []),
     '## How time and memory grow',
     '',
     scaleTable('cold copy A → B', scale, 'size'),

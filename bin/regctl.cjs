@@ -4,9 +4,16 @@
 //
 // Each bundle file is compiled with the V8 code cache scripts/code-cache.mjs made at build time (dist/bundle/
 // NAME.cjs.v8cache): V8 then skips parsing and compiling what the cache holds (~12-15 ms of a short command). The
-// cache is used only when its header names this Node version and the size and mtime of the file it was made from
-// (the build also records the file's sha256); V8 itself rejects a cache made by another V8 or with other flags.
-// Any mismatch or error falls back silently to a plain compile.
+// cache is keyed on content: each bundle file starts with `// regctl bundle sha256:HEX` (the hash of the rest of
+// the file, written by scripts/bundle.mjs), and the cache is used only when its header names that hash, the file's
+// size and this Node version; V8 itself rejects a cache made by another V8 or with other flags. Not the file's
+// mtime: npm writes the install time, which turned every cache of an installed regctl down. Any mismatch or error
+// falls back silently to a plain compile. REGCTL_DEBUG_CODE_CACHE=1 prints, per file, whether its cache was used.
+//
+// A script compiled from a code cache made in another process (the build) keeps what V8 stored with it: it has no
+// dynamic-import callback, whatever vm.Script is given (so scripts/bundle.mjs turns import() into require()), and
+// it keeps its name. Scripts are therefore named by their path in the package (regctl/dist/bundle/lib.cjs in a
+// stack trace), the same at build time and in every install, never the build machine's folder.
 //
 // REGCTL_CODE_CACHE_TRAIN=1 (build only) writes the caches at exit, after the command has run: V8 compiles most
 // functions lazily, and a cache made after a run holds every function the run compiled.
@@ -16,17 +23,27 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 const train = process.env.REGCTL_CODE_CACHE_TRAIN === '1';
+const debug = process.env.REGCTL_DEBUG_CODE_CACHE === '1';
 const trained = [];
+const ROOT = path.join(__dirname, '..');
+const BUILD_ID = /^\/\/ regctl bundle sha256:([0-9a-f]{64})\n/;
 
-function readCache(file, stat) {
+/** The cache made for this content, size and Node, or why there is none. */
+function readCache(file, sha256, size) {
+  if (!sha256) return { why: 'no build id' };
+  let data;
   try {
-    const data = fs.readFileSync(`${file}.v8cache`);
+    data = fs.readFileSync(`${file}.v8cache`);
+  } catch {
+    return { why: 'missing' };
+  }
+  try {
     const end = data.indexOf(10);
     const head = JSON.parse(data.toString('latin1', 0, end));
-    if (head.node !== process.version || head.size !== stat.size || head.mtimeMs !== stat.mtimeMs) return undefined;
-    return data.subarray(end + 1);
+    if (head.node !== process.version || head.size !== size || head.sha256 !== sha256) return { why: 'stale' };
+    return { cachedData: data.subarray(end + 1) };
   } catch {
-    return undefined;
+    return { why: 'unreadable' };
   }
 }
 
@@ -35,16 +52,22 @@ function load(file, parent) {
   if (known) return known.exports;
   const fd = fs.openSync(file, 'r');
   let source;
-  let stat;
+  let size;
   try {
-    stat = fs.fstatSync(fd);
+    size = fs.fstatSync(fd).size;
     source = fs.readFileSync(fd, 'utf8');
   } finally {
     fs.closeSync(fd);
   }
-  const cachedData = readCache(file, stat);
-  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
-  if (train) trained.push({ file, script, stat });
+  const sha256 = BUILD_ID.exec(source)?.[1];
+  const { cachedData, why } = readCache(file, sha256, size);
+  const filename = `regctl/${path.relative(ROOT, file)}`;
+  const script = new vm.Script(Module.wrap(source), { filename, ...(cachedData ? { cachedData } : {}) });
+  if (debug) {
+    const verdict = cachedData ? (script.cachedDataRejected ? 'rejected by V8' : 'accepted') : why;
+    process.stderr.write(`regctl code cache: ${path.basename(file)}: ${verdict}\n`);
+  }
+  if (train && sha256) trained.push({ file, script, size, sha256 });
   const m = new Module(file, parent);
   m.filename = file;
   m.paths = Module._nodeModulePaths(path.dirname(file));
@@ -66,12 +89,11 @@ function load(file, parent) {
 
 if (train) {
   process.on('exit', () => {
-    for (const { file, script, stat } of trained) {
-      const hash = require('node:crypto').createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-      const head = JSON.stringify({ node: process.version, size: stat.size, mtimeMs: stat.mtimeMs, sha256: hash });
+    for (const { file, script, size, sha256 } of trained) {
+      const head = JSON.stringify({ node: process.version, size, sha256 });
       fs.writeFileSync(`${file}.v8cache`, Buffer.concat([Buffer.from(`${head}\n`, 'latin1'), script.createCachedData()]));
     }
   });
 }
 
-load(path.join(__dirname, '..', 'dist', 'bundle', 'regctl.cjs'), module);
+load(path.join(ROOT, 'dist', 'bundle', 'regctl.cjs'), module);

@@ -9,10 +9,14 @@
 //   shared.cjs   our modules that both of the above import statically (errors.js), so there is one RegctlError
 //   <pkg>.cjs    each npm package on its own, loaded when first used; for undici only Agent and EnvHttpProxyAgent
 //
+// Each file then gets a first line `// regctl bundle sha256:HEX`, the hash of the rest of it: bin/regctl.cjs keys
+// each file's V8 code cache on it (scripts/code-cache.mjs).
+//
 // The build fails rather than guess: on an npm package or a name not listed in PACKAGES, on a shared module that
 // imports another of our modules, or if undici's files move.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
@@ -48,7 +52,7 @@ module.exports = {
   yaml: { names: ['parse'] },
   semver: { default: true },
 };
-// commander goes into regctl.cjs; @napi-rs/keyring (optional, native) stays an import resolved from node_modules.
+// commander goes into regctl.cjs; the optional (native) packages are required from node_modules when first used.
 const EXTERNAL = ['@napi-rs/keyring', '@mongodb-js/zstd'];
 const packageFile = (name) => `${name}.cjs`;
 const packageSource = (name, pkg) =>
@@ -128,10 +132,14 @@ function linker({ shared, onOurs }) {
     setup(b) {
       b.onResolve({ filter: /^\.\/[\w.-]+\.cjs$/ }, (args) =>
         ['package', 'shared', 'lib'].includes(args.namespace) ? { path: args.path, external: true } : undefined);
-      // import('node:tls') (a built-in loaded on use) as a require() run when the import is: bin/regctl.cjs runs the
-      // bundle through vm.Script, which has no loader for a real dynamic import.
-      b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
-      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+      // import('node:tls') (a built-in loaded on use) and import() of an optional package (EXTERNAL) as a require()
+      // run when the import is: bin/regctl.cjs compiles the bundle with vm.Script and a V8 code cache, and a script
+      // compiled from a cache made in another process has no dynamic-import callback (V8 keeps the host options of
+      // the process that made the cache), so a real import() would throw in every installed regctl. (An ES-module-only
+      // optional package would load through require(esm), Node >= 20.19.)
+      b.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'dynamic-import' && (args.path.startsWith('node:') || EXTERNAL.includes(args.path))
+        ? { path: args.path, namespace: 'required' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('node:') || EXTERNAL.includes(args.path) || args.path === 'commander') return undefined;
         if (args.importer.includes('/node_modules/')) return undefined; // inside a package: bundle as usual
@@ -157,6 +165,16 @@ function loaderEntry(paths) {
   return `exports.load = (spec) => {\n  switch (spec) {\n${cases.join('\n')}\n  }\n  throw new Error('regctl bundle: no module ' + spec);\n};\n`;
 }
 
+/** esbuild with the common options; fails if an output keeps an import() (the linker says why none may). */
+async function bundle(options) {
+  const result = await build({ ...common, ...options });
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    const left = output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+    if (left.length) throw new Error(`scripts/bundle.mjs: ${file} keeps import() of ${left.join(', ')}: bin/regctl.cjs cannot run it`);
+  }
+  return result;
+}
+
 const distInputs = (result) => Object.keys(result.metafile.inputs).map((p) => resolve(root, p)).filter(ours);
 
 await rm(outdir, { recursive: true, force: true });
@@ -166,8 +184,7 @@ const lib = new Set();
 const shared = new Set();
 const binJs = resolve(dist, 'bin.js');
 const cliJs = resolve(dist, 'cli.js');
-await build({
-  ...common,
+await bundle({
   entryPoints: [binJs],
   outfile: resolve(outdir, 'regctl.cjs'),
   external: EXTERNAL,
@@ -185,8 +202,7 @@ await build({
 });
 
 // shared.cjs first: a shared module that imports another of ours would be bundled twice (two RegctlErrors).
-const sharedResult = await build({
-  ...common,
+const sharedResult = await bundle({
   stdin: { contents: loaderEntry(shared), resolveDir: root, loader: 'js' },
   outfile: resolve(outdir, 'shared.cjs'),
   plugins: [inlineVersion, lazyBuiltins, linker({})],
@@ -195,8 +211,7 @@ for (const path of distInputs(sharedResult)) {
   if (!shared.has(path)) throw new Error(`scripts/bundle.mjs: shared module imports ${key(path)}; make it shared too`);
 }
 
-const libResult = await build({
-  ...common,
+const libResult = await bundle({
   stdin: { contents: loaderEntry(lib), resolveDir: root, loader: 'js' },
   outfile: resolve(outdir, 'lib.cjs'),
   external: EXTERNAL,
@@ -209,7 +224,7 @@ for (const path of [binJs, cliJs]) {
 const require = createRequire(import.meta.url);
 for (const [name, pkg] of Object.entries(PACKAGES)) {
   const outfile = resolve(outdir, packageFile(name));
-  await build({ ...common, stdin: { contents: packageSource(name, pkg), resolveDir: root, loader: 'js' }, outfile, plugins: [lazyBuiltins] });
+  await bundle({ stdin: { contents: packageSource(name, pkg), resolveDir: root, loader: 'js' }, outfile, plugins: [lazyBuiltins] });
   const built = require(outfile);
   const missing = [...(pkg.default && !built ? ['default'] : []), ...(pkg.names ?? []).filter((n) => built?.[n] === undefined)];
   if (missing.length) throw new Error(`scripts/bundle.mjs: ${packageFile(name)} lacks ${missing.join(', ')}`);
@@ -229,4 +244,11 @@ for (const file of await readdir(dist, { recursive: true })) {
   for (const m of text.matchAll(/import\('([^'.][^']*)'\)/g)) {
     if (PACKAGES[m[1]] && !PACKAGES[m[1]].default) throw new Error(`scripts/bundle.mjs: dist/${file} imports '${m[1]}' dynamically`);
   }
+}
+
+// The content key of each file's code cache (bin/regctl.cjs): the sha256 of the file as esbuild wrote it.
+for (const file of await readdir(outdir)) {
+  if (!file.endsWith('.cjs')) continue;
+  const text = await readFile(resolve(outdir, file), 'utf8');
+  await writeFile(resolve(outdir, file), `// regctl bundle sha256:${createHash('sha256').update(text).digest('hex')}\n${text}`);
 }

@@ -25,6 +25,8 @@ test('the benchmark runs end to end in its tiny configuration and reports every 
     // The latency rows carry each tool's connections / round trips, counted by the proxies.
     assert.equal(md.match(/× \| \d+ \/ \d+ \| \d+ \/ \d+ \|/g)?.length, 7, md);
     assert.match(md, /\| 20 tags \| [\d.]+ m?s /);
+    // The installed package's digest beside the checkout's launcher, with its CPU target.
+    assert.match(md, /^\| installed regctl \| [\d.]+ ms .* \| CPU ≤ checkout \+ 10 ms = [\d.]+ ms \| (yes|\*\*no\*\*) \|$/m);
     // Short scenarios run beside node -e 0 and report regctl's CPU over it; the load average is noted.
     assert.match(md, /node -e 0: [\d.]+ m?s; regctl CPU [\d.]+ m?s, node -e 0 \+ -?[\d.]+ m?s/);
     assert.match(md, /load average [\d.]+ [\d.]+ [\d.]+ at the start/);
