@@ -3,7 +3,7 @@ import { copyImage, type CopyProgress } from '../content/copy.js';
 import { writeTo, type SourceTarget } from '../content/target.js';
 import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/platform.js';
-import type { OpsContext } from './context.js';
+import { copySession, type OpsContext } from './context.js';
 import { transferContexts, type WithTransferCredentials } from './credentials.js';
 import { withScratch } from './scratch.js';
 import { locationRegistries, parseLocation, type ImageLocation, type OpenedSource } from './transports/index.js';
@@ -68,7 +68,7 @@ async function write(
       ...(platform ? { platform } : {}),
       ...(dst.name ? { tag: dst.name } : {}),
       ...(opts.format ? { format: opts.format } : {}),
-      ...(opts.jobs ? { jobs: opts.jobs } : {}),
+      session: copySession(ctx, opts.jobs),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     }));
     return { digest: result.digest, destination };

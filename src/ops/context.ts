@@ -1,8 +1,10 @@
 import type { CredentialStore } from '../auth/store.js';
 import type { RegctlConfig } from '../config/regctl-config.js';
+import { CopySession, DEFAULT_JOBS } from '../content/session.js';
 import type { Platform } from '../oci/platform.js';
 import type { Transport } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
+import type { Limiter } from '../util/limiter.js';
 
 /** Everything an operation needs from the outside world, built once by the caller (the CLI or a library user). */
 export interface OpsContext {
@@ -13,4 +15,13 @@ export interface OpsContext {
   config: RegctlConfig;
   credentials: CredentialStore;
   transport: Transport;
+  /** The local image store's folder (`local:` images). */
+  storePath: string;
+  /** One limit on blobs in flight shared by every call of the context, over each call's own `jobs`. */
+  blobs?: Limiter;
+}
+
+/** The blob transfers of one operation: at most `jobs` at once, within the context's shared limit. */
+export function copySession(ctx: OpsContext, jobs: number = DEFAULT_JOBS): CopySession {
+  return new CopySession(jobs, ctx.blobs);
 }

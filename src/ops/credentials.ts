@@ -68,13 +68,13 @@ export function checkCredentialOptions(options: CredentialOptions, names: Creden
  * The context one side of an operation works in: `credentials` apply to `registries` (its authfile's store, else the
  * context's, with the overrides on top); the same context when they say nothing.
  */
-export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}): Promise<OpsContext> {
+export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}, option = 'credentials'): Promise<OpsContext> {
   checkCredentialOptions(credentials);
-  const store = await authFileStore(ctx, credentials.authfile);
+  const store = await authFileStore(ctx, credentials.authfile, true, option);
   const source = overridden(store ?? ctx.credentials, registries, credentials);
   if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
   const insecure = credentials.tlsVerify === false ? registries : [];
-  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecure, source) };
+  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecure, source, option) };
 }
 
 /** The client of one registry, `credentials` applied to it (sideContext for that registry alone). */
@@ -92,12 +92,15 @@ export async function transferContexts(ctx: OpsContext, source: CredentialSide, 
     const both = await sideContext(ctx, [...source.registries, ...destination.registries], source.credentials);
     return [both, both];
   }
-  return Promise.all([sideContext(ctx, source.registries, source.credentials), sideContext(ctx, destination.registries, destination.credentials)]);
+  return Promise.all([
+    sideContext(ctx, source.registries, source.credentials, 'sourceCredentials'),
+    sideContext(ctx, destination.registries, destination.credentials, 'destinationCredentials'),
+  ]);
 }
 
 /** login and logout with an authfile: that file is the store (it may not exist yet). */
 export async function authFileContext(ctx: OpsContext, file: string | undefined): Promise<OpsContext> {
-  const store = await authFileStore(ctx, file, false);
+  const store = await authFileStore(ctx, file, false, 'authfile');
   return store ? { ...ctx, credentials: store, transport: ctx.transport.withCredentials(store) } : ctx;
 }
 
@@ -110,10 +113,13 @@ function credentialOverride(options: CredentialOptions): CredentialOverride | un
   return undefined;
 }
 
-/** The transport with these credentials, and these registries insecure (plain http allowed, TLS not verified). */
-function derived(ctx: OpsContext, insecure: string[], credentials: CredentialSource): Transport {
+/**
+ * The transport with these credentials (given as `option`), and these registries insecure (plain http allowed, TLS not
+ * verified). It shares the context's pools (those of the registries it leaves as they are) and tokens.
+ */
+function derived(ctx: OpsContext, insecure: string[], credentials: CredentialSource, option: string): Transport {
   const registries = insecure.length ? Object.fromEntries(insecure.map((r) => [r, { insecure: true }])) : undefined;
-  return ctx.transport.derive({ ...(registries ? { registries } : {}), credentials: () => credentials });
+  return ctx.transport.derive({ ...(registries ? { registries } : {}), credentials: () => credentials, credentialsOption: option });
 }
 
 function overridden(base: CredentialSource, registries: string[], options: CredentialOptions): CredentialSource {
@@ -121,10 +127,12 @@ function overridden(base: CredentialSource, registries: string[], options: Crede
   return override ? new OverriddenCredentials(base, registries, override) : base;
 }
 
-async function authFileStore(ctx: OpsContext, file: string | undefined, mustExist = true): Promise<CredentialStore | undefined> {
+/** The store of an authfile (given as `option`, or as its `authfile` when that is an object of credentials). */
+async function authFileStore(ctx: OpsContext, file: string | undefined, mustExist: boolean, option: string): Promise<CredentialStore | undefined> {
   if (file === undefined) return undefined;
-  if (!file) throw new UsageError('--authfile must not be empty');
+  const name = option === 'authfile' ? option : `${option}.authfile`;
+  if (!file) throw new UsageError(`option ${name} must not be empty`, { option: name });
   const info = await stat(file).catch(() => undefined);
-  if (info ? !info.isFile() : mustExist) throw new UsageError(`--authfile ${file}: no such file`, { hint: 'give a docker config.json or a containers auth.json' });
+  if (info ? !info.isFile() : mustExist) throw new UsageError(`option ${name} ${file}: no such file`, { option: name, hint: 'give a docker config.json or a containers auth.json' });
   return new CredentialStore({ env: ctx.env, homedir: ctx.homedir, file });
 }
