@@ -79,7 +79,8 @@ export function guardedConnector(opts: ConnectorOptions): GuardedConnector {
   return {
     connect,
     abandon: () => {
-      for (const socket of connecting) socket.destroy();
+      // with an error: a socket destroyed without one never tells undici its connection failed
+      for (const socket of connecting) socket.destroy(Object.assign(new Error('the connection pool closed'), { code: 'UND_ERR_CLOSED' }));
     },
   };
 }

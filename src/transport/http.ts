@@ -67,8 +67,11 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
       await new Promise<void>((resolve) => setImmediate(resolve));
       // The dispatcher's own request() (what undici's top-level request() calls), so this module needs no undici.
       // undici heeds the signal once the request has a connection: until then (a connection being made) the race does.
+      // A HEAD keeps its connection (undici closes it by default, in case a server sends a body anyway): a registry
+      // answers HEAD as the protocol says, and a digest or existence check is a HEAD, often thousands in a row.
       res = await raced(ctx.dispatcher.request({
         origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body: req.body, ...timeouts, ...(signal ? { signal } : {}),
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
       }), signal, (late) => late.body.destroy());
     } catch (err) {
       if (err instanceof RegctlError) throw err; // raised by the request body (e.g. a digest check), not the network
