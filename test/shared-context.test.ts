@@ -4,14 +4,13 @@
 // memory is its own and its stderr is exactly what a user of the library would see.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, spawnCapture, type Home } from './helpers/run-cli.js';
 import { seedImage, tarLayer } from './helpers/seed.js';
+import { startTcpProxy } from './helpers/tcp-proxy.js';
 import { testCA } from './helpers/tls.js';
 import { startTokenServer, type TokenServerHandle } from './helpers/token-server.js';
 
@@ -19,32 +18,6 @@ const INDEX = pathToFileURL(join(resolve(import.meta.dirname, '../dist'), 'index
 const PASSWORD = 'svc-pw-1';
 const REPOS = ['alice/one', 'alice/two', 'alice/three'];
 const MiB = 1024 * 1024;
-
-/** A TCP pass-through in front of a server that counts the connections clients open (TLS goes through untouched). */
-async function countingProxy(port: number): Promise<{ host: string; connections(): number; stop(): Promise<void> }> {
-  let opened = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    opened++;
-    const upstream = connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s)).on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections: () => opened,
-    stop: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
-  };
-}
 
 describe('a shared context does not grow', () => {
   let token: TokenServerHandle;
@@ -70,7 +43,7 @@ describe('a shared context does not grow', () => {
   });
 
   test('3,000 digests with a signal and credentials per call: heap and RSS flat, one token per scope, connections reused, nothing printed', { timeout: 120_000 }, async () => {
-    const proxy = await countingProxy(reg.port);
+    const proxy = await startTcpProxy(reg.port);
     try {
       const ca = await readFile((await testCA()).caCert, 'utf8');
       const tokenHost = new URL(token.url).host;
@@ -114,7 +87,7 @@ describe('a shared context does not grow', () => {
       assert.ok(grew(at1500, 'rss') <= 10, `RSS grew from the 1,500th digest to the 3,000th: ${seen}`);
       const scopes = token.requests.map((q) => q.query.getAll('scope').join(' '));
       assert.deepEqual(scopes.sort(), REPOS.map((repo) => `repository:${repo}:pull`).sort(), 'one token per scope, for all 3,000 calls');
-      assert.ok(proxy.connections() <= 4, `${proxy.connections()} connections to the registry for 3,000 digests, 4 at a time`);
+      assert.ok(proxy.opened() <= 4, `${proxy.opened()} connections to the registry for 3,000 digests, 4 at a time`);
     } finally {
       await proxy.stop();
     }
