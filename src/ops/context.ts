@@ -17,7 +17,7 @@ export interface OpsContext {
   transport: Transport;
   /** The local image store's folder (`local:` images). */
   storePath: string;
-  /** One limit on blobs in flight shared by every call of the context, over each call's own `jobs`. */
+  /** One limit on blobs in flight shared by every call of the context, over each call's own `jobs` (`blobConcurrency`). @internal */
   blobs?: Limiter;
 }
 
