@@ -1,6 +1,5 @@
 import type { CredentialStore } from '../auth/store.js';
 import type { RegctlConfig } from '../config/regctl-config.js';
-import { CopySession, DEFAULT_JOBS } from '../content/session.js';
 import type { Platform } from '../oci/platform.js';
 import type { Transport } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
@@ -19,9 +18,4 @@ export interface OpsContext {
   storePath: string;
   /** One limit on blobs in flight shared by every call of the context, over each call's own `jobs` (`blobConcurrency`). @internal */
   blobs?: Limiter;
-}
-
-/** The blob transfers of one operation: at most `jobs` at once, within the context's shared limit. */
-export function copySession(ctx: OpsContext, jobs: number = DEFAULT_JOBS): CopySession {
-  return new CopySession(jobs, ctx.blobs);
 }

@@ -7,7 +7,8 @@ import { writeTo } from '../content/target.js';
 import { IntegrityError, UsageError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
-import { copySession, type OpsContext } from './context.js';
+import type { OpsContext } from './context.js';
+import { copySession } from './copy-session.js';
 import { transferContexts, type CredentialOptions } from './credentials.js';
 import { locationRegistries, parseLocation, type ImageLocation } from './transports/index.js';
 

@@ -70,7 +70,7 @@ export function checkCredentialOptions(options: CredentialOptions, names: Creden
  */
 export async function sideContext(ctx: OpsContext, registries: string[], credentials: CredentialOptions = {}, option = 'credentials'): Promise<OpsContext> {
   checkCredentialOptions(credentials);
-  const store = await authFileStore(ctx, credentials.authfile, true, option);
+  const store = await authFileStore(ctx, credentials.authfile);
   const source = overridden(store ?? ctx.credentials, registries, credentials);
   if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
   const insecure = credentials.tlsVerify === false ? registries : [];
@@ -100,7 +100,7 @@ export async function transferContexts(ctx: OpsContext, source: CredentialSide, 
 
 /** login and logout with an authfile: that file is the store (it may not exist yet). */
 export async function authFileContext(ctx: OpsContext, file: string | undefined): Promise<OpsContext> {
-  const store = await authFileStore(ctx, file, false, 'authfile');
+  const store = await authFileStore(ctx, file, false);
   return store ? { ...ctx, credentials: store, transport: ctx.transport.withCredentials(store) } : ctx;
 }
 
@@ -127,12 +127,10 @@ function overridden(base: CredentialSource, registries: string[], options: Crede
   return override ? new OverriddenCredentials(base, registries, override) : base;
 }
 
-/** The store of an authfile (given as `option`, or as its `authfile` when that is an object of credentials). */
-async function authFileStore(ctx: OpsContext, file: string | undefined, mustExist: boolean, option: string): Promise<CredentialStore | undefined> {
+async function authFileStore(ctx: OpsContext, file: string | undefined, mustExist = true): Promise<CredentialStore | undefined> {
   if (file === undefined) return undefined;
-  const name = option === 'authfile' ? option : `${option}.authfile`;
-  if (!file) throw new UsageError(`option ${name} must not be empty`, { option: name });
+  if (!file) throw new UsageError('--authfile must not be empty');
   const info = await stat(file).catch(() => undefined);
-  if (info ? !info.isFile() : mustExist) throw new UsageError(`option ${name} ${file}: no such file`, { option: name, hint: 'give a docker config.json or a containers auth.json' });
+  if (info ? !info.isFile() : mustExist) throw new UsageError(`--authfile ${file}: no such file`, { hint: 'give a docker config.json or a containers auth.json' });
   return new CredentialStore({ env: ctx.env, homedir: ctx.homedir, file });
 }

@@ -5,7 +5,8 @@ import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { NotFoundError } from '../errors.js';
 import type { Descriptor, ImageIndex } from '../oci/manifest.js';
 import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
-import { copySession, type OpsContext } from './context.js';
+import type { OpsContext } from './context.js';
+import { copySession } from './copy-session.js';
 import { parseLocation } from './transports/index.js';
 
 export interface EntryOptions {
