@@ -156,7 +156,8 @@ function reportError(err: unknown, io: Io, global: GlobalOptions, paint?: Paint)
   err = fsError(err) ?? err;
   if (err instanceof RegctlError) {
     io.stderr.write(`${prefix} ${terminalSafe(err.message)}\n`);
-    if (err.hint) io.stderr.write(`${hint} ${terminalSafe(err.hint)}\n`);
+    const said = cliHint(err);
+    if (said) io.stderr.write(`${hint} ${terminalSafe(said)}\n`);
     if (global.debug) io.stderr.write(`${err.stack ?? ''}\n`);
     return err.exitCode;
   }
@@ -164,4 +165,24 @@ function reportError(err: unknown, io: Io, global: GlobalOptions, paint?: Paint)
   io.stderr.write(`${prefix} internal error: ${terminalSafe(message)}\n`);
   if (global.debug && err instanceof Error) io.stderr.write(`${err.stack ?? ''}\n`);
   return ExitCode.failure;
+}
+
+/**
+ * The hint as the CLI gives it: the library's says what to do in words; by the error's code, the CLI names the
+ * command or flag that does it.
+ */
+function cliHint(err: RegctlError): string | undefined {
+  const host = err.host;
+  switch (err.code) {
+    case 'ERR_UNAUTHORIZED':
+      return host ? `${err.hint ?? 'log in first'}: regctl login ${host}` : err.hint;
+    case 'ERR_PLAIN_HTTP':
+      return host ? `use --insecure, or mark it insecure in regctl's config ("registries": {"${host}": {"insecure": true}})` : err.hint;
+    case 'ERR_TLS':
+      return host ? `trust the registry's CA (put it in /etc/docker/certs.d/${host}/ca.crt or set "ca" in regctl's config), or use --insecure` : err.hint;
+    case 'ERR_TIMEOUT':
+      return err.option === 'timeoutMs' ? 'raise --timeout, or check that the registry answers' : err.hint;
+    default:
+      return err.hint;
+  }
 }

@@ -45,6 +45,8 @@ export interface ErrorOptions {
   cause?: unknown;
   /** The option (in the library's terms: `to`, `platform`) the error is about; the CLI names its flag instead. */
   option?: string;
+  /** The registry or other host (HOST[:PORT]) the error is about: the one to log in to, to trust, or to mark insecure. */
+  host?: string;
 }
 
 export class RegctlError extends Error {
@@ -53,6 +55,8 @@ export class RegctlError extends Error {
   readonly exitCode: number;
   /** The option the error is about, in the library's terms (`to`, `platform`, `credentials.creds`). */
   readonly option?: string;
+  /** The registry or other host (HOST[:PORT]) the error is about, when it is about one. */
+  readonly host?: string;
 
   constructor(code: ErrorCode, message: string, exitCode: number = ExitCode.failure, opts: ErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -61,6 +65,7 @@ export class RegctlError extends Error {
     this.exitCode = exitCode;
     if (opts.hint !== undefined) this.hint = opts.hint;
     if (opts.option !== undefined) this.option = opts.option;
+    if (opts.host !== undefined) this.host = opts.host;
   }
 }
 

@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export { createContext, type CallOptions, type Context, type ContextOptions, type Warning } from './api/context.js';
+export { createContext, type CallOptions, type Context, type ContextOptions, type NetworkOptions, type RegistrySettings, type Warning } from './api/context.js';
 export { processEnvironment, type Environment } from './api/environment.js';
 export { catalog, digest, digests, inspect, inspectMany, rateLimit, referrers, search, size, tags, tagsMany } from './api/read.js';
 export type {
@@ -55,6 +55,7 @@ export type { CredentialOptions, WithCredentials, WithTransferCredentials } from
 export type { RegctlConfig, RegistryConfig } from './config/regctl-config.js';
 export type { TransportWarning } from './transport/transport.js';
 export type { Timeouts } from './transport/timeouts.js';
+export type { RetryPolicy } from './transport/retry.js';
 export type { OpsContext } from './ops/context.js';
 export type { CopyProgress, CopyResult } from './content/copy.js';
 export type { BlobCounts } from './content/move-blobs.js';

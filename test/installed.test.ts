@@ -136,6 +136,22 @@ describe('the installed regctl: registry commands', () => {
     for (const repo of ['lib/app', 'list/app']) assert.ok(repos.includes(repo), `${repo} in ${repos.join(' ')}`);
   });
 
+  test('tag REG/REPO:TAG NEWTAG tags in the registry (crane tag); tags --full-ref prints whole references', async () => {
+    const image = await seedImage({ url: reg.url }, 'remote/app', '1');
+    await ok('tag', `${repoOf('remote/app')}:1`, 'stable');
+    assert.equal(await judge.digest('remote/app', 'stable'), image.digest);
+    assert.deepEqual(lines(await ok('tags', '--full-ref', repoOf('remote/app'))), [`${repoOf('remote/app')}:1`, `${repoOf('remote/app')}:stable`]);
+  });
+
+  test('copy --manifest-format docker converts; skopeo\'s copy --format docker is the same flag', async () => {
+    const image = `${repoOf('lib/app')}:1`;
+    const a = (await ok('copy', '-q', '--manifest-format', 'docker', image, `${repoOf('conv/a')}:1`)).trim();
+    const b = (await ok('copy', '-q', '--format', 'docker', image, `${repoOf('conv/b')}:1`)).trim();
+    assert.notEqual(a, app.digest, 'converted: a new manifest digest');
+    assert.equal(a, b);
+    assert.equal(JSON.parse(await ok('manifest', 'get', `${repoOf('conv/a')}:1`)).mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+  });
+
   test('manifest get, head, put and delete', async () => {
     const image = await seedImage({ url: reg.url }, 'verbs/m', '1');
     const ref = repoOf('verbs/m');

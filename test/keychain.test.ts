@@ -160,7 +160,7 @@ try {
     const err = JSON.parse(r.stdout) as { error: string; code: string; hint: string };
     assert.equal(err.code, 'ERR_KEYCHAIN_UNAVAILABLE');
     assert.equal(err.error, 'OS keychain not available (no D-Bus session / Secret Service)');
-    assert.match(err.hint, /without --keychain/);
+    assert.match(err.hint, /without option keychain/);
     assert.equal(readFileSync(cfgPath, 'utf8'), before);
   });
 

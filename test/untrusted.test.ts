@@ -129,7 +129,7 @@ describe('outbound addresses are checked after name resolution', () => {
     const home = await makeHome(config?.(recorder.port));
     const auth = Buffer.from('alice:the-password').toString('base64');
     const env = { ...home.env, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [server.host]: { auth } } }) };
-    const ctx = await createContext({ env, homedir: home.dir, runtime: process, noCache: true, lookup: stubLookup(names) });
+    const ctx = await createContext({ env, homedir: home.dir, runtime: process, noCache: true, network: { dnsLookup: stubLookup(names) } });
     try {
       const err = await digest(ctx, `${server.host}/app:1`).then(() => undefined, (e: unknown) => e);
       return { err, seen: recorder.seen };
@@ -259,11 +259,11 @@ describe('defects new users hit in output', () => {
   test('a registry on another host that speaks plain http: said so, with the way to allow it', async () => {
     const server = await startHostile('tag-list');
     const home = await makeHome();
-    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, noCache: true, lookup: stubLookup({ 'reg.test': '127.0.0.1' }) });
+    const ctx = await createContext({ env: home.env, homedir: home.dir, runtime: process, noCache: true, network: { dnsLookup: stubLookup({ 'reg.test': '127.0.0.1' }) } });
     try {
       const port = server.host.split(':')[1];
       await assert.rejects(digest(ctx, `reg.test:${port}/app:1`), (err: unknown) =>
-        err instanceof NetworkError && err.code === 'ERR_PLAIN_HTTP' && /reg\.test:\d+ speaks plain http/.test(err.message) && /--insecure/.test(err.hint ?? ''));
+        err instanceof NetworkError && err.code === 'ERR_PLAIN_HTTP' && /reg\.test:\d+ speaks plain http/.test(err.message) && /option insecure/.test(err.hint ?? '') && err.host === `reg.test:${port}`);
     } finally {
       await ctx.transport.close();
       await Promise.all([server.stop(), home.cleanup()]);

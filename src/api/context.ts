@@ -1,14 +1,21 @@
+import { X509Certificate } from 'node:crypto';
+import { baseUrl } from '../config/regctl-config.js';
 import { CancelledError, RegctlError, TimeoutError, UsageError } from '../errors.js';
 import type { OpsContext, Warning } from '../ops/context.js';
 import { createContext as buildContext, type ContextOptions as BuildOptions } from '../ops/create-context.js';
 import { fsError } from '../util/fs-error.js';
 import { processEnvironment } from './environment.js';
-import { boolean, checkOptions, func, object, positive, signal as signalCheck, string, strings, type Schema } from './options.js';
+import { boolean, checkOptions, func, number, object, positive, signal as signalCheck, string, strings, wrongType, type Check, type Schema } from './options.js';
+
+export type { NetworkOptions } from '../ops/create-context.js';
+export type { RegistrySettings } from '../config/regctl-config.js';
 
 /** What operations run in: regctl's config, the credential store and one transport (connection pools, tokens). */
 export interface Context extends OpsContext {
   /** Closes the connection pools. A context made by createContext must be closed; one made implicitly is. */
   close(): Promise<void>;
+  /** close(), for `await using ctx = await createContext(…)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -19,7 +26,10 @@ export interface ContextOptions extends Partial<BuildOptions> {}
 
 export type { Warning } from '../ops/context.js';
 
-/** Options every operation takes: run in this `context` (kept open), or in one made from these settings (closed after). */
+/**
+ * Options every operation takes: run in this `context` (kept open), or in one made from these settings (closed after);
+ * `signal` and `timeoutMs` bound this call, in either.
+ */
 export interface CallOptions extends Omit<ContextOptions, 'signal' | 'onWarning'> {
   /** Warnings of the operation and of its context's transport, each kind of the latter once. */
   onWarning?: ((warning: Warning) => void) | undefined;
@@ -27,36 +37,85 @@ export interface CallOptions extends Omit<ContextOptions, 'signal' | 'onWarning'
   context?: OpsContext;
   /** Cancels the operation: pending requests are aborted and it rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /** The time limit of this call, in ms (the context's when not given): past it, it rejects with a TimeoutError. */
+  timeoutMs?: number | undefined;
 }
 
-/** A context to run several operations in, sharing connections and tokens; close it when done. */
+/** A context to run several operations in, sharing connections and tokens; close it when done (or `await using` it). */
 export async function createContext(opts: ContextOptions = {}): Promise<Context> {
-  const ctx = await buildContext({ ...processEnvironment(), ...definedOnly(opts) });
-  return Object.assign(ctx, { close: () => ctx.transport.close() });
+  const checked = checkOptions(opts, CONTEXT_OPTIONS) as ContextOptions;
+  const ctx = await buildContext({ ...processEnvironment(), ...checked });
+  const close = () => ctx.transport.close();
+  return Object.assign(ctx, { close, [Symbol.asyncDispose]: close });
 }
+
+/** A CA as PEM text: one or several certificates. */
+const pem: Check = (v, name) => {
+  if (typeof v !== 'string' || !v.includes('-----BEGIN CERTIFICATE-----')) throw wrongType(name, 'PEM text of a CA certificate (-----BEGIN CERTIFICATE-----…)', v);
+  try {
+    new X509Certificate(v);
+  } catch (err) {
+    throw new UsageError(`option ${name}: not a valid PEM certificate: ${err instanceof Error ? err.message : String(err)}`, { option: name, cause: err });
+  }
+  return v;
+};
+
+/** An http(s) base URL, as regctl's config file takes it. */
+const url: Check = (v, name) => baseUrl(v, `option ${name}`, (message) => new UsageError(message, { option: name }));
+
+/** One registry's settings given inline (RegistrySettings). */
+const REGISTRY_SETTINGS: Schema = {
+  endpoint: url,
+  search: url,
+  insecure: boolean,
+  ca: pem,
+  mirrors: (v, name) => (strings(v, name) as string[]).map((m, i) => url(m, `${name}[${i}]`)),
+};
+
+/** `{ 'HOST[:PORT]': RegistrySettings }`. */
+const registries: Check = (v, name) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw wrongType(name, 'an object of registry settings by HOST[:PORT]', v);
+  return Object.fromEntries(Object.entries(v).map(([host, settings]) => [host, checkOptions(settings, REGISTRY_SETTINGS, `${name}[${JSON.stringify(host)}].`)]));
+};
+
+/** The machine (`process` will do): its platform and arch. */
+const runtime: Check = (v, name) => {
+  const r = v as Record<string, unknown>;
+  if (typeof v !== 'object' || v === null || typeof r.platform !== 'string' || typeof r.arch !== 'string') throw wrongType(name, 'a runtime ({ platform, arch }, as process)', v);
+  return v;
+};
+
+/** The settings of a context, checked as the door checks an operation's options: by createContext, or by a call making its own. */
+const CONTEXT_OPTIONS: Schema = {
+  env: (v, name) => checkEnv(v, name),
+  homedir: string,
+  runtime,
+  insecure: boolean,
+  debug: func,
+  certsDirs: strings,
+  onWarning: func,
+  timeouts: object({ connectMs: positive, headersMs: positive, idleMs: positive }),
+  timeoutMs: positive,
+  signal: signalCheck,
+  network: object({ dnsLookup: func }),
+  noCache: boolean,
+  registries,
+  storePath: string,
+  retry: object({ attempts: positive, baseDelayMs: number, maxDelayMs: number, maxRetryAfterMs: number }),
+  blobConcurrency: positive,
+};
 
 /** The checks of the options every operation takes (CallOptions). */
 export const CALL_OPTIONS: Schema = {
+  ...CONTEXT_OPTIONS,
   context: (v, name) => {
     if (typeof v !== 'object' || !v || !('transport' in v)) throw new UsageError(`option ${name}: want a context of createContext()`, { option: name });
     return v;
   },
-  signal: signalCheck,
-  onWarning: func,
-  env: (v, name) => checkEnv(v, name),
-  homedir: string,
-  runtime: object({ platform: string, arch: string, version: string, armVersion: string }),
-  insecure: boolean,
-  debug: func,
-  certsDirs: strings,
-  timeouts: object({ connect: positive, headers: positive, body: positive }),
-  timeoutMs: positive,
-  noCache: boolean,
-  lookup: func,
 };
 
 /** Settings that make a context: given with `context`, they would be dropped, so they are refused. */
-const CONTEXT_SETTINGS = ['env', 'homedir', 'runtime', 'insecure', 'debug', 'certsDirs', 'timeouts', 'noCache', 'lookup'];
+const CONTEXT_SETTINGS = Object.keys(CONTEXT_OPTIONS).filter((k) => !['signal', 'timeoutMs', 'onWarning'].includes(k));
 
 function checkEnv(v: unknown, name: string): unknown {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => x === undefined || typeof x === 'string')) {
@@ -106,20 +165,21 @@ export function libraryError(err: unknown, signal?: AbortSignal): RegctlError {
 }
 
 /**
- * Runs `work` in the caller's context (with `signal` added to it) or in a context of its own, made from the call's
- * settings and the process's defaults and closed afterwards, so a script that awaits an operation exits by itself.
+ * Runs `work` in the caller's context or in a context of its own, made from the call's settings and the process's
+ * defaults and closed afterwards (so a script that awaits an operation exits by itself). Either way the work gets a
+ * transport of its own for the call: `signal` and the time limit (`timeoutMs`, else the context's) end it, and
+ * nothing of the call stays in a shared context once it is over.
  */
 export async function withContext<T>(opts: CallOptions, work: (ctx: OpsContext) => Promise<T>): Promise<T> {
-  const { context, signal, ...settings } = opts;
+  const { context, signal, timeoutMs, ...settings } = opts;
   signal?.throwIfAborted();
-  if (context) {
-    return work(signal ? { ...context, transport: context.transport.derive({ signal }) } : context);
-  }
-  const ctx = await createContext({ ...settings, ...(signal ? { signal } : {}) });
+  const ctx = context ?? await createContext(contextSettings(settings));
+  const call = ctx.transport.call({ signal, timeoutMs });
   try {
-    return await work(ctx);
+    return await work({ ...ctx, transport: call.transport });
   } finally {
-    await ctx.close();
+    call.end();
+    if (!context) await ctx.transport.close();
   }
 }
 
@@ -132,6 +192,7 @@ export function operationOptions<O extends object>(opts: O & CallOptions): Omit<
 
 const CALL_KEYS = Object.keys(CALL_OPTIONS);
 
-function definedOnly<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** The settings of a context among a call's options (which hold the operation's own too). */
+function contextSettings(options: object): ContextOptions {
+  return Object.fromEntries(Object.entries(options).filter(([k]) => Object.hasOwn(CONTEXT_OPTIONS, k))) as ContextOptions;
 }

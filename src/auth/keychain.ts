@@ -33,7 +33,7 @@ async function keyring(): Promise<KeyringModule> {
     loaded = undefined;
     throw new ConfigError(`OS keychain not available: cannot load @napi-rs/keyring (${firstLine(err)})`, {
       code: KEYCHAIN_UNAVAILABLE,
-      hint: 'reinstall regctl with its optional dependencies (npm install --include=optional), or log in without --keychain',
+      hint: 'reinstall regctl with its optional dependencies (npm install --include=optional), or log in without option keychain', option: 'keychain',
       cause: err,
     });
   });
@@ -115,17 +115,17 @@ async function guardAsync<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const HINT = 'run inside a desktop session with a Secret Service provider (gnome-keyring, KWallet, KeePassXC) unlocked, or log in without --keychain';
+const HINT = 'run inside a desktop session with a Secret Service provider (gnome-keyring, KWallet, KeePassXC) unlocked, or log in without option keychain';
 
 /** keyring-rs errors → one-line ConfigErrors. Its messages never contain the password. */
 export function translate(err: unknown): ConfigError {
   if (err instanceof ConfigError) return err;
   const msg = firstLine(err);
   if (/d-?bus|autolaunch|zbus|DBUS_SESSION_BUS_ADDRESS|X11/i.test(msg)) {
-    return new ConfigError('OS keychain not available (no D-Bus session / Secret Service)', { code: KEYCHAIN_UNAVAILABLE, hint: HINT, cause: err });
+    return new ConfigError('OS keychain not available (no D-Bus session / Secret Service)', { code: KEYCHAIN_UNAVAILABLE, hint: HINT, option: 'keychain', cause: err });
   }
   if (/platform storage|secret service|no result found|locked|no storage access|platform failure/i.test(msg)) {
-    return new ConfigError('OS keychain not available (Secret Service has no unlocked default keyring)', { code: KEYCHAIN_UNAVAILABLE, hint: HINT, cause: err });
+    return new ConfigError('OS keychain not available (Secret Service has no unlocked default keyring)', { code: KEYCHAIN_UNAVAILABLE, hint: HINT, option: 'keychain', cause: err });
   }
   return new ConfigError(`OS keychain error: ${msg}`, { code: 'ERR_KEYCHAIN', cause: err });
 }

@@ -192,7 +192,7 @@ async function keychainHints<T>(helper: string, fn: () => Promise<T>): Promise<T
     if (e.code === 'ERR_CREDENTIAL_HELPER_NOT_FOUND') {
       throw new ConfigError(e.message, {
         code: e.code,
-        hint: 'docker-credential-regctl is installed with regctl (npm install -g regctl); make sure npm\'s global bin directory is on PATH, or log in without --keychain',
+        hint: 'docker-credential-regctl is installed with regctl (npm install -g regctl); make sure npm\'s global bin directory is on PATH, or log in without option keychain', option: 'keychain',
         cause: err,
       });
     }
@@ -200,7 +200,7 @@ async function keychainHints<T>(helper: string, fn: () => Promise<T>): Promise<T
     if (at !== -1) {
       throw new ConfigError(e.message.slice(at), {
         code: 'ERR_KEYCHAIN_UNAVAILABLE',
-        hint: 'run inside a desktop session with an unlocked Secret Service (gnome-keyring, KWallet, KeePassXC), or log in without --keychain',
+        hint: 'run inside a desktop session with an unlocked Secret Service (gnome-keyring, KWallet, KeePassXC), or log in without option keychain', option: 'keychain',
         cause: err,
       });
     }

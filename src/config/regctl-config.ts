@@ -18,9 +18,28 @@ export interface RegistryConfig {
   insecure?: boolean;
   /** Extra CA bundle (PEM file) trusted for this registry. */
   ca?: string;
+  /** Extra CA certificates (PEM text) trusted for this registry (createContext's `registries[HOST].ca`; not read from config.json). */
+  caCert?: string;
   /** A folder of `*.crt` CA files trusted for this registry (a sync file's `cert-dir`; not read from config.json). */
   certDir?: string;
   /** Pull-through mirrors, tried first for reads. */
+  mirrors?: string[];
+}
+
+/**
+ * A registry's settings given inline (createContext's `registries`), so that no file need be written: the keys of
+ * regctl's config file, except that `ca` is the CA's PEM text rather than a file.
+ */
+export interface RegistrySettings {
+  /** Base URL where this registry's API is reached, instead of https://HOST. */
+  endpoint?: string;
+  /** Base URL of the v1 search API. */
+  search?: string;
+  /** Skip TLS verification and allow plain http. */
+  insecure?: boolean;
+  /** CA certificates (PEM text: one or several `-----BEGIN CERTIFICATE-----` blocks) trusted for this registry. */
+  ca?: string;
+  /** Pull-through mirrors (base URLs), tried first for reads. */
   mirrors?: string[];
 }
 
@@ -57,6 +76,19 @@ export async function loadConfig(env: Env, homedir: string): Promise<RegctlConfi
     return { path, registries: {}, ignored: `${path} is regclient's regctl configuration ("hosts"), not this regctl's: ignored` };
   }
   return { path, registries: validateRegistries(raw, path) };
+}
+
+/**
+ * `config` with inline settings over it: each registry's keys replace the file's (a `ca` given inline is trusted
+ * besides the file's). The settings were checked where they were given.
+ */
+export function withRegistrySettings(config: RegctlConfig, settings: Readonly<Record<string, RegistrySettings>>): RegctlConfig {
+  const registries = { ...config.registries };
+  for (const [host, { ca, ...rest }] of Object.entries(settings)) {
+    const key = host.toLowerCase();
+    registries[key] = { ...registries[key], ...rest, ...(ca !== undefined ? { caCert: ca } : {}) };
+  }
+  return { ...config, registries };
 }
 
 const TOP_KEYS = ['registries'];
@@ -100,18 +132,19 @@ function validateRegistries(raw: unknown, path: string): Record<string, Registry
   return out;
 }
 
-function baseUrl(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new ConfigError(`${where} must be a URL string`);
+/** An http(s) base URL as the transport joins paths to it (no trailing slash); `fail` makes the error of a bad one. */
+export function baseUrl(value: unknown, where: string, fail: (message: string) => Error = (m) => new ConfigError(m)): string {
+  if (typeof value !== 'string') throw fail(`${where} must be a URL string`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${where}: "${value}" is not a URL`);
+    throw fail(`${where}: "${value}" is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${where}: "${value}" must be an http or https URL`);
+    throw fail(`${where}: "${value}" must be an http or https URL`);
   }
-  if (url.username || url.password) throw new ConfigError(`${where}: credentials do not belong in a URL; use regctl login`);
+  if (url.username || url.password) throw fail(`${where}: credentials do not belong in a URL; log in to the registry instead`);
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 

@@ -16,8 +16,9 @@ export class CopySession {
   /** By `registry digest`: the first transfer of the blob into a repository of that registry, and where it went. */
   private readonly placed = new Map<string, { at: BlobSource; done: Promise<unknown> }>();
 
-  constructor(jobs = DEFAULT_JOBS) {
-    this.blobs = new Limiter(jobs);
+  /** `jobs` blobs at once, within `within`'s limit too (a context's, shared by all its calls). */
+  constructor(jobs = DEFAULT_JOBS, within?: Limiter) {
+    this.blobs = new Limiter(jobs, within);
   }
 
   /** The transfer of `digest` to `dst`: started by the first caller; later callers wait for it and get 'exists'. */

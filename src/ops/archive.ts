@@ -8,13 +8,14 @@ import { MemoryTarget } from '../content/memory.js';
 import { memoSource } from '../content/memo-source.js';
 import { planCopy } from '../content/plan.js';
 import { resolveImage } from '../content/resolve.js';
-import { CopySession, DEFAULT_JOBS } from '../content/session.js';
+import { DEFAULT_JOBS } from '../content/session.js';
 import { writeTo, type SourceTarget } from '../content/target.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { ImageStore } from '../store/store.js';
 import type { OpsContext, Warning } from './context.js';
+import { copySession } from './copy-session.js';
 import { sideContext } from './credentials.js';
 import type { TransferOptions } from './transfer-options.js';
 import { openStore } from './open-store.js';
@@ -50,7 +51,7 @@ export async function save(ctx: OpsContext, images: string[], out: { path: strin
   const list = Array.isArray(platforms) ? platforms : undefined;
   const platform = list?.length === 1 ? list[0]! : ctx.platform;
   const dockerPlatform = !whole ? platform : list && !list.some((p) => platformMatches(p, ctx.platform)) ? list[0]! : ctx.platform;
-  const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
+  const session = copySession(ctx, opts.jobs);
   const remote = await sideContext(ctx, images.map((i) => parseReference(i).registry), credentials);
   const choice = whole ? (list ? { platforms: list } : {}) : { platform, strictPlatform: list !== undefined };
   // Every image is planned before any moves, so progress counts the whole archive from its first line.
@@ -129,7 +130,7 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
         throw new UsageError(`option name names one image, but ${archive.description} has ${renamed.length === 0 ? 'no unnamed image' : `${renamed.length} unnamed images`}`, { option: 'name' });
       }
       const result: LoadResult = { names: [], unnamed: [] };
-      const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
+      const session = copySession(ctx, opts.jobs);
       for (const image of archive.images) {
         const name = image === renamed?.[0] ? named : image.name;
         if (name === undefined) {

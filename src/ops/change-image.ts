@@ -4,6 +4,7 @@ import { writeTo, type SourceTarget } from '../content/target.js';
 import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
+import { copySession } from './copy-session.js';
 import { transferContexts, type WithTransferCredentials } from './credentials.js';
 import { withScratch } from './scratch.js';
 import { locationRegistries, parseLocation, type ImageLocation, type OpenedSource } from './transports/index.js';
@@ -70,7 +71,7 @@ async function write(
       ...(platform ? { platform } : {}),
       ...(dst.name ? { tag: dst.name } : {}),
       ...(opts.manifestFormat ? { format: opts.manifestFormat } : {}),
-      ...(opts.jobs ? { jobs: opts.jobs } : {}),
+      session: copySession(ctx, opts.jobs),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       signal: ctx.transport.signal,
     }));

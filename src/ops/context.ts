@@ -3,6 +3,7 @@ import type { RegctlConfig } from '../config/regctl-config.js';
 import type { Platform } from '../oci/platform.js';
 import type { Transport } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
+import type { Limiter } from '../util/limiter.js';
 
 /** Everything an operation needs from the outside world, built once by the caller (the CLI or a library user). */
 export interface OpsContext {
@@ -13,6 +14,10 @@ export interface OpsContext {
   config: RegctlConfig;
   credentials: CredentialStore;
   transport: Transport;
+  /** The local image store's folder (`local:` images). */
+  storePath: string;
+  /** One limit on blobs in flight shared by every call of the context, over each call's own `jobs` (`blobConcurrency`). @internal */
+  blobs?: Limiter;
 }
 
 /**

@@ -8,6 +8,7 @@ import { IntegrityError, UsageError } from '../errors.js';
 import type { ManifestFormat } from '../content/convert.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext, Warning } from './context.js';
+import { copySession } from './copy-session.js';
 import { transferContexts, type CredentialOptions } from './credentials.js';
 import { locationRegistries, parseLocation, type ImageLocation } from './transports/index.js';
 
@@ -78,7 +79,7 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
       if (opts.dryRun) return await dryRun(src.target, dst.target, opts);
       const { onWarning: _, dryRun: __, manifestFormat, ...copyOpts } = opts;
       const copied = await writeTo(dst.target, async (target) => {
-        const result = await copyImage(src.target, target, { ...copyOpts, signal: ctx.transport.signal, ...(manifestFormat ? { format: manifestFormat } : {}), ...(dst.name ? { tag: dst.name } : {}) });
+        const result = await copyImage(src.target, target, { ...copyOpts, session: opts.session ?? copySession(ctx, opts.jobs), signal: ctx.transport.signal, ...(manifestFormat ? { format: manifestFormat } : {}), ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
           throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }

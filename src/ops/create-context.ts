@@ -1,19 +1,29 @@
 import type { LookupFunction } from 'node:net';
 import { CredentialStore } from '../auth/store.js';
-import { loadConfig } from '../config/regctl-config.js';
+import { loadConfig, withRegistrySettings, type RegistrySettings } from '../config/regctl-config.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
+import { storePath } from '../store/store.js';
 import { cacheDir } from '../transport/cache.js';
-import { packageVersion } from '../util/version.js';
-import { deadlineSignal, type Timeouts } from '../transport/timeouts.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../transport/retry.js';
+import type { Timeouts } from '../transport/timeouts.js';
 import { Transport, type TransportWarning } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
+import { Limiter } from '../util/limiter.js';
+import { packageVersion } from '../util/version.js';
 import type { OpsContext } from './context.js';
+
+/** How a context reaches the network, beyond the registries' own settings. */
+export interface NetworkOptions {
+  /** Resolves host names for every connection, as `dns.lookup` does (the default): a stub in tests, a custom resolver. */
+  dnsLookup?: LookupFunction;
+}
 
 export interface ContextOptions {
   env: Env;
   homedir: string;
   /** The machine regctl runs on (`process` will do): its platform is pulled and saved by default. */
   runtime: NodeRuntime;
+  /** Allow plain http and skip TLS verification for every registry. */
   insecure?: boolean;
   debug?: (line: string) => void;
   certsDirs?: string[];
@@ -21,21 +31,29 @@ export interface ContextOptions {
   onWarning?: (warning: TransportWarning) => void;
   /** Connect, headers and idle-body timeouts, in ms (defaults: 30 s, 60 s, 60 s). */
   timeouts?: Partial<Timeouts>;
-  /** A time limit for every request of this context, in ms (`--timeout`); or a signal of one's own. */
+  /** The time limit of each call made in this context, in ms: the whole call (`--timeout`). */
   timeoutMs?: number;
+  /** Aborts every call made in this context. */
   signal?: AbortSignal;
-  /** Name resolution for every connection (default: the system's): a resolver stub, in tests. */
-  lookup?: LookupFunction;
+  network?: NetworkOptions;
   /** Do not keep pings and tokens between runs (`--no-cache`; also REGCTL_NO_CACHE=1 in env). */
   noCache?: boolean;
+  /** Settings per registry (HOST[:PORT]), over those of regctl's config file: a CA as PEM text, insecure, mirrors. */
+  registries?: Record<string, RegistrySettings>;
+  /** The local image store's folder (default `$REGCTL_STORE`, else `${XDG_DATA_HOME:-~/.local/share}/regctl/store`). */
+  storePath?: string;
+  /** How requests are retried (connection resets, 408, 429, 5xx): each field over the default. */
+  retry?: Partial<RetryPolicy>;
+  /** At most this many blobs in flight across every call of the context (each call's `jobs` applies within it). */
+  blobConcurrency?: number;
 }
 
-/** Builds the library context: regctl's config, the docker credential store and one transport. */
+/** Builds the library context: regctl's config (and the registries given inline), the docker credential store, one transport. */
 export async function createContext(opts: ContextOptions): Promise<OpsContext> {
-  const config = await loadConfig(opts.env, opts.homedir);
-  if (config.ignored) opts.onWarning?.({ code: 'CONFIG_IGNORED', message: config.ignored });
+  const file = await loadConfig(opts.env, opts.homedir);
+  if (file.ignored) opts.onWarning?.({ code: 'CONFIG_IGNORED', message: file.ignored });
+  const config = opts.registries ? withRegistrySettings(file, opts.registries) : file;
   const credentials = new CredentialStore({ env: opts.env, homedir: opts.homedir });
-  const signal = opts.signal ?? (opts.timeoutMs ? deadlineSignal(opts.timeoutMs) : undefined);
   const cache = opts.noCache ? undefined : cacheDir(opts.env, opts.homedir);
   const transport = new Transport({
     env: opts.env,
@@ -48,9 +66,20 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     ...(opts.certsDirs ? { certsDirs: opts.certsDirs } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
-    ...(signal ? { signal } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.retry ? { retry: { ...defaultRetryPolicy, ...opts.retry } } : {}),
     ...(cache ? { cacheDir: cache } : {}),
-    ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    ...(opts.network?.dnsLookup ? { dnsLookup: opts.network.dnsLookup } : {}),
   });
-  return { env: opts.env, homedir: opts.homedir, platform: hostPlatform(opts.runtime), config, credentials, transport };
+  return {
+    env: opts.env,
+    homedir: opts.homedir,
+    platform: hostPlatform(opts.runtime),
+    config,
+    credentials,
+    transport,
+    storePath: opts.storePath ?? storePath(opts.env, opts.homedir),
+    ...(opts.blobConcurrency ? { blobs: new Limiter(opts.blobConcurrency) } : {}),
+  };
 }

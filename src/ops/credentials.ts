@@ -74,7 +74,7 @@ export async function sideContext(ctx: OpsContext, registries: string[], credent
   const source = overridden(store ?? ctx.credentials, registries, credentials);
   if (source === ctx.credentials && credentials.tlsVerify !== false) return ctx;
   const insecure = credentials.tlsVerify === false ? registries : [];
-  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecure, source) };
+  return { ...ctx, ...(store ? { credentials: store } : {}), transport: derived(ctx, insecure, source, option) };
 }
 
 /** The client of one registry, `credentials` applied to it (sideContext for that registry alone). */
@@ -113,10 +113,13 @@ function credentialOverride(options: CredentialOptions): CredentialOverride | un
   return undefined;
 }
 
-/** The transport with these credentials, and these registries insecure (plain http allowed, TLS not verified). */
-function derived(ctx: OpsContext, insecure: string[], credentials: CredentialSource): Transport {
+/**
+ * The transport with these credentials (given as `option`), and these registries insecure (plain http allowed, TLS not
+ * verified). It shares the context's pools (those of the registries it leaves as they are) and tokens.
+ */
+function derived(ctx: OpsContext, insecure: string[], credentials: CredentialSource, option: string): Transport {
   const registries = insecure.length ? Object.fromEntries(insecure.map((r) => [r, { insecure: true }])) : undefined;
-  return ctx.transport.derive({ ...(registries ? { registries } : {}), credentials: () => credentials });
+  return ctx.transport.derive({ ...(registries ? { registries } : {}), credentials: () => credentials, credentialsOption: option });
 }
 
 function overridden(base: CredentialSource, registries: string[], options: CredentialOptions): CredentialSource {

@@ -1,12 +1,12 @@
 import { copyImage, type CopyOptions } from '../content/copy.js';
 import { keptChildren } from '../content/plan.js';
 import { readManifest, readSmallBlob } from '../content/resolve.js';
-import { CopySession, DEFAULT_JOBS } from '../content/session.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { NotFoundError } from '../errors.js';
 import type { Descriptor, ImageIndex } from '../oci/manifest.js';
 import { formatPlatform, platformMatches, type Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
+import { copySession } from './copy-session.js';
 import { parseLocation } from './transports/index.js';
 
 export interface EntryOptions {
@@ -24,7 +24,7 @@ export interface EntryOptions {
  * `platforms` when given.
  */
 export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, images: string[], opts: EntryOptions = {}): Promise<IndexEntry[]> {
-  const copyOpts: CopyOptions = { session: new CopySession(opts.jobs ?? DEFAULT_JOBS), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+  const copyOpts: CopyOptions = { session: copySession(ctx, opts.jobs), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const entries: IndexEntry[] = [];
   dst = unnamed(dst);
   for (const image of images) {

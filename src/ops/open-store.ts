@@ -1,7 +1,7 @@
-import { ImageStore, storePath } from '../store/store.js';
+import { ImageStore } from '../store/store.js';
 import type { OpsContext } from './context.js';
 
-/** The local image store of this environment. */
+/** The local image store of the context. */
 export function openStore(ctx: OpsContext): Promise<ImageStore> {
-  return ImageStore.open(storePath(ctx.env, ctx.homedir));
+  return ImageStore.open(ctx.storePath);
 }

@@ -1,8 +1,8 @@
 import { isReferrersTag } from '../content/referrers.js';
-import { copyImage, DEFAULT_JOBS, type CopyProgress } from '../content/copy.js';
+import { copyImage, type CopyProgress } from '../content/copy.js';
 import { pendingBytes } from '../content/plan.js';
 import { resolveImage } from '../content/resolve.js';
-import { CopySession } from '../content/session.js';
+import type { CopySession } from '../content/session.js';
 import { writeTo, type DestinationTarget, type SourceTarget } from '../content/target.js';
 import { ExitCode, RegctlError } from '../errors.js';
 import { parseReference, type RepositoryName } from '../ref/parse.js';
@@ -11,6 +11,7 @@ import { runPool } from '../util/pool.js';
 import type { CredentialSource } from '../auth/credential.js';
 import { OverriddenCredentials } from '../auth/override.js';
 import type { OpsContext } from './context.js';
+import { copySession } from './copy-session.js';
 import { transferContexts, type CredentialOptions } from './credentials.js';
 import type { SyncRegistry } from './sync-config.js';
 import { registryDestination, registrySource } from './registry-target.js';
@@ -143,7 +144,7 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   });
   report?.({ kind: 'images', total: items.length });
 
-  const session = new CopySession(opts.jobs ?? DEFAULT_JOBS);
+  const session = copySession(ctx, opts.jobs);
   const listed = results.length; // repositories whose tags could not be listed come first, then images in order
   await runPool(items.map((item, i) => ({ item, i })), imageJobs, async ({ item, i }) => {
     let result: SyncImageResult;

@@ -58,7 +58,7 @@ async function restoreTag(client: RegistryClient, repository: string, tag: strin
   } catch {
     throw new RegistryError(`${what}: the tag could not be removed, and now points at a placeholder manifest ${placeholderDigest}`, 0, [], {
       cause: why,
-      hint: `point it back with: regctl copy ${client.registry}/${repository}@${digest} ${client.registry}/${repository}:${tag}`,
+      hint: `point it back by copying ${client.registry}/${repository}@${digest} to ${client.registry}/${repository}:${tag}`,
     });
   }
   throw why;

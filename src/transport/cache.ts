@@ -124,7 +124,7 @@ const tokenKey = (k: TokenKey): string =>
   JSON.stringify(['token', k.registry, k.realm, k.service ?? '', k.scopes, credentialIdentity(k.credential)]);
 
 /** Who a token was issued to, without the secret: a hash of the whole credential ('' when anonymous). */
-function credentialIdentity(cred: Credential | undefined): string {
+export function credentialIdentity(cred: Credential | undefined): string {
   if (!cred) return '';
   return createHash('sha256').update(JSON.stringify([cred.username ?? '', cred.password ?? '', cred.identityToken ?? ''])).digest('hex');
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
+import type { RegistryConfig } from '../config/regctl-config.js';
 import type { Env } from '../util/env.js';
 
 /** Directories holding per-registry CA files, docker's and containers' layout: DIR/HOST[:PORT]/*.crt. */
@@ -11,11 +12,13 @@ export function defaultCertsDirs(homedir: string): string[] {
 }
 
 /**
- * Extra CAs for one registry: every `*.crt` under each certs dir's HOST[:PORT] folder, plus the configured bundle,
- * plus every `*.crt` in `certDir` (a folder given for this registry alone, like skopeo's --cert-dir).
+ * Extra CAs for one registry: every `*.crt` under each certs dir's HOST[:PORT] folder, plus the configured bundle
+ * (`ca`, a file), plus every `*.crt` in `certDir` (a folder given for this registry alone, like skopeo's --cert-dir),
+ * plus `caCert` (PEM text given inline).
  */
-export async function registryCAs(host: string, certsDirs: string[], configuredCa?: string, certDir?: string): Promise<string[]> {
-  const pems: string[] = [];
+export async function registryCAs(host: string, certsDirs: string[], cfg: RegistryConfig = {}): Promise<string[]> {
+  const { ca: configuredCa, certDir } = cfg;
+  const pems: string[] = cfg.caCert ? [cfg.caCert] : [];
   if (certDir) {
     const names = await readdir(certDir).catch((err: Error) => {
       throw new ConfigError(`cannot read certificate directory ${certDir}: ${err.message}`, { cause: err });

@@ -4,6 +4,7 @@ import { networkError } from './network-error.js';
 import { backoffDelay, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { redactUrl } from './redact.js';
 import { RegctlError } from '../errors.js';
+import { raced } from '../util/signals.js';
 import { checkRedirect } from './url-safety.js';
 import { abortableSleep, type Timeouts } from './timeouts.js';
 
@@ -34,7 +35,7 @@ export interface HttpContext {
   debug?: (line: string) => void;
   /** Headers and idle-body timeouts per request (the connect timeout lives in the dispatcher). */
   timeouts?: Pick<Timeouts, 'headersMs' | 'idleMs'>;
-  /** Aborted when the whole command's time limit runs out; the reason (a NetworkError) is what fails. */
+  /** Aborted when the call is cancelled or its time limit runs out; the reason is what fails. */
   signal?: AbortSignal;
 }
 
@@ -65,9 +66,13 @@ export async function send(ctx: HttpContext, req: HttpRequest): Promise<HttpResp
       // this wait, a request sent at once (the next of a sequence) finds every connection busy and opens another.
       await new Promise<void>((resolve) => setImmediate(resolve));
       // The dispatcher's own request() (what undici's top-level request() calls), so this module needs no undici.
-      res = await ctx.dispatcher.request({
+      // undici heeds the signal once the request has a connection: until then (a connection being made) the race does.
+      // A HEAD keeps its connection (undici closes it by default, in case a server sends a body anyway): a registry
+      // answers HEAD as the protocol says, and a digest or existence check is a HEAD, often thousands in a row.
+      res = await raced(ctx.dispatcher.request({
         origin: url.origin, path: url.pathname + url.search, method: req.method, headers, body: req.body, ...timeouts, ...(signal ? { signal } : {}),
-      });
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
+      }), signal, (late) => late.body.destroy());
     } catch (err) {
       if (err instanceof RegctlError) throw err; // raised by the request body (e.g. a digest check), not the network
       if (signal?.aborted) throw signal.reason;

@@ -1,13 +1,13 @@
 import type { Credential, CredentialSource } from '../auth/credential.js';
-import { AuthError, NetworkError, RegistryError, type RegctlError } from '../errors.js';
-import type { TransportCache, TokenKey } from './cache.js';
-import { pickChallenge, parseChallenges, type Challenge } from './challenge.js';
-import type { Endpoint } from './endpoint.js';
+import { AuthError, NetworkError, RegistryError } from '../errors.js';
+import { raced } from '../util/signals.js';
+import { pickChallenge, parseChallenges } from './challenge.js';
 import { send, type HttpContext, type HttpRequest, type HttpResponse, type Method } from './http.js';
 import { responseError } from './response-error.js';
 import { parseRateLimit, type RateLimit } from './ratelimit.js';
+import { CLIENT_ID, type RegistryState } from './registry-state.js';
 import { mergeScopes } from './scope.js';
-import { requestToken, type Token } from './token.js';
+import { requestToken } from './token.js';
 import { checkLocation, checkRealm } from './url-safety.js';
 
 export interface RegistryRequest {
@@ -27,45 +27,39 @@ export interface RegistryRequest {
 }
 
 export interface ClientDeps {
+  /** This client's requests: the pool, and the signal of the call it serves. */
   http: HttpContext;
   credentials: CredentialSource;
-  clientId: string;
   /** Credentials to use instead of the store's (login). */
   credential?: Credential;
   /** Called with the rate limit a GET announces (Docker Hub counts GETs, not HEADs). */
   onRateLimit?: (rl: RateLimit) => void;
-  /** Pings and tokens kept between processes (cache.ts). */
-  cache?: TransportCache;
   /** Where warnings go (an invalid name the registry listed, skipped); the library never prints. */
   onWarning?: (message: string) => void;
+  /** The option the call's credentials were given as (`credentials`, `sourceCredentials`, …), for errors. */
+  credentialsOption?: string;
 }
 
 /**
- * One registry: pings /v2/ once to pick the base URL and learn the challenge, answers Basic or Bearer
- * challenges, caches tokens per scope set for the life of the process, and retries once with the union of
- * scopes on `insufficient_scope`.
+ * One registry as one call sees it (its credentials, its signal), over the state every call shares (the ping, the
+ * tokens): pings /v2/ once to pick the base URL and learn the challenge, answers Basic or Bearer challenges, reuses
+ * tokens per credential and scope set while they last, and retries once with the union of scopes on
+ * `insufficient_scope`.
  */
 export class RegistryClient {
   readonly registry: string;
-  private readonly endpoint: Endpoint;
+  private readonly state: RegistryState;
   private readonly deps: ClientDeps;
-  private base?: URL;
-  private challenge?: Challenge;
-  private pinged?: Promise<void>;
   private credential?: Promise<Credential | undefined>;
-  private readonly tokens = new Map<string, Token>();
-  /** Token requests under way, by scope set: requests sent at once for one scope wait for the one token. */
-  private readonly pendingTokens = new Map<string, Promise<Token>>();
-  /** Token keys read from the disk cache, and whether the ping came from it: what a 401 makes us forget. */
-  private cachedTokens?: TokenKey[];
-  private cachedPing = false;
-  /** Read the disk cache; false once it was found wrong (it is still written, with what the registry said). */
-  private recall = true;
 
-  constructor(endpoint: Endpoint, deps: ClientDeps) {
-    this.registry = endpoint.registry;
-    this.endpoint = endpoint;
+  constructor(state: RegistryState, deps: ClientDeps) {
+    this.registry = state.registry;
+    this.state = state;
     this.deps = deps;
+  }
+
+  private get base(): URL | undefined {
+    return this.state.base;
   }
 
   /** Sends a request with authorization; returns any response but an unanswerable 401. */
@@ -81,17 +75,17 @@ export class RegistryClient {
       res = await this.sendAuthorized(req, url, scopes, false);
     } catch (err) {
       // a remembered base URL that no longer answers: learn the registry afresh, once
-      if (!(err instanceof NetworkError) || !replayable || !(await this.forgetCached())) throw err;
+      if (!(err instanceof NetworkError) || !replayable || !(await this.state.forgetCached())) throw err;
       return this.request(req);
     }
-    if (replayable && staleAnswer(res, this.base!) && (await this.forgetCached())) {
+    if (replayable && staleAnswer(res, this.base!) && (await this.state.forgetCached())) {
       await res.body.dump();
       return this.request(req);
     }
     if (res.status === 401 && replayable) {
       const fresh = pickChallenge(parseChallenges(res.headers['www-authenticate']));
       if (fresh?.scheme === 'bearer') {
-        this.challenge = fresh;
+        this.state.challenge = fresh;
         scopes = mergeScopes(scopes, fresh.params.scope ? [fresh.params.scope] : []);
         await res.body.dump();
         res = await this.sendAuthorized(req, url, scopes, true);
@@ -131,7 +125,7 @@ export class RegistryClient {
    */
   async verifyLogin(credential: Credential): Promise<{ identityToken?: string }> {
     await this.ping();
-    const ch = this.challenge;
+    const ch = this.state.challenge;
     if (!ch) return {};
     if (ch.scheme === 'basic') {
       const url = new URL(this.base!.pathname.replace(/\/$/, '') + '/v2/', this.base);
@@ -147,7 +141,7 @@ export class RegistryClient {
       service: ch.params.service,
       scopes: [],
       credential,
-      clientId: this.deps.clientId,
+      clientId: CLIENT_ID,
       offline: !credential.identityToken,
     }).catch((err: unknown) => {
       throw err instanceof AuthError && err.code === 'ERR_BAD_CREDENTIALS' ? badCredentials(this.registry) : err;
@@ -166,72 +160,9 @@ export class RegistryClient {
     return this.base!;
   }
 
+  /** The shared ping, waited for until this call's signal aborts. */
   private ping(): Promise<void> {
-    this.pinged ??= this.pingOrRecall().catch((err: unknown) => {
-      this.pinged = undefined;
-      throw err;
-    });
-    return this.pinged;
-  }
-
-  private async pingOrRecall(): Promise<void> {
-    const cache = this.deps.cache;
-    const rec = this.recall ? await cache?.ping(this.registry, this.endpoint.candidates) : undefined;
-    if (rec) {
-      this.base = new URL(rec.base);
-      this.challenge = rec.challenge;
-      this.cachedPing = true;
-      return;
-    }
-    await this.doPing();
-    await cache?.savePing(this.registry, this.endpoint.candidates, { base: this.base!.href, ...(this.challenge ? { challenge: this.challenge } : {}) });
-  }
-
-  /** After an answer that remembered state may explain (401, a dead base URL): drops it all; false if none was used. */
-  private async forgetCached(): Promise<boolean> {
-    const cache = this.deps.cache;
-    if (!cache || (!this.cachedPing && !this.cachedTokens)) return false;
-    this.deps.http.debug?.(`${this.registry}: cached ping or token refused; starting over`);
-    await Promise.all([cache.forgetPing(this.registry, this.endpoint.candidates), ...(this.cachedTokens ?? []).map((k) => cache.forgetToken(k))]);
-    this.cachedPing = false;
-    this.cachedTokens = undefined;
-    this.tokens.clear();
-    this.pinged = undefined;
-    this.recall = false;
-    return true;
-  }
-
-  private async doPing(): Promise<void> {
-    let firstError: RegctlError | undefined;
-    for (const base of this.endpoint.candidates) {
-      const url = new URL(base.pathname.replace(/\/$/, '') + '/v2/', base);
-      let res: HttpResponse;
-      try {
-        res = await send(this.deps.http, { method: 'GET', url, headers: { 'docker-distribution-api-version': 'registry/2.0' } });
-      } catch (err) {
-        if (!(err instanceof NetworkError)) throw err;
-        firstError ??= err;
-        continue;
-      }
-      if (res.status === 200 || res.status === 401) {
-        this.base = base;
-        this.challenge = res.status === 401 ? pickChallenge(parseChallenges(res.headers['www-authenticate'])) : undefined;
-        await res.body.dump();
-        return;
-      }
-      if (res.status === 404) {
-        await res.body.dump();
-        throw new RegistryError(`${base.origin} is not a registry: GET /v2/ answered 404`, 404, [], {
-          hint: 'check the host and port: a registry answers GET /v2/ with 200 or 401',
-        });
-      }
-      if (firstError) { // http fallback reached something that is not a registry (e.g. a TLS port's 400): report the https error
-        await res.body.dump();
-        throw firstError;
-      }
-      throw await responseError(res, 'GET', `pinging ${this.registry}`);
-    }
-    throw firstError!;
+    return raced(this.state.ping(), this.deps.http.signal);
   }
 
   private async sendAuthorized(req: RegistryRequest, url: URL, scopes: string[], fresh: boolean): Promise<HttpResponse> {
@@ -242,43 +173,13 @@ export class RegistryClient {
   }
 
   private async authorization(scopes: string[], fresh: boolean): Promise<string | undefined> {
-    const ch = this.challenge;
+    const ch = this.state.challenge;
     if (!ch) return undefined;
     const cred = await this.credentials();
-    if (cred?.registryToken) return `Bearer ${cred.registryToken}`; // --registry-token: used as is, whatever the challenge
+    if (cred?.registryToken) return `Bearer ${cred.registryToken}`; // a registry token is used as is, whatever the challenge
     if (ch.scheme === 'basic') return cred && (cred.password !== undefined || cred.identityToken) ? basic(cred) : undefined;
-    const merged = mergeScopes(scopes);
-    const key = merged.join(' ');
-    const cached = this.tokens.get(key);
-    if (!fresh && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
-    let pending = fresh ? undefined : this.pendingTokens.get(key);
-    if (!pending) {
-      pending = this.fetchToken(ch, cred, key, merged, fresh).finally(() => this.pendingTokens.delete(key));
-      this.pendingTokens.set(key, pending);
-    }
-    return `Bearer ${(await pending).token}`;
-  }
-
-  /** A token for the scope set `key` (`merged`): from the disk cache unless `fresh`, else from the token server. */
-  private async fetchToken(ch: Challenge, cred: Credential | undefined, key: string, merged: string[], fresh: boolean): Promise<Token> {
     this.checkRealm(ch.params.realm, cred);
-    const diskKey: TokenKey = { registry: this.registry, realm: ch.params.realm ?? '', service: ch.params.service, scopes: merged, credential: cred };
-    const remembered = fresh || !this.recall ? undefined : await this.deps.cache?.token(diskKey);
-    if (remembered) {
-      (this.cachedTokens ??= []).push(diskKey);
-      this.tokens.set(key, remembered);
-      return remembered;
-    }
-    const token = await requestToken(this.deps.http, {
-      realm: ch.params.realm ?? '',
-      service: ch.params.service,
-      scopes: merged,
-      credential: cred,
-      clientId: this.deps.clientId,
-    });
-    this.tokens.set(key, token);
-    await this.deps.cache?.saveToken(diskKey, token);
-    return token;
+    return `Bearer ${(await raced(this.state.token(ch, cred, mergeScopes(scopes), fresh), this.deps.http.signal)).token}`;
   }
 
   /** Refuses a realm that would leak credentials over plain http, or that points at a link-local address. */
@@ -301,17 +202,22 @@ export class RegistryClient {
   private async unauthorized(res: HttpResponse, what: string): Promise<AuthError> {
     await res.body.dump();
     const cred = await this.credentials();
-    const login = `regctl login ${this.registry}`;
+    const host = this.registry;
     if (cred?.registryToken) {
-      return new AuthError(`${what}: the registry refused the token given with --registry-token`, { code: 'ERR_DENIED', hint: 'the token may have expired, lack access to it, or be for another registry or service' });
+      const option = `${this.deps.credentialsOption ?? 'credentials'}.registryToken`;
+      return new AuthError(`${what}: the registry refused the token given with option ${option}`, {
+        code: 'ERR_DENIED', option, host, hint: 'the token may have expired, lack access to it, or be for another registry or service',
+      });
     }
-    if (this.challenge?.scheme === 'basic') {
-      return cred ? badCredentials(this.registry) : new AuthError(`${what}: authentication required`, { code: 'ERR_UNAUTHORIZED', hint: `log in first: ${login}` });
+    if (this.state.challenge?.scheme === 'basic') {
+      return cred ? badCredentials(host) : new AuthError(`${what}: authentication required`, { code: 'ERR_UNAUTHORIZED', host, hint: 'log in first' });
     }
-    return new AuthError(`${what}: requested access to the resource is denied`, {
-      code: 'ERR_DENIED',
-      hint: cred ? `the account${cred.username ? ` "${cred.username}"` : ''} has no access to it, or it does not exist` : `it may need credentials: ${login}`,
-    });
+    // No credentials sent: ERR_UNAUTHORIZED (some may help); with credentials: ERR_DENIED (that account may not).
+    return cred
+      ? new AuthError(`${what}: requested access to the resource is denied`, {
+        code: 'ERR_DENIED', host, hint: `the account${cred.username ? ` "${cred.username}"` : ''} has no access to it, or it does not exist`,
+      })
+      : new AuthError(`${what}: requested access to the resource is denied`, { code: 'ERR_UNAUTHORIZED', host, hint: 'it may need credentials' });
   }
 }
 
@@ -326,5 +232,5 @@ function basic(cred: Credential): string {
 }
 
 function badCredentials(registry: string): AuthError {
-  return new AuthError(`login to ${registry} failed: wrong username or password`, { code: 'ERR_BAD_CREDENTIALS' });
+  return new AuthError(`login to ${registry} failed: wrong username or password`, { code: 'ERR_BAD_CREDENTIALS', host: registry });
 }

@@ -13,7 +13,9 @@ export interface RetryPolicy {
 export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 };
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT',
+// Not a connect timeout: a host that made no connection in the connect timeout (TCP retransmits included) is not
+// coming back in a second, and five more waits would keep a black hole's caller for minutes.
+const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
   'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'EAI_AGAIN']);
 
 export const isRetryableStatus = (status: number): boolean => RETRY_STATUS.has(status);

@@ -1,4 +1,4 @@
-import { NetworkError } from '../errors.js';
+import { TimeoutError } from '../errors.js';
 import { sleep } from './retry.js';
 
 /** How long the network may stay silent. Each expiry is a network failure (exit 5) retried like a dropped connection. */
@@ -14,16 +14,20 @@ export interface Timeouts {
 export const defaultTimeouts: Timeouts = { connectMs: 30_000, headersMs: 60_000, idleMs: 60_000 };
 
 /**
- * A signal that aborts every request of a command once `ms` have passed (`--timeout`). Its reason is the
- * NetworkError the command fails with. The timer does not keep the process alive.
+ * What a call fails with when its time limit (`timeoutMs`) runs out: a TimeoutError (exit 5) about the option. The
+ * limit covers the whole call, every request, retry and wait in it.
  */
+export function timeLimitError(ms: number): TimeoutError {
+  return new TimeoutError(`gave up: the time limit of ${formatMs(ms)} ran out`, {
+    option: 'timeoutMs',
+    hint: 'allow more time, or check that the registry answers',
+  });
+}
+
+/** A signal aborted with timeLimitError once `ms` have passed. Its timer does not keep the process alive. */
 export function deadlineSignal(ms: number): AbortSignal {
   const controller = new AbortController();
-  const error = new NetworkError(`gave up: the time limit of ${formatMs(ms)} ran out`, {
-    code: 'ERR_TIMEOUT',
-    hint: 'raise --timeout, or check that the registry answers',
-  });
-  setTimeout(() => controller.abort(error), ms).unref();
+  setTimeout(() => controller.abort(timeLimitError(ms)), ms).unref();
   return controller.signal;
 }
 

@@ -4,12 +4,14 @@ import type { Credential, CredentialSource } from '../auth/credential.js';
 import type { RegctlConfig, RegistryConfig } from '../config/regctl-config.js';
 import type { Env } from '../util/env.js';
 import { TransportCache } from './cache.js';
-import { resolveEndpoint } from './endpoint.js';
+import { resolveEndpoint, type Endpoint } from './endpoint.js';
 import type { HttpContext } from './http.js';
 import { RegistryClient } from './registry-client.js';
+import { RegistryState } from './registry-state.js';
 import { formatWindow, rateLimitLow, type RateLimit } from './ratelimit.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
-import { defaultTimeouts, type Timeouts } from './timeouts.js';
+import { deadlineSignal, defaultTimeouts, timeLimitError, type Timeouts } from './timeouts.js';
+import { linkedSignal } from '../util/signals.js';
 
 export interface TransportOptions {
   env: Env;
@@ -27,12 +29,19 @@ export interface TransportOptions {
   onWarning?: (warning: TransportWarning) => void;
   /** Connect, headers and idle-body timeouts (defaults in timeouts.ts). */
   timeouts?: Partial<Timeouts>;
-  /** Aborts every request when the command's time limit runs out (see deadlineSignal). */
+  /** Aborts every request of every call (the context's own signal). */
   signal?: AbortSignal;
+  /**
+   * The time limit of each call (see call()), in ms: the whole call, every request, retry and wait in it. Requests
+   * made on this transport itself, outside any call, count it from the transport's creation.
+   */
+  timeoutMs?: number;
   /** Keep pings and bearer tokens here between processes (cache.ts); none when undefined. */
   cacheDir?: string;
   /** Name resolution for every connection (default: the system's); a resolver stub in tests. */
-  lookup?: LookupFunction;
+  dnsLookup?: LookupFunction;
+  /** The option the credentials were given as (`credentials`, `sourceCredentials`, …), for errors that name it. */
+  credentialsOption?: string;
 }
 
 export interface TransportWarning {
@@ -42,28 +51,56 @@ export interface TransportWarning {
   message: string;
 }
 
-export const CLIENT_ID = 'regctl';
+/** A connection pool, and how to give up the connections it is still making. */
+interface Pool {
+  dispatcher: Dispatcher;
+  abandon(): void;
+}
 
-/** Owns the connection pools and registry clients of one process. */
+/**
+ * What a transport shares with every transport derived from it (a call's, a side's of a transfer): one connection
+ * pool per registry and TLS settings, what each registry endpoint taught (its ping, its tokens), the warnings
+ * already given, the disk cache, and the context's signal. Nothing of one call is kept here.
+ */
+interface Shared {
+  pools: Map<string, Promise<Pool>>;
+  registries: Map<string, RegistryState>;
+  warned: Set<string>;
+  cache: TransportCache | undefined;
+  /** The context's signal (a copy any number of requests may listen to). */
+  signal: AbortSignal | undefined;
+}
+
+/** Owns the connection pools of a context, and the registry clients of one call (or of the context itself). */
 export class Transport {
   private readonly opts: TransportOptions;
-  /** Promises, so that callers asking at once (a batch of images) share one client and so one ping. */
+  /** Promises, so that callers asking at once (a batch of images) share one client. */
   private readonly clients = new Map<string, Promise<RegistryClient>>();
-  /** Shared with the transports made by derive: one close() ends every pool, a warning shows once, one cache. */
-  private readonly common: { dispatchers: Dispatcher[]; warned: Set<string>; cache: TransportCache | undefined };
+  private readonly shared: Shared;
+  /** What this transport's requests stop on: the call's signal (or the context's), the call's time limit. */
+  readonly signal: AbortSignal | undefined;
 
-  constructor(opts: TransportOptions, common?: Transport['common']) {
+  constructor(opts: TransportOptions, from?: { shared: Shared; signal: AbortSignal | undefined }) {
     this.opts = opts;
-    this.common = common ?? { dispatchers: [], warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined };
+    if (from) {
+      this.shared = from.shared;
+      this.signal = from.signal;
+      return;
+    }
+    const signal = opts.signal && linkedSignal([opts.signal]).signal;
+    this.shared = { pools: new Map(), registries: new Map(), warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined, signal };
+    this.signal = opts.timeoutMs ? linkedSignal([signal, deadlineSignal(opts.timeoutMs)]).signal : signal;
   }
 
-  /** The command's time limit (`--timeout`), for other connections of the command to honour (the Docker daemon's). */
-  get signal(): AbortSignal | undefined {
-    return this.opts.signal;
-  }
-
-  private get cache(): TransportCache | undefined {
-    return this.common.cache;
+  /**
+   * A transport for one call, sharing this one's pools and tokens: its requests stop when `signal` aborts, when the
+   * context's does, or when the time limit (`timeoutMs`, else the context's) runs out, counted from now. Call `end()`
+   * when the call is over: it lets go of the signals, and nothing of the call stays in the context.
+   */
+  call(opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {}): { transport: Transport; end(): void } {
+    const ms = opts.timeoutMs ?? this.opts.timeoutMs;
+    const linked = linkedSignal([this.shared.signal, opts.signal], ms ? { ms, reason: () => timeLimitError(ms) } : undefined);
+    return { transport: new Transport(this.opts, { shared: this.shared, signal: linked.signal }), end: linked.end };
   }
 
   /** A transport with its own clients that look credentials up in `credentials` (per-command credentials). */
@@ -74,32 +111,32 @@ export class Transport {
   /**
    * A transport with its own clients, for registries with settings of their own (a sync file's `tls-verify`,
    * `cert-dir`, `credentials`): `registries` apply over the configured settings of those hosts, `credentials`
-   * wraps this transport's credential lookup, `signal` aborts its requests too (one operation's cancellation). Its
-   * pools close with this transport's.
+   * wraps this transport's credential lookup (given as the option `credentialsOption`, for errors). It shares this
+   * transport's pools (those its settings leave unchanged), tokens and signal.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; signal?: AbortSignal }): Transport {
+  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; credentialsOption?: string }): Transport {
     const registries = { ...this.opts.config.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
       ...this.opts,
       config: { ...this.opts.config, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
-      ...(change.signal ? { signal: this.opts.signal ? AbortSignal.any([this.opts.signal, change.signal]) : change.signal } : {}),
-    }, this.common);
+      ...(change.credentialsOption ? { credentialsOption: change.credentialsOption } : {}),
+    }, { shared: this.shared, signal: this.signal });
   }
 
-  /** The client for a registry host (`docker.io`, `localhost:5000`), shared for the process. */
+  /** The client for a registry host (`docker.io`, `localhost:5000`), shared by this transport's callers. */
   client(registry: string): Promise<RegistryClient> {
-    return this.shared(registry, () => this.newClient(registry));
+    return this.once(registry, () => this.newClient(registry));
   }
 
   /** Clients for the pull-through mirrors configured for a registry, in order (credentials by mirror host). */
   mirrorClients(registry: string): Promise<RegistryClient[]> {
     const mirrors = this.opts.config.registries[registry]?.mirrors ?? [];
-    return Promise.all(mirrors.map((mirror) => this.shared(`mirror ${mirror}`, () => this.newClient(new URL(mirror).host, { endpoint: mirror }))));
+    return Promise.all(mirrors.map((mirror) => this.once(`mirror ${mirror}`, () => this.newClient(new URL(mirror).host, { endpoint: mirror }))));
   }
 
-  /** A client that uses the given credentials instead of the store's and shares nothing (login). */
+  /** A client that uses the given credentials instead of the store's and shares no ping or token (login). */
   loginClient(registry: string, credential: Credential): Promise<RegistryClient> {
     return this.newClient(registry, { credential });
   }
@@ -107,14 +144,22 @@ export class Transport {
   /** Plain HTTP (no registry auth) towards a base URL, with the same TLS settings as the registry (search). */
   async http(registry: string): Promise<HttpContext> {
     const endpoint = resolveEndpoint(registry, this.opts.config.registries[registry], this.opts.insecure ?? false);
-    return this.httpContext(endpoint.host, endpoint.tlsVerify, registry);
+    const { pool } = await this.pool(endpoint.host, endpoint.tlsVerify, registry);
+    return this.httpContext(pool, this.signal);
   }
 
+  /** Closes every pool of the context (connections still being made are given up). */
   async close(): Promise<void> {
-    await Promise.all(this.common.dispatchers.map((d) => d.close()));
+    const pools = await Promise.all([...this.shared.pools.values()].map((p) => p.catch(() => undefined)));
+    this.shared.pools.clear();
+    this.shared.registries.clear();
+    await Promise.all(pools.map((pool) => {
+      pool?.abandon();
+      return pool?.dispatcher.close();
+    }));
   }
 
-  private shared(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
+  private once(key: string, make: () => Promise<RegistryClient>): Promise<RegistryClient> {
     let client = this.clients.get(key);
     if (!client) {
       client = make();
@@ -128,49 +173,80 @@ export class Transport {
   private async newClient(registry: string, opts: { credential?: Credential; endpoint?: string } = {}): Promise<RegistryClient> {
     const cfg = { ...this.opts.config.registries[registry], ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     const endpoint = resolveEndpoint(registry, cfg, this.opts.insecure ?? false);
-    const http = await this.httpContext(endpoint.host, endpoint.tlsVerify, registry);
-    return new RegistryClient(endpoint, {
-      http, credentials: this.opts.credentials, clientId: CLIENT_ID, credential: opts.credential,
+    const { key, pool } = await this.pool(endpoint.host, endpoint.tlsVerify, registry);
+    // login checks credentials against the registry itself: no remembered ping or token, nothing left for others
+    const state = opts.credential ? new RegistryState(endpoint, this.httpContext(pool, this.shared.signal)) : this.registryState(key, endpoint, pool);
+    return new RegistryClient(state, {
+      http: this.httpContext(pool, this.signal), credentials: this.opts.credentials, credential: opts.credential,
       onRateLimit: (rl) => this.rateLimited(registry, rl),
       onWarning: (message) => this.opts.onWarning?.({ code: 'SKIPPED', message }),
-      // login checks credentials against the registry itself: no remembered ping or token
-      ...(this.cache && !opts.credential ? { cache: this.cache } : {}),
+      ...(this.opts.credentialsOption ? { credentialsOption: this.opts.credentialsOption } : {}),
     });
   }
 
+  /** What every call knows of an endpoint reached through a pool; its own requests stop on the context's signal only. */
+  private registryState(poolKey: string, endpoint: Endpoint, pool: Pool): RegistryState {
+    const key = JSON.stringify([poolKey, endpoint.candidates.map((c) => c.href)]);
+    let state = this.shared.registries.get(key);
+    if (!state) {
+      state = new RegistryState(endpoint, this.httpContext(pool, this.shared.signal), this.shared.cache);
+      this.shared.registries.set(key, state);
+    }
+    return state;
+  }
+
   private rateLimited(registry: string, rl: RateLimit): void {
-    if (!rateLimitLow(rl) || !this.opts.onWarning || this.common.warned.has('RATE_LIMIT_LOW')) return;
-    this.common.warned.add('RATE_LIMIT_LOW');
+    if (!rateLimitLow(rl) || !this.opts.onWarning || this.shared.warned.has('RATE_LIMIT_LOW')) return;
+    this.shared.warned.add('RATE_LIMIT_LOW');
     const of = rl.limit !== undefined ? ` of ${rl.limit}` : '';
     const per = rl.window !== undefined ? ` per ${formatWindow(rl.window)}` : '';
     const source = rl.source ? ` (counted for ${rl.source})` : '';
     this.opts.onWarning({ code: 'RATE_LIMIT_LOW', message: `${registry}: pull rate limit running low: ${rl.remaining} pulls left${of}${per}${source}` });
   }
 
-  private async httpContext(host: string, tlsVerify: boolean, registry: string): Promise<HttpContext> {
+  /**
+   * The pool for `host` with these TLS settings, shared by every transport of the context whose settings are the same
+   * (whatever its credentials or signal), so a context keeps one pool per registry however many calls it serves.
+   */
+  private pool(host: string, tlsVerify: boolean, registry: string): Promise<{ key: string; pool: Pool }> {
+    const key = JSON.stringify([host, tlsVerify, registry, this.opts.insecure ?? false, this.opts.config.registries]);
+    let pool = this.shared.pools.get(key);
+    if (!pool) {
+      pool = this.newPool(host, tlsVerify, registry);
+      this.shared.pools.set(key, pool);
+      pool.catch(() => this.shared.pools.delete(key));
+    }
+    return pool.then((p) => ({ key, pool: p }));
+  }
+
+  private async newPool(host: string, tlsVerify: boolean, registry: string): Promise<Pool> {
     // undici comes in with the first connection pool: commands that never reach a registry do not load it.
     const [{ createDispatcher, defaultCertsDirs, registryCAs, tlsOptions }, { guardedConnector }] = await Promise.all([import('./dispatcher.js'), import('./connector.js')]);
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
-    const cfg = this.opts.config.registries[registry];
-    const cas = await registryCAs(host, certsDirs, cfg?.ca, cfg?.certDir);
-    const timeouts = { ...defaultTimeouts, ...this.opts.timeouts };
-    const tls = tlsOptions(cas, !tlsVerify);
+    const timeouts = this.timeouts;
+    const tls = tlsOptions(await registryCAs(host, certsDirs, this.opts.config.registries[registry]), !tlsVerify);
     // Another host this registry sends us to (a token realm, a redirect) is verified with that host's own settings.
     const tlsFor = async (hostPort: string) => {
       if (hostPort === host) return tls;
       const other = this.opts.config.registries[hostPort];
-      return tlsOptions(await registryCAs(hostPort, certsDirs, other?.ca, other?.certDir), (this.opts.insecure ?? false) || other?.insecure === true);
+      return tlsOptions(await registryCAs(hostPort, certsDirs, other), (this.opts.insecure ?? false) || other?.insecure === true);
     };
     const connector = guardedConnector({
-      registry: host, tlsFor, timeoutMs: timeouts.connectMs,
-      ...(this.opts.signal ? { signal: this.opts.signal } : {}), ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
+      registry: host, tlsFor, timeoutMs: timeouts.connectMs, ...(this.opts.dnsLookup ? { dnsLookup: this.opts.dnsLookup } : {}),
     });
-    const dispatcher = createDispatcher({ tls, env: this.opts.env, connectTimeoutMs: timeouts.connectMs, connector });
-    this.common.dispatchers.push(dispatcher);
+    const dispatcher = createDispatcher({ tls, env: this.opts.env, connectTimeoutMs: timeouts.connectMs, connector: connector.connect });
+    return { dispatcher, abandon: connector.abandon };
+  }
+
+  private get timeouts(): Timeouts {
+    return { ...defaultTimeouts, ...this.opts.timeouts };
+  }
+
+  private httpContext(pool: Pool, signal: AbortSignal | undefined): HttpContext {
     return {
-      dispatcher,
-      timeouts,
-      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+      dispatcher: pool.dispatcher,
+      timeouts: this.timeouts,
+      ...(signal ? { signal } : {}),
       retry: this.opts.retry ?? defaultRetryPolicy,
       userAgent: this.opts.userAgent ?? 'regctl',
       ...(this.opts.debug ? { debug: this.opts.debug } : {}),

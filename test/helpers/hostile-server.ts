@@ -258,7 +258,7 @@ export async function startSilent(): Promise<{ host: string; stop(): Promise<voi
   };
 }
 
-/** A resolver stub (the `lookup` of createContext): `names` map to addresses; anything else does not exist. */
+/** A resolver stub (the `network.dnsLookup` of createContext): `names` map to addresses; anything else does not exist. */
 export function stubLookup(names: Record<string, string>): LookupFunction {
   return (hostname, options, callback) => {
     const address = names[hostname];
