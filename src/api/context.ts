@@ -142,7 +142,8 @@ export async function operation<T, O = Record<string, unknown>>(options: unknown
   }
   const callSignal = call.signal as AbortSignal | undefined;
   try {
-    return await withContext(call as CallOptions, (ctx) => work(ctx, own as O));
+    // the call's transport signal: the caller's, the context's own or the time limit, whichever stopped the work
+    return await withContext(call as CallOptions, (ctx) => work(ctx, own as O).catch((err: unknown) => Promise.reject(libraryError(err, ctx.transport.signal))));
   } catch (err) {
     throw libraryError(err, callSignal);
   }
