@@ -52,7 +52,7 @@ export type { Env } from './util/env.js';
 export { parsePlatform, formatPlatform, platformMatches, hostPlatform, type NodeRuntime, type Platform } from './oci/platform.js';
 export type { Credential } from './auth/credential.js';
 export type { CredentialOptions, WithCredentials, WithTransferCredentials } from './ops/credentials.js';
-export type { RegctlConfig, RegistryConfig } from './config/regctl-config.js';
+export type { RegctlSettings, RegistryEntry } from './config/regctl-settings.js';
 export type { TransportWarning } from './transport/transport.js';
 export type { Timeouts } from './transport/timeouts.js';
 export type { RetryPolicy } from './transport/retry.js';

@@ -111,7 +111,7 @@ describe('config.json reads', () => {
     const { store, cfgPath } = sandbox({ DOCKER_CONFIG: dir });
     writeConfig(cfgPath, { auths: { 'r.example': { auth: b64('home:x') } } });
     writeConfig(join(dir, 'config.json'), { auths: { 'r.example': { auth: b64('dc:y') } } });
-    assert.equal(store.configPath, join(dir, 'config.json'));
+    assert.equal(store.settingsPath, join(dir, 'config.json'));
     assert.deepEqual(await store.get('r.example'), { username: 'dc', password: 'y' });
   });
 

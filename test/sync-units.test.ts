@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, UsageError } from '../src/errors.js';
-import { parseSyncConfig } from '../src/ops/sync-config.js';
+import { parseSyncConfig } from '../src/ops/sync-file.js';
 import { filterTags, semverRange, tagRegex, tagVersion } from '../src/ops/tag-filter.js';
 
 describe('tag selection', () => {

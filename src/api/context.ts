@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { baseUrl } from '../config/regctl-config.js';
+import { baseUrl } from '../config/regctl-settings.js';
 import { CancelledError, RegctlError, TimeoutError, UsageError } from '../errors.js';
 import type { OpsContext, Warning } from '../ops/context.js';
 import { createContext as buildContext, type ContextOptions as BuildOptions } from '../ops/create-context.js';
@@ -8,7 +8,7 @@ import { processEnvironment } from './environment.js';
 import { boolean, checkOptions, func, number, object, positive, signal as signalCheck, string, strings, wrongType, type Check, type Schema } from './options.js';
 
 export type { NetworkOptions } from '../ops/create-context.js';
-export type { RegistrySettings } from '../config/regctl-config.js';
+export type { RegistrySettings } from '../config/regctl-settings.js';
 
 /** What operations run in: regctl's config, the credential store and one transport (connection pools, tokens). */
 export interface Context extends OpsContext {

@@ -153,7 +153,7 @@ export interface SyncOptions extends Omit<SyncOpOptions, 'now'>, CallOptions {
 /** A skopeo sync YAML file (`skopeo sync --src yaml`) as the source: its repositories land under the destination. */
 export interface SyncFile {
   /** The file's path. */
-  config: string;
+  path: string;
   /** Keep each source's registry and path under the destination (skopeo's `--scoped`). */
   scoped?: boolean | undefined;
 }
@@ -163,7 +163,7 @@ const RULES = ['tags', 'exclude', 'semver'] as const;
 
 /**
  * Mirrors a repository (every tag, or those the filters keep; `repo:tag` for one image) into another, or every
- * repository of a skopeo sync file (`{ config: PATH }`) under a destination registry[/path]. Images already there
+ * repository of a skopeo sync file (`{ path: PATH }`) under a destination registry[/path]. Images already there
  * with the same digest cost a HEAD request and send nothing. Progress comes as `onProgress` events: `images` (the
  * total), `image` (each result), and the copy engine's `plan` / `bytes` / `blob`.
  *
@@ -173,14 +173,14 @@ const RULES = ['tags', 'exclude', 'semver'] as const;
 export function sync(source: string | SyncFile, destination: string, options: SyncOptions = {}): Promise<SyncReport> {
   return operation(options, SYNC_OPTIONS, async (ctx, o: SyncOptions) => {
     const { tags, exclude, semver, ...rest } = o;
-    const [{ sync: syncOp }, { configJobs, repositoryJob }] = await Promise.all([import('../ops/sync.js'), import('../ops/sync-jobs.js')]);
+    const [{ sync: syncOp }, { fileJobs, repositoryJob }] = await Promise.all([import('../ops/sync.js'), import('../ops/sync-jobs.js')]);
     if (typeof source === 'string') return syncOp(ctx, [repositoryJob(source, destination, { include: tags, exclude, semver })], rest);
-    const file = checkOptions(source, { config: string, scoped: boolean }, 'source.') as Partial<SyncFile>;
-    if (file.config === undefined) throw new UsageError('option source.config: the sync file\'s path is missing', { option: 'source.config' });
+    const file = checkOptions(source, { path: string, scoped: boolean }, 'source.') as Partial<SyncFile>;
+    if (file.path === undefined) throw new UsageError('option source.path: the sync file\'s path is missing', { option: 'source.path' });
     const rule = RULES.find((r) => o[r] !== undefined);
     if (rule) throw new UsageError(`option ${rule} selects tags of a repository: a sync file selects its own`, { option: rule });
-    const { readSyncConfig } = await import('../ops/sync-config.js');
-    return syncOp(ctx, configJobs(await readSyncConfig(file.config), destination, { scoped: file.scoped ?? false }), rest);
+    const { readSyncFile } = await import('../ops/sync-file.js');
+    return syncOp(ctx, fileJobs(await readSyncFile(file.path), destination, { scoped: file.scoped ?? false }), rest);
   });
 }
 

@@ -67,7 +67,7 @@ export class CredentialStore implements CredentialSource {
   }
 
   /** Path of docker's config.json for this environment (the `--authfile` when one was given). */
-  get configPath(): string {
+  get settingsPath(): string {
     return this.file ?? dockerConfigPath(this.env, this.homedir);
   }
 
@@ -78,7 +78,7 @@ export class CredentialStore implements CredentialSource {
       const cred = decodeAuthEntry(fromEnv[1], fromEnv[0], 'DOCKER_AUTH_CONFIG');
       if (cred) return cred;
     }
-    const path = this.configPath;
+    const path = this.settingsPath;
     const cfg = await readDockerConfig(path);
     const helper = helperFor(cfg, registry);
     if (helper) {
@@ -105,7 +105,7 @@ export class CredentialStore implements CredentialSource {
     if (!cred.identityToken && (cred.password === undefined || cred.password === '')) {
       throw new ConfigError('nothing to store: the credential has neither a password nor an identity token');
     }
-    const path = this.configPath;
+    const path = this.settingsPath;
     return withConfigLock(path, () => this.saveLocked(path, registry, cred, opts));
   }
 
@@ -138,7 +138,7 @@ export class CredentialStore implements CredentialSource {
    * touched. False when nothing was stored.
    */
   async erase(registry: string): Promise<boolean> {
-    const path = this.configPath;
+    const path = this.settingsPath;
     return withConfigLock(path, () => this.eraseLocked(path, registry));
   }
 

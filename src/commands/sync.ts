@@ -51,7 +51,7 @@ async function syncCommand(env: CommandEnv, first: string | undefined, second: s
   }
   const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
   const context = await env.context();
-  const [source, destination] = flags.config === undefined ? [first, second!] : [{ config: flags.config, scoped: flags.scoped ?? false }, first];
+  const [source, destination] = flags.config === undefined ? [first, second!] : [{ path: flags.config, scoped: flags.scoped ?? false }, first];
   await runSync(env, flags, format, (opts) => sync(source, destination, {
     ...opts,
     context,

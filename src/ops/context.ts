@@ -1,5 +1,5 @@
 import type { CredentialStore } from '../auth/store.js';
-import type { RegctlConfig } from '../config/regctl-config.js';
+import type { RegctlSettings } from '../config/regctl-settings.js';
 import type { Platform } from '../oci/platform.js';
 import type { Transport } from '../transport/transport.js';
 import type { Env } from '../util/env.js';
@@ -11,7 +11,7 @@ export interface OpsContext {
   homedir: string;
   /** The host's platform: what pull and save take out of an index by default. */
   platform: Platform;
-  config: RegctlConfig;
+  settings: RegctlSettings;
   credentials: CredentialStore;
   transport: Transport;
   /** The local image store's folder (`local:` images). */

@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { CredentialStore } from '../auth/store.js';
-import { loadConfig, withRegistrySettings, type RegistrySettings } from '../config/regctl-config.js';
+import { loadSettings, withRegistrySettings, type RegistrySettings } from '../config/regctl-settings.js';
 import { hostPlatform, type NodeRuntime } from '../oci/platform.js';
 import { storePath } from '../store/store.js';
 import { cacheDir } from '../transport/cache.js';
@@ -48,17 +48,17 @@ export interface ContextOptions {
   blobConcurrency?: number;
 }
 
-/** Builds the library context: regctl's config (and the registries given inline), the docker credential store, one transport. */
+/** Builds the library context: regctl's settings (its config file, and the registries given inline), the docker credential store, one transport. */
 export async function createContext(opts: ContextOptions): Promise<OpsContext> {
-  const file = await loadConfig(opts.env, opts.homedir);
+  const file = await loadSettings(opts.env, opts.homedir);
   if (file.ignored) opts.onWarning?.({ code: 'CONFIG_IGNORED', message: file.ignored });
-  const config = opts.registries ? withRegistrySettings(file, opts.registries) : file;
+  const settings = opts.registries ? withRegistrySettings(file, opts.registries) : file;
   const credentials = new CredentialStore({ env: opts.env, homedir: opts.homedir });
   const cache = opts.noCache ? undefined : cacheDir(opts.env, opts.homedir);
   const transport = new Transport({
     env: opts.env,
     homedir: opts.homedir,
-    config,
+    settings,
     credentials,
     insecure: opts.insecure ?? false,
     userAgent: `regctl/${packageVersion()}`,
@@ -76,7 +76,7 @@ export async function createContext(opts: ContextOptions): Promise<OpsContext> {
     env: opts.env,
     homedir: opts.homedir,
     platform: hostPlatform(opts.runtime),
-    config,
+    settings,
     credentials,
     transport,
     storePath: opts.storePath ?? storePath(opts.env, opts.homedir),

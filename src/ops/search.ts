@@ -35,7 +35,7 @@ export async function search(ctx: OpsContext, term: string, opts: SearchOptions 
   }
   const registry = registryHost(opts.registry ?? 'docker.io', 'registry');
   ctx = await sideContext(ctx, [registry], opts.credentials);
-  const base = searchBase(registry, ctx.config.registries[registry]);
+  const base = searchBase(registry, ctx.settings.registries[registry]);
   let results: SearchResult[];
   if (base) {
     results = await searchV1(await ctx.transport.http(registry), base, term, limit);

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseReference, parseRepository, type RepositoryName } from '../ref/parse.js';
 import { givenSelector } from '../ref/selector.js';
-import type { SyncRegistry } from './sync-config.js';
+import type { SyncRegistry } from './sync-file.js';
 import { tagFilter, type TagFilter, type TagRules } from './tag-filter.js';
 
 /** One source repository mirrored into one destination repository. */
@@ -47,7 +47,7 @@ export function repositoryJob(source: string, destination: string, rules: TagRul
  * at `destination/<last component of its path>`, or with `scoped` at `destination/<registry>/<path>`, as skopeo
  * names them. Each registry's `tls-verify`, `cert-dir` and `credentials` apply to its own reads.
  */
-export function configJobs(registries: SyncRegistry[], destination: string, opts: { scoped?: boolean } = {}): SyncJob[] {
+export function fileJobs(registries: SyncRegistry[], destination: string, opts: { scoped?: boolean } = {}): SyncJob[] {
   const prefix = destination.replace(/\/+$/, '');
   parseRepository(`${prefix}/x`); // a clear error for a malformed destination before anything is read
   const jobs: SyncJob[] = [];

@@ -13,7 +13,7 @@ import { OverriddenCredentials } from '../auth/override.js';
 import type { OpsContext } from './context.js';
 import { copySession } from './copy-session.js';
 import { transferContexts, type CredentialOptions } from './credentials.js';
-import type { SyncRegistry } from './sync-config.js';
+import type { SyncRegistry } from './sync-file.js';
 import { registryDestination, registrySource } from './registry-target.js';
 import type { SyncJob } from './sync-jobs.js';
 import { filterTags } from './tag-filter.js';

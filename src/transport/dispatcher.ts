@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, type buildConnector, type Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
-import type { RegistryConfig } from '../config/regctl-config.js';
+import type { RegistryEntry } from '../config/regctl-settings.js';
 import type { Env } from '../util/env.js';
 
 /** Directories holding per-registry CA files, docker's and containers' layout: DIR/HOST[:PORT]/*.crt. */
@@ -16,7 +16,7 @@ export function defaultCertsDirs(homedir: string): string[] {
  * (`ca`, a file), plus every `*.crt` in `certDir` (a folder given for this registry alone, like skopeo's --cert-dir),
  * plus `caCert` (PEM text given inline).
  */
-export async function registryCAs(host: string, certsDirs: string[], cfg: RegistryConfig = {}): Promise<string[]> {
+export async function registryCAs(host: string, certsDirs: string[], cfg: RegistryEntry = {}): Promise<string[]> {
   const { ca: configuredCa, certDir } = cfg;
   const pems: string[] = cfg.caCert ? [cfg.caCert] : [];
   if (certDir) {

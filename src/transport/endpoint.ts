@@ -1,4 +1,4 @@
-import type { RegistryConfig } from '../config/regctl-config.js';
+import type { RegistryEntry } from '../config/regctl-settings.js';
 import { UsageError } from '../errors.js';
 
 /** Where a registry's API is reached: candidate base URLs in the order to try, and whether TLS is verified. */
@@ -18,7 +18,7 @@ export const DOCKER_HUB_SEARCH = 'https://index.docker.io';
  * docker.io → https://registry-1.docker.io. A configured `endpoint` wins. Plain http is tried after https only
  * for loopback hosts and hosts marked insecure, like docker; insecure hosts also skip TLS verification.
  */
-export function resolveEndpoint(registry: string, cfg: RegistryConfig | undefined, insecureFlag: boolean): Endpoint {
+export function resolveEndpoint(registry: string, cfg: RegistryEntry | undefined, insecureFlag: boolean): Endpoint {
   const insecure = insecureFlag || cfg?.insecure === true;
   const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
   if (cfg?.endpoint) {
@@ -52,7 +52,7 @@ export function isLoopback(hostPort: string): boolean {
 }
 
 /** The v1 search base for a registry: configured, Docker Hub's index, or undefined (use the catalog). */
-export function searchBase(registry: string, cfg: RegistryConfig | undefined): string | undefined {
+export function searchBase(registry: string, cfg: RegistryEntry | undefined): string | undefined {
   if (cfg?.search) return cfg.search;
   return registry === DOCKER_HUB ? DOCKER_HUB_SEARCH : undefined;
 }

@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Credential, CredentialSource } from '../auth/credential.js';
-import type { RegctlConfig, RegistryConfig } from '../config/regctl-config.js';
+import type { RegctlSettings, RegistryEntry } from '../config/regctl-settings.js';
 import type { Env } from '../util/env.js';
 import { TransportCache } from './cache.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
@@ -16,7 +16,7 @@ import { linkedSignal } from '../util/signals.js';
 export interface TransportOptions {
   env: Env;
   homedir: string;
-  config: RegctlConfig;
+  settings: RegctlSettings;
   credentials: CredentialSource;
   /** Treat every registry as insecure (`--insecure`). */
   insecure?: boolean;
@@ -114,12 +114,12 @@ export class Transport {
    * wraps this transport's credential lookup (given as the option `credentialsOption`, for errors). It shares this
    * transport's pools (those its settings leave unchanged), tokens and signal.
    */
-  derive(change: { registries?: Record<string, RegistryConfig>; credentials?: (current: CredentialSource) => CredentialSource; credentialsOption?: string }): Transport {
-    const registries = { ...this.opts.config.registries };
+  derive(change: { registries?: Record<string, RegistryEntry>; credentials?: (current: CredentialSource) => CredentialSource; credentialsOption?: string }): Transport {
+    const registries = { ...this.opts.settings.registries };
     for (const [host, cfg] of Object.entries(change.registries ?? {})) registries[host] = { ...registries[host], ...cfg };
     return new Transport({
       ...this.opts,
-      config: { ...this.opts.config, registries },
+      settings: { ...this.opts.settings, registries },
       ...(change.credentials ? { credentials: change.credentials(this.opts.credentials) } : {}),
       ...(change.credentialsOption ? { credentialsOption: change.credentialsOption } : {}),
     }, { shared: this.shared, signal: this.signal });
@@ -132,7 +132,7 @@ export class Transport {
 
   /** Clients for the pull-through mirrors configured for a registry, in order (credentials by mirror host). */
   mirrorClients(registry: string): Promise<RegistryClient[]> {
-    const mirrors = this.opts.config.registries[registry]?.mirrors ?? [];
+    const mirrors = this.opts.settings.registries[registry]?.mirrors ?? [];
     return Promise.all(mirrors.map((mirror) => this.once(`mirror ${mirror}`, () => this.newClient(new URL(mirror).host, { endpoint: mirror }))));
   }
 
@@ -143,7 +143,7 @@ export class Transport {
 
   /** Plain HTTP (no registry auth) towards a base URL, with the same TLS settings as the registry (search). */
   async http(registry: string): Promise<HttpContext> {
-    const endpoint = resolveEndpoint(registry, this.opts.config.registries[registry], this.opts.insecure ?? false);
+    const endpoint = resolveEndpoint(registry, this.opts.settings.registries[registry], this.opts.insecure ?? false);
     const { pool } = await this.pool(endpoint.host, endpoint.tlsVerify, registry);
     return this.httpContext(pool, this.signal);
   }
@@ -171,7 +171,7 @@ export class Transport {
 
   /** `endpoint` overrides where the API is reached (a mirror); the host's own config applies otherwise. */
   private async newClient(registry: string, opts: { credential?: Credential; endpoint?: string } = {}): Promise<RegistryClient> {
-    const cfg = { ...this.opts.config.registries[registry], ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
+    const cfg = { ...this.opts.settings.registries[registry], ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     const endpoint = resolveEndpoint(registry, cfg, this.opts.insecure ?? false);
     const { key, pool } = await this.pool(endpoint.host, endpoint.tlsVerify, registry);
     // login checks credentials against the registry itself: no remembered ping or token, nothing left for others
@@ -209,7 +209,7 @@ export class Transport {
    * (whatever its credentials or signal), so a context keeps one pool per registry however many calls it serves.
    */
   private pool(host: string, tlsVerify: boolean, registry: string): Promise<{ key: string; pool: Pool }> {
-    const key = JSON.stringify([host, tlsVerify, registry, this.opts.insecure ?? false, this.opts.config.registries]);
+    const key = JSON.stringify([host, tlsVerify, registry, this.opts.insecure ?? false, this.opts.settings.registries]);
     let pool = this.shared.pools.get(key);
     if (!pool) {
       pool = this.newPool(host, tlsVerify, registry);
@@ -224,11 +224,11 @@ export class Transport {
     const [{ createDispatcher, defaultCertsDirs, registryCAs, tlsOptions }, { guardedConnector }] = await Promise.all([import('./dispatcher.js'), import('./connector.js')]);
     const certsDirs = this.opts.certsDirs ?? defaultCertsDirs(this.opts.homedir);
     const timeouts = this.timeouts;
-    const tls = tlsOptions(await registryCAs(host, certsDirs, this.opts.config.registries[registry]), !tlsVerify);
+    const tls = tlsOptions(await registryCAs(host, certsDirs, this.opts.settings.registries[registry]), !tlsVerify);
     // Another host this registry sends us to (a token realm, a redirect) is verified with that host's own settings.
     const tlsFor = async (hostPort: string) => {
       if (hostPort === host) return tls;
-      const other = this.opts.config.registries[hostPort];
+      const other = this.opts.settings.registries[hostPort];
       return tlsOptions(await registryCAs(hostPort, certsDirs, other), (this.opts.insecure ?? false) || other?.insecure === true);
     };
     const connector = guardedConnector({

@@ -88,7 +88,7 @@ export async function makeHome(regctlConfig?: object, extraEnv: TestEnv = {}): P
   const dir = await mkdtemp(join(tmpdir(), 'regctl-home-'));
   const dockerDir = join(dir, '.docker');
   await mkdir(dockerDir, { recursive: true });
-  const regctlPath = join(dir, 'regctl-config.json');
+  const regctlPath = join(dir, 'regctl-settings.json');
   if (regctlConfig) await writeFile(regctlPath, JSON.stringify(regctlConfig));
   const env: TestEnv = {
     PATH: process.env.PATH,

@@ -3,7 +3,7 @@ import type { ArchiveImage, ArchiveInput, OpenedArchive } from '../../archive/re
 import type { ArchiveWriter } from '../../archive/writer.js';
 import type { OpsContext } from '../context.js';
 import { scratchDir } from '../scratch.js';
-import type { OpenedSource } from './transport.js';
+import type { OpenedSource } from './location-transport.js';
 
 /**
  * One image of a tarball (a file, or a stream such as the Docker daemon's save) as a copy source: the archive is

@@ -1,10 +1,10 @@
 import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
 import { archiveWriter, openArchiveFile } from './archive-file.js';
-import { noop, type ImageLocation, type Transport } from './transport.js';
+import { noop, type ImageLocation, type LocationTransport } from './location-transport.js';
 
 /** `docker-archive:FILE[:NAME]`: a tarball as `docker save` writes it (NAME carries its own `:tag`). */
-export const dockerArchiveTransport: Transport = {
+export const dockerArchiveTransport: LocationTransport = {
   name: 'docker-archive',
   usage: 'docker-archive:FILE[:NAME]',
   parse(rest, whole): ImageLocation {

@@ -8,7 +8,7 @@ import type { Descriptor } from '../../oci/manifest.js';
 import type { Reference } from '../../ref/reference.js';
 import type { OpsContext } from '../context.js';
 import { openArchiveFile } from './archive-file.js';
-import type { OpenedDestination, OpenedSource } from './transport.js';
+import type { OpenedDestination, OpenedSource } from './location-transport.js';
 
 /** The daemon's `docker save` of `name`, unpacked and checked like any archive; `tagged`: docker names it `name`. */
 export async function openDaemonSource(ctx: OpsContext, name: string, tagged: boolean): Promise<OpenedSource> {

@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parseImageOrId } from '../../ref/image-id.js';
 import { impliedTag, isDigestOnly } from '../../ref/selector.js';
-import type { ImageLocation, Transport } from './transport.js';
+import type { ImageLocation, LocationTransport } from './location-transport.js';
 
 /**
  * `docker-daemon:NAME[:TAG]` (or `docker-daemon:sha256:ID` as a source): an image of the Docker daemon at
@@ -9,7 +9,7 @@ import type { ImageLocation, Transport } from './transport.js';
  * into a scratch directory and checked whole like any archive. Write: a docker archive of the host's platform is
  * streamed straight into `docker load`, nothing on disk; the daemon names it NAME:TAG (`latest` when no tag is given).
  */
-export const dockerDaemonTransport: Transport = {
+export const dockerDaemonTransport: LocationTransport = {
   name: 'docker-daemon',
   usage: 'docker-daemon:NAME[:TAG]',
   parse(rest, whole): ImageLocation {

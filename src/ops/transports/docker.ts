@@ -1,10 +1,10 @@
 import { parseReference } from '../../ref/parse.js';
 import { isDigestOnly, destinationTag } from '../../ref/selector.js';
 import { registryDestination, registrySource } from '../registry-target.js';
-import { noop, type ImageLocation, type Transport } from './transport.js';
+import { noop, type ImageLocation, type LocationTransport } from './location-transport.js';
 
 /** `docker://REF` or a plain image reference: a registry repository. */
-export const dockerTransport: Transport = {
+export const dockerTransport: LocationTransport = {
   name: 'docker',
   usage: 'docker://REF (or REF)',
   parse(rest, whole): ImageLocation {

@@ -8,12 +8,12 @@ import { ociArchiveTransport } from './oci-archive.js';
 import { ociTransport } from './oci.js';
 import type { OpsContext } from '../context.js';
 import { sideContext, type CredentialOptions } from '../credentials.js';
-import type { ImageLocation, OpenedSource, Transport } from './transport.js';
+import type { ImageLocation, OpenedSource, LocationTransport } from './location-transport.js';
 
-export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, Transport } from './transport.js';
+export type { DestinationOptions, ImageLocation, OpenedDestination, OpenedSource, LocationTransport } from './location-transport.js';
 
 /** Every transport, by prefix. Adding one is adding its file and a line here. */
-export const TRANSPORTS: readonly Transport[] = [dockerTransport, ociTransport, dockerArchiveTransport, ociArchiveTransport, dockerDaemonTransport, localTransport];
+export const TRANSPORTS: readonly LocationTransport[] = [dockerTransport, ociTransport, dockerArchiveTransport, ociArchiveTransport, dockerDaemonTransport, localTransport];
 
 /**
  * skopeo's transports regctl does not serve: refused by name, so that `containers-storage:x` never means the

@@ -2,13 +2,13 @@ import { UsageError } from '../../errors.js';
 import { parseReference } from '../../ref/parse.js';
 import { givenSelector, isDigestOnly } from '../../ref/selector.js';
 import { openStore } from '../open-store.js';
-import { noop, type ImageLocation, type Transport } from './transport.js';
+import { noop, type ImageLocation, type LocationTransport } from './location-transport.js';
 
 /**
  * `local:IMAGE`: an image of regctl's local store (what pull, load and tag write and `regctl images` lists), by
  * its name like docker's (`local:alpine` is `docker.io/library/alpine:latest`); skopeo's `containers-storage:`.
  */
-export const localTransport: Transport = {
+export const localTransport: LocationTransport = {
   name: 'local',
   usage: 'local:IMAGE',
   parse(rest, whole): ImageLocation {

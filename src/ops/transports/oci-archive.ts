@@ -2,14 +2,14 @@ import type { OpenedArchive } from '../../archive/reader.js';
 import { NotFoundError } from '../../errors.js';
 import { archiveWriter, openArchiveFile } from './archive-file.js';
 import { splitPathAndRef, warnOnDockerFormat } from './oci.js';
-import { noop, type ImageLocation, type Transport } from './transport.js';
+import { noop, type ImageLocation, type LocationTransport } from './location-transport.js';
 
 /**
  * `oci-archive:FILE[:REF]`: a tar of an OCI image layout (skopeo's transport), REF the entry's
  * `org.opencontainers.image.ref.name`. Read: the archive is extracted and checked whole, then REF (or its only
  * image) is the source. Write: a new tar holding the one image, its index whole, named REF when given.
  */
-export const ociArchiveTransport: Transport = {
+export const ociArchiveTransport: LocationTransport = {
   name: 'oci-archive',
   usage: 'oci-archive:FILE[:REF]',
   parse(rest, whole): ImageLocation {

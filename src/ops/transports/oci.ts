@@ -7,13 +7,13 @@ import type { Warning } from '../context.js';
 import { destinationTag } from '../../ref/selector.js';
 import { OciLayout } from '../../store/layout.js';
 import { layoutDestination, layoutSource } from '../../store/layout-target.js';
-import { noop, type ImageLocation, type Transport } from './transport.js';
+import { noop, type ImageLocation, type LocationTransport } from './location-transport.js';
 
 /**
  * `oci:DIR[:REF]`: an OCI image layout directory, REF its `org.opencontainers.image.ref.name`. Split at the first
  * colon as skopeo does (containers/image's SplitPathAndImage: `oci:DIR:a/b` is DIR and `a/b`; DIR has no colon).
  */
-export const ociTransport: Transport = {
+export const ociTransport: LocationTransport = {
   name: 'oci',
   usage: 'oci:DIR[:REF]',
   parse(rest, whole): ImageLocation {

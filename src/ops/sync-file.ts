@@ -45,7 +45,7 @@ export interface SyncRepository {
 
 const REGISTRY_KEYS = ['images', 'images-by-tag-regex', 'images-by-semver', 'credentials', 'tls-verify', 'cert-dir'];
 
-export async function readSyncConfig(path: string): Promise<SyncRegistry[]> {
+export async function readSyncFile(path: string): Promise<SyncRegistry[]> {
   let text: string;
   try {
     const { size } = await stat(path);

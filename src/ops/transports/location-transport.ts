@@ -6,7 +6,7 @@ import type { OpsContext, Warning } from '../context.js';
  * `docker://REF` (or a plain reference), `oci:DIR[:REF]`, `docker-archive:FILE[:NAME]`. Each transport is one
  * file that parses its text and opens sources and destinations; index.ts lists them.
  */
-export interface Transport {
+export interface LocationTransport {
   /** The prefix without its colon: `oci`. */
   readonly name: string;
   /** Usage for help and errors: `oci:DIR[:TAG]`. */
@@ -17,7 +17,7 @@ export interface Transport {
 
 /** A parsed location: one image in a transport. */
 export interface ImageLocation {
-  readonly transport: Transport;
+  readonly transport: LocationTransport;
   /** The text as given. */
   readonly text: string;
   /** The location names a digest and no tag: a copy from it writes by digest only, inventing no tag anywhere. */

@@ -9,7 +9,7 @@ import type { Env } from '../util/env.js';
  *   {"registries": {"HOST[:PORT]": {"endpoint": "http://127.0.0.1:5000", "search": "http://127.0.0.1:5003",
  *     "insecure": true, "ca": "/path/ca.pem", "mirrors": ["https://mirror.example"]}}}
  */
-export interface RegistryConfig {
+export interface RegistryEntry {
   /** Base URL where this registry's API is reached, instead of https://HOST. */
   endpoint?: string;
   /** Base URL of the v1 search API. */
@@ -43,21 +43,21 @@ export interface RegistrySettings {
   mirrors?: string[];
 }
 
-export interface RegctlConfig {
+export interface RegctlSettings {
   path?: string;
-  registries: Record<string, RegistryConfig>;
+  registries: Record<string, RegistryEntry>;
   /** Why the file at `path` was not used (regclient's own regctl reads `$REGCTL_CONFIG` too), for a warning. */
   ignored?: string;
 }
 
-export function configPath(env: Env, homedir: string): string {
+export function settingsPath(env: Env, homedir: string): string {
   if (env.REGCTL_CONFIG) return env.REGCTL_CONFIG;
   const base = env.XDG_CONFIG_HOME || join(homedir, '.config');
   return join(base, 'regctl', 'config.json');
 }
 
-export async function loadConfig(env: Env, homedir: string): Promise<RegctlConfig> {
-  const path = configPath(env, homedir);
+export async function loadSettings(env: Env, homedir: string): Promise<RegctlSettings> {
+  const path = settingsPath(env, homedir);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -82,7 +82,7 @@ export async function loadConfig(env: Env, homedir: string): Promise<RegctlConfi
  * `config` with inline settings over it: each registry's keys replace the file's (a `ca` given inline is trusted
  * besides the file's). The settings were checked where they were given.
  */
-export function withRegistrySettings(config: RegctlConfig, settings: Readonly<Record<string, RegistrySettings>>): RegctlConfig {
+export function withRegistrySettings(config: RegctlSettings, settings: Readonly<Record<string, RegistrySettings>>): RegctlSettings {
   const registries = { ...config.registries };
   for (const [host, { ca, ...rest }] of Object.entries(settings)) {
     const key = host.toLowerCase();
@@ -102,17 +102,17 @@ function rejectUnknownKeys(o: Record<string, unknown>, known: string[], where: s
   }
 }
 
-function validateRegistries(raw: unknown, path: string): Record<string, RegistryConfig> {
+function validateRegistries(raw: unknown, path: string): Record<string, RegistryEntry> {
   if (!isObject(raw)) throw new ConfigError(`${path}: top level must be an object`);
   rejectUnknownKeys(raw, TOP_KEYS, path);
   const regs = raw.registries ?? {};
   if (!isObject(regs)) throw new ConfigError(`${path}: "registries" must be an object`);
-  const out: Record<string, RegistryConfig> = {};
+  const out: Record<string, RegistryEntry> = {};
   for (const [host, value] of Object.entries(regs)) {
     const where = `${path}: registries["${host}"]`;
     if (!isObject(value)) throw new ConfigError(`${where} must be an object`);
     rejectUnknownKeys(value, REGISTRY_KEYS, where);
-    const cfg: RegistryConfig = {};
+    const cfg: RegistryEntry = {};
     if (value.endpoint !== undefined) cfg.endpoint = baseUrl(value.endpoint, `${where}.endpoint`);
     if (value.search !== undefined) cfg.search = baseUrl(value.search, `${where}.search`);
     if (value.insecure !== undefined) {
