@@ -2,18 +2,20 @@ import type { CommandEnv } from './command-env.js';
 import { load } from '../api/transfer.js';
 import { parseReference } from '../ref/parse.js';
 import { defineCommand, type FlagsOf } from './define.js';
+import { renderLoaded, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .option('-i, --input <file>', 'read this file (default: stdin)')
   .option('--name <ref>', 'name for the image the archive leaves unnamed (or for its only image)')
-  .option('-q, --quiet', 'print only the loaded names');
+  .option('-q, --quiet', 'print only the loaded names')
+  .option('--format <format>', resultFormatHelp('docker\'s Loaded image lines', '{{range .Names}}{{.}}{{"\\n"}}{{end}}'));
 
 async function loadCommand(env: CommandEnv, flags: FlagsOf<typeof build>): Promise<void> {
+  const format = resultFormat(flags.format);
   const r = await load(flags.input ?? env.io.stdin, { context: await env.context(), name: flags.name });
   // The same lines with or without -q, as docker load (-q only drops progress, which load does not show).
-  for (const name of r.names) env.io.stdout.write(`Loaded image: ${parseReference(name).familiar}\n`);
-  for (const digest of r.unnamed) env.io.stdout.write(`Loaded image ID: ${digest}\n`);
+  env.io.stdout.write(renderLoaded(format, r, (name) => parseReference(name).familiar));
 }
 
 export default defineCommand({

@@ -4,6 +4,7 @@ import { pull } from '../api/transfer.js';
 import { withTransfer } from './transfer.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
+import { renderPulled, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
@@ -11,19 +12,17 @@ const build = (cmd: Command) => cmd
   .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
   .option('-a, --all-platforms', 'keep the whole multi-platform index')
   .option('-j, --jobs <n>', 'blobs moved at once')
-  .option('-q, --quiet', 'print only the image name');
+  .option('-q, --quiet', 'print only the image name')
+  .option('--format <format>', resultFormatHelp('docker\'s Digest/Status lines', '{{.Digest}}'));
 
 async function pullCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   if (flags.platform && flags.allPlatforms) throw new UsageError('--platform and --all-platforms are mutually exclusive');
+  const format = resultFormat(flags.format);
   const credentials = await credentialOptions(env, flags);
   const context = await env.context();
   const r = await withTransfer(env, flags, `Resolving ${image}`, (opts) =>
     pull(image, { ...opts, context, credentials, platform: flags.allPlatforms ? 'all' : flags.platform }));
-  if (flags.quiet) {
-    env.io.stdout.write(`${r.name}\n`);
-    return;
-  }
-  env.io.stdout.write(`Digest: ${r.digest}\nStatus: ${r.upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${r.name}\n${r.name}\n`);
+  env.io.stdout.write(renderPulled(format, r, flags.quiet === true));
 }
 
 export default defineCommand({

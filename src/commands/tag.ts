@@ -6,6 +6,7 @@ import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { buildTags, tagsCommand } from './tags.js';
 import { throwFailures } from './failures.js';
+import { renderUntagged, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import type { Command } from '@commander-js/extra-typings';
 
 const ls = defineCommand({
@@ -19,7 +20,8 @@ const ls = defineCommand({
 
 const buildRm = (cmd: Command) => cmd
   .argument('<image...>', 'REPO:TAG of a registry (several at once)')
-  .option('--dry-run', 'say which tags would go (and their digests); remove nothing');
+  .option('--dry-run', 'say which tags would go (and their digests); remove nothing')
+  .option('--format <format>', resultFormatHelp('Untagged: NAME lines', '{{.Digest}}'));
 
 const rm = defineCommand({
   name: 'rm',
@@ -28,13 +30,14 @@ const rm = defineCommand({
   peers: 'regclient tag delete; crane delete REPO:TAG (where the registry deletes tags)',
   build: buildRm,
   async action(env: CommandEnv, images: string[], flags: FlagsOf<typeof buildRm, 'one'>) {
+    const format = resultFormat(flags.format);
     const credentials = await credentialOptions(env, flags);
     const context = await env.context();
     const failures: unknown[] = [];
     for (const image of images) {
       try {
         const r = await untag(image, { context, dryRun: flags.dryRun === true, credentials });
-        env.io.stdout.write(flags.dryRun ? `Would untag: ${r.name} (${r.digest})\n` : `Untagged: ${r.name}\n`);
+        env.io.stdout.write(renderUntagged(format, r, flags.dryRun === true));
       } catch (err) {
         failures.push(err);
       }

@@ -84,3 +84,38 @@ export function renderLogout(format: ResultFormat, r: { registry: string; remove
   const text = r.removed ? `Removing login credentials for ${r.registry}\n` : '';
   return renderResult(format, text, r, () => record({ Registry: r.registry, Removed: r.removed }, 'Logout'));
 }
+
+/** A pull: docker's three lines; a template sees `Name`, `Digest`, `UpToDate`. */
+export function renderPulled(format: ResultFormat, r: { name: string; digest: string; upToDate: boolean }, quiet: boolean): string {
+  const text = quiet ? `${r.name}\n` : `Digest: ${r.digest}\nStatus: ${r.upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${r.name}\n${r.name}\n`;
+  return renderResult(format, text, r, () => record({ Name: r.name, Digest: r.digest, UpToDate: r.upToDate }, 'Pull'));
+}
+
+/** A push: `NAME: digest: D size: N`; a template sees `Name`, `Digest`, `Size`. */
+export function renderPushedImage(format: ResultFormat, r: { name: string; digest: string; size: number }, quiet: boolean): string {
+  const text = quiet ? `${r.name}\n` : `${r.name}: digest: ${r.digest} size: ${r.size}\n`;
+  return renderResult(format, text, r, () => record({ Name: r.name, Digest: r.digest, Size: r.size }, 'Push'));
+}
+
+/** A load: docker's `Loaded image:` lines; a template sees `Names`, `Unnamed` (digests of images without a name). */
+export function renderLoaded(format: ResultFormat, r: { names: string[]; unnamed: string[] }, familiar: (name: string) => string): string {
+  const text = r.names.map((n) => `Loaded image: ${familiar(n)}\n`).join('') + r.unnamed.map((d) => `Loaded image ID: ${d}\n`).join('');
+  return renderResult(format, text, r, () => record({ Names: r.names, Unnamed: r.unnamed }, 'Load'));
+}
+
+/** One image removed: docker's `Untagged:` / `Deleted:` lines; a template sees `Untagged`, `Deleted`. */
+export function renderRemovedImage(format: ResultFormat, r: { untagged: string[]; deleted: string[] }): string {
+  const text = r.untagged.map((n) => `Untagged: ${n}\n`).join('') + r.deleted.map((d) => `Deleted: ${d}\n`).join('');
+  return renderResult(format, text, r, () => record({ Untagged: r.untagged, Deleted: r.deleted }, 'Remove'));
+}
+
+/** `regctl version`: the `--version` lines; a template sees `Version`, `Commit`, `Node`, `Platform`. */
+export function renderVersion(format: ResultFormat, v: { version: string; commit: string; node: string; platform: string }, text: string): string {
+  return renderResult(format, text, v, () => record({ Version: v.version, Commit: v.commit, Node: v.node, Platform: v.platform }, 'Version'));
+}
+
+/** A registry tag removed (`tag rm`): `Untagged: NAME` (`Would untag: NAME (DIGEST)`); a template sees `Name`, `Digest`. */
+export function renderUntagged(format: ResultFormat, r: { name: string; digest: string }, dryRun: boolean): string {
+  const text = dryRun ? `Would untag: ${r.name} (${r.digest})\n` : `Untagged: ${r.name}\n`;
+  return renderResult(format, text, { name: r.name, digest: r.digest }, () => record({ Name: r.name, Digest: r.digest }, 'Untag'));
+}
