@@ -180,6 +180,10 @@ function cliHint(err: RegctlError): string | undefined {
       return host ? `use --insecure, or mark it insecure in regctl's config ("registries": {"${host}": {"insecure": true}})` : err.hint;
     case 'ERR_TLS':
       return host ? `trust the registry's CA (put it in /etc/docker/certs.d/${host}/ca.crt or set "ca" in regctl's config), or use --insecure` : err.hint;
+    case 'ERR_IMAGE_NOT_FOUND':
+      return err.hint
+        ?.replace(/^pull (\S+) into the local store first$/, 'pull it first: regctl pull $1')
+        .replace(/^list the local store's images for their names and IDs$/, 'see the names and IDs with: regctl images');
     case 'ERR_TIMEOUT':
       return err.option === 'timeoutMs' ? 'raise --timeout, or check that the registry answers' : err.hint;
     default:

@@ -315,7 +315,7 @@ describe('ImageStore', () => {
     const err = await store.source('nope').resolve().then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof NotFoundError);
     assert.equal(err.message, 'image nope:latest not found in the local store');
-    assert.equal(err.hint, 'pull it first: regctl pull nope:latest');
+    assert.equal(err.hint, 'pull nope:latest into the local store first', 'the library names no CLI command (the CLI adds regctl pull)');
     assert.equal(err.exitCode, 3);
 
     const list = await store.list();

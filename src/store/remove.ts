@@ -101,5 +101,5 @@ function noSuchImage(arg: string): NotFoundError {
   } catch {
     // not a name: shown as given
   }
-  return new NotFoundError(`no such image: ${shown} (not found in the local store)`, { code: 'ERR_IMAGE_NOT_FOUND', hint: 'see the names and IDs with: regctl images' });
+  return new NotFoundError(`no such image: ${shown} (not found in the local store)`, { code: 'ERR_IMAGE_NOT_FOUND', hint: 'list the local store\'s images for their names and IDs' });
 }

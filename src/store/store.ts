@@ -211,6 +211,6 @@ function notFound(r: Reference): NotFoundError {
   const shown = givenSelector(r) === undefined ? familiarReference({ ...r, tag: DEFAULT_TAG }) : r.familiar;
   return new NotFoundError(`image ${shown} not found in the local store`, {
     code: 'ERR_IMAGE_NOT_FOUND',
-    hint: `pull it first: regctl pull ${shown}`,
+    hint: `pull ${shown} into the local store first`,
   });
 }
