@@ -41,7 +41,7 @@ export {
 } from './api/verbs.js';
 export {
   append, exportImage, flatten, mutate, rebase, SCRATCH, type AppendOptions, type ChangeOptions, type ChangeResult, type ConfigChanges, type ExportOptions, type FlattenOptions,
-  type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions,
+  type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions, type WithPlatformSpec,
 } from './api/change.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';

@@ -20,7 +20,7 @@ export type { LayerCompression } from '../image/layer-writer.js';
 export { SCRATCH } from '../ops/append.js';
 
 /** A platform as callers give it (`'linux/arm64'` or an object) where the operation takes a Platform. */
-type WithPlatformSpec<O> = Omit<O, 'platform'> & { platform?: PlatformSpec | undefined };
+export type WithPlatformSpec<O> = Omit<O, 'platform'> & { platform?: PlatformSpec | undefined };
 
 /**
  * Where and how a changed image is written: `to` (any location; default back to the source's own name), `platform`
