@@ -51,6 +51,7 @@ module.exports = {
   chalk: { default: true, esm: true },
   yaml: { names: ['parse'] },
   semver: { default: true },
+  re2js: { names: ['RE2JS'] },
 };
 // commander goes into regctl.cjs; the optional (native) packages are required from node_modules when first used.
 const EXTERNAL = ['@napi-rs/keyring', '@mongodb-js/zstd'];

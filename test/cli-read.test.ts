@@ -161,6 +161,21 @@ describe('read-only commands against the real registry (anonymous http)', () => 
     assert.deepEqual(JSON.parse(json.stdout), ['1.0']);
   });
 
+  test('tags --exclude compiles with RE2: a hostile pattern over a 41-character tag answers in under a second', async () => {
+    const hostile = `${'1'.repeat(40)}x`;
+    await seedImage({ url: reg.url }, 'regex/hostile', hostile);
+    await seedImage({ url: reg.url }, 'regex/hostile', '1.2.3');
+    const start = performance.now();
+    const r = await runCli(['tags', '--exclude', '^(\\d+\\.?)+$', `${reg.host}/regex/hostile`], home.env);
+    const ms = performance.now() - start;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${hostile}\n`, '1.2.3 excluded, the hostile tag kept');
+    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+    const look = await runCli(['tags', '--exclude', '^(?=1)', `${reg.host}/regex/hostile`], home.env);
+    assert.equal(look.code, 2, 'RE2 has no lookahead: a usage error');
+    assert.match(look.stderr, /invalid regular expression "\^\(\?=1\)"/);
+  });
+
   test('tags --full-ref and tag ls --full-ref print REPOSITORY:TAG, the repository as the registry names it', async () => {
     const one = await runCli(['tags', '--full-ref', `${reg.host}/team/app`], home.env);
     assert.equal(one.code, 0, one.stderr);

@@ -6,7 +6,7 @@ import { listTags } from '../registry/tags.js';
 import { batchContext, eachInput, type Outcome } from './batch.js';
 import type { OpsContext } from './context.js';
 import { sideClient, type CredentialOptions } from './credentials.js';
-import { tagRegex } from './tag-filter.js';
+import { patternOf } from './tag-filter.js';
 
 export interface TagsOptions {
   /** Leave out tags in which any of these regular expressions is found (unanchored, like sync's `exclude`). */
@@ -40,7 +40,7 @@ export async function eachRepository<O extends { credentials?: CredentialOptions
 
 /** TagsOptions as a test on one tag (patterns checked now: a bad one is a UsageError before any request). */
 export function tagsKept(opts: TagsOptions): (tag: string) => boolean {
-  const exclude = (opts.exclude ?? []).map((p) => (typeof p === 'string' ? tagRegex(p, { option: 'exclude' }) : p));
+  const exclude = (opts.exclude ?? []).map((p) => patternOf(p, 'exclude'));
   return (t) => !(opts.omitDigestTags && isReferrersTag(t)) && !exclude.some((re) => re.test(t));
 }
 

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import semver from 'semver';
 import { UsageError } from '../errors.js';
 
@@ -8,8 +9,8 @@ import { UsageError } from '../errors.js';
  * versions (`1.2.3`, `v1.2`, `3`: missing parts are 0; other tags never match).
  */
 export interface TagFilter {
-  include?: RegExp;
-  exclude?: RegExp;
+  include?: TagPattern;
+  exclude?: TagPattern;
   semver?: string;
 }
 
@@ -25,10 +26,21 @@ function ruleError(message: string, from: RuleSource, opts: { hint?: string; cau
     : new UsageError(`option ${from.option}: ${message}`, { ...opts, option: from.option });
 }
 
-/** A regular expression of an option or a sync file; UsageError naming where it came from when it does not compile. */
-export function tagRegex(pattern: string, from: RuleSource): RegExp {
+/** A compiled tag pattern: `test` is true when it is found in the tag (unanchored). */
+export interface TagPattern {
+  test(tag: string): boolean;
+}
+
+/**
+ * A regular expression of an option or a sync file, compiled with RE2 (re2js): Go's regexp syntax and semantics
+ * (skopeo, crane, regclient), matched in linear time, so a hostile pattern (`^(\d+\.?)+$`) cannot hang on a tag.
+ * RE2 has no backreferences or lookarounds: such a pattern is a UsageError naming where it came from, as is any
+ * pattern that does not compile.
+ */
+export function tagRegex(pattern: string, from: RuleSource): TagPattern {
   try {
-    return new RegExp(pattern);
+    const re = RE2JS.compile(pattern);
+    return { test: (tag) => re.test(tag) };
   } catch (err) {
     throw ruleError(`invalid regular expression "${pattern}": ${(err as Error).message}`, from, { cause: err });
   }
@@ -85,7 +97,10 @@ export function tagFilter(rules: TagRules, options: Readonly<Record<keyof TagRul
   };
 }
 
-/** A pattern option: a string compiled, a RegExp without the flags that make `test` keep state between tags. */
-export function patternOf(pattern: string | RegExp, option: string): RegExp {
+/**
+ * A pattern option: a string compiled with RE2 (tagRegex); a library caller's own RegExp stays a JS RegExp, less the
+ * flags that make `test` keep state between tags.
+ */
+export function patternOf(pattern: string | RegExp, option: string): TagPattern {
   return typeof pattern === 'string' ? tagRegex(pattern, { option }) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
 }
