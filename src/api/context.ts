@@ -184,15 +184,6 @@ export async function withContext<T>(opts: CallOptions, work: (ctx: OpsContext) 
   }
 }
 
-/** The call's options without the context settings (what the operation itself takes). */
-export function operationOptions<O extends object>(opts: O & CallOptions): Omit<O, keyof CallOptions> {
-  const rest: Record<string, unknown> = { ...(opts as Record<string, unknown>) };
-  for (const key of CALL_KEYS) delete rest[key];
-  return rest as Omit<O, keyof CallOptions>;
-}
-
-const CALL_KEYS = Object.keys(CALL_OPTIONS);
-
 /** The settings of a context among a call's options (which hold the operation's own too). */
 function contextSettings(options: object): ContextOptions {
   return Object.fromEntries(Object.entries(options).filter(([k]) => Object.hasOwn(CONTEXT_OPTIONS, k))) as ContextOptions;

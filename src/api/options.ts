@@ -24,7 +24,7 @@ export type PlatformSpec = string | Platform;
 /** Several platforms: one, a list, or `'all'` (every platform an index holds). */
 export type PlatformsSpec = PlatformSpec | readonly PlatformSpec[] | 'all';
 
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
@@ -55,8 +55,6 @@ export const strings = is('an array of strings', (v) => Array.isArray(v) && v.ev
 /** `{ key: 'value' }` (labels, annotations). */
 export const stringRecord = is('an object of strings', (v) => isPlain(v) && Object.values(v as object).every((s) => typeof s === 'string'));
 export const buffer = is('a Buffer or Uint8Array', (v) => v instanceof Uint8Array);
-/** Any value (a stream, a context): checked where it is used. Not null. */
-export const anything: Check = (v) => v;
 
 export const oneOf = <T extends string>(...values: T[]): Check =>
   is(values.map((v) => JSON.stringify(v)).join(' or '), (v) => typeof v === 'string' && (values as string[]).includes(v));
