@@ -59,6 +59,13 @@ export const buffer = is('a Buffer or Uint8Array', (v) => v instanceof Uint8Arra
 export const oneOf = <T extends string>(...values: T[]): Check =>
   is(values.map((v) => JSON.stringify(v)).join(' or '), (v) => typeof v === 'string' && (values as string[]).includes(v));
 
+/** Tag patterns (`exclude`): one string or RegExp, or a list of them; given as a list. */
+export const patternList: Check = (v, name) => {
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((p) => typeof p === 'string' || p instanceof RegExp)) throw wrongType(name, 'a string, a RegExp or an array of them', v);
+  return list;
+};
+
 /** A string or a RegExp (tag filters). */
 export const pattern = is('a string or a RegExp', (v) => typeof v === 'string' || v instanceof RegExp);
 

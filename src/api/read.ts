@@ -14,7 +14,7 @@ import type { OpsContext } from '../ops/context.js';
 import { UsageError } from '../errors.js';
 import { parseDigest } from '../ref/parse.js';
 import { operation, type CallOptions } from './context.js';
-import { boolean, count, credentials, func, object, positive, platform, string, wrongType, type Check, type PlatformSpec } from './options.js';
+import { boolean, count, credentials, func, object, patternList, positive, platform, string, wrongType, type Check, type PlatformSpec } from './options.js';
 
 export type { Outcome } from '../ops/batch.js';
 export type { DescriptorView, ImageSummary, InspectResult } from '../ops/inspect.js';
@@ -93,13 +93,6 @@ export interface TagsCallOptions extends Omit<TagsForDigestOptions, 'exclude' | 
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** `exclude`: one pattern or a list of them, as a list. */
-const patterns: Check = (v, name) => {
-  const list = Array.isArray(v) ? v : [v];
-  if (!list.every((p) => typeof p === 'string' || p instanceof RegExp)) throw wrongType(name, 'a string, a RegExp or an array of them', v);
-  return list;
-};
-
 /** `sha256:<hex>`, of an algorithm regctl verifies. */
 const digestOption: Check = (v, name) => {
   if (typeof v !== 'string') throw wrongType(name, 'a digest ("sha256:…")', v);
@@ -110,7 +103,7 @@ const digestOption: Check = (v, name) => {
   }
 };
 
-const TAGS_MANY_OPTIONS = { exclude: patterns, omitDigestTags: boolean, digest: digestOption, credentials };
+const TAGS_MANY_OPTIONS = { exclude: patternList, omitDigestTags: boolean, digest: digestOption, credentials };
 const TAGS_OPTIONS = { ...TAGS_MANY_OPTIONS, onProgress: func };
 
 type TagsOpOptions = TagsForDigestOptions & { digest?: string };

@@ -16,7 +16,7 @@ import { tagsForDigest as tagsForDigestOp } from '../ops/tags-for-digest.js';
 import { untag as untagOp, type UntagResult } from '../ops/untag.js';
 import { CALL_OPTIONS, createContext, libraryError, operation, type CallOptions } from './context.js';
 import {
-  argument, boolean, buffer, checkOptions, credentials, func, oneOf, platform, platforms, positive, string, stringRecord, strings, wrongType,
+  argument, boolean, buffer, checkOptions, credentials, patternList, func, oneOf, platform, platforms, positive, string, stringRecord, strings, wrongType,
   type Check, type PlatformSpec, type PlatformsSpec,
 } from './options.js';
 
@@ -41,7 +41,7 @@ export interface ManifestPutOptions extends VerbOptions {
 /** Options of the calls that find the tags pointing at a digest (a HEAD per tag): tagsForDigest, manifestDelete, del. */
 export interface TagScanOptions extends VerbOptions {
   /** Leave out tags in which any of these regular expressions is found. */
-  exclude?: string[] | undefined;
+  exclude?: string | RegExp | readonly (string | RegExp)[] | undefined;
   /** Leave out the referrers-schema and cosign digest tags (`sha256-<hex>`, `sha256-<hex>.sig`, …). */
   omitDigestTags?: boolean | undefined;
   /** HEAD requests at once (default 8). */
@@ -100,7 +100,7 @@ export type OpOptions<F extends (...args: never[]) => unknown> = Required<Parame
 const ONE = { credentials };
 const PICK = { platform, credentials };
 /** The checks of TagScanOptions (del's too). */
-export const TAG_SCAN = { exclude: strings, omitDigestTags: boolean, jobs: positive, onProgress: func, credentials };
+export const TAG_SCAN = { exclude: patternList, omitDigestTags: boolean, jobs: positive, onProgress: func, credentials };
 
 /** `'all'` (no filter) or the platforms to keep. */
 const platformFilter: Check = (v, name) => {

@@ -29,15 +29,10 @@ const READ_CHUNK = 1024 * 1024;
  * signal's reason.
  */
 export async function extractArchive(input: Readable | { path: string }, dir: string, limits: ArchiveLimits = {}, signal?: AbortSignal): Promise<ArchiveTree> {
-  let path: string;
-  let spooled: string | undefined;
-  if (input instanceof Readable) {
-    spooled = path = join(dir, 'input');
-    await pipeline(abortable(input, signal), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
-  } else {
-    path = input.path;
-  }
+  const spooled = input instanceof Readable ? join(dir, 'input') : undefined;
+  const path = spooled ?? (input as { path: string }).path;
   try {
+    if (spooled !== undefined) await pipeline(abortable(input as Readable, signal), createWriteStream(spooled, { flags: 'wx', mode: 0o600 }));
     const memory = new Map<string, Buffer>();
     const scan = await scanTar(open(path), limits, metadataCollector(memory), signal);
     const want = referencedEntries(scan, memory);

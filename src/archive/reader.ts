@@ -28,7 +28,7 @@ export interface OpenedArchive {
   close(): Promise<void>;
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   limits?: ArchiveLimits;
   /** For messages: the archive's location (default `docker-archive:PATH`). */
   name?: string;

@@ -31,12 +31,12 @@ export interface ContextOptions {
   onWarning?: (warning: TransportWarning) => void;
   /** Connect, headers and idle-body timeouts, in ms (defaults: 30 s, 60 s, 60 s). */
   timeouts?: Partial<Timeouts>;
-  /** The time limit of each call made in this context, in ms: the whole call (`--timeout`). */
+  /** The time limit of each call made in this context, in ms: the whole call. */
   timeoutMs?: number;
   /** Aborts every call made in this context. */
   signal?: AbortSignal;
   network?: NetworkOptions;
-  /** Do not keep pings and tokens between runs (`--no-cache`; also REGCTL_NO_CACHE=1 in env). */
+  /** Do not keep pings and tokens between runs (also REGCTL_NO_CACHE=1 in env). */
   noCache?: boolean;
   /** Settings per registry (HOST[:PORT]), over those of regctl's config file: a CA as PEM text, insecure, mirrors. */
   registries?: Record<string, RegistrySettings>;

@@ -15,13 +15,13 @@ import type { Transport } from '../transport/transport.js';
 import type { OpsContext } from './context.js';
 
 export interface CredentialOptions {
-  /** A username and password (or a token server's password) sent instead of the stored ones (`--creds`). */
+  /** A username and password (or a token server's password) sent instead of the stored ones. */
   creds?: { username: string; password: string };
-  /** A bearer token sent as is, no token exchange (`--registry-token`). */
+  /** A bearer token sent as is, no token exchange. */
   registryToken?: string;
-  /** Send no credentials at all (`--no-creds`). */
+  /** Send no credentials at all. */
   anonymous?: boolean;
-  /** Read this docker config.json or containers auth.json instead of the default stores (`--authfile`). */
+  /** Read this docker config.json or containers auth.json instead of the default stores. */
   authfile?: string;
   /**
    * Asked for the credential of each registry the operation names; `undefined` falls back to the stored ones.

@@ -47,7 +47,7 @@ export async function exportImage(ctx: OpsContext, image: string, output: Export
  */
 async function writeTar(tar: Readable, output: ExportOutput, signal: AbortSignal | undefined): Promise<void> {
   const source = abortable(tar, signal);
-  if ('stream' in output) return pipeline(source, output.stream, { end: false });
+  if ('stream' in output) return pipeline(source, output.stream, { end: false }).catch((err: unknown) => Promise.reject(stopped(err, signal)));
   const temp = `${output.path}.tmp-${randomBytes(6).toString('hex')}`;
   const forget = onInterrupt(() => rmSync(temp, { force: true }));
   try {

@@ -18,7 +18,7 @@ export interface TagFilter {
  * Where a tag rule came from, for its error: an operation's option (`{ option: 'tags' }`, the UsageError names it)
  * or a place in a sync file (`sync.yml: registry.images-by-tag-regex.app`).
  */
-export type RuleSource = { option: string } | string;
+type RuleSource = { option: string } | string;
 
 function ruleError(message: string, from: RuleSource, opts: { hint?: string; cause?: unknown } = {}): UsageError {
   return typeof from === 'string'

@@ -19,7 +19,7 @@ export interface ConnectorOptions {
 }
 
 /** A pool's connection maker, and a way to give up the connections it is still making (when the pool closes). */
-export interface GuardedConnector {
+interface GuardedConnector {
   connect: buildConnector.connector;
   /** Destroys every connection not yet made (a TLS handshake that never ends would hold the pool's close). */
   abandon(): void;

@@ -51,12 +51,16 @@ export class RegistryState {
     if (!fresh && held && held.expiresAt > now) return Promise.resolve(held);
     let pending = fresh ? undefined : this.pendingTokens.get(key);
     if (!pending) {
-      pending = this.fetchToken(ch, cred, scopes, fresh).then((token) => {
+      const asked: Promise<Token> = this.fetchToken(ch, cred, scopes, fresh).then((token) => {
         for (const [k, t] of this.tokens) if (t.expiresAt <= now) this.tokens.delete(k);
         this.tokens.set(key, token);
         return token;
-      }).finally(() => this.pendingTokens.delete(key));
-      this.pendingTokens.set(key, pending);
+      }).finally(() => {
+        // a fresh request may have taken the key since: only this request's own entry goes
+        if (this.pendingTokens.get(key) === asked) this.pendingTokens.delete(key);
+      });
+      this.pendingTokens.set(key, asked);
+      pending = asked;
     }
     return pending;
   }

@@ -69,6 +69,8 @@ interface Shared {
   cache: TransportCache | undefined;
   /** The context's signal (a copy any number of requests may listen to). */
   signal: AbortSignal | undefined;
+  /** Lets go of the caller's signal (its one listener), at close(). */
+  unlink(): void;
 }
 
 /** Owns the connection pools of a context, and the registry clients of one call (or of the context itself). */
@@ -87,9 +89,14 @@ export class Transport {
       this.signal = from.signal;
       return;
     }
-    const signal = opts.signal && linkedSignal([opts.signal]).signal;
-    this.shared = { pools: new Map(), registries: new Map(), warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined, signal };
-    this.signal = opts.timeoutMs ? linkedSignal([signal, deadlineSignal(opts.timeoutMs)]).signal : signal;
+    const own = opts.signal ? linkedSignal([opts.signal]) : undefined;
+    const limited = opts.timeoutMs ? linkedSignal([own?.signal, deadlineSignal(opts.timeoutMs)]) : undefined;
+    const unlink = () => {
+      limited?.end();
+      own?.end();
+    };
+    this.shared = { pools: new Map(), registries: new Map(), warned: new Set(), cache: opts.cacheDir ? new TransportCache(opts.cacheDir) : undefined, signal: own?.signal, unlink };
+    this.signal = limited?.signal ?? own?.signal;
   }
 
   /**
@@ -150,6 +157,7 @@ export class Transport {
 
   /** Closes every pool of the context (connections still being made are given up). */
   async close(): Promise<void> {
+    this.shared.unlink();
     const pools = await Promise.all([...this.shared.pools.values()].map((p) => p.catch(() => undefined)));
     this.shared.pools.clear();
     this.shared.registries.clear();

@@ -6,7 +6,7 @@
  */
 
 /** What a stage stops: a node stream, or a streamx one (tar-stream's packs and extracts). */
-export interface Destroyable {
+interface Destroyable {
   destroy(err?: Error): unknown;
   once(event: 'close', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
