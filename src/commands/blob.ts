@@ -2,8 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { blobDelete, blobGet, blobHead, blobPut } from '../api/verbs.js';
-import { DESCRIPTOR_FORMATS, renderDescriptor } from '../output/document.js';
-import { formatHelp, parseFormat } from '../output/format.js';
+import { renderDescriptor } from '../output/document.js';
+import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
 import { renderBlobDeleted, renderBlobPut, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { atomicWriteStream } from '../util/atomic-write.js';
 import { checkOutputFile } from '../util/output-file.js';
@@ -36,7 +36,7 @@ const get = defineCommand({
 const buildHead = (cmd: Command) => cmd
   .argument('<location>', WHERE)
   .argument('[digest]', 'the blob\'s digest, when not in LOCATION')
-  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text');
+  .option('--format <format>', formatHelp(TEXT_JSON), 'text');
 
 const head = defineCommand({
   name: 'head',
@@ -45,7 +45,7 @@ const head = defineCommand({
   peers: 'regclient blob head',
   build: buildHead,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
-    const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
+    const format = parseFormat(flags.format, TEXT_JSON);
     const opts = { context: await env.context(), credentials: await credentialOptions(env, flags) };
     env.io.stdout.write(renderDescriptor(await blobHead(location, digest, opts), format));
   },

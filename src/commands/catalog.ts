@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { catalog, registryHost } from '../api/read.js';
-import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { formatHelp, parseFormat, renderTemplate, TEXT_JSON } from '../output/format.js';
 import { renderList } from '../output/list.js';
 import { catalogData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
@@ -9,12 +9,11 @@ import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('<registry>', 'registry host[:port]')
-  .option('--format <format>', formatHelp(FORMATS), 'text');
+  .option('--format <format>', formatHelp(TEXT_JSON), 'text');
 
-const FORMATS = ['text', 'json'] as const;
 
 async function catalogCommand(env: CommandEnv, registry: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags.format, TEXT_JSON);
   const repositories = await catalog(registry, { context: await env.context(), credentials: await credentialOptions(env, flags) });
   env.io.stdout.write(format.template ? renderTemplate(format.template, [catalogData(registryHost(registry), repositories)]) : renderList(repositories, format.builtin));
 }

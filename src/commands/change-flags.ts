@@ -2,13 +2,12 @@ import type { Command, OptionValues } from '@commander-js/extra-typings';
 import type { ChangeOptions, ChangeResult } from '../api/change.js';
 import type { Context } from '../api/context.js';
 import { UsageError } from '../errors.js';
-import { parseFormat, renderTemplate } from '../output/format.js';
+import { parseFormat, renderTemplate, TEXT_JSON } from '../output/format.js';
 import { changeData } from '../output/template-data.js';
 import type { CommandEnv } from './command-env.js';
 import { transferOptions, type TransferCredentialFlags } from './credentials.js';
 import { withTransfer } from './transfer.js';
 
-const FORMATS = ['text', 'json'] as const;
 
 /**
  * The flags every image-changing command takes (mutate, append, flatten, rebase): where to (`-t`), which platform,
@@ -73,5 +72,5 @@ export function changeFormat(value: string) {
   if (value === 'oci' || value === 'docker') {
     throw new UsageError(`--format ${value}: --format is how the result prints (text, json or a template)`, { hint: `write the image in ${value === 'oci' ? 'OCI' : 'Docker'} format with --manifest-format ${value}` });
   }
-  return parseFormat(value, FORMATS);
+  return parseFormat(value, TEXT_JSON);
 }

@@ -1,13 +1,13 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { copy, copyAllTags, type ManifestFormat } from '../api/transfer.js';
-import { formatHelp, parseFormat } from '../output/format.js';
+import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
 import { copyData, copyPlanLine, copySummary } from '../output/copy-report.js';
-import { renderReport, type ReportFormat } from '../output/report.js';
+import { renderResult, type ResultFormat } from '../output/verb-results.js';
 import { transferOptions } from './credentials.js';
 import { writeDigestFile } from './digestfile.js';
 import { inFlagText } from './flag-names.js';
-import { REPORT_FORMATS, runSync } from './sync.js';
+import { runSync } from './sync.js';
 import { withTransfer } from './transfer.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -20,7 +20,7 @@ const build = (cmd: Command, locations: string) => cmd
   .argument('<destination>', `where to: ${locations}`)
   .option('--platform <os/arch[/variant]>', 'copy only this platform\'s image from an index')
   .addOption(cmd.createOption('--manifest-format <format>', 'convert manifests and layer media types to this format (digests of manifests change)').choices(['oci', 'docker'] as const))
-  .option('--format <format>', `what to print on stdout: ${formatHelp(REPORT_FORMATS)} (text: the digest; with --all-tags or --dry-run, the report); oci, docker or v2s2 (skopeo's spelling) mean --manifest-format`, 'text')
+  .option('--format <format>', `what to print on stdout: ${formatHelp(TEXT_JSON)} (text: the digest; with --all-tags or --dry-run, the report); oci, docker or v2s2 (skopeo's spelling) mean --manifest-format`, 'text')
   .option('--referrers', 'also copy signatures, SBOMs and attestations referring to every manifest copied (OCI referrers and cosign tags), recursively; off by default')
   .option('--include-nondistributable', 'also copy foreign / non-distributable layers (skipped by default)')
   .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
@@ -56,11 +56,11 @@ async function copyCommand(env: CommandEnv, source: string, destination: string,
     await writeDigestFile(flags.digestfile, result.digest);
     if (!flags.quiet) env.io.stderr.write(copySummary(result));
   }
-  env.io.stdout.write(renderReport(result, format, copyData, (r) => (flags.dryRun ? copyPlanLine(source, destination, r) : `${r.digest}\n`)));
+  env.io.stdout.write(renderResult(format, flags.dryRun ? copyPlanLine(source, destination, result) : `${result.digest}\n`, result, () => copyData(result)));
 }
 
 /** Every tag whole, as sync does it (compare by HEAD, one blob limit, a summary). */
-async function copyAllTagsCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags, manifestFormat: ManifestFormat | undefined, format: ReportFormat): Promise<void> {
+async function copyAllTagsCommand(env: CommandEnv, source: string, destination: string, flags: CopyFlags, manifestFormat: ManifestFormat | undefined, format: ResultFormat): Promise<void> {
   const unsupported = [flags.platform && '--platform', flags.digestfile && '--digestfile', manifestFormat && '--manifest-format'].filter(Boolean);
   if (unsupported.length) throw new UsageError(`--all-tags copies every tag whole: ${unsupported.join(', ')} do not go with it`);
   const [sourceCredentials, destinationCredentials] = await transferOptions(env, flags);
@@ -72,14 +72,14 @@ async function copyAllTagsCommand(env: CommandEnv, source: string, destination: 
  * `--format` is what to print (text, json, a template; `--json` its old spelling), except skopeo's manifest formats
  * (`--format oci|docker|v2s2`), which mean `--manifest-format`.
  */
-function formats(flags: CopyFlags): { manifestFormat: ManifestFormat | undefined; format: ReportFormat } {
+function formats(flags: CopyFlags): { manifestFormat: ManifestFormat | undefined; format: ResultFormat } {
   const skopeo = Object.hasOwn(SKOPEO_FORMATS, flags.format) ? SKOPEO_FORMATS[flags.format] : undefined;
   if (skopeo && flags.manifestFormat && skopeo !== flags.manifestFormat) {
     throw new UsageError(`--format ${flags.format} and --manifest-format ${flags.manifestFormat} disagree`, { hint: 'give --manifest-format only' });
   }
   const printed = skopeo ? 'text' : flags.format;
   if (flags.json && printed !== 'text' && printed !== 'json') throw new UsageError(`--json and --format ${printed} disagree`, { hint: 'give --format only' });
-  return { manifestFormat: skopeo ?? flags.manifestFormat, format: parseFormat(flags.json ? 'json' : printed, REPORT_FORMATS) };
+  return { manifestFormat: skopeo ?? flags.manifestFormat, format: parseFormat(flags.json ? 'json' : printed, TEXT_JSON) };
 }
 
 export default defineCommand({

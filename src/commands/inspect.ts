@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { inspect, inspectMany, type InspectCallOptions, type InspectResult } from '../api/read.js';
-import { formatHelp, parseFormat, renderTemplate, type OutputFormat } from '../output/format.js';
+import { formatHelp, type OutputFormat, parseFormat, renderTemplate, TEXT_JSON } from '../output/format.js';
 import { configData, inspectData } from '../output/template-data.js';
 import { inspectJson, inspectView, renderInspect } from '../output/inspect-text.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
@@ -14,9 +14,8 @@ const build = (cmd: Command, locations: string) => fromFileOption(cmd
   .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
   .option('--raw', 'print the manifest bytes exactly as the source holds them')
   .option('--config', 'print the image config JSON')
-  .option('--format <format>', formatHelp(FORMATS), 'text'), 'images');
+  .option('--format <format>', formatHelp(TEXT_JSON), 'text'), 'images');
 
-const FORMATS = ['text', 'json'] as const;
 
 type Flags = FlagsOf<typeof build, 'one'>;
 
@@ -24,7 +23,7 @@ type Flags = FlagsOf<typeof build, 'one'>;
 async function inspectCommand(env: CommandEnv, args: string[], flags: Flags): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
   const images = await batchInputs(env, args, flags.fromFile, 'images');
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags.format, TEXT_JSON);
   if (flags.raw && format.template) throw new UsageError('--raw prints the manifest as it is: it takes no --format template');
   const batch = images.length > 1 || flags.fromFile !== undefined;
   const one = flags.raw ? '--raw' : flags.config ? '--config' : format.template ? 'a --format template' : undefined;

@@ -1,8 +1,8 @@
 import type { CommandEnv } from './command-env.js';
 import { manifestDelete, manifestGet, manifestHead, manifestHeads, manifestPut } from '../api/verbs.js';
 import { NotFoundError, RegctlError, UsageError } from '../errors.js';
-import { defaultDocumentFormat, DESCRIPTOR_FORMATS, renderDescriptor, renderDocument } from '../output/document.js';
-import { formatHelp, parseFormat } from '../output/format.js';
+import { defaultDocumentFormat, renderDescriptor, renderDocument } from '../output/document.js';
+import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
 import { renderPushed, resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
@@ -33,7 +33,7 @@ const get = defineCommand({
 
 const buildHead = (cmd: Command, locations: string) => fromFileOption(cmd
   .argument('[image...]', `images: ${locations}`)
-  .option('--format <format>', formatHelp(DESCRIPTOR_FORMATS), 'text'), 'images');
+  .option('--format <format>', formatHelp(TEXT_JSON), 'text'), 'images');
 
 const head = defineCommand({
   name: 'head',
@@ -44,7 +44,7 @@ const head = defineCommand({
   /** One image: its descriptor. Several (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines in input order, or a
    * JSON array; a template runs once per image. Failures are named on stderr; the exit code is the worst. */
   async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
-    const format = parseFormat(flags.format, DESCRIPTOR_FORMATS);
+    const format = parseFormat(flags.format, TEXT_JSON);
     const images = await batchInputs(env, args, flags.fromFile, 'images');
     const opts = { context: await env.context(), credentials: await credentialOptions(env, flags) };
     if (images.length === 1 && flags.fromFile === undefined) {

@@ -2,15 +2,14 @@ import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { PartialFailureError, UsageError, partialExitCode } from '../errors.js';
 import { prune } from '../api/prune.js';
-import { formatHelp, parseFormat } from '../output/format.js';
+import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
 import { actionLine, pruneData, prunePlan, pruneSummary } from '../output/prune-report.js';
-import { renderReport } from '../output/report.js';
+import { renderResult } from '../output/verb-results.js';
 import { parseDuration } from '../util/duration.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { parseCount } from './transfer.js';
 
-const FORMATS = ['text', 'json'] as const;
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. registry.internal/hub/app')
@@ -26,11 +25,11 @@ const build = (cmd: Command) => cmd
   .option('--dry-run', 'print the plan and delete nothing (the default without --yes)')
   .option('--keep-going', 'go on past a failed deletion; exit non-zero at the end')
   .option('-j, --jobs <n>', 'requests at once (default 8)')
-  .option('--format <format>', `plan and report on stdout: ${formatHelp(FORMATS)} (text: the plan of a dry run)`, 'text')
+  .option('--format <format>', `plan and report on stdout: ${formatHelp(TEXT_JSON)} (text: the plan of a dry run)`, 'text')
   .option('-q, --quiet', 'no plan and no summary (errors only)');
 
 async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags.format, TEXT_JSON);
   if (flags.yes && flags.dryRun) throw new UsageError('--yes and --dry-run exclude each other');
   if (flags.keep !== undefined && !/^\d+$/.test(flags.keep)) throw new UsageError(`--keep "${flags.keep}": want a whole number`);
   const credentials = await credentialOptions(env, flags);
@@ -56,7 +55,7 @@ async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<
     }),
   });
   const plan = !flags.quiet && dryRun;
-  env.io.stdout.write(renderReport(report, format, pruneData, (r) => (plan ? prunePlan(r) : '')));
+  env.io.stdout.write(renderResult(format, plan ? prunePlan(report) : '', report, () => pruneData(report)));
   if (!flags.quiet) env.io.stderr.write(pruneSummary(report));
   const failures = report.actions.filter((a) => a.status === 'failed');
   if (failures.length) throw new PartialFailureError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, partialExitCode(failures));

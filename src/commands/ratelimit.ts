@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { rateLimit } from '../api/read.js';
-import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { formatHelp, parseFormat, renderTemplate, TEXT_JSON } from '../output/format.js';
 import { renderRateLimit } from '../output/ratelimit.js';
 import { rateLimitData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
@@ -9,12 +9,11 @@ import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('<image>', 'image reference, e.g. ratelimitpreview/test')
-  .option('--format <format>', formatHelp(FORMATS), 'text');
+  .option('--format <format>', formatHelp(TEXT_JSON), 'text');
 
-const FORMATS = ['text', 'json'] as const;
 
 async function ratelimitCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags.format, TEXT_JSON);
   const result = await rateLimit(image, { context: await env.context(), credentials: await credentialOptions(env, flags) });
   env.io.stdout.write(format.template ? renderTemplate(format.template, [rateLimitData(result)]) : renderRateLimit(result, format.builtin));
 }

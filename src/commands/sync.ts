@@ -1,8 +1,8 @@
 import type { CommandEnv } from './command-env.js';
 import { PartialFailureError, UsageError, partialExitCode } from '../errors.js';
 import { sync, type CopyAllTagsOptions, type SyncReport } from '../api/transfer.js';
-import { formatHelp, parseFormat } from '../output/format.js';
-import { renderReport, type ReportFormat } from '../output/report.js';
+import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
+import { renderResult, type ResultFormat } from '../output/verb-results.js';
 import { imageLine, syncData, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
 import { transferOptions } from './credentials.js';
 import { parseCount } from './transfer.js';
@@ -10,7 +10,6 @@ import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
 /** How sync and copy --all-tags print their report on stdout. */
-export const REPORT_FORMATS = ['text', 'json'] as const;
 
 const build = (cmd: Command) => cmd
   .argument('[source]', 'source repository (or, with --config, the destination)')
@@ -25,7 +24,7 @@ const build = (cmd: Command) => cmd
   .option('--image-jobs <n>', 'images copied at once (default 4)')
   .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
   .option('--referrers', 'also copy signatures, SBOMs and attestations of every image (OCI referrers and cosign tags), recursively; off by default')
-  .option('--format <format>', `report on stdout: ${formatHelp(REPORT_FORMATS)} (text: the plan of a dry run)`, 'text')
+  .option('--format <format>', `report on stdout: ${formatHelp(TEXT_JSON)} (text: the plan of a dry run)`, 'text')
   .option('-q, --quiet', 'no progress and no summary');
 
 type SyncFlags = FlagsOf<typeof build, 'sides'>;
@@ -36,7 +35,7 @@ type RunOptions = Pick<CopyAllTagsOptions, 'jobs' | 'imageJobs' | 'dryRun' | 'ke
 
 /** `regctl sync SRC_REPO DST_REPO [filters]` or `regctl sync --config FILE DST`. */
 async function syncCommand(env: CommandEnv, first: string | undefined, second: string | undefined, flags: SyncFlags): Promise<void> {
-  const format = parseFormat(flags.format, REPORT_FORMATS);
+  const format = parseFormat(flags.format, TEXT_JSON);
   if (first === undefined) {
     throw new UsageError(flags.config === undefined ? 'sync needs SRC_REPO and DST_REPO, or --config FILE and a destination' : 'with --config, give the destination registry[/path]', {
       hint: flags.config === undefined ? 'regctl sync SRC_REPO DST_REPO' : `regctl sync --config ${flags.config} DESTINATION`,
@@ -67,7 +66,7 @@ async function syncCommand(env: CommandEnv, first: string | undefined, second: s
  * Runs a sync (or copy --all-tags) with the progress display, then prints the report (the plan of a dry run as
  * text) and the summary; failed images are listed and make the exit code (errors.ts partialExitCode).
  */
-export async function runSync(env: CommandEnv, flags: RunFlags, format: ReportFormat, work: (opts: RunOptions) => Promise<SyncReport>): Promise<void> {
+export async function runSync(env: CommandEnv, flags: RunFlags, format: ResultFormat, work: (opts: RunOptions) => Promise<SyncReport>): Promise<void> {
   const progress = syncProgress(env.io.stderr, (flags.quiet ?? false) || (flags.dryRun ?? false));
   let report: SyncReport;
   try {
@@ -82,7 +81,7 @@ export async function runSync(env: CommandEnv, flags: RunFlags, format: ReportFo
   } finally {
     progress.stop();
   }
-  env.io.stdout.write(renderReport(report, format, syncData, (r) => (r.dryRun ? syncPlan(r) : '')));
+  env.io.stdout.write(renderResult(format, report.dryRun ? syncPlan(report) : '', report, () => syncData(report)));
   if (!flags.quiet) env.io.stderr.write(syncSummary(report));
   const failures = report.images.filter((r) => r.status === 'failed');
   if (failures.length) {

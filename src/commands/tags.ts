@@ -2,14 +2,13 @@ import type { CommandEnv } from './command-env.js';
 import { tags, tagsMany } from '../api/read.js';
 import { renderTagList } from '../output/list.js';
 import { terminalSafe } from '../output/terminal.js';
-import { formatHelp, parseFormat } from '../output/format.js';
+import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
 import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
-const FORMATS = ['text', 'json'] as const;
 
 /** `tags` and `tag ls`: the same arguments, options and action under two names. */
 export const buildTags = (cmd: Command) => fromFileOption(cmd
@@ -18,7 +17,7 @@ export const buildTags = (cmd: Command) => fromFileOption(cmd
   .option('--exclude <regex>', 'leave out tags in which this regular expression is found (repeatable)', collect, [] as string[])
   .option('--omit-digest-tags', 'leave out referrers and cosign digest tags (sha256-<hex>, sha256-<hex>.sig, …)')
   .option('--full-ref', 'print full references, REPOSITORY:TAG, instead of bare tags')
-  .option('--format <format>', formatHelp(FORMATS), 'text'), 'repositories');
+  .option('--format <format>', formatHelp(TEXT_JSON), 'text'), 'repositories');
 
 /**
  * One repository: its tags, one per line. Several (or --from-file): `REPOSITORY TAG` lines in input order, or a JSON
@@ -26,7 +25,7 @@ export const buildTags = (cmd: Command) => fromFileOption(cmd
  * wherever a tag is printed, the repository as the registry names it (`docker.io/library/alpine`).
  */
 export async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildTags, 'one'>): Promise<void> {
-  const format = parseFormat(flags.format, FORMATS);
+  const format = parseFormat(flags.format, TEXT_JSON);
   const repositories = await batchInputs(env, args, flags.fromFile, 'repositories');
   const options = {
     context: await env.context(),

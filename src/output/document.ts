@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Template } from '../template/template.js';
-import { parseFormat, renderTemplate, type OutputFormat } from './format.js';
+import { type OutputFormat, parseFormat, renderTemplate, TEXT_JSON } from './format.js';
 import { descriptorData } from './template-data.js';
 
 export type DocumentFormat = 'raw' | 'json' | Template;
@@ -38,10 +38,9 @@ export function defaultDocumentFormat(flags: { format?: string; raw?: boolean },
 }
 
 /** `manifest head`, `blob head`: their formats, or a template over the descriptor. */
-export const DESCRIPTOR_FORMATS = ['text', 'json'] as const;
 
 /** Digest, media type and size as `Key: value` lines, JSON, or through a template (Go's v1.Descriptor names). */
-export function renderDescriptor(d: { digest: string; mediaType: string; size: number }, format: OutputFormat<(typeof DESCRIPTOR_FORMATS)[number]>): string {
+export function renderDescriptor(d: { digest: string; mediaType: string; size: number }, format: OutputFormat<(typeof TEXT_JSON)[number]>): string {
   if (format.template) return renderTemplate(format.template, [descriptorData(d)]);
   if (format.builtin === 'json') return `${JSON.stringify({ digest: d.digest, mediaType: d.mediaType, size: d.size })}\n`;
   return `Digest:     ${d.digest}\nMedia-Type: ${d.mediaType}\nSize:       ${d.size}\n`;

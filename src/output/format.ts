@@ -1,6 +1,9 @@
 import { UsageError } from '../errors.js';
 import { parseTemplate, type Template } from '../template/template.js';
 
+/** The built-in formats of every command whose default is text: `text` and `json` (besides a Go template). */
+export const TEXT_JSON = ['text', 'json'] as const;
+
 /** A `--format` value: one of the command's own formats (`table`, `json`, …) or a Go template. */
 export type OutputFormat<B extends string> = { builtin: B; template?: undefined } | { builtin?: undefined; template: Template };
 

@@ -2,12 +2,13 @@
 // `--format` says: their text lines, their result as JSON, or a Go template over it under Go-style field names.
 import type { Descriptor } from '../oci/manifest.js';
 import { record } from '../template/template.js';
-import { parseFormat, renderTemplate, type OutputFormat } from './format.js';
+import { RegctlError } from '../errors.js';
+import { parseFormat, renderTemplate, TEXT_JSON, type OutputFormat } from './format.js';
 import { descriptorData } from './template-data.js';
 import { terminalSafe } from './terminal.js';
 
-export const RESULT_FORMATS = ['text', 'json'] as const;
-export type ResultFormat = OutputFormat<(typeof RESULT_FORMATS)[number]>;
+/** How a result or a report prints: text, JSON, or a Go template. */
+export type ResultFormat = OutputFormat<(typeof TEXT_JSON)[number]>;
 
 /** `--format`'s help on these commands: what the text is, and a template's example. */
 export function resultFormatHelp(text: string, example: string): string {
@@ -16,13 +17,17 @@ export function resultFormatHelp(text: string, example: string): string {
 
 /** Reads `--format` (default text): before any work, so a bad template fails first (exit 2). */
 export function resultFormat(value: string | undefined): ResultFormat {
-  return parseFormat(value ?? 'text', RESULT_FORMATS);
+  return parseFormat(value ?? 'text', TEXT_JSON);
 }
 
-/** A result as `format` says: `text` as given, the JSON of `json`, or the template over `data()`. */
+/**
+ * A result (or a report: sync, prune, copy) as `format` says: `text` as given, the JSON of `json` (its errors as
+ * `{ code, message, exitCode }`: an Error's own fields would lose the message), or the template over `data()`.
+ */
 export function renderResult(format: ResultFormat, text: string, json: unknown, data: () => object): string {
   if (format.template) return renderTemplate(format.template, [data()]);
-  return format.builtin === 'json' ? `${JSON.stringify(json, null, 2)}\n` : text;
+  if (format.builtin === 'text') return text;
+  return `${JSON.stringify(json, (_key, v: unknown) => (v instanceof RegctlError ? { code: v.code, message: v.message, exitCode: v.exitCode } : v), 2)}\n`;
 }
 
 /** A manifest pushed: its digest; a template sees the descriptor (`Digest`, `MediaType`, `Size`). */
