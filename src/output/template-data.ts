@@ -8,6 +8,7 @@ import type { Descriptor } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import type { ChangeResult } from '../ops/change-image.js';
 import type { DescriptorView, InspectResult } from '../ops/inspect.js';
+import { rateLimitView } from './ratelimit.js';
 import type { RateLimitResult } from '../ops/ratelimit.js';
 import type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
 import type { images } from '../ops/images.js';
@@ -153,20 +154,7 @@ export function sizeData(report: SizeReport): object {
   );
 }
 
-/** `ratelimit`: the image, its registry and the limit as `--format json` has it (null where none was announced). */
+/** `ratelimit`: the image, its registry and the limit as `--format json` has it, under Go-style names. */
 export function rateLimitData(r: RateLimitResult): object {
-  const rl = r.rateLimit;
-  return record(
-    {
-      Name: r.name,
-      Registry: r.registry,
-      Limited: rl !== undefined,
-      Limit: rl?.limit ?? null,
-      Remaining: rl?.remaining ?? null,
-      Window: rl?.window ?? null,
-      Source: rl?.source ?? null,
-      Headers: rl?.headers ?? {},
-    },
-    'RateLimit',
-  );
+  return record(Object.fromEntries(Object.entries(rateLimitView(r)).map(([k, v]) => [`${k[0]!.toUpperCase()}${k.slice(1)}`, v])), 'RateLimit');
 }
