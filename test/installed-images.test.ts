@@ -72,13 +72,14 @@ describe('the installed regctl: local store, archives, image changes', () => {
     assert.deepEqual(await names(), [[image, app.digest]]);
   });
 
-  test('images -q prints image IDs only; rmi -f removes an image by name', async () => {
+  test('images -q prints image IDs only; rmi -f removes an image by name; rmi and pull print --format templates', async () => {
     const image = `${repoOf('lib/app')}:1`;
     await ok(['pull', '-q', image], 'ids');
     const ids = (await ok(['images', '-q'], 'ids')).split('\n').filter(Boolean);
     assert.ok(ids.length === 1 && /^[0-9a-f]{12}$/.test(ids[0]!), ids.join(' '));
-    await ok(['rmi', '-f', image], 'ids');
+    assert.equal(await ok(['rmi', '-f', '--format', '{{range .Untagged}}{{.}}{{end}}', image], 'ids'), `${image}\n`);
     assert.equal(await ok(['images', '-q'], 'ids'), '');
+    assert.equal(await ok(['pull', '--format', '{{.Digest}}', image], 'ids'), `${app.digest}\n`, 'pull --format through the installed binary');
   });
 
   test('save writes a tarball; load reads it back zstd-compressed', async () => {

@@ -63,13 +63,14 @@ describe('the installed regctl: registry commands', () => {
   const repoOf = (name: string) => `${reg.host}/${name}`;
   const lines = (text: string): string[] => text.split('\n').filter(Boolean).sort();
 
-  test('version and --version: the package\'s version, Node, the platform', async () => {
+  test('version and --version: the package\'s version, Node, the platform; version --format', async () => {
     for (const args of [['version'], ['--version']]) {
       const out = (await ok(...args)).trimEnd().split('\n');
       assert.equal(out[0], `regctl version ${pkg.version}`);
       assert.match(out[1]!, /^commit: \S+$/);
       assert.deepEqual(out.slice(2), [`node: ${process.version}`, `platform: ${process.platform}/${process.arch}`]);
     }
+    assert.equal(await ok('version', '--format', '{{.Version}} {{.Platform}}'), `${pkg.version} ${process.platform}/${process.arch}\n`);
   });
 
   test('the installed package uses the code caches it ships (each accepted by the launcher and by V8)', async () => {
