@@ -15,6 +15,7 @@ export const ExitCode = {
   auth: 4,
   network: 5,
   integrity: 6,
+  notTrusted: 7,
   cancelled: 130,
 } as const;
 
@@ -33,7 +34,7 @@ export type ErrorCode =
   | 'ERR_FILE_NOT_FOUND' | 'ERR_IMAGE_CONFLICT' | 'ERR_IMAGE_NOT_FOUND' | 'ERR_INTEGRITY' | 'ERR_INTERNAL'
   | 'ERR_JSON_TOO_DEEP' | 'ERR_KEYCHAIN' | 'ERR_KEYCHAIN_UNAVAILABLE' | 'ERR_LAYOUT_INDEX' | 'ERR_LAYOUT_NOT_FOUND'
   | 'ERR_LAYOUT_SYMLINK' | 'ERR_MANIFEST_INCOMPLETE' | 'ERR_MANIFEST_INVALID' | 'ERR_MANIFEST_TOO_LARGE'
-  | 'ERR_MANIFEST_UNKNOWN' | 'ERR_NAME_UNKNOWN' | 'ERR_NETWORK' | 'ERR_NOT_AN_IMAGE' | 'ERR_NOT_FOUND'
+  | 'ERR_MANIFEST_UNKNOWN' | 'ERR_NAME_UNKNOWN' | 'ERR_NETWORK' | 'ERR_NOT_AN_IMAGE' | 'ERR_NOT_FOUND' | 'ERR_NOT_TRUSTED'
   | 'ERR_PLAIN_HTTP' | 'ERR_PLATFORM_NOT_FOUND' | 'ERR_PRUNE_FAILED' | 'ERR_REALM_REFUSED' | 'ERR_REF_DIGEST'
   | 'ERR_REF_EMPTY' | 'ERR_REF_FORMAT' | 'ERR_REF_IMAGE_ID' | 'ERR_REF_TAG' | 'ERR_REF_TOO_LONG' | 'ERR_REF_UPPERCASE'
   | 'ERR_REGISTRY' | 'ERR_SIZE_MISMATCH' | 'ERR_STORE_LOCKED' | 'ERR_SYNC_FAILED' | 'ERR_TAG_MOVED' | 'ERR_TIMEOUT'
@@ -66,6 +67,18 @@ export class RegctlError extends Error {
     if (opts.hint !== undefined) this.hint = opts.hint;
     if (opts.option !== undefined) this.option = opts.option;
     if (opts.host !== undefined) this.host = opts.host;
+  }
+}
+
+/**
+ * An image (or artifact) that is not trusted: no signature, none valid for the keys or identities asked for, or a
+ * trust policy's requirement it does not meet. `reasons` says why, one line per signature or requirement.
+ */
+export class NotTrustedError extends RegctlError {
+  readonly reasons: readonly string[];
+  constructor(message: string, reasons: readonly string[] = [], opts?: ErrorOptions & { code?: ErrorCode }) {
+    super(opts?.code ?? 'ERR_NOT_TRUSTED', message, ExitCode.notTrusted, opts);
+    this.reasons = reasons;
   }
 }
 
