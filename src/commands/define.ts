@@ -39,6 +39,8 @@ export interface CommandDefinition<Args extends unknown[] = any[], Opts extends 
    * option `to` is printed naming `--tag` (flag-names.ts).
    */
   readonly flags?: Readonly<Record<string, string>>;
+  /** The man page's EXAMPLES: each a command line (`regctl digest alpine`) and what it does, one sentence. */
+  readonly examples?: readonly (readonly [command: string, what: string])[];
   /** Subcommands (`tag ls`, `manifest get`), each a definition of its own. */
   readonly subcommands?: readonly CommandDefinition[];
   /** Runs the command. The library context comes from env.context(); output goes to env.io; errors are thrown. */
