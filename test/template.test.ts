@@ -12,8 +12,9 @@ const container = {
   Image: 'nginx:1.25',
   Names: ['web', 'frontend'],
   LogPath: '/var/lib/docker/containers/abc/abc-json.log',
-  Config: { Image: 'nginx:1.25', Labels: { maintainer: 'NGINX <docker-maint@nginx.com>' }, Env: ['PATH=/usr/bin', 'NGINX_VERSION=1.25.3'] },
-  Mounts: [{ Type: 'volume', Source: '/data', Destination: '/usr/share/nginx/html', RW: true }],
+  // docker's Config and MountPoint are Go structs: their JSON keeps the fields' order.
+  Config: record({ Image: 'nginx:1.25', Labels: { maintainer: 'NGINX <docker-maint@nginx.com>' }, Env: ['PATH=/usr/bin', 'NGINX_VERSION=1.25.3'] }, 'container.Config'),
+  Mounts: [record({ Type: 'volume', Source: '/data', Destination: '/usr/share/nginx/html', RW: true }, 'types.MountPoint')],
   NetworkSettings: {
     Networks: { bridge: { IPAddress: '172.17.0.2', MacAddress: '02:42:ac:11:00:02' }, backend: { IPAddress: '10.0.0.5', MacAddress: '02:42:0a:00:00:05' } },
     Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '8787/tcp': [{ HostIp: '0.0.0.0', HostPort: '38787' }] },
@@ -164,7 +165,8 @@ describe("Go's text/template semantics", () => {
     ['{{urlquery "a b&c/d"}}', 'a+b%26c%2Fd'],
     ['{{lower "ABC"}}{{upper "def"}}', 'abcDEF'],
     ['{{join .List ", "}}', 'a, b, c'],
-    ['{{json .Map}}', '{"z":"last","a":"first","m":"middle"}'],
+    // A map's JSON has its keys sorted, as Go's encoding/json writes it (this expectation had insertion order).
+    ['{{json .Map}}', '{"a":"first","m":"middle","z":"last"}'],
     ['{{json .Nil}} {{json .List}}', 'null ["a","b","c"]'],
     // printf verbs, flags, width, precision, and Go's complaints
     ['{{printf "%s|%q|%v|%d|%5d|%-5d|%05d|%+d" "s" "q\\"" .List 7 7 7 7 7}}', 's|"q\\""|[a b c]|7|    7|7    |00007|+7'],
@@ -209,35 +211,35 @@ describe("Go's text/template semantics", () => {
   });
 });
 
-describe('template errors: a UsageError (exit 2) with Go’s message and the position (line:column from 0)', () => {
+describe('template errors: a UsageError (exit 2) with Go’s message and position (parse: the line, as Go; execution: line:column from 0)', () => {
   const parseErrors: [template: string, message: string][] = [
-    ['{{.Foo', 'template: 1:6: unclosed action'],
-    ['abc {{.Foo}', "template: 1:6: bad character U+007D '}'"],
-    ['abc {{.Foo = 3}}', 'template: 1:11: unexpected "=" in operand'],
-    ['{{if .A}}x', 'template: 1:10: unexpected EOF'],
-    ['x\n{{.A}} {{end}}', 'template: 2:9: unexpected {{end}}'],
-    ['{{else}}', 'template: 1:2: unexpected {{else}}'],
-    ['{{if}}{{end}}', 'template: 1:4: missing value for if'],
-    ['{{}}', 'template: 1:2: missing value for command'],
-    ['{{range}}{{end}}', 'template: 1:7: missing value for range'],
-    ['{{nofunc 1}}', 'template: 1:2: function "nofunc" not defined'],
-    ['{{$x}}', 'template: 1:2: undefined variable "$x"'],
-    ['{{if true}}{{$x := 1}}{{end}}{{$x}}', 'template: 1:31: undefined variable "$x"'],
-    ['{{"abc}}', 'template: 1:2: unterminated quoted string'],
-    ['{{`abc}}', 'template: 1:2: unterminated raw quoted string'],
-    ["{{'a}}", 'template: 1:2: unterminated character constant'],
-    ['{{/* no end', 'template: 1:2: unclosed comment'],
-    ['{{/* c */ x}}', 'template: 1:2: comment ends before closing delimiter'],
-    ['{{.A #}}', 'template: 1:5: unexpected "#" in operand'],
-    ['{{(.A}}', 'template: 1:5: unclosed left paren'],
-    ['{{.A)}}', 'template: 1:4: unexpected right paren'],
-    ['{{3x}}', 'template: 1:2: bad number syntax: "3x"'],
-    ['{{.A | 3}}', 'template: 1:7: non executable command in pipeline stage 2'],
-    ['{{break}}', 'template: 1:2: {{break}} outside {{range}}'],
-    ['{{range $i, $j, $k := .}}{{end}}', 'template: 1:14: too many declarations in range'],
-    ['{{"a".B}}', 'template: 1:5: unexpected . after term "\\"a\\""'],
-    ['{{define "x"}}{{end}}', 'template: 1:2: {{define}} is not supported (one template only)'],
-    ['line1\nline2 {{ .A | nofunc }}', 'template: 2:14: function "nofunc" not defined'],
+    ['{{.Foo', 'template: 1: unclosed action'],
+    ['abc {{.Foo}', "template: 1: bad character U+007D '}'"],
+    ['abc {{.Foo = 3}}', 'template: 1: unexpected "=" in operand'],
+    ['{{if .A}}x', 'template: 1: unexpected EOF'],
+    ['x\n{{.A}} {{end}}', 'template: 2: unexpected {{end}}'],
+    ['{{else}}', 'template: 1: unexpected {{else}}'],
+    ['{{if}}{{end}}', 'template: 1: missing value for if'],
+    ['{{}}', 'template: 1: missing value for command'],
+    ['{{range}}{{end}}', 'template: 1: missing value for range'],
+    ['{{nofunc 1}}', 'template: 1: function "nofunc" not defined'],
+    ['{{$x}}', 'template: 1: undefined variable "$x"'],
+    ['{{if true}}{{$x := 1}}{{end}}{{$x}}', 'template: 1: undefined variable "$x"'],
+    ['{{"abc}}', 'template: 1: unterminated quoted string'],
+    ['{{`abc}}', 'template: 1: unterminated raw quoted string'],
+    ["{{'a}}", 'template: 1: unterminated character constant'],
+    ['{{/* no end', 'template: 1: unclosed comment'],
+    ['{{/* c */ x}}', 'template: 1: comment ends before closing delimiter'],
+    ['{{.A #}}', 'template: 1: unexpected "#" in operand'],
+    ['{{(.A}}', 'template: 1: unclosed left paren'],
+    ['{{.A)}}', 'template: 1: unexpected right paren'],
+    ['{{3x}}', 'template: 1: bad number syntax: "3x"'],
+    ['{{.A | 3}}', 'template: 1: non executable command in pipeline stage 2'],
+    ['{{break}}', 'template: 1: {{break}} outside {{range}}'],
+    ['{{range $i, $j, $k := .}}{{end}}', 'template: 1: too many declarations in range'],
+    ['{{"a".B}}', 'template: 1: unexpected . after term "\\"a\\""'],
+    ['{{define "x"}}a{{end}}{{define "x"}}b{{end}}', 'template: 1: template: multiple definition of template "x"'],
+    ['line1\nline2 {{ .A | nofunc }}', 'template: 2: function "nofunc" not defined'],
   ];
   for (const [template, message] of parseErrors) {
     test(`parse: ${JSON.stringify(template)}`, () => {
@@ -264,8 +266,8 @@ describe('template errors: a UsageError (exit 2) with Go’s message and the pos
     ['{{nil}}', 'template: 1:2: executing at <nil>: nil is not a command'],
     ['{{not}}', 'template: 1:2: executing at <not>: wrong number of args for not: want 1 got 0'],
     ['{{printf}}', 'template: 1:2: executing at <printf>: wrong number of args for printf: want at least 1 got 0'],
-    ['{{lower 5}}', 'template: 1:2: executing at <lower 5>: error calling lower: wrong type for value; expected string; got int'],
-    ['x\n  {{ .Name | printf "%s" | len | upper }}', 'template: 2:33: executing at <upper>: error calling upper: wrong type for value; expected string; got int'],
+    ['{{lower 5}}', 'template: 1:8: executing at <5>: expected string; found 5'],
+    ['x\n  {{ .Name | printf "%s" | len | upper }}', 'template: 2:33: executing at <upper>: wrong type for value; expected string; got int'],
   ];
   const inspect = record({ Name: 'img', Labels: { a: '1' }, Env: ['X=1'] }, 'Inspect');
   for (const [template, message] of execErrors) {
