@@ -407,7 +407,8 @@ class Printer {
   private fmtTime(v: Scalar, verb: string): void {
     const time = goTime(v.v as string | Date | null);
     if (this.f.sharpV) {
-      this.out += time ? time.goString() : '(*time.Time)(nil)';
+      // GoString(); on a nil pointer it panics and fmt prints <nil>.
+      this.out += time ? time.goString() : '<nil>';
       return;
     }
     if (!this.erroring && 'vsxXq'.includes(verb)) {
@@ -415,7 +416,19 @@ class Printer {
       else this.fmtString(formatTime(time), verb, v);
       return;
     }
-    this.badVerb(verb, v);
+    if (time && 'dboOxXcqU'.includes(verb) && !this.erroring) {
+      // Other verbs print the pointer's struct: time.Time{wall, ext, loc} (a UTC time's loc is nil).
+      const p = time.internals();
+      this.out += '&{';
+      this.fmtIntegerVerb(p.wall, false, verb, v);
+      this.out += ' ';
+      this.fmtIntegerVerb(p.ext, true, verb, v);
+      this.out += ' ';
+      this.fmtIntegerVerb(0n, false, verb, v);
+      this.out += '}';
+      return;
+    }
+    this.out += `%!${verb}(${v.type.name}=${time ? formatTime(time) : '<nil>'})`;
   }
 
   // Integers.

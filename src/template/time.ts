@@ -15,6 +15,8 @@ export interface GoTime {
   /** Seconds east of UTC. */
   offset: number;
   goString(): string;
+  /** time.Time's fields: wall (nanoseconds, for a time without a monotonic reading) and ext (seconds since year 1). */
+  internals(): { wall: bigint; ext: bigint };
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -34,6 +36,12 @@ export function goTime(v: string | Date | null): GoTime | null {
   };
   return {
     ...t,
+    internals: () => {
+      const d = new Date(0);
+      d.setUTCFullYear(t.year, t.month - 1, t.day);
+      d.setUTCHours(t.hour, t.min, t.sec, 0);
+      return { wall: BigInt(t.nanos), ext: BigInt(Math.round(d.getTime() / 1000) - offset) + 62135596800n };
+    },
     goString: () => `time.Date(${t.year}, time.${MONTHS[t.month - 1] ?? t.month}, ${t.day}, ${t.hour}, ${t.min}, ${t.sec}, ${t.nanos}, ${offset === 0 ? 'time.UTC' : 'time.Location("")'})`,
   };
 }
