@@ -7,7 +7,7 @@
  * Execution is a generator that yields every few thousand steps, so a driver can write the output produced so far,
  * let the event loop run (signals) and check for cancellation: `{{range 100000000}}x{{end}}` streams in chunks.
  */
-import { formatValue, goType } from './fmt.js';
+import { formatAction, formatValue, goType } from './fmt.js';
 import type { ParamType, TemplateFunction } from './funcs.js';
 import { MAX_DEPTH, templateError, type Arg, type Command, type Control, type Node, type Pipe, type Tree } from './parse.js';
 import {
@@ -78,7 +78,7 @@ class State {
           break;
         case 'action': {
           const v = this.evalPipeline(dot, n.pipe);
-          if (n.pipe.decl.length === 0) this.sink.write(v === undefined || v === null ? '<no value>' : formatValue(v));
+          if (n.pipe.decl.length === 0) this.sink.write(v === undefined || v === null ? '<no value>' : formatAction(v));
           break;
         }
         case 'if':

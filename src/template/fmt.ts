@@ -8,7 +8,7 @@ import { formatFloat } from './ftoa.js';
 import { goQuote, isPrint } from './quote.js';
 import { formatTime, goTime } from './time.js';
 import {
-  declaredType, elements, isNilContainer, keyValue, mapEntry, Scalar, sortedKeys, structField, structType, T, typeOf,
+  declaredType, elements, isNilContainer, keyValue, mapEntry, Scalar, sortedKeys, structField, structType, T, typed, typeOf,
   type Complex, type GoType,
 } from './values.js';
 
@@ -37,6 +37,17 @@ export function formatValue(v: unknown): string {
   const p = new Printer();
   p.printArg(v, 'v');
   return p.out;
+}
+
+/** What an action prints (Go's printableValue then fmt.Fprint): a pointer to a struct prints as the struct. */
+export function formatAction(v: unknown): string {
+  const t = typeOf(v);
+  if (t?.kind === 'ptr' && !(v instanceof Scalar) && t.elem?.kind === 'struct') {
+    const p = new Printer();
+    p.printArg(typed(Object.assign(Object.create(null), v), t.elem), 'v');
+    return p.out;
+  }
+  return formatValue(v);
 }
 
 /** fmt.Sprint: operands separated by a space when neither side is a string. */

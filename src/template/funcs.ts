@@ -26,10 +26,11 @@ const fn = (params: ParamType[], call: (...args: any[]) => unknown, variadic?: P
 
 type BasicKind = 'bool' | 'complex' | 'int' | 'float' | 'string' | 'uint' | 'invalid' | 'other';
 
+/** Go's basicKind: anything but booleans, numbers and strings (maps, slices, structs, nil) is of no basic kind. */
 function basicKind(v: unknown): BasicKind {
   const k = kindOf(v);
   if (k === 'bool' || k === 'complex' || k === 'int' || k === 'float' || k === 'string' || k === 'uint') return k;
-  return k === 'invalid' || k === 'nil' ? 'invalid' : 'other';
+  return 'invalid';
 }
 
 const num = (v: unknown): number => floatValue(v)!;
@@ -64,12 +65,10 @@ function eq(a: unknown, ...others: unknown[]): boolean {
         case 'string':
           truth = stringValue(a) === stringValue(b);
           break;
-        case 'invalid':
-          truth = true;
-          break;
         default: {
           const nilA = isNilish(a);
           const nilB = isNilish(b);
+          if (!nilA && !nilB && goType(a) !== goType(b)) throw new Error(`non-comparable types ${formatValue(a)}: ${goType(a)}, ${goType(b)}: ${formatValue(b)}`);
           if (nilA || nilB) truth = nilA === nilB;
           else throw new Error(`non-comparable type ${formatValue(b)}: ${goType(b)}`);
         }
@@ -89,9 +88,7 @@ function isNilish(v: unknown): boolean {
 function lt(a: unknown, b: unknown): boolean {
   const k1 = basicKind(a);
   const k2 = basicKind(b);
-  const ordered = (k: BasicKind) => k === 'int' || k === 'uint' || k === 'float' || k === 'string';
-  if (!ordered(k1) && k1 !== 'bool' && k1 !== 'complex') throw new Error('invalid type for comparison');
-  if (!ordered(k2) && k2 !== 'bool' && k2 !== 'complex') throw new Error('invalid type for comparison');
+  if (k1 === 'invalid' || k2 === 'invalid') throw new Error('invalid type for comparison');
   if (k1 !== k2) {
     if (k1 === 'int' && k2 === 'uint') return intValue(a)! < 0n || intValue(a)! < intValue(b)!;
     if (k1 === 'uint' && k2 === 'int') return intValue(b)! >= 0n && intValue(a)! < intValue(b)!;
@@ -199,10 +196,13 @@ function slice(item: unknown, ...bounds: unknown[]): unknown {
   return typed((item as unknown[]).slice(idx[0], idx[1]), declaredType(item as object) ? type : t);
 }
 
-/** The text of html/js/urlquery's arguments: one string as it is, anything else as fmt.Sprint prints it. */
+/**
+ * The text of html/js/urlquery's arguments (Go's evalArgs): one string as it is, anything else as fmt.Sprint prints
+ * it after printableValue — a nil interface is `<no value>`, a pointer to a struct prints the struct.
+ */
 function text(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args.map((a) => (a === undefined ? null : a)));
+  return sprint(args.map((a) => (a === undefined || a === null ? '<no value>' : a)));
 }
 
 const HTML: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&#39;', '"': '&#34;', '\0': '\uFFFD' };

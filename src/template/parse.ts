@@ -186,6 +186,7 @@ class Parser {
     const t = this.tokens[this.i]!;
     if (t.type !== 'eof') this.i++;
     this.last = t;
+    if (t.type === 'left') this.actionStart = t.pos + 1;
     if (t.type === 'error') {
       const line = (p: number) => position(this.input, p).split(':')[0];
       const started = line(this.actionStart) !== line(t.pos) && this.actionStart > 0 ? ` started at ${line(this.actionStart)}` : '';
@@ -224,10 +225,7 @@ class Parser {
     const t = this.nextNonSpace();
     if (t.type === 'text') return { kind: 'text', text: t.value };
     if (t.type === 'comment') return null;
-    if (t.type === 'left') {
-      this.actionStart = t.pos + 1;
-      return this.action();
-    }
+    if (t.type === 'left') return this.action();
     this.unexpected(t, 'input');
   }
 
@@ -514,7 +512,8 @@ function parseGoInt(text: string): bigint | undefined {
 
 /** Go's strconv.ParseFloat (decimal and hex floats, underscores between digits); undefined if malformed. */
 function parseGoFloat(text: string): number | undefined {
-  if (/__|_$|^[+-]?_|_\.|\._|_[eEpP]|[eEpP][+-]?_/.test(text)) return undefined;
+  const exp = /^[+-]?0[xX]/.test(text) ? '[pP]' : '[eE]';
+  if (/__|_$|^[+-]?_|_\.|\._/.test(text) || new RegExp(`_${exp}|${exp}[+-]?_`).test(text)) return undefined;
   const s = text.replace(/_/g, '');
   const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
   if (hex) {
@@ -571,7 +570,7 @@ export function parseNumber(type: 'number' | 'complex' | 'char', text: string): 
   }
   const i = parseGoInt(text);
   if (i !== undefined) {
-    if (i >= 0n && i <= UINT64_MAX && !(text.startsWith('-') && i !== 0n)) {
+    if (i >= 0n && i <= UINT64_MAX && !/^[+-]/.test(text)) {
       n.isUint = true;
       n.uint64 = i;
     }
