@@ -144,7 +144,7 @@ describe('--format TEMPLATE (Go text/template), judged by skopeo inspect --forma
     assert.equal(ls.stdout, `${text.stdout.trim().split('\n').join(',')}\n`);
     const bad = await runCli(['config', '--format', '{{.Nope}}', `${app}:1.0`], home.env);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /can't evaluate field Nope in type Image/);
+    assert.match(bad.stderr, /can't evaluate field Nope in type \*v1\.Image/);
   });
 
   test('tags --format: skopeo list-tags\' fields, the range idiom prints one tag a line', async () => {
