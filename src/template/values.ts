@@ -193,6 +193,7 @@ export function structField(v: object, name: string): { found: boolean; value: u
 function conform(v: unknown, t: GoType): unknown {
   if (v === null && t.kind !== 'interface') return zeroOf(t);
   if (typeof v === 'number' && (t.kind === 'int' || t.kind === 'uint') && t !== T.int && Number.isInteger(v)) return new Scalar(t, BigInt(v));
+  if (typeof v === 'bigint' && (t.kind === 'int' || t.kind === 'uint') && t !== T.int) return new Scalar(t, v);
   if (typeof v === 'number' && t.kind === 'float') return new Scalar(t, v);
   if (typeof v === 'string' && t.kind === 'string' && t.name !== 'string') return new Scalar(t, v);
   if (typeof v === 'string' && t.kind === 'time') return new Scalar(t, v);
