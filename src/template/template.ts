@@ -71,7 +71,15 @@ export function parseTemplate(text: string): Template {
       const run = execute(text, tree, data, BUILTINS, sink);
       let turn = Date.now();
       for (;;) {
-        const step = run.next();
+        let step: IteratorResult<void, void>;
+        try {
+          step = run.next();
+        } catch (err) {
+          // As Go's Execute: what was produced before the error is written.
+          const rest = sink.take();
+          if (rest && !(err instanceof UsageError && sink.total > OUTPUT_LIMIT)) await write(rest);
+          throw err;
+        }
         if (sink.size >= CHUNK || step.done) {
           const chunk = sink.take();
           if (chunk) await write(chunk);
