@@ -10,7 +10,7 @@ import { execute, type Sink } from './exec.js';
 import { BUILTINS } from './funcs.js';
 import { parse, type Tree } from './parse.js';
 
-export { record, typed, nilOf, structOf, sliceOf, mapOf, ptrTo, named, T, EMPTY_STRUCT, Scalar, type GoType } from './values.js';
+export { record, typed, nilOf, structOf, sliceOf, mapOf, ptrTo, named, T, EMPTY_STRUCT, Scalar, type GoType, type GoKind } from './values.js';
 
 /** The most a template may write: 256 MiB (of characters), far beyond any listing a user reads. */
 export const OUTPUT_LIMIT = 256 * 2 ** 20;

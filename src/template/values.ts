@@ -6,13 +6,13 @@
  * `<nil>`) as in Go, and a name the struct lacks is an error. `undefined` is Go's invalid value (a missing map key).
  */
 
-export type Kind =
+export type GoKind =
   | 'bool' | 'int' | 'uint' | 'float' | 'complex' | 'string' | 'slice' | 'array' | 'map' | 'struct' | 'ptr' | 'interface' | 'time';
 
 export interface GoType {
   /** As `%T` prints it. */
   readonly name: string;
-  readonly kind: Kind;
+  readonly kind: GoKind;
   /** Integer and float sizes. */
   readonly bits?: number;
   /** Element of a slice, array, map or pointer. */
@@ -25,7 +25,7 @@ export interface GoType {
   readonly len?: number;
 }
 
-const basic = (name: string, kind: Kind, bits?: number): GoType => ({ name, kind, ...(bits ? { bits } : {}) });
+const basic = (name: string, kind: GoKind, bits?: number): GoType => ({ name, kind, ...(bits ? { bits } : {}) });
 
 export const T = {
   bool: basic('bool', 'bool'),
@@ -164,7 +164,7 @@ const PLAIN_SLICE = sliceOf(T.any);
 const PLAIN_MAP = mapOf(T.string, T.any);
 
 /** The kind of a value after looking through a pointer to a struct. */
-export function kindOf(v: unknown): Kind | 'invalid' | 'nil' {
+export function kindOf(v: unknown): GoKind | 'invalid' | 'nil' {
   const t = typeOf(v);
   if (t === undefined) return 'invalid';
   if (t === null) return 'nil';
