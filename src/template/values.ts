@@ -222,7 +222,9 @@ export function sortedKeys(v: object): string[] {
   const t = declaredType(v);
   const keys = Object.keys(v);
   if (t?.key && (t.key.kind === 'int' || t.key.kind === 'uint')) return keys.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
-  return keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  // UTF-16 order is UTF-8 byte order unless a key has a character beyond the BMP (a surrogate pair).
+  if (!keys.some((k) => /[\ud800-\udfff]/.test(k))) return keys.sort();
+  return keys.map((k) => [k, Buffer.from(k)] as const).sort((a, b) => Buffer.compare(a[1], b[1])).map(([k]) => k);
 }
 
 /** A map key as a Go value of the map's key type. */
