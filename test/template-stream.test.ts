@@ -39,21 +39,24 @@ describe('templates through the CLI: streamed, interruptible, terminal-safe', ()
     await home?.cleanup();
   });
 
-  test('SIGINT ends `inspect --format {{range 100000000}}x{{end}}` with exit 130, its output so far already written', async () => {
-    const child = spawn(process.execPath, [BIN, 'inspect', '--format', '{{range 100000000}}x{{end}}', image], { env: home.env as NodeJS.ProcessEnv });
-    let received = 0;
-    let interrupted = false;
-    child.stdout.on('data', (c: Buffer) => {
-      received += c.length;
-      if (!interrupted && received >= 1_000_000) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
+  for (const verb of ['inspect', 'tags'] as const) {
+    test(`SIGINT ends \`${verb} --format {{range 100000000}}x{{end}}\` with exit 130, its output so far already written`, async () => {
+      const target = verb === 'inspect' ? image : `${reg.host}/hostile`;
+      const child = spawn(process.execPath, [BIN, verb, '--format', '{{range 100000000}}x{{end}}', target], { env: home.env as NodeJS.ProcessEnv });
+      let received = 0;
+      let interrupted = false;
+      child.stdout.on('data', (c: Buffer) => {
+        received += c.length;
+        if (!interrupted && received >= 1_000_000) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      assert.equal(code, 130);
+      assert.ok(received >= 1_000_000 && received < 100_000_000, `${received} bytes`);
     });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
-    assert.equal(code, 130);
-    assert.ok(received >= 1_000_000 && received < 100_000_000, `${received} bytes`);
-  });
+  }
 
   test('a label holding ESC ] 0 ; title BEL reaches a terminal escaped and a pipe exact', async () => {
     const template = '{{.Labels.title}}|{{index .Labels "csi"}}|{{printf "%s" .Labels}}';
