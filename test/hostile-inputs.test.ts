@@ -72,6 +72,56 @@ describe('hostile inputs', () => {
     });
   }
 
+  describe('append of a tar or directory regctl cannot store as given', () => {
+    let work: string;
+    before(async () => {
+      work = await mkdtemp(join(dir, 'append-'));
+      await execFileAsync('sh', ['-c', [
+        'truncate -s 50G big', 'head -c 4096 /dev/urandom > mixed', 'truncate -s 1M mixed', 'printf hello > small',
+        'tar --sparse -cf gnu.tar big mixed small', 'tar --sparse --format=posix -cf pax.tar big mixed small',
+        'head -c 6000 /dev/urandom > f1', 'tar -cf whole.tar f1 small', 'head -c 3000 whole.tar > truncated.tar', 'rm big mixed',
+      ].join(' && ')], { cwd: work });
+    });
+    const append = async (args: string[]) => {
+      const tmp = await mkdtemp(join(dir, 'tmp-'));
+      const layout = join(work, `out-${Math.random().toString(36).slice(2)}`);
+      const r = await runCli(['append', '-q', 'scratch', ...args, '-t', `oci:${layout}:1`], { ...home.env, TMPDIR: tmp });
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.deepEqual(await readdir(tmp), [], 'no scratch left');
+      if (r.code !== 0) assert.equal(await stat(layout).catch(() => undefined), undefined, 'nothing written');
+      return r;
+    };
+
+    test('a GNU sparse file (old GNU and PAX formats) is refused with exit 2 naming it, not stored as 0 bytes or crashed on', async () => {
+      for (const tar of ['gnu.tar', 'pax.tar']) {
+        const r = await append(['-f', join(work, tar)]);
+        assert.equal(r.code, 2, `${tar}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`${tar}: big is .*(GNU sparse file|sparse file\\?)`));
+        assert.match(r.stderr, /without --sparse/);
+      }
+    });
+
+    test('a truncated tar is exit 6 naming the file and the entry it broke in', async () => {
+      const r = await append(['-f', join(work, 'truncated.tar')]);
+      assert.equal(r.code, 6, r.stderr);
+      assert.match(r.stderr, /truncated\.tar: at entry f1: archive is corrupt: Unexpected end of data/);
+      assert.equal((await append(['-f', join(work, 'whole.tar')])).code, 0, 'the whole tar is fine');
+    });
+
+    test('a file growing while --dir reads it is exit 2 naming it', async () => {
+      const tree = await mkdtemp(join(work, 'tree-'));
+      await execFileAsync('sh', ['-c', 'head -c 8M /dev/zero > grows'], { cwd: tree });
+      const writer = spawn('sh', ['-c', 'while :; do head -c 262144 /dev/zero >> grows; done'], { cwd: tree, stdio: 'ignore' });
+      try {
+        const r = await append(['--dir', tree]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, new RegExp(`${join(tree, 'grows')} grew while it was read`));
+      } finally {
+        writer.kill('SIGKILL');
+      }
+    });
+  });
+
   describe('a Docker daemon that streams without end', () => {
     let server: Server;
     let socket: string;
