@@ -3,14 +3,17 @@
 // is cut off at the spool limit, and a spool is removed when regctl is stopped (SIGTERM) mid-stream.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { request } from 'undici';
 import { tarOf } from './helpers/images.js';
 import { installed, runInstalled } from './helpers/installed.js';
+import { startProxy } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { seedImage } from './helpers/seed.js';
@@ -71,6 +74,44 @@ describe('hostile inputs', () => {
       assert.ok((await stat(join(root, 'keep.txt'))).isFile(), 'the rest of the lower layer is there');
     });
   }
+
+  test('prune --delete-untagged leaves a manifest a concurrent push tagged after the plan (reported, exit 1)', async () => {
+    const repo = 'hostile/prune';
+    const old = await seedImage({ url: reg.url }, repo, 'a', { created: '2020-01-01T00:00:00Z', layers: [await tarOf([{ name: 'a', body: 'a' }])] });
+    const moved = await seedImage({ url: reg.url }, repo, 'b', { created: '2020-06-01T00:00:00Z', layers: [await tarOf([{ name: 'b', body: 'b' }])] });
+    await seedImage({ url: reg.url }, repo, 'prod', { created: '2024-01-01T00:00:00Z', layers: [await tarOf([{ name: 'p', body: 'p' }])] });
+    // `docker push …:prod` of image b between prune's plan and its DELETEs: the tag's link in the registry's storage
+    // moves when prune lists the tags again (or, without that, at its first DELETE).
+    const tags = join(reg.dataDir, 'docker/registry/v2/repositories', repo, '_manifests/tags');
+    let lists = 0;
+    let pushed = false;
+    const push = () => {
+      if (pushed) return;
+      pushed = true;
+      mkdirSync(join(tags, 'prod/index/sha256', moved.digest.slice(7)), { recursive: true });
+      writeFileSync(join(tags, 'prod/index/sha256', moved.digest.slice(7), 'link'), moved.digest);
+      writeFileSync(join(tags, 'prod/current/link'), moved.digest);
+    };
+    const proxy = await startProxy(reg.url, {
+      fault: (method, url) => {
+        if (method === 'GET' && url.pathname === `/v2/${repo}/tags/list` && ++lists === 2) push();
+        if (method === 'DELETE') push();
+        return undefined;
+      },
+    });
+    try {
+      const r = await runCli(['prune', `${proxy.host}/${repo}`, '--match', '^[ab]$', '--older-than', '1d', '--delete-untagged', '--keep-going', '--yes'], home.env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout + r.stderr, new RegExp(`@${moved.digest} is tagged prod since it was planned; left alone`), r.stdout);
+      const head = await request(`${reg.url}/v2/${repo}/manifests/prod`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+      assert.equal(head.statusCode, 200, 'prod still has its image');
+      assert.equal(head.headers['docker-content-digest'], moved.digest);
+      const gone = await request(`${reg.url}/v2/${repo}/manifests/${old.digest}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+      assert.equal(gone.statusCode, 404, 'the other untagged manifest was deleted');
+    } finally {
+      await proxy.stop();
+    }
+  });
 
   describe('append of a tar or directory regctl cannot store as given', () => {
     let work: string;
