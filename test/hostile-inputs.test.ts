@@ -113,6 +113,42 @@ describe('hostile inputs', () => {
     }
   });
 
+  describe('a tag list of a million names filtered by a pattern', () => {
+    const COUNT = 1_000_000;
+    const PAGE = 20_000;
+    const HOSTILE = '^(\\d+\\.?)+$';
+    let proxy: Awaited<ReturnType<typeof startProxy>>;
+    let served = 0;
+    before(async () => {
+      await seedImage({ url: reg.url }, 'hostile/many', 'x');
+      proxy = await startProxy(reg.url, {
+        fault: (method, url) => {
+          if (method !== 'GET' || url.pathname !== '/v2/hostile/many/tags/list') return undefined;
+          const from = Number(url.searchParams.get('last') ?? -1) + 1;
+          const tags = Array.from({ length: Math.min(PAGE, COUNT - from) }, (_, i) => String(from + i).padStart(7, '0'));
+          const headers: Record<string, string> = { 'content-type': 'application/json' };
+          if (from + PAGE < COUNT) headers.link = `</v2/hostile/many/tags/list?last=${from + PAGE - 1}&n=${PAGE}>; rel="next"`;
+          served++;
+          return { status: 200, headers, body: JSON.stringify({ name: 'hostile/many', tags: tags.map((t) => `${'1'.repeat(33)}${t}x`) }) };
+        },
+      });
+    });
+    after(() => proxy?.stop());
+
+    test('installed: SIGINT while tags --exclude filters ends it with exit 130', async () => {
+      served = 0;
+      const child = spawn((await installed()).bin, ['tags', `${proxy.host}/hostile/many`, '--exclude', HOSTILE], { env: home.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      for (let i = 0; i < 1200 && served < COUNT / PAGE; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.equal(served, COUNT / PAGE, 'every page was served');
+      const sent = performance.now();
+      child.kill('SIGINT');
+      assert.equal(await exited, 130);
+      const ms = performance.now() - sent;
+      assert.ok(ms < 1000, `ended ${ms.toFixed(0)} ms after SIGINT`);
+    });
+  });
+
   describe('append of a tar or directory regctl cannot store as given', () => {
     let work: string;
     before(async () => {

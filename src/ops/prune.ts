@@ -117,7 +117,7 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
 
   const all = await listTags(client, repo.repository, `listing tags of ${name}`);
   const imageTags = all.filter((t) => !isReferrersTag(t));
-  const selected = new Set(filterTags(imageTags, filter).filter((t) => !keepTags.some((re) => re.test(t))));
+  const selected = new Set((await filterTags(imageTags, filter, ctx.transport.signal)).filter((t) => !keepTags.some((re) => re.test(t))));
 
   // Every image tag's digest (a HEAD each): a digest keeps its manifest while any tag, selected or not, is on it.
   const info = new Map<string, TagInfo>();

@@ -140,7 +140,7 @@ export async function sync(ctx: OpsContext, allJobs: SyncJob[], opts: SyncOption
       const repo = await registrySource(sourceOf(job), parseReference(job.source.name));
       // With referrers, the referrers tags and cosign's digest tags travel with their images, not as images.
       const tags = job.references ? undefined : (await listTags(repo)).filter((t) => !opts.referrers || !isReferrersTag(t));
-      const references = job.references ?? filterTags(tags!, job.filter ?? {});
+      const references = job.references ?? await filterTags(tags!, job.filter ?? {}, ctx.transport.signal);
       const destination = await destinationOf(job.destination);
       for (const reference of references) {
         const sourceName = joinSelector(job.source.name, reference);
