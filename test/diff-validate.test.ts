@@ -1,0 +1,277 @@
+// diff (manifest, config, layers and flattened files of two images, across transports) and validate (every
+// manifest and blob of an image, on every transport), against the real registry and its storage directory.
+import assert from 'node:assert/strict';
+import { readFile, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { diffImages, InvalidContentError, validate } from '../src/index.js';
+import { sha256 } from './helpers/bytes.js';
+import { tarOf } from './helpers/images.js';
+import { runInstalled } from './helpers/installed.js';
+import { startRegistry, type RegistryHandle } from './helpers/registry.js';
+import { makeHome, runCli, type Home } from './helpers/run-cli.js';
+import { seedImage, seedIndex, type SeededImage } from './helpers/seed.js';
+
+const hex = (digest: string) => digest.slice('sha256:'.length);
+
+describe('diff and validate', () => {
+  let reg: RegistryHandle;
+  let home: Home;
+  let T: string;
+  const cli = (...args: string[]) => runCli(args, home.env);
+  const ok = async (...args: string[]) => {
+    const r = await cli(...args);
+    assert.equal(r.code, 0, `regctl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  /** An image of three layers: files, links and a directory; then one with a whiteout and an opaque directory. */
+  const seedApp = async (repo: string): Promise<SeededImage> => {
+    const base = await tarOf([
+      { name: 'etc/', type: 'directory', mode: 0o755 },
+      { name: 'etc/os-release', body: 'ID=test\n', mode: 0o644 },
+      { name: 'etc/motd', body: 'hello\n', mode: 0o644 },
+      { name: 'opt/', type: 'directory', mode: 0o755 },
+      { name: 'opt/old/', type: 'directory', mode: 0o700 },
+      { name: 'opt/old/a.txt', body: 'a\n', mode: 0o600 },
+      { name: 'bin/', type: 'directory', mode: 0o755 },
+      { name: 'bin/tool', body: '#!/bin/sh\necho tool\n', mode: 0o755 },
+      { name: 'bin/tool-link', type: 'symlink', linkname: 'tool' },
+      { name: 'bin/tool-hard', type: 'link', linkname: 'bin/tool' },
+    ]);
+    const upper = await tarOf([
+      { name: 'etc/.wh.motd', body: '' },
+      { name: 'opt/', type: 'directory', mode: 0o755 },
+      { name: 'opt/.wh..wh..opq', body: '' },
+      { name: 'opt/new.txt', body: 'new\n', mode: 0o644 },
+    ]);
+    return seedImage({ url: reg.url }, repo, '1', { layers: [base, upper], mediaType: 'oci' });
+  };
+
+  before(async () => {
+    reg = await startRegistry();
+    home = await makeHome();
+    home.env.REGCTL_STORE = join(home.dir, 'store');
+    T = await mkdtemp(join(tmpdir(), 'regctl-diffval-'));
+  });
+  after(async () => {
+    await reg.stop();
+    await home.cleanup();
+    await rm(T, { recursive: true, force: true });
+  });
+
+  test('diff of an image and its mutate --label copy shows exactly the label, in text and JSON; exit 1', async () => {
+    await seedApp('diff/label');
+    const image = `${reg.host}/diff/label:1`;
+    const copy = `${reg.host}/diff/label:labelled`;
+    await ok('mutate', '-q', image, '--label', 'tier=web', '-t', copy);
+    const text = await cli('diff', image, copy);
+    assert.equal(text.code, 1, text.stderr);
+    const lines = text.stdout.split('\n');
+    const section = (name: string) => {
+      const at = lines.indexOf(`${name}:`);
+      if (at < 0) return [];
+      const end = lines.findIndex((l, i) => i > at && !l.startsWith('  '));
+      return lines.slice(at + 1, end < 0 ? undefined : end);
+    };
+    assert.deepEqual(section('config'), ['  + labels.tier: "web"']);
+    assert.deepEqual(section('layers'), [], 'the layers are the same: no layers section');
+    assert.deepEqual(section('manifest').map((l) => l.split(':')[0]), ['  ~ digest', '  ~ config.digest', '  ~ config.size']);
+
+    const json = await cli('diff', '--format', 'json', image, copy);
+    assert.equal(json.code, 1, json.stderr);
+    const d = JSON.parse(json.stdout);
+    assert.equal(d.equal, false);
+    assert.deepEqual(d.config, [{ field: 'labels.tier', after: 'web' }]);
+    assert.deepEqual(d.layers.map((l: { status: string }) => l.status), ['same', 'same']);
+    assert.deepEqual(d.manifest.map((c: { field: string }) => c.field), ['digest', 'config.digest', 'config.size']);
+
+    const tmpl = await cli('diff', '--format', '{{range .Config}}{{.Field}}={{.After}}{{end}}', image, copy);
+    assert.equal(tmpl.code, 1, tmpl.stderr);
+    assert.equal(tmpl.stdout, 'labels.tier=web\n');
+  });
+
+  test('diff --files of an image and its append copy shows exactly the appended files, whiteouts applied', async () => {
+    await seedApp('diff/files');
+    const image = `${reg.host}/diff/files:1`;
+    const copy = `${reg.host}/diff/files:appended`;
+    // etc/motd: a file the image had and its upper layer whited out, back again
+    const layer = join(T, 'append.tar');
+    await writeFile(layer, await tarOf([
+      { name: 'hello.txt', body: 'hello\n', mode: 0o644 },
+      { name: 'srv/', type: 'directory', mode: 0o755 },
+      { name: 'srv/index.html', body: '<h1>hi</h1>\n', mode: 0o640, uid: 33, gid: 33 },
+      { name: 'etc/motd', body: 'back\n', mode: 0o644 },
+    ]));
+    await ok('append', '-q', image, '-f', layer, '-t', copy);
+    const r = await cli('diff', '--files', '--format', 'json', image, copy);
+    assert.equal(r.code, 1, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.deepEqual(d.files.map((f: { status: string; path: string }) => `${f.status} ${f.path}`), [
+      'added /etc/motd', 'added /hello.txt', 'added /srv', 'added /srv/index.html',
+    ]);
+    const html = d.files.find((f: { path: string }) => f.path === '/srv/index.html').after;
+    assert.deepEqual(html, { type: 'file', size: 12, mode: 0o640, uid: 33, gid: 33, digest: `sha256:${createHashHex('<h1>hi</h1>\n')}` });
+    assert.deepEqual(d.layers.map((l: { status: string }) => l.status), ['same', 'same', 'added']);
+
+    const text = await cli('diff', '--files', image, copy);
+    assert.equal(text.code, 1, text.stderr);
+    const files = text.stdout.split('\n').slice(text.stdout.split('\n').indexOf('files:') + 1).filter(Boolean);
+    assert.deepEqual(files.map((l) => l.split(' (')[0]), ['  + /etc/motd', '  + /hello.txt', '  + /srv', '  + /srv/index.html']);
+
+    // The other way round: the same files, removed.
+    const back = JSON.parse((await cli('diff', '--files', '--format', 'json', copy, image)).stdout);
+    assert.deepEqual(back.files.map((f: { status: string; path: string }) => `${f.status} ${f.path}`), [
+      'removed /etc/motd', 'removed /hello.txt', 'removed /srv', 'removed /srv/index.html',
+    ]);
+  });
+
+  test('diff --files sees a changed file: content, mode and owner; the library says the same', async () => {
+    await seedApp('diff/changed');
+    const image = `${reg.host}/diff/changed:1`;
+    const copy = `${reg.host}/diff/changed:2`;
+    const layer = join(T, 'changed.tar');
+    await writeFile(layer, await tarOf([{ name: 'bin/tool', body: '#!/bin/sh\necho new\n', mode: 0o700, uid: 1000, gid: 1000 }]));
+    await ok('append', '-q', image, '-f', layer, '-t', copy);
+    const d = await diffImages(image, copy, { files: true, env: home.env, homedir: home.dir });
+    assert.equal(d.equal, false);
+    // bin/tool-hard was a hard link to the old content, in a lower layer: it keeps it
+    assert.deepEqual(d.files?.map((f) => [f.status, f.path, f.fields]), [['changed', '/bin/tool', ['size', 'mode', 'uid', 'gid', 'digest']]]);
+    const text = await cli('diff', '--files', image, copy);
+    assert.match(text.stdout, /~ \/bin\/tool: size 20 -> 19, mode 0755 -> 0700, uid 0 -> 1000, gid 0 -> 1000, digest sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}\n/);
+  });
+
+  test('a registry image and its oci: copy are equal (exit 0, nothing printed); files too', async () => {
+    await seedApp('diff/same');
+    const image = `${reg.host}/diff/same:1`;
+    const layout = join(T, 'same-layout');
+    await ok('copy', '-q', image, `oci:${layout}:1`);
+    const r = await cli('diff', '--files', image, `oci:${layout}:1`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    const json = JSON.parse(await ok('diff', '--format', 'json', image, `oci:${layout}:1`));
+    assert.equal(json.equal, true);
+    assert.deepEqual(json.config, []);
+    // The same files in other layers (flattened into one) are still the same files.
+    await ok('flatten', '-q', image, '-t', `oci:${layout}:flat`);
+    const flat = await cli('diff', '--files', '--format', 'json', image, `oci:${layout}:flat`);
+    assert.equal(flat.code, 1, flat.stderr);
+    assert.deepEqual(JSON.parse(flat.stdout).files, []);
+  });
+
+  test('diff: an error is exit 2 or more, never 1 (a missing image is 3)', async () => {
+    await seedApp('diff/err');
+    const r = await cli('diff', `${reg.host}/diff/err:1`, `${reg.host}/diff/err:nope`);
+    assert.equal(r.code, 3, r.stderr);
+    const bad = await cli('diff', `${reg.host}/diff/err:1`, `oci:${join(T, 'no-such-layout')}`);
+    assert.ok(bad.code >= 2, `exit ${bad.code}: ${bad.stderr}`);
+  });
+
+  test('validate passes a good image on the registry, the local store, an oci: layout and a docker-archive', async () => {
+    const seeded = await seedApp('val/good');
+    const image = `${reg.host}/val/good:1`;
+    const layout = join(T, 'good-layout');
+    const archive = join(T, 'good.tar');
+    await ok('copy', '-q', image, `oci:${layout}:1`);
+    await ok('save', '-o', archive, image);
+    await ok('pull', '-q', image);
+    for (const where of [image, `oci:${layout}:1`, `docker-archive:${archive}`, `local:${image}`]) {
+      const r = await cli('validate', '--format', 'json', where);
+      assert.equal(r.code, 0, `${where}: ${r.stderr}`);
+      const v = JSON.parse(r.stdout);
+      assert.equal(v.blobs, 3, where);
+      assert.equal(v.fast, false);
+    }
+    const text = await ok('validate', image);
+    assert.equal(text, `${image}: valid (1 manifest, 3 blobs, ${(await readTotal(seeded))} read)\n`);
+    assert.equal((await cli('validate', '--fast', image)).code, 0);
+    assert.equal((await cli('validate', '--fast', `oci:${layout}:1`)).code, 0);
+  });
+
+  test('validate walks every platform of an index; --platform only one', async () => {
+    const index = await seedIndex({ url: reg.url }, 'val/multi', '1', [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
+    const image = `${reg.host}/val/multi:1`;
+    const all = JSON.parse(await ok('validate', '--format', 'json', image));
+    assert.equal(all.manifests, 3);
+    assert.equal(all.digest, index.digest);
+    const one = JSON.parse(await ok('validate', '--format', 'json', '--platform', 'linux/arm64', image));
+    assert.equal(one.manifests, 2);
+    // a blob of the arm64 image only, gone from storage: found by the whole walk, not by the amd64 one
+    const arm = index.manifests.find((m) => m.platform.architecture === 'arm64')!;
+    const armManifest = JSON.parse(await ok('manifest', 'get', '--format', 'json', `${reg.host}/val/multi@${arm.digest}`));
+    const layer = armManifest.layers[0].digest as string;
+    await unlink(blobData(layer));
+    const r = await cli('validate', image);
+    assert.equal(r.code, 6, r.stderr);
+    assert.ok(r.stderr.includes(layer) && r.stderr.includes(arm.digest), r.stderr);
+    assert.equal((await cli('validate', '--platform', 'linux/amd64', image)).code, 0);
+  });
+
+  test('validate fails (exit 6, naming the blob and its manifest) after a blob is deleted from the registry\'s storage; --fast too', async () => {
+    const seeded = await seedApp('val/deleted');
+    const image = `${reg.host}/val/deleted:1`;
+    assert.equal((await cli('validate', image)).code, 0);
+    const gone = seeded.layerDigests[1]!;
+    await unlink(blobData(gone));
+    for (const args of [['validate', image], ['validate', '--fast', image]]) {
+      const r = await cli(...args);
+      assert.equal(r.code, 6, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(gone), r.stderr);
+      assert.ok(r.stderr.includes(seeded.digest), r.stderr);
+      assert.match(r.stderr, /layer 2 .*missing/);
+    }
+    await assert.rejects(validate(image, { env: home.env, homedir: home.dir, fast: true }), (err: unknown) =>
+      err instanceof InvalidContentError && err.exitCode === 6 && err.digest === gone && err.manifest === seeded.digest);
+  });
+
+  test('validate fails (exit 6, naming the blob) after a blob is corrupted in an oci: layout, --fast when its size changed', async () => {
+    const seeded = await seedApp('val/corrupt');
+    const image = `${reg.host}/val/corrupt:1`;
+    const layout = join(T, 'corrupt-layout');
+    await ok('copy', '-q', image, `oci:${layout}:1`);
+    const bad = seeded.layerDigests[0]!;
+    const path = join(layout, 'blobs', 'sha256', hex(bad));
+    const bytes = await readFile(path);
+    bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0xff; // same size, other bytes
+    await writeFile(path, bytes);
+    const r = await cli('validate', `oci:${layout}:1`);
+    assert.equal(r.code, 6, r.stderr);
+    assert.ok(r.stderr.includes(bad) && r.stderr.includes(seeded.digest), r.stderr);
+    assert.match(r.stderr, /layer 1 .*digest mismatch/);
+    assert.equal((await cli('validate', '--fast', `oci:${layout}:1`)).code, 0, '--fast checks sizes only');
+    await writeFile(path, bytes.subarray(1));
+    const fast = await cli('validate', '--fast', `oci:${layout}:1`);
+    assert.equal(fast.code, 6, fast.stderr);
+    assert.match(fast.stderr, /size mismatch/);
+  });
+
+  test('the installed regctl: diff exits 1 with the label, 0 for the same image; validate exits 0, then 6', async () => {
+    const seeded = await seedApp('inst/app');
+    const image = `${reg.host}/inst/app:1`;
+    await ok('mutate', '-q', image, '--label', 'tier=web', '-t', `${reg.host}/inst/app:2`);
+    const d = await runInstalled(['diff', '--format', 'json', image, `${reg.host}/inst/app:2`], home.env);
+    assert.equal(d.code, 1, d.stderr);
+    assert.deepEqual(JSON.parse(d.stdout).config, [{ field: 'labels.tier', after: 'web' }]);
+    const same = await runInstalled(['diff', image, image], home.env);
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal(same.stdout, '');
+    const good = await runInstalled(['validate', image], home.env);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /valid \(1 manifest, 3 blobs/);
+    await unlink(blobData(seeded.configDigest));
+    const badRun = await runInstalled(['validate', image], home.env);
+    assert.equal(badRun.code, 6, badRun.stderr);
+    assert.ok(badRun.stderr.includes(seeded.configDigest), badRun.stderr);
+    assert.match(badRun.stderr, /config of manifest/);
+  });
+
+  /** Where the registry keeps a blob's bytes. */
+  const blobData = (digest: string) => join(reg.dataDir, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex(digest).slice(0, 2), hex(digest), 'data');
+  const readTotal = async (s: SeededImage) => {
+    const { humanSize } = await import('../src/output/bytes.js');
+    const manifest = JSON.parse(s.manifest.toString());
+    return humanSize(manifest.config.size + manifest.layers.reduce((n: number, l: { size: number }) => n + l.size, 0));
+  };
+});
+
+const createHashHex = (text: string) => hex(sha256(text));
