@@ -26,7 +26,7 @@ describe('diff and validate', () => {
     return r.stdout;
   };
   /** An image of three layers: files, links and a directory; then one with a whiteout and an opaque directory. */
-  const seedApp = async (repo: string): Promise<SeededImage> => {
+  const layersOf = async () => {
     const base = await tarOf([
       { name: 'etc/', type: 'directory', mode: 0o755 },
       { name: 'etc/os-release', body: 'ID=test\n', mode: 0o644 },
@@ -45,6 +45,10 @@ describe('diff and validate', () => {
       { name: 'opt/.wh..wh..opq', body: '' },
       { name: 'opt/new.txt', body: 'new\n', mode: 0o644 },
     ]);
+    return { base, upper };
+  };
+  const seedApp = async (repo: string): Promise<SeededImage> => {
+    const { base, upper } = await layersOf();
     return seedImage({ url: reg.url }, repo, '1', { layers: [base, upper], mediaType: 'oci' });
   };
 
@@ -141,6 +145,19 @@ describe('diff and validate', () => {
     assert.match(text.stdout, /~ \/bin\/tool: size 20 -> 19, mode 0755 -> 0700, uid 0 -> 1000, gid 0 -> 1000, digest sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}\n/);
   });
 
+  test('diff --files applies whiteouts and opaque directories: the upper layer hides and adds exactly what it says', async () => {
+    const { base, upper } = await layersOf();
+    await seedImage({ url: reg.url }, 'diff/wh', 'base', { layers: [base], mediaType: 'oci' });
+    await seedImage({ url: reg.url }, 'diff/wh', 'both', { layers: [base, upper], mediaType: 'oci' });
+    const r = await cli('diff', '--files', '--format', 'json', `${reg.host}/diff/wh:base`, `${reg.host}/diff/wh:both`);
+    assert.equal(r.code, 1, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.deepEqual(d.files.map((f: { status: string; path: string }) => `${f.status} ${f.path}`), [
+      'removed /etc/motd', 'added /opt/new.txt', 'removed /opt/old', 'removed /opt/old/a.txt',
+    ]);
+    assert.deepEqual(d.layers.map((l: { status: string }) => l.status), ['same', 'added']);
+  });
+
   test('a registry image and its oci: copy are equal (exit 0, nothing printed); files too', async () => {
     await seedApp('diff/same');
     const image = `${reg.host}/diff/same:1`;
@@ -172,10 +189,12 @@ describe('diff and validate', () => {
     const image = `${reg.host}/val/good:1`;
     const layout = join(T, 'good-layout');
     const archive = join(T, 'good.tar');
+    const ociArchive = join(T, 'good-oci.tar');
     await ok('copy', '-q', image, `oci:${layout}:1`);
     await ok('save', '-o', archive, image);
+    await ok('copy', '-q', image, `oci-archive:${ociArchive}:1`);
     await ok('pull', '-q', image);
-    for (const where of [image, `oci:${layout}:1`, `docker-archive:${archive}`, `local:${image}`]) {
+    for (const where of [image, `oci:${layout}:1`, `docker-archive:${archive}`, `oci-archive:${ociArchive}:1`, `local:${image}`]) {
       const r = await cli('validate', '--format', 'json', where);
       assert.equal(r.code, 0, `${where}: ${r.stderr}`);
       const v = JSON.parse(r.stdout);
@@ -185,7 +204,7 @@ describe('diff and validate', () => {
     const text = await ok('validate', image);
     assert.equal(text, `${image}: valid (1 manifest, 3 blobs, ${(await readTotal(seeded))} read)\n`);
     assert.equal((await cli('validate', '--fast', image)).code, 0);
-    assert.equal((await cli('validate', '--fast', `oci:${layout}:1`)).code, 0);
+    for (const where of [`oci:${layout}:1`, `docker-archive:${archive}`, `local:${image}`]) assert.equal((await cli('validate', '--fast', where)).code, 0, where);
   });
 
   test('validate walks every platform of an index; --platform only one', async () => {

@@ -195,6 +195,10 @@ function align(a: string[], b: string[]): Array<[number | undefined, number | un
 async function fileChanges(ctx: OpsContext, a: Side, b: Side): Promise<FileChange[]> {
   const digests = (s: Side) => s.manifest.layers.map((l) => l.digest).join(' ');
   if (digests(a) === digests(b)) return [];
+  for (const side of [a, b]) {
+    const other = side.manifest.layers.find((l) => !isTarLayer(l.mediaType));
+    if (other) throw new UsageError(`${side.target.description}: layer ${other.digest} is ${other.mediaType}, not a filesystem layer: --files compares images' filesystems`, { option: 'files' });
+  }
   const signal = ctx.transport.signal;
   const before = await flatFiles(a.target, a.manifest.layers, signal);
   const after = await flatFiles(b.target, b.manifest.layers, signal);
@@ -210,6 +214,9 @@ async function fileChanges(ctx: OpsContext, a: Side, b: Side): Promise<FileChang
   for (const [path, y] of after) if (!before.has(path)) out.push({ path: `/${path}`, status: 'added', after: y });
   return out.sort((p, q) => (p.path < q.path ? -1 : p.path > q.path ? 1 : 0));
 }
+
+/** An image layer (a tar, plain or compressed, OCI's or Docker's), not an artifact's file. */
+const isTarLayer = (mediaType: string) => /(^|[.+/-])tar([.+]|$)|rootfs\.diff/.test(mediaType);
 
 const FILE_FIELDS = ['type', 'size', 'mode', 'uid', 'gid', 'digest', 'linkTarget'] as const;
 
