@@ -1,19 +1,44 @@
 // diff (manifest, config, layers and flattened files of two images, across transports) and validate (every
 // manifest and blob of an image, on every transport), against the real registry and its storage directory.
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { diffImages, InvalidContentError, validate } from '../src/index.js';
 import { sha256 } from './helpers/bytes.js';
-import { tarOf } from './helpers/images.js';
+import { busyboxImage, tarOf } from './helpers/images.js';
 import { runInstalled } from './helpers/installed.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
-import { makeHome, runCli, type Home } from './helpers/run-cli.js';
+import { makeHome, runCli, which, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex, type SeededImage } from './helpers/seed.js';
 
 const hex = (digest: string) => digest.slice('sha256:'.length);
+const execFileAsync = promisify(execFile);
+const umociMissing = ['umoci', 'busybox'].filter((b) => !which(b));
+const umociSkip = umociMissing.length ? `not installed: ${umociMissing.join(', ')}` : false;
+
+/** A tree as `path type mode size digest` lines (`path dir mode`, `path symlink -> target`), owners aside (rootless). */
+async function treeOf(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, rel: string) => {
+    for (const name of (await readdir(dir)).sort()) {
+      const path = join(dir, name);
+      const inTree = rel ? `${rel}/${name}` : name;
+      const st = await lstat(path);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isDirectory()) {
+        out.push(`${inTree} dir ${mode}`);
+        await walk(path, inTree);
+      } else if (st.isSymbolicLink()) out.push(`${inTree} symlink -> ${await readlink(path)}`);
+      else out.push(`${inTree} file ${mode} ${st.size} ${sha256(await readFile(path))}`);
+    }
+  };
+  await walk(root, '');
+  return out;
+}
 
 describe('diff and validate', () => {
   let reg: RegistryHandle;
@@ -156,6 +181,48 @@ describe('diff and validate', () => {
       'removed /etc/motd', 'added /opt/new.txt', 'removed /opt/old', 'removed /opt/old/a.txt',
     ]);
     assert.deepEqual(d.layers.map((l: { status: string }) => l.status), ['same', 'added']);
+  });
+
+  test('diff --files lists the filesystem umoci unpacks: types, modes, sizes, contents, link targets', { skip: umociSkip }, async () => {
+    const { base, upper } = await layersOf();
+    const bb = await busyboxImage(which('busybox'));
+    const more = await tarOf([
+      { name: 'var/', type: 'directory', mode: 0o755 },
+      { name: 'var/lib/', type: 'directory', mode: 0o755 },
+      { name: 'var/lib/dpkg/', type: 'directory', mode: 0o755 },
+      { name: 'var/lib/dpkg/status', body: 'Package: x\n', mode: 0o644 },
+      { name: 'bin/setuid', body: 'x', mode: 0o4755 },
+    ]);
+    const top = await tarOf([
+      { name: 'var/lib', body: 'a file now\n', mode: 0o600 },
+      { name: 'etc/alt', type: 'symlink', linkname: '../opt' },
+      { name: 'bin/.wh.setuid', body: '' },
+    ]);
+    await seedImage({ url: reg.url }, 'diff/umoci', '1', { layers: [...bb.layers.map((l) => l.tar), base, more, upper, top], mediaType: 'oci' });
+    await seedImage({ url: reg.url }, 'diff/umoci', 'tiny', { layers: [await tarOf([{ name: 'zz-tiny', body: '' }])], mediaType: 'oci' });
+    const image = `${reg.host}/diff/umoci:1`;
+    const layout = join(T, 'umoci-layout');
+    await ok('copy', '-q', image, `oci:${layout}:x`);
+    const bundle = join(T, 'umoci-bundle');
+    await execFileAsync('umoci', ['unpack', '--rootless', '--image', `${layout}:x`, bundle]);
+    const unpacked = await treeOf(join(bundle, 'rootfs'));
+
+    const r = await cli('diff', '--files', '--format', 'json', `${reg.host}/diff/umoci:tiny`, image);
+    assert.equal(r.code, 1, r.stderr);
+    const listed: string[] = [];
+    for (const f of JSON.parse(r.stdout).files as Array<{ path: string; status: string; after?: Record<string, unknown> }>) {
+      if (f.status === 'removed') {
+        assert.equal(f.path, '/zz-tiny');
+        continue;
+      }
+      const a = f.after!;
+      const mode = (a.mode as number).toString(8);
+      listed.push(a.type === 'dir' ? `${f.path.slice(1)} dir ${mode}` : a.type === 'symlink' ? `${f.path.slice(1)} symlink -> ${a.linkTarget}`
+        : `${f.path.slice(1)} ${a.type} ${mode} ${a.size} ${a.digest}`);
+    }
+    assert.deepEqual(listed.sort(), unpacked.sort());
+    assert.ok(unpacked.some((l) => l.startsWith('bin/tool-hard file')), 'the hard link is there, as a file');
+    assert.ok(!unpacked.some((l) => l.startsWith('var/lib/dpkg')) && !unpacked.some((l) => l.startsWith('opt/old')) && !unpacked.some((l) => l.startsWith('bin/setuid')));
   });
 
   test('a registry image and its oci: copy are equal (exit 0, nothing printed); files too', async () => {

@@ -17,15 +17,15 @@ export type FileType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block
 /** One path of an image's flattened filesystem, as the layer that decides it has it. */
 export interface FileInfo {
   type: FileType;
-  /** Bytes of content (files and hard links to files; 0 otherwise). */
+  /** Bytes of content (files; 0 otherwise). */
   size: number;
   /** Permission bits, setuid/setgid/sticky included (`0o755`). */
   mode: number;
   uid: number;
   gid: number;
-  /** Of files (and hard links to a file of the same layer): `sha256:` of the content. */
+  /** Of files: `sha256:` of the content. */
   digest?: string;
-  /** Of symlinks: where it points, as written; of hard links: the path (in the image) it links to. */
+  /** Of symlinks: where it points, as written; of a hard link whose file its layer lacks: the path it names. */
   linkTarget?: string;
 }
 
@@ -34,7 +34,8 @@ export interface FileInfo {
  * has it, whiteouts (`.wh.NAME`) and opaque directories (`.wh..wh..opq`) hiding what lies below them, a path under
  * something that is no directory in a higher layer hidden, no whiteout entries left. Layers are read once each,
  * top-down, streamed (verified against their digest as they flow) and every file hashed on the way: what is held
- * is one FileInfo per path, never file contents. Paths are relative (`etc/passwd`), without the root.
+ * is one FileInfo per path, never file contents. A hard link is a file like the one it names (as a filesystem sees
+ * it). Paths are relative (`etc/passwd`), without the root.
  */
 export async function flatFiles(src: SourceTarget, layers: readonly Descriptor[], signal?: AbortSignal): Promise<Map<string, FileInfo>> {
   const files = new Map<string, FileInfo>();
@@ -53,9 +54,9 @@ export async function flatFiles(src: SourceTarget, layers: readonly Descriptor[]
     });
     for (const [name, info] of mine) {
       if (files.has(name) || hidden(name, files, whiteouts, opaque)) continue;
-      // A hard link has the content of what it names in its own layer.
+      // A hard link is the file it names in its own layer (one inode: its content, mode and owner), a path like any other.
       const target = info.type === 'hardlink' && info.linkTarget !== undefined ? mine.get(info.linkTarget) : undefined;
-      files.set(name, target?.type === 'file' ? { ...info, size: target.size, digest: target.digest! } : info);
+      files.set(name, target?.type === 'file' ? { ...target } : info);
     }
     for (const w of myWhiteouts) whiteouts.add(w);
     for (const o of myOpaque) opaque.add(o);

@@ -49,7 +49,7 @@ function fileLine(f: FileChange): string {
 /** `file 0644 0:0 12 bytes sha256:…`, `symlink -> target`, `dir 0755 0:0`. */
 function fileSummary(i: FileInfo): string {
   const parts = [i.type, octal(i.mode), `${i.uid}:${i.gid}`];
-  if (i.type === 'file' || (i.type === 'hardlink' && i.digest)) parts.push(`${i.size} bytes`, i.digest ?? '');
+  if (i.type === 'file') parts.push(`${i.size} bytes`, i.digest ?? '');
   if (i.linkTarget !== undefined) parts.push(`-> ${terminalSafe(i.linkTarget)}`);
   return parts.filter(Boolean).join(' ');
 }
