@@ -225,6 +225,28 @@ describe('diff and validate', () => {
     assert.ok(!unpacked.some((l) => l.startsWith('var/lib/dpkg')) && !unpacked.some((l) => l.startsWith('opt/old')) && !unpacked.some((l) => l.startsWith('bin/setuid')));
   });
 
+  test('diff --files: a path a higher layer has something in is a directory (a lower symlink or file there is gone), as flatten writes it', async () => {
+    const lower = await tarOf([
+      { name: 'srv', type: 'symlink', linkname: '/tmp/elsewhere' },
+      { name: 'data', body: 'a file\n', mode: 0o644 },
+    ]);
+    const higher = await tarOf([
+      { name: 'srv/file', body: 'in srv\n', mode: 0o644 },
+      { name: 'data/sub', body: 'in data\n', mode: 0o644 },
+    ]);
+    await seedImage({ url: reg.url }, 'diff/dirs', 'lower', { layers: [lower], mediaType: 'oci' });
+    await seedImage({ url: reg.url }, 'diff/dirs', '1', { layers: [lower, higher], mediaType: 'oci' });
+    const image = `${reg.host}/diff/dirs:1`;
+    const r = JSON.parse((await cli('diff', '--files', '--format', 'json', `${reg.host}/diff/dirs:lower`, image)).stdout);
+    assert.deepEqual(r.files.map((f: { status: string; path: string }) => `${f.status} ${f.path}`), [
+      'removed /data', 'added /data/sub', 'removed /srv', 'added /srv/file',
+    ]);
+    await ok('flatten', '-q', image, '-t', `${reg.host}/diff/dirs:flat`);
+    const flat = await cli('diff', '--files', '--format', 'json', image, `${reg.host}/diff/dirs:flat`);
+    assert.equal(flat.code, 1, flat.stderr);
+    assert.deepEqual(JSON.parse(flat.stdout).files, []);
+  });
+
   test('a registry image and its oci: copy are equal (exit 0, nothing printed); files too', async () => {
     await seedApp('diff/same');
     const image = `${reg.host}/diff/same:1`;

@@ -32,7 +32,8 @@ export interface FileInfo {
 /**
  * Every path of the filesystem an image's layers make, as overlay makes it: each path from the highest layer that
  * has it, whiteouts (`.wh.NAME`) and opaque directories (`.wh..wh..opq`) hiding what lies below them, a path under
- * something that is no directory in a higher layer hidden, no whiteout entries left. Layers are read once each,
+ * something that is no directory in a higher layer hidden, a path a layer has something in a directory (a lower
+ * symlink or file there hidden), no whiteout entries left. Layers are read once each,
  * top-down, streamed (verified against their digest as they flow) and every file hashed on the way: what is held
  * is one FileInfo per path, never file contents. A hard link is a file like the one it names (as a filesystem sees
  * it). Paths are relative (`etc/passwd`), without the root.
@@ -41,25 +42,32 @@ export async function flatFiles(src: SourceTarget, layers: readonly Descriptor[]
   const files = new Map<string, FileInfo>();
   const whiteouts = new Set<string>();
   const opaque = new Set<string>();
+  // Paths a layer has something in: directories there, whatever a lower layer (or the same one) made of them (as
+  // export and flatten write them: merge-layers.ts).
+  const directories = new Set<string>();
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i]!;
     const myWhiteouts: string[] = [];
     const myOpaque: string[] = [];
+    const myParents = new Set<string>();
     const mine = new Map<string, FileInfo>();
     await readLayer(src, layer, signal, (name, info) => {
       const base = posix.basename(name);
+      for (let parent = posix.dirname(name); parent !== '.' && !myParents.has(parent); parent = posix.dirname(parent)) myParents.add(parent);
       if (base === OPAQUE) myOpaque.push(posix.dirname(name));
       else if (base.startsWith(WHITEOUT)) myWhiteouts.push(posix.join(posix.dirname(name), base.slice(WHITEOUT.length)));
       else mine.set(name, info);
     });
     for (const [name, info] of mine) {
       if (files.has(name) || hidden(name, files, whiteouts, opaque)) continue;
+      if (info.type !== 'dir' && (directories.has(name) || myParents.has(name))) continue;
       // A hard link is the file it names in its own layer (one inode: its content, mode and owner), a path like any other.
       const target = info.type === 'hardlink' && info.linkTarget !== undefined ? mine.get(info.linkTarget) : undefined;
       files.set(name, target?.type === 'file' ? { ...target } : info);
     }
     for (const w of myWhiteouts) whiteouts.add(w);
     for (const o of myOpaque) opaque.add(o);
+    for (const d of myParents) directories.add(d);
   }
   return files;
 }
