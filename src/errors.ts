@@ -31,7 +31,7 @@ export type ErrorCode =
   | 'ERR_CONNECTION_RESET' | 'ERR_CREDENTIAL_HELPER' | 'ERR_CREDENTIAL_HELPER_NOT_FOUND' | 'ERR_DAEMON'
   | 'ERR_DAEMON_ACCESS' | 'ERR_DAEMON_CONNECTION' | 'ERR_DAEMON_LOAD' | 'ERR_DAEMON_UNREACHABLE' | 'ERR_DENIED'
   | 'ERR_DIGESTFILE' | 'ERR_DIGEST_ALGORITHM' | 'ERR_DIGEST_INVALID' | 'ERR_DIGEST_MISMATCH' | 'ERR_DNS'
-  | 'ERR_FILE_NOT_FOUND' | 'ERR_IMAGE_CONFLICT' | 'ERR_IMAGE_NOT_FOUND' | 'ERR_INTEGRITY' | 'ERR_INTERNAL'
+  | 'ERR_FILE_NOT_FOUND' | 'ERR_IMAGE_CONFLICT' | 'ERR_IMAGE_NOT_FOUND' | 'ERR_INTEGRITY' | 'ERR_INTERNAL' | 'ERR_INVALID_CONTENT'
   | 'ERR_JSON_TOO_DEEP' | 'ERR_KEYCHAIN' | 'ERR_KEYCHAIN_UNAVAILABLE' | 'ERR_LAYOUT_INDEX' | 'ERR_LAYOUT_NOT_FOUND'
   | 'ERR_LAYOUT_SYMLINK' | 'ERR_MANIFEST_INCOMPLETE' | 'ERR_MANIFEST_INVALID' | 'ERR_MANIFEST_TOO_LARGE'
   | 'ERR_MANIFEST_UNKNOWN' | 'ERR_NAME_UNKNOWN' | 'ERR_NETWORK' | 'ERR_NOT_AN_IMAGE' | 'ERR_NOT_FOUND' | 'ERR_NOT_TRUSTED'
@@ -121,6 +121,20 @@ export class NetworkError extends RegctlError {
 export class IntegrityError extends RegctlError {
   constructor(message: string, opts?: ErrorOptions & { code?: ErrorCode }) {
     super(opts?.code ?? 'ERR_INTEGRITY', message, ExitCode.integrity, opts);
+  }
+}
+
+/**
+ * validate: a blob or manifest of an image that is missing or not what the manifest naming it says (digest or size).
+ * `digest` is the bad one, `manifest` the digest of the manifest (or index) that names it.
+ */
+export class InvalidContentError extends IntegrityError {
+  readonly digest: string;
+  readonly manifest: string;
+  constructor(message: string, digest: string, manifest: string, opts?: ErrorOptions & { code?: ErrorCode }) {
+    super(message, { code: 'ERR_INVALID_CONTENT', ...opts });
+    this.digest = digest;
+    this.manifest = manifest;
   }
 }
 

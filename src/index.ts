@@ -44,6 +44,13 @@ export {
   type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions, type WithPlatformSpec,
 } from './api/change.js';
 
+export {
+  diffImages, validate, type DiffCallOptions, type DiffSide, type FieldChange, type FileChange, type FileInfo, type FileType, type ImageDiff, type LayerChange,
+  type SkippedContent, type ValidateCallOptions, type ValidateResult,
+} from './api/compare.js';
+export type { DiffOptions } from './ops/diff.js';
+export type { ValidateOptions } from './ops/validate.js';
+
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
 export { isDigest, parseSelector, manifestReference, givenSelector, isDigestOnly, impliedTag, destinationTag, joinSelector } from './ref/selector.js';

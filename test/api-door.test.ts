@@ -74,6 +74,8 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   imageConfig: { call: (_, o) => lib.imageConfig(`${REG}/a:1`, o), wrong: ['platform', 42] },
   indexCreate: { call: (_, o) => lib.indexCreate(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexAdd: { call: (_, o) => lib.indexAdd(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
+  diffImages: { call: (_, o) => lib.diffImages(`${REG}/a:1`, `${REG}/b:1`, o), wrong: ['files', 'yes'] },
+  validate: { call: (_, o) => lib.validate(`${REG}/a:1`, o), wrong: ['fast', 'yes'] },
   indexRemove: { call: (_, o) => lib.indexRemove(`${REG}/i:1`, { digests: [DIGEST], ...o }), wrong: ['tag', 5] },
 };
 

@@ -39,6 +39,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   export: () => import('./export.js'),
   size: () => import('./size.js'),
   prune: () => import('./prune.js'),
+  diff: () => import('./diff.js'),
+  validate: () => import('./validate.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };
