@@ -39,6 +39,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   export: () => import('./export.js'),
   size: () => import('./size.js'),
   prune: () => import('./prune.js'),
+  'get-file': () => import('./get-file.js'),
+  history: () => import('./history.js'),
+  'check-base': () => import('./check-base.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };
