@@ -5,7 +5,7 @@ import { extract, type Header } from 'tar-stream';
 import { corruptArchive, openTarStream } from '../archive/decompress.js';
 import type { SourceTarget } from '../content/target.js';
 import { verified } from '../content/verify.js';
-import { UsageError } from '../errors.js';
+import { RegctlError, UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { abortable, stopped } from '../util/abort.js';
 
@@ -58,7 +58,8 @@ export async function* layerEntries(src: SourceTarget, desc: Descriptor, signal:
       body.resume();
     }
   } catch (err) {
-    throw stopped(corruptArchive(err), signal);
+    // a download's own failure (not found, network) stays what it is; what the tar reader met is corruption
+    throw stopped(err instanceof RegctlError ? err : corruptArchive(err), signal);
   } finally {
     tar?.destroy();
     checked.destroy();
