@@ -75,6 +75,9 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   indexCreate: { call: (_, o) => lib.indexCreate(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexAdd: { call: (_, o) => lib.indexAdd(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexRemove: { call: (_, o) => lib.indexRemove(`${REG}/i:1`, { digests: [DIGEST], ...o }), wrong: ['tag', 5] },
+  getFile: { call: (_, o) => lib.getFile(`${REG}/a:1`, '/etc/os-release', o), wrong: ['platform', 42] },
+  history: { call: (_, o) => lib.history(`${REG}/a:1`, o), wrong: ['unpacked', 'yes'] },
+  checkBase: { call: (_, o) => lib.checkBase(`${REG}/a:1`, o), wrong: ['base', 5] },
 };
 
 async function listing(dir: string): Promise<string[]> {
