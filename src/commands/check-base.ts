@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { checkBase, type CheckBaseResult } from '../api/inspection.js';
+import { checkBase } from '../api/inspection.js';
 import { ExitCode, RegctlError } from '../errors.js';
-import { resultFormatHelp, resultFormat, renderResult } from '../output/verb-results.js';
-import { record } from '../template/template.js';
+import { renderCheckBase } from '../output/check-base.js';
+import { resultFormatHelp, resultFormat } from '../output/verb-results.js';
 import type { CommandEnv } from './command-env.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
@@ -19,18 +19,10 @@ rebase, buildah and podman write them; or --base. Exit 0: the base still points 
 no digest recorded: its layers are still the image's first ones). Exit 1: it has moved on; the new digest is
 printed. Exit 2 (ERR_BASE_UNKNOWN): the image does not say its base and no --base was given.`);
 
-function text(r: CheckBaseResult): string {
-  if (r.current) return `current: ${r.base} is ${r.currentDigest}\n`;
-  const was = r.recordedDigest ? ` (the image was built on ${r.recordedDigest})` : ' (its layers are no longer the image\'s first)';
-  return `changed: ${r.base} is now ${r.currentDigest}${was}\n`;
-}
-
 async function checkBaseCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = resultFormat(flags.format);
   const r = await checkBase(image, { context: await env.context(), base: flags.base, platform: flags.platform, credentials: await credentialOptions(env, flags) });
-  env.io.stdout.write(renderResult(format, text(r), r, () => record({
-    Base: r.base, RecordedDigest: r.recordedDigest ?? '', CurrentDigest: r.currentDigest, Current: r.current, Method: r.method,
-  }, 'CheckBaseResult')));
+  env.io.stdout.write(renderCheckBase(format, r));
   if (!r.current) {
     throw new RegctlError('ERR_BASE_CHANGED', `the base ${r.base} has moved on since ${image} was built on it`, ExitCode.failure, {
       hint: 'rebuild the image, or put it on the new base: regctl rebase --old-base … --new-base …',

@@ -1,6 +1,7 @@
 import type { SourceTarget } from '../content/target.js';
 import { baseAnnotations } from '../oci/base-annotations.js';
 import { formatReference, parseReference } from '../ref/parse.js';
+import { impliedTag } from '../ref/selector.js';
 import { dockerTransport } from './transports/docker.js';
 import { parseLocation } from './transports/index.js';
 
@@ -19,8 +20,8 @@ export function registryTagName(location: string): string | undefined {
   const loc = parseLocation(location);
   if (loc.transport !== dockerTransport) return undefined;
   const ref = parseReference(location.replace(/^docker:\/\//, ''));
-  if (ref.tag === undefined && ref.digest !== undefined) return undefined;
-  return formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag ?? 'latest' });
+  const tag = impliedTag(ref);
+  return tag === undefined ? undefined : formatReference({ registry: ref.registry, repository: ref.repository, tag });
 }
 
 /** Do two locations name the same image (registry references compared normalized)? */
