@@ -122,7 +122,7 @@ describe('inspection verbs: get-file, history, check-base', () => {
   let home: Home;
   let T: string;
   let fsImage: string;
-  const tool = randomBytes(300 * 1024);
+  const tool = randomBytes(1536 * 1024); // past the 1 MiB get-file keeps from its first read: streamed from a second
   const cli = (...args: string[]) => runCli(args, home.env);
 
   before(async () => {
