@@ -19,7 +19,7 @@ import { busyboxImage, makeLayer, type TarEntry, type TestLayer } from './helper
 import { runInstalled } from './helpers/installed.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, which, type Home } from './helpers/run-cli.js';
-import { seedManifest } from './helpers/seed.js';
+import { seedIndex, seedManifest } from './helpers/seed.js';
 import { readAll, sha256 } from './helpers/bytes.js';
 
 const execFileAsync = promisify(execFile);
@@ -350,6 +350,12 @@ describe('history: the rows docker history lists for the same image', () => {
     assert.match(compressed.stdout.split('\n')[1]!, new RegExp(`COPY app /app # buildkit\\s+${humanSize(layers[2]!.desc.size).replace('.', '\\.')}\\s`));
     const json = await history(image, { env: home.env, homedir: home.dir, unpacked: false });
     assert.deepEqual(json.rows.map((row) => row.size), [layers[2]!.desc.size, 0, layers[1]!.desc.size, 0, layers[0]!.desc.size]);
+    // an index: the platform asked for
+    const index = await seedIndex({ url: reg.url }, 'hist/multi-arch', '1', [{ os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 'amd64' }]);
+    const arm = await runCli(['history', '--platform', 'linux/arm64', '--format', 'json', `${reg.host}/hist/multi-arch:1`], home.env);
+    assert.equal(arm.code, 0, arm.stderr);
+    assert.equal(JSON.parse(arm.stdout).digest, index.manifests[0]!.digest);
+    assert.deepEqual(JSON.parse(arm.stdout).platform, { os: 'linux', architecture: 'arm64' });
     const unpacked = await runCli(['history', image], home.env);
     assert.equal(unpacked.code, 3, `unpacked sizes need the layers: ${unpacked.stderr}`);
   });
@@ -405,6 +411,26 @@ describe('check-base: the base annotations append and rebase write', () => {
     // --base: the image's layers compared with the base's
     const byLayers = await runCli(['check-base', '--base', `${reg.host}/base/os@${first}`, app, '--format', '{{.Current}} {{.Method}}'], home.env);
     assert.equal(byLayers.stdout, 'true layers\n', byLayers.stderr);
+  });
+
+  test('an index appended onto: each platform\'s image records the base index, checked per platform', async () => {
+    const platforms = [{ os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 'amd64' }];
+    const base = `${reg.host}/base/multi:1`;
+    const first = await seedIndex({ url: reg.url }, 'base/multi', '1', platforms);
+    const dir = await mkdtemp(join(T, 'idx-'));
+    await writeFile(join(dir, 'app.txt'), 'app\n');
+    const app = `${reg.host}/team/multi-app:1`;
+    const made = await runCli(['append', base, '--dir', dir, '-t', app, '-q'], home.env);
+    assert.equal(made.code, 0, made.stderr);
+    for (const p of ['linux/arm64', 'linux/amd64']) {
+      const r = await runCli(['check-base', '--platform', p, '--format', '{{.RecordedDigest}} {{.Current}}', app], home.env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${first.digest} true\n`, p);
+    }
+    const moved = await seedIndex({ url: reg.url }, 'base/multi', '1', [platforms[0]!]);
+    const r = await runCli(['check-base', '--platform', 'linux/arm64', app], home.env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, new RegExp(`^changed: ${base} is now ${moved.digest} `));
   });
 
   test('rebase records the new base; an append written back to its own tag keeps the base it had', async () => {
