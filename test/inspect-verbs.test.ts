@@ -85,6 +85,7 @@ async function filesystemLayers(tool: Buffer): Promise<TestLayer[]> {
     { name: 'etc/os-release', body: 'ID=top\n' },
     { name: 'bin/', type: 'directory', mode: 0o755 },
     { name: 'bin/tool', body: tool, mode: 0o755 },
+    { name: 'bin/hard', type: 'link', linkname: 'lib/real/lib.txt' },
   ]);
   top.desc.mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip';
   bottom.desc.mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -155,7 +156,7 @@ describe('inspection verbs: get-file, history, check-base', () => {
     assert.equal(resolvePath([top, bottom], true, 'loop1').state, 'loop');
   });
 
-  test('get-file gives what umoci unpacks for 5 paths (whiteout, opaque dir, symlinked dirs, a link leading out), exit 3 for what is hidden', { skip: which('umoci') ? false : 'umoci not installed' }, async () => {
+  test('get-file gives what umoci unpacks for 7 paths (whiteout, opaque dir, symlinked dirs, a link leading out, a hard link), exit 3 for what is hidden', { skip: which('umoci') ? false : 'umoci not installed' }, async () => {
     const layout = join(T, 'fs-layout');
     const copied = await cli('copy', '-q', fsImage, `oci:${layout}:x`);
     assert.equal(copied.code, 0, copied.stderr);
@@ -163,7 +164,7 @@ describe('inspection verbs: get-file, history, check-base', () => {
     await execFileAsync('umoci', ['unpack', '--rootless', '--image', `${layout}:x`, bundle]);
     const rootfs = join(bundle, 'rootfs');
     assert.equal(await readlink(join(rootfs, 'data')), '/opt/data', 'umoci unpacked the symlinked directory');
-    const paths = ['/etc/os-release', '/usr/share/doc/c.txt', '/data/x.txt', '/lib/link/lib.txt', '/etc/escape', '/bin/tool'];
+    const paths = ['/etc/os-release', '/usr/share/doc/c.txt', '/data/x.txt', '/lib/link/lib.txt', '/etc/escape', '/bin/tool', '/bin/hard'];
     for (const image of [fsImage, `oci:${layout}:x`]) {
       for (const path of paths) {
         const want = await readInRoot(rootfs, path);
