@@ -19,7 +19,7 @@ import { busyboxImage, makeLayer, type TarEntry, type TestLayer } from './helper
 import { runInstalled } from './helpers/installed.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, which, type Home } from './helpers/run-cli.js';
-import { seedIndex, seedManifest } from './helpers/seed.js';
+import { seedArtifact, seedIndex, seedManifest } from './helpers/seed.js';
 import { readAll, sha256 } from './helpers/bytes.js';
 
 const execFileAsync = promisify(execFile);
@@ -244,6 +244,11 @@ describe('inspection verbs: get-file, history, check-base', () => {
     assert.equal(read.resolved, '/lib/real/lib.txt');
     assert.equal((await readAll(read.stream)).toString(), 'the real lib\n');
     await assert.rejects(getFile(fsImage, '/etc/passwd', { env: home.env, homedir: home.dir }), { code: 'ERR_FILE_NOT_FOUND', exitCode: 3 });
+    // an artifact has no filesystem: said so, not read as a corrupt tar
+    await seedArtifact({ url: reg.url }, 'inspect/sbom', '1');
+    const artifact = await cli('get-file', `${reg.host}/inspect/sbom:1`, '/sbom.spdx.json');
+    assert.equal(artifact.code, 2, artifact.stderr);
+    assert.match(artifact.stderr, /is not a filesystem layer \(application\/spdx\+json\)/);
   });
 });
 

@@ -7,6 +7,7 @@ import type { SourceTarget } from '../content/target.js';
 import { verified } from '../content/verify.js';
 import { RegctlError, UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
+import { baseMediaType } from '../oci/media-types.js';
 import { abortable, stopped } from '../util/abort.js';
 
 export type { Header } from 'tar-stream';
@@ -16,8 +17,9 @@ export type OnLayerEntry = (header: Header, ordinal: number, body: AsyncIterable
 
 /** Is this the media type of a filesystem layer (tar, gzip or zstd, OCI's or Docker's)? */
 export function isLayerMediaType(mediaType: string): boolean {
-  return /^application\/vnd\.oci\.image\.layer\.(nondistributable\.)?v1\.tar(\+gzip|\+zstd)?$/.test(mediaType)
-    || /^application\/vnd\.docker\.image\.rootfs\.(foreign\.)?diff\.tar(\.gzip)?$/.test(mediaType);
+  const type = baseMediaType(mediaType);
+  return /^application\/vnd\.oci\.image\.layer\.(nondistributable\.)?v1\.tar(\+gzip|\+zstd)?$/.test(type)
+    || /^application\/vnd\.docker\.image\.rootfs\.(foreign\.)?diff\.tar(\.gzip)?$/.test(type);
 }
 
 /** UsageError unless `desc` is a filesystem layer (an artifact's blob is not). */
