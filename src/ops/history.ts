@@ -8,6 +8,10 @@ import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
 import type { WithCredentials } from './credentials.js';
 import { withSource } from './transports/index.js';
+import { runPool } from '../util/pool.js';
+
+/** Layers streamed at once to count their unpacked sizes. */
+const UNPACK_JOBS = 4;
 
 export interface HistoryOptions extends WithCredentials {
   /** In an index, this platform's image (default: the host's); a single image must be of it when given. */
@@ -49,7 +53,7 @@ export interface HistoryResult {
 
 /**
  * An image's history (docker history): one row per step its config records, newest first, each with the layer it
- * made (steps marked `empty_layer` made none). With `unpacked` (the default) each layer is streamed once to count the
+ * made (steps marked `empty_layer` made none). With `unpacked` (the default) each layer is streamed once (4 at once) to count the
  * bytes of its files, as docker's SIZE column does; otherwise only compressed sizes are given. Any location.
  */
 export async function history(ctx: OpsContext, image: string, opts: HistoryOptions = {}): Promise<HistoryResult> {
@@ -85,14 +89,9 @@ export async function history(ctx: OpsContext, image: string, opts: HistoryOptio
     for (; next < doc.layers.length; next++) rows.push({ createdBy: '', comment: '', emptyLayer: false, layer: layerAt(next)!, size: doc.layers[next]!.size });
     if (opts.unpacked !== false) {
       const sizes = new Map<string, number>();
-      for (const row of rows) {
-        if (!row.layer) {
-          row.unpackedSize = 0;
-          continue;
-        }
-        if (!sizes.has(row.layer.digest)) sizes.set(row.layer.digest, await unpackedSize(src, row.layer, ctx.transport.signal));
-        row.unpackedSize = sizes.get(row.layer.digest)!;
-      }
+      const layers = [...new Map(rows.flatMap((r) => (r.layer ? [[r.layer.digest, r.layer] as const] : []))).values()];
+      await runPool(layers, UNPACK_JOBS, async (l) => void sizes.set(l.digest, await unpackedSize(src, l, ctx.transport.signal)));
+      for (const row of rows) row.unpackedSize = row.layer ? sizes.get(row.layer.digest)! : 0;
     }
     const platform = platformOf(config);
     return { digest: top.digest, config: doc.config.digest, ...(platform ? { platform } : {}), rows: rows.reverse() };
