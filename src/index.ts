@@ -43,6 +43,10 @@ export {
   append, exportImage, flatten, mutate, rebase, SCRATCH, type AppendOptions, type ChangeOptions, type ChangeResult, type ConfigChanges, type ExportOptions, type FlattenOptions,
   type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions, type WithPlatformSpec,
 } from './api/change.js';
+export {
+  BASE_DIGEST, BASE_NAME, checkBase, getFile, history, type CheckBaseOptions, type CheckBaseResult, type FileRead, type GetFileOptions,
+  type HistoryOptions, type HistoryResult, type HistoryRow,
+} from './api/inspection.js';
 
 export {
   diffImages, validate, type DiffCallOptions, type DiffSide, type FieldChange, type FileChange, type FileInfo, type FileType, type ImageDiff, type LayerChange,

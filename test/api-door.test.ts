@@ -77,6 +77,9 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   diffImages: { call: (_, o) => lib.diffImages(`${REG}/a:1`, `${REG}/b:1`, o), wrong: ['files', 'yes'] },
   validate: { call: (_, o) => lib.validate(`${REG}/a:1`, o), wrong: ['fast', 'yes'] },
   indexRemove: { call: (_, o) => lib.indexRemove(`${REG}/i:1`, { digests: [DIGEST], ...o }), wrong: ['tag', 5] },
+  getFile: { call: (_, o) => lib.getFile(`${REG}/a:1`, '/etc/os-release', o), wrong: ['platform', 42] },
+  history: { call: (_, o) => lib.history(`${REG}/a:1`, o), wrong: ['unpacked', 'yes'] },
+  checkBase: { call: (_, o) => lib.checkBase(`${REG}/a:1`, o), wrong: ['base', 5] },
 };
 
 async function listing(dir: string): Promise<string[]> {

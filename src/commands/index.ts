@@ -41,6 +41,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   prune: () => import('./prune.js'),
   diff: () => import('./diff.js'),
   validate: () => import('./validate.js'),
+  'get-file': () => import('./get-file.js'),
+  history: () => import('./history.js'),
+  'check-base': () => import('./check-base.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };

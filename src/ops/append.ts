@@ -11,6 +11,8 @@ import type { Platform } from '../oci/platform.js';
 import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
 import type { OpsContext } from './context.js';
 import { reproducibleTime } from './reproducible.js';
+import { baseRecord, sameLocation } from './base-record.js';
+import { withBaseAnnotations } from '../oci/base-annotations.js';
 
 export type { LayerInput } from '../image/layer-input.js';
 
@@ -49,11 +51,14 @@ export async function append(ctx: OpsContext, base: string, opts: AppendOptions)
     const built: BuiltLayer[] = [];
     for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts, signal), scratch, opts.compress ?? 'gzip', signal));
     const from = fromScratch ? scratchImage(src, opts.platform ?? ctx.platform, opts.manifestFormat) : src;
+    // a new image records the base it was appended onto; one written back to its own name keeps the base it had
+    const baseAnn = fromScratch || !opts.to || sameLocation(opts.to, base) ? undefined : await baseRecord(base, src);
     return editImage(from, async (parts, out) => {
       const added = built.map((b) => newLayer(parts, b, out, opts.manifestFormat));
       const entries = built.map((_, i) => historyEntry(opts.createdBy?.[i] ?? 'regctl append', created));
       const next = setLayers(parts, [...layersOf(parts.doc, parts.config, base), ...added], [...rootfsOf(parts.config).history, ...entries]);
-      return { ...next, config: { ...next.config, created: rfc3339(created) } };
+      const manifest = baseAnn ? withBaseAnnotations(next.manifest, baseAnn, opts.manifestFormat) : next.manifest;
+      return { manifest, config: { ...next.config, created: rfc3339(created) } };
     }, fromScratch || !opts.platform ? {} : { platform: opts.platform });
   });
 }
