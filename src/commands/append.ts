@@ -24,9 +24,8 @@ async function appendCommand(env: CommandEnv, base: string, flags: FlagsOf<typeo
   if (!layers.length) throw new UsageError('append needs at least one layer: -f LAYER.tar or --dir DIR[:/DEST]');
   const uid = flags.uid === undefined ? undefined : owner(flags.uid, '--uid');
   const gid = flags.gid === undefined ? undefined : owner(flags.gid, '--gid');
-  const createdBy = layers.map((l) => ('tar' in l ? `regctl append -f ${l.tar}` : `regctl append --dir ${l.dir}${l.dest ? `:${l.dest}` : ''}`));
   await runChange(env, base === SCRATCH ? undefined : base, flags, (opts) => append(base, {
-    ...opts, layers, createdBy, compress: flags.compress, uid, gid, reproducible: flags.reproducible,
+    ...opts, layers, compress: flags.compress, uid, gid, reproducible: flags.reproducible,
   }));
 }
 

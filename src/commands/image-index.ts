@@ -17,10 +17,11 @@ const FLAGS = { annotations: '--annotation', digests: '--digest' };
 const buildCreate = (cmd: Command, locations: string) => cmd
   .argument('<destination>', 'where the index goes: REPO:TAG, oci:DIR:REF or local:IMAGE')
   .argument('<image...>', `images (or indexes) to list: ${locations}`)
-  .addOption(cmd.createOption('--manifest-format <format>', 'OCI image index or Docker manifest list').choices(MANIFEST_FORMATS).default('oci' as const))
+  .addOption(cmd.createOption('--manifest-format <format>', 'OCI image index or Docker manifest list (OCI images converted to Docker manifests; zstd layers refused)').choices(MANIFEST_FORMATS).default('oci' as const))
   .option('--format <format>', FORMAT_HELP)
   .option('--platform <os/arch[/variant]>', 'take only these platforms out of the images (repeatable, or a,b)', collect, [] as string[])
   .option('--annotation <key=value>', 'annotation of the index (repeatable)', collect, [] as string[])
+  .option('--allow-duplicates', 'list the same image twice, or two images of one platform (refused otherwise)')
   .option('-j, --jobs <n>', 'blobs copied at once (default 8)')
   .option('-q, --quiet', 'no progress on stderr');
 
@@ -48,6 +49,7 @@ const buildAdd = (cmd: Command, locations: string) => cmd
   .option('--format <format>', FORMAT_HELP)
   .option('--platform <os/arch[/variant]>', 'take only these platforms out of the images (repeatable, or a,b)', collect, [] as string[])
   .option('--annotation <key=value>', 'annotation of the index (repeatable)', collect, [] as string[])
+  .option('--allow-duplicates', 'list the same image twice, or two images of one platform (refused otherwise)')
   .option('-j, --jobs <n>', 'blobs copied at once (default 8)')
   .option('-q, --quiet', 'no progress on stderr');
 
@@ -90,9 +92,9 @@ const remove = defineCommand({
 /** The command's one set of credentials for the images read and the index written (the same object: one context). */
 const both = (credentials: CredentialOptions) => ({ sourceCredentials: credentials, destinationCredentials: credentials });
 
-function common(flags: { platform: string[]; annotation: string[] }) {
+function common(flags: { platform: string[]; annotation: string[]; allowDuplicates?: true }) {
   const platforms = platformNames(flags.platform);
-  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platform: platforms } : {}) };
+  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platform: platforms } : {}), ...(flags.allowDuplicates ? { allowDuplicates: true } : {}) };
 }
 
 /** The new index as --format says (its digest, what copy prints); where it went and its size on stderr. */

@@ -13,7 +13,7 @@ import { parseCount } from './transfer.js';
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. registry.internal/hub/app')
-  .option('--keep <n>', 'keep the newest N of the selected tags (by the image\'s creation time; ties by tag order)')
+  .option('--keep <n>', 'keep the newest N images (digests) of the selected tags, each with all its tags (by creation time; ties by tag order)')
   .option('--older-than <duration>', 'only tags whose image is older than this (30d, 12h, 2w)')
   .option('--match <regex>', 'only tags this regular expression is found in (anchor with ^…$)')
   .option('--exclude <regex>', 'never tags this regular expression is found in')
