@@ -45,6 +45,11 @@ export default defineCommand({
   summary: 'add layers made from tars or directories to an image (or to scratch); prints the new digest',
   registry: 'sides',
   peers: 'crane append; regclient image mod --layer-add',
+  examples: [
+    ['regctl append localhost:5000/base:1.0 -t localhost:5000/app:1.0 --dir ./dist:/srv/www', 'adds a layer with the files of ./dist under /srv/www'],
+    ['regctl append scratch --platform linux/amd64 -t localhost:5000/tools:1 -f tools.tar.gz', 'builds an image from nothing but a tar'],
+    ['SOURCE_DATE_EPOCH=1700000000 regctl append alpine:3.20 -t localhost:5000/app:1 --dir ./app:/app --uid 1000 --gid 1000 --reproducible', 'the same files give the same digest on every machine'],
+  ],
   build,
   flags: { ...CHANGE_FLAG_NAMES, layers: '--dir' },
   action: appendCommand,

@@ -30,6 +30,11 @@ const create = defineCommand({
   summary: 'build a multi-platform index from images anywhere (copied or mounted into its repository first); prints its digest',
   registry: 'one',
   peers: 'docker buildx imagetools create; crane index append; regclient index create',
+  examples: [
+    ['regctl index create localhost:5000/app:1.0 localhost:5000/app:1.0-amd64 localhost:5000/app:1.0-arm64', 'builds a two-platform index from two single-platform images'],
+    ['regctl index create --platform linux/amd64 --platform linux/arm64 registry.example.com/mirror/alpine:3.20 alpine:3.20', 'an index of only two of alpine\'s platforms, its images copied into the mirror'],
+    ['regctl index create --manifest-format docker oci:./out:app localhost:5000/app:amd64 localhost:5000/app:arm64', 'writes a Docker manifest list into an OCI layout, converting OCI images to Docker manifests'],
+  ],
   build: buildCreate,
   flags: FLAGS,
   async action(env: CommandEnv, destination: string, images: string[], flags: FlagsOf<typeof buildCreate, 'one'>) {
@@ -58,6 +63,10 @@ const add = defineCommand({
   summary: 'write a new index with more images in it (to its tag or -t NEW); prints its digest',
   registry: 'one',
   peers: 'crane index append; regclient index add; docker buildx imagetools create --append',
+  examples: [
+    ['regctl index add localhost:5000/app:1.0 localhost:5000/app:1.0-s390x', 'adds an s390x image to the index under the same tag'],
+    ['regctl index add -t 1.0-all localhost:5000/app:1.0 localhost:5000/app:1.0-windows', 'writes the bigger index under a new tag, leaving 1.0 as it was'],
+  ],
   build: buildAdd,
   flags: FLAGS,
   async action(env: CommandEnv, index: string, images: string[], flags: FlagsOf<typeof buildAdd, 'one'>) {
@@ -79,6 +88,10 @@ const remove = defineCommand({
   summary: 'write a new index without some platforms or digests (to its tag or -t NEW); prints its digest',
   registry: 'one',
   peers: 'crane index filter; regclient index delete',
+  examples: [
+    ['regctl index remove --platform linux/s390x localhost:5000/app:1.0', 'writes the index without its s390x image (and that image\'s attestation)'],
+    ['regctl index remove --digest sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3 -t 1.0-slim localhost:5000/app:1.0', 'writes it without that entry under the tag 1.0-slim'],
+  ],
   build: buildRemove,
   flags: FLAGS,
   async action(env: CommandEnv, index: string, flags: FlagsOf<typeof buildRemove, 'one'>) {

@@ -66,6 +66,11 @@ export default defineCommand({
   summary: 'delete old tags of a registry repository by rule (keep N newest, older than, match), sibling tags safe; plans unless --yes',
   registry: 'one',
   peers: 'none (Harbor/ACR retention policies, server-side)',
+  examples: [
+    ['regctl prune registry.internal/hub/app --keep 20', 'plans keeping the 20 newest images (each with all its tags) and removing the other tags; writes nothing'],
+    ['regctl prune registry.internal/hub/app --older-than 30d --keep-tag \'^(latest|stable)$\' --delete-untagged --with-signatures --yes', 'removes tags older than 30 days, then the manifests left untagged with their signatures'],
+    ['regctl prune registry.internal/hub/app --match \'^pr-\' --keep 5 --format json', 'plans keeping five pull-request images, as JSON'],
+  ],
   build,
   flags: { olderThanMs: '--older-than', keepTags: '--keep-tag' },
   action: pruneCommand,
