@@ -101,6 +101,12 @@ describe('issue 21 §3: defects of last round\'s verbs', () => {
     }
     // skopeo copies the whole list (every child is a Docker manifest it can read)
     await execFileAsync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${reg.host}/conv/list:1`, `dir:${join(T, 'skopeo-list')}`]);
+    // index add keeps a manifest list one: the OCI image added is converted too
+    await seedImage({ url: reg.url }, 'conv/ppc', '1', { platform: { os: 'linux', architecture: 'ppc64le' }, mediaType: 'oci' });
+    await ok('index', 'add', '-q', `${reg.host}/conv/list:1`, `${reg.host}/conv/ppc:1`);
+    const added = await raw(`${reg.host}/conv/list:1`);
+    assert.equal(added.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+    assert.deepEqual(added.manifests.map((m: { mediaType: string }) => m.mediaType), Array(3).fill('application/vnd.docker.distribution.manifest.v2+json'));
 
     const tar = join(T, 'z.tar');
     await writeFile(tar, tarLayer({ 'z.txt': 'zstd' }));
@@ -110,6 +116,7 @@ describe('issue 21 §3: defects of last round\'s verbs', () => {
     assert.match(refused.stderr, /conv\/zstd:1 cannot go into a Docker manifest list: .*zstd has no Docker equivalent/);
     assert.match(refused.stderr, /--manifest-format/);
     assert.equal((await cli('digest', `${reg.host}/conv/mixed:1`)).code, 3, 'no list written');
+    assert.equal((await cli('manifest', 'head', `${reg.host}/conv/mixed@${list.manifests[0].digest}`)).code, 3, 'nor the amd64 image converted before it');
   });
 
   test('index create / add refuse the same image twice or two images of one platform (exit 2, naming both) unless --allow-duplicates', async () => {

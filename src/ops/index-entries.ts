@@ -1,5 +1,5 @@
 import { copyImage, type CopyOptions } from '../content/copy.js';
-import type { ManifestFormat } from '../content/convert.js';
+import { convertManifests, type ManifestFormat } from '../content/convert.js';
 import { keptChildren } from '../content/plan.js';
 import { readManifest, readSmallBlob } from '../content/resolve.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
@@ -80,6 +80,13 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
       found.push({ entry: { desc, json: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, ...(config ? { platform: config } : {}) } }, src, from: image });
     }
     if (!opts.allowDuplicates) refuseDuplicates(found, how.existing);
+    // Every image must convert before any is copied: a list refused half-way would leave manifests behind.
+    if (docker) {
+      for (const { entry, src, from } of found) {
+        const { bytes } = await readManifest(src, entry.desc);
+        notForDockerList(from, () => convertManifests([{ desc: entry.desc, bytes, how: {} }], 'docker'));
+      }
+    }
 
     const entries: IndexEntry[] = [];
     for (const { entry, src, from } of found) {
@@ -88,10 +95,7 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
         entries.push(entry);
         continue;
       }
-      const copied = await copyImage(src, dst, { ...copyOpts, format: 'docker' }).catch((err: unknown) => {
-        if (!(err instanceof UsageError)) throw err;
-        throw new UsageError(`${from} cannot go into a Docker manifest list: ${err.message}`, { option: 'manifestFormat', hint: "write an OCI index (option manifestFormat 'oci'), which holds any image" });
-      });
+      const copied = await notForDockerList(from, () => copyImage(src, dst, { ...copyOpts, format: 'docker' }));
       const desc: Descriptor = { ...entry.desc, mediaType: copied.top.mediaType, digest: copied.top.digest, size: copied.top.size };
       delete desc.annotations;
       const { annotations: _, ...json } = entry.json;
@@ -100,6 +104,20 @@ export async function gatherEntries(ctx: OpsContext, dst: DestinationTarget, ima
     return entries;
   } finally {
     for (const o of opened) await o.close();
+  }
+}
+
+/** Runs `fn`; a UsageError of Docker's format (zstd layers, an artifact) says which image cannot go into the list. */
+function notForDockerList<T>(from: string, fn: () => T): T {
+  const refuse = (err: unknown): never => {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`${from} cannot go into a Docker manifest list: ${err.message}`, { option: 'manifestFormat', hint: "write an OCI index (option manifestFormat 'oci'), which holds any image" });
+  };
+  try {
+    const out = fn();
+    return (out instanceof Promise ? out.catch(refuse) : out) as T;
+  } catch (err) {
+    return refuse(err);
   }
 }
 
