@@ -25,6 +25,10 @@ export default defineCommand({
   summary: 'push files as an OCI 1.1 artifact referring to an image (like oras attach); prints its digest',
   registry: 'one',
   peers: 'oras attach; regclient artifact put --subject',
+  examples: [
+    ['regctl attach localhost:5000/app:1.0 --artifact-type application/spdx+json sbom.spdx.json', 'pushes an SBOM referring to the image'],
+    ['regctl attach oci:./layout:v1 --artifact-type application/vnd.example.report --annotation org.opencontainers.image.created=2024-05-01T00:00:00Z report.txt', 'attaches a report to an image in an OCI layout, with an annotation'],
+  ],
   build,
   flags: { annotations: '--annotation', files: 'FILES' },
   action: attachCommand,

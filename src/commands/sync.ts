@@ -123,6 +123,11 @@ export default defineCommand({
   usage: '[options] SRC_REPO DST_REPO | --config FILE DESTINATION',
   registry: 'sides',
   peers: 'skopeo sync; regclient image copy --all-tags (regsync)',
+  examples: [
+    ['regctl sync --semver \'>= 1.25\' nginx registry.internal/hub/nginx', 'mirrors nginx\'s tags of version 1.25 and later, skipping those already there'],
+    ['regctl sync --tags \'^3\\.\' --dry-run alpine registry.internal/hub/alpine', 'plans a mirror of alpine\'s 3.x tags without writing'],
+    ['regctl sync --config mirror.yaml registry.internal/hub --keep-going', 'mirrors every repository the sync file lists, going on past failures'],
+  ],
   build,
   action: syncCommand,
 });

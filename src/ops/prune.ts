@@ -16,7 +16,11 @@ import { sideClient, type WithCredentials } from './credentials.js';
 import { filterTags, patternOf, tagFilter } from './tag-filter.js';
 
 export interface PruneOptions extends WithCredentials {
-  /** Keep the newest N of the tags selected (by the image's `created`, ties by tag order). */
+  /**
+   * Keep the newest N images (digests) among those the selected tags name, each with every one of its tags (by the
+   * image's `created`, ties by tag order), as Harbor's and ACR's retention count: `latest` and `1.0.6` on one digest
+   * are one image.
+   */
   keep?: number;
   /** Only tags whose image was created longer ago than this, in ms (before `now`). */
   olderThanMs?: number;
@@ -140,9 +144,12 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
   const position = new Map(imageTags.map((t, i) => [t, i]));
   const order = [...candidates].sort((a, b) => (b.created ?? -Infinity) - (a.created ?? -Infinity) || position.get(a.tag)! - position.get(b.tag)!);
   const cutoff = opts.olderThanMs !== undefined ? (opts.now ?? new Date()).getTime() - opts.olderThanMs : undefined;
+  // --keep counts images, not tags: each digest ranks where its newest-listed tag first appears.
+  const rank = new Map<string, number>();
+  for (const c of order) if (!rank.has(c.digest)) rank.set(c.digest, rank.size);
   const decisions = new Map<string, { decision: TagDecision; reason: string }>();
-  order.forEach((c, i) => {
-    if (opts.keep !== undefined && i < opts.keep) decisions.set(c.tag, { decision: 'keep', reason: `newest ${opts.keep}` });
+  order.forEach((c) => {
+    if (opts.keep !== undefined && rank.get(c.digest)! < opts.keep) decisions.set(c.tag, { decision: 'keep', reason: `newest ${opts.keep}` });
     else if (cutoff !== undefined && c.created === undefined) decisions.set(c.tag, { decision: 'keep', reason: 'no creation time' });
     else if (cutoff !== undefined && c.created! >= cutoff) decisions.set(c.tag, { decision: 'keep', reason: `created after ${new Date(cutoff).toISOString()}` });
     else decisions.set(c.tag, { decision: 'delete', reason: 'selected' });
