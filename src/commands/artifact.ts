@@ -14,7 +14,7 @@ import type { Command } from '@commander-js/extra-typings';
 
 const buildPush = (cmd: Command) => cmd
   .argument('<reference>', 'where it goes: REPO[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG] or local:NAME')
-  .argument('[files...]', 'FILE[:MEDIATYPE] (a directory is packed as tar+gzip; - reads stdin, named by --title)')
+  .argument('[files...]', 'FILE[:MEDIATYPE] (a directory is packed as tar+gzip; - reads stdin, named by --title; -:MEDIATYPE after --)')
   .option('--artifact-type <type>', 'the artifact\'s type (default application/vnd.unknown.artifact.v1 without --config)')
   .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[])
   .option('--annotation-file <file>', 'oras\'s annotation file: JSON annotations keyed by file, "$manifest" or "$config"')
