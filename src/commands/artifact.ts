@@ -117,6 +117,7 @@ export default defineCommand({
   name: 'artifact',
   summary: 'push, pull and list OCI artifacts (files as oras moves them: Helm charts, WASM, policies, SBOMs, models)',
   registry: 'none',
+  peers: 'oras push / pull / discover; regclient artifact',
   build: (cmd: Command) => cmd,
   examples: [
     ['regctl artifact push localhost:5000/notes:v1 notes.md', 'pushes a file as an artifact'],
