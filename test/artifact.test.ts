@@ -291,6 +291,21 @@ describe('artifact push, pull and ls', () => {
     assert.equal((await cli('artifact', 'push', `${reg.host}/art/annot:2`, `${join(dir, 'bar')}:notatype`)).code, 2, 'a media type must be type/subtype');
   });
 
+  test('the annotation file renames a directory (it is packed and pulled under the new title); a title pull would refuse is refused at push', async () => {
+    const dir = await fresh('rename');
+    await writeFile(join(dir, 'annotations.json'), JSON.stringify({ [join(src, 'docs')]: { 'org.opencontainers.image.title': 'site' } }));
+    const ref = `${reg.host}/art/rename:1`;
+    await ok('artifact', 'push', ref, '--annotation-file', join(dir, 'annotations.json'), join(src, 'docs'));
+    const out = await fresh('rename-out');
+    assert.equal(await ok('artifact', 'pull', ref, '-o', out), 'site\n');
+    const want = Object.fromEntries(Object.entries(await tree(src)).filter(([k]) => k.startsWith('docs/')).map(([k, v]) => [k.replace(/^docs\//, 'site/'), v]));
+    assert.deepEqual(await tree(out), want);
+    const r = await cliIn('x', 'artifact', 'push', `${reg.host}/art/rename:2`, '--title', '../escape', '-');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /refusing the title/);
+    assert.equal((await cli('artifact', 'push', `${reg.host}/art/rename:2`, '--annotation-file', join(dir, 'nope.json'), join(src, 'docs'))).code, 3);
+  });
+
   test('a relative path is titled as oras titles it (the path as given) and pulled back there', async () => {
     const dir = await fresh('relative');
     await mkdir(join(dir, 'sub'));

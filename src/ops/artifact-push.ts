@@ -18,7 +18,7 @@ import { OCI_EMPTY, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST } from '../oci/media
 import { parseReference } from '../ref/parse.js';
 import { abortable, stopped } from '../util/abort.js';
 import {
-  checkMediaType, CONFIG_KEY, CREATED, fileTitle, MANIFEST_KEY, ORAS_CONTENT_DIGEST, ORAS_UNPACK, TITLE, UNKNOWN_ARTIFACT, UNKNOWN_CONFIG,
+  checkMediaType, CONFIG_KEY, CREATED, fileTitle, MANIFEST_KEY, ORAS_CONTENT_DIGEST, ORAS_UNPACK, safeTitle, TITLE, UNKNOWN_ARTIFACT, UNKNOWN_CONFIG,
 } from '../oci/artifact-layout.js';
 import type { OpsContext } from './context.js';
 import { copySession } from './copy-session.js';
@@ -108,10 +108,18 @@ async function pushArtifact(ctx: OpsContext, location: ImageLocation, files: rea
   for (const input of inputs) {
     const own = annotationFile[input.key] ?? (input.title ? annotationFile[input.title] : undefined);
     if (own) input.annotations = own;
+    // the annotation file may rename a file (oras): a directory is then packed under its new title
+    if (own?.[TITLE] !== undefined) input.title = own[TITLE];
   }
   const titles = new Set<string>();
   for (const input of inputs) {
-    const title = input.annotations?.[TITLE] ?? input.title ?? '';
+    const title = input.title;
+    try {
+      safeTitle(title, 'a file pushed');
+    } catch (err) {
+      // a title pull would refuse: no artifact nobody can pull
+      throw new UsageError(err instanceof Error ? err.message : String(err), { option: 'files' });
+    }
     if (titles.has(title)) throw new UsageError(`two files are titled ${JSON.stringify(title)}: each layer of an artifact needs its own title`);
     titles.add(title);
   }
