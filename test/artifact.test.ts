@@ -39,6 +39,10 @@ async function tree(dir: string, rel = ''): Promise<Record<string, string>> {
 /** A tar+gzip of entries (for hostile directory layers). */
 async function tarGz(entries: { name: string; type?: 'file' | 'directory' | 'symlink'; body?: string; linkname?: string }[]): Promise<Buffer> {
   const p = pack();
+  const chunks: Buffer[] = [];
+  const read = (async () => {
+    for await (const c of p as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  })();
   for (const e of entries) {
     await new Promise<void>((res, rej) => {
       const header = { name: e.name, type: e.type ?? 'file', mode: 0o644, ...(e.linkname ? { linkname: e.linkname } : {}) };
@@ -48,8 +52,7 @@ async function tarGz(entries: { name: string; type?: 'file' | 'directory' | 'sym
     });
   }
   p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  await read;
   return gzipSync(Buffer.concat(chunks));
 }
 
@@ -229,6 +232,22 @@ describe('artifact push, pull and ls', () => {
       assert.deepEqual(await readdir(out), [], `case ${i}: nothing of the layer left`);
       assert.deepEqual(await readdir(outside), [], `case ${i}: nothing written outside`);
     }
+  });
+
+  test('a directory layer that is a gzip bomb is refused while small (exit 6), nothing left', async () => {
+    const gz = await tarGz([{ name: 'docs/', type: 'directory' }, { name: 'docs/zeros', body: '\0'.repeat(20 * 1024 * 1024) }]);
+    await seedManifest({ url: reg.url }, 'art/bomb', '1', {
+      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/vnd.example', config: blobDescriptor(EMPTY, 'application/vnd.oci.empty.v1+json'),
+      layers: [blobDescriptor(gz, 'application/vnd.oci.image.layer.v1.tar+gzip', { 'io.deis.oras.content.unpack': 'true', 'org.opencontainers.image.title': 'docs' })],
+    } as { mediaType: string }, [EMPTY, gz]);
+    const out = await fresh('bomb');
+    const r = await runCli(['artifact', 'pull', `${reg.host}/art/bomb:1`, '-o', out], { ...home.env, REGCTL_MAX_EXPANSION_RATIO: '2' });
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /gzip bomb/);
+    assert.deepEqual(await readdir(out), []);
+    const allowed = await runCli(['artifact', 'pull', `${reg.host}/art/bomb:1`, '-o', out], { ...home.env, REGCTL_MAX_EXPANSION_RATIO: '5000' });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal((await lstat(join(out, 'docs', 'zeros'))).size, 20 * 1024 * 1024, 'allowed a higher ratio, it is unpacked');
   });
 
   test('a layer that does not match its digest is not written (exit 6)', async () => {

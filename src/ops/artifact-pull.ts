@@ -3,6 +3,7 @@ import { createWriteStream, rmSync } from 'node:fs';
 import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative as relativePath, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { archiveLimits, DEFAULT_EXPANSION_RATIO } from '../archive/extract.js';
 import { readManifest, readSmallBlob } from '../content/resolve.js';
 import type { SourceTarget } from '../content/target.js';
 import { verified } from '../content/verify.js';
@@ -70,6 +71,7 @@ interface Planned {
 export async function artifactPull(ctx: OpsContext, reference: string, opts: ArtifactPullOptions = {}): Promise<ArtifactPullResult> {
   const output = resolve(opts.output ?? '.');
   const wanted = opts.mediaTypes?.map(baseMediaType);
+  const ratio = archiveLimits(ctx.env).maxExpansionRatio ?? DEFAULT_EXPANSION_RATIO;
   return withSource(ctx, reference, async ({ target }) => {
     const top = await target.resolve();
     const { doc } = await readManifest(target, top);
@@ -80,7 +82,7 @@ export async function artifactPull(ctx: OpsContext, reference: string, opts: Art
     await checkPaths(output, plan, opts.overwrite === true, reference);
     const files: PulledFile[] = [];
     for (const p of plan) {
-      await writeLayer(target, p, output, reference, ctx.transport.signal);
+      await writeLayer(target, p, output, reference, ratio, ctx.transport.signal);
       files.push({ path: p.path, digest: p.layer.digest, size: p.layer.size, mediaType: p.layer.mediaType, unpacked: p.unpack });
     }
     return { reference, digest: top.digest, ...(doc.artifactType ? { artifactType: doc.artifactType } : {}), output, files };
@@ -149,7 +151,7 @@ async function checkPaths(output: string, plan: Planned[], overwrite: boolean, r
 }
 
 /** One layer into place: streamed (verified) into a temp name beside its path, unpacked there if a directory, renamed. */
-async function writeLayer(src: SourceTarget, p: Planned, output: string, reference: string, signal: AbortSignal | undefined): Promise<void> {
+async function writeLayer(src: SourceTarget, p: Planned, output: string, reference: string, ratio: number, signal: AbortSignal | undefined): Promise<void> {
   const path = join(output, ...p.path.split('/'));
   const parent = dirname(path);
   await mkdir(parent, { recursive: true });
@@ -161,7 +163,7 @@ async function writeLayer(src: SourceTarget, p: Planned, output: string, referen
     const checked = abortable(verified(stream, p.layer, what), signal);
     if (p.unpack) {
       await mkdir(temp);
-      await unpackDirectory(checked, temp, p.path, p.layer.annotations?.[ORAS_CONTENT_DIGEST], what, signal);
+      await unpackDirectory(checked, temp, p.path, p.layer.annotations?.[ORAS_CONTENT_DIGEST], what, { compressedSize: p.layer.size, ratio }, signal);
       await rm(path, { recursive: true, force: true });
     } else {
       await pipeline(checked, createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
