@@ -276,7 +276,7 @@ describe('artifact push, pull and ls', () => {
     assert.match(r.stderr, /exists.*--overwrite/);
     assert.deepEqual(await readdir(out), ['notes.md'], 'nothing written, model.bin included');
     assert.equal(await readFile(join(out, 'notes.md'), 'utf8'), 'mine\n');
-    assert.equal(await ok('artifact', 'pull', ref, '-o', out, '--media-type', 'text/markdown', '--overwrite'), 'notes.md\n');
+    assert.equal(await ok('artifact', 'pull', ref, '-o', out, '--media-type', 'text/markdown', '--overwrite', '--format', '{{range .Files}}{{.Path}} {{.MediaType}}{{end}}'), 'notes.md text/markdown\n');
     assert.deepEqual(await readdir(out), ['notes.md']);
     assert.equal(await readFile(join(out, 'notes.md'), 'utf8'), '# notes\n');
     // an image's layers carry no titles: each written under its digest
