@@ -375,6 +375,10 @@ describe('artifact push, pull and ls', () => {
     const want = await tree(src);
     const { 'model.bin': _, ...withoutModel } = want;
     assert.deepEqual(await tree(out), withoutModel);
+    // an artifact referring to it, listed by artifact ls in the layout itself
+    const sig = (await ok('artifact', 'push', `oci:${layout}`, '--subject', `oci:${layout}:v1`, '--artifact-type', 'application/vnd.example.sig', join(src, 'notes.md'))).trim();
+    const listed = JSON.parse(await ok('artifact', 'ls', `oci:${layout}:v1`, '--format', 'json'));
+    assert.deepEqual(listed.referrers.map((r: { digest: string; artifactType: string }) => [r.digest, r.artifactType]), [[sig, 'application/vnd.example.sig']]);
     // air-gapped: the layout copied into a registry is the same artifact
     await ok('copy', `oci:${layout}:v1`, `${reg.host}/art/carried:v1`);
     const out2 = await fresh('carried-out');
