@@ -58,6 +58,7 @@ async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<
   env.io.stdout.write(renderResult(format, plan ? prunePlan(report) : '', report, () => pruneData(report)));
   if (!flags.quiet) env.io.stderr.write(pruneSummary(report));
   const failures = report.actions.filter((a) => a.status === 'failed');
+  for (const a of failures) env.warn(actionLine(a));
   if (failures.length) throw new PartialFailureError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, partialExitCode(failures));
 }
 

@@ -208,10 +208,15 @@ async function planActions(tags: TagPlan[], all: string[], opts: PruneOptions, i
   return actions;
 }
 
-/** Carries the plan out in order; a failure stops it unless keepGoing (then the rest is tried and reported). */
+/**
+ * Carries the plan out in order; a failure stops it unless keepGoing (then the rest is tried and reported). A deleted
+ * manifest's actions (its signatures and referrers, then itself) start with a look at the tags as they are now: a
+ * tag that arrived on it since the plan leaves the whole group alone.
+ */
 async function execute(client: RegistryClient, repository: string, actions: PruneAction[], opts: PruneOptions): Promise<void> {
   const deleted = new Set<string>();
-  for (const action of actions) {
+  let refused: RegctlError | undefined; // the current group's manifest is tagged again
+  for (const [i, action] of actions.entries()) {
     const what = `pruning ${action.name}`;
     try {
       if (action.kind === 'untag') {
@@ -220,11 +225,23 @@ async function execute(client: RegistryClient, repository: string, actions: Prun
           throw new RegctlError('ERR_TAG_MOVED', `${action.name} moved to ${head.digest} since it was planned; left alone`, ExitCode.failure);
         }
         await removeTag(client, repository, action.tag!, { digest: action.digest, mediaType: head.mediaType }, what);
-      } else if (!deleted.has(action.digest)) {
-        await deleteManifest(client, repository, action.digest, what).catch((err) => {
-          if (!(err instanceof NotFoundError)) throw err; // gone already (a signature deleted with its referrer)
-        });
-        deleted.add(action.digest);
+      } else {
+        const first = i === 0 || actions[i - 1]!.kind === 'untag' || actions[i - 1]!.kind === 'manifest';
+        if (first) {
+          refused = undefined;
+          const manifest = actions.slice(i).find((a) => a.kind === 'manifest')!;
+          await unchangedTags(client, repository, manifest, opts.jobs ?? DEFAULT_JOBS, what).catch((err: unknown) => {
+            if (!(err instanceof RegctlError) || err.code !== 'ERR_TAG_MOVED') throw err;
+            refused = err;
+          });
+        }
+        if (refused) throw refused;
+        if (!deleted.has(action.digest)) {
+          await deleteManifest(client, repository, action.digest, what).catch((err) => {
+            if (!(err instanceof NotFoundError)) throw err; // gone already (a signature deleted with its referrer)
+          });
+          deleted.add(action.digest);
+        }
       }
       action.status = 'done';
       opts.onProgress?.({ kind: 'deleted', item: action });
@@ -234,6 +251,23 @@ async function execute(client: RegistryClient, repository: string, actions: Prun
       action.error = err;
       if (!opts.keepGoing) throw err;
     }
+  }
+}
+
+/**
+ * Right before a manifest is deleted: the repository's tags as they are now, each outside the plan asked where it
+ * points. A tag pushed or moved onto the digest since the plan (a concurrent `docker push … :prod`) keeps the
+ * manifest: ERR_TAG_MOVED, the manifest left alone.
+ */
+async function unchangedTags(client: RegistryClient, repository: string, action: PruneAction, jobs: number, what: string): Promise<void> {
+  const planned = new Set(action.tags ?? []);
+  const others = (await listTags(client, repository, what)).filter((t) => !planned.has(t) && !isReferrersTag(t));
+  const onIt: string[] = [];
+  await runPool(others, jobs, async (tag) => {
+    if ((await currentDigest(client, repository, tag, what)) === action.digest) onIt.push(tag);
+  });
+  if (onIt.length) {
+    throw new RegctlError('ERR_TAG_MOVED', `${action.name} is tagged ${onIt.sort().join(', ')} since it was planned; left alone`, ExitCode.failure);
   }
 }
 

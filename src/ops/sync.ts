@@ -17,6 +17,7 @@ import type { SyncRegistry } from './sync-file.js';
 import { registryDestination, registrySource } from './registry-target.js';
 import type { SyncJob } from './sync-jobs.js';
 import { filterTags } from './tag-filter.js';
+import { checkShard, inShard, type Shard } from './shard.js';
 
 export const DEFAULT_IMAGE_JOBS = 4;
 
@@ -45,6 +46,8 @@ export interface SyncReport {
   bytes: number;
   seconds: number;
   dryRun: boolean;
+  /** The shard this report covers, when the sync was one shard of several. */
+  shard?: Required<Shard>;
 }
 
 export type SyncProgress =
@@ -76,6 +79,12 @@ export interface SyncOptions {
    */
   sourceCredentials?: CredentialOptions | undefined;
   destinationCredentials?: CredentialOptions | undefined;
+  /**
+   * Mirror only this shard's share (`{ index: 2, count: 4 }`): repositories (or, `by: 'image'`, images) are
+   * split by a hash of their source name, so shards 1 … count together mirror exactly what one sync would, each
+   * image once. By repository, a shard reads only its own repositories' tag lists.
+   */
+  shard?: Shard | undefined;
 }
 
 interface Item {
@@ -93,7 +102,9 @@ interface Item {
  * manifests verbatim), `imageJobs` at a time, under one limit of `jobs` blobs for all of them; a blob shared by
  * several tags of one destination repository is sent once.
  */
-export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions = {}): Promise<SyncReport> {
+export async function sync(ctx: OpsContext, allJobs: SyncJob[], opts: SyncOptions = {}): Promise<SyncReport> {
+  const shard = opts.shard && checkShard(opts.shard);
+  const jobs = shard?.by === 'repository' ? allJobs.filter((j) => inShard(j.source.name, shard)) : allJobs;
   const [sourceCtx, destinationCtx] = await transferContexts(ctx,
     { registries: jobs.map((j) => j.source.registry), credentials: opts.sourceCredentials },
     { registries: jobs.map((j) => j.destination.registry), credentials: opts.destinationCredentials });
@@ -133,6 +144,7 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
       const destination = await destinationOf(job.destination);
       for (const reference of references) {
         const sourceName = joinSelector(job.source.name, reference);
+        if (shard?.by === 'image' && !inShard(sourceName, shard)) continue;
         const key = `${sourceName} ${job.destination.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -168,6 +180,7 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
     bytes: results.reduce((sum, r) => sum + r.bytes, 0),
     seconds: (now() - started) / 1000,
     dryRun: opts.dryRun ?? false,
+    ...(shard ? { shard } : {}),
   };
 }
 
