@@ -308,6 +308,11 @@ describe('artifact push, pull and ls', () => {
     assert.equal(await readFile(join(out, 'from-stdin.txt'), 'utf8'), 'piped bytes\n');
     assert.equal((await cli('artifact', 'push', `${reg.host}/art/annot:2`, '-')).code, 2, '- without --title');
     assert.equal((await cli('artifact', 'push', `${reg.host}/art/annot:2`, `${join(dir, 'bar')}:notatype`)).code, 2, 'a media type must be type/subtype');
+    // oras's FILE[:TYPE]: split at the last colon, so a name with a colon is given with a trailing one
+    await writeFile(join(dir, 'hi:txt'), 'colon\n');
+    await ok('artifact', 'push', `${reg.host}/art/annot:3`, `${join(dir, 'hi:txt')}:`);
+    const colon = JSON.parse((await raw('art/annot', '3')).toString());
+    assert.deepEqual([colon.layers[0].mediaType, colon.layers[0].annotations['org.opencontainers.image.title']], ['application/vnd.oci.image.layer.v1.tar', 'hi:txt']);
   });
 
   test('the annotation file renames a directory (it is packed and pulled under the new title); a title pull would refuse is refused at push', async () => {
