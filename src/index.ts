@@ -29,6 +29,10 @@ export {
 export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
 export { images, rmi, tag, tagRemote, type ImagesFilter, type ImagesOptions, type RmiOptions, type TagRemoteOptions, type TagRemoteResult } from './api/local.js';
 export {
+  artifactList, artifactPull, artifactPush, type ArtifactFile, type ArtifactListCallOptions, type ArtifactPullCallOptions, type ArtifactPullResult,
+  type ArtifactPushCallOptions, type ArtifactPushResult, type PulledFile,
+} from './api/artifact.js';
+export {
   attach, del, login, logout, type AttachOptions, type AttachResult, type DeleteResult, type LoginCallOptions, type LoginResult, type LogoutOptions,
   type LogoutResult,
 } from './api/registry.js';

@@ -8,7 +8,7 @@ import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('<image>', 'image reference (or oci:DIR[:TAG])')
-  .argument('<files...>', 'files to attach, each a layer titled with its name')
+  .argument('<files...>', 'files to attach, each a layer titled with its path as given (as oras; an absolute path: its base name)')
   .requiredOption('--artifact-type <type>', 'the artifact\'s type, e.g. application/spdx+json')
   .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[])
   .option('--format <format>', resultFormatHelp('the artifact\'s digest', '{{.Digest}} {{.Subject.Digest}}'));
@@ -22,7 +22,7 @@ async function attachCommand(env: CommandEnv, image: string, files: string[], fl
 
 export default defineCommand({
   name: 'attach',
-  summary: 'push files as an OCI 1.1 artifact referring to an image (like oras attach); prints its digest',
+  summary: 'push files as an OCI 1.1 artifact referring to an image (like oras attach; artifact push --subject by digest); prints its digest',
   registry: 'one',
   peers: 'oras attach; regclient artifact put --subject',
   examples: [

@@ -44,6 +44,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   'get-file': () => import('./get-file.js'),
   history: () => import('./history.js'),
   'check-base': () => import('./check-base.js'),
+  artifact: () => import('./artifact.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };
