@@ -33,7 +33,7 @@ const push = defineCommand({
   examples: [
     ['regctl artifact push localhost:5000/policy:v1 policy.rego data.json:application/json', 'pushes two files, the second with its media type'],
     ['regctl artifact push --artifact-type application/vnd.example.docs oci:layout:docs site/', 'packs a directory into an OCI layout'],
-    ['tar c src | regctl artifact push localhost:5000/src:1 -:application/x-tar --title src.tar', 'pushes stdin as src.tar'],
+    ['tar c src | regctl artifact push --title src.tar localhost:5000/src:1 -- -:application/x-tar', 'pushes stdin as src.tar of type application/x-tar (after --: commander would read -:TYPE as a flag)'],
   ],
   async action(env: CommandEnv, reference: string, args: string[], flags: FlagsOf<typeof buildPush, 'one'>) {
     const format = resultFormat(flags.format);
@@ -119,9 +119,5 @@ export default defineCommand({
   registry: 'none',
   peers: 'oras push / pull / discover; regclient artifact',
   build: (cmd: Command) => cmd,
-  examples: [
-    ['regctl artifact push localhost:5000/notes:v1 notes.md', 'pushes a file as an artifact'],
-    ['regctl artifact pull localhost:5000/notes:v1 -o out', 'writes it back under out/'],
-  ],
   subcommands: [push, pull, ls],
 });
