@@ -231,6 +231,16 @@ describe('trust with keys: cosign keys and tag-based signatures', () => {
       }
     });
 
+    test('a .sig manifest with more signatures than MAX_SIGNATURES: the first are checked, the rest reported, nothing more fetched', async () => {
+      const { MAX_SIGNATURES } = await import('../src/trust/verify.js');
+      const sigs = Array.from({ length: MAX_SIGNATURES + 1 }, () => 'dir-img-cosign-valid/signature-1');
+      const { target, subject } = await imageWith('dir-img-cosign-valid/manifest.json', sigs);
+      const checks = await checkSignatures(target.source('x'), subject, { keys: [await key('cosign.pub')] }, { reference: SAMPLE });
+      assert.equal(checks.length, MAX_SIGNATURES + 1);
+      assert.equal(checks.filter((c) => c.valid).length, MAX_SIGNATURES);
+      assert.match(checks.at(-1)!.reason!, /^malformed: 257 signatures, only the first 256 checked/);
+    });
+
     test('the skopeo-made signature shows its time and creator claims', async () => {
       const { target, subject } = await imageWith('dir-img-cosign-valid-with-tag/manifest.json', ['dir-img-cosign-valid-with-tag/signature-1']);
       const [check] = await checkSignatures(target.source('x'), subject, { keys: [await key('cosign.pub')], identityMatch: 'any' });
