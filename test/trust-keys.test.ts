@@ -18,6 +18,7 @@ import { buildPayload, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from '.
 import { checkSignatures } from '../src/trust/verify.js';
 import { sha256 } from './helpers/bytes.js';
 import { runInstalled } from './helpers/installed.js';
+import { runInPty } from './helpers/pty.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, spawnCapture, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex } from './helpers/seed.js';
@@ -114,6 +115,30 @@ describe('trust with keys: cosign keys and tag-based signatures', () => {
       assert.match(r.stderr, /COSIGN_PASSWORD/);
       assert.match(r.stderr, /--passphrase-file/);
       await assert.rejects(stat(join(dir, 'gen3.key')));
+    });
+
+    test('on a terminal, generate-key asks for the passphrase twice (not echoed) and sign asks for it once', async () => {
+      const bin = join(import.meta.dirname, '..', 'bin', 'regctl.cjs');
+      const prefix = join(dir, 'tty');
+      const gen = await runInPty([process.execPath, bin, 'generate-key', '--output-key-prefix', prefix], home.env, [
+        { expect: 'Enter passphrase for the new private key: ', send: 'tty-secret-1\r' },
+        { expect: 'Enter passphrase again: ', send: 'tty-secret-1\r' },
+      ]);
+      assert.equal(gen.code, 0, gen.output);
+      assert.ok(!gen.output.includes('tty-secret-1'), `the passphrase was echoed: ${JSON.stringify(gen.output)}`);
+      assert.equal((await judge(['decrypt-key', `${prefix}.key`], { COSIGN_PASSWORD: 'tty-secret-1' })).code, 0);
+      const mismatch = await runInPty([process.execPath, bin, 'generate-key', '--output-key-prefix', `${prefix}2`], home.env, [
+        { expect: 'Enter passphrase for the new private key: ', send: 'one\r' },
+        { expect: 'Enter passphrase again: ', send: 'two\r' },
+      ]);
+      assert.equal(mismatch.code, 2);
+      assert.match(mismatch.output, /do not match/);
+      await seedImage({ url: reg.url }, 'keys/tty', '1');
+      const signed = await runInPty([process.execPath, bin, 'sign', `${reg.host}/keys/tty:1`, '--key', `${prefix}.key`], home.env, [
+        { expect: 'Enter passphrase for the private key: ', send: 'tty-secret-1\r' },
+      ]);
+      assert.equal(signed.code, 0, signed.output);
+      assert.match(signed.output, /signed/);
     });
 
     test('a key the judge encrypts (cosign\'s format) signs with regctl; a wrong passphrase is exit 4 saying so', async () => {
