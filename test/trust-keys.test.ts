@@ -31,7 +31,7 @@ const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`;
 
 /** GET a manifest straight from the registry (not through regctl). */
 async function rawManifest(reg: RegistryHandle, repo: string, ref: string): Promise<{ status: number; bytes: Buffer }> {
-  const res = await request(`${reg.url}/v2/${repo}/manifests/${ref}`, { headers: { accept: `${OCI_MANIFEST}, application/vnd.docker.distribution.manifest.v2+json` } });
+  const res = await request(`${reg.url}/v2/${repo}/manifests/${ref}`, { headers: { accept: `${OCI_MANIFEST}, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json` } });
   return { status: res.statusCode, bytes: Buffer.from(await res.body.arrayBuffer()) };
 }
 
@@ -356,6 +356,21 @@ describe('trust with keys: cosign keys and tag-based signatures', () => {
       await ok('verify', `${reg.host}/sv/elsewhere:1`, '--key', `${keyB}.pub`, '--identity-match', 'any');
       const exact = await cli(['verify', `${reg.host}/sv/why:1`, '--key', `${keyB}.pub`, '--identity-match', 'exact']);
       assert.equal(exact.code, 7, 'exact wants the tag, and cosign\'s payload names none');
+    });
+
+    test('a .sig tag holding something else (an index) is reported by verify and never replaced by sign', async () => {
+      const img = await seedImage({ url: reg.url }, 'sv/notsig', '1');
+      const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }));
+      const res = await request(`${reg.url}/v2/sv/notsig/manifests/${sigTag(img.digest)}`, { method: 'PUT', body: index, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' } });
+      await res.body.dump();
+      assert.equal(res.statusCode, 201);
+      const v = await cli(['verify', `${reg.host}/sv/notsig:1`, '--key', `${keyA}.pub`]);
+      assert.equal(v.code, 7);
+      assert.match(v.stdout, /NOT valid: malformed: the tag holds an index/);
+      const s = await cli(['sign', `${reg.host}/sv/notsig:1`, '--key', `${keyA}.key`]);
+      assert.equal(s.code, 6);
+      assert.match(s.stderr, /holds an index, not cosign's signature manifest: not replaced/);
+      assert.deepEqual((await rawManifest(reg, 'sv/notsig', sigTag(img.digest))).bytes, index, 'the index is still there');
     });
 
     test('verify --format: a Go template over the signatures', async () => {

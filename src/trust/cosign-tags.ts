@@ -2,9 +2,9 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { referrersTag } from '../content/referrers.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
-import { NotFoundError } from '../errors.js';
+import { IntegrityError, NotFoundError } from '../errors.js';
 import { sha256Digest, verifyBytes } from '../oci/digest.js';
-import { parseManifest, type Descriptor, type ImageManifest } from '../oci/manifest.js';
+import { parseManifest, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/manifest.js';
 import { OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
 import { readCapped } from '../util/read-capped.js';
 import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
@@ -25,7 +25,8 @@ export function signatureTag(digest: string): string {
 export interface SignatureManifest {
   tag: string;
   desc: Descriptor;
-  manifest: ImageManifest;
+  /** An image manifest in cosign's form; an index here is not a signature manifest (reported, never replaced). */
+  manifest: ImageManifest | ImageIndex;
 }
 
 /** The `.sig` manifest of `subject` in `source`'s repository or layout; undefined when there is none. */
@@ -47,7 +48,6 @@ export async function readSignatureManifest(source: SourceTarget, subject: Descr
   const what = `${source.description}: ${tag}`;
   const bytes = verifyBytes(desc, await source.fetchManifest(desc), what);
   const parsed = parseManifest(bytes, desc.mediaType, what);
-  if (parsed.kind !== 'image') return { tag, desc, manifest: { kind: 'image', mediaType: parsed.mediaType, config: { mediaType: OCI_CONFIG, digest: sha256Digest(''), size: 0 }, layers: [] } };
   return { tag, desc: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, manifest: parsed };
 }
 
@@ -91,6 +91,9 @@ export interface AppendResult {
 export async function appendSignatures(source: SourceTarget, destination: DestinationTarget, subject: Descriptor, add: NewSignature[], signal?: AbortSignal, signer?: KeyObject): Promise<AppendResult> {
   const existing = await readSignatureManifest(source, subject, signal);
   const tag = signatureTag(subject.digest);
+  if (existing?.manifest.kind === 'index') {
+    throw new IntegrityError(`${destination.description}: ${tag} holds an index, not cosign's signature manifest: not replaced`, { code: 'ERR_MANIFEST_INVALID' });
+  }
   const layers: Descriptor[] = [...(existing?.manifest.layers ?? [])];
   const before = layers.length;
   const blobs: Array<{ desc: Descriptor; bytes: Buffer }> = [];

@@ -109,6 +109,9 @@ export const MAX_SIGNATURES = 256;
 async function checkSimpleSigning(source: SourceTarget, subject: Descriptor, req: TrustRequirement, opts: CheckOptions): Promise<SignatureCheck[]> {
   const sig = await readSignatureManifest(source, subject, opts.signal);
   if (!sig) return [];
+  if (sig.manifest.kind === 'index') {
+    return [{ format: 'simplesigning', location: `${sig.tag}@${sig.desc.digest}`, valid: false, reason: 'malformed: the tag holds an index, not a signature manifest' }];
+  }
   const out: SignatureCheck[] = [];
   const keys = req.keys ?? [];
   const layers = sig.manifest.layers;
