@@ -266,6 +266,33 @@ describe('trust with keys: cosign keys and tag-based signatures', () => {
       assert.match(checks.at(-1)!.reason!, /^malformed: 257 signatures, only the first 256 checked/);
     });
 
+    test('two signers at once: a .sig manifest another signer wrote in between is read again and ours added to it', async () => {
+      const { signImage } = await import('../src/trust/sign.js');
+      const { target, subject } = await imageWith('dir-img-cosign-valid/manifest.json', []);
+      target.tags.clear(); // no .sig manifest yet
+      const other = await layerOf('dir-img-cosign-valid/signature-1');
+      let raced = false;
+      // A registry-like destination (a write shows at once) where, right after our first write, another signer's
+      // manifest (read before ours was there: it holds only their signature) replaces it.
+      const destination = Object.assign(Object.create(target) as MemoryTarget, {
+        async pushManifest(desc: never, bytes: Buffer, how: { tag?: string } = {}) {
+          await target.pushManifest(desc, bytes, how);
+          await target.commit();
+          if (raced || !how.tag) return;
+          raced = true;
+          const theirs = { ...target.putBlob(other.payload, other.mimeType), annotations: other.annotations };
+          const config = target.putBlob('{"theirs":true}', 'application/vnd.oci.image.config.v1+json');
+          target.putManifest({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [theirs] }, how.tag);
+        },
+      });
+      const signer = await readPrivateKey(await readFile(`${keyA}.key`), 'pw', 'a');
+      const [signed] = await signImage(target.source(subject.digest), destination, subject, signer, { dockerReference: '192.168.64.2:5000/cosign-signed-single-sample' });
+      assert.ok(raced);
+      assert.equal(signed!.signatures, 2);
+      const checks = await checkSignatures(target.source('x'), subject, { keys: [await key('cosign.pub'), readPublicKey(await readFile(`${keyA}.pub`), 'a')] }, { reference: SAMPLE });
+      assert.deepEqual(checks.map((c) => c.valid), [true, true], 'their signature and ours are both there');
+    });
+
     test('the skopeo-made signature shows its time and creator claims', async () => {
       const { target, subject } = await imageWith('dir-img-cosign-valid-with-tag/manifest.json', ['dir-img-cosign-valid-with-tag/signature-1']);
       const [check] = await checkSignatures(target.source('x'), subject, { keys: [await key('cosign.pub')], identityMatch: 'any' });
