@@ -58,6 +58,10 @@ export {
 } from './api/compare.js';
 export type { DiffOptions } from './ops/diff.js';
 export type { ValidateOptions } from './ops/validate.js';
+export {
+  generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions,
+  type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
+} from './api/trust.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';

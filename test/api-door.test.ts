@@ -83,6 +83,9 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   getFile: { call: (_, o) => lib.getFile(`${REG}/a:1`, '/etc/os-release', o), wrong: ['platform', 42] },
   history: { call: (_, o) => lib.history(`${REG}/a:1`, o), wrong: ['unpacked', 'yes'] },
   checkBase: { call: (_, o) => lib.checkBase(`${REG}/a:1`, o), wrong: ['base', 5] },
+  generateKey: { call: (d, o) => lib.generateKey({ passphrase: 'x', prefix: join(d, 'cosign'), ...o }), wrong: ['passphrase', 5] },
+  sign: { call: (d, o) => lib.sign(`${REG}/a:1`, { key: join(d, 'cosign.key'), passphrase: 'x', ...o }), wrong: ['recursive', 'yes'] },
+  verify: { call: (d, o) => lib.verify(`${REG}/a:1`, { keys: [join(d, 'cosign.pub')], ...o }), wrong: ['identityMatch', 'tag'] },
 };
 
 async function listing(dir: string): Promise<string[]> {

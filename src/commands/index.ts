@@ -45,6 +45,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   history: () => import('./history.js'),
   'check-base': () => import('./check-base.js'),
   artifact: () => import('./artifact.js'),
+  'generate-key': () => import('./generate-key.js'),
+  sign: () => import('./sign.js'),
+  verify: () => import('./verify.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };
