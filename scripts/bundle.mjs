@@ -52,10 +52,13 @@ module.exports = {
   yaml: { names: ['parse'] },
   semver: { default: true },
   re2js: { names: ['RE2JS'] },
+  // NaCl secretbox for cosign's encrypted keys (src/trust/keys.ts); an ES module package, bundled into CommonJS.
+  '@noble/ciphers/salsa.js': { names: ['xsalsa20poly1305'] },
 };
 // commander goes into regctl.cjs; the optional (native) packages are required from node_modules when first used.
 const EXTERNAL = ['@napi-rs/keyring', '@mongodb-js/zstd'];
-const packageFile = (name) => `${name}.cjs`;
+// `@scope/pkg/sub.js` → `scope-pkg-sub.js.cjs`: one flat file name per package import.
+const packageFile = (name) => `${name.replace(/^@/, '').replace(/[^\w.-]/g, '-')}.cjs`;
 const packageSource = (name, pkg) =>
   pkg.contents ?? (pkg.esm ? `module.exports = require('${name}').default;\n` : `module.exports = require('${name}');\n`);
 

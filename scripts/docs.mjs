@@ -11,12 +11,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = resolve(root, 'dist');
 const { commandTree } = await import(resolve(dist, 'cli.js'));
 const { allCommands } = await import(resolve(dist, 'commands/index.js'));
-const { commandSpec, peersByPath } = await import(resolve(dist, 'docs/spec.js'));
+const { commandSpec, examplesByPath, peersByPath } = await import(resolve(dist, 'docs/spec.js'));
 const { manPages } = await import(resolve(dist, 'docs/man.js'));
 const { commandTable } = await import(resolve(dist, 'docs/table.js'));
 const { packageVersion } = await import(resolve(dist, 'util/version.js'));
 
-const spec = commandSpec(await commandTree(), peersByPath(await allCommands()));
+const definitions = await allCommands();
+const spec = commandSpec(await commandTree(), peersByPath(definitions), '', examplesByPath(definitions));
 
 const manDir = resolve(dist, 'man');
 await rm(manDir, { recursive: true, force: true });

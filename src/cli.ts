@@ -36,7 +36,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const program = buildProgram(env);
     for (const definition of await definitionsFor(argv)) register(program, definition, env, locations);
     await program.parseAsync(argv, { from: 'user' });
-    return ExitCode.ok;
+    return env.exitCode ?? ExitCode.ok;
   } catch (err) {
     return reportError(err, io, global, env.color ? (await import('chalk')).default : undefined);
   } finally {

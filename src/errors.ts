@@ -26,19 +26,21 @@ export const ExitCode = {
 export type ErrorCode =
   | 'ERR_ADDRESS_REFUSED' | 'ERR_ARCHIVE_ABORTED' | 'ERR_ARCHIVE_BOMB' | 'ERR_ARCHIVE_CLOSED' | 'ERR_ARCHIVE_CORRUPT'
   | 'ERR_ARCHIVE_HOSTILE' | 'ERR_ARCHIVE_INCOMPLETE' | 'ERR_ARCHIVE_NOT_FOUND' | 'ERR_AUTH' | 'ERR_BAD_CREDENTIALS'
-  | 'ERR_BAD_RANGE' | 'ERR_BASE_MISMATCH' | 'ERR_BATCH' | 'ERR_BLOB_NOT_FOUND' | 'ERR_BLOB_TOO_LARGE'
+  | 'ERR_BAD_PASSPHRASE' | 'ERR_KEY_INVALID' | 'ERR_KEY_UNSUPPORTED'
+  | 'ERR_BAD_RANGE' | 'ERR_BASE_CHANGED' | 'ERR_BASE_MISMATCH' | 'ERR_BASE_UNKNOWN' | 'ERR_BATCH' | 'ERR_BLOB_NOT_FOUND' | 'ERR_BLOB_TOO_LARGE'
   | 'ERR_BLOB_UNKNOWN' | 'ERR_CANCELLED' | 'ERR_CONFIG' | 'ERR_CONFIG_INVALID' | 'ERR_CONNECTION_REFUSED'
   | 'ERR_CONNECTION_RESET' | 'ERR_CREDENTIAL_HELPER' | 'ERR_CREDENTIAL_HELPER_NOT_FOUND' | 'ERR_DAEMON'
   | 'ERR_DAEMON_ACCESS' | 'ERR_DAEMON_CONNECTION' | 'ERR_DAEMON_LOAD' | 'ERR_DAEMON_UNREACHABLE' | 'ERR_DENIED'
   | 'ERR_DIGESTFILE' | 'ERR_DIGEST_ALGORITHM' | 'ERR_DIGEST_INVALID' | 'ERR_DIGEST_MISMATCH' | 'ERR_DNS'
-  | 'ERR_FILE_NOT_FOUND' | 'ERR_IMAGE_CONFLICT' | 'ERR_IMAGE_NOT_FOUND' | 'ERR_INTEGRITY' | 'ERR_INTERNAL'
+  | 'ERR_FILE_EXISTS' | 'ERR_FILE_NOT_FOUND' | 'ERR_IMAGE_CONFLICT' | 'ERR_IMAGE_NOT_FOUND' | 'ERR_INTEGRITY' | 'ERR_INTERNAL'
+  | 'ERR_INVALID_CONTENT'
   | 'ERR_JSON_TOO_DEEP' | 'ERR_KEYCHAIN' | 'ERR_KEYCHAIN_UNAVAILABLE' | 'ERR_LAYOUT_INDEX' | 'ERR_LAYOUT_NOT_FOUND'
   | 'ERR_LAYOUT_SYMLINK' | 'ERR_MANIFEST_INCOMPLETE' | 'ERR_MANIFEST_INVALID' | 'ERR_MANIFEST_TOO_LARGE'
   | 'ERR_MANIFEST_UNKNOWN' | 'ERR_NAME_UNKNOWN' | 'ERR_NETWORK' | 'ERR_NOT_AN_IMAGE' | 'ERR_NOT_FOUND' | 'ERR_NOT_TRUSTED'
   | 'ERR_PLAIN_HTTP' | 'ERR_PLATFORM_NOT_FOUND' | 'ERR_PRUNE_FAILED' | 'ERR_REALM_REFUSED' | 'ERR_REF_DIGEST'
   | 'ERR_REF_EMPTY' | 'ERR_REF_FORMAT' | 'ERR_REF_IMAGE_ID' | 'ERR_REF_TAG' | 'ERR_REF_TOO_LONG' | 'ERR_REF_UPPERCASE'
-  | 'ERR_REGISTRY' | 'ERR_SIZE_MISMATCH' | 'ERR_STORE_LOCKED' | 'ERR_SYNC_FAILED' | 'ERR_TAG_MOVED' | 'ERR_TIMEOUT'
-  | 'ERR_TLS' | 'ERR_TOO_LARGE' | 'ERR_UNAUTHORIZED' | 'ERR_USAGE' | 'ERR_WALK_LIMIT'
+  | 'ERR_REGISTRY' | 'ERR_SIGNATURE_MALFORMED' | 'ERR_SIZE_MISMATCH' | 'ERR_STORE_LOCKED' | 'ERR_SYNC_FAILED' | 'ERR_TAG_MOVED' | 'ERR_TIMEOUT'
+  | 'ERR_TLS' | 'ERR_TOO_LARGE' | 'ERR_UNAUTHORIZED' | 'ERR_UNSAFE_PATH' | 'ERR_USAGE' | 'ERR_WALK_LIMIT'
   | `ERR_FS_${string}`;
 
 export interface ErrorOptions {
@@ -121,6 +123,20 @@ export class NetworkError extends RegctlError {
 export class IntegrityError extends RegctlError {
   constructor(message: string, opts?: ErrorOptions & { code?: ErrorCode }) {
     super(opts?.code ?? 'ERR_INTEGRITY', message, ExitCode.integrity, opts);
+  }
+}
+
+/**
+ * validate: a blob or manifest of an image that is missing or not what the manifest naming it says (digest or size).
+ * `digest` is the bad one, `manifest` the digest of the manifest (or index) that names it.
+ */
+export class InvalidContentError extends IntegrityError {
+  readonly digest: string;
+  readonly manifest: string;
+  constructor(message: string, digest: string, manifest: string, opts?: ErrorOptions & { code?: ErrorCode }) {
+    super(message, { code: 'ERR_INVALID_CONTENT', ...opts });
+    this.digest = digest;
+    this.manifest = manifest;
   }
 }
 

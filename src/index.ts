@@ -24,10 +24,14 @@ export type {
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export {
   copy, copyAllTags, load, pull, push, save, sync, type CopyAllTagsOptions, type CopyOptions, type LoadOptions, type PullOptions, type PushOptions,
-  type PushResult, type SaveOptions, type SyncFile, type SyncOptions,
+  type PushResult, type SaveOptions, type Shard, type ShardBy, type SyncFile, type SyncOptions,
 } from './api/transfer.js';
 export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
 export { images, rmi, tag, tagRemote, type ImagesFilter, type ImagesOptions, type RmiOptions, type TagRemoteOptions, type TagRemoteResult } from './api/local.js';
+export {
+  artifactList, artifactPull, artifactPush, type ArtifactFile, type ArtifactListCallOptions, type ArtifactPullCallOptions, type ArtifactPullResult,
+  type ArtifactPushCallOptions, type ArtifactPushResult, type PulledFile,
+} from './api/artifact.js';
 export {
   attach, del, login, logout, type AttachOptions, type AttachResult, type DeleteResult, type LoginCallOptions, type LoginResult, type LogoutOptions,
   type LogoutResult,
@@ -43,6 +47,21 @@ export {
   append, exportImage, flatten, mutate, rebase, SCRATCH, type AppendOptions, type ChangeOptions, type ChangeResult, type ConfigChanges, type ExportOptions, type FlattenOptions,
   type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions, type WithPlatformSpec,
 } from './api/change.js';
+export {
+  BASE_DIGEST, BASE_NAME, checkBase, getFile, history, type CheckBaseOptions, type CheckBaseResult, type FileRead, type GetFileOptions,
+  type HistoryOptions, type HistoryResult, type HistoryRow,
+} from './api/inspection.js';
+
+export {
+  diffImages, validate, type DiffCallOptions, type DiffSide, type FieldChange, type FileChange, type FileInfo, type FileType, type ImageDiff, type LayerChange,
+  type SkippedContent, type ValidateCallOptions, type ValidateResult,
+} from './api/compare.js';
+export type { DiffOptions } from './ops/diff.js';
+export type { ValidateOptions } from './ops/validate.js';
+export {
+  generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions,
+  type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
+} from './api/trust.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';

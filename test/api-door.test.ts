@@ -58,6 +58,9 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   exportImage: { call: (d, o) => lib.exportImage(`${REG}/a:1`, join(d, 'fs.tar'), o), wrong: ['platform', 42] },
   del: { call: (_, o) => lib.del(`${REG}/a:1`, o), wrong: ['credentials', 'me:secret'] },
   attach: { call: (d, o) => lib.attach(`${REG}/a:1`, { artifactType: 'application/x', files: [join(d, 'f')], ...o }), wrong: ['now', 'today'] },
+  artifactPush: { call: (d, o) => lib.artifactPush(`${REG}/a:1`, [join(d, 'f')], o), wrong: ['annotations', 'a=b'] },
+  artifactPull: { call: (d, o) => lib.artifactPull(`${REG}/a:1`, { output: join(d, 'out'), ...o }), wrong: ['overwrite', 'yes'] },
+  artifactList: { call: (_, o) => lib.artifactList(`${REG}/a:1`, o), wrong: ['artifactType', 5] },
   login: { call: (_, o) => lib.login(REG, { username: 'me', password: 'secret', ...o }), wrong: ['keychain', 'yes'] },
   logout: { call: (_, o) => lib.logout(REG, o), wrong: ['authfile', 5] },
   manifestGet: { call: (_, o) => lib.manifestGet(`${REG}/a:1`, o), wrong: ['platform', 42] },
@@ -74,7 +77,15 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   imageConfig: { call: (_, o) => lib.imageConfig(`${REG}/a:1`, o), wrong: ['platform', 42] },
   indexCreate: { call: (_, o) => lib.indexCreate(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexAdd: { call: (_, o) => lib.indexAdd(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
+  diffImages: { call: (_, o) => lib.diffImages(`${REG}/a:1`, `${REG}/b:1`, o), wrong: ['files', 'yes'] },
+  validate: { call: (_, o) => lib.validate(`${REG}/a:1`, o), wrong: ['fast', 'yes'] },
   indexRemove: { call: (_, o) => lib.indexRemove(`${REG}/i:1`, { digests: [DIGEST], ...o }), wrong: ['tag', 5] },
+  getFile: { call: (_, o) => lib.getFile(`${REG}/a:1`, '/etc/os-release', o), wrong: ['platform', 42] },
+  history: { call: (_, o) => lib.history(`${REG}/a:1`, o), wrong: ['unpacked', 'yes'] },
+  checkBase: { call: (_, o) => lib.checkBase(`${REG}/a:1`, o), wrong: ['base', 5] },
+  generateKey: { call: (d, o) => lib.generateKey({ passphrase: 'x', prefix: join(d, 'cosign'), ...o }), wrong: ['passphrase', 5] },
+  sign: { call: (d, o) => lib.sign(`${REG}/a:1`, { key: join(d, 'cosign.key'), passphrase: 'x', ...o }), wrong: ['recursive', 'yes'] },
+  verify: { call: (d, o) => lib.verify(`${REG}/a:1`, { keys: [join(d, 'cosign.pub')], ...o }), wrong: ['identityMatch', 'tag'] },
 };
 
 async function listing(dir: string): Promise<string[]> {

@@ -5,9 +5,11 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { commandTree } from '../src/cli.js';
-import { allCommands } from '../src/commands/index.js';
+import { allCommands, COMMANDS } from '../src/commands/index.js';
 import { EXIT_CODES, manPages } from '../src/docs/man.js';
-import { commandSpec, peersByPath, type CommandSpec } from '../src/docs/spec.js';
+import { commandSpec, examplesByPath, peersByPath, type CommandSpec } from '../src/docs/spec.js';
+import type { Command } from 'commander';
+import type { CommandDefinition } from '../src/commands/index.js';
 import { commandTable } from '../src/docs/table.js';
 import { packageVersion } from '../src/util/version.js';
 import { makeHome, runBin, runCli, type Home } from './helpers/run-cli.js';
@@ -17,7 +19,125 @@ const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/regctl.cjs');
 
 async function spec(): Promise<CommandSpec> {
-  return commandSpec(await commandTree(), peersByPath(await allCommands()));
+  const definitions = await allCommands();
+  return commandSpec(await commandTree(), peersByPath(definitions), '', examplesByPath(definitions));
+}
+
+/** A command line as the shell splits it: words (quotes and backslashes removed) and the operators | < > ; & apart. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "'" || c === '"') {
+      const end = line.indexOf(c, i + 1);
+      assert.ok(end > i, `unbalanced ${c} in ${line}`);
+      word = (word ?? '') + line.slice(i + 1, end).replace(c === '"' ? /\\(["\\$`])/g : /$^/, '$1');
+      i = end;
+    } else if (c === '\\') word = (word ?? '') + line[++i];
+    else if (/\s/.test(c) || '|<>;&'.includes(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+      if (!/\s/.test(c)) words.push(c);
+    } else word = (word ?? '') + c;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/**
+ * What is wrong with an example of the command at `path` (`['tag', 'ls']`): it must run regctl (in a pipeline, after
+ * VAR=value assignments if need be) with that command, flags the command (or the root) declares, with their values
+ * and choices, and as many arguments as the command takes. Checked against the commander tree the CLI parses with.
+ */
+function exampleProblems(root: Command, path: string[], line: string): string[] {
+  const segments: string[][] = [[]];
+  for (const w of shellWords(line)) {
+    if ('|;&'.includes(w)) segments.push([]);
+    else segments.at(-1)!.push(w);
+  }
+  const runs = segments.map((seg) => seg.filter((w, i) => !seg.slice(0, i + 1).every((x) => /^[A-Z_]+=/.test(x))))
+    // a redirection's target is not an argument
+    .map((seg) => seg.filter((w, i) => w !== '<' && w !== '>' && seg[i - 1] !== '<' && seg[i - 1] !== '>'))
+    .filter((seg) => seg[0] === 'regctl');
+  if (runs.length !== 1) return [`runs regctl ${runs.length} times`];
+  const words = runs[0]!.slice(1);
+  const problems: string[] = [];
+  const findOption = (cmd: Command, flag: string) => [...cmd.options, ...root.options].find((o) => o.long === flag || o.short === flag);
+  /** Consumes an option at words[i]; returns how many words it took, or 0 when it is not one of `cmd`'s. */
+  const option = (cmd: Command, i: number): number => {
+    const w = words[i]!;
+    const checkValue = (o: ReturnType<typeof findOption>, value: string | undefined) => {
+      if (value === undefined) problems.push(`${w}: no value`);
+      else if (o!.argChoices && !o!.argChoices.includes(value)) problems.push(`${w} ${value}: not one of ${o!.argChoices.join(', ')}`);
+    };
+    if (w.startsWith('--')) {
+      const [flag, value] = w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, undefined];
+      const o = findOption(cmd, flag);
+      if (!o) return 0;
+      if (!o.required && !o.optional) {
+        if (value !== undefined) problems.push(`${flag} takes no value`);
+        return 1;
+      }
+      // as commander parses: a required value is the next word; an optional one only after =
+      if (value !== undefined || !o.required) {
+        checkValue(o, value ?? '');
+        return 1;
+      }
+      checkValue(o, words[i + 1]);
+      return 2;
+    }
+    for (let k = 1; k < w.length; k++) {
+      const o = findOption(cmd, `-${w[k]}`);
+      if (!o) return 0;
+      if (o.required || o.optional) {
+        if (k + 1 < w.length) {
+          checkValue(o, w.slice(k + 1));
+          return 1;
+        }
+        checkValue(o, words[i + 1]);
+        return 2;
+      }
+    }
+    return 1;
+  };
+  let i = 0;
+  const isFlag = (w: string | undefined) => w !== undefined && w.startsWith('-') && w !== '-';
+  while (isFlag(words[i])) {
+    const took = option(root, i);
+    if (!took) return [`${words[i]} is not a global option`];
+    i += took;
+  }
+  let cmd: Command = root;
+  for (const name of path) {
+    const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!sub || (words[i] !== sub.name() && !sub.aliases().includes(words[i] ?? ''))) return [`does not run regctl ${path.join(' ')}`];
+    cmd = sub;
+    i++;
+  }
+  const operands: string[] = [];
+  let options = true;
+  while (i < words.length) {
+    const w = words[i]!;
+    if (options && w === '--') {
+      options = false;
+      i++;
+    } else if (options && isFlag(w)) {
+      const took = option(cmd, i);
+      if (!took) {
+        problems.push(`${w} is not an option of regctl ${path.join(' ')}`);
+        i++;
+      } else i += took;
+    } else {
+      operands.push(w);
+      i++;
+    }
+  }
+  const args = cmd.registeredArguments;
+  const required = args.filter((a) => a.required).length;
+  if (operands.length < required) problems.push(`${operands.length} arguments, ${required} required`);
+  if (!args.some((a) => a.variadic) && operands.length > args.length) problems.push(`${operands.length} arguments, at most ${args.length}`);
+  return problems;
 }
 
 describe('help, man pages and README come from the same command definitions', () => {
@@ -59,6 +179,54 @@ describe('help, man pages and README come from the same command definitions', ()
     } finally {
       await home.cleanup();
     }
+  });
+});
+
+describe('man pages\' EXAMPLES, from each command\'s definition', () => {
+  test('the example checker refuses a flag the command lacks, a bad choice, a missing value or argument', async () => {
+    const root = await commandTree();
+    assert.deepEqual(exampleProblems(root, ['digest'], 'regctl digest --platform linux/amd64 alpine'), []);
+    assert.deepEqual(exampleProblems(root, ['digest'], 'regctl digest --no-such-flag alpine'), ['--no-such-flag is not an option of regctl digest']);
+    assert.deepEqual(exampleProblems(root, ['copy'], "regctl copy --manifest-format v2s2 a b"), ['--manifest-format v2s2: not one of oci, docker']);
+    assert.deepEqual(exampleProblems(root, ['copy'], 'regctl copy a'), ['1 arguments, 2 required']);
+    assert.deepEqual(exampleProblems(root, ['blob', 'get'], 'regctl blob get -o'), ['-o: no value', '0 arguments, 1 required']);
+    assert.deepEqual(exampleProblems(root, ['tag', 'ls'], 'regctl tags alpine'), ['does not run regctl tag ls']);
+    assert.deepEqual(exampleProblems(root, ['load'], 'zstd -dc a.tar.zst | regctl --debug load -q > out.txt'), []);
+  });
+
+  test('every command (and subcommand) has 1 to 4 examples, each running it with flags it takes and the arguments it needs', async () => {
+    const root = await commandTree();
+    const problems: string[] = [];
+    const check = (d: CommandDefinition, path: string[]) => {
+      const examples = d.examples ?? [];
+      // a command that only groups subcommands (manifest, blob, index) may leave the examples to them
+      if (d.action || !d.subcommands?.length) {
+        if (examples.length < 1 || examples.length > 4) problems.push(`regctl ${path.join(' ')}: ${examples.length} examples`);
+      }
+      for (const [line, what] of examples) {
+        if (!what.trim()) problems.push(`${line}: says nothing of what it does`);
+        for (const p of exampleProblems(root, path, line)) problems.push(`${line}: ${p}`);
+      }
+      for (const sub of d.subcommands ?? []) check(sub, [...path, sub.name]);
+    };
+    const definitions = await allCommands();
+    assert.equal(definitions.length, Object.keys(COMMANDS).length);
+    for (const d of definitions) check(d, [d.name]);
+    assert.deepEqual(problems, []);
+  });
+
+  test('man regctl-NAME shows its examples and its subcommands\' in an EXAMPLES section', async () => {
+    for (const name of ['digest', 'manifest', 'tag']) {
+      const { stdout: page } = await exec('man', ['-l', join(ROOT, 'dist/man', `regctl-${name}.1`)], { env: { ...process.env, MANWIDTH: '250', MAN_KEEP_FORMATTING: '' } });
+      const section = /\nEXAMPLES\n([^]*?)\nGLOBAL OPTIONS\n/.exec(page)?.[1];
+      assert.ok(section, `man regctl-${name} has EXAMPLES before GLOBAL OPTIONS`);
+      const definition = (await allCommands()).find((d) => d.name === name)!;
+      for (const d of [definition, ...(definition.subcommands ?? [])]) {
+        for (const [line] of d.examples ?? []) assert.ok(section.includes(line), `man regctl-${name} shows ${line}\n${section}`);
+      }
+    }
+    const { stdout: tag } = await exec('man', ['-l', join(ROOT, 'dist/man', 'regctl-tag.1')], { env: { ...process.env, MANWIDTH: '250' } });
+    assert.match(tag, /EXAMPLES[^]*\n {3}tag ls\n[^]*regctl tag ls localhost:5000\/app/, 'a subcommand\'s examples under its name');
   });
 });
 

@@ -196,7 +196,7 @@ describe('changing images without a daemon: mutate, append, flatten, rebase, exp
     assert.equal(second, first, 'the same inputs give the same digest');
     const config = await skopeo('--config', `docker://${out}`);
     assert.equal(config.rootfs.diff_ids.length, 4);
-    assert.equal(config.history.at(-2).created_by, `regctl append --dir ${src}:/app`);
+    assert.equal(config.history.at(-2).created_by, 'regctl append --dir <directory>:/app', 'no host path under --reproducible');
     assert.equal(config.history.at(-1).created, '1970-01-01T00:00:00Z');
     const tree = await umociTree(out, 'append');
     for (const line of ['app dir 755', 'app/conf/app.yaml file 640', 'app/run.sh file 755', 'etc/extra.conf file 600', 'bin/busybox file 755', 'etc/regctl-test file 644']) {

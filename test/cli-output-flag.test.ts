@@ -16,6 +16,7 @@ const NO_REPORT: Record<string, string> = {
   export: 'writes a tarball',
   completion: 'writes a shell script',
   'blob get': 'writes the blob\'s bytes',
+  'get-file': 'writes the file\'s bytes',
 };
 
 function leaves(cmd: Command, path = ''): { path: string; cmd: Command }[] {

@@ -13,14 +13,14 @@ const HOSTILE_TAG = `${'1'.repeat(40)}x`;
 const SYNC_OPTIONS = { include: 'tags', exclude: 'exclude', semver: 'semver' } as const;
 
 /** The result of f and the milliseconds it took. */
-function timed<T>(f: () => T): [T, number] {
+async function timed<T>(f: () => T | Promise<T>): Promise<[T, number]> {
   const start = performance.now();
-  const out = f();
+  const out = await f();
   return [out, performance.now() - start];
 }
 
 describe('tag regular expressions (RE2)', () => {
-  test('a hostile pattern over a 41-character tag answers in well under a second, everywhere a pattern is compiled', () => {
+  test('a hostile pattern over a 41-character tag answers in well under a second, everywhere a pattern is compiled', async () => {
     assert.equal(HOSTILE_TAG.length, 41);
     const cases: Array<[string, () => unknown, unknown]> = [
       ['tagRegex', () => tagRegex(HOSTILE, { option: 'tags' }).test(HOSTILE_TAG), false],
@@ -34,7 +34,7 @@ describe('tag regular expressions (RE2)', () => {
       }, ['1.2.3']],
     ];
     for (const [name, f, want] of cases) {
-      const [got, ms] = timed(f);
+      const [got, ms] = await timed(f);
       assert.deepEqual(got, want, name);
       assert.ok(ms < 1000, `${name}: ${ms.toFixed(1)} ms`);
     }

@@ -34,7 +34,8 @@ const PRUNE_OPTIONS = {
 
 /**
  * Retention for a registry repository: select tags (`match`, `exclude`, `semver`; `keepTags` always stay), keep the
- * newest `keep` of them and those created less than `olderThanMs` before `now`, and remove the rest, one tag at a
+ * newest `keep` images (digests) they name, each with all its tags, and those created less than `olderThanMs` before
+ * `now`, and remove the rest, one tag at a
  * time so that other tags on the same digest survive. A manifest whose last tag goes is deleted only with
  * `deleteUntagged` (its signatures and referrers too with `withSignatures`). `dryRun` plans and writes nothing.
  * The report lists every tag's decision and every write; with `keepGoing` a failed write does not stop the others

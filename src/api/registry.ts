@@ -22,7 +22,7 @@ export async function del(image: string, options: DeleteOptions = {}): Promise<D
 export interface AttachOptions extends CallOptions, WithCredentials {
   /** The artifact's type (`application/spdx+json`, `application/vnd.dev.sigstore.bundle+json`). */
   artifactType: string;
-  /** Files to attach, each a layer titled with its base name. */
+  /** Files to attach, each a layer titled as oras titles it: its path as given (an absolute one: its base name). */
   files: string[];
   /** Manifest annotations (besides `org.opencontainers.image.created`). */
   annotations?: Record<string, string> | undefined;

@@ -11,13 +11,14 @@ import { push as pushOp } from '../ops/push.js';
 import type { TransferOptions } from '../ops/transfer-options.js';
 import type { SyncOptions as SyncOpOptions, SyncReport } from '../ops/sync.js';
 import { operation, type CallOptions } from './context.js';
-import { boolean, checkOptions, credentials, func, oneOf, pattern, platform, platforms, positive, string, type PlatformSpec, type PlatformsSpec } from './options.js';
+import { boolean, checkOptions, credentials, func, object, oneOf, pattern, platform, platforms, positive, string, type PlatformSpec, type PlatformsSpec } from './options.js';
 
 export type { CopyProgress, CopyResult } from '../content/copy.js';
 export type { ManifestFormat } from '../content/convert.js';
 export type { LoadResult } from '../ops/archive.js';
 export type { PullResult } from '../ops/pull.js';
 export type { SyncImageResult, SyncProgress, SyncReport, SyncStatus } from '../ops/sync.js';
+export type { Shard, ShardBy } from '../ops/shard.js';
 
 /** Blobs moved at once, and progress events: every transfer takes them. */
 const MOVING = { jobs: positive, onProgress: func };
@@ -53,7 +54,7 @@ export function copy(source: string, destination: string, options: CopyOptions =
 }
 
 /** The options of copyAllTags. */
-export interface CopyAllTagsOptions extends Omit<SyncOpOptions, 'now'>, CallOptions {}
+export interface CopyAllTagsOptions extends Omit<SyncOpOptions, 'now' | 'shard'>, CallOptions {}
 
 const ALL_TAGS_OPTIONS = {
   ...MOVING,
@@ -158,7 +159,13 @@ export interface SyncFile {
   scoped?: boolean | undefined;
 }
 
-const SYNC_OPTIONS = { ...ALL_TAGS_OPTIONS, tags: pattern, exclude: pattern, semver: string };
+const SYNC_OPTIONS = {
+  ...ALL_TAGS_OPTIONS,
+  tags: pattern,
+  exclude: pattern,
+  semver: string,
+  shard: object({ index: positive, count: positive, by: oneOf('repository', 'image') }),
+};
 const RULES = ['tags', 'exclude', 'semver'] as const;
 
 /**

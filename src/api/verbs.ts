@@ -67,10 +67,19 @@ interface IndexEntryOptions extends CallOptions, WithTransferCredentials {
   /** Blobs copied at once, over all images. */
   jobs?: number | undefined;
   onProgress?: ((event: CopyProgress) => void) | undefined;
+  /**
+   * List the same image twice, or two images of one platform. Without it either is a UsageError (exit 2) naming
+   * both, before anything is written. (index add keeps an image the index has already once, as before.)
+   */
+  allowDuplicates?: boolean | undefined;
 }
 
 export interface IndexCreateOptions extends IndexEntryOptions {
-  /** OCI image index (default) or Docker manifest list. */
+  /**
+   * OCI image index (default) or Docker manifest list. A Docker manifest list holds Docker manifests only: OCI images
+   * are converted on the way (same blobs, new manifest digests; attestation entries left out), and one Docker's
+   * format cannot express (zstd layers, an artifact) is a UsageError.
+   */
   manifestFormat?: 'oci' | 'docker' | undefined;
 }
 
@@ -108,7 +117,7 @@ const platformFilter: Check = (v, name) => {
   return list === 'all' ? undefined : list;
 };
 
-const ENTRIES = { platform: platformFilter, annotations: stringRecord, jobs: positive, onProgress: func, sourceCredentials: credentials, destinationCredentials: credentials };
+const ENTRIES = { platform: platformFilter, annotations: stringRecord, jobs: positive, onProgress: func, allowDuplicates: boolean, sourceCredentials: credentials, destinationCredentials: credentials };
 
 const REMOVE = {
   platform: (v: unknown, name: string) => {

@@ -27,6 +27,11 @@ export class ArchiveSource implements SourceTarget {
     return this.blobs.has(desc.digest);
   }
 
+  /** The size of the blob as extracted (undefined when the archive lacks it). */
+  async blobSize(desc: Descriptor): Promise<number | undefined> {
+    return this.blobs.size(desc.digest);
+  }
+
   /** The bytes as extracted; the copy engine checks them against the descriptor (content/resolve.ts readManifest). */
   fetchManifest(desc: Descriptor): Promise<Buffer> {
     return this.blobs.read(desc.digest, 'manifest');

@@ -1,14 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IntegrityError } from '../errors.js';
+import { ExitCode, IntegrityError, RegctlError } from '../errors.js';
 import { abortable } from '../util/abort.js';
 import { metadataCollector, referencedEntries } from './archive-refs.js';
 import type { ArchiveTree } from './archive-tree.js';
 import { ContentHasher } from './content-hasher.js';
-import { drain, scanTar, type ArchiveLimits, type FileHandler } from './tar-scan.js';
+import { DEFAULT_MAX_SPOOL_BYTES, drain, scanTar, type ArchiveLimits, type FileHandler } from './tar-scan.js';
 
 export { archiveLimits, DEFAULT_EXPANSION_RATIO, type ArchiveLimits } from './tar-scan.js';
 
@@ -32,7 +32,9 @@ export async function extractArchive(input: Readable | { path: string }, dir: st
   const spooled = input instanceof Readable ? join(dir, 'input') : undefined;
   const path = spooled ?? (input as { path: string }).path;
   try {
-    if (spooled !== undefined) await pipeline(abortable(input as Readable, signal), createWriteStream(spooled, { flags: 'wx', mode: 0o600 }));
+    if (spooled !== undefined) {
+      await pipeline(abortable(input as Readable, signal), spoolGuard(dir, limits.maxSpoolBytes ?? DEFAULT_MAX_SPOOL_BYTES), createWriteStream(spooled, { flags: 'wx', mode: 0o600 }));
+    }
     const memory = new Map<string, Buffer>();
     const scan = await scanTar(open(path), limits, metadataCollector(memory), signal);
     const want = referencedEntries(scan, memory);
@@ -41,6 +43,46 @@ export async function extractArchive(input: Readable | { path: string }, dir: st
   } finally {
     if (spooled !== undefined) await rm(spooled, { force: true });
   }
+}
+
+/** Free space a spool leaves on its disk at least: below it, spooling stops rather than filling the disk. */
+const SPOOL_RESERVE_BYTES = 256 * 1024 * 1024;
+/** Free space is looked at again every this many bytes spooled. */
+const SPOOL_CHECK_EVERY = 64 * 1024 * 1024;
+
+/**
+ * Counts what is spooled into `dir`: past `max` bytes, or when the disk holding `dir` gets down to its last
+ * 256 MiB, the stream is refused (ERR_TOO_LARGE, ERR_FS_ENOSPC) and the caller removes what was written.
+ */
+function spoolGuard(dir: string, max: number): Transform {
+  let total = 0;
+  let nextCheck = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      if (total > max) {
+        done(new RegctlError('ERR_TOO_LARGE', `the archive stream is larger than ${max} bytes (REGCTL_MAX_SPOOL); it was not kept`, ExitCode.failure, {
+          hint: 'set REGCTL_MAX_SPOOL to a larger size (e.g. 200G) if the image really is that large',
+        }));
+        return;
+      }
+      if (total < nextCheck) {
+        done(null, chunk);
+        return;
+      }
+      nextCheck = total + SPOOL_CHECK_EVERY;
+      statfs(dir).then((st) => {
+        const free = st.bavail * st.bsize;
+        if (free - chunk.length < SPOOL_RESERVE_BYTES) {
+          done(new RegctlError('ERR_FS_ENOSPC', `only ${Math.floor(free / 1024 ** 2)} MiB left on the disk of ${dir}: spooling the archive stream stopped there (it was not kept)`, ExitCode.failure, {
+            hint: 'set TMPDIR to a directory on a disk with room for the whole image',
+          }));
+        } else {
+          done(null, chunk);
+        }
+      }, (err: unknown) => done(err as Error));
+    },
+  });
 }
 
 function open(path: string): Readable {

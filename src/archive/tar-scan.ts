@@ -14,15 +14,33 @@ export const DEFAULT_EXPANSION_RATIO = 100;
 export interface ArchiveLimits {
   /** Refuse a gzip-compressed archive whose tar grows past this many times its compressed size. */
   maxExpansionRatio?: number;
+  /** An archive read from a stream (stdin, the Docker daemon) is spooled to disk first: at most this many bytes. */
+  maxSpoolBytes?: number;
 }
 
-/** The limits from the environment: REGCTL_MAX_EXPANSION_RATIO (a number ≥ 1). */
+/** A stream spooled for reading is refused past 64 GiB unless REGCTL_MAX_SPOOL says otherwise. */
+export const DEFAULT_MAX_SPOOL_BYTES = 64 * 1024 ** 3;
+
+/**
+ * The limits from the environment: REGCTL_MAX_EXPANSION_RATIO (a number ≥ 1) and REGCTL_MAX_SPOOL (bytes, or with a
+ * binary unit: `500M`, `20G`, `1T`).
+ */
 export function archiveLimits(env: Record<string, string | undefined>): ArchiveLimits {
-  const raw = env['REGCTL_MAX_EXPANSION_RATIO'];
-  if (raw === undefined || raw.trim() === '') return {};
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 1) throw new UsageError(`REGCTL_MAX_EXPANSION_RATIO must be a number of at least 1, not "${raw}"`);
-  return { maxExpansionRatio: n };
+  const limits: ArchiveLimits = {};
+  const ratio = env['REGCTL_MAX_EXPANSION_RATIO'];
+  if (ratio !== undefined && ratio.trim() !== '') {
+    const n = Number(ratio);
+    if (!Number.isFinite(n) || n < 1) throw new UsageError(`REGCTL_MAX_EXPANSION_RATIO must be a number of at least 1, not "${ratio}"`);
+    limits.maxExpansionRatio = n;
+  }
+  const spool = env['REGCTL_MAX_SPOOL'];
+  if (spool !== undefined && spool.trim() !== '') {
+    const m = /^(\d+)\s*([KMGT]?)i?B?$/i.exec(spool.trim());
+    const bytes = m ? Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase()) : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < 1) throw new UsageError(`REGCTL_MAX_SPOOL must be a size in bytes (or 500M, 20G, 1T), not "${spool}"`);
+    limits.maxSpoolBytes = bytes;
+  }
+  return limits;
 }
 
 /** What becomes of a regular file's bytes: the handler reads `body` to its end and says what the entry is. */

@@ -24,9 +24,8 @@ async function appendCommand(env: CommandEnv, base: string, flags: FlagsOf<typeo
   if (!layers.length) throw new UsageError('append needs at least one layer: -f LAYER.tar or --dir DIR[:/DEST]');
   const uid = flags.uid === undefined ? undefined : owner(flags.uid, '--uid');
   const gid = flags.gid === undefined ? undefined : owner(flags.gid, '--gid');
-  const createdBy = layers.map((l) => ('tar' in l ? `regctl append -f ${l.tar}` : `regctl append --dir ${l.dir}${l.dest ? `:${l.dest}` : ''}`));
   await runChange(env, base === SCRATCH ? undefined : base, flags, (opts) => append(base, {
-    ...opts, layers, createdBy, compress: flags.compress, uid, gid, reproducible: flags.reproducible,
+    ...opts, layers, compress: flags.compress, uid, gid, reproducible: flags.reproducible,
   }));
 }
 
@@ -46,6 +45,11 @@ export default defineCommand({
   summary: 'add layers made from tars or directories to an image (or to scratch); prints the new digest',
   registry: 'sides',
   peers: 'crane append; regclient image mod --layer-add',
+  examples: [
+    ['regctl append localhost:5000/base:1.0 -t localhost:5000/app:1.0 --dir ./dist:/srv/www', 'adds a layer with the files of ./dist under /srv/www'],
+    ['regctl append scratch --platform linux/amd64 -t localhost:5000/tools:1 -f tools.tar.gz', 'builds an image from nothing but a tar'],
+    ['SOURCE_DATE_EPOCH=1700000000 regctl append alpine:3.20 -t localhost:5000/app:1 --dir ./app:/app --uid 1000 --gid 1000 --reproducible', 'the same files give the same digest on every machine'],
+  ],
   build,
   flags: { ...CHANGE_FLAG_NAMES, layers: '--dir' },
   action: appendCommand,

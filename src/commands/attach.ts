@@ -8,7 +8,7 @@ import type { Command } from '@commander-js/extra-typings';
 
 const build = (cmd: Command) => cmd
   .argument('<image>', 'image reference (or oci:DIR[:TAG])')
-  .argument('<files...>', 'files to attach, each a layer titled with its name')
+  .argument('<files...>', 'files to attach, each a layer titled with its path as given (as oras; an absolute path: its base name)')
   .requiredOption('--artifact-type <type>', 'the artifact\'s type, e.g. application/spdx+json')
   .option('--annotation <key=value>', 'manifest annotation (repeatable)', collect, [] as string[])
   .option('--format <format>', resultFormatHelp('the artifact\'s digest', '{{.Digest}} {{.Subject.Digest}}'));
@@ -22,9 +22,13 @@ async function attachCommand(env: CommandEnv, image: string, files: string[], fl
 
 export default defineCommand({
   name: 'attach',
-  summary: 'push files as an OCI 1.1 artifact referring to an image (like oras attach); prints its digest',
+  summary: 'push files as an OCI 1.1 artifact referring to an image (like oras attach; artifact push --subject by digest); prints its digest',
   registry: 'one',
   peers: 'oras attach; regclient artifact put --subject',
+  examples: [
+    ['regctl attach localhost:5000/app:1.0 --artifact-type application/spdx+json sbom.spdx.json', 'pushes an SBOM referring to the image'],
+    ['regctl attach oci:./layout:v1 --artifact-type application/vnd.example.report --annotation org.opencontainers.image.created=2024-05-01T00:00:00Z report.txt', 'attaches a report to an image in an OCI layout, with an annotation'],
+  ],
   build,
   flags: { annotations: '--annotation', files: 'FILES' },
   action: attachCommand,

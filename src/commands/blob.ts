@@ -23,6 +23,10 @@ const get = defineCommand({
   summary: 'stream a blob, checked against its digest (never to a terminal)',
   registry: 'one',
   peers: 'crane blob; regclient blob get; oras blob fetch',
+  examples: [
+    ['regctl blob get -o layer.tar.gz localhost:5000/app@sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3', 'downloads a layer to layer.tar.gz, checked against its digest'],
+    ['regctl blob get oci:./layout:v1 sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3 | tar -tzf -', 'lists the files of a layer of the image in an OCI layout'],
+  ],
   build: buildGet,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildGet, 'one'>) {
     if (!flags.output && env.io.stdout.isTTY) throw new UsageError('refusing to write a blob to a terminal', { hint: 'use -o FILE or redirect stdout' });
@@ -43,6 +47,9 @@ const head = defineCommand({
   summary: 'digest and size of a blob (a registry HEAD)',
   registry: 'one',
   peers: 'regclient blob head',
+  examples: [
+    ['regctl blob head localhost:5000/app@sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3', 'prints the blob\'s digest and size, or exits 3 when the repository lacks it'],
+  ],
   build: buildHead,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, TEXT_JSON);
@@ -61,6 +68,10 @@ const put = defineCommand({
   summary: 'upload a blob and print its digest (one PUT up to 16 MiB, else PATCH chunks)',
   registry: 'one',
   peers: 'regclient blob put; oras blob push',
+  examples: [
+    ['regctl blob put localhost:5000/app -f config.json', 'uploads config.json and prints its digest'],
+    ['tar -czf - ./site | regctl blob put localhost:5000/app', 'uploads a layer streamed from stdin'],
+  ],
   build: buildPut,
   async action(env: CommandEnv, repository: string, flags: FlagsOf<typeof buildPut, 'one'>) {
     const format = resultFormat(flags.format);
@@ -81,6 +92,9 @@ const del = defineCommand({
   summary: 'delete a blob from a registry repository',
   registry: 'one',
   peers: 'regclient blob delete; oras blob delete',
+  examples: [
+    ['regctl blob delete localhost:5000/app@sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3', 'deletes the blob from the repository'],
+  ],
   build: buildDelete,
   async action(env: CommandEnv, location: string, digest: string | undefined, flags: FlagsOf<typeof buildDelete, 'one'>) {
     const format = resultFormat(flags.format);

@@ -23,6 +23,10 @@ export default defineCommand({
   summary: 'list every repository of a registry',
   registry: 'one',
   peers: 'crane catalog; regclient repo ls',
+  examples: [
+    ['regctl catalog localhost:5000', 'lists every repository of the registry'],
+    ['regctl catalog --format json registry.example.com', 'the same as JSON'],
+  ],
   build,
   action: catalogCommand,
 });

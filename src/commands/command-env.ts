@@ -31,6 +31,9 @@ export interface CommandEnv {
   context(): Promise<Context>;
   /** Writes `regctl: <message>` lines to stderr (warnings and status, never data). */
   warn(message: string): void;
+  /** The exit status of a command that ends without an error but with an answer of its own (`diff`: 1 when the
+   * images differ, as diff(1)); 0 when left unset. */
+  exitCode?: number;
   /** Colour allowed: stderr is a terminal and NO_COLOR is not set. */
   color: boolean;
   /** Every command as commander holds it (cli.ts's commandTree), for `completion`. */

@@ -20,6 +20,11 @@ export default defineCommand({
   usage: 'bash|zsh|fish',
   registry: 'none',
   peers: 'crane completion; regclient completion; skopeo completion',
+  examples: [
+    ['regctl completion bash > ~/.local/share/bash-completion/completions/regctl', 'installs bash completion for the current user'],
+    ['regctl completion zsh > "${fpath[1]}/_regctl"', 'installs zsh completion'],
+    ['regctl completion fish > ~/.config/fish/completions/regctl.fish', 'installs fish completion'],
+  ],
   build,
   action: completionCommand,
 });

@@ -23,6 +23,11 @@ export default defineCommand({
   summary: 'print an image\'s config JSON',
   registry: 'one',
   peers: 'crane config; regclient image config; oras manifest fetch-config; skopeo inspect --config',
+  examples: [
+    ['regctl config alpine:3.20', 'prints the host platform\'s image config as indented JSON'],
+    ['regctl config --platform linux/arm64 --raw alpine:3.20', 'prints the arm64 config\'s bytes as stored'],
+    ['regctl config --format \'{{json .Config.Env}}\' localhost:5000/app:1.0', 'prints the image\'s environment as JSON'],
+  ],
   build,
   action: configCommand,
 });

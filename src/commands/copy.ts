@@ -88,6 +88,12 @@ export default defineCommand({
   summary: 'copy an image (a whole multi-platform index by default) between registries, keeping its digest',
   registry: 'sides',
   peers: 'crane copy; regclient image copy; skopeo copy',
+  examples: [
+    ['regctl copy alpine:3.20 localhost:5000/alpine:3.20', 'copies the whole multi-platform index, keeping its digest'],
+    ['regctl copy --platform linux/amd64 nginx:1.27 oci:./layout:nginx', 'copies only the amd64 image into an OCI layout'],
+    ['regctl copy --referrers localhost:5000/app:1.0 registry.example.com/app:1.0', 'copies the image with its signatures, SBOMs and attestations'],
+    ['regctl copy --all-tags --dry-run localhost:5000/app registry.example.com/app', 'plans a copy of every tag of the repository and writes nothing'],
+  ],
   build,
   action: copyCommand,
 });

@@ -27,6 +27,10 @@ export default defineCommand({
   summary: 'remove a tag from a registry (its siblings on the same digest stay), or a manifest by digest with every tag on it',
   registry: 'one',
   peers: 'crane delete; regclient manifest delete; skopeo delete',
+  examples: [
+    ['regctl delete localhost:5000/app:rc1', 'removes only the tag rc1; other tags on the same image stay'],
+    ['regctl delete localhost:5000/app@sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3', 'deletes the manifest and every tag on it'],
+  ],
   build,
   action: deleteCommand,
 });

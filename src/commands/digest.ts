@@ -31,6 +31,11 @@ export default defineCommand({
   summary: 'print the digest each image reference points at',
   registry: 'one',
   peers: 'crane digest; regclient image digest; skopeo inspect --format {{.Digest}}',
+  examples: [
+    ['regctl digest alpine:3.20', 'prints the digest the tag points at (one HEAD request)'],
+    ['regctl digest --platform linux/amd64 alpine:3.20', 'prints the digest of the amd64 image inside the index'],
+    ['regctl digest --from-file images.txt --format json', 'prints the digest of every image listed in images.txt, as JSON'],
+  ],
   build,
   action: digestCommand,
 });

@@ -19,6 +19,10 @@ export default defineCommand({
   summary: 'write the filesystem an image\'s layers make as one tar (whiteouts applied, hard links kept)',
   registry: 'one',
   peers: 'crane export; regclient image get-file (one file)',
+  examples: [
+    ['regctl export -o rootfs.tar alpine:3.20', 'writes the host platform\'s filesystem as one tar'],
+    ['regctl export --platform linux/arm64 localhost:5000/app:1.0 | tar -tf - | grep etc/', 'lists the arm64 image\'s files under etc/'],
+  ],
   build,
   action: exportCommand,
 });

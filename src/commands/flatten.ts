@@ -18,6 +18,10 @@ export default defineCommand({
   summary: 'squash an image\'s layers into one (whiteouts applied); prints the new digest',
   registry: 'sides',
   peers: 'crane flatten',
+  examples: [
+    ['regctl flatten localhost:5000/app:1.0 -t localhost:5000/app:1.0-flat', 'squashes the image\'s layers into one under a new tag'],
+    ['regctl flatten --compress zstd --manifest-format oci --reproducible localhost:5000/app:1.0 -t oci:./flat:app', 'squashes every platform\'s image into one zstd layer, the same digest every time, written into an OCI layout'],
+  ],
   build,
   flags: CHANGE_FLAG_NAMES,
   action: flattenCommand,

@@ -17,10 +17,11 @@ const FLAGS = { annotations: '--annotation', digests: '--digest' };
 const buildCreate = (cmd: Command, locations: string) => cmd
   .argument('<destination>', 'where the index goes: REPO:TAG, oci:DIR:REF or local:IMAGE')
   .argument('<image...>', `images (or indexes) to list: ${locations}`)
-  .addOption(cmd.createOption('--manifest-format <format>', 'OCI image index or Docker manifest list').choices(MANIFEST_FORMATS).default('oci' as const))
+  .addOption(cmd.createOption('--manifest-format <format>', 'OCI image index or Docker manifest list (OCI images converted to Docker manifests; zstd layers refused)').choices(MANIFEST_FORMATS).default('oci' as const))
   .option('--format <format>', FORMAT_HELP)
   .option('--platform <os/arch[/variant]>', 'take only these platforms out of the images (repeatable, or a,b)', collect, [] as string[])
   .option('--annotation <key=value>', 'annotation of the index (repeatable)', collect, [] as string[])
+  .option('--allow-duplicates', 'list the same image twice, or two images of one platform (refused otherwise)')
   .option('-j, --jobs <n>', 'blobs copied at once (default 8)')
   .option('-q, --quiet', 'no progress on stderr');
 
@@ -29,6 +30,11 @@ const create = defineCommand({
   summary: 'build a multi-platform index from images anywhere (copied or mounted into its repository first); prints its digest',
   registry: 'one',
   peers: 'docker buildx imagetools create; crane index append; regclient index create',
+  examples: [
+    ['regctl index create localhost:5000/app:1.0 localhost:5000/app:1.0-amd64 localhost:5000/app:1.0-arm64', 'builds a two-platform index from two single-platform images'],
+    ['regctl index create --platform linux/amd64 --platform linux/arm64 registry.example.com/mirror/alpine:3.20 alpine:3.20', 'an index of only two of alpine\'s platforms, its images copied into the mirror'],
+    ['regctl index create --manifest-format docker oci:./out:app localhost:5000/app:amd64 localhost:5000/app:arm64', 'writes a Docker manifest list into an OCI layout, converting OCI images to Docker manifests'],
+  ],
   build: buildCreate,
   flags: FLAGS,
   async action(env: CommandEnv, destination: string, images: string[], flags: FlagsOf<typeof buildCreate, 'one'>) {
@@ -48,6 +54,7 @@ const buildAdd = (cmd: Command, locations: string) => cmd
   .option('--format <format>', FORMAT_HELP)
   .option('--platform <os/arch[/variant]>', 'take only these platforms out of the images (repeatable, or a,b)', collect, [] as string[])
   .option('--annotation <key=value>', 'annotation of the index (repeatable)', collect, [] as string[])
+  .option('--allow-duplicates', 'list the same image twice, or two images of one platform (refused otherwise)')
   .option('-j, --jobs <n>', 'blobs copied at once (default 8)')
   .option('-q, --quiet', 'no progress on stderr');
 
@@ -56,6 +63,10 @@ const add = defineCommand({
   summary: 'write a new index with more images in it (to its tag or -t NEW); prints its digest',
   registry: 'one',
   peers: 'crane index append; regclient index add; docker buildx imagetools create --append',
+  examples: [
+    ['regctl index add localhost:5000/app:1.0 localhost:5000/app:1.0-s390x', 'adds an s390x image to the index under the same tag'],
+    ['regctl index add -t 1.0-all localhost:5000/app:1.0 localhost:5000/app:1.0-windows', 'writes the bigger index under a new tag, leaving 1.0 as it was'],
+  ],
   build: buildAdd,
   flags: FLAGS,
   async action(env: CommandEnv, index: string, images: string[], flags: FlagsOf<typeof buildAdd, 'one'>) {
@@ -77,6 +88,10 @@ const remove = defineCommand({
   summary: 'write a new index without some platforms or digests (to its tag or -t NEW); prints its digest',
   registry: 'one',
   peers: 'crane index filter; regclient index delete',
+  examples: [
+    ['regctl index remove --platform linux/s390x localhost:5000/app:1.0', 'writes the index without its s390x image (and that image\'s attestation)'],
+    ['regctl index remove --digest sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3 -t 1.0-slim localhost:5000/app:1.0', 'writes it without that entry under the tag 1.0-slim'],
+  ],
   build: buildRemove,
   flags: FLAGS,
   async action(env: CommandEnv, index: string, flags: FlagsOf<typeof buildRemove, 'one'>) {
@@ -90,9 +105,9 @@ const remove = defineCommand({
 /** The command's one set of credentials for the images read and the index written (the same object: one context). */
 const both = (credentials: CredentialOptions) => ({ sourceCredentials: credentials, destinationCredentials: credentials });
 
-function common(flags: { platform: string[]; annotation: string[] }) {
+function common(flags: { platform: string[]; annotation: string[]; allowDuplicates?: true }) {
   const platforms = platformNames(flags.platform);
-  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platform: platforms } : {}) };
+  return { annotations: keyValues(flags.annotation, '--annotation'), ...(platforms.length ? { platform: platforms } : {}), ...(flags.allowDuplicates ? { allowDuplicates: true } : {}) };
 }
 
 /** The new index as --format says (its digest, what copy prints); where it went and its size on stderr. */

@@ -83,6 +83,11 @@ export default defineCommand({
   summary: 'list the images in the local store (all, or those of one repository: exit 3 when it has none of it)',
   registry: 'none',
   peers: 'docker images',
+  examples: [
+    ['regctl images', 'lists the images in the local store'],
+    ['regctl images -f reference=\'localhost:5000/*\' --digests', 'only those of the local registry, with their digests'],
+    ['regctl images -q -f dangling=true', 'prints the IDs of unnamed images'],
+  ],
   build,
   flags: { 'filter.reference': '--filter reference' },
   action: imagesCommand,

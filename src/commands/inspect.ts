@@ -63,6 +63,12 @@ export default defineCommand({
   summary: 'show what each image reference points at: an index\'s platforms or an image\'s config and layers',
   registry: 'one',
   peers: 'skopeo inspect; crane manifest/config; regclient image inspect',
+  examples: [
+    ['regctl inspect alpine:3.20', 'shows the image\'s digest, platform, creation time, labels and layers (the host\'s platform of an index)'],
+    ['regctl inspect --platform linux/arm64 --format \'{{.Digest}} {{.Architecture}}\' alpine:3.20', 'prints the arm64 image\'s digest and architecture through a Go template'],
+    ['regctl inspect --raw oci:./layout:v1', 'prints the manifest bytes an OCI layout holds for tag v1'],
+    ['regctl inspect --config docker-archive:app.tar', 'prints the image config of a docker save archive'],
+  ],
   build,
   action: inspectCommand,
 });

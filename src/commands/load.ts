@@ -23,6 +23,10 @@ export default defineCommand({
   summary: 'load images from a tarball (regctl, docker save, OCI; plain, gzip or zstd) into the local store',
   registry: 'none',
   peers: 'docker load; skopeo copy docker-archive:… containers-storage:…',
+  examples: [
+    ['regctl load -i alpine.tar', 'loads the images of a docker save or regctl save tarball into the local store'],
+    ['regctl load -i app.oci.tar.zst --name localhost:5000/app:1.0', 'loads a zstd-compressed OCI archive, naming the image it leaves unnamed'],
+  ],
   build,
   action: loadCommand,
 });

@@ -51,6 +51,11 @@ export default defineCommand({
   summary: 'log in to a registry (default docker.io) after checking the credentials',
   registry: 'none',
   peers: 'docker login; crane auth login; regclient registry login; skopeo login',
+  examples: [
+    ['regctl login registry.example.com -u alice', 'logs in as alice, asking for the password on the terminal, and stores the credentials in docker\'s config.json'],
+    ['printenv REGISTRY_TOKEN | regctl login ghcr.io -u alice --password-stdin', 'logs in with a token read from stdin, as CI jobs do'],
+    ['regctl login registry.example.com -u alice --password-stdin --keychain < token.txt', 'stores the credentials in the OS keychain instead of the config file'],
+  ],
   build,
   action: loginCommand,
 });

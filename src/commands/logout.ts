@@ -21,6 +21,10 @@ export default defineCommand({
   summary: 'remove stored credentials for a registry (default docker.io)',
   registry: 'none',
   peers: 'docker logout; crane auth logout; regclient registry logout; skopeo logout',
+  examples: [
+    ['regctl logout registry.example.com', 'removes the stored credentials for registry.example.com'],
+    ['regctl logout', 'removes those for Docker Hub'],
+  ],
   build,
   action: logoutCommand,
 });

@@ -23,6 +23,10 @@ const get = defineCommand({
   summary: 'print the manifest (or index) an image points at, bytes unchanged',
   registry: 'one',
   peers: 'crane manifest; regclient manifest get; oras manifest fetch; skopeo inspect --raw',
+  examples: [
+    ['regctl manifest get alpine:3.20', 'prints the index the tag points at, bytes unchanged'],
+    ['regctl manifest get --platform linux/arm64 --format \'{{.config.digest}}\' alpine:3.20', 'prints the config digest of the arm64 image'],
+  ],
   build: buildGet,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildGet, 'one'>) {
     const format = defaultDocumentFormat(flags, env.io.stdout.isTTY);
@@ -40,6 +44,10 @@ const head = defineCommand({
   summary: 'digest, media type and size of a manifest (a registry HEAD: no download, no pull counted)',
   registry: 'one',
   peers: 'regclient manifest head; crane digest',
+  examples: [
+    ['regctl manifest head localhost:5000/app:1.0', 'prints the manifest\'s digest, media type and size from one HEAD request'],
+    ['regctl manifest head --format \'{{.MediaType}}\' localhost:5000/app:1.0', 'prints only its media type'],
+  ],
   build: buildHead,
   /** One image: its descriptor. Several (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines in input order, or a
    * JSON array; a template runs once per image. Failures are named on stderr; the exit code is the worst. */
@@ -78,6 +86,10 @@ const put = defineCommand({
   summary: 'push a manifest as given; refuses one naming blobs or manifests the repository lacks (lists them)',
   registry: 'one',
   peers: 'regclient manifest put; oras manifest push; crane edit manifest',
+  examples: [
+    ['regctl manifest put localhost:5000/app:1.0 -f manifest.json', 'pushes manifest.json as the tag 1.0, refusing it if the repository lacks a blob it names'],
+    ['regctl manifest put --force --content-type application/vnd.oci.image.index.v1+json localhost:5000/app:multi < index.json', 'pushes an index read from stdin, even though the repository lacks the images it names'],
+  ],
   build: buildPut,
   flags: { mediaType: '--content-type' },
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildPut, 'one'>) {
@@ -101,6 +113,9 @@ const del = defineCommand({
   summary: 'delete a manifest by digest, with every tag on it (listed)',
   registry: 'one',
   peers: 'regclient manifest delete; oras manifest delete; crane delete',
+  examples: [
+    ['regctl manifest delete localhost:5000/app@sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3', 'deletes that manifest and every tag on it'],
+  ],
   build: buildDelete,
   async action(env: CommandEnv, image: string, flags: FlagsOf<typeof buildDelete, 'one'>) {
     const format = resultFormat(flags.format);

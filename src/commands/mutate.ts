@@ -67,6 +67,11 @@ export default defineCommand({
   summary: 'change an image\'s config (labels, env, entrypoint, …) and annotations; prints the new digest',
   registry: 'sides',
   peers: 'crane mutate; regclient image mod',
+  examples: [
+    ['regctl mutate localhost:5000/app:1.0 --label org.opencontainers.image.version=1.0 --env MODE=prod', 'sets a label and an environment variable and writes the image back under its tag'],
+    ['regctl mutate localhost:5000/app:1.0 -t localhost:5000/app:1.0-debug --entrypoint \'["/bin/sh"]\' --user 0', 'writes a copy with another entrypoint and user under a new tag'],
+    ['regctl mutate oci:./layout:v1 --rm-label maintainer --created 2024-01-01T00:00:00Z', 'changes an image in an OCI layout'],
+  ],
   build,
   flags: CHANGE_FLAG_NAMES,
   action: mutateCommand,

@@ -13,7 +13,7 @@ import { parseCount } from './transfer.js';
 
 const build = (cmd: Command) => cmd
   .argument('<repository>', 'registry repository, e.g. registry.internal/hub/app')
-  .option('--keep <n>', 'keep the newest N of the selected tags (by the image\'s creation time; ties by tag order)')
+  .option('--keep <n>', 'keep the newest N images (digests) of the selected tags, each with all its tags (by creation time; ties by tag order)')
   .option('--older-than <duration>', 'only tags whose image is older than this (30d, 12h, 2w)')
   .option('--match <regex>', 'only tags this regular expression is found in (anchor with ^…$)')
   .option('--exclude <regex>', 'never tags this regular expression is found in')
@@ -58,6 +58,7 @@ async function pruneCommand(env: CommandEnv, repository: string, flags: FlagsOf<
   env.io.stdout.write(renderResult(format, plan ? prunePlan(report) : '', report, () => pruneData(report)));
   if (!flags.quiet) env.io.stderr.write(pruneSummary(report));
   const failures = report.actions.filter((a) => a.status === 'failed');
+  for (const a of failures) env.warn(actionLine(a));
   if (failures.length) throw new PartialFailureError('ERR_PRUNE_FAILED', `${failures.length} of ${report.actions.length} deletions failed`, partialExitCode(failures));
 }
 
@@ -66,6 +67,11 @@ export default defineCommand({
   summary: 'delete old tags of a registry repository by rule (keep N newest, older than, match), sibling tags safe; plans unless --yes',
   registry: 'one',
   peers: 'none (Harbor/ACR retention policies, server-side)',
+  examples: [
+    ['regctl prune registry.internal/hub/app --keep 20', 'plans keeping the 20 newest images (each with all its tags) and removing the other tags; writes nothing'],
+    ['regctl prune registry.internal/hub/app --older-than 30d --keep-tag \'^(latest|stable)$\' --delete-untagged --with-signatures --yes', 'removes tags older than 30 days, then the manifests left untagged with their signatures'],
+    ['regctl prune registry.internal/hub/app --match \'^pr-\' --keep 5 --format json', 'plans keeping five pull-request images, as JSON'],
+  ],
   build,
   flags: { olderThanMs: '--older-than', keepTags: '--keep-tag' },
   action: pruneCommand,

@@ -30,6 +30,11 @@ export default defineCommand({
   summary: 'pull an image into the local store (the host platform of an index by default)',
   registry: 'one',
   peers: 'docker pull; crane pull; skopeo copy docker://… containers-storage:…',
+  examples: [
+    ['regctl pull alpine:3.20', 'pulls the host platform\'s image into the local store'],
+    ['regctl pull --platform linux/arm64 alpine:3.20', 'pulls the arm64 image'],
+    ['regctl pull -a -q localhost:5000/app:1.0', 'pulls every platform of the index, quietly'],
+  ],
   build,
   action: pullCommand,
 });

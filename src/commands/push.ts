@@ -28,6 +28,10 @@ export default defineCommand({
   summary: 'push an image from the local store to its registry',
   registry: 'one',
   peers: 'docker push; crane push; skopeo copy containers-storage:… docker://…',
+  examples: [
+    ['regctl push localhost:5000/app:1.0', 'pushes the local image to its registry'],
+    ['regctl push --digestfile app.digest registry.example.com/app:1.0', 'pushes it and writes the digest pushed to app.digest'],
+  ],
   build,
   action: pushCommand,
 });

@@ -23,6 +23,10 @@ export default defineCommand({
   summary: 'show Docker Hub\'s pull rate limit for an image (a HEAD request: it costs no pull)',
   registry: 'one',
   peers: 'regclient image ratelimit',
+  examples: [
+    ['regctl ratelimit alpine', 'shows Docker Hub\'s pull limit and what remains of it, from a HEAD request that does not count'],
+    ['regctl ratelimit --format \'{{.Remaining}}\' ratelimitpreview/test', 'prints only the pulls remaining'],
+  ],
   build,
   action: ratelimitCommand,
 });

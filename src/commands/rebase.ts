@@ -18,6 +18,9 @@ export default defineCommand({
   summary: 'put an image\'s own layers on a new base; exit 1 when it was not built on --old-base',
   registry: 'sides',
   peers: 'crane rebase; regclient image mod --rebase-ref',
+  examples: [
+    ['regctl rebase localhost:5000/app:1.0 --old-base alpine:3.19 --new-base alpine:3.20 -t localhost:5000/app:1.0-alpine3.20', 'puts the image\'s own layers on the newer base'],
+  ],
   build,
   flags: CHANGE_FLAG_NAMES,
   action: rebaseCommand,

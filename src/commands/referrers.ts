@@ -26,6 +26,10 @@ export default defineCommand({
   summary: 'list the signatures, SBOMs and attestations referring to an image (OCI 1.1 referrers, the referrers tag schema, cosign tags)',
   registry: 'one',
   peers: 'oras discover; regclient artifact tree; crane (none)',
+  examples: [
+    ['regctl referrers localhost:5000/app:1.0', 'shows the signatures, SBOMs and attestations referring to the image, as a tree'],
+    ['regctl referrers --artifact-type application/spdx+json --format json localhost:5000/app:1.0', 'lists only its SPDX SBOMs, as JSON'],
+  ],
   build,
   action: referrersCommand,
 });

@@ -30,6 +30,10 @@ export default defineCommand({
   summary: 'remove local images by name, digest or image ID (untag; blobs no other image needs are deleted)',
   registry: 'none',
   peers: 'docker rmi',
+  examples: [
+    ['regctl rmi alpine:3.20', 'removes the name; blobs no other image needs are deleted'],
+    ['regctl rmi -f 4a9f4c0f9e3b', 'removes the image with that ID, with every name on it'],
+  ],
   build,
   action: rmiCommand,
 });

@@ -45,6 +45,10 @@ export default defineCommand({
   summary: 'save images (from the local store, else their registry) to a tarball that docker load reads',
   registry: 'one',
   peers: 'docker save; crane pull --format tarball; skopeo copy … docker-archive:',
+  examples: [
+    ['regctl save -o alpine.tar alpine:3.20', 'writes the image to a tarball that docker load reads'],
+    ['regctl save --platform linux/amd64,linux/arm64 -o app.tar localhost:5000/app:1.0 localhost:5000/worker:1.0', 'two images, two platforms each, in one tarball'],
+  ],
   build,
   action: saveCommand,
 });

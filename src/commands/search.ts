@@ -72,6 +72,11 @@ export default defineCommand({
   summary: 'search Docker Hub (or another registry\'s catalog) for repositories',
   registry: 'one',
   peers: 'docker search',
+  examples: [
+    ['regctl search nginx --limit 5', 'lists the five best matches for nginx on Docker Hub'],
+    ['regctl search redis -f is-official=true -f stars=100', 'only official repositories with at least 100 stars'],
+    ['regctl search app --registry registry.example.com --format json', 'searches a private registry\'s catalog and prints JSON'],
+  ],
   build,
   action: searchCommand,
 });

@@ -35,6 +35,10 @@ export default defineCommand({
   summary: 'compressed size of images (shared blobs counted once) and, with --to, what a destination still lacks',
   registry: 'one',
   peers: 'none (skopeo#641, crane PR#1916)',
+  examples: [
+    ['regctl size alpine:3.20 nginx:1.27', 'the compressed size of two images, a shared blob counted once'],
+    ['regctl size --all-platforms --to registry.internal/hub/alpine:3.20 alpine:3.20', 'what a copy of every platform would still send to the mirror'],
+  ],
   build,
   action: sizeCommand,
 });

@@ -1,6 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { PartialFailureError, UsageError, partialExitCode } from '../errors.js';
-import { sync, type CopyAllTagsOptions, type SyncReport } from '../api/transfer.js';
+import { sync, type CopyAllTagsOptions, type Shard, type SyncReport } from '../api/transfer.js';
+import type { Env } from '../util/env.js';
 import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
 import { renderResult, type ResultFormat } from '../output/verb-results.js';
 import { imageLine, syncData, syncPlan, syncProgress, syncSummary } from '../output/sync-report.js';
@@ -24,6 +25,8 @@ const build = (cmd: Command) => cmd
   .option('--image-jobs <n>', 'images copied at once (default 4)')
   .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
   .option('--referrers', 'also copy signatures, SBOMs and attestations of every image (OCI referrers and cosign tags), recursively; off by default')
+  .option('--shard <K/N>', 'mirror only shard K of N (1 ≤ K ≤ N; N alone: K from $JOB_COMPLETION_INDEX, a Kubernetes Indexed Job\'s)')
+  .option('--shard-by <unit>', 'what shards split: repository (each tag list read by one shard) or image', 'repository')
   .option('--format <format>', `report on stdout: ${formatHelp(TEXT_JSON)} (text: the plan of a dry run)`, 'text')
   .option('-q, --quiet', 'no progress and no summary');
 
@@ -59,7 +62,31 @@ async function syncCommand(env: CommandEnv, first: string | undefined, second: s
     tags: flags.tags,
     exclude: flags.exclude,
     semver: flags.semver,
+    ...(flags.shard !== undefined ? { shard: parseShard(flags.shard, flags.shardBy, env.io.env) } : {}),
   }));
+}
+
+/**
+ * `--shard K/N`, or `--shard N` in a Kubernetes Indexed Job (K = $JOB_COMPLETION_INDEX + 1: the job's index counts
+ * from 0, shards from 1).
+ */
+function parseShard(text: string, by: string, vars: Env): Shard {
+  if (by !== 'repository' && by !== 'image') throw new UsageError(`--shard-by ${by}: give repository or image`, { option: 'shard.by' });
+  const given = /^(?:(\d+)\/)?(\d+)$/.exec(text.trim());
+  if (!given) throw new UsageError(`--shard ${text}: give K/N (shard K of N, from 1) or N`, { hint: 'regctl sync --shard 2/4 SRC DST' });
+  const count = Number(given[2]);
+  let index: number;
+  if (given[1] !== undefined) {
+    index = Number(given[1]);
+  } else {
+    const job = vars.JOB_COMPLETION_INDEX;
+    if (job === undefined || !/^\d+$/.test(job)) {
+      throw new UsageError(`--shard ${text} takes its K from $JOB_COMPLETION_INDEX, which is ${job === undefined ? 'not set' : `'${job}'`}`, { hint: `give --shard K/${count}` });
+    }
+    index = Number(job) + 1;
+  }
+  if (count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${given[1] === undefined ? `${text} (K = ${index} from $JOB_COMPLETION_INDEX)` : text}: K must be 1 to N, N at least 1`);
+  return { index, count, by };
 }
 
 /**
@@ -96,6 +123,11 @@ export default defineCommand({
   usage: '[options] SRC_REPO DST_REPO | --config FILE DESTINATION',
   registry: 'sides',
   peers: 'skopeo sync; regclient image copy --all-tags (regsync)',
+  examples: [
+    ['regctl sync --semver \'>= 1.25\' nginx registry.internal/hub/nginx', 'mirrors nginx\'s tags of version 1.25 and later, skipping those already there'],
+    ['regctl sync --tags \'^3\\.\' --dry-run alpine registry.internal/hub/alpine', 'plans a mirror of alpine\'s 3.x tags without writing'],
+    ['regctl sync --config mirror.yaml registry.internal/hub --keep-going', 'mirrors every repository the sync file lists, going on past failures'],
+  ],
   build,
   action: syncCommand,
 });

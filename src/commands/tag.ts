@@ -14,6 +14,9 @@ const ls = defineCommand({
   summary: 'list the tags of a registry repository (the tags command under crane\'s and regclient\'s name)',
   registry: 'one',
   peers: 'crane ls --omit-digest-tags; regclient tag ls --exclude; oras repo tags',
+  examples: [
+    ['regctl tag ls localhost:5000/app', 'lists the repository\'s tags, as regctl tags does'],
+  ],
   build: buildTags,
   action: tagsCommand,
 });
@@ -28,6 +31,10 @@ const rm = defineCommand({
   summary: 'remove tags from a registry; the images and their other tags stay (every tag tried and reported)',
   registry: 'one',
   peers: 'regclient tag delete; crane delete REPO:TAG (where the registry deletes tags)',
+  examples: [
+    ['regctl tag rm localhost:5000/app:rc1 localhost:5000/app:rc2', 'removes two tags; the images and their other tags stay'],
+    ['regctl tag rm --dry-run localhost:5000/app:old', 'says what the tag points at and removes nothing'],
+  ],
   build: buildRm,
   async action(env: CommandEnv, images: string[], flags: FlagsOf<typeof buildRm, 'one'>) {
     const format = resultFormat(flags.format);
@@ -80,6 +87,10 @@ export default defineCommand({
   summary: 'a new tag on a registry image (tag REG/REPO:TAG NEWTAG), or another name for a local image; `tag ls`, `tag rm` list and remove registry tags',
   registry: 'none',
   peers: 'docker tag; crane tag',
+  examples: [
+    ['regctl tag localhost:5000/app:1.2.3 latest', 'points latest at the same manifest in the registry (one PUT, nothing copied)'],
+    ['regctl tag app:dev localhost:5000/app:1.0', 'gives a local image another name, ready to push'],
+  ],
   build,
   subcommands: [ls, rm],
   action: tagCommand,

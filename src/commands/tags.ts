@@ -71,6 +71,11 @@ export default defineCommand({
   summary: 'list every tag of a repository, or with --digest those pointing at one digest',
   registry: 'one',
   peers: 'crane ls; regclient tag ls; skopeo list-tags',
+  examples: [
+    ['regctl tags localhost:5000/app', 'lists every tag of the repository'],
+    ['regctl tags --digest sha256:4a9f4c0f9e3bd3e9c4a7ea1bd1e50c8df7f4b1a6a9d0c1e4f0b7c2d8e9a1b2c3 registry.example.com/app', 'lists the tags pointing at that digest'],
+    ['regctl tags --omit-digest-tags --exclude \'-rc\' --full-ref alpine', 'lists alpine\'s tags as full references, without release candidates or signature and referrers tags'],
+  ],
   build: buildTags,
   action: tagsCommand,
 });

@@ -19,6 +19,10 @@ export default defineCommand({
   summary: 'print regctl\'s version, the commit it was built from, Node\'s version and the platform (as --version)',
   registry: 'none',
   peers: 'crane version; regclient version; skopeo --version',
+  examples: [
+    ['regctl version', 'prints regctl\'s version, the commit it was built from, Node\'s version and the platform'],
+    ['regctl version --format json', 'the same as JSON'],
+  ],
   build,
   action: versionCommand,
 });

@@ -131,15 +131,26 @@ export async function planCopy(src: SourceTarget, dst: DestinationTarget, top: {
  * What a copy of `top` would send to `dst`, before sending anything: the manifests the plan pushes and the blobs the
  * destination lacks (a HEAD each). `sync --dry-run` reports it for each image it would copy.
  */
-export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, opts: PlanOptions): Promise<{ bytes: number; blobs: number; manifests: number }> {
+export async function pendingBytes(src: SourceTarget, dst: DestinationTarget, top: { desc: Descriptor; bytes: Buffer; doc: ImageIndex | ImageManifest }, opts: PlanOptions): Promise<PendingBytes> {
   const plan = await planCopy(src, dst, top, opts);
   const jobs = opts.jobs;
-  let bytes = plan.manifests.reduce((n, m) => n + m.bytes.length, 0);
-  let blobs = 0;
+  const manifestBytes = plan.manifests.reduce((n, m) => n + m.bytes.length, 0);
+  let bytes = manifestBytes;
+  const missing: Descriptor[] = [];
   await runPool(plan.blobs, jobs, async (blob) => {
     if (await dst.hasBlob(blob)) return;
     bytes += blob.size;
-    blobs++;
+    missing.push(blob);
   });
-  return { bytes, blobs, manifests: plan.manifests.length };
+  return { bytes, blobs: missing.length, manifests: plan.manifests.length, manifestBytes, missing };
+}
+
+/** What a copy would send: `bytes` in all, of which `manifestBytes` are manifests, and the `missing` blobs. */
+export interface PendingBytes {
+  bytes: number;
+  blobs: number;
+  manifests: number;
+  manifestBytes: number;
+  /** The blobs the destination lacks (several images' plans name a shared one each: count it once). */
+  missing: Descriptor[];
 }

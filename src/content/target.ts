@@ -24,6 +24,9 @@ export interface SourceTarget {
    * `offset` asks for the rest of the blob from that byte (resuming); a target may ignore it and return
    * the whole blob only when it says so with `resumed: false`. */
   fetchBlob(desc: Descriptor, offset?: number): Promise<{ stream: Readable; resumed: boolean }>;
+  /** The size the source holds of a blob without reading it (a registry's HEAD, a file's size), or undefined when it
+   * lacks the blob: a cheap check that it is there (`validate --fast`). Sources that cannot tell leave this out. */
+  blobSize?(desc: Descriptor): Promise<number | undefined>;
   /** Whether the source holds this manifest, for sources that may hold part of an index (archives, layouts):
    * children it lacks are left out of a copy instead of failing it. Registries leave this out. */
   hasManifest?(desc: Descriptor): Promise<boolean>;

@@ -13,6 +13,7 @@ export const EXIT_CODES: readonly [code: number, meaning: string][] = [
   [4, 'authentication failed or access denied'],
   [5, 'network or TLS failure'],
   [6, 'integrity failure: digest or size mismatch'],
+  [7, 'not trusted: no valid signature for the keys or identities given, or refused by a trust policy'],
 ];
 
 /** Text made safe for roff: backslashes and dashes escaped, no line starting with a control character. */
@@ -72,6 +73,24 @@ function body(spec: CommandSpec, path: string): string[] {
   return lines;
 }
 
+/**
+ * EXAMPLES: the command's own, then each subcommand's (`.SS` by its path), each what it does and the command line
+ * shown as typed (no fill). Empty when none has any.
+ */
+function examples(spec: CommandSpec, path: string): string[] {
+  const items = (s: CommandSpec) => (s.examples ?? []).flatMap(([command, what]) => ['.PP', esc(sentence(what)), '.PP', '.RS 4', '.nf', bold(command), '.fi', '.RE']);
+  const subs = (s: CommandSpec, p: string): string[] => s.subcommands.flatMap((c) => {
+    const sub = `${p} ${c.name}`;
+    const own = items(c);
+    return [...(own.length ? [`.SS "${esc(sub)}"`, ...own] : []), ...subs(c, sub)];
+  });
+  const lines = [...items(spec), ...subs(spec, path)];
+  return lines.length ? ['.SH EXAMPLES', ...lines] : [];
+}
+
+/** `what it does` as a sentence: capitalised, ending in a full stop. */
+const sentence = (what: string) => `${what[0]!.toUpperCase()}${what.slice(1)}${/[.!?]$/.test(what) ? '' : '.'}`;
+
 const synopsis = (spec: CommandSpec, path: string) => `${bold(`regctl ${path}`)} ${esc(spec.usage)}`;
 
 /** regctl-NAME(1): one command, its subcommands after it. */
@@ -90,6 +109,7 @@ export function commandManPage(root: CommandSpec, spec: CommandSpec, version: st
     '.SH DESCRIPTION',
     ...body(spec, spec.name),
     ...(spec.subcommands.length ? ['.SH SUBCOMMANDS', ...subs(spec, spec.name)] : []),
+    ...examples(spec, spec.name),
     ...commonSections(root, ['regctl(1)']),
   ].join('\n')}\n`;
 }

@@ -35,11 +35,20 @@ export interface CommandSpec {
   subcommands: CommandSpec[];
   /** The same job in crane, regclient, skopeo (the definition's `peers`). */
   peers?: string;
+  /** The man page's EXAMPLES: each a command line and what it does (the definition's `examples`). */
+  examples?: Example[];
 }
 
-/** The spec of a commander command and its subcommands; `peers` by command path (`copy`, `tag ls`; the root is ''). */
-export function commandSpec(cmd: Command, peers: ReadonlyMap<string, string> = new Map(), path = ''): CommandSpec {
+/** An example: a command line (`regctl digest alpine`) and what it does, one sentence. */
+export type Example = readonly [command: string, what: string];
+
+/**
+ * The spec of a commander command and its subcommands; `peers` and `examples` by command path (`copy`, `tag ls`; the
+ * root is '').
+ */
+export function commandSpec(cmd: Command, peers: ReadonlyMap<string, string> = new Map(), path = '', examples: ReadonlyMap<string, readonly Example[]> = new Map()): CommandSpec {
   const peer = peers.get(path);
+  const shown = examples.get(path);
   return {
     name: cmd.name(),
     aliases: cmd.aliases(),
@@ -63,15 +72,28 @@ export function commandSpec(cmd: Command, peers: ReadonlyMap<string, string> = n
         ...(o.argChoices ? { choices: o.argChoices } : {}),
         ...(o.defaultValue !== undefined && typeof o.defaultValue !== 'boolean' ? { defaultValue: String(o.defaultValue) } : {}),
       })),
-    subcommands: cmd.commands.map((c) => commandSpec(c, peers, path ? `${path} ${c.name()}` : c.name())),
+    subcommands: cmd.commands.map((c) => commandSpec(c, peers, path ? `${path} ${c.name()}` : c.name(), examples)),
     ...(peer ? { peers: peer } : {}),
+    ...(shown?.length ? { examples: [...shown] } : {}),
   };
 }
 
 interface Described {
   name: string;
   peers?: string;
+  examples?: readonly Example[];
   subcommands?: readonly Described[];
+}
+
+/** Each command's `examples` by command path (`copy`, `tag ls`), from the command definitions. */
+export function examplesByPath(definitions: readonly Described[], prefix = ''): Map<string, readonly Example[]> {
+  const map = new Map<string, readonly Example[]>();
+  for (const d of definitions) {
+    const path = prefix ? `${prefix} ${d.name}` : d.name;
+    if (d.examples?.length) map.set(path, d.examples);
+    for (const [k, v] of examplesByPath(d.subcommands ?? [], path)) map.set(k, v);
+  }
+  return map;
 }
 
 /** Each command's `peers` by command path (`copy`, `tag ls`), from the command definitions. */

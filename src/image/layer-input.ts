@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, pack, type Header as FullHeader, type Pack } from 'tar-stream';
 import { corruptArchive, openTarStream } from '../archive/decompress.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { IntegrityError, NotFoundError, UsageError } from '../errors.js';
 import { abortable, stopped } from '../util/abort.js';
 
 /** A tar entry's header as written: a name and whatever else is known. */
@@ -31,7 +31,20 @@ export function layerTar(input: LayerInput, opts: EntryOptions, signal?: AbortSi
   const out = pack();
   const fill = 'tar' in input ? repackTar(input.tar, out, opts, signal) : packDir(input.dir, input.dest ?? '/', out, opts, signal);
   fill.then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
-  return out as unknown as Readable;
+  return Readable.from(failingAs(out as unknown as AsyncIterable<Buffer>, fill));
+}
+
+/**
+ * The pack's bytes; when it fails, the failure `fill` names (an entry body that breaks tears the pack down with a bare
+ * 'Size mismatch' or 'Unexpected end of data' before `fill` rejects with the file and entry named).
+ */
+async function* failingAs(out: AsyncIterable<Buffer>, fill: Promise<void>): AsyncGenerator<Buffer> {
+  try {
+    yield* out;
+  } catch (err) {
+    await fill;
+    throw err;
+  }
 }
 
 /** Writes one entry, its body streamed from `body` when it has one. */
@@ -69,17 +82,52 @@ async function repackTar(path: string, out: Pack, opts: EntryOptions, signal: Ab
   const st = await lstat(path).catch(() => undefined);
   if (!st?.isFile()) throw new NotFoundError(`${path}: no such file`, { code: 'ERR_FILE_NOT_FOUND' });
   const ex = extract();
+  let current: string | undefined;
   try {
     const tar = await openTarStream(abortable(createReadStream(path), signal));
     tar.on('error', (err) => ex.destroy(err));
     tar.pipe(ex as unknown as NodeJS.WritableStream);
     for await (const entry of ex) {
+      current = entry.header.name;
+      storable(path, entry.header);
       const body = entry as unknown as Readable;
       await addEntry(out, adjust(entry.header, opts), entry.header.type === 'file' || entry.header.type === 'contiguous-file' ? body : undefined);
       body.resume();
     }
   } catch (err) {
-    throw stopped(corruptArchive(err), signal);
+    const e = corruptArchive(err);
+    if (!(e instanceof IntegrityError)) throw stopped(e, signal);
+    throw stopped(new IntegrityError(`${path}: ${current === undefined ? '' : `at entry ${current}: `}${e.message}`, { code: e.code, cause: err }), signal);
+  }
+}
+
+/**
+ * Refuses an entry a layer cannot hold as the tar means it: a GNU sparse file (`tar --sparse`: the old GNU 'S' type,
+ * which tar-stream reports without a type, or PAX's GNU.sparse records) would otherwise be stored as its sparse map
+ * or as 0 bytes.
+ */
+function storable(path: string, header: FullHeader): void {
+  const pax = (header.pax ?? {}) as Record<string, string>;
+  const sparse = Object.keys(pax).some((k) => k.startsWith('GNU.sparse.'));
+  if (!sparse && header.type) return;
+  const name = pax['GNU.sparse.name'] ?? header.name;
+  throw new UsageError(sparse || header.type === null
+    ? `${path}: ${name} is ${sparse ? 'a GNU sparse file' : 'of a tar entry type regctl cannot store (a GNU sparse file?)'}: a layer cannot hold it as the tar means it`
+    : `${path}: ${name} has no tar entry type`, { hint: 'make the tar without --sparse (GNU tar) so the file is stored whole' });
+}
+
+/** A file's bytes as `size` declared them when the entry was written: a file that grows or shrinks meanwhile fails. */
+async function* exactly(file: Readable, size: number, path: string): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of file as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (seen > size) break;
+    yield chunk;
+  }
+  if (seen !== size) {
+    throw new UsageError(`${path} ${seen > size ? 'grew' : 'shrank'} while it was read (it had ${size} bytes): nothing was written`, {
+      hint: 'add the directory when nothing is writing to it',
+    });
   }
 }
 
@@ -115,7 +163,7 @@ async function packDir(dir: string, dest: string, out: Pack, opts: EntryOptions,
           await addEntry(out, adjust({ ...header, type: 'link', linkname: first }, opts, owner));
         } else {
           if (st.nlink > 1) links.set(key, inTar);
-          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), abortable(createReadStream(path), signal));
+          await addEntry(out, adjust({ ...header, type: 'file', size: st.size }, opts, owner), Readable.from(exactly(abortable(createReadStream(path), signal), st.size, path)));
         }
       }
       // sockets, fifos and devices are left out: a directory of files is what `--dir` adds

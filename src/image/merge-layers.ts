@@ -44,19 +44,29 @@ export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: 
   const winners = new Map<string, Winner>();
   const whiteouts = new Set<string>();
   const opaque = new Set<string>();
+  // Directories a higher layer has something in: there the path is a directory, whatever a lower layer made of it
+  // (a symlink `d -> /tmp/x` below `d/file` must not be written: an extracting tool would follow it out of its target).
+  const directories = new Set<string>();
   for (let i = files.length - 1; i >= 0; i--) {
     const mine = new Map<string, Winner>();
     const myWhiteouts: string[] = [];
     const myOpaque: string[] = [];
+    const myParents = new Set<string>();
     await readEntries(files[i]!, signal, async (header, name, ordinal) => {
       const base = posix.basename(name);
+      for (let parent = posix.dirname(name); parent !== '.' && !myParents.has(parent); parent = posix.dirname(parent)) myParents.add(parent);
       if (base === OPAQUE) myOpaque.push(posix.dirname(name));
       else if (base.startsWith(WHITEOUT)) myWhiteouts.push(posix.join(posix.dirname(name), base.slice(WHITEOUT.length)));
       else mine.set(name, { layer: i, ordinal, type: header.type ?? 'file' });
     });
-    for (const [name, w] of mine) if (!winners.has(name) && !hidden(name, winners, whiteouts, opaque)) winners.set(name, w);
+    for (const [name, w] of mine) {
+      if (winners.has(name) || hidden(name, winners, whiteouts, opaque)) continue;
+      if (w.type !== 'directory' && (directories.has(name) || myParents.has(name))) continue;
+      winners.set(name, w);
+    }
     for (const w of myWhiteouts) whiteouts.add(w);
     for (const o of myOpaque) opaque.add(o);
+    for (const d of myParents) directories.add(d);
   }
   const out = pack();
   writeWinners(files, winners, out, signal).then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));

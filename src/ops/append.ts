@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { rfc3339, rootfsOf } from '../image/config-edit.js';
 import type { SourceTarget } from '../content/target.js';
 import { editImage } from '../image/edit-image.js';
@@ -11,6 +12,8 @@ import type { Platform } from '../oci/platform.js';
 import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
 import type { OpsContext } from './context.js';
 import { reproducibleTime } from './reproducible.js';
+import { baseRecord, sameLocation } from './base-record.js';
+import { withBaseAnnotations } from '../oci/base-annotations.js';
 
 export type { LayerInput } from '../image/layer-input.js';
 
@@ -24,7 +27,11 @@ export interface AppendOptions extends ChangeOptions {
   gid?: number;
   /** Timestamps from SOURCE_DATE_EPOCH (or 0): mtimes clamped, created times set, so the same inputs give the same digest. */
   reproducible?: boolean;
-  /** What each layer's history entry says created it (default: `regctl append`). */
+  /**
+   * What each layer's history entry says created it. Default: the input (`regctl append -f PATH`, `regctl append
+   * --dir DIR:/DEST`); with `reproducible`, nothing of the host (no path: `regctl append --dir <directory>:/DEST`),
+   * so the same files give the same digest wherever they are.
+   */
   createdBy?: string[];
 }
 
@@ -49,13 +56,23 @@ export async function append(ctx: OpsContext, base: string, opts: AppendOptions)
     const built: BuiltLayer[] = [];
     for (const input of opts.layers) built.push(await writeLayer(layerTar(input, entryOpts, signal), scratch, opts.compress ?? 'gzip', signal));
     const from = fromScratch ? scratchImage(src, opts.platform ?? ctx.platform, opts.manifestFormat) : src;
+    // a new image records the base it was appended onto; one written back to its own name keeps the base it had
+    const baseAnn = fromScratch || !opts.to || sameLocation(opts.to, base) ? undefined : await baseRecord(base, src);
     return editImage(from, async (parts, out) => {
       const added = built.map((b) => newLayer(parts, b, out, opts.manifestFormat));
-      const entries = built.map((_, i) => historyEntry(opts.createdBy?.[i] ?? 'regctl append', created));
+      const entries = built.map((_, i) => historyEntry(opts.createdBy?.[i] ?? describeInput(opts.layers[i]!, epoch !== undefined), created));
       const next = setLayers(parts, [...layersOf(parts.doc, parts.config, base), ...added], [...rootfsOf(parts.config).history, ...entries]);
-      return { ...next, config: { ...next.config, created: rfc3339(created) } };
+      const manifest = baseAnn ? withBaseAnnotations(next.manifest, baseAnn, opts.manifestFormat) : next.manifest;
+      return { manifest, config: { ...next.config, created: rfc3339(created) } };
     }, fromScratch || !opts.platform ? {} : { platform: opts.platform });
   });
+}
+
+/** A layer's history `created_by`: its input; a reproducible build names no host path (the tar's or directory's). */
+function describeInput(input: LayerInput, reproducible: boolean): string {
+  if ('tar' in input) return `regctl append -f ${reproducible ? '<layer tar>' : input.tar}`;
+  const dest = input.dest ? posix.normalize(`/${input.dest}`) : '/';
+  return reproducible ? `regctl append --dir <directory>:${dest}` : `regctl append --dir ${input.dir}${input.dest ? `:${input.dest}` : ''}`;
 }
 
 /** An empty image (no layers) of `platform`, OCI unless Docker's format is asked for. */

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { openArchive } from '../archive/reader.js';
 import { archiveLimits } from '../archive/extract.js';
@@ -20,7 +19,7 @@ import { sideContext } from './credentials.js';
 import type { TransferOptions } from './transfer-options.js';
 import { openStore } from './open-store.js';
 import { registrySource } from './registry-target.js';
-import { scratchDir } from './scratch.js';
+import { withScratch } from './scratch.js';
 
 export interface SaveOptions extends TransferOptions {
   /**
@@ -119,8 +118,7 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
   const named = given === undefined ? undefined : parseReference(given).name;
   const signal = ctx.transport.signal;
   const store = await openStore(ctx);
-  const tmp = await scratchDir(ctx);
-  try {
+  return withScratch(ctx, async (tmp) => {
     const archive = await openArchive(input, tmp, { limits: archiveLimits(ctx.env), signal });
     try {
       if (archive.images.length === 0) throw new NotFoundError(`${archive.description} holds no images: nothing was loaded`, { code: 'ERR_IMAGE_NOT_FOUND' });
@@ -149,7 +147,5 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
     } finally {
       await archive.close();
     }
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  });
 }

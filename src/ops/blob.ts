@@ -115,7 +115,12 @@ async function openBlobSource(ctx: OpsContext, location: string, digest?: string
   if (loc.transport.name === 'docker') {
     const { ref, blob } = registryBlob(location.replace(/^docker:\/\//, ''), digest);
     const client = await ctx.transport.client(ref.registry);
-    const descriptor = { mediaType: 'application/octet-stream', digest: blob, size: await blobSize(client, ref.repository, blob) };
+    const size = await blobSize(client, ref.repository, blob).catch((err: unknown) => {
+      // A HEAD's 404 has no body to say more: the blob (or the whole repository) is not there.
+      if (err instanceof NotFoundError) throw new NotFoundError(`blob ${blob} not found in ${ref.registry}/${ref.repository}`, { code: 'ERR_BLOB_UNKNOWN' });
+      throw err;
+    });
+    const descriptor = { mediaType: 'application/octet-stream', digest: blob, size };
     return { description: `${ref.registry}/${ref.repository}`, descriptor, open: async () => downloadBlob(client, ref.repository, descriptor), close: async () => undefined };
   }
   if (digest === undefined) throw new UsageError(`${location} is not a registry repository: give the blob's digest with it`);

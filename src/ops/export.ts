@@ -4,7 +4,9 @@ import { rename, rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resolveImage } from '../content/resolve.js';
-import { NotFoundError } from '../errors.js';
+import { ExitCode, NotFoundError, RegctlError } from '../errors.js';
+import type { ImageManifest } from '../oci/manifest.js';
+import { baseMediaType, DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.js';
 import { mergeLayers } from '../image/merge-layers.js';
 import type { Platform } from '../oci/platform.js';
 import { abortable, stopped } from '../util/abort.js';
@@ -36,9 +38,23 @@ export async function exportImage(ctx: OpsContext, image: string, output: Export
     withScratch(ctx, async (scratch) => {
       const { doc } = await resolveImage(target, { platform: opts.platform ?? ctx.platform, strict: opts.platform !== undefined });
       if (doc.kind !== 'image') throw new NotFoundError(`${image} holds no image to export`);
+      notAnArtifact(image, doc);
       await writeTar(await mergeLayers(target, doc.layers, scratch, signal), output, signal);
     }), opts.credentials,
   );
+}
+
+/**
+ * Refuses an OCI artifact (oras push, attach, Helm charts): its config is not an image config, so its layers are
+ * files, not filesystem tars, and merging them would only fail on the first non-tar byte.
+ */
+function notAnArtifact(image: string, doc: ImageManifest): void {
+  const config = baseMediaType(doc.config.mediaType);
+  if (config === OCI_CONFIG || config === DOCKER_CONFIG) return;
+  const type = doc.artifactType ?? doc.config.mediaType;
+  throw new RegctlError('ERR_NOT_AN_IMAGE', `${image} is an artifact (${type}), not an image: it has no filesystem to export`, ExitCode.failure, {
+    hint: `\`regctl artifact pull ${image} -o DIR\` fetches its files`,
+  });
 }
 
 /**

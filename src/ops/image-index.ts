@@ -38,14 +38,18 @@ export interface IndexResult {
 
 /**
  * Builds an index at `destination` (a registry reference, `oci:DIR:REF` or `local:IMAGE`) from images in any
- * location: each is copied there first (mounted within a registry), then the index naming them is pushed.
+ * location: each is copied there first (mounted within a registry), then the index naming them is pushed. A Docker
+ * manifest list gets Docker manifests: OCI images are converted on the way (same blobs, new manifest digests), and
+ * one that cannot be (zstd layers, an artifact) is refused. The same image twice, or two images of one platform,
+ * are refused unless `allowDuplicates`.
  */
 export async function indexCreate(ctx: OpsContext, destination: string, images: string[], opts: IndexCreateOptions = {}): Promise<IndexResult> {
   if (!images.length) throw new UsageError('no images given: an index lists at least one');
   const mediaType = opts.manifestFormat === 'docker' ? DOCKER_MANIFEST_LIST : OCI_INDEX;
   if (mediaType === DOCKER_MANIFEST_LIST && Object.keys(opts.annotations ?? {}).length) throw new UsageError(NO_ANNOTATIONS, { option: 'annotations' });
   const [srcCtx, dstCtx] = await indexContexts(ctx, destination, images, opts);
-  return writeIndex(dstCtx, destination, async (dst) => ({ mediaType, entries: await gatherEntries(srcCtx, dst, images, opts), annotations: opts.annotations }));
+  const format = mediaType === DOCKER_MANIFEST_LIST ? { format: 'docker' as const } : {};
+  return writeIndex(dstCtx, destination, async (dst) => ({ mediaType, entries: await gatherEntries(srcCtx, dst, images, opts, format), annotations: opts.annotations }));
 }
 
 /** A new index with `images` added to the index at `index` (entries already there are kept once), under the same or `opts.tag`. */
@@ -55,7 +59,11 @@ export async function indexAdd(ctx: OpsContext, index: string, images: string[],
   const [srcCtx, dstCtx] = await indexContexts(ctx, target, images, opts);
   const current = await readIndex(dstCtx, index);
   return writeIndex(dstCtx, target, async (dst) => {
-    const added = await gatherEntries(srcCtx, dst, images, opts);
+    // A Docker manifest list stays one: the images added are converted as index create converts them.
+    const added = await gatherEntries(srcCtx, dst, images, opts, {
+      ...(current.mediaType === DOCKER_MANIFEST_LIST ? { format: 'docker' as const } : {}),
+      existing: { name: index, entries: current.entries },
+    });
     const have = new Set(current.entries.map((e) => e.desc.digest));
     return { ...current, entries: [...current.entries, ...added.filter((e) => !have.has(e.desc.digest))], annotations: { ...current.annotations, ...opts.annotations } };
   });

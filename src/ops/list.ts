@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { parseRepository } from '../ref/parse.js';
 import { listCatalog } from '../registry/catalog.js';
 import { listTags } from '../registry/tags.js';
+import { filterYielding } from '../util/yielding.js';
 import { batchContext, eachInput, type Outcome } from './batch.js';
 import type { OpsContext } from './context.js';
 import { sideClient, type CredentialOptions } from './credentials.js';
@@ -25,7 +26,7 @@ export async function tags(ctx: OpsContext, repository: string, opts: TagsOption
   const ref = parseRepository(repository);
   const keep = tagsKept(opts);
   const client = await sideClient(ctx, ref.registry, opts.credentials);
-  return (await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`)).filter(keep);
+  return filterYielding(await listTags(client, ref.repository, `listing tags of ${ref.registry}/${ref.repository}`), keep, ctx.transport.signal);
 }
 
 /**

@@ -16,7 +16,11 @@ import { sideClient, type WithCredentials } from './credentials.js';
 import { filterTags, patternOf, tagFilter } from './tag-filter.js';
 
 export interface PruneOptions extends WithCredentials {
-  /** Keep the newest N of the tags selected (by the image's `created`, ties by tag order). */
+  /**
+   * Keep the newest N images (digests) among those the selected tags name, each with every one of its tags (by the
+   * image's `created`, ties by tag order), as Harbor's and ACR's retention count: `latest` and `1.0.6` on one digest
+   * are one image.
+   */
   keep?: number;
   /** Only tags whose image was created longer ago than this, in ms (before `now`). */
   olderThanMs?: number;
@@ -117,7 +121,7 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
 
   const all = await listTags(client, repo.repository, `listing tags of ${name}`);
   const imageTags = all.filter((t) => !isReferrersTag(t));
-  const selected = new Set(filterTags(imageTags, filter).filter((t) => !keepTags.some((re) => re.test(t))));
+  const selected = new Set((await filterTags(imageTags, filter, ctx.transport.signal)).filter((t) => !keepTags.some((re) => re.test(t))));
 
   // Every image tag's digest (a HEAD each): a digest keeps its manifest while any tag, selected or not, is on it.
   const info = new Map<string, TagInfo>();
@@ -140,9 +144,12 @@ export async function prune(ctx: OpsContext, repository: string, opts: PruneOpti
   const position = new Map(imageTags.map((t, i) => [t, i]));
   const order = [...candidates].sort((a, b) => (b.created ?? -Infinity) - (a.created ?? -Infinity) || position.get(a.tag)! - position.get(b.tag)!);
   const cutoff = opts.olderThanMs !== undefined ? (opts.now ?? new Date()).getTime() - opts.olderThanMs : undefined;
+  // --keep counts images, not tags: each digest ranks where its newest-listed tag first appears.
+  const rank = new Map<string, number>();
+  for (const c of order) if (!rank.has(c.digest)) rank.set(c.digest, rank.size);
   const decisions = new Map<string, { decision: TagDecision; reason: string }>();
-  order.forEach((c, i) => {
-    if (opts.keep !== undefined && i < opts.keep) decisions.set(c.tag, { decision: 'keep', reason: `newest ${opts.keep}` });
+  order.forEach((c) => {
+    if (opts.keep !== undefined && rank.get(c.digest)! < opts.keep) decisions.set(c.tag, { decision: 'keep', reason: `newest ${opts.keep}` });
     else if (cutoff !== undefined && c.created === undefined) decisions.set(c.tag, { decision: 'keep', reason: 'no creation time' });
     else if (cutoff !== undefined && c.created! >= cutoff) decisions.set(c.tag, { decision: 'keep', reason: `created after ${new Date(cutoff).toISOString()}` });
     else decisions.set(c.tag, { decision: 'delete', reason: 'selected' });
@@ -208,10 +215,15 @@ async function planActions(tags: TagPlan[], all: string[], opts: PruneOptions, i
   return actions;
 }
 
-/** Carries the plan out in order; a failure stops it unless keepGoing (then the rest is tried and reported). */
+/**
+ * Carries the plan out in order; a failure stops it unless keepGoing (then the rest is tried and reported). A deleted
+ * manifest's actions (its signatures and referrers, then itself) start with a look at the tags as they are now: a
+ * tag that arrived on it since the plan leaves the whole group alone.
+ */
 async function execute(client: RegistryClient, repository: string, actions: PruneAction[], opts: PruneOptions): Promise<void> {
   const deleted = new Set<string>();
-  for (const action of actions) {
+  let refused: RegctlError | undefined; // the current group's manifest is tagged again
+  for (const [i, action] of actions.entries()) {
     const what = `pruning ${action.name}`;
     try {
       if (action.kind === 'untag') {
@@ -220,11 +232,23 @@ async function execute(client: RegistryClient, repository: string, actions: Prun
           throw new RegctlError('ERR_TAG_MOVED', `${action.name} moved to ${head.digest} since it was planned; left alone`, ExitCode.failure);
         }
         await removeTag(client, repository, action.tag!, { digest: action.digest, mediaType: head.mediaType }, what);
-      } else if (!deleted.has(action.digest)) {
-        await deleteManifest(client, repository, action.digest, what).catch((err) => {
-          if (!(err instanceof NotFoundError)) throw err; // gone already (a signature deleted with its referrer)
-        });
-        deleted.add(action.digest);
+      } else {
+        const first = i === 0 || actions[i - 1]!.kind === 'untag' || actions[i - 1]!.kind === 'manifest';
+        if (first) {
+          refused = undefined;
+          const manifest = actions.slice(i).find((a) => a.kind === 'manifest')!;
+          await unchangedTags(client, repository, manifest, opts.jobs ?? DEFAULT_JOBS, what).catch((err: unknown) => {
+            if (!(err instanceof RegctlError) || err.code !== 'ERR_TAG_MOVED') throw err;
+            refused = err;
+          });
+        }
+        if (refused) throw refused;
+        if (!deleted.has(action.digest)) {
+          await deleteManifest(client, repository, action.digest, what).catch((err) => {
+            if (!(err instanceof NotFoundError)) throw err; // gone already (a signature deleted with its referrer)
+          });
+          deleted.add(action.digest);
+        }
       }
       action.status = 'done';
       opts.onProgress?.({ kind: 'deleted', item: action });
@@ -234,6 +258,23 @@ async function execute(client: RegistryClient, repository: string, actions: Prun
       action.error = err;
       if (!opts.keepGoing) throw err;
     }
+  }
+}
+
+/**
+ * Right before a manifest is deleted: the repository's tags as they are now, each outside the plan asked where it
+ * points. A tag pushed or moved onto the digest since the plan (a concurrent `docker push … :prod`) keeps the
+ * manifest: ERR_TAG_MOVED, the manifest left alone.
+ */
+async function unchangedTags(client: RegistryClient, repository: string, action: PruneAction, jobs: number, what: string): Promise<void> {
+  const planned = new Set(action.tags ?? []);
+  const others = (await listTags(client, repository, what)).filter((t) => !planned.has(t) && !isReferrersTag(t));
+  const onIt: string[] = [];
+  await runPool(others, jobs, async (tag) => {
+    if ((await currentDigest(client, repository, tag, what)) === action.digest) onIt.push(tag);
+  });
+  if (onIt.length) {
+    throw new RegctlError('ERR_TAG_MOVED', `${action.name} is tagged ${onIt.sort().join(', ')} since it was planned; left alone`, ExitCode.failure);
   }
 }
 

@@ -5,6 +5,8 @@ import { parseConfig, rootfsOf } from '../image/config-edit.js';
 import { editImage } from '../image/edit-image.js';
 import { layersOf, setLayers, type LayerRef } from '../image/set-layers.js';
 import { formatPlatform, type Platform } from '../oci/platform.js';
+import { withBaseAnnotations } from '../oci/base-annotations.js';
+import { baseRecord } from './base-record.js';
 import { changeImage, type ChangeOptions, type ChangeResult } from './change-image.js';
 import type { OpsContext } from './context.js';
 import { sideContext } from './credentials.js';
@@ -38,6 +40,7 @@ export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions
     throw err;
   });
   try {
+    const base = await baseRecord(opts.newBase, newSrc.target);
     return await changeImage(ctx, image, opts, (src) => editImage(src, async (parts, out) => {
       const platform = parts.platform ?? ctx.platform;
       const [oldBase, newBase] = [await baseOf(oldSrc.target, platform), await baseOf(newSrc.target, platform)];
@@ -50,7 +53,8 @@ export async function rebase(ctx: OpsContext, image: string, opts: RebaseOptions
       });
       for (const l of newBase.layers) out.addFrom(l.desc.digest, newSrc.target);
       const own = layers.slice(oldBase.layers.length);
-      return setLayers(parts, [...newBase.layers, ...own], [...newBase.history, ...rootfsOf(parts.config).history.slice(oldBase.history.length)]);
+      const next = setLayers(parts, [...newBase.layers, ...own], [...newBase.history, ...rootfsOf(parts.config).history.slice(oldBase.history.length)]);
+      return { ...next, manifest: withBaseAnnotations(next.manifest, base, opts.manifestFormat) };
     }, opts.platform ? { platform: opts.platform } : {}));
   } finally {
     await oldSrc.close();

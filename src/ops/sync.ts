@@ -1,6 +1,6 @@
 import { isReferrersTag } from '../content/referrers.js';
 import { copyImage, type CopyProgress } from '../content/copy.js';
-import { pendingBytes } from '../content/plan.js';
+import { pendingBytes, type PendingBytes } from '../content/plan.js';
 import { resolveImage } from '../content/resolve.js';
 import type { CopySession } from '../content/session.js';
 import { writeTo, type DestinationTarget, type SourceTarget } from '../content/target.js';
@@ -17,6 +17,7 @@ import type { SyncRegistry } from './sync-file.js';
 import { registryDestination, registrySource } from './registry-target.js';
 import type { SyncJob } from './sync-jobs.js';
 import { filterTags } from './tag-filter.js';
+import { checkShard, inShard, type Shard } from './shard.js';
 
 export const DEFAULT_IMAGE_JOBS = 4;
 
@@ -42,9 +43,12 @@ export interface SyncReport {
   skipped: number;
   failed: number;
   planned: number;
+  /** Bytes sent; on a dry run, what the sync would send, a blob several images share counted once. */
   bytes: number;
   seconds: number;
   dryRun: boolean;
+  /** The shard this report covers, when the sync was one shard of several. */
+  shard?: Required<Shard>;
 }
 
 export type SyncProgress =
@@ -76,6 +80,12 @@ export interface SyncOptions {
    */
   sourceCredentials?: CredentialOptions | undefined;
   destinationCredentials?: CredentialOptions | undefined;
+  /**
+   * Mirror only this shard's share (`{ index: 2, count: 4 }`): repositories (or, `by: 'image'`, images) are
+   * split by a hash of their source name, so shards 1 … count together mirror exactly what one sync would, each
+   * image once. By repository, a shard reads only its own repositories' tag lists.
+   */
+  shard?: Shard | undefined;
 }
 
 interface Item {
@@ -84,6 +94,8 @@ interface Item {
   reference: string;
   sourceName: string;
   destinationName: string;
+  /** The destination's registry (a blob is sent to it once, then mounted). */
+  registry: string;
 }
 
 /**
@@ -93,7 +105,9 @@ interface Item {
  * manifests verbatim), `imageJobs` at a time, under one limit of `jobs` blobs for all of them; a blob shared by
  * several tags of one destination repository is sent once.
  */
-export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions = {}): Promise<SyncReport> {
+export async function sync(ctx: OpsContext, allJobs: SyncJob[], opts: SyncOptions = {}): Promise<SyncReport> {
+  const shard = opts.shard && checkShard(opts.shard);
+  const jobs = shard?.by === 'repository' ? allJobs.filter((j) => inShard(j.source.name, shard)) : allJobs;
   const [sourceCtx, destinationCtx] = await transferContexts(ctx,
     { registries: jobs.map((j) => j.source.registry), credentials: opts.sourceCredentials },
     { registries: jobs.map((j) => j.destination.registry), credentials: opts.destinationCredentials });
@@ -129,14 +143,15 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
       const repo = await registrySource(sourceOf(job), parseReference(job.source.name));
       // With referrers, the referrers tags and cosign's digest tags travel with their images, not as images.
       const tags = job.references ? undefined : (await listTags(repo)).filter((t) => !opts.referrers || !isReferrersTag(t));
-      const references = job.references ?? filterTags(tags!, job.filter ?? {});
+      const references = job.references ?? await filterTags(tags!, job.filter ?? {}, ctx.transport.signal);
       const destination = await destinationOf(job.destination);
       for (const reference of references) {
         const sourceName = joinSelector(job.source.name, reference);
+        if (shard?.by === 'image' && !inShard(sourceName, shard)) continue;
         const key = `${sourceName} ${job.destination.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        items.push({ source: repo.at!(reference), destination, reference, sourceName, destinationName: joinSelector(job.destination.name, reference) });
+        items.push({ source: repo.at!(reference), destination, reference, sourceName, destinationName: joinSelector(job.destination.name, reference), registry: job.destination.registry });
       }
     } catch (err) {
       fail(job.source.name, job.destination.name, err);
@@ -145,11 +160,14 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
   report?.({ kind: 'images', total: items.length });
 
   const session = copySession(ctx, opts.jobs);
+  const planned: Array<{ registry: string; pending: PendingBytes }> = [];
   const listed = results.length; // repositories whose tags could not be listed come first, then images in order
   await runPool(items.map((item, i) => ({ item, i })), imageJobs, async ({ item, i }) => {
     let result: SyncImageResult;
     try {
-      result = await syncImage(item, session, opts);
+      const { pending, ...outcome } = await syncImage(item, session, opts);
+      result = outcome;
+      if (pending) planned.push({ registry: item.registry, pending });
     } catch (err) {
       if (!opts.keepGoing) throw err;
       result = { source: item.sourceName, destination: item.destinationName, status: 'failed', bytes: 0, error: describe(err) };
@@ -165,16 +183,36 @@ export async function sync(ctx: OpsContext, jobs: SyncJob[], opts: SyncOptions =
     skipped: count('skipped'),
     failed: count('failed'),
     planned: count('planned'),
-    bytes: results.reduce((sum, r) => sum + r.bytes, 0),
+    bytes: opts.dryRun ? plannedBytes(planned) : results.reduce((sum, r) => sum + r.bytes, 0),
     seconds: (now() - started) / 1000,
     dryRun: opts.dryRun ?? false,
+    ...(shard ? { shard } : {}),
   };
+}
+
+/**
+ * What a dry run would send in all: every image's manifests, and each blob once per destination registry — the copy
+ * sends a blob shared by several tags once and mounts it into the other repositories of that registry, and `size`
+ * counts it once too.
+ */
+function plannedBytes(planned: Array<{ registry: string; pending: PendingBytes }>): number {
+  const blobs = new Map<string, number>();
+  let bytes = 0;
+  for (const { registry, pending } of planned) {
+    bytes += pending.manifestBytes;
+    for (const b of pending.missing) blobs.set(`${registry} ${b.digest}`, b.size);
+  }
+  for (const size of blobs.values()) bytes += size;
+  return bytes;
 }
 
 /** Manifests and blob HEADs at once while a dry run counts what an image would send. */
 const DRY_RUN_JOBS = 8;
 
-async function syncImage(item: Item, session: CopySession, opts: SyncOptions): Promise<SyncImageResult> {
+/** A dry run's result, with what its bytes are made of (for a total that counts a shared blob once). */
+type ImageOutcome = SyncImageResult & { pending?: PendingBytes };
+
+async function syncImage(item: Item, session: CopySession, opts: SyncOptions): Promise<ImageOutcome> {
   const { source, destination, reference } = item;
   const byDigest = isDigest(reference);
   const names = { source: item.sourceName, destination: item.destinationName };
@@ -189,7 +227,8 @@ async function syncImage(item: Item, session: CopySession, opts: SyncOptions): P
   const from = !byDigest && source.at ? source.at(digest) : source;
   if (opts.dryRun) {
     const { top, bytes, doc } = await resolveImage(from);
-    return { ...names, status: 'planned', digest, bytes: (await pendingBytes(from, destination, { desc: top, bytes, doc }, { jobs: DRY_RUN_JOBS })).bytes };
+    const pending = await pendingBytes(from, destination, { desc: top, bytes, doc }, { jobs: DRY_RUN_JOBS });
+    return { ...names, status: 'planned', digest, bytes: pending.bytes, pending };
   }
   // `skipped` only when the destination already had the tag at this digest: a tag written is a tag copied, even
   // when every blob and the manifest were there already (another tag of the same image).

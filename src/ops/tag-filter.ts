@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import semver from 'semver';
 import { UsageError } from '../errors.js';
+import { filterYielding } from '../util/yielding.js';
 
 /**
  * Which tags of a repository a sync takes. Every rule given must hold: `include` and `exclude` are regular
@@ -69,8 +70,8 @@ export function tagVersion(tag: string): string | undefined {
 }
 
 /** The tags that pass every rule of the filter, in the order given. */
-export function filterTags(tags: string[], filter: TagFilter): string[] {
-  return tags.filter((tag) => {
+export function filterTags(tags: string[], filter: TagFilter, signal?: AbortSignal): Promise<string[]> {
+  return filterYielding(tags, (tag) => {
     if (filter.include && !filter.include.test(tag)) return false;
     if (filter.exclude && filter.exclude.test(tag)) return false;
     if (filter.semver !== undefined) {
@@ -78,7 +79,7 @@ export function filterTags(tags: string[], filter: TagFilter): string[] {
       if (!version || !semver.satisfies(version, filter.semver)) return false;
     }
     return true;
-  });
+  }, signal);
 }
 
 /** An operation's tag rules as given: patterns as strings (compiled here) or RegExps, a semver range. */

@@ -7,7 +7,7 @@ import { terminalSafe } from './terminal.js';
 
 /**
  * What a `--format` template sees of a sync (or copy --all-tags) report: `Images` (each `Source`, `Destination`,
- * `Status`, `Digest`, `Bytes`, `Error`), `Copied`, `Skipped`, `Failed`, `Planned`, `Bytes`, `Seconds`, `DryRun`.
+ * `Status`, `Digest`, `Bytes`, `Error`), `Copied`, `Skipped`, `Failed`, `Planned`, `Bytes`, `Seconds`, `DryRun`, `Shard` (`K/N`, or empty).
  */
 export function syncData(report: SyncReport): object {
   const images = report.images.map((r) => record({
@@ -19,7 +19,8 @@ export function syncData(report: SyncReport): object {
     Error: r.error?.message ?? '',
   }, 'SyncImage'));
   const { copied, skipped, failed, planned, bytes, seconds, dryRun } = report;
-  return record({ Images: images, Copied: copied, Skipped: skipped, Failed: failed, Planned: planned, Bytes: bytes, Seconds: seconds, DryRun: dryRun }, 'SyncReport');
+  const shard = report.shard ? `${report.shard.index}/${report.shard.count}` : '';
+  return record({ Images: images, Copied: copied, Skipped: skipped, Failed: failed, Planned: planned, Bytes: bytes, Seconds: seconds, DryRun: dryRun, Shard: shard }, 'SyncReport');
 }
 
 /** The summary table (stderr): copied, skipped, failed, bytes sent, time. */

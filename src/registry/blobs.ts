@@ -19,6 +19,18 @@ export async function blobSize(client: RegistryClient, repository: string, diges
   return size;
 }
 
+/** A blob's size from a HEAD, or undefined when the repository lacks it (404). */
+export async function headBlobSize(client: RegistryClient, repository: string, digest: string): Promise<number | undefined> {
+  const what = `checking blob ${digest} in ${client.registry}/${repository}`;
+  const res = await client.request({ method: 'HEAD', path: apiPath.blob(repository, digest), scopes: [pullScope(repository)], what });
+  await res.body.dump();
+  if (res.status === 404) return undefined;
+  await client.expect(res, [200], 'HEAD', what);
+  const size = Number(header(res, 'content-length'));
+  if (!Number.isSafeInteger(size) || size < 0) throw new RegistryError(`${what}: the registry sent no size`, res.status);
+  return size;
+}
+
 /** DELETE a blob from a repository (202); 405 when the registry does not delete. */
 export async function deleteBlob(client: RegistryClient, repository: string, digest: string): Promise<void> {
   const what = `deleting blob ${digest} from ${client.registry}/${repository}`;

@@ -7,6 +7,7 @@ import { RegistryError } from '../errors.js';
 import type { RegistryClient } from '../transport/registry-client.js';
 import { pushScope } from '../transport/scope.js';
 import { downloadBlob } from './blob-download.js';
+import { headBlobSize } from './blobs.js';
 import { blobExists, mountBlob, uploadBlob } from './blob-upload.js';
 import { currentDigest, getManifest, headManifest, putManifest } from './manifests.js';
 import { listReferrers, recordReferrers } from './referrers.js';
@@ -50,6 +51,11 @@ export class RegistrySource implements SourceTarget {
 
   async fetchBlob(desc: Descriptor, offset = 0): Promise<{ stream: Readable; resumed: boolean }> {
     return { stream: downloadBlob(this.client, this.repository, desc, offset), resumed: true };
+  }
+
+  /** One HEAD: the size the registry says, undefined on 404. */
+  blobSize(desc: Descriptor): Promise<number | undefined> {
+    return headBlobSize(this.client, this.repository, desc.digest);
   }
 
   listTags(): Promise<string[]> {

@@ -21,6 +21,7 @@ export function layoutSource(layout: OciLayout, name: string | undefined, descri
     hasManifest: (desc: Descriptor) => layout.hasBlob(desc),
     fetchManifest: (desc: Descriptor) => layout.readBlob(desc),
     fetchBlob: async (desc: Descriptor, offset = 0) => ({ stream: await layout.openBlob(desc, offset), resumed: offset > 0 }),
+    blobSize: (desc: Descriptor) => layout.blobSize(desc),
     listTags: async () => [...new Set((await layout.list()).map(entryName).filter((n): n is string => n !== undefined))].sort(),
     at: (reference) => layoutSource(layout, reference, describe),
     referrers: (subject, filter) => layoutReferrers(layout, subject, filter),

@@ -113,6 +113,12 @@ export class OciLayout {
     return !!st && st.isFile() && st.size === desc.size;
   }
 
+  /** The size of the blob's file (a regular file, not a symlink), or undefined when there is none. */
+  async blobSize(desc: Descriptor): Promise<number | undefined> {
+    const st = await lstatOrUndefined(this.blobPath(desc.digest));
+    return st && st.isFile() ? st.size : undefined;
+  }
+
   /** Marks a reused blob as recently used, so a concurrent gc keeps it for a transfer's lease; false if gone. */
   async touchBlob(desc: Descriptor): Promise<boolean> {
     const now = new Date();

@@ -1,8 +1,7 @@
-import { rm } from 'node:fs/promises';
 import type { ArchiveImage, ArchiveInput, OpenedArchive } from '../../archive/reader.js';
 import type { ArchiveWriter } from '../../archive/writer.js';
 import type { OpsContext } from '../context.js';
-import { scratchDir } from '../scratch.js';
+import { openScratch } from '../scratch.js';
 import type { OpenedSource } from './location-transport.js';
 
 /**
@@ -13,20 +12,20 @@ import type { OpenedSource } from './location-transport.js';
 export async function openArchiveFile(ctx: OpsContext, input: ArchiveInput, description: string, pick: (archive: OpenedArchive) => ArchiveImage): Promise<OpenedSource> {
   // Loaded on use (tar-stream, zlib): a command naming a registry image never pays for the archive code.
   const [{ archiveLimits }, { openArchive }] = await Promise.all([import('../../archive/extract.js'), import('../../archive/reader.js')]);
-  const tmp = await scratchDir(ctx);
+  const scratch = await openScratch(ctx);
   try {
-    const archive = await openArchive(input, tmp, { limits: archiveLimits(ctx.env), name: description, signal: ctx.transport.signal });
+    const archive = await openArchive(input, scratch.dir, { limits: archiveLimits(ctx.env), name: description, signal: ctx.transport.signal });
     const image = pick(archive);
     return {
       target: image.source,
       ...(image.name ? { name: image.name } : {}),
       close: async () => {
         await archive.close();
-        await rm(tmp, { recursive: true, force: true });
+        await scratch.remove();
       },
     };
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
+    await scratch.remove();
     throw err;
   }
 }
