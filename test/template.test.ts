@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/errors.js';
+import { imageData } from '../src/output/template-data.js';
 import { mapOf, nilOf, OUTPUT_LIMIT, parseTemplate, record, Scalar, sliceOf, structOf, T } from '../src/template/template.js';
 
 const run = (text: string, data: unknown) => parseTemplate(text).execute(data);
@@ -317,6 +318,11 @@ describe('issue 22 §1: typed data with Go zero values', () => {
     assert.equal(t('2024-01-02T03:04:05.120000000Z'), '2024-01-02 03:04:05.12 +0000 UTC');
     assert.equal(t('2024-01-02T03:04:05+02:00'), '2024-01-02 03:04:05 +0200 +0200');
     assert.equal(parseTemplate('{{json .}}').execute(new Scalar(T.time, '2024-01-02T03:04:05.5-07:00')), '"2024-01-02T03:04:05.5-07:00"');
+  });
+
+  test("images' CreatedAt is docker's: time.Unix(created, 0).String()", () => {
+    const row = imageData({ repository: 'r', tag: 't', digest: 'sha256:x', created: '2024-01-02T03:04:05.678+02:00', name: 'r:t', mediaType: 'm' } as never, 'id', 'x', '1B');
+    assert.equal(parseTemplate('{{.CreatedAt}}').execute(row), '2024-01-02 01:04:05 +0000 UTC');
   });
 
   test('a struct names the fields it lacks as Go does', () => {

@@ -16,6 +16,7 @@ import type { search } from '../ops/search.js';
 import type { SizeFigures, SizeReport } from '../ops/size.js';
 
 type StoreImage = Awaited<ReturnType<typeof images>>[number];
+import { formatTime, goTime } from '../template/time.js';
 import { EMPTY_STRUCT, mapOf, named, ptrTo, record, Scalar, sliceOf, structOf, T } from '../template/template.js';
 
 type Json = Record<string, any>;
@@ -159,10 +160,18 @@ export function configData(raw: Buffer): object {
   );
 }
 
+/** docker images' CreatedAt: `time.Unix(created, 0).String()` (whole seconds, UTC here), a string; '' when unknown. */
+function dockerCreatedAt(created: string | undefined | null): string {
+  const ms = created ? Date.parse(created) : NaN;
+  if (Number.isNaN(ms)) return '';
+  const t = goTime(new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
+  return t ? formatTime(t) : '';
+}
+
 /** `images`, one per image: docker images' fields (ID, CreatedSince and Size as the table shows them). */
 export function imageData(i: StoreImage, id: string, createdSince: string, size: string): object {
   return record(
-    { ID: id, Repository: i.repository, Tag: i.tag, Digest: i.digest, CreatedAt: i.created ?? null, CreatedSince: createdSince, Size: size, Name: i.name, MediaType: i.mediaType },
+    { ID: id, Repository: i.repository, Tag: i.tag, Digest: i.digest, CreatedAt: dockerCreatedAt(i.created), CreatedSince: createdSince, Size: size, Name: i.name, MediaType: i.mediaType },
     'Image',
   );
 }
