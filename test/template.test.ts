@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { imageData } from '../src/output/template-data.js';
+import { descriptorData, imageData } from '../src/output/template-data.js';
 import { mapOf, nilOf, OUTPUT_LIMIT, parseTemplate, record, Scalar, sliceOf, structOf, T } from '../src/template/template.js';
 
 const run = (text: string, data: unknown) => parseTemplate(text).execute(data);
@@ -323,6 +323,12 @@ describe('issue 22 §1: typed data with Go zero values', () => {
   test("images' CreatedAt is docker's: time.Unix(created, 0).String()", () => {
     const row = imageData({ repository: 'r', tag: 't', digest: 'sha256:x', created: '2024-01-02T03:04:05.678+02:00', name: 'r:t', mediaType: 'm' } as never, 'id', 'x', '1B');
     assert.equal(parseTemplate('{{.CreatedAt}}').execute(row), '2024-01-02 01:04:05 +0000 UTC');
+  });
+
+  test("a descriptor is the image spec's v1.Descriptor: what the registry left out is a zero value", () => {
+    const d = descriptorData({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:ab', size: 12 });
+    assert.equal(parseTemplate('{{.Platform}}|{{.URLs}}|{{.Annotations}}|{{.ArtifactType}}|{{printf "%T %T" .Size .Digest}}').execute(d), '<nil>|[]|map[]||int64 digest.Digest');
+    assert.equal(parseTemplate('{{.}}').execute(d), '{application/vnd.oci.image.manifest.v1+json sha256:ab 12 [] map[] [] <nil> }');
   });
 
   test('a struct names the fields it lacks as Go does', () => {

@@ -17,7 +17,7 @@ import type { SizeFigures, SizeReport } from '../ops/size.js';
 
 type StoreImage = Awaited<ReturnType<typeof images>>[number];
 import { formatTime, goTime } from '../template/time.js';
-import { EMPTY_STRUCT, mapOf, named, ptrTo, record, Scalar, sliceOf, structOf, T } from '../template/template.js';
+import { EMPTY_STRUCT, type GoType, mapOf, named, ptrTo, record, Scalar, sliceOf, structOf, T } from '../template/template.js';
 
 type Json = Record<string, any>;
 
@@ -31,30 +31,36 @@ function parseJson(raw: Buffer | undefined): Json {
   }
 }
 
-const platformData = (p: Platform | undefined) =>
-  p ? record({ Architecture: p.architecture, OS: p.os, Variant: p.variant ?? '', OSVersion: (p as Json)['os.version'] ?? p.osVersion ?? '' }, 'Platform') : null;
-
-/** An OCI descriptor under Go's field names (v1.Descriptor). */
-export function descriptorData(d: DescriptorView | Descriptor): object {
-  const view = d as DescriptorView;
-  return record(
-    {
-      MediaType: d.mediaType,
-      Digest: d.digest,
-      Size: d.size,
-      ArtifactType: view.artifactType ?? '',
-      Annotations: view.annotations ?? {},
-      Platform: platformData(view.platform),
-    },
-    'Descriptor',
-  );
-}
-
 const DIGEST = named('digest.Digest', T.string);
 const STRINGS = sliceOf(T.string);
 const LABELS = mapOf(T.string, T.string);
 const SET = mapOf(T.string, EMPTY_STRUCT);
 const ANNOTATIONS = mapOf(T.string, T.string);
+
+const PLATFORM = structOf('v1.Platform', { Architecture: T.string, OS: T.string, OSVersion: T.string, OSFeatures: STRINGS, Variant: T.string });
+/** The image spec's v1.Descriptor, its fields in Go's order (URLs, Data and the rest zero when absent). */
+const DESCRIPTOR = structOf('v1.Descriptor', {
+  MediaType: T.string, Digest: DIGEST, Size: T.int64, URLs: STRINGS, Annotations: ANNOTATIONS, Data: sliceOf(T.uint8), Platform: ptrTo(PLATFORM),
+  ArtifactType: T.string,
+});
+
+/** An OCI descriptor under Go's field names and types (v1.Descriptor). */
+export function descriptorData(d: DescriptorView | Descriptor): object {
+  const view = d as DescriptorView & { urls?: string[] };
+  const p = view.platform as (Platform & Json) | undefined;
+  return record(
+    {
+      MediaType: d.mediaType,
+      Digest: d.digest,
+      Size: d.size,
+      URLs: view.urls,
+      Annotations: view.annotations,
+      Platform: p && { Architecture: p.architecture, OS: p.os, OSVersion: p['os.version'] ?? p.osVersion, OSFeatures: p['os.features'], Variant: p.variant },
+      ArtifactType: view.artifactType,
+    },
+    DESCRIPTOR,
+  );
+}
 
 const LAYER_DATA = structOf('types.ImageInspectLayer', { MIMEType: T.string, Digest: DIGEST, Size: T.int64, Annotations: ANNOTATIONS });
 const IMAGE_CONFIG = structOf('v1.ImageConfig', {
@@ -72,7 +78,7 @@ const INSPECT = structOf('inspect.Output', {
   Name: T.string, Tag: T.string, Digest: DIGEST, RepoTags: STRINGS, Created: T.time, DockerVersion: T.string, Labels: LABELS,
   Architecture: T.string, Os: T.string, Layers: STRINGS, Env: STRINGS,
   Variant: T.string, LayersData: sliceOf(LAYER_DATA), MediaType: T.string, ArtifactType: T.string, Annotations: ANNOTATIONS,
-  Size: T.int64, Config: IMAGE_CONFIG, Manifests: sliceOf(structOf('Descriptor', {})),
+  Size: T.int64, Config: IMAGE_CONFIG, Manifests: sliceOf(DESCRIPTOR),
 });
 
 /** The zero time skopeo shows for an image whose config has no `created`. */
@@ -191,10 +197,14 @@ export function searchData(r: Awaited<ReturnType<typeof search>>[number], descri
   return record({ Name: r.name, Description: description, StarCount: r.stars, IsOfficial: r.official, IsAutomated: r.automated }, 'SearchResult');
 }
 
+/** A referrer: its descriptor's fields, the cosign tag it was found under, and its own referrers. */
+const REFERRER = structOf('Referrer', { ...Object.fromEntries(DESCRIPTOR.fields!), Tag: T.string });
+(REFERRER.fields as [string, GoType][]).push(['Referrers', sliceOf(REFERRER)]);
+
 /** `referrers`: the subject and its referrers, each with its own. */
 export function referrersData(r: ReferrersResult): object {
   const node = (n: ReferrerNode): object =>
-    record({ ...(descriptorData(n.desc) as Json), Tag: n.tag ?? '', Referrers: n.referrers.map(node) }, 'Referrer');
+    record({ ...(descriptorData(n.desc) as Json), Tag: n.tag ?? '', Referrers: n.referrers.map(node) }, REFERRER);
   return record({ Name: r.name, Subject: descriptorData(r.subject), Referrers: r.referrers.map(node) }, 'Referrers');
 }
 
