@@ -184,8 +184,11 @@ export function imageData(i: StoreImage, id: string, createdSince: string, size:
 
 /** `tags`: skopeo list-tags' fields. */
 export function tagsData(repository: string, tags: string[]): object {
-  return record({ Repository: repository, Tags: tags }, 'TagList');
+  return record({ Repository: repository, Tags: tags }, TAG_LIST);
 }
+
+/** skopeo list-tags' output struct (its JSON is `{"Repository": …, "Tags": […]}`). */
+const TAG_LIST = structOf('tagListOutput', { Repository: T.string, Tags: STRINGS });
 
 /** `mutate`, `append`, `flatten`, `rebase`: the image written. */
 export function changeData(r: ChangeResult): object {
