@@ -15,6 +15,18 @@ import {
   typeOf,
 } from './values.js';
 
+const flat = new WeakMap<Node[], boolean>();
+
+/** Whether a list holds only text, actions, break and continue (nothing that nests or calls a template). */
+function isFlat(list: Node[]): boolean {
+  let f = flat.get(list);
+  if (f === undefined) {
+    f = list.length < 64 && list.every((n) => n.kind === 'text' || n.kind === 'action' || n.kind === 'break' || n.kind === 'continue');
+    flat.set(list, f);
+  }
+  return f;
+}
+
 /** No final argument from an earlier pipeline stage. */
 const MISSING = Symbol('missing');
 type Final = unknown;
@@ -104,6 +116,18 @@ class State {
     }
   }
 
+  /** A list of text and actions only (the common body of a range): walked without a generator per pass. */
+  walkFlat(dot: unknown, nodes: Node[]): void {
+    for (const n of nodes) {
+      if (n.kind === 'text') this.sink.write(n.text);
+      else if (n.kind === 'action') {
+        const v = this.evalPipeline(dot, n.pipe);
+        if (n.pipe.decl.length === 0) this.sink.write(v === undefined || v === null ? '<no value>' : formatAction(v));
+      } else if (n.kind === 'break') throw BREAK;
+      else throw CONTINUE;
+    }
+  }
+
   private *walkTemplate(dot: unknown, t: Node & { kind: 'template' }): Generator<void, void, void> {
     this.at({ pos: t.pos, src: `template ${JSON.stringify(t.name)}` });
     const list = this.tree.defines.get(t.name);
@@ -141,7 +165,8 @@ class State {
       }
       const inner = self.vars.length;
       try {
-        yield* self.walk(elem, r.list);
+        if (isFlat(r.list)) self.walkFlat(elem, r.list);
+        else yield* self.walk(elem, r.list);
       } catch (e) {
         if (e === BREAK) return true;
         if (e !== CONTINUE) throw e;
