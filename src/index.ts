@@ -24,7 +24,7 @@ export type {
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export {
   copy, copyAllTags, load, pull, push, save, sync, type CopyAllTagsOptions, type CopyOptions, type LoadOptions, type PullOptions, type PushOptions,
-  type PushResult, type SaveOptions, type SyncFile, type SyncOptions,
+  type PushResult, type SaveOptions, type SyncFile, type SyncOptions, type TransferPolicy,
 } from './api/transfer.js';
 export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
 export { images, rmi, tag, tagRemote, type ImagesFilter, type ImagesOptions, type RmiOptions, type TagRemoteOptions, type TagRemoteResult } from './api/local.js';

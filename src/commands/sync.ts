@@ -23,15 +23,16 @@ const build = (cmd: Command) => cmd
   .option('-j, --jobs <n>', 'blobs moved at once, across all images (default 8)')
   .option('--image-jobs <n>', 'images copied at once (default 4)')
   .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
+  .option('--policy <file>', 'judge source images by this containers-policy.json first ("system": containers/image\'s own); refused: exit 7, nothing written (default: the config\'s policy); with --keep-going a refused image is reported and the others go on')
   .option('--referrers', 'also copy signatures, SBOMs and attestations of every image (OCI referrers and cosign tags), recursively; off by default')
   .option('--format <format>', `report on stdout: ${formatHelp(TEXT_JSON)} (text: the plan of a dry run)`, 'text')
   .option('-q, --quiet', 'no progress and no summary');
 
 type SyncFlags = FlagsOf<typeof build, 'sides'>;
 /** What runSync reads of the flags (copy --all-tags has them too). */
-type RunFlags = Pick<SyncFlags, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'quiet'>;
+type RunFlags = Pick<SyncFlags, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'quiet' | 'policy'>;
 /** What runSync gives the library call. */
-type RunOptions = Pick<CopyAllTagsOptions, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'onProgress'>;
+type RunOptions = Pick<CopyAllTagsOptions, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'onProgress' | 'policy'>;
 
 /** `regctl sync SRC_REPO DST_REPO [filters]` or `regctl sync --config FILE DST`. */
 async function syncCommand(env: CommandEnv, first: string | undefined, second: string | undefined, flags: SyncFlags): Promise<void> {
@@ -76,6 +77,7 @@ export async function runSync(env: CommandEnv, flags: RunFlags, format: ResultFo
       dryRun: flags.dryRun ?? false,
       keepGoing: flags.keepGoing ?? false,
       ...(flags.referrers ? { referrers: true } : {}),
+      ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
   } finally {
