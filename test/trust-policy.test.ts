@@ -1,0 +1,325 @@
+// Trust policies (containers-policy.json(5)) on transfers, against the real registry: which scope applies (judged
+// by skopeo 1.9.3 for reject/insecureAcceptAnything policies), what each requirement does, signatures made from
+// cosign's SIGNATURE_SPEC.md by test/helpers/policy-sign.ts (node:crypto, not regctl's code), and that a refused
+// image leaves nothing at the destination (the registry's storage and API).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdir, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { copy, NotTrustedError, sync, UsageError } from '../src/index.js';
+import { startRegistry, type RegistryHandle } from './helpers/registry.js';
+import { makeHome, runCli, type Home } from './helpers/run-cli.js';
+import { pushSignatures, testKey, type TestKey } from './helpers/policy-sign.js';
+import { seedImage, seedIndex, tarLayer } from './helpers/seed.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Every blob file in a registry's storage (distribution's filesystem driver: blobs/sha256/xx/<hex>/data). */
+async function storedBlobs(reg: RegistryHandle): Promise<string[]> {
+  const root = join(reg.dataDir, 'docker', 'registry', 'v2', 'blobs', 'sha256');
+  const out: string[] = [];
+  for (const prefix of await readdir(root).catch(() => [] as string[])) {
+    for (const hex of await readdir(join(root, prefix))) out.push(`sha256:${hex}`);
+  }
+  return out.sort();
+}
+
+/** A repository's tags through the registry API (undefined: the repository does not exist). */
+async function tagsOf(reg: RegistryHandle, repo: string): Promise<string[] | undefined> {
+  const res = await request(`${reg.url}/v2/${repo}/tags/list`);
+  const body = await res.body.text();
+  if (res.statusCode === 404) return undefined;
+  assert.equal(res.statusCode, 200, body);
+  return (JSON.parse(body) as { tags: string[] | null }).tags ?? [];
+}
+
+describe('trust policies on transfers, against the real registry', () => {
+  let src: RegistryHandle;
+  let dst: RegistryHandle;
+  let home: Home;
+  let dir: string;
+  let key: TestKey;
+  let other: TestKey;
+  let keyPath: string;
+  let otherPath: string;
+  /** name → digest of the images seeded in `src`. */
+  const digests = new Map<string, string>();
+
+  const policyFile = async (policy: object, name = `p-${Math.random().toString(36).slice(2)}.json`): Promise<string> => {
+    const path = join(dir, name);
+    await writeFile(path, JSON.stringify(policy));
+    return path;
+  };
+  const cli = (...args: string[]) => runCli(args, home.env);
+  const accept = [{ type: 'insecureAcceptAnything' }];
+  const reject = [{ type: 'reject' }];
+  const signedBy = (extra: object = {}) => [{ type: 'sigstoreSigned', keyPath, ...extra }];
+
+  before(async () => {
+    [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+    home = await makeHome();
+    dir = await mkdtemp(join(tmpdir(), 'regctl-policy-'));
+    key = testKey();
+    other = testKey();
+    keyPath = join(dir, 'cosign.pub');
+    otherPath = join(dir, 'other.pub');
+    await writeFile(keyPath, key.publicPem);
+    await writeFile(otherPath, other.publicPem);
+    const seed = async (repo: string, tag: string) => {
+      const image = await seedImage({ url: src.url }, repo, tag, { layers: [tarLayer({ 'who.txt': `${repo}:${tag}\n` })] });
+      digests.set(`${repo}:${tag}`, image.digest);
+      return image.digest;
+    };
+    // Signed with `key`, claiming the repository only (as cosign does).
+    for (const [repo, tag] of [['team/app', 'v1'], ['team/app', 'v2'], ['team/sub/tool', 'v1'], ['solo', 'v1']] as const) {
+      const digest = await seed(repo, tag);
+      await pushSignatures({ url: src.url }, repo, digest, [{ key: key.privateKey, claimed: `${src.host}/${repo}` }]);
+    }
+    // Unsigned; signed by another key; signed claiming an exact tag; claiming the upstream name of a mirror.
+    await seed('team/app', 'unsigned');
+    const byOther = await seed('team/app', 'other');
+    await pushSignatures({ url: src.url }, 'team/app', byOther, [{ key: other.privateKey, claimed: `${src.host}/team/app` }]);
+    const exact = await seed('team/app', 'exact');
+    await pushSignatures({ url: src.url }, 'team/app', exact, [{ key: key.privateKey, claimed: `${src.host}/team/app:exact` }]);
+    const mirrored = await seed('mirror/upstream/app', 'v1');
+    await pushSignatures({ url: src.url }, 'mirror/upstream/app', mirrored, [{ key: key.privateKey, claimed: 'upstream.example.com/app:v1' }]);
+    // A signature over another digest.
+    const wrong = await seed('team/app', 'wrong-digest');
+    await pushSignatures({ url: src.url }, 'team/app', wrong, [{ key: key.privateKey, claimed: `${src.host}/team/app`, signs: digests.get('team/app:v1')! }]);
+  });
+  after(async () => {
+    await Promise.all([src.stop(), dst.stop()]);
+    await home.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('reject: exit 7 naming the scope and the requirement; not a blob, not a tag, not a repository at the destination', async () => {
+    const policy = await policyFile({ default: accept, transports: { docker: { [`${src.host}/team`]: reject } } });
+    const before = await storedBlobs(dst);
+    const r = await cli('copy', '--policy', policy, `${src.host}/team/app:v1`, `${dst.host}/copied/app:v1`);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, new RegExp(`transports\\.docker\\["${src.host}/team"\\] requires "reject"`));
+    assert.match(r.stderr, new RegExp(policy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.deepEqual(await storedBlobs(dst), before);
+    assert.equal(await tagsOf(dst, 'copied/app'), undefined);
+  });
+
+  test('insecureAcceptAnything copies; the same copy without a policy is unchanged', async () => {
+    const policy = await policyFile({ default: reject, transports: { docker: { [`${src.host}/team/app`]: accept } } });
+    const r = await cli('copy', '--policy', policy, `${src.host}/team/app:unsigned`, `${dst.host}/accepted/app:unsigned`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), digests.get('team/app:unsigned'));
+    assert.deepEqual(await tagsOf(dst, 'accepted/app'), ['unsigned']);
+    const plain = await cli('copy', `${src.host}/solo:v1`, `${dst.host}/plain/solo:v1`);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual(await tagsOf(dst, 'plain/solo'), ['v1'], 'no policy: no signature copied along');
+  });
+
+  test('sigstoreSigned at each scope level (host, namespace, repository, repository:tag): signed accepted, signatures copied along; unsigned refused', async () => {
+    const levels = [src.host, `${src.host}/team`, `${src.host}/team/app`, `${src.host}/team/app:v1`];
+    for (const [i, scope] of levels.entries()) {
+      const policy = await policyFile({ default: reject, transports: { docker: { [scope]: signedBy({ signedIdentity: { type: 'matchRepository' } }) } } });
+      const to = `${dst.host}/levels${i}/app`;
+      const ok = await cli('copy', '--policy', policy, `${src.host}/team/app:v1`, `${to}:v1`);
+      assert.equal(ok.code, 0, `${scope}: ${ok.stderr}`);
+      const sigTag = `${digests.get('team/app:v1')!.replace(':', '-')}.sig`;
+      assert.deepEqual((await tagsOf(dst, `levels${i}/app`))?.sort(), [sigTag, 'v1'].sort(), `${scope}: the signature travels with the image`);
+      // The unsigned image is refused under the same scope (the repository:tag scope does not cover it: default reject).
+      const refused = await cli('copy', '--policy', policy, `${src.host}/team/app:unsigned`, `${to}:unsigned`);
+      assert.equal(refused.code, 7, `${scope}: ${refused.stderr}`);
+      const expected = scope.endsWith(':v1') ? 'default requires "reject"' : `transports.docker["${scope}"] requires "sigstoreSigned"`;
+      assert.ok(refused.stderr.includes(expected), `${scope}: ${refused.stderr}`);
+      assert.deepEqual((await tagsOf(dst, `levels${i}/app`))?.sort(), [sigTag, 'v1'].sort());
+    }
+  });
+
+  test('sigstoreSigned refuses another key, a signature over another digest, and no signature — each saying why', async () => {
+    const policy = await policyFile({ default: signedBy({ signedIdentity: { type: 'matchRepository' } }) });
+    const cases: Array<[string, RegExp]> = [
+      ['other', /wrong key/],
+      ['wrong-digest', /digest mismatch/],
+      ['unsigned', /no signature/],
+    ];
+    for (const [tag, why] of cases) {
+      const r = await cli('copy', '--policy', policy, `${src.host}/team/app:${tag}`, `${dst.host}/refused/app:${tag}`);
+      assert.equal(r.code, 7, `${tag}: ${r.stderr}`);
+      assert.match(r.stderr, why, tag);
+    }
+    assert.equal(await tagsOf(dst, 'refused/app'), undefined);
+    // keyPaths with the other key among them, and keyData, accept the image the other key signed.
+    const both = await policyFile({ default: [{ type: 'sigstoreSigned', keyPaths: [keyPath, otherPath], signedIdentity: { type: 'matchRepository' } }] });
+    assert.equal((await cli('copy', '--dry-run', '--policy', both, `${src.host}/team/app:other`, `${dst.host}/x/app:other`)).code, 0);
+    const data = await policyFile({ default: [{ type: 'sigstoreSigned', keyData: Buffer.from(other.publicPem).toString('base64'), signedIdentity: { type: 'matchRepository' } }] });
+    assert.equal((await cli('copy', '--dry-run', '--policy', data, `${src.host}/team/app:other`, `${dst.host}/x/app:other`)).code, 0);
+  });
+
+  test('signedIdentity: matchRepoDigestOrExact (default), matchExact, matchRepository, exactReference, exactRepository, remapIdentity', async () => {
+    const judge = async (identity: object | undefined, image: string): Promise<number> => {
+      const policy = await policyFile({ default: signedBy(identity ? { signedIdentity: identity } : {}) });
+      const r = await cli('copy', '--dry-run', '--policy', policy, image, `${dst.host}/identity/x:y`);
+      assert.ok(r.code === 0 || r.code === 7, r.stderr);
+      if (r.code === 7) assert.match(r.stderr, /identity/);
+      return r.code;
+    };
+    const app = `${src.host}/team/app`;
+    const v1 = digests.get('team/app:v1')!;
+    const exact = digests.get('team/app:exact')!;
+    // The signature of :v1 claims the repository only (cosign's way); that of :exact claims `app:exact`.
+    assert.equal(await judge(undefined, `${app}:v1`), 7, 'default: a claim without a tag does not match a tag');
+    assert.equal(await judge(undefined, `${app}:exact`), 0, 'default: the exact tag');
+    assert.equal(await judge(undefined, `${app}@${exact}`), 0, 'default: by digest, any tag of the repository');
+    assert.equal(await judge(undefined, `${app}@${v1}`), 7, 'default: by digest, still not a claim without a tag');
+    assert.equal(await judge({ type: 'matchExact' }, `${app}:exact`), 0);
+    assert.equal(await judge({ type: 'matchExact' }, `${app}@${exact}`), 7, 'matchExact: by digest is not the tag signed');
+    assert.equal(await judge({ type: 'matchRepository' }, `${app}:v1`), 0);
+    assert.equal(await judge({ type: 'matchRepository' }, `${app}@${v1}`), 0);
+    assert.equal(await judge({ type: 'exactReference', dockerReference: `${app}:exact` }, `${app}:exact`), 0);
+    assert.equal(await judge({ type: 'exactReference', dockerReference: `${app}:other` }, `${app}:exact`), 7);
+    assert.equal(await judge({ type: 'exactRepository', dockerRepository: app }, `${app}:v1`), 0);
+    assert.equal(await judge({ type: 'exactRepository', dockerRepository: `${src.host}/team/other` }, `${app}:v1`), 7);
+    // A mirror: the image lives at HOST/mirror/upstream/app, its signature names upstream.example.com/app:v1.
+    const mirror = `${src.host}/mirror/upstream/app:v1`;
+    assert.equal(await judge(undefined, mirror), 7);
+    assert.equal(await judge({ type: 'exactReference', dockerReference: 'upstream.example.com/app:v1' }, mirror), 0);
+    assert.equal(await judge({ type: 'remapIdentity', prefix: `${src.host}/mirror/upstream`, signedPrefix: 'upstream.example.com' }, mirror), 0);
+    assert.equal(await judge({ type: 'remapIdentity', prefix: `${src.host}/mirror/upstream`, signedPrefix: 'elsewhere.example.com' }, mirror), 7);
+  });
+
+  test('requirements regctl does not implement refuse the image, naming them', async () => {
+    const cases: Array<[object, RegExp]> = [
+      [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }, /signedBy \(GPGKeys, GPG "simple signing"\)/],
+      [{ type: 'signedBaseLayer', baseLayerIdentity: { type: 'matchRepository' } }, /signedBaseLayer/],
+      [{ type: 'sigstoreSigned', fulcio: { caPath: keyPath, oidcIssuer: 'https://issuer.example', subjectEmail: 'a@example.com' }, rekorPublicKeyPath: keyPath }, /"fulcio".*not supported yet/],
+      [{ type: 'sigstoreSigned', keyPath, rekorPublicKeyPath: keyPath, signedIdentity: { type: 'matchRepository' } }, /"rekorPublicKeyPath".*not supported yet/],
+    ];
+    for (const [req, why] of cases) {
+      // insecureAcceptAnything first: every requirement must accept, an unknown one never passes.
+      const policy = await policyFile({ default: [{ type: 'insecureAcceptAnything' }, req] });
+      const r = await cli('copy', '--policy', policy, `${src.host}/team/app:v1`, `${dst.host}/unimplemented/app:v1`);
+      assert.equal(r.code, 7, r.stderr);
+      assert.match(r.stderr, why);
+    }
+    assert.equal(await tagsOf(dst, 'unimplemented/app'), undefined);
+  });
+
+  test('an index: its own signature covers it and a platform copied out of it; else every image copied needs one', async () => {
+    const index = await seedIndex({ url: src.url }, 'multi/app', 'v1', [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
+    const policy = await policyFile({ default: signedBy({ signedIdentity: { type: 'matchRepository' } }) });
+    const run = (...args: string[]) => cli('copy', '--dry-run', '--policy', policy, ...args);
+    assert.equal((await run(`${src.host}/multi/app:v1`, `${dst.host}/multi/app:v1`)).code, 7, 'unsigned index');
+    // Only the arm64 image signed: that platform may be copied, not the whole index.
+    await pushSignatures({ url: src.url }, 'multi/app', index.manifests[1]!.digest, [{ key: key.privateKey, claimed: `${src.host}/multi/app` }]);
+    assert.equal((await run('--platform', 'linux/arm64', `${src.host}/multi/app:v1`, `${dst.host}/multi/app:v1`)).code, 0);
+    assert.equal((await run('--platform', 'linux/amd64', `${src.host}/multi/app:v1`, `${dst.host}/multi/app:v1`)).code, 7);
+    const whole = await run(`${src.host}/multi/app:v1`, `${dst.host}/multi/app:v1`);
+    assert.equal(whole.code, 7);
+    assert.ok(whole.stderr.includes(index.manifests[0]!.digest), whole.stderr);
+    // The index signed (cosign's default, not recursive): the whole index, and any platform.
+    await pushSignatures({ url: src.url }, 'multi/app', index.digest, [{ key: key.privateKey, claimed: `${src.host}/multi/app` }]);
+    assert.equal((await run(`${src.host}/multi/app:v1`, `${dst.host}/multi/app:v1`)).code, 0);
+    assert.equal((await run('--platform', 'linux/amd64', `${src.host}/multi/app:v1`, `${dst.host}/multi/app:v1`)).code, 0);
+  });
+
+  test('sync --keep-going reports the refused images and copies the rest; without --keep-going the first refusal stops it', async () => {
+    const policy = await policyFile({ default: reject, transports: { docker: { [`${src.host}/team/app`]: signedBy({ signedIdentity: { type: 'matchRepository' } }) } } });
+    const r = await cli('sync', '--keep-going', '--policy', policy, '--format', 'json', `${src.host}/team/app`, `${dst.host}/synced/app`);
+    assert.equal(r.code, 7, r.stderr);
+    const report = JSON.parse(r.stdout) as { images: Array<{ source: string; status: string; error?: { code: string; message: string } }> };
+    const status = Object.fromEntries(report.images.map((i) => [i.source.split(':').pop(), i.status]));
+    assert.deepEqual(status, { v1: 'copied', v2: 'copied', exact: 'copied', unsigned: 'failed', other: 'failed', 'wrong-digest': 'failed' });
+    for (const i of report.images.filter((x) => x.status === 'failed')) assert.equal(i.error?.code, 'ERR_NOT_TRUSTED', i.error?.message);
+    assert.match(r.stderr, /unsigned/);
+    const tags = (await tagsOf(dst, 'synced/app'))!;
+    for (const t of ['v1', 'v2', 'exact']) assert.ok(tags.includes(t), t);
+    for (const t of ['unsigned', 'other', 'wrong-digest']) assert.ok(!tags.includes(t), t);
+    assert.ok(tags.includes(`${digests.get('team/app:v1')!.replace(':', '-')}.sig`), 'signatures copied along');
+    // The .sig tags travel with their images, never judged (or listed) as images themselves.
+    assert.ok(!report.images.some((i) => i.source.endsWith('.sig')));
+  });
+
+  test('the library: a policy object; an invalid one is a UsageError naming option policy; NotTrustedError with reasons', async () => {
+    await assert.rejects(copy(`${src.host}/team/app:v1`, `${dst.host}/lib/app:v1`, { policy: { default: [{ type: 'reject' }] }, context: undefined, env: home.env, homedir: home.dir }),
+      (err: unknown) => err instanceof NotTrustedError && err.exitCode === 7 && err.reasons.length === 1 && /default requires "reject"/.test(err.message));
+    await assert.rejects(copy(`${src.host}/team/app:v1`, `${dst.host}/lib/app:v1`, { policy: { default: [{ type: 'reject', extra: 1 }] }, env: home.env, homedir: home.dir }),
+      (err: unknown) => err instanceof UsageError && err.option === 'policy' && /unknown key "extra"/.test(err.message));
+    const report = await sync(`${src.host}/team/app`, `${dst.host}/lib-sync/app`, {
+      policy: { default: [{ type: 'reject' }], transports: { docker: { [`${src.host}/team/app:v2`]: [{ type: 'insecureAcceptAnything' }] } } },
+      keepGoing: true, env: home.env, homedir: home.dir,
+    });
+    assert.equal(report.copied, 1);
+    assert.equal(report.failed, report.images.length - 1);
+    assert.deepEqual(await tagsOf(dst, 'lib-sync/app'), ['v2']);
+  });
+
+  test('the config\'s policy applies when no --policy is given; "system" is ~/.config/containers/policy.json', async () => {
+    const rejectAll = await policyFile({ default: reject });
+    const configured = await makeHome({ policy: rejectAll });
+    try {
+      const r = await runCli(['copy', `${src.host}/solo:v1`, `${dst.host}/configured/solo:v1`], configured.env);
+      assert.equal(r.code, 7, r.stderr);
+      const over = await runCli(['copy', '--policy', await policyFile({ default: accept }), `${src.host}/solo:v1`, `${dst.host}/configured/solo:v1`], configured.env);
+      assert.equal(over.code, 0, `--policy wins over the config: ${over.stderr}`);
+    } finally {
+      await configured.cleanup();
+    }
+    const system = await makeHome({ policy: 'system' });
+    try {
+      await mkdir(join(system.dir, '.config', 'containers'), { recursive: true });
+      await writeFile(join(system.dir, '.config', 'containers', 'policy.json'), JSON.stringify({ default: reject }));
+      const r = await runCli(['pull', `${src.host}/solo:v1`], system.env);
+      assert.equal(r.code, 7, r.stderr);
+      assert.ok(r.stderr.includes(join(system.dir, '.config', 'containers', 'policy.json')), r.stderr);
+    } finally {
+      await system.cleanup();
+    }
+  });
+
+  test('registries.d use-sigstore-attachments: false leaves the tag-based signatures unread (and unwritten at such a destination)', async () => {
+    const h = await makeHome();
+    try {
+      const policy = await policyFile({ default: signedBy({ signedIdentity: { type: 'matchRepository' } }) });
+      const d = join(h.dir, '.config', 'containers', 'registries.d');
+      await mkdir(d, { recursive: true });
+      await writeFile(join(d, 'src.yaml'), `docker:\n  ${src.host}/team:\n    use-sigstore-attachments: false\n`);
+      const r = await runCli(['copy', '--policy', policy, `${src.host}/team/app:v1`, `${dst.host}/attach/app:v1`], h.env);
+      assert.equal(r.code, 7, r.stderr);
+      assert.match(r.stderr, /no signature/);
+      // Another repository of the same registry is not under that namespace: read as usual. The destination says
+      // false: the image is copied, its signature is not.
+      await writeFile(join(d, 'dst.yaml'), `docker:\n  ${dst.host}:\n    use-sigstore-attachments: false\n`);
+      const ok = await runCli(['copy', '--policy', policy, `${src.host}/solo:v1`, `${dst.host}/attach/solo:v1`], h.env);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.deepEqual(await tagsOf(dst, 'attach/solo'), ['v1']);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('save and pull judge registry images, load judges the archive\'s (docker-archive ""); refused: no file, nothing loaded', async () => {
+    const h = await makeHome();
+    try {
+      const refuse = await policyFile({ default: accept, transports: { docker: { [`${src.host}/solo`]: reject }, 'docker-archive': { '': reject } } });
+      const out = join(h.dir, 'out.tar');
+      const saved = await runCli(['save', '--policy', refuse, '-o', out, `${src.host}/solo:v1`], h.env);
+      assert.equal(saved.code, 7, saved.stderr);
+      assert.equal(await readdir(h.dir).then((l) => l.includes('out.tar')), false);
+      assert.equal((await runCli(['pull', '--policy', refuse, `${src.host}/solo:v1`], h.env)).code, 7);
+      const images = await runCli(['images', '--format', 'json'], h.env);
+      assert.doesNotMatch(images.stdout, /solo/);
+      // Saved without a policy, then loaded under one refusing docker-archive images.
+      assert.equal((await runCli(['save', '-o', out, `${src.host}/solo:v1`], h.env)).code, 0);
+      const loaded = await runCli(['load', '--policy', refuse, '-i', out], h.env);
+      assert.equal(loaded.code, 7, loaded.stderr);
+      assert.match(loaded.stderr, /transports\.docker-archive\[""\] requires "reject"/);
+      assert.doesNotMatch((await runCli(['images', '--format', 'json'], h.env)).stdout, /solo/);
+      const ok = await runCli(['load', '--policy', await policyFile({ default: reject, transports: { 'docker-archive': { '': accept } } }), '-i', out], h.env);
+      assert.equal(ok.code, 0, ok.stderr);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
