@@ -323,3 +323,138 @@ describe('trust policies on transfers, against the real registry', () => {
     }
   });
 });
+
+describe('policy scopes and validation, judged by skopeo 1.9.3', () => {
+  let reg: RegistryHandle;
+  let home: Home;
+  let dir: string;
+  let digest: string;
+
+  before(async () => {
+    reg = await startRegistry();
+    home = await makeHome();
+    dir = await mkdtemp(join(tmpdir(), 'regctl-policy-skopeo-'));
+    digest = (await seedImage({ url: reg.url }, 'ns/sub/repo', 'tag')).digest;
+    await seedImage({ url: reg.url }, 'ns/sub/repo', 'latest');
+  });
+  after(async () => {
+    await reg.stop();
+    await home.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  let n = 0;
+  const write = async (policy: object | string): Promise<string> => {
+    const path = join(dir, `policy-${n++}.json`);
+    await writeFile(path, typeof policy === 'string' ? policy : JSON.stringify(policy));
+    return path;
+  };
+  /** skopeo's verdict on copying `image` under `policy`: accepted, or refused by the policy. */
+  const skopeo = async (policy: string, image: string): Promise<'accepted' | 'refused'> => {
+    const out = join(dir, `out-${n++}`);
+    try {
+      await execFileAsync('skopeo', ['--policy', policy, 'copy', '--src-tls-verify=false', `docker://${image}`, `dir:${out}`]);
+      return 'accepted';
+    } catch (err) {
+      const stderr = (err as { stderr: string }).stderr;
+      assert.match(stderr, /rejected by policy|Source image rejected/, stderr);
+      return 'refused';
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  };
+  const regctl = async (policy: string, image: string): Promise<'accepted' | 'refused'> => {
+    const r = await runCli(['copy', '--dry-run', '--policy', policy, image, `${reg.host}/judged/x:y`], home.env);
+    assert.ok(r.code === 0 || r.code === 7, r.stderr);
+    return r.code === 0 ? 'accepted' : 'refused';
+  };
+
+  test('the most specific scope wins, as in skopeo: a table of 26 cases (tag, digest, no tag; namespaces, host, *. wildcards)', async () => {
+    const host = reg.host;
+    const image = `${host}/ns/sub/repo:tag`;
+    // Most specific first, as containers/image looks them up; then scopes that never apply to this image.
+    const candidates = [`${host}/ns/sub/repo:tag`, `${host}/ns/sub/repo`, `${host}/ns/sub`, `${host}/ns`, host, '*.0.0.1', '*.0.1', '*.1', ''];
+    const decoys = [`${host}/ns/sub/rep`, `${host}/ns/su`, `${host}/ns/sub/repo:other`, '127.0.0.1', `${host}/ns/sub/repo/deeper`, '*.127.0.0.1', `localhost:${reg.port}/ns`, `${host}/ns/sub/repo@${digest}`];
+    const cases: Array<{ image: string; scopes: Record<string, unknown[]>; def: unknown[] }> = [];
+    const rej = [{ type: 'reject' }];
+    const acc = [{ type: 'insecureAcceptAnything' }];
+    for (let k = 0; k <= candidates.length; k++) {
+      for (const [mine, others] of [[rej, acc], [acc, rej]] as const) {
+        // candidates[k] (or the global default when k is past them) decides; everything less specific and every
+        // decoy says the opposite.
+        const scopes: Record<string, unknown[]> = {};
+        for (const d of decoys) scopes[d] = mine;
+        candidates.slice(k).forEach((c, i) => { scopes[c] = i === 0 ? mine : others; });
+        cases.push({ image, scopes, def: k === candidates.length ? mine : others });
+      }
+    }
+    // By digest: the digest's own scope, not the tag's; without a tag: `:latest`.
+    cases.push({ image: `${host}/ns/sub/repo@${digest}`, scopes: { [`${host}/ns/sub/repo@${digest}`]: rej, [`${host}/ns/sub/repo:tag`]: acc }, def: acc });
+    cases.push({ image: `${host}/ns/sub/repo@${digest}`, scopes: { [`${host}/ns/sub/repo:tag`]: rej }, def: acc });
+    cases.push({ image: `${host}/ns/sub/repo`, scopes: { [`${host}/ns/sub/repo:latest`]: rej }, def: acc });
+    cases.push({ image: `${host}/ns/sub/repo`, scopes: { [`${host}/ns/sub/repo:tag`]: rej }, def: acc });
+    assert.equal(cases.length, 24);
+    // Two more: a transport section without a "" falls back to the global default; another transport's scopes do not apply.
+    cases.push({ image, scopes: {}, def: rej });
+    const other = await write({ default: acc, transports: { oci: { '/tmp': rej }, 'docker-daemon': { [`${host}/ns`]: rej } } });
+    const verdicts: string[] = [];
+    for (const c of cases) {
+      const policy = await write({ default: c.def, transports: { docker: c.scopes } });
+      const [theirs, ours] = [await skopeo(policy, c.image), await regctl(policy, c.image)];
+      assert.equal(ours, theirs, `${c.image} under ${JSON.stringify(c.scopes)} default ${JSON.stringify(c.def)}`);
+      verdicts.push(ours);
+    }
+    assert.equal(await regctl(other, image), await skopeo(other, image));
+    assert.ok(verdicts.includes('accepted') && verdicts.includes('refused'));
+  });
+
+  test('invalid policies are refused as skopeo refuses them, valid ones read (a table of 27)', async () => {
+    const k = '/nonexistent/cosign.pub';
+    const invalid: Array<object | string> = [
+      {},
+      { default: [] },
+      { default: {} },
+      { default: [{ type: 'reject' }], other: 1 },
+      { default: [{ type: 'nope' }] },
+      { default: [{ type: 5 }] },
+      { default: [{ type: 'reject', x: 1 }] },
+      '{"default": [{"type": "reject"}], "default": [{"type": "reject"}]}',
+      '{"default": [{"type": "reject"}], "transports": {"docker": {"a": [{"type": "reject"}], "a": [{"type": "reject"}]}}}',
+      { default: [{ type: 'reject' }], transports: { docker: { 'x.example.com': [] } } },
+      { default: [{ type: 'reject' }], transports: { 'docker-archive': { '/tmp/a.tar': [{ type: 'reject' }] } } },
+      { default: [{ type: 'reject' }], transports: { oci: { 'relative/dir': [{ type: 'reject' }] } } },
+      { default: [{ type: 'reject' }], transports: { oci: { '/': [{ type: 'reject' }] } } },
+      { default: [{ type: 'signedBy', keyPath: k }] },
+      { default: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: k, keyData: 'AAAA' }] },
+      { default: [{ type: 'sigstoreSigned' }] },
+      { default: [{ type: 'sigstoreSigned', keyPath: k, keyData: 'AAAA' }] },
+      { default: [{ type: 'sigstoreSigned', keyPath: k, signedIdentity: { type: 'matchSomething' } }] },
+      { default: [{ type: 'sigstoreSigned', keyPath: k, signedIdentity: { type: 'exactReference', dockerReference: 'example.com/app' } }] },
+      { default: [{ type: 'sigstoreSigned', keyPath: k, signedIdentity: { type: 'remapIdentity', prefix: 'example.com/app:1', signedPrefix: 'example.org' } }] },
+      { default: [{ type: 'sigstoreSigned', keyData: 'not base64!' }] },
+      { default: [{ type: 'sigstoreSigned', fulcio: { caPath: k, oidcIssuer: 'https://i.example', subjectEmail: 'a@example.com' } }] },
+      { default: [{ type: 'sigstoreSigned', keyPath: k, rekorPublicKeyPath: k, rekorPublicKeyData: 'AAAA' }] },
+    ];
+    const valid: object[] = [
+      { default: [{ type: 'insecureAcceptAnything' }] },
+      { default: [{ type: 'reject' }], transports: { docker: { '*.example.com': [{ type: 'reject' }], '': [{ type: 'insecureAcceptAnything' }] }, unknowntransport: { 'any thing': [{ type: 'reject' }] } } },
+      { default: [{ type: 'sigstoreSigned', keyPath: k }], transports: { oci: { '/srv/layouts': [{ type: 'reject' }] }, 'docker-archive': { '': [{ type: 'reject' }] } } },
+      { default: [{ type: 'sigstoreSigned', keyData: 'AAAA', signedIdentity: { type: 'remapIdentity', prefix: 'mirror.example.com:5000/ns', signedPrefix: 'docker.io/library' } }] },
+    ];
+    const judge = async (policy: object | string) => {
+      const path = await write(policy);
+      const theirs = await execFileAsync('skopeo', ['--policy', path, 'copy', 'docker://127.0.0.1:1/x', `dir:${join(dir, 'none')}`]).then(() => '', (err: { stderr: string }) => err.stderr);
+      const ours = await runCli(['copy', '--policy', path, '127.0.0.1:1/x', `${reg.host}/never/x`], home.env);
+      return { skopeoInvalid: /invalid policy/.test(theirs), regctlInvalid: ours.code === 1 && ours.stderr.includes(`policy ${path}`), detail: `${theirs}\n${ours.stderr}` };
+    };
+    for (const p of invalid) {
+      const v = await judge(p);
+      assert.ok(v.skopeoInvalid && v.regctlInvalid, `${JSON.stringify(p)}: ${v.detail}`);
+    }
+    for (const p of valid) {
+      const v = await judge(p);
+      assert.ok(!v.skopeoInvalid && !v.regctlInvalid, `${JSON.stringify(p)}: ${v.detail}`);
+    }
+    assert.equal(invalid.length + valid.length, 27);
+  });
+});

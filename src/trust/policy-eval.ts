@@ -62,9 +62,7 @@ export async function evaluatePolicy(policy: Policy, image: PolicyImage, signal?
   const { scope, requirements } = requirementsFor(policy, image.subject);
   const verdict: PolicyVerdict = { scope, requirements: requirements.map((r) => r.type), signed: false, signatures: [] };
   const refuse = (req: PolicyRequirement, why: string, reasons: string[] = [why]): NotTrustedError =>
-    new NotTrustedError(`${image.description}: refused by policy ${policy.source}: ${scope} requires ${describe(req)}: ${why}`, reasons, {
-      hint: `the policy's scope for this image is ${scope}`,
-    });
+    new NotTrustedError(`${image.description}: refused by policy ${policy.source}: ${scope} requires ${describe(req)}: ${why}`, reasons);
   for (const req of requirements) {
     switch (req.type) {
       case 'insecureAcceptAnything':
