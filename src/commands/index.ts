@@ -39,6 +39,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   export: () => import('./export.js'),
   size: () => import('./size.js'),
   prune: () => import('./prune.js'),
+  'generate-key': () => import('./generate-key.js'),
+  sign: () => import('./sign.js'),
+  verify: () => import('./verify.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };
