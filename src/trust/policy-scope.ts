@@ -10,7 +10,8 @@
  * - oci, oci-archive: the absolute path with symlinks resolved, then each parent directory (never `/`).
  * - docker-archive, and docker-daemon images named by ID: only `""`.
  */
-import type { Reference } from '../ref/reference.js';
+import { DEFAULT_TAG, type Reference } from '../ref/reference.js';
+import { impliedTag } from '../ref/selector.js';
 import type { Policy, PolicyRequirement } from './policy.js';
 
 /** An image as a policy sees it. */
@@ -53,7 +54,8 @@ export function requirementsFor(policy: Policy, subject: PolicySubject): ScopeMa
 /** A docker-named image: its reference's identity and namespaces. A reference with a tag and a digest is the digest's. */
 export function dockerSubject(transport: string, ref: Pick<Reference, 'registry' | 'repository' | 'tag' | 'digest'>): PolicySubject {
   const name = `${ref.registry}/${ref.repository}`;
-  const reference: DockerIdentity = { name, ...(ref.digest ? { digest: ref.digest } : { tag: ref.tag ?? 'latest' }) };
+  // containers/image's docker transport: a digest wins; no tag nor digest means the default tag.
+  const reference: DockerIdentity = { name, ...(ref.digest ? { digest: ref.digest } : { tag: impliedTag(ref) ?? DEFAULT_TAG }) };
   return { transport, identity: identityString(reference), namespaces: dockerNamespaces(name), reference };
 }
 
