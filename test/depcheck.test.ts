@@ -23,18 +23,20 @@ const ALLOWED: Record<string, string[]> = {
   archive: ['content', 'oci', 'ref', 'errors.ts', 'util'],
   daemon: ['errors.ts', 'util'],
   image: ['content', 'archive', 'oci', 'errors.ts', 'util'],
-  ops: ['image', 'daemon', 'content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
+  // Signing, verifying and trust policies (src/trust): beside ops, which (with api) calls it.
+  trust: ['content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
+  ops: ['trust', 'image', 'daemon', 'content', 'registry', 'store', 'archive', 'transport', 'auth', 'config', 'oci', 'ref', 'errors.ts', 'util'],
   output: ['ops', 'content', 'oci', 'template', 'errors.ts'],
   commands: ['api', 'output', 'docs', 'oci', 'ref', 'errors.ts', 'util'],
   // The library's facade (the package's main entry): calls without a context take this process's defaults.
-  api: ['ops', 'image', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'template', 'errors.ts', 'util'],
+  api: ['ops', 'trust', 'image', 'content', 'store', 'registry', 'transport', 'auth', 'config', 'oci', 'ref', 'template', 'errors.ts', 'util'],
   'cli.ts': ['commands', 'api', 'output', 'docs', 'errors.ts', 'util'],
   'credential-helper.ts': ['auth', 'errors.ts'],
   'bin.ts': ['cli.ts', 'api'],
 };
 // The library core never prints, exits or reads the environment; only bin.ts, the helper's entry and the facade's
 // api/environment.ts (the defaults of a call without a context) may.
-const PROCESS_FREE = ['util', 'ref', 'oci', 'template', 'docs', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'image', 'daemon', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
+const PROCESS_FREE = ['util', 'ref', 'oci', 'template', 'docs', 'auth', 'config', 'transport', 'content', 'registry', 'store', 'archive', 'image', 'daemon', 'trust', 'ops', 'output', 'commands', 'cli.ts', 'errors.ts'];
 
 const SRC = resolve(import.meta.dirname, '../src');
 

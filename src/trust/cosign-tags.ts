@@ -1,0 +1,119 @@
+import { Readable } from 'node:stream';
+import { referrersTag } from '../content/referrers.js';
+import type { DestinationTarget, SourceTarget } from '../content/target.js';
+import { NotFoundError } from '../errors.js';
+import { sha256Digest, verifyBytes } from '../oci/digest.js';
+import { parseManifest, type Descriptor, type ImageManifest } from '../oci/manifest.js';
+import { OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
+import { readCapped } from '../util/read-capped.js';
+import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
+
+/**
+ * cosign's tag-based signatures (SIGNATURE_SPEC.md "Tag-based Discovery", "OCI Image Manifest V1"): the signatures of
+ * `sha256:<hex>` live in one image manifest tagged `sha256-<hex>.sig` in the image's repository, one layer per
+ * signature: the simple-signing payload as the blob, the base64 signature in the layer's
+ * `dev.cosignproject.cosign/signature` annotation.
+ */
+
+/** `sha256-<hex>.sig`. */
+export function signatureTag(digest: string): string {
+  return `${referrersTag(digest)}.sig`;
+}
+
+/** The signature manifest of a subject, read (its bytes checked against its digest). */
+export interface SignatureManifest {
+  tag: string;
+  desc: Descriptor;
+  manifest: ImageManifest;
+}
+
+/** The `.sig` manifest of `subject` in `source`'s repository or layout; undefined when there is none. */
+export async function readSignatureManifest(source: SourceTarget, subject: Descriptor, signal?: AbortSignal): Promise<SignatureManifest | undefined> {
+  const tag = signatureTag(subject.digest);
+  let desc: Descriptor | undefined;
+  if (source.at) {
+    try {
+      desc = await source.at(tag).resolve();
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+  } else {
+    desc = (await source.referrers?.(subject))?.find((r) => r.tag === tag)?.desc;
+    if (!desc) return undefined;
+  }
+  signal?.throwIfAborted();
+  const what = `${source.description}: ${tag}`;
+  const bytes = verifyBytes(desc, await source.fetchManifest(desc), what);
+  const parsed = parseManifest(bytes, desc.mediaType, what);
+  if (parsed.kind !== 'image') return { tag, desc, manifest: { kind: 'image', mediaType: parsed.mediaType, config: { mediaType: OCI_CONFIG, digest: sha256Digest(''), size: 0 }, layers: [] } };
+  return { tag, desc: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, manifest: parsed };
+}
+
+/** A small blob read whole and checked against its descriptor. */
+export async function readSmallBlob(source: SourceTarget, desc: Descriptor, limit: number, what: string): Promise<Buffer> {
+  if (desc.size > limit) throw new NotFoundError(`${what}: ${desc.size} bytes, more than ${limit}`);
+  const { stream } = await source.fetchBlob(desc);
+  return verifyBytes(desc, await readCapped(stream, limit, what), what);
+}
+
+/** One signature to store: the payload and the raw signature over it. */
+export interface NewSignature {
+  payload: Buffer;
+  signature: Buffer;
+}
+
+/** What appending did: the `.sig` manifest now, and how many layers it had before. */
+export interface AppendResult {
+  tag: string;
+  digest: string;
+  /** Signatures in the manifest before (kept), and after. */
+  before: number;
+  after: number;
+}
+
+/**
+ * Adds signatures to `subject`'s `.sig` manifest (made when there is none), keeping every layer it already holds
+ * — signing never replaces a signature. A signature already there (same payload and signature) is not added twice.
+ * `source` and `destination` are the same repository or layout.
+ */
+export async function appendSignatures(source: SourceTarget, destination: DestinationTarget, subject: Descriptor, add: NewSignature[], signal?: AbortSignal): Promise<AppendResult> {
+  const existing = await readSignatureManifest(source, subject, signal);
+  const tag = signatureTag(subject.digest);
+  const layers: Descriptor[] = [...(existing?.manifest.layers ?? [])];
+  const before = layers.length;
+  const blobs: Array<{ desc: Descriptor; bytes: Buffer }> = [];
+  for (const s of add) {
+    const desc: Descriptor = {
+      mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+      size: s.payload.length,
+      digest: sha256Digest(s.payload),
+      annotations: { [SIGNATURE_ANNOTATION]: s.signature.toString('base64') },
+    };
+    if (layers.some((l) => l.digest === desc.digest && l.annotations?.[SIGNATURE_ANNOTATION] === desc.annotations![SIGNATURE_ANNOTATION])) continue;
+    layers.push(desc);
+    blobs.push({ desc, bytes: s.payload });
+  }
+  if (existing && blobs.length === 0) return { tag, digest: existing.desc.digest, before, after: before };
+  // An image config as go-containerregistry's empty image with the layers appended (what cosign writes).
+  const config = Buffer.from(JSON.stringify({
+    architecture: '',
+    created: '0001-01-01T00:00:00Z',
+    history: layers.map(() => ({ created: '0001-01-01T00:00:00Z' })),
+    os: '',
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+    config: {},
+  }));
+  const configDesc: Descriptor = { mediaType: OCI_CONFIG, size: config.length, digest: sha256Digest(config) };
+  blobs.push({ desc: configDesc, bytes: config });
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers }));
+  const desc: Descriptor = { mediaType: OCI_MANIFEST, digest: sha256Digest(manifest), size: manifest.length };
+  for (const b of blobs) {
+    signal?.throwIfAborted();
+    if (!(await destination.hasBlob(b.desc))) await destination.pushBlob(b.desc, async () => Readable.from([b.bytes]));
+  }
+  signal?.throwIfAborted();
+  await destination.pushManifest(desc, manifest, { tag });
+  return { tag, digest: desc.digest, before, after: layers.length };
+}
+
