@@ -106,6 +106,11 @@ describe('trust policies on transfers, against the real registry', () => {
     assert.match(r.stderr, new RegExp(policy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     assert.deepEqual(await storedBlobs(dst), before);
     assert.equal(await tagsOf(dst, 'copied/app'), undefined);
+    // Into an OCI layout: not even its directory is made.
+    const layout = join(dir, 'refused-layout');
+    const r2 = await cli('copy', '--policy', policy, `${src.host}/team/app:v1`, `oci:${layout}:v1`);
+    assert.equal(r2.code, 7, r2.stderr);
+    assert.equal((await readdir(dir)).includes('refused-layout'), false);
   });
 
   test('insecureAcceptAnything copies; the same copy without a policy is unchanged', async () => {
@@ -224,7 +229,7 @@ describe('trust policies on transfers, against the real registry', () => {
     assert.equal((await run('--platform', 'linux/amd64', `${src.host}/multi/app:v1`, `${dst.host}/multi/app:v1`)).code, 0);
   });
 
-  test('sync --keep-going reports the refused images and copies the rest; without --keep-going the first refusal stops it', async () => {
+  test('sync --keep-going reports the refused images and copies the rest; without it a refusal ends the sync; copy --all-tags judges alike', async () => {
     const policy = await policyFile({ default: reject, transports: { docker: { [`${src.host}/team/app`]: signedBy({ signedIdentity: { type: 'matchRepository' } }) } } });
     const r = await cli('sync', '--keep-going', '--policy', policy, '--format', 'json', `${src.host}/team/app`, `${dst.host}/synced/app`);
     assert.equal(r.code, 7, r.stderr);
@@ -239,6 +244,14 @@ describe('trust policies on transfers, against the real registry', () => {
     assert.ok(tags.includes(`${digests.get('team/app:v1')!.replace(':', '-')}.sig`), 'signatures copied along');
     // The .sig tags travel with their images, never judged (or listed) as images themselves.
     assert.ok(!report.images.some((i) => i.source.endsWith('.sig')));
+    // Without --keep-going a refusal ends the sync with exit 7; copy --all-tags judges the same way.
+    const stop = await cli('sync', '--policy', policy, `${src.host}/team/app`, `${dst.host}/stopped/app`);
+    assert.equal(stop.code, 7, stop.stderr);
+    assert.match(stop.stderr, /refused by policy/);
+    const all = await cli('copy', '--all-tags', '--keep-going', '--policy', policy, '--format', 'json', `${src.host}/team/app`, `${dst.host}/all-tags/app`);
+    assert.equal(all.code, 7, all.stderr);
+    const allReport = JSON.parse(all.stdout) as { copied: number; failed: number };
+    assert.deepEqual([allReport.copied, allReport.failed], [3, 3]);
   });
 
   test('the library: a policy object; an invalid one is a UsageError naming option policy; NotTrustedError with reasons', async () => {
