@@ -43,6 +43,9 @@ export {
   append, exportImage, flatten, mutate, rebase, SCRATCH, type AppendOptions, type ChangeOptions, type ChangeResult, type ConfigChanges, type ExportOptions, type FlattenOptions,
   type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions, type WithPlatformSpec,
 } from './api/change.js';
+export {
+  verifyAttestation, type AttestationCheck, type BundleCheck, type SignatureCheck, type SignatureFormat, type VerifyAttestationCallOptions, type VerifyAttestationResult,
+} from './api/attestation.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';

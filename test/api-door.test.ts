@@ -75,6 +75,7 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   indexCreate: { call: (_, o) => lib.indexCreate(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexAdd: { call: (_, o) => lib.indexAdd(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexRemove: { call: (_, o) => lib.indexRemove(`${REG}/i:1`, { digests: [DIGEST], ...o }), wrong: ['tag', 5] },
+  verifyAttestation: { call: (_, o) => lib.verifyAttestation(`${REG}/a:1`, { key: ['cosign.pub'], ...o }), wrong: ['key', 'cosign.pub'] },
 };
 
 async function listing(dir: string): Promise<string[]> {

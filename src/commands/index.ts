@@ -39,6 +39,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   export: () => import('./export.js'),
   size: () => import('./size.js'),
   prune: () => import('./prune.js'),
+  'verify-attestation': () => import('./verify-attestation.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };
