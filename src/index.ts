@@ -47,6 +47,9 @@ export {
   generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions,
   type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
 } from './api/trust.js';
+export {
+  verifyAttestation, type AttestationCheck, type BundleCheck, type VerifyAttestationCallOptions, type VerifyAttestationResult,
+} from './api/attestation.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';

@@ -13,6 +13,7 @@ export const EXIT_CODES: readonly [code: number, meaning: string][] = [
   [4, 'authentication failed or access denied'],
   [5, 'network or TLS failure'],
   [6, 'integrity failure: digest or size mismatch'],
+  [7, 'not trusted: no valid signature for the keys or identities given, or refused by a trust policy'],
 ];
 
 /** Text made safe for roff: backslashes and dashes escaped, no line starting with a control character. */

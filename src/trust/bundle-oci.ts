@@ -2,6 +2,7 @@ import { createHash, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
 import { verified } from '../content/verify.js';
+import { RegctlError } from '../errors.js';
 import { sha256Digest, verifyBytes } from '../oci/digest.js';
 import { parseJson } from '../oci/json.js';
 import type { Descriptor } from '../oci/manifest.js';
@@ -150,6 +151,8 @@ export async function findBundles(source: SourceTarget, subject: Descriptor): Pr
       if (!layers.length) throw new Error('no bundle layer');
       for (const layer of layers) out.push({ ...base, json: await readBundle(source, layer) });
     } catch (err) {
+      // Unreadable content is a refused signature; the registry not answering (network, auth, cancel) is an error.
+      if (err instanceof RegctlError && err.exitCode !== 3 && err.exitCode !== 6) throw err;
       out.push({ ...base, error: err instanceof Error ? err.message : String(err) });
     }
   }

@@ -4,6 +4,7 @@ import { RFC3161Timestamp } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { PolicyError, VerificationError, Verifier, toSignedEntity, toTrustMaterial, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { RE2JS } from 're2js';
+import { keyFingerprint } from './keys.js';
 
 /**
  * Verifying one Sigstore bundle (protobuf-specs `dev.sigstore.bundle.v1.Bundle`, media types v0.1 to v0.3) against
@@ -67,10 +68,6 @@ export interface BundleVerdict {
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
-/** sha256 of a public key's SPKI DER, hex: how keys are named in verdicts. */
-export function keyFingerprint(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
-}
 
 /** Verifies one bundle (parsed JSON) about `subject` against `trust`. Never throws: a refusal is a verdict with its reason. */
 export function verifyBundle(json: unknown, subject: BundleSubject, trust: BundleTrust): BundleVerdict {

@@ -89,7 +89,8 @@ export async function makeTestbed(): Promise<Testbed> {
           signatures: [{ signature: sig.toString('base64'), verifier: Buffer.from(pem).toString('base64') }],
         },
       });
-      const entry = Object.values(logged)[0]!;
+      const entry = Object.values(logged)[0] as { body: string; integratedTime: number; logID: string; logIndex: number;
+        verification?: { signedEntryTimestamp?: string; inclusionProof?: { logIndex: number; rootHash: string; treeSize: number; hashes: string[]; checkpoint: string } } };
       const proof = entry.verification!.inclusionProof!;
       return {
         mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
