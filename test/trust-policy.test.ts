@@ -4,6 +4,7 @@
 // image leaves nothing at the destination (the registry's storage and API).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash, createPublicKey } from 'node:crypto';
 import { readdir, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +13,11 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { copy, NotTrustedError, sync, UsageError } from '../src/index.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
+import { runInstalled } from './helpers/installed.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { pushSignatures, testKey, type TestKey } from './helpers/policy-sign.js';
-import { seedImage, seedIndex, tarLayer } from './helpers/seed.js';
+import { seedImage, seedIndex, seedManifest, tarLayer } from './helpers/seed.js';
+import { bundleManifest, COSIGN_SIGN_PREDICATE, keyBundle } from '../src/trust/bundle-oci.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -194,6 +197,26 @@ describe('trust policies on transfers, against the real registry', () => {
     assert.equal(await judge({ type: 'remapIdentity', prefix: `${src.host}/mirror/upstream`, signedPrefix: 'elsewhere.example.com' }, mirror), 7);
   });
 
+  test('a Sigstore bundle alone (it names no docker reference) does not satisfy signedIdentity: refused, saying so', async () => {
+    const image = await seedImage({ url: src.url }, 'bundled/app', 'v1', { layers: [tarLayer({ 'b.txt': 'bundle\n' })] });
+    // cosign v3's bundle referrer (bundle-oci.ts builds it), pushed with its referrers tag (distribution 2.8 has no API).
+    const bundle = keyBundle(key.privateKey, createPublicKey(key.publicPem), image.digest);
+    const subject = { mediaType: image.mediaType, digest: image.digest, size: image.size };
+    const { manifest, config, layer } = bundleManifest(subject, bundle, COSIGN_SIGN_PREDICATE, new Date('2026-01-01T00:00:00Z'));
+    const doc = JSON.parse(manifest.toString()) as { mediaType: string };
+    const pushed = await seedManifest({ url: src.url }, 'bundled/app', undefined, doc, [Buffer.from('{}'), bundle]);
+    assert.equal(pushed.digest, `sha256:${createHash('sha256').update(manifest).digest('hex')}`, 'pushed byte for byte');
+    assert.ok(config && layer);
+    await seedManifest({ url: src.url }, 'bundled/app', image.digest.replace(':', '-'), {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: pushed.digest, size: pushed.size, artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }],
+    } as { mediaType: string });
+    const policy = await policyFile({ default: signedBy({ signedIdentity: { type: 'matchRepository' } }) });
+    const r = await cli('copy', '--policy', policy, `${src.host}/bundled/app:v1`, `${dst.host}/bundled/app:v1`);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /Sigstore bundle names no docker reference, which signedIdentity matchRepository needs/);
+  });
+
   test('requirements regctl does not implement refuse the image, naming them', async () => {
     const cases: Array<[object, RegExp]> = [
       [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }, /signedBy \(GPGKeys, GPG "simple signing"\)/],
@@ -252,6 +275,20 @@ describe('trust policies on transfers, against the real registry', () => {
     assert.equal(all.code, 7, all.stderr);
     const allReport = JSON.parse(all.stdout) as { copied: number; failed: number };
     assert.deepEqual([allReport.copied, allReport.failed], [3, 3]);
+  });
+
+  test('the installed regctl: copy --policy refuses (exit 7) and accepts; sync --policy --keep-going reports the refused', async () => {
+    const policy = await policyFile({ default: reject, transports: { docker: { [`${src.host}/team/app`]: signedBy({ signedIdentity: { type: 'matchRepository' } }) } } });
+    const refused = await runInstalled(['copy', '--policy', policy, `${src.host}/team/app:unsigned`, `${dst.host}/installed/app:unsigned`], home.env);
+    assert.equal(refused.code, 7, refused.stderr);
+    assert.match(refused.stderr, /requires "sigstoreSigned".*no signature/);
+    const ok = await runInstalled(['copy', '--policy', policy, `${src.host}/team/app:v2`, `${dst.host}/installed/app:v2`], home.env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout.trim(), digests.get('team/app:v2'));
+    const synced = await runInstalled(['sync', '--keep-going', '--policy', policy, `${src.host}/team/app`, `${dst.host}/installed-sync/app`], home.env);
+    assert.equal(synced.code, 7, synced.stderr);
+    assert.match(synced.stderr, /unsigned/);
+    assert.ok((await tagsOf(dst, 'installed-sync/app'))!.includes('v1'));
   });
 
   test('the library: a policy object; an invalid one is a UsageError naming option policy; NotTrustedError with reasons', async () => {

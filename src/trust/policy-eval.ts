@@ -93,6 +93,16 @@ export function needsSignatures(policy: Policy, subject: PolicySubject): boolean
   return requirementsFor(policy, subject).requirements.some((r) => r.type === 'sigstoreSigned' || r.type === 'signedBy');
 }
 
+/**
+ * signedIdentity needs the docker reference a signature claims: one that names none (a Sigstore bundle signs a digest
+ * only) cannot show it is an image of this name, and is not accepted by a policy — never waved through.
+ */
+function withIdentity(req: SigstoreSignedRequirement): (c: SignatureCheck) => SignatureCheck {
+  return (c) => (c.valid && c.identity === undefined
+    ? { ...c, valid: false, reason: `identity: the ${c.format === 'bundle' ? 'Sigstore bundle' : 'signature'} names no docker reference, which signedIdentity ${req.signedIdentity.type} needs` }
+    : c);
+}
+
 function describe(req: PolicyRequirement): string {
   if (req.type !== 'sigstoreSigned') return `"${req.type}"`;
   const keys = req.keyPath ? `keyPath ${req.keyPath}` : req.keyPaths ? `keyPaths ${req.keyPaths.join(', ')}` : req.keyData ? 'keyData' : req.keyDatas ? 'keyDatas' : req.fulcio ? 'fulcio' : 'pki';
@@ -129,10 +139,10 @@ async function loadKeys(req: SigstoreSignedRequirement, source: string): Promise
  */
 async function acceptedSignatures(req: SigstoreSignedRequirement, keys: KeyObject[], image: PolicyImage, signal?: AbortSignal): Promise<{ ok: SignatureCheck[]; reasons: string[] }> {
   const identityMatch = (claimed: string) => identityProblem(req.signedIdentity, image.subject.reference, claimed);
-  const check = (subject: Descriptor) => checkSignatures(image.source, subject, { keys, identityMatch }, {
+  const check = async (subject: Descriptor) => (await checkSignatures(image.source, subject, { keys, identityMatch }, {
     ...(signal ? { signal } : {}),
     ...(image.formats ? { formats: image.formats } : {}),
-  });
+  })).map(withIdentity(req));
   const top = await check(image.top);
   const ok = top.filter((c) => c.valid);
   if (ok.length) return { ok, reasons: [] };
