@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, createPublicKey } from 'node:crypto';
-import { readdir, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readdir, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -456,6 +456,52 @@ describe('policy scopes and validation, judged by skopeo 1.9.3', () => {
     }
     assert.equal(await regctl(other, image), await skopeo(other, image));
     assert.ok(verdicts.includes('accepted') && verdicts.includes('refused'));
+  });
+
+  test('oci: and oci-archive: scopes are absolute paths (symlinks resolved) and their parents, as in skopeo', async () => {
+    const base = join(dir, 'layouts', 'team');
+    await mkdir(base, { recursive: true });
+    const layout = join(base, 'app');
+    const archive = join(base, 'app.tar');
+    const link = join(dir, 'link-to-team');
+    assert.equal((await runCli(['copy', '--manifest-format', 'oci', `${reg.host}/ns/sub/repo:tag`, `oci:${layout}:v1`], home.env)).code, 0);
+    assert.equal((await runCli(['copy', '--manifest-format', 'oci', `${reg.host}/ns/sub/repo:tag`, `oci-archive:${archive}:v1`], home.env)).code, 0);
+    await symlink(base, link);
+    const rej = [{ type: 'reject' }];
+    const acc = [{ type: 'insecureAcceptAnything' }];
+    const regctlLocal = async (policy: string, from: string): Promise<'accepted' | 'refused'> => {
+      const r = await runCli(['copy', '--dry-run', '--policy', policy, from, `${reg.host}/judged/x:y`], home.env);
+      assert.ok(r.code === 0 || r.code === 7, r.stderr);
+      return r.code === 0 ? 'accepted' : 'refused';
+    };
+    const skopeoLocal = async (policy: string, from: string): Promise<'accepted' | 'refused'> => {
+      const out = join(dir, `out-${n++}`);
+      try {
+        await execFileAsync('skopeo', ['--policy', policy, 'copy', from, `dir:${out}`]);
+        return 'accepted';
+      } catch (err) {
+        assert.match((err as { stderr: string }).stderr, /rejected by policy|Source image rejected/);
+        return 'refused';
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
+    };
+    const cases: Array<[string, object]> = [];
+    for (const [transport, target] of [['oci', layout], ['oci-archive', archive]] as const) {
+      for (const from of [`${transport}:${target}:v1`, `${transport}:${join(link, target.slice(base.length + 1))}:v1`]) {
+        cases.push([from, { default: acc, transports: { [transport]: { [target]: rej, [base]: acc } } }]);
+        cases.push([from, { default: acc, transports: { [transport]: { [base]: rej, [dir]: acc } } }]);
+        cases.push([from, { default: acc, transports: { [transport]: { [join(dir, 'layouts')]: rej, '': acc, [`${target}x`]: acc } } }]);
+        cases.push([from, { default: acc, transports: { [transport]: { '': rej, [join(dir, 'other')]: acc } } }]);
+        cases.push([from, { default: rej, transports: { [transport]: { [join(base, 'ap')]: acc }, docker: { '': acc } } }]);
+        cases.push([from, { default: rej, transports: { [transport]: { [target]: acc } } }]);
+      }
+    }
+    for (const [from, policy] of cases) {
+      const path = await write(policy);
+      assert.equal(await regctlLocal(path, from), await skopeoLocal(path, from), `${from} under ${JSON.stringify(policy)}`);
+    }
+    assert.equal(cases.length, 24);
   });
 
   test('invalid policies are refused as skopeo refuses them, valid ones read (a table of 27)', async () => {
