@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { copy, NotTrustedError, sync, UsageError } from '../src/index.js';
+import { startProxy } from './helpers/proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { runInstalled } from './helpers/installed.js';
 import { makeHome, runCli, type Home } from './helpers/run-cli.js';
@@ -51,6 +52,8 @@ describe('trust policies on transfers, against the real registry', () => {
   let otherPath: string;
   /** name → digest of the images seeded in `src`. */
   const digests = new Map<string, string>();
+  /** name → manifest bytes and media type. */
+  const manifests = new Map<string, { bytes: Buffer; mediaType: string }>();
 
   const policyFile = async (policy: object, name = `p-${Math.random().toString(36).slice(2)}.json`): Promise<string> => {
     const path = join(dir, name);
@@ -75,6 +78,7 @@ describe('trust policies on transfers, against the real registry', () => {
     const seed = async (repo: string, tag: string) => {
       const image = await seedImage({ url: src.url }, repo, tag, { layers: [tarLayer({ 'who.txt': `${repo}:${tag}\n` })] });
       digests.set(`${repo}:${tag}`, image.digest);
+      manifests.set(`${repo}:${tag}`, { bytes: image.manifest, mediaType: image.mediaType });
       return image.digest;
     };
     // Signed with `key`, claiming the repository only (as cosign does).
@@ -142,6 +146,29 @@ describe('trust policies on transfers, against the real registry', () => {
       const expected = scope.endsWith(':v1') ? 'default requires "reject"' : `transports.docker["${scope}"] requires "sigstoreSigned"`;
       assert.ok(refused.stderr.includes(expected), `${scope}: ${refused.stderr}`);
       assert.deepEqual((await tagsOf(dst, `levels${i}/app`))?.sort(), [sigTag, 'v1'].sort());
+    }
+  });
+
+  test('what is judged is what is copied: a tag moved to an unsigned image after the check does not slip it through', async () => {
+    const unsigned = manifests.get('team/app:unsigned')!;
+    let seen = 0;
+    // The first request for the tag is answered by the registry (the signed v1); every later one with the unsigned image.
+    const proxy = await startProxy(src.url, {
+      fault: (_method, url) => (url.pathname === '/v2/team/app/manifests/v1' && seen++ > 0
+        ? { status: 200, headers: { 'content-type': unsigned.mediaType, 'docker-content-digest': digests.get('team/app:unsigned')!, 'content-length': String(unsigned.bytes.length) }, body: unsigned.bytes.toString() }
+        : undefined),
+    });
+    try {
+      // Signed as the registry's own name, read here through the proxy's.
+      const policy = await policyFile({ default: signedBy({ signedIdentity: { type: 'exactRepository', dockerRepository: `${src.host}/team/app` } }) });
+      const r = await cli('copy', '--policy', policy, `${proxy.host}/team/app:v1`, `${dst.host}/pinned/app:v1`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), digests.get('team/app:v1'));
+      const head = await request(`${dst.url}/v2/pinned/app/manifests/v1`, { method: 'HEAD', headers: { accept: unsigned.mediaType } });
+      assert.equal(head.headers['docker-content-digest'], digests.get('team/app:v1'));
+      assert.equal(seen, 1, 'the tag was resolved once');
+    } finally {
+      await proxy.stop();
     }
   });
 
