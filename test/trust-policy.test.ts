@@ -172,6 +172,25 @@ describe('trust policies on transfers, against the real registry', () => {
     }
   });
 
+  test('regctl generate-key and sign, then copy --policy: accepted by its key, under matchRepository and --identity exactReference', async () => {
+    const env = { ...home.env, COSIGN_PASSWORD: 'policy-test' };
+    const prefix = join(dir, 'regctl-made');
+    assert.equal((await runCli(['generate-key', '--output-key-prefix', prefix], env)).code, 0);
+    const image = await seedImage({ url: src.url }, 'regctl-signed/app', 'v1', { layers: [tarLayer({ 's.txt': 'signed by regctl\n' })] });
+    const signed = await runCli(['sign', '--key', `${prefix}.key`, `${src.host}/regctl-signed/app:v1`], env);
+    assert.equal(signed.code, 0, signed.stderr);
+    const judge = async (identity: object | undefined) => {
+      const policy = await policyFile({ default: [{ type: 'sigstoreSigned', keyPath: `${prefix}.pub`, ...(identity ? { signedIdentity: identity } : {}) }] });
+      return (await cli('copy', '--policy', policy, `${src.host}/regctl-signed/app:v1`, `${dst.host}/regctl-signed/app:v1`)).code;
+    };
+    assert.equal(await judge(undefined), 7, 'regctl signs the repository, as cosign: the default wants the tag');
+    assert.equal(await judge({ type: 'matchRepository' }), 0);
+    // Signed again, for the tag: now the default accepts it too.
+    assert.equal((await runCli(['sign', '--key', `${prefix}.key`, '--identity', `${src.host}/regctl-signed/app:v1`, `${src.host}/regctl-signed/app:v1`], env)).code, 0);
+    assert.equal(await judge(undefined), 0);
+    assert.ok((await tagsOf(dst, 'regctl-signed/app'))!.includes(`${image.digest.replace(':', '-')}.sig`));
+  });
+
   test('sigstoreSigned refuses another key, a signature over another digest, and no signature — each saying why', async () => {
     const policy = await policyFile({ default: signedBy({ signedIdentity: { type: 'matchRepository' } }) });
     const cases: Array<[string, RegExp]> = [
