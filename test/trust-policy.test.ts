@@ -4,6 +4,7 @@
 // image leaves nothing at the destination (the registry's storage and API).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHash, createPublicKey } from 'node:crypto';
 import { readdir, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,10 @@ import { makeHome, runCli, type Home } from './helpers/run-cli.js';
 import { pushSignatures, testKey, type TestKey } from './helpers/policy-sign.js';
 import { seedImage, seedIndex, seedManifest, tarLayer } from './helpers/seed.js';
 import { bundleManifest, COSIGN_SIGN_PREDICATE, keyBundle } from '../src/trust/bundle-oci.js';
+import { parseReference } from '../src/ref/parse.js';
+import type { Policy, SignedIdentity } from '../src/trust/policy.js';
+import { identityProblem, parse as parseIdentity, remap } from '../src/trust/policy-identity.js';
+import { dockerSubject, identityString, requirementsFor } from '../src/trust/policy-scope.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -598,5 +603,79 @@ describe('policy scopes and validation, judged by skopeo 1.9.3', () => {
       assert.ok(!v.skopeoInvalid && !v.regctlInvalid, `${JSON.stringify(p)}: ${v.detail}`);
     }
     assert.equal(invalid.length + valid.length, 27);
+  });
+});
+
+describe('signedIdentity and scopes on containers/image\'s own test tables', () => {
+  type Row3 = [string, string, boolean];
+  const tables = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'containers-image', 'reference-match.json'), 'utf8')) as {
+    exactMatch: Row3[]; repositoryMatch: Row3[]; matchRepoDigestOrExact: Row3[];
+    remapReferencePrefix: Array<[string, string, string, string]>; remapIdentityMatches: Array<[string, string, string, string, boolean]>;
+    scopes: { policyScopes: Array<[string, string]>; cases: Array<[string, string, string, string]> };
+  };
+  /** containers/image's testImageAndSig: undefined when the image reference is invalid (testPossiblyInvalidImageAndSig skips it). */
+  const matches = (rule: SignedIdentity, image: string, sig: string): boolean | undefined => {
+    const img = parseIdentity(image);
+    return img ? identityProblem(rule, img, sig) === undefined : undefined;
+  };
+  const both = (rule: SignedIdentity, rows: Row3[], keep: (r: boolean) => boolean = () => true): number => {
+    let n = 0;
+    for (const [a, b, want] of rows.filter((r) => keep(r[2]))) {
+      for (const [img, sig] of [[a, b], [b, a]] as const) {
+        const got = matches(rule, img, sig);
+        if (got === undefined) continue;
+        assert.equal(got, want, `${rule.type}: image ${img} vs. signature ${sig}`);
+        n++;
+      }
+    }
+    return n;
+  };
+
+  test('matchExact, matchRepository, matchRepoDigestOrExact, exactReference, exactRepository: 257 verdicts as containers/image\'s tests expect', () => {
+    let n = 0;
+    n += both({ type: 'matchExact' }, tables.exactMatch);
+    n += both({ type: 'matchRepository' }, tables.repositoryMatch);
+    // matchRepoDigestOrExact accepts what matchExact accepts, refuses what matchRepository refuses, and its own table.
+    n += both({ type: 'matchRepoDigestOrExact' }, tables.exactMatch, (r) => r);
+    n += both({ type: 'matchRepoDigestOrExact' }, tables.repositoryMatch, (r) => !r);
+    for (const [img, sig, want] of tables.matchRepoDigestOrExact) {
+      assert.equal(matches({ type: 'matchRepoDigestOrExact' }, img, sig), want, `${img} vs. ${sig}`);
+      n++;
+    }
+    // exactReference / exactRepository: the policy's reference (possibly invalid) against the signature's.
+    for (const [table, make] of [
+      [tables.exactMatch, (r: string): SignedIdentity => ({ type: 'exactReference', dockerReference: r })],
+      [tables.repositoryMatch, (r: string): SignedIdentity => ({ type: 'exactRepository', dockerRepository: r })],
+    ] as const) {
+      for (const [a, b, want] of table) {
+        for (const [ref, sig] of [[a, b], [b, a]] as const) {
+          assert.equal(identityProblem(make(ref), undefined, sig) === undefined, want, `${make(ref).type} ${ref} vs. ${sig}`);
+          n++;
+        }
+      }
+    }
+    assert.equal(n, 257);
+  });
+
+  test('remapIdentity: the prefix rewrite (18 cases) and matching (12 cases) as containers/image\'s tests expect', () => {
+    for (const [prefix, signedPrefix, ref, expected] of tables.remapReferencePrefix) {
+      const out = remap(parseIdentity(ref)!, prefix, signedPrefix);
+      assert.equal(out ? identityString(out) : '', expected, `${prefix} → ${signedPrefix} on ${ref}`);
+    }
+    for (const [prefix, signedPrefix, img, sig, want] of tables.remapIdentityMatches) {
+      assert.equal(matches({ type: 'remapIdentity', prefix, signedPrefix }, img, sig), want, `${prefix} → ${signedPrefix}: ${img} vs. ${sig}`);
+    }
+    assert.deepEqual([tables.remapReferencePrefix.length, tables.remapIdentityMatches.length], [18, 12]);
+  });
+
+  test('scope lookup: containers/image\'s 11 cases (full match, namespaces, host, *. subdomains, transport default, global default)', () => {
+    const transports: Policy['transports'] = {};
+    for (const [t, scope] of tables.scopes.policyScopes) (transports[t] ??= {})[scope] = [{ type: 'reject' }];
+    const policy: Policy = { source: 'test', default: [{ type: 'reject' }], transports };
+    for (const [transport, input, matchedTransport, matched] of tables.scopes.cases) {
+      const got = requirementsFor(policy, dockerSubject(transport, parseReference(input))).scope;
+      assert.equal(got, matchedTransport ? `transports.${matchedTransport}[${JSON.stringify(matched)}]` : 'default', `${transport}:${input}`);
+    }
+    assert.equal(tables.scopes.cases.length, 11);
   });
 });

@@ -23,11 +23,13 @@ export function identityProblem(rule: SignedIdentity, image: DockerIdentity | un
   const says = `the signature claims ${identityString(sig)}`;
   switch (rule.type) {
     case 'exactReference': {
-      const want = parse(rule.dockerReference)!;
+      const want = parse(rule.dockerReference);
+      if (!want || nameOnly(want)) return `exactReference ${JSON.stringify(rule.dockerReference)} is not a reference with a tag or digest`;
       return !nameOnly(sig) && identityString(sig) === identityString(want) ? undefined : `${says}, not ${identityString(want)} (exactReference)`;
     }
     case 'exactRepository': {
-      const want = parse(rule.dockerRepository)!;
+      const want = parse(rule.dockerRepository);
+      if (!want) return `exactRepository ${JSON.stringify(rule.dockerRepository)} is not a repository name`;
       return sig.name === want.name ? undefined : `${says}, not repository ${want.name} (exactRepository)`;
     }
     default:
@@ -60,8 +62,11 @@ function describeRepoDigestOrExact(image: DockerIdentity): string {
   return image.tag !== undefined ? identityString(image) : `a tag or digest of ${image.name}`;
 }
 
-/** containers/image's remapReferencePrefix: only when the image's name is the prefix or under it. */
-function remap(image: DockerIdentity, prefix: string, signedPrefix: string): DockerIdentity | undefined {
+/**
+ * containers/image's remapReferencePrefix: when the image's name is the prefix or under it, the prefix replaced by
+ * `signedPrefix` (undefined when that makes no reference in canonical form); else the image unchanged.
+ */
+export function remap(image: DockerIdentity, prefix: string, signedPrefix: string): DockerIdentity | undefined {
   const name = image.name;
   if (!(name === prefix || (name.startsWith(prefix) && name[prefix.length] === '/'))) return image;
   const text = identityString(image).replace(prefix, signedPrefix);
@@ -74,8 +79,12 @@ function nameOnly(ref: DockerIdentity): boolean {
   return ref.tag === undefined && ref.digest === undefined;
 }
 
-/** A reference as ParseNormalizedNamed reads it, keeping the tag and digest as given (none added). */
-function parse(text: string): DockerIdentity | undefined {
+/** A reference as ParseNormalizedNamed reads it, keeping the tag and digest as given (none added); undefined if invalid. */
+export function parse(text: string): DockerIdentity | undefined {
+  // containers/image's reference parser (its fork of distribution's) takes a first component as a host only for
+  // a ".", a ":" or "localhost"; an uppercase one is then a docker.io path, and invalid.
+  const first = text.split('/')[0]!;
+  if (text.includes('/') && !/[.:]/.test(first) && first !== 'localhost' && first !== first.toLowerCase()) return undefined;
   try {
     const r = parseReference(text);
     return { name: `${r.registry}/${r.repository}`, ...(r.tag !== undefined ? { tag: r.tag } : {}), ...(r.digest !== undefined ? { digest: r.digest } : {}) };
