@@ -13,8 +13,8 @@
  * What it means for regctl: skopeo and podman read cosign's tag-based signatures (`sha256-<hex>.sig`) of an image
  * only where the key is true, and write them at a destination only where it is true. regctl reads and writes them
  * unless the applicable entry says `false` (no entry is not "false" for regctl: it knows the format without
- * being told): an image whose source registry says `false` is judged without its tag-based signatures (Sigstore
- * bundles, OCI referrers, still count), and a copy does not bring the `.sig` tags to a destination that says `false`.
+ * being told): an image whose source registry says `false` is judged without its tag-based signatures, and a copy to
+ * a destination that says `false` does not bring signatures along by default (`referrers` stays off unless asked).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
