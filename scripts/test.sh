@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # The Debian packages whose programs the tests run. Checked by package, not by binary name: a dynamically linked
 # busybox or a docker client from elsewhere on PATH must not stand in for busybox-static or Debian's dockerd.
-PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl docker.io podman containerd umoci zstd busybox-static hyperfine time zsh fish)
+PACKAGES=(docker-registry apache2-utils skopeo pass gnupg gnome-keyring golang-docker-credential-helpers dbus openssl docker.io podman containerd umoci zstd busybox-static hyperfine time zsh fish python3 python3-cryptography python3-nacl)
 TEST_TIMEOUT_MS=180000
 
 missing_packages() {

@@ -44,7 +44,11 @@ export {
   type LayerCompression, type LayerInput, type MutateOptions, type RebaseOptions, type WithPlatformSpec,
 } from './api/change.js';
 export {
-  verifyAttestation, type AttestationCheck, type BundleCheck, type SignatureCheck, type SignatureFormat, type VerifyAttestationCallOptions, type VerifyAttestationResult,
+  generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions,
+  type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
+} from './api/trust.js';
+export {
+  verifyAttestation, type AttestationCheck, type BundleCheck, type VerifyAttestationCallOptions, type VerifyAttestationResult,
 } from './api/attestation.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';

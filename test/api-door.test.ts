@@ -75,6 +75,9 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   indexCreate: { call: (_, o) => lib.indexCreate(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexAdd: { call: (_, o) => lib.indexAdd(`${REG}/i:1`, [`${REG}/a:1`], o), wrong: ['annotations', 'a=b'] },
   indexRemove: { call: (_, o) => lib.indexRemove(`${REG}/i:1`, { digests: [DIGEST], ...o }), wrong: ['tag', 5] },
+  generateKey: { call: (d, o) => lib.generateKey({ passphrase: 'x', prefix: join(d, 'cosign'), ...o }), wrong: ['passphrase', 5] },
+  sign: { call: (d, o) => lib.sign(`${REG}/a:1`, { key: join(d, 'cosign.key'), passphrase: 'x', ...o }), wrong: ['recursive', 'yes'] },
+  verify: { call: (d, o) => lib.verify(`${REG}/a:1`, { keys: [join(d, 'cosign.pub')], ...o }), wrong: ['identityMatch', 'tag'] },
   verifyAttestation: { call: (_, o) => lib.verifyAttestation(`${REG}/a:1`, { key: ['cosign.pub'], ...o }), wrong: ['key', 'cosign.pub'] },
 };
 

@@ -1,3 +1,4 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { referrersTag } from '../content/referrers.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
@@ -57,6 +58,16 @@ export async function readSmallBlob(source: SourceTarget, desc: Descriptor, limi
   return verifyBytes(desc, await readCapped(stream, limit, what), what);
 }
 
+function signedBy(layer: Descriptor, payload: Buffer, key: KeyObject | undefined): boolean {
+  const b64 = layer.annotations?.[SIGNATURE_ANNOTATION];
+  if (!key || !b64) return false;
+  try {
+    return verify('sha256', payload, { key: key.type === 'private' ? createPublicKey(key) : key, dsaEncoding: 'der' }, Buffer.from(b64, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
 /** One signature to store: the payload and the raw signature over it. */
 export interface NewSignature {
   payload: Buffer;
@@ -77,7 +88,7 @@ export interface AppendResult {
  * — signing never replaces a signature. A signature already there (same payload and signature) is not added twice.
  * `source` and `destination` are the same repository or layout.
  */
-export async function appendSignatures(source: SourceTarget, destination: DestinationTarget, subject: Descriptor, add: NewSignature[], signal?: AbortSignal): Promise<AppendResult> {
+export async function appendSignatures(source: SourceTarget, destination: DestinationTarget, subject: Descriptor, add: NewSignature[], signal?: AbortSignal, signer?: KeyObject): Promise<AppendResult> {
   const existing = await readSignatureManifest(source, subject, signal);
   const tag = signatureTag(subject.digest);
   const layers: Descriptor[] = [...(existing?.manifest.layers ?? [])];
@@ -90,7 +101,9 @@ export async function appendSignatures(source: SourceTarget, destination: Destin
       digest: sha256Digest(s.payload),
       annotations: { [SIGNATURE_ANNOTATION]: s.signature.toString('base64') },
     };
-    if (layers.some((l) => l.digest === desc.digest && l.annotations?.[SIGNATURE_ANNOTATION] === desc.annotations![SIGNATURE_ANNOTATION])) continue;
+    // Already there: the same payload with the same signature, or (ECDSA signatures differ each time) one the same
+    // key made over the same payload — as cosign's duplicate detection does.
+    if (layers.some((l) => l.digest === desc.digest && (l.annotations?.[SIGNATURE_ANNOTATION] === desc.annotations![SIGNATURE_ANNOTATION] || signedBy(l, s.payload, signer)))) continue;
     layers.push(desc);
     blobs.push({ desc, bytes: s.payload });
   }

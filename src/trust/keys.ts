@@ -35,7 +35,10 @@ export function parsePem(text: string, what: string): PemBlock {
   const m = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text);
   if (!m) throw new RegctlError('ERR_KEY_INVALID', `${what}: not a PEM file (no -----BEGIN …----- block)`);
   const body = m[2]!;
-  if (/^[A-Za-z-]+:/m.test(body)) throw unsupported(what, `a legacy OpenSSL-encrypted "${m[1]}" (convert it to PKCS#8: openssl pkcs8 -topk8)`);
+  if (/^[A-Za-z-]+:/m.test(body)) {
+    if (/^(RSA|EC) PRIVATE KEY$/.test(m[1]!)) throw unsupported(what, `a legacy OpenSSL-encrypted "${m[1]}" (convert it to PKCS#8: openssl pkcs8 -topk8)`);
+    throw unsupported(what, `a "${m[1]}" block`);
+  }
   return { label: m[1]!, der: Buffer.from(body.replace(/\s+/g, ''), 'base64') };
 }
 
@@ -117,7 +120,12 @@ export async function readPrivateKey(text: string | Buffer, passphrase: Passphra
     case SIGSTORE_PRIVATE_KEY:
     case COSIGN_PRIVATE_KEY: {
       const der = decryptCosignKey(block.der, await ask(), what);
-      key = derKey(der, 'pkcs8', what);
+      try {
+        key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      } catch (err) {
+        if (isSec1(der)) throw new RegctlError('ERR_KEY_INVALID', `${what}: the encrypted key holds a SEC 1 EC key, not PKCS#8 (cosign refuses it too)`);
+        throw new RegctlError('ERR_KEY_INVALID', `${what}: unreadable PKCS#8 private key: ${(err as Error).message}`, 1, { cause: err });
+      }
       break;
     }
     case 'PRIVATE KEY': key = derKey(block.der, 'pkcs8', what); break;
@@ -136,6 +144,16 @@ export async function readPrivateKey(text: string | Buffer, passphrase: Passphra
     default: throw unsupported(what, `a "${block.label}" PEM block`);
   }
   return requireP256(key, what);
+}
+
+/** Whether DER bytes (that are not PKCS#8) are a SEC 1 EC private key. */
+function isSec1(der: Buffer): boolean {
+  try {
+    createPrivateKey({ key: der, format: 'der', type: 'sec1' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function derKey(der: Buffer, type: 'pkcs8' | 'sec1', what: string): KeyObject {

@@ -1,0 +1,117 @@
+// Signing and verifying through the door: generateKey, sign, verify (cosign's key format and tag-based signatures).
+// Each checks its arguments and options first (UsageError naming them), then runs in the caller's context or one of
+// its own. No network beyond the registry of the image: no transparency log, no Fulcio, no TUF.
+import type { WithCredentials } from '../ops/credentials.js';
+import {
+  generateKey as generateKeyOp, sign as signOp, verify as verifyOp, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat,
+  type SignedManifest, type SignResult, type VerifyResult,
+} from '../ops/trust.js';
+import { operation, type CallOptions } from './context.js';
+import { argument, boolean, credentials, oneOf, string, stringRecord, strings, wrongType, type Check } from './options.js';
+import type { OpOptions } from './verbs.js';
+
+export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignResult, VerifyResult };
+
+/** A passphrase: a string, bytes, or a function giving one (called only when the key is encrypted). */
+const passphrase: Check = (v, name) => {
+  if (typeof v === 'string' || v instanceof Uint8Array || typeof v === 'function') return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v;
+  throw wrongType(name, 'a string, a Buffer or a function', v);
+};
+
+/** The options of generateKey. */
+export interface GenerateKeyCallOptions extends CallOptions {
+  /** The passphrase the private key is encrypted with (required; cosign allows an empty one). */
+  passphrase: string | Buffer;
+  /** Write `<prefix>.key` (mode 0600) and `<prefix>.pub`, as `cosign generate-key-pair` writes cosign.key and cosign.pub. */
+  prefix?: string | undefined;
+  /** Overwrite existing files (refused without it). */
+  force?: boolean | undefined;
+}
+
+/**
+ * Makes an ECDSA P-256 key pair in cosign's format: the private key encrypted with the passphrase (scrypt and NaCl
+ * secretbox, `ENCRYPTED SIGSTORE PRIVATE KEY`), the public key as a `PUBLIC KEY` PEM; with `prefix`, written to files.
+ *
+ * @example
+ * const { fingerprint } = await generateKey({ passphrase: 'secret', prefix: 'cosign' }); // cosign.key, cosign.pub
+ */
+export function generateKey(options: GenerateKeyCallOptions): Promise<GeneratedKey> {
+  const schema = { passphrase, prefix: string, force: boolean };
+  return operation(options, schema, (_ctx, o: OpOptions<typeof generateKeyOp>) => generateKeyOp(o));
+}
+
+/** The options of sign. */
+export interface SignCallOptions extends CallOptions, WithCredentials {
+  /** The private key file (cosign.key: cosign's encrypted PEM, PKCS#8 or SEC 1 ECDSA P-256). */
+  key?: string | undefined;
+  /** The private key's PEM text, instead of `key`. */
+  keyData?: string | undefined;
+  /** The passphrase of an encrypted key: a string, bytes, or a function asked only when the key is encrypted. */
+  passphrase?: Passphrase | undefined;
+  /** Claims for the payload's `optional` section (cosign `-a KEY=VALUE`). */
+  annotations?: Record<string, string> | undefined;
+  /** An index: also sign each platform's manifest. */
+  recursive?: boolean | undefined;
+  /** The docker reference to sign for; default: the image's repository. Needed for an OCI layout. */
+  identity?: string | undefined;
+  /**
+   * `simplesigning` (default): cosign's tag-based form; `bundle`: cosign v3's Sigstore bundle v0.3 (a DSSE in-toto
+   * statement about the digest, predicate `https://sigstore.dev/cosign/sign/v1`) attached as an OCI 1.1 referrer.
+   */
+  format?: SignatureFormat | undefined;
+}
+
+/**
+ * Signs an image in cosign's tag-based form (`sha256-<hex>.sig` beside the image; cosign v2, cosign v3 and skopeo's
+ * sigstoreSigned policies read it): the manifest digest, resolved once, in a simple-signing payload, signed with
+ * ECDSA P-256. Existing signatures are kept. Nothing goes to a transparency log.
+ *
+ * @example
+ * await sign('localhost:5000/app:1', { key: 'cosign.key', passphrase: process.env.COSIGN_PASSWORD ?? '' });
+ */
+export function sign(image: string, options: SignCallOptions): Promise<SignResult> {
+  argument(image, string, 'image');
+  const schema = { key: string, keyData: string, passphrase, annotations: stringRecord, recursive: boolean, identity: string, format: oneOf('simplesigning', 'bundle'), credentials };
+  return operation(options, schema, (ctx, o: OpOptions<typeof signOp>) => signOp(ctx, image, o));
+}
+
+/** The options of verify. */
+export interface VerifyCallOptions extends CallOptions, WithCredentials {
+  /** Public key files (cosign.pub); a signature verifying with any of them counts. */
+  keys?: string[] | undefined;
+  /** Public keys as PEM text. */
+  keyData?: string[] | undefined;
+  /** How the docker reference a signature names must match the image: `repository` (default), `exact`, `any`. */
+  identityMatch?: 'exact' | 'repository' | 'any' | undefined;
+  /** Claims every accepted signature's payload must carry. */
+  annotations?: Record<string, string> | undefined;
+  /** Return the result (`trusted: false`) instead of throwing NotTrustedError when no signature satisfies. */
+  allowUntrusted?: boolean | undefined;
+  /** A Sigstore trusted root file (trusted_root.json) for keyless bundles; nothing is fetched. */
+  trustedRoot?: string | undefined;
+  /** Keyless bundles: the signing certificate's identity (SAN), exactly. */
+  certificateIdentity?: string | undefined;
+  /** Keyless bundles: an RE2 regexp the certificate identity must match. */
+  certificateIdentityRegexp?: string | undefined;
+  /** Keyless bundles: the certificate's OIDC issuer, exactly. */
+  certificateOidcIssuer?: string | undefined;
+  /** Keyless bundles: an RE2 regexp the OIDC issuer must match. */
+  certificateOidcIssuerRegexp?: string | undefined;
+}
+
+/**
+ * Checks every signature of an image against public keys: the signature over each payload, the digest it names
+ * against the manifest's (resolved once), the docker reference it claims and its claims. One result per signature;
+ * NotTrustedError (exit 7) naming why when none satisfies (unless `allowUntrusted`).
+ *
+ * @example
+ * const { signatures } = await verify('localhost:5000/app:1', { keys: ['cosign.pub'] });
+ */
+export function verify(image: string, options: VerifyCallOptions): Promise<VerifyResult> {
+  argument(image, string, 'image');
+  const schema = {
+    keys: strings, keyData: strings, identityMatch: oneOf('exact', 'repository', 'any'), annotations: stringRecord, allowUntrusted: boolean, credentials,
+    trustedRoot: string, certificateIdentity: string, certificateIdentityRegexp: string, certificateOidcIssuer: string, certificateOidcIssuerRegexp: string,
+  };
+  return operation(options, schema, (ctx, o: OpOptions<typeof verifyOp>) => verifyOp(ctx, image, o));
+}
