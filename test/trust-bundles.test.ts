@@ -18,7 +18,7 @@ import { runInstalled } from './helpers/installed.js';
 import { startReferrersProxy, type ReferrersProxyHandle } from './helpers/referrers-proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, withContext, type Home } from './helpers/run-cli.js';
-import { seedImage } from './helpers/seed.js';
+import { seedImage, seedManifest } from './helpers/seed.js';
 import { makeTestbed, TEST_IDENTITY, TEST_ISSUER, type Testbed } from './helpers/sigstore-testbed.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -26,6 +26,13 @@ const CONFORMANCE = join(FIXTURES, 'sigstore-conformance/bundle-verify');
 const PUBLIC_GOOD = JSON.parse(readFileSync(join(FIXTURES, 'sigstore-public-good/trusted_root.json'), 'utf8')) as unknown;
 const BEACON = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+/** go-containerregistry's empty.Image, byte for byte (the subject of cosign's oci-attestation.sigstore.json). */
+const GGCR_EMPTY_CONFIG = Buffer.from('{"architecture":"","created":"0001-01-01T00:00:00Z","os":"","rootfs":{"type":"layers","diff_ids":null},"config":{}}');
+const GGCR_EMPTY_MANIFEST = {
+  schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: GGCR_EMPTY_CONFIG.length, digest: `sha256:${sha256(GGCR_EMPTY_CONFIG)}` }, layers: [],
+};
+const GGCR_EMPTY_DIGEST = 'sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4';
 
 describe('sigstore-conformance bundle-verify cases', () => {
   // Each directory as the suite's test_verify runs it (test/assets/bundle-verify/README.md): the artifact (or a.txt),
@@ -102,6 +109,20 @@ describe('GitHub attestation bundles (cli/cli test data) against their trusted r
     }, { trustedRoot: root, identity: 'https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main', issuer: 'https://token.actions.githubusercontent.com' });
     assert.equal(v.valid, true, v.reason);
     assert.equal(v.signer, 'https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main');
+  });
+});
+
+describe('cosign\'s own bundle test data', () => {
+  test('cosign\'s oci-attestation.sigstore.json verifies against its trusted root for go-containerregistry\'s empty image', () => {
+    const dir = join(FIXTURES, 'cosign-bundles');
+    const bundle = JSON.parse(readFileSync(join(dir, 'oci-attestation.sigstore.json'), 'utf8')) as unknown;
+    const trustedRoot = JSON.parse(readFileSync(join(dir, 'trusted_root_pgi.json'), 'utf8')) as unknown;
+    const v = verifyBundle(bundle, { digest: GGCR_EMPTY_DIGEST }, { trustedRoot, identity: 'cody@soyland.com', issuer: 'https://github.com/login/oauth' });
+    assert.equal(v.valid, true, v.reason);
+    assert.equal(v.statement?.predicateType, 'https://cosign.sigstore.dev/attestation/v1');
+    assert.deepEqual(v.statement?.predicate, { Data: '{"foo": "bar"}\n', Timestamp: '2025-02-28T19:18:11Z' });
+    assert.match(verifyBundle(bundle, { digest: GGCR_EMPTY_DIGEST }, { trustedRoot, identity: 'someone@else.example', issuer: 'https://github.com/login/oauth' }).reason!, /^identity: /);
+    assert.match(verifyBundle(bundle, { digest: `sha256:${sha256('x')}` }, { trustedRoot, identity: 'cody@soyland.com', issuer: 'https://github.com/login/oauth' }).reason!, /^digest mismatch/);
   });
 });
 
@@ -366,6 +387,24 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     const wrongIssuer = await runInstalled(['verify-attestation', image, '--type', 'slsaprovenance', '--trusted-root', trustedRoot, '--certificate-identity', TEST_IDENTITY, '--certificate-oidc-issuer', 'https://accounts.google.com'], home.env);
     assert.equal(wrongIssuer.code, 7);
     assert.match(wrongIssuer.stderr, /issuer: OIDC issuer/);
+  });
+
+  test('cosign\'s real attestation bundle attached to go-containerregistry\'s empty image (as cosign\'s test does) verifies through verify-attestation', async () => {
+    const seeded = await seedManifest({ url: plain.url }, 'app/empty', 'latest', GGCR_EMPTY_MANIFEST, [GGCR_EMPTY_CONFIG]);
+    assert.equal(seeded.digest, GGCR_EMPTY_DIGEST, 'the empty image rebuilt byte for byte');
+    const image = `${plain.host}/app/empty:latest`;
+    const fixture = join(FIXTURES, 'cosign-bundles');
+    await attachBundle(home, image, JSON.parse(await readFile(join(fixture, 'oci-attestation.sigstore.json'), 'utf8')), 'https://cosign.sigstore.dev/attestation/v1');
+    const flags = ['--trusted-root', join(fixture, 'trusted_root_pgi.json'), '--certificate-oidc-issuer', 'https://github.com/login/oauth'];
+    const r = await ok('verify-attestation', image, '--type', 'custom', ...flags, '--certificate-identity', 'cody@soyland.com');
+    assert.deepEqual(JSON.parse(r.stdout) as unknown, { Data: '{"foo": "bar"}\n', Timestamp: '2025-02-28T19:18:11Z' });
+    assert.match(r.stderr, /verified https:\/\/cosign\.sigstore\.dev\/attestation\/v1 .* by cody@soyland\.com \(https:\/\/github\.com\/login\/oauth\) at 2025-02-28T19:18:11\.000Z/);
+    const other = await runCli(['verify-attestation', image, '--type', 'custom', ...flags, '--certificate-identity', 'mallory@example.com'], home.env);
+    assert.equal(other.code, 7);
+    // It is an attestation, not a signature: verify does not count it.
+    const sig = await runCli(['verify', image, ...flags, '--certificate-identity', 'cody@soyland.com'], home.env);
+    assert.equal(sig.code, 7);
+    assert.match(sig.stderr, /no signature/);
   });
 
   test('verifyAttestation (library): a key-signed SPDX attestation, its predicate and verdicts; another key is NotTrustedError', async () => {
