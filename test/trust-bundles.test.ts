@@ -348,6 +348,18 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     assert.equal(refused.code, 7, 'another key: not trusted');
   });
 
+  test('an OCI layout: sign --bundle (no --identity needed: a bundle names the digest only) and verify --key', async () => {
+    await seedImage({ url: plain.url }, 'app/layout', '1', { mediaType: 'oci' });
+    const layout = `oci:${join(dir, 'layout')}:1`;
+    await ok('copy', `${plain.host}/app/layout:1`, layout);
+    const signed = await ok('sign', layout, '--key', join(dir, 'cosign.key'), '--bundle');
+    assert.match(signed.stdout, /signed \(bundle referrer sha256:[0-9a-f]{64}: 1 bundle\)/);
+    const v = await ok('verify', layout, '--key', join(dir, 'cosign.pub'));
+    assert.match(v.stdout, /^bundle .*valid/m);
+    assert.equal((await runCli(['verify', layout, '--key', join(dir, 'other.pub')], home.env)).code, 7);
+    assert.equal((await runCli(['sign', layout, '--key', join(dir, 'cosign.key')], home.env)).code, 2, 'the tag-based form still needs --identity on a layout');
+  });
+
   test('verify keyless: a bundle from the test CA and log is accepted for its identity and issuer, refused with the reason otherwise', async () => {
     const img = await seedImage({ url: plain.url }, 'app/keyless', '1', { mediaType: 'oci' });
     const image = `${plain.host}/app/keyless:1`;

@@ -109,9 +109,10 @@ export async function sign(ctx: OpsContext, image: string, opts: SignOptions): P
   if (location.singlePlatform) throw new UsageError(`cannot sign ${image}: signatures are written to a registry or an OCI layout`);
   const ref = registryReference(image);
   const dockerReference = opts.identity ?? (ref ? cosignRepository(ref) : undefined);
-  if (!dockerReference) throw new UsageError(`option identity: required to sign ${image} (not in a registry): the docker reference to sign for`, { option: 'identity' });
+  // A bundle names the digest only (its in-toto subject), no docker reference: none is needed for it.
+  if (!dockerReference && opts.format !== 'bundle') throw new UsageError(`option identity: required to sign ${image} (not in a registry): the docker reference to sign for`, { option: 'identity' });
   try {
-    parseReference(dockerReference);
+    if (dockerReference) parseReference(dockerReference);
   } catch (err) {
     throw new UsageError(`option identity: ${(err as Error).message}`, { option: 'identity' });
   }
@@ -123,7 +124,7 @@ export async function sign(ctx: OpsContext, image: string, opts: SignOptions): P
     try {
       let signed: SignedManifest[] = [];
       await writeTo(dst.target, async (target) => {
-        signed = await signImage(src.target, target, subject, key, { dockerReference, annotations: opts.annotations, recursive: opts.recursive, format: opts.format });
+        signed = await signImage(src.target, target, subject, key, { dockerReference: dockerReference ?? '', annotations: opts.annotations, recursive: opts.recursive, format: opts.format });
       });
       return { image, digest: subject.digest, key: keyFingerprint(key), signed };
     } catch (err) {
