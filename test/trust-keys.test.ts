@@ -18,6 +18,7 @@ import { buildPayload, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from '.
 import { checkSignatures } from '../src/trust/verify.js';
 import { sha256 } from './helpers/bytes.js';
 import { runInstalled } from './helpers/installed.js';
+import { runInPty } from './helpers/pty.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, spawnCapture, type Home } from './helpers/run-cli.js';
 import { seedImage, seedIndex } from './helpers/seed.js';
@@ -30,7 +31,7 @@ const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`;
 
 /** GET a manifest straight from the registry (not through regctl). */
 async function rawManifest(reg: RegistryHandle, repo: string, ref: string): Promise<{ status: number; bytes: Buffer }> {
-  const res = await request(`${reg.url}/v2/${repo}/manifests/${ref}`, { headers: { accept: `${OCI_MANIFEST}, application/vnd.docker.distribution.manifest.v2+json` } });
+  const res = await request(`${reg.url}/v2/${repo}/manifests/${ref}`, { headers: { accept: `${OCI_MANIFEST}, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json` } });
   return { status: res.statusCode, bytes: Buffer.from(await res.body.arrayBuffer()) };
 }
 
@@ -114,6 +115,30 @@ describe('trust with keys: cosign keys and tag-based signatures', () => {
       assert.match(r.stderr, /COSIGN_PASSWORD/);
       assert.match(r.stderr, /--passphrase-file/);
       await assert.rejects(stat(join(dir, 'gen3.key')));
+    });
+
+    test('on a terminal, generate-key asks for the passphrase twice (not echoed) and sign asks for it once', async () => {
+      const bin = join(import.meta.dirname, '..', 'bin', 'regctl.cjs');
+      const prefix = join(dir, 'tty');
+      const gen = await runInPty([process.execPath, bin, 'generate-key', '--output-key-prefix', prefix], home.env, [
+        { expect: 'Enter passphrase for the new private key: ', send: 'tty-secret-1\r' },
+        { expect: 'Enter passphrase again: ', send: 'tty-secret-1\r' },
+      ]);
+      assert.equal(gen.code, 0, gen.output);
+      assert.ok(!gen.output.includes('tty-secret-1'), `the passphrase was echoed: ${JSON.stringify(gen.output)}`);
+      assert.equal((await judge(['decrypt-key', `${prefix}.key`], { COSIGN_PASSWORD: 'tty-secret-1' })).code, 0);
+      const mismatch = await runInPty([process.execPath, bin, 'generate-key', '--output-key-prefix', `${prefix}2`], home.env, [
+        { expect: 'Enter passphrase for the new private key: ', send: 'one\r' },
+        { expect: 'Enter passphrase again: ', send: 'two\r' },
+      ]);
+      assert.equal(mismatch.code, 2);
+      assert.match(mismatch.output, /do not match/);
+      await seedImage({ url: reg.url }, 'keys/tty', '1');
+      const signed = await runInPty([process.execPath, bin, 'sign', `${reg.host}/keys/tty:1`, '--key', `${prefix}.key`], home.env, [
+        { expect: 'Enter passphrase for the private key: ', send: 'tty-secret-1\r' },
+      ]);
+      assert.equal(signed.code, 0, signed.output);
+      assert.match(signed.output, /signed/);
     });
 
     test('a key the judge encrypts (cosign\'s format) signs with regctl; a wrong passphrase is exit 4 saying so', async () => {
@@ -231,6 +256,43 @@ describe('trust with keys: cosign keys and tag-based signatures', () => {
       }
     });
 
+    test('a .sig manifest with more signatures than MAX_SIGNATURES: the first are checked, the rest reported, nothing more fetched', async () => {
+      const { MAX_SIGNATURES } = await import('../src/trust/verify.js');
+      const sigs = Array.from({ length: MAX_SIGNATURES + 1 }, () => 'dir-img-cosign-valid/signature-1');
+      const { target, subject } = await imageWith('dir-img-cosign-valid/manifest.json', sigs);
+      const checks = await checkSignatures(target.source('x'), subject, { keys: [await key('cosign.pub')] }, { reference: SAMPLE });
+      assert.equal(checks.length, MAX_SIGNATURES + 1);
+      assert.equal(checks.filter((c) => c.valid).length, MAX_SIGNATURES);
+      assert.match(checks.at(-1)!.reason!, /^malformed: 257 signatures, only the first 256 checked/);
+    });
+
+    test('two signers at once: a .sig manifest another signer wrote in between is read again and ours added to it', async () => {
+      const { signImage } = await import('../src/trust/sign.js');
+      const { target, subject } = await imageWith('dir-img-cosign-valid/manifest.json', []);
+      target.tags.clear(); // no .sig manifest yet
+      const other = await layerOf('dir-img-cosign-valid/signature-1');
+      let raced = false;
+      // A registry-like destination (a write shows at once) where, right after our first write, another signer's
+      // manifest (read before ours was there: it holds only their signature) replaces it.
+      const destination = Object.assign(Object.create(target) as MemoryTarget, {
+        async pushManifest(desc: never, bytes: Buffer, how: { tag?: string } = {}) {
+          await target.pushManifest(desc, bytes, how);
+          await target.commit();
+          if (raced || !how.tag) return;
+          raced = true;
+          const theirs = { ...target.putBlob(other.payload, other.mimeType), annotations: other.annotations };
+          const config = target.putBlob('{"theirs":true}', 'application/vnd.oci.image.config.v1+json');
+          target.putManifest({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [theirs] }, how.tag);
+        },
+      });
+      const signer = await readPrivateKey(await readFile(`${keyA}.key`), 'pw', 'a');
+      const [signed] = await signImage(target.source(subject.digest), destination, subject, signer, { dockerReference: '192.168.64.2:5000/cosign-signed-single-sample' });
+      assert.ok(raced);
+      assert.equal(signed!.signatures, 2);
+      const checks = await checkSignatures(target.source('x'), subject, { keys: [await key('cosign.pub'), readPublicKey(await readFile(`${keyA}.pub`), 'a')] }, { reference: SAMPLE });
+      assert.deepEqual(checks.map((c) => c.valid), [true, true], 'their signature and ours are both there');
+    });
+
     test('the skopeo-made signature shows its time and creator claims', async () => {
       const { target, subject } = await imageWith('dir-img-cosign-valid-with-tag/manifest.json', ['dir-img-cosign-valid-with-tag/signature-1']);
       const [check] = await checkSignatures(target.source('x'), subject, { keys: [await key('cosign.pub')], identityMatch: 'any' });
@@ -321,6 +383,21 @@ describe('trust with keys: cosign keys and tag-based signatures', () => {
       await ok('verify', `${reg.host}/sv/elsewhere:1`, '--key', `${keyB}.pub`, '--identity-match', 'any');
       const exact = await cli(['verify', `${reg.host}/sv/why:1`, '--key', `${keyB}.pub`, '--identity-match', 'exact']);
       assert.equal(exact.code, 7, 'exact wants the tag, and cosign\'s payload names none');
+    });
+
+    test('a .sig tag holding something else (an index) is reported by verify and never replaced by sign', async () => {
+      const img = await seedImage({ url: reg.url }, 'sv/notsig', '1');
+      const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }));
+      const res = await request(`${reg.url}/v2/sv/notsig/manifests/${sigTag(img.digest)}`, { method: 'PUT', body: index, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' } });
+      await res.body.dump();
+      assert.equal(res.statusCode, 201);
+      const v = await cli(['verify', `${reg.host}/sv/notsig:1`, '--key', `${keyA}.pub`]);
+      assert.equal(v.code, 7);
+      assert.match(v.stdout, /NOT valid: malformed: the tag holds an index/);
+      const s = await cli(['sign', `${reg.host}/sv/notsig:1`, '--key', `${keyA}.key`]);
+      assert.equal(s.code, 6);
+      assert.match(s.stderr, /holds an index, not cosign's signature manifest: not replaced/);
+      assert.deepEqual((await rawManifest(reg, 'sv/notsig', sigTag(img.digest))).bytes, index, 'the index is still there');
     });
 
     test('verify --format: a Go template over the signatures', async () => {

@@ -2,9 +2,9 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { referrersTag } from '../content/referrers.js';
 import type { DestinationTarget, SourceTarget } from '../content/target.js';
-import { NotFoundError } from '../errors.js';
+import { IntegrityError, NotFoundError } from '../errors.js';
 import { sha256Digest, verifyBytes } from '../oci/digest.js';
-import { parseManifest, type Descriptor, type ImageManifest } from '../oci/manifest.js';
+import { parseManifest, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/manifest.js';
 import { OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
 import { readCapped } from '../util/read-capped.js';
 import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
@@ -25,7 +25,8 @@ export function signatureTag(digest: string): string {
 export interface SignatureManifest {
   tag: string;
   desc: Descriptor;
-  manifest: ImageManifest;
+  /** An image manifest in cosign's form; an index here is not a signature manifest (reported, never replaced). */
+  manifest: ImageManifest | ImageIndex;
 }
 
 /** The `.sig` manifest of `subject` in `source`'s repository or layout; undefined when there is none. */
@@ -47,7 +48,6 @@ export async function readSignatureManifest(source: SourceTarget, subject: Descr
   const what = `${source.description}: ${tag}`;
   const bytes = verifyBytes(desc, await source.fetchManifest(desc), what);
   const parsed = parseManifest(bytes, desc.mediaType, what);
-  if (parsed.kind !== 'image') return { tag, desc, manifest: { kind: 'image', mediaType: parsed.mediaType, config: { mediaType: OCI_CONFIG, digest: sha256Digest(''), size: 0 }, layers: [] } };
   return { tag, desc: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, manifest: parsed };
 }
 
@@ -81,19 +81,52 @@ export interface AppendResult {
   /** Signatures in the manifest before (kept), and after. */
   before: number;
   after: number;
+  /** Whether any signature was added (false: each was there already). */
+  added: boolean;
 }
+
+/** How many times appendSignatures writes again after another writer replaced the `.sig` manifest under it. */
+const APPEND_ATTEMPTS = 5;
 
 /**
  * Adds signatures to `subject`'s `.sig` manifest (made when there is none), keeping every layer it already holds
  * — signing never replaces a signature. A signature already there (same payload and signature) is not added twice.
  * `source` and `destination` are the same repository or layout.
+ *
+ * The tag is read, then written (SIGNATURE_SPEC.md: "works but is racy"): after writing, it is read again, and when
+ * another signer has written a manifest without ours in between, ours is added to theirs and written again — so two
+ * regctl signers at once both end up in it. (A destination that shows writes only at commit, a layout, shows the
+ * manifest as it was: nothing to do.)
  */
 export async function appendSignatures(source: SourceTarget, destination: DestinationTarget, subject: Descriptor, add: NewSignature[], signal?: AbortSignal, signer?: KeyObject): Promise<AppendResult> {
-  const existing = await readSignatureManifest(source, subject, signal);
   const tag = signatureTag(subject.digest);
+  let existing = await readSignatureManifest(source, subject, signal);
+  const before = existing?.manifest.kind === 'image' ? existing.manifest.layers.length : 0;
+  for (let attempt = 1; ; attempt++) {
+    const written = await writeAppended(destination, tag, existing, add, signal, signer);
+    if (!written) return { tag, digest: existing!.desc.digest, before, after: existing!.manifest.kind === 'image' ? existing!.manifest.layers.length : 0, added: attempt > 1 };
+    const now = await readSignatureManifest(source, subject, signal);
+    const ours = (m: SignatureManifest | undefined) => m?.desc.digest === written.digest || (m?.manifest.kind === 'image' && written.added.every((d) => m.manifest.kind === 'image' && m.manifest.layers.some((l) => sameSignature(l, d))));
+    // ours is there, or the destination shows the manifest as it was before (its writes show at commit)
+    if (ours(now) || now?.desc.digest === existing?.desc.digest || attempt >= APPEND_ATTEMPTS) {
+      return { tag, digest: written.digest, before, after: written.layers, added: true };
+    }
+    existing = now;
+  }
+}
+
+function sameSignature(a: Descriptor, b: Descriptor): boolean {
+  return a.digest === b.digest && a.annotations?.[SIGNATURE_ANNOTATION] === b.annotations?.[SIGNATURE_ANNOTATION];
+}
+
+/** Writes `existing`'s layers plus the new signatures not in it yet; undefined when there was nothing to add. */
+async function writeAppended(destination: DestinationTarget, tag: string, existing: SignatureManifest | undefined, add: NewSignature[], signal: AbortSignal | undefined, signer: KeyObject | undefined): Promise<{ digest: string; layers: number; added: Descriptor[] } | undefined> {
+  if (existing?.manifest.kind === 'index') {
+    throw new IntegrityError(`${destination.description}: ${tag} holds an index, not cosign's signature manifest: not replaced`, { code: 'ERR_MANIFEST_INVALID' });
+  }
   const layers: Descriptor[] = [...(existing?.manifest.layers ?? [])];
-  const before = layers.length;
   const blobs: Array<{ desc: Descriptor; bytes: Buffer }> = [];
+  const added: Descriptor[] = [];
   for (const s of add) {
     const desc: Descriptor = {
       mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
@@ -103,11 +136,12 @@ export async function appendSignatures(source: SourceTarget, destination: Destin
     };
     // Already there: the same payload with the same signature, or (ECDSA signatures differ each time) one the same
     // key made over the same payload — as cosign's duplicate detection does.
-    if (layers.some((l) => l.digest === desc.digest && (l.annotations?.[SIGNATURE_ANNOTATION] === desc.annotations![SIGNATURE_ANNOTATION] || signedBy(l, s.payload, signer)))) continue;
+    if (layers.some((l) => sameSignature(l, desc) || (l.digest === desc.digest && signedBy(l, s.payload, signer)))) continue;
     layers.push(desc);
+    added.push(desc);
     blobs.push({ desc, bytes: s.payload });
   }
-  if (existing && blobs.length === 0) return { tag, digest: existing.desc.digest, before, after: before };
+  if (existing && added.length === 0) return undefined;
   // An image config as go-containerregistry's empty image with the layers appended (what cosign writes).
   const config = Buffer.from(JSON.stringify({
     architecture: '',
@@ -127,6 +161,5 @@ export async function appendSignatures(source: SourceTarget, destination: Destin
   }
   signal?.throwIfAborted();
   await destination.pushManifest(desc, manifest, { tag });
-  return { tag, digest: desc.digest, before, after: layers.length };
+  return { digest: desc.digest, layers: layers.length, added };
 }
-

@@ -72,7 +72,7 @@ export async function signImage(source: SourceTarget, destination: DestinationTa
     }
     const payload = buildPayload(opts.dockerReference, s.digest, opts.annotations);
     const r = await appendSignatures(source, destination, s, [{ payload, signature: signPayload(key, payload) }], opts.signal, key);
-    out.push({ digest: s.digest, mediaType: s.mediaType, format: 'simplesigning', signatureTag: r.tag, signatureManifest: r.digest, signatures: r.after, added: r.after > r.before });
+    out.push({ digest: s.digest, mediaType: s.mediaType, format: 'simplesigning', signatureTag: r.tag, signatureManifest: r.digest, signatures: r.after, added: r.added });
   }
   return out;
 }

@@ -107,12 +107,22 @@ export function verifyingKey(keys: readonly KeyObject[], payload: Buffer, signat
   return undefined;
 }
 
+/** The most signatures of one `.sig` manifest that are checked (each is a blob to fetch); the rest are reported refused. */
+export const MAX_SIGNATURES = 256;
+
 async function checkSimpleSigning(source: SourceTarget, subject: Descriptor, req: TrustRequirement, opts: CheckOptions): Promise<SignatureCheck[]> {
   const sig = await readSignatureManifest(source, subject, opts.signal);
   if (!sig) return [];
+  if (sig.manifest.kind === 'index') {
+    return [{ format: 'simplesigning', location: `${sig.tag}@${sig.desc.digest}`, valid: false, reason: 'malformed: the tag holds an index, not a signature manifest' }];
+  }
   const out: SignatureCheck[] = [];
   const keys = req.keys ?? [];
-  for (const [i, layer] of sig.manifest.layers.entries()) {
+  const layers = sig.manifest.layers;
+  if (layers.length > MAX_SIGNATURES) {
+    out.push({ format: 'simplesigning', location: `${sig.tag}@${sig.desc.digest}#${MAX_SIGNATURES}-${layers.length - 1}`, valid: false, reason: `malformed: ${layers.length} signatures, only the first ${MAX_SIGNATURES} checked` });
+  }
+  for (const [i, layer] of layers.slice(0, MAX_SIGNATURES).entries()) {
     opts.signal?.throwIfAborted();
     const location = `${sig.tag}@${sig.desc.digest}#${i}`;
     const refuse = (reason: string, extra: Partial<SignatureCheck> = {}): SignatureCheck => ({ format: 'simplesigning', location, ...extra, valid: false, reason });
@@ -169,5 +179,6 @@ async function checkSimpleSigning(source: SourceTarget, subject: Descriptor, req
     }
     out.push({ format: 'simplesigning', location, ...facts, valid: true });
   }
-  return out;
+  // the refusal of the signatures beyond the cap after those checked
+  return layers.length > MAX_SIGNATURES ? [...out.slice(1), out[0]!] : out;
 }
