@@ -2,7 +2,7 @@
 // attestation bundles from cli/cli's test data), keyless refusals against a trust domain of our own (@sigstore/mock),
 // the cosign v3 referrer layout, and sign --bundle / verify / verify-attestation on the real registry.
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import * as lib from '../src/index.js';
 import { writeTo } from '../src/content/target.js';
 import { parseLocation } from '../src/ops/transports/index.js';
 import { verifyBundle } from '../src/trust/bundle-verify.js';
+import { readPrivateKey } from '../src/trust/keys.js';
 import { bundleManifest, keyBundle, keyHint, pushBundle } from '../src/trust/bundle-oci.js';
 import { runInstalled } from './helpers/installed.js';
 import { startReferrersProxy, type ReferrersProxyHandle } from './helpers/referrers-proxy.js';
@@ -348,6 +349,23 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     assert.equal(refused.code, 7, 'another key: not trusted');
   });
 
+  test('a message-signature bundle over the manifest bytes verifies with its key; one over other bytes is a digest mismatch', async () => {
+    const img = await seedImage({ url: plain.url }, 'app/message', '1', { mediaType: 'oci' });
+    const image = `${plain.host}/app/message:1`;
+    const key = await readPrivateKey(await readFile(join(dir, 'cosign.key'), 'utf8'), 'pw', 'cosign.key');
+    const messageBundle = (bytes: Buffer) => ({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: keyHint(createPublicKey(key)) } },
+      messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(bytes).digest('base64') }, signature: sign('sha256', bytes, key).toString('base64') },
+    });
+    const good = await attachBundle(home, image, messageBundle(img.manifest), 'https://sigstore.dev/cosign/sign/v1');
+    const other = await attachBundle(home, image, messageBundle(Buffer.from('{"other":"manifest"}')), 'https://sigstore.dev/cosign/sign/v1');
+    const r = await ok('verify', image, '--key', join(dir, 'cosign.pub'), '--format', 'json');
+    const checks = (JSON.parse(r.stdout) as { signatures: { location: string; valid: boolean; reason?: string }[] }).signatures;
+    assert.deepEqual(checks.map((c) => [c.location, c.valid]), [[good, true], [other, false]]);
+    assert.match(checks[1]!.reason!, /^digest mismatch/);
+  });
+
   test('an OCI layout: sign --bundle (no --identity needed: a bundle names the digest only) and verify --key', async () => {
     await seedImage({ url: plain.url }, 'app/layout', '1', { mediaType: 'oci' });
     const layout = `oci:${join(dir, 'layout')}:1`;
@@ -423,7 +441,6 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     const img = await seedImage({ url: plain.url }, 'app/sbom', '1', { mediaType: 'oci' });
     const image = `${plain.host}/app/sbom:1`;
     const pem = await readFile(join(dir, 'cosign.key'), 'utf8');
-    const { readPrivateKey } = await import('../src/trust/keys.js');
     const key = await readPrivateKey(pem, 'pw', 'cosign.key');
     const spdx = { spdxVersion: 'SPDX-2.3', name: 'app' };
     const bundle = keyBundle(key, createPublicKey(key), img.digest, { predicateType: 'https://spdx.dev/Document/v2.3', predicate: spdx });
