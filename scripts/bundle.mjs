@@ -52,7 +52,7 @@ module.exports = {
   yaml: { names: ['parse'] },
   semver: { default: true },
   re2js: { names: ['RE2JS'] },
-  // cosign's encrypted private keys (src/trust/keys.ts): NaCl secretbox.
+  // NaCl secretbox for cosign's encrypted keys (src/trust/keys.ts); an ES module package, bundled into CommonJS.
   '@noble/ciphers/salsa.js': { names: ['xsalsa20poly1305'] },
   // Sigstore bundles (src/trust/bundle-verify.ts): verification and its formats.
   '@sigstore/bundle': { names: ['bundleFromJSON'] },
@@ -62,8 +62,8 @@ module.exports = {
 };
 // commander goes into regctl.cjs; the optional (native) packages are required from node_modules when first used.
 const EXTERNAL = ['@napi-rs/keyring', '@mongodb-js/zstd'];
-// A scoped or deep name (`@sigstore/verify`, `@noble/ciphers/salsa.js`) becomes one flat file name (`sigstore+verify.cjs`).
-const packageFile = (name) => `${name.replace(/^@/, '').replace(/\//g, '+')}.cjs`;
+// `@scope/pkg/sub.js` → `scope-pkg-sub.js.cjs`: one flat file name per package import.
+const packageFile = (name) => `${name.replace(/^@/, '').replace(/[^\w.-]/g, '-')}.cjs`;
 const packageSource = (name, pkg) =>
   pkg.contents ?? (pkg.esm ? `module.exports = require('${name}').default;\n` : `module.exports = require('${name}');\n`);
 
@@ -139,7 +139,7 @@ function linker({ shared, onOurs }) {
   return {
     name: 'regctl-linker',
     setup(b) {
-      b.onResolve({ filter: /^\.\/[\w.+-]+\.cjs$/ }, (args) =>
+      b.onResolve({ filter: /^\.\/[\w.-]+\.cjs$/ }, (args) =>
         ['package', 'shared', 'lib'].includes(args.namespace) ? { path: args.path, external: true } : undefined);
       // import('node:tls') (a built-in loaded on use) and import() of an optional package (EXTERNAL) as a require()
       // run when the import is: bin/regctl.cjs compiles the bundle with vm.Script and a V8 code cache, and a script

@@ -5,7 +5,6 @@ import { credentials, string, strings } from './options.js';
 
 export type { AttestationCheck, VerifyAttestationResult } from '../ops/verify-attestation.js';
 export type { BundleCheck } from '../trust/bundle-check.js';
-export type { SignatureCheck, SignatureFormat } from '../trust/types.js';
 
 /** The options of verifyAttestation: the predicate type, and keys or a keyless identity with a trusted root. */
 export interface VerifyAttestationCallOptions extends VerifyAttestationOptions, CallOptions {}

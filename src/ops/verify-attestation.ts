@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { NotFoundError, NotTrustedError, UsageError } from '../errors.js';
 import { checkBundles, type BundleCheck } from '../trust/bundle-check.js';
 import { readPublicKey } from '../trust/keys.js';
-import type { TrustRequirement } from '../trust/types.js';
+import type { KeylessRequirement, TrustRequirement } from '../trust/types.js';
+import { RE2JS } from 're2js';
 import type { OpsContext } from './context.js';
 import type { CredentialOptions } from './credentials.js';
 import { withSource } from './transports/index.js';
@@ -79,34 +80,46 @@ function typeMatches(wanted: string[], actual: string | undefined): boolean {
 /** Reads the requirement's files: public keys, the trusted root; checks that keyless flags come together. */
 export async function readTrustFiles(opts: TrustFiles): Promise<TrustRequirement> {
   const keys = await Promise.all((opts.key ?? []).map(async (path) => readPublicKey(await readInput(path, 'key'), path)));
-  const keyless = opts.certificateIdentity !== undefined || opts.certificateIdentityRegexp !== undefined ||
-    opts.certificateOidcIssuer !== undefined || opts.certificateOidcIssuerRegexp !== undefined;
-  if (!keys.length && !keyless) {
+  const keyless = await readKeyless(opts);
+  if (!keys.length && !keyless?.identity && !keyless?.identityRegexp) {
     throw new UsageError('option key or certificateIdentity: required (a public key, or the certificate identity and OIDC issuer of keyless signatures)', { option: 'key' });
   }
-  const req: TrustRequirement = keys.length ? { keys } : {};
-  if (keyless) {
-    if (opts.certificateIdentity === undefined && opts.certificateIdentityRegexp === undefined) {
-      throw new UsageError('option certificateIdentity: required for keyless verification (or certificateIdentityRegexp)', { option: 'certificateIdentity' });
-    }
-    if (opts.certificateOidcIssuer === undefined && opts.certificateOidcIssuerRegexp === undefined) {
-      throw new UsageError('option certificateOidcIssuer: required for keyless verification (or certificateOidcIssuerRegexp)', { option: 'certificateOidcIssuer' });
-    }
-    if (opts.trustedRoot === undefined) {
-      throw new UsageError('option trustedRoot: required for keyless verification (a Sigstore trusted_root.json; regctl fetches nothing)', { option: 'trustedRoot' });
-    }
-    req.keyless = {
-      trustedRoot: await readTrustedRoot(opts.trustedRoot),
-      ...(opts.certificateIdentity !== undefined ? { identity: opts.certificateIdentity } : {}),
-      ...(opts.certificateIdentityRegexp !== undefined ? { identityRegexp: opts.certificateIdentityRegexp } : {}),
-      ...(opts.certificateOidcIssuer !== undefined ? { issuer: opts.certificateOidcIssuer } : {}),
-      ...(opts.certificateOidcIssuerRegexp !== undefined ? { issuerRegexp: opts.certificateOidcIssuerRegexp } : {}),
-    };
-  } else if (opts.trustedRoot !== undefined) {
-    // With keys only: the bundles' transparency-log entries are checked against the root's logs too.
-    req.keyless = { trustedRoot: await readTrustedRoot(opts.trustedRoot) };
+  return { ...(keys.length ? { keys } : {}), ...(keyless ? { keyless } : {}) };
+}
+
+/**
+ * The keyless part of a requirement: the trusted root with the identity and issuer constraints (all required
+ * together), or the trusted root alone (with keys: bundles' transparency-log entries are checked against it);
+ * undefined when neither is given.
+ */
+export async function readKeyless(opts: Omit<TrustFiles, 'key'>): Promise<KeylessRequirement | undefined> {
+  const keyless = opts.certificateIdentity !== undefined || opts.certificateIdentityRegexp !== undefined ||
+    opts.certificateOidcIssuer !== undefined || opts.certificateOidcIssuerRegexp !== undefined;
+  if (!keyless) return opts.trustedRoot === undefined ? undefined : { trustedRoot: await readTrustedRoot(opts.trustedRoot) };
+  if (opts.certificateIdentity === undefined && opts.certificateIdentityRegexp === undefined) {
+    throw new UsageError('option certificateIdentity: required for keyless verification (or certificateIdentityRegexp)', { option: 'certificateIdentity' });
   }
-  return req;
+  if (opts.certificateOidcIssuer === undefined && opts.certificateOidcIssuerRegexp === undefined) {
+    throw new UsageError('option certificateOidcIssuer: required for keyless verification (or certificateOidcIssuerRegexp)', { option: 'certificateOidcIssuer' });
+  }
+  if (opts.trustedRoot === undefined) {
+    throw new UsageError('option trustedRoot: required for keyless verification (a Sigstore trusted_root.json; regctl fetches nothing)', { option: 'trustedRoot' });
+  }
+  for (const [name, re] of [['certificateIdentityRegexp', opts.certificateIdentityRegexp], ['certificateOidcIssuerRegexp', opts.certificateOidcIssuerRegexp]] as const) {
+    if (re === undefined) continue;
+    try {
+      RE2JS.compile(re);
+    } catch (err) {
+      throw new UsageError(`option ${name}: not an RE2 regular expression: ${(err as Error).message}`, { option: name });
+    }
+  }
+  return {
+    trustedRoot: await readTrustedRoot(opts.trustedRoot),
+    ...(opts.certificateIdentity !== undefined ? { identity: opts.certificateIdentity } : {}),
+    ...(opts.certificateIdentityRegexp !== undefined ? { identityRegexp: opts.certificateIdentityRegexp } : {}),
+    ...(opts.certificateOidcIssuer !== undefined ? { issuer: opts.certificateOidcIssuer } : {}),
+    ...(opts.certificateOidcIssuerRegexp !== undefined ? { issuerRegexp: opts.certificateOidcIssuerRegexp } : {}),
+  };
 }
 
 async function readTrustedRoot(path: string): Promise<unknown> {

@@ -1,4 +1,5 @@
 import type { SourceTarget } from '../content/target.js';
+import { verifyBytes } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { COSIGN_SIGN_PREDICATE, findBundles } from './bundle-oci.js';
 import { verifyBundle, type BundleTrust, type BundleVerdict, type InTotoStatement } from './bundle-verify.js';
@@ -47,7 +48,10 @@ export async function checkBundles(source: SourceTarget, subject: Descriptor, re
       continue;
     }
     // A message signature signs the manifest's bytes: fetch them once, only when needed.
-    if (!manifest && isMessageSignature(f.json)) manifest = await source.fetchManifest(subject);
+    if (!manifest && isMessageSignature(f.json)) {
+      const what = `${source.description}: ${subject.digest}`;
+      manifest = verifyBytes(subject, await source.fetchManifest(subject), what); // the bytes of that digest, not others
+    }
     const verdict = verifyBundle(f.json, { digest: subject.digest, ...(manifest ? { bytes: manifest } : {}) }, trust);
     const predicateType = verdict.statement?.predicateType ?? f.predicateType;
     const isSignature = verdict.content === 'message-signature' || predicateType === COSIGN_SIGN_PREDICATE;
