@@ -347,6 +347,15 @@ describe('trust policies on transfers, against the real registry', () => {
       (err: unknown) => err instanceof NotTrustedError && err.exitCode === 7 && err.reasons.length === 1 && /default requires "reject"/.test(err.message));
     await assert.rejects(copy(`${src.host}/team/app:v1`, `${dst.host}/lib/app:v1`, { policy: { default: [{ type: 'reject', extra: 1 }] }, env: home.env, homedir: home.dir }),
       (err: unknown) => err instanceof UsageError && err.option === 'policy' && /unknown key "extra"/.test(err.message));
+    await assert.rejects(copy(`${src.host}/team/app:v1`, `${dst.host}/lib/app:v1`, { policy: 5 as unknown as string, env: home.env, homedir: home.dir }),
+      (err: unknown) => err instanceof UsageError && err.option === 'policy');
+    // A dry run judges too: the refused image is planned as failed, nothing is written.
+    const plan = await sync(`${src.host}/team/app`, `${dst.host}/lib-plan/app`, {
+      policy: { default: [{ type: 'reject' }], transports: { docker: { [`${src.host}/team/app:v1`]: [{ type: 'insecureAcceptAnything' }] } } },
+      dryRun: true, keepGoing: true, env: home.env, homedir: home.dir,
+    });
+    assert.deepEqual(plan.images.filter((i) => i.status !== 'failed').map((i) => i.source), [`${src.host}/team/app:v1`]);
+    assert.equal(await tagsOf(dst, 'lib-plan/app'), undefined);
     const report = await sync(`${src.host}/team/app`, `${dst.host}/lib-sync/app`, {
       policy: { default: [{ type: 'reject' }], transports: { docker: { [`${src.host}/team/app:v2`]: [{ type: 'insecureAcceptAnything' }] } } },
       keepGoing: true, env: home.env, homedir: home.dir,
