@@ -4,13 +4,13 @@
 import type { WithCredentials } from '../ops/credentials.js';
 import {
   generateKey as generateKeyOp, sign as signOp, verify as verifyOp, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat,
-  type SignedManifest, type SignOptions, type SignResult, type VerifyResult,
+  type SignedManifest, type SignResult, type VerifyResult,
 } from '../ops/trust.js';
 import { operation, type CallOptions } from './context.js';
 import { argument, boolean, credentials, oneOf, string, stringRecord, strings, wrongType, type Check } from './options.js';
 import type { OpOptions } from './verbs.js';
 
-export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignOptions, SignResult, VerifyResult };
+export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignResult, VerifyResult };
 
 /** A passphrase: a string, bytes, or a function giving one (called only when the key is encrypted). */
 const passphrase: Check = (v, name) => {
@@ -40,8 +40,26 @@ export function generateKey(options: GenerateKeyCallOptions): Promise<GeneratedK
   return operation(options, schema, (_ctx, o: OpOptions<typeof generateKeyOp>) => generateKeyOp(o));
 }
 
-/** The options of sign: the key (`key` or `keyData`), its `passphrase`, `annotations`, `recursive`, `identity`. */
-export interface SignCallOptions extends CallOptions, SignOptions {}
+/** The options of sign. */
+export interface SignCallOptions extends CallOptions, WithCredentials {
+  /** The private key file (cosign.key: cosign's encrypted PEM, PKCS#8 or SEC 1 ECDSA P-256). */
+  key?: string | undefined;
+  /** The private key's PEM text, instead of `key`. */
+  keyData?: string | undefined;
+  /** The passphrase of an encrypted key: a string, bytes, or a function asked only when the key is encrypted. */
+  passphrase?: Passphrase | undefined;
+  /** Claims for the payload's `optional` section (cosign `-a KEY=VALUE`). */
+  annotations?: Record<string, string> | undefined;
+  /** An index: also sign each platform's manifest. */
+  recursive?: boolean | undefined;
+  /** The docker reference to sign for; default: the image's repository. Needed for an OCI layout. */
+  identity?: string | undefined;
+  /**
+   * `simplesigning` (default): cosign's tag-based form; `bundle`: cosign v3's Sigstore bundle v0.3 (a DSSE in-toto
+   * statement about the digest, predicate `https://sigstore.dev/cosign/sign/v1`) attached as an OCI 1.1 referrer.
+   */
+  format?: SignatureFormat | undefined;
+}
 
 /**
  * Signs an image in cosign's tag-based form (`sha256-<hex>.sig` beside the image; cosign v2, cosign v3 and skopeo's
@@ -53,7 +71,7 @@ export interface SignCallOptions extends CallOptions, SignOptions {}
  */
 export function sign(image: string, options: SignCallOptions): Promise<SignResult> {
   argument(image, string, 'image');
-  const schema = { key: string, keyData: string, passphrase, annotations: stringRecord, recursive: boolean, identity: string, credentials };
+  const schema = { key: string, keyData: string, passphrase, annotations: stringRecord, recursive: boolean, identity: string, format: oneOf('simplesigning', 'bundle'), credentials };
   return operation(options, schema, (ctx, o: OpOptions<typeof signOp>) => signOp(ctx, image, o));
 }
 
@@ -69,6 +87,16 @@ export interface VerifyCallOptions extends CallOptions, WithCredentials {
   annotations?: Record<string, string> | undefined;
   /** Return the result (`trusted: false`) instead of throwing NotTrustedError when no signature satisfies. */
   allowUntrusted?: boolean | undefined;
+  /** A Sigstore trusted root file (trusted_root.json) for keyless bundles; nothing is fetched. */
+  trustedRoot?: string | undefined;
+  /** Keyless bundles: the signing certificate's identity (SAN), exactly. */
+  certificateIdentity?: string | undefined;
+  /** Keyless bundles: an RE2 regexp the certificate identity must match. */
+  certificateIdentityRegexp?: string | undefined;
+  /** Keyless bundles: the certificate's OIDC issuer, exactly. */
+  certificateOidcIssuer?: string | undefined;
+  /** Keyless bundles: an RE2 regexp the OIDC issuer must match. */
+  certificateOidcIssuerRegexp?: string | undefined;
 }
 
 /**
@@ -81,6 +109,9 @@ export interface VerifyCallOptions extends CallOptions, WithCredentials {
  */
 export function verify(image: string, options: VerifyCallOptions): Promise<VerifyResult> {
   argument(image, string, 'image');
-  const schema = { keys: strings, keyData: strings, identityMatch: oneOf('exact', 'repository', 'any'), annotations: stringRecord, allowUntrusted: boolean, credentials };
+  const schema = {
+    keys: strings, keyData: strings, identityMatch: oneOf('exact', 'repository', 'any'), annotations: stringRecord, allowUntrusted: boolean, credentials,
+    trustedRoot: string, certificateIdentity: string, certificateIdentityRegexp: string, certificateOidcIssuer: string, certificateOidcIssuerRegexp: string,
+  };
   return operation(options, schema, (ctx, o: OpOptions<typeof verifyOp>) => verifyOp(ctx, image, o));
 }
