@@ -24,7 +24,7 @@ export type {
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export {
   copy, copyAllTags, load, pull, push, save, sync, type CopyAllTagsOptions, type CopyOptions, type LoadOptions, type PullOptions, type PushOptions,
-  type PushResult, type SaveOptions, type Shard, type ShardBy, type SyncFile, type SyncOptions,
+  type PushResult, type SaveOptions, type Shard, type ShardBy, type SyncFile, type SyncOptions, type TransferPolicy,
 } from './api/transfer.js';
 export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
 export { images, rmi, tag, tagRemote, type ImagesFilter, type ImagesOptions, type RmiOptions, type TagRemoteOptions, type TagRemoteResult } from './api/local.js';
@@ -62,6 +62,9 @@ export {
   generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions,
   type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
 } from './api/trust.js';
+export {
+  verifyAttestation, type AttestationCheck, type BundleCheck, type VerifyAttestationCallOptions, type VerifyAttestationResult,
+} from './api/attestation.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
