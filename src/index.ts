@@ -101,4 +101,4 @@ export type { RemoveResult } from './store/remove.js';
 export type { Descriptor, ManifestCommon } from './oci/manifest.js';
 export type { UntagMethod } from './registry/untag.js';
 export { sniffMediaType } from './ops/manifest.js';
-export { parseTemplate, record, type Template } from './template/template.js';
+export { parseTemplate, record, type GoKind, type GoType, type StreamOptions, type Template } from './template/template.js';

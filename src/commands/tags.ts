@@ -2,7 +2,8 @@ import type { CommandEnv } from './command-env.js';
 import { tags, tagsMany } from '../api/read.js';
 import { renderTagList } from '../output/list.js';
 import { terminalSafe } from '../output/terminal.js';
-import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
+import { formatHelp, parseFormat, TEXT_JSON, writeTemplate } from '../output/format.js';
+import { tagsData } from '../output/template-data.js';
 import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
@@ -40,7 +41,7 @@ export async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsO
     const outcomes = await tagsMany(repositories, options);
     const listed = outcomes.flatMap((o) => ('result' in o ? [{ repository: o.input, tags: shown(o.input, o.result) }] : []));
     if (format.builtin === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'repository', (t) => ({ tags: shown(o.input, t) }))), null, 2)}\n`);
-    else if (format.template) out.write(listed.map((l) => renderTagList(format, l.repository, l.tags)).join(''));
+    else if (format.template) await writeTemplate(format.template, listed.map((l) => tagsData(l.repository, l.tags)), out);
     else out.write(listed.flatMap((l) => l.tags.map((t) => `${terminalSafe(flags.fullRef ? t : `${l.repository} ${t}`)}\n`)).join(''));
     failBatch(env, outcomes);
     return;
@@ -54,7 +55,9 @@ export async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsO
   } finally {
     if (onProgress) stderr.write('\r\x1b[K');
   }
-  out.write(renderTagList(format, fullName(repository), shown(repository, list)));
+  // A template is streamed (memory flat, Ctrl-C served while it runs), as inspect's.
+  if (format.template) await writeTemplate(format.template, [tagsData(fullName(repository), shown(repository, list))], out);
+  else out.write(renderTagList(format, fullName(repository), shown(repository, list)));
 }
 
 /** `localhost:5000/app`, `docker.io/library/alpine`: the repository as the registry names it. */
