@@ -112,7 +112,7 @@ describe('zstd streams: frames on encode, frame by frame on decode', () => {
     const emptyFrame = await zstdCli(['-c'], Buffer.alloc(0));
     const skippable = Buffer.concat([Buffer.from([0x53, 0x2a, 0x4d, 0x18]), Buffer.from([5, 0, 0, 0]), Buffer.from('skip!')]);
     const stream = Buffer.concat([fromPipe, skippable, emptyFrame, withSizes]);
-    for (const piece of [1000, 3, stream.length]) {
+    for (const piece of [1000, 61, stream.length]) {
       const out = await collect(await zstdDecompress(pieces(stream, piece)));
       assert.ok(out.equals(Buffer.concat([a, b])), `decoded in pieces of ${piece}: ${out.length} bytes`);
     }
