@@ -25,7 +25,10 @@ export interface ParallelGzipOptions {
   level?: number;
   /** Input bytes per block; default {@link GZIP_BLOCK_SIZE}. Changing it changes the output bytes. */
   blockSize?: number;
-  /** Blocks compressed at once at most; default the number of cores plus one (memory: about 2 blocks each). */
+  /**
+   * Blocks compressed at once at most (memory: about 3 blocks each); default the number of cores plus one, at most
+   * 3: libuv's threadpool has 4 threads and the file reads and writes around the compressor need one.
+   */
   inFlight?: number;
 }
 
@@ -39,7 +42,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   const level = options.level ?? 6;
   const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
   if (!Number.isInteger(blockSize) || blockSize < WINDOW) throw new RangeError(`gzip block size must be an integer of at least ${WINDOW}`);
-  const inFlight = Math.max(1, options.inFlight ?? availableParallelism() + 1);
+  const inFlight = Math.max(1, options.inFlight ?? Math.min(availableParallelism() + 1, 3));
   // deflateBound of a block plus a sync marker: the whole block comes out in one pass over the threadpool
   const chunkSize = blockSize + (blockSize >> 10) + 1024;
 
