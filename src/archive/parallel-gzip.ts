@@ -4,8 +4,8 @@
 // one gzip header and the trailer is the CRC-32 of the whole input and its length mod 2^32. Every gzip reader sees one
 // member whose deflate stream merely has empty stored blocks where the blocks meet.
 //
-// Node's asynchronous zlib calls run on libuv's threadpool, so a few blocks in flight keep every core busy while the
-// main thread reads the input, hashes and writes. Block boundaries depend on the byte count only, never on how the
+// Node's asynchronous zlib calls run on libuv's threadpool, so a few blocks in flight (three: the pool has four
+// threads) keep up to three cores compressing while the main thread reads the input, hashes and writes. Block boundaries depend on the byte count only, never on how the
 // input arrives, and each block's output depends only on its bytes and its dictionary: the same input gives the same
 // bytes whatever the timing.
 import { availableParallelism } from 'node:os';
