@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createParallelGzip } from '../archive/parallel-gzip.js';
 import { zstdCompress } from '../archive/zstd.js';
 import { abortable, stopped } from '../util/abort.js';
 
@@ -22,8 +22,9 @@ export interface BuiltLayer {
 /**
  * Compresses a tar stream into a temp file in `dir`, hashing the tar (diff_id) and the compressed bytes (digest) as
  * they flow: a layer of any size passes through in chunks (zstd without Node's streaming encoder as frames of
- * archive/zstd.ts ZSTD_CHUNK bytes, a few at once). When
- * `signal` aborts, the tar is destroyed with its reason and the write fails with it (the caller owns `dir`).
+ * archive/zstd.ts ZSTD_CHUNK bytes, a few at once). gzip is one standard gzip stream compressed block by block on
+ * every core (archive/parallel-gzip.ts), the same bytes for the same tar whatever the timing. When `signal` aborts,
+ * the tar is destroyed with its reason and the write fails with it (the caller owns `dir`).
  */
 export async function writeLayer(tar: Readable, dir: string, compression: LayerCompression, signal?: AbortSignal): Promise<BuiltLayer> {
   const path = join(dir, `layer-${randomBytes(8).toString('hex')}`);
@@ -33,7 +34,7 @@ export async function writeLayer(tar: Readable, dir: string, compression: LayerC
   const source = abortable(tar, signal);
   try {
     if (compression === 'gzip') {
-      await pipeline(source, hashing(diff), createGzip(), hashing(blob, size), createWriteStream(path));
+      await pipeline(source, hashing(diff), createParallelGzip(), hashing(blob, size), createWriteStream(path));
     } else {
       const tapped = source.pipe(hashing(diff));
       source.on('error', (err) => tapped.destroy(err));
