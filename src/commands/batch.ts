@@ -38,38 +38,79 @@ export async function batchInputs(env: CommandEnv, args: string[], fromFile: str
       throw new UsageError(`--from-file ${fromFile}: ${(err as Error).message}`, { cause: err });
     }
   }
-  const lines = fileLines(stream, fromFile)[Symbol.asyncIterator]();
+  const lines = new FileLines(stream, fromFile, args);
   // with no argument, the first line is read now: a file without any is a usage error before any output
-  const first = args.length ? undefined : await lines.next();
-  if (first?.done) throw none();
-  return (async function* inputs() {
-    yield* args;
-    if (first) yield first.value;
-    for (let next = await lines.next(); !next.done; next = await lines.next()) yield next.value;
-  })();
+  if (!args.length && !(await lines.fill())) throw none();
+  return lines;
 }
 
-/** The entries of a `--from-file` stream: each line trimmed, blank lines and `# comments` skipped. */
-async function* fileLines(stream: Readable, name: string): AsyncGenerator<string> {
-  let rest = '';
-  try {
-    for await (const chunk of stream) {
-      const lines = (rest + (chunk as string)).split('\n');
-      rest = lines.pop()!;
-      if (rest.length > MAX_LINE) throw new UsageError(`--from-file ${name}: a line longer than ${MAX_LINE} characters`);
-      for (const line of lines) {
-        const item = line.trim();
-        if (item && !item.startsWith('#')) yield item;
-      }
-    }
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`--from-file ${name}: ${(err as Error).message}`, { cause: err });
-  } finally {
-    if (name !== '-') stream.destroy();
+/**
+ * The arguments, then the entries of a `--from-file` stream: each line trimmed, blank lines and `# comments` skipped.
+ * Read a chunk at a time (the lines of one chunk at most are held); an async iterator rather than a generator, as it
+ * hands on a million lines: one settled promise each.
+ */
+class FileLines implements AsyncIterableIterator<string> {
+  private readonly chunks: AsyncIterator<string>;
+  private lines: string[] = [];
+  private at = 0;
+  private arg = 0;
+  private rest = '';
+  private ended = false;
+
+  constructor(private readonly stream: Readable, private readonly name: string, private readonly args: string[]) {
+    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
   }
-  const item = rest.trim();
-  if (item && !item.startsWith('#')) yield item;
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<string>> {
+    if (this.arg < this.args.length) return Promise.resolve({ value: this.args[this.arg++]!, done: false });
+    while (this.at < this.lines.length) {
+      const item = this.lines[this.at++]!;
+      if (item) return Promise.resolve({ value: item, done: false });
+    }
+    return this.fill().then((more) => (more ? this.next() : { value: undefined, done: true }));
+  }
+
+  async return(): Promise<IteratorResult<string>> {
+    this.close();
+    return { value: undefined, done: true };
+  }
+
+  /** Reads until there are lines to hand on; false at the end of the input. */
+  async fill(): Promise<boolean> {
+    for (;;) {
+      if (this.at < this.lines.length) return true;
+      if (this.ended) return false;
+      let chunk: IteratorResult<string>;
+      try {
+        chunk = await this.chunks.next();
+      } catch (err) {
+        this.close();
+        throw new UsageError(`--from-file ${this.name}: ${(err as Error).message}`, { cause: err });
+      }
+      const text = chunk.done ? `${this.rest}\n` : this.rest + chunk.value;
+      if (chunk.done) {
+        this.ended = true;
+        this.close();
+      }
+      const lines = text.split('\n');
+      this.rest = lines.pop()!;
+      if (this.rest.length > MAX_LINE) {
+        this.close();
+        throw new UsageError(`--from-file ${this.name}: a line longer than ${MAX_LINE} characters`);
+      }
+      this.lines = lines.map((line) => line.trim()).map((item) => (item.startsWith('#') ? '' : item));
+      this.at = 0;
+      while (this.at < this.lines.length && !this.lines[this.at]) this.at++;
+    }
+  }
+
+  private close(): void {
+    if (this.name !== '-') this.stream.destroy();
+  }
 }
 
 /** How a batch's outcomes print: the text of a success (`nth`: how many printed before it), or a JSON entry. */
@@ -78,7 +119,7 @@ export type BatchRender<T> =
   | { text: (input: string, result: T, nth: number) => string };
 
 /** Output written in pieces of about this size (and whenever the batch waits for an outcome). */
-const FLUSH_AT = 64 * 1024;
+const FLUSH_AT = 16 * 1024;
 
 /**
  * Prints a batch as its outcomes come (`run` calls the library with `onResult`), in input order: text for each
@@ -105,7 +146,7 @@ export async function printBatch<T>(env: CommandEnv, run: (onResult: OnResult<T>
   const json = 'json' in render ? render.json : undefined;
   let printed = 0;
   const codes = new Map<number, unknown>(); // one failure of each exit code: all partialExitCode needs
-  const summary = await run(async (o) => {
+  const summary = await run((o) => {
     if ('error' in o) {
       if (!(o.error instanceof RegctlError)) throw o.error; // a bug: the CLI reports it as an internal error
       env.warn(`${o.input}: ${o.error.message}`);
@@ -118,8 +159,9 @@ export async function printBatch<T>(env: CommandEnv, run: (onResult: OnResult<T>
     } else if ('result' in o && 'text' in render) {
       pending += render.text(o.input, o.result, printed++);
     }
-    if (pending.length >= FLUSH_AT || out.writableNeedDrain) await flush();
-    else flushSoon();
+    if (pending.length >= FLUSH_AT || out.writableNeedDrain) return flush();
+    flushSoon();
+    return undefined;
   }).catch(async (err: unknown) => {
     await flush().catch(() => undefined); // what came before the failure (of the input, of a write) stays printed
     throw err;

@@ -27,7 +27,7 @@ export const BATCH_JOBS = 8;
  * How far a streamed batch reads ahead of the oldest outcome not yet handed on: at most this many outcomes (or
  * operations under way) are held to put them back in input order. The inputs beyond are not read yet.
  */
-export const BATCH_WINDOW = 1024;
+export const BATCH_WINDOW = 256;
 
 /**
  * Repeated inputs are asked once: the outcomes of the last BATCH_MEMO distinct inputs (and of those under way) are
@@ -66,15 +66,16 @@ export async function eachInputStream<T>(inputs: BatchInput, op: (input: string)
   const memoSize = Math.max(window, opts.memo ?? BATCH_MEMO);
   const signal = opts.signal;
 
-  // the outcomes to hand on, in input order: queue[head] is the oldest
-  const queue: (Promise<Outcome<T>> | undefined)[] = [];
+  // the outcomes to hand on, in input order: queue[head] is the oldest; `done` once known (no await needed)
+  type Entry = { promise: Promise<Outcome<T>>; done?: Outcome<T> };
+  const queue: (Entry | undefined)[] = [];
   let head = 0;
   let readDone = false;
   let readError: { error: unknown } | undefined;
   let stopped = false;
   let wakeConsumer: (() => void) | undefined;
   let wakeReader: (() => void) | undefined;
-  const memo = new Map<string, Promise<Outcome<T>>>();
+  const memo = new Map<string, Entry>();
 
   // at most `jobs` operations at once
   let running = 0;
@@ -99,15 +100,17 @@ export async function eachInputStream<T>(inputs: BatchInput, op: (input: string)
         while (!stopped && queue.length - head >= window) await new Promise<void>((r) => (wakeReader = r));
         if (stopped) break;
         signal?.throwIfAborted();
-        let outcome = memo.get(input);
-        if (outcome) {
+        let entry = memo.get(input);
+        if (entry) {
           memo.delete(input); // most recently used last
         } else {
-          outcome = limited(input);
+          const made: Entry = { promise: limited(input) };
+          void made.promise.then((o) => (made.done = o));
+          entry = made;
           if (memo.size >= memoSize) memo.delete(memo.keys().next().value!);
         }
-        memo.set(input, outcome);
-        queue.push(outcome);
+        memo.set(input, entry);
+        queue.push(entry);
         wakeConsumer?.();
       }
     } catch (error) {
@@ -126,7 +129,8 @@ export async function eachInputStream<T>(inputs: BatchInput, op: (input: string)
     for (;;) {
       signal?.throwIfAborted();
       if (head < queue.length) {
-        const outcome = await queue[head]!;
+        const entry = queue[head]!;
+        const outcome = entry.done ?? (await entry.promise);
         queue[head++] = undefined;
         if (head >= 1024 && head * 2 >= queue.length) {
           queue.splice(0, head);
@@ -136,7 +140,8 @@ export async function eachInputStream<T>(inputs: BatchInput, op: (input: string)
         wakeReader = undefined;
         total++;
         if ('error' in outcome) failed++;
-        await onResult(outcome);
+        const handled = onResult(outcome);
+        if (handled) await handled;
         continue;
       }
       if (readDone) break;
