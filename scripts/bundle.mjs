@@ -54,6 +54,11 @@ module.exports = {
   re2js: { names: ['RE2JS'] },
   // NaCl secretbox for cosign's encrypted keys (src/trust/keys.ts); an ES module package, bundled into CommonJS.
   '@noble/ciphers/salsa.js': { names: ['xsalsa20poly1305'] },
+  // Sigstore bundles (src/trust/bundle-verify.ts): verification and its formats.
+  '@sigstore/bundle': { names: ['bundleFromJSON'] },
+  '@sigstore/core': { names: ['RFC3161Timestamp'] },
+  '@sigstore/protobuf-specs': { names: ['TrustedRoot'] },
+  '@sigstore/verify': { names: ['PolicyError', 'VerificationError', 'Verifier', 'toSignedEntity', 'toTrustMaterial'] },
 };
 // commander goes into regctl.cjs; the optional (native) packages are required from node_modules when first used.
 const EXTERNAL = ['@napi-rs/keyring', '@mongodb-js/zstd'];

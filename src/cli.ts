@@ -119,6 +119,7 @@ function register(parent: Command, definition: CommandDefinition, env: CommandEn
   if (action) {
     cmd.action(async (...args: unknown[]) => {
       try {
+        (await import('./output/format.js')).templatesToTerminal(env.io.stdout.isTTY === true);
         await action(env, ...(args.slice(0, -1) as [...unknown[], unknown]));
       } catch (err) {
         throw inFlagTerms(err, definition.flags);

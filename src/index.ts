@@ -20,12 +20,12 @@ export { catalog, digest, digests, inspect, inspectMany, rateLimit, referrers, s
 export type {
   CatalogCallOptions, DigestCallOptions, InspectCallOptions, RateLimitCallOptions, ReferrersCallOptions, SearchCallOptions, SizeCallOptions, TagsCallOptions,
   ImageSize, SizeFigures, SizeReport, ImageConfig, ContainerConfig, ImageHistory, ImageIndex, ImageManifest,
-  BatchInput, BatchSummary, OnResult, StreamOptions,
+  BatchInput, BatchStreamOptions, BatchSummary, OnResult,
 } from './api/read.js';
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export {
   copy, copyAllTags, load, pull, push, save, sync, type CopyAllTagsOptions, type CopyOptions, type LoadOptions, type PullOptions, type PushOptions,
-  type PushResult, type SaveOptions, type Shard, type ShardBy, type SyncFile, type SyncOptions,
+  type PushResult, type SaveOptions, type Shard, type ShardBy, type SyncFile, type SyncOptions, type TransferPolicy,
 } from './api/transfer.js';
 export { prune, type PruneAction, type PruneOptions, type PruneProgress, type PruneReport, type TagDecision, type TagPlan } from './api/prune.js';
 export { images, rmi, tag, tagRemote, type ImagesFilter, type ImagesOptions, type RmiOptions, type TagRemoteOptions, type TagRemoteResult } from './api/local.js';
@@ -63,6 +63,9 @@ export {
   generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions,
   type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
 } from './api/trust.js';
+export {
+  verifyAttestation, type AttestationCheck, type BundleCheck, type VerifyAttestationCallOptions, type VerifyAttestationResult,
+} from './api/attestation.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';
@@ -99,4 +102,4 @@ export type { RemoveResult } from './store/remove.js';
 export type { Descriptor, ManifestCommon } from './oci/manifest.js';
 export type { UntagMethod } from './registry/untag.js';
 export { sniffMediaType } from './ops/manifest.js';
-export { parseTemplate, record, type Template } from './template/template.js';
+export { parseTemplate, record, type GoKind, type GoType, type StreamOptions, type Template } from './template/template.js';

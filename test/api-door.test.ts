@@ -86,6 +86,7 @@ const OPERATIONS: Record<string, { call: Call; wrong: [string, unknown] }> = {
   generateKey: { call: (d, o) => lib.generateKey({ passphrase: 'x', prefix: join(d, 'cosign'), ...o }), wrong: ['passphrase', 5] },
   sign: { call: (d, o) => lib.sign(`${REG}/a:1`, { key: join(d, 'cosign.key'), passphrase: 'x', ...o }), wrong: ['recursive', 'yes'] },
   verify: { call: (d, o) => lib.verify(`${REG}/a:1`, { keys: [join(d, 'cosign.pub')], ...o }), wrong: ['identityMatch', 'tag'] },
+  verifyAttestation: { call: (_, o) => lib.verifyAttestation(`${REG}/a:1`, { key: ['cosign.pub'], ...o }), wrong: ['key', 'cosign.pub'] },
 };
 
 async function listing(dir: string): Promise<string[]> {

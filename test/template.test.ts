@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { parseTemplate, record } from '../src/template/template.js';
+import { descriptorData, imageData } from '../src/output/template-data.js';
+import { mapOf, nilOf, OUTPUT_LIMIT, parseTemplate, record, Scalar, sliceOf, structOf, T } from '../src/template/template.js';
 
 const run = (text: string, data: unknown) => parseTemplate(text).execute(data);
 
@@ -12,8 +13,9 @@ const container = {
   Image: 'nginx:1.25',
   Names: ['web', 'frontend'],
   LogPath: '/var/lib/docker/containers/abc/abc-json.log',
-  Config: { Image: 'nginx:1.25', Labels: { maintainer: 'NGINX <docker-maint@nginx.com>' }, Env: ['PATH=/usr/bin', 'NGINX_VERSION=1.25.3'] },
-  Mounts: [{ Type: 'volume', Source: '/data', Destination: '/usr/share/nginx/html', RW: true }],
+  // docker's Config and MountPoint are Go structs: their JSON keeps the fields' order.
+  Config: record({ Image: 'nginx:1.25', Labels: { maintainer: 'NGINX <docker-maint@nginx.com>' }, Env: ['PATH=/usr/bin', 'NGINX_VERSION=1.25.3'] }, 'container.Config'),
+  Mounts: [record({ Type: 'volume', Source: '/data', Destination: '/usr/share/nginx/html', RW: true }, 'types.MountPoint')],
   NetworkSettings: {
     Networks: { bridge: { IPAddress: '172.17.0.2', MacAddress: '02:42:ac:11:00:02' }, backend: { IPAddress: '10.0.0.5', MacAddress: '02:42:0a:00:00:05' } },
     Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '8787/tcp': [{ HostIp: '0.0.0.0', HostPort: '38787' }] },
@@ -164,7 +166,8 @@ describe("Go's text/template semantics", () => {
     ['{{urlquery "a b&c/d"}}', 'a+b%26c%2Fd'],
     ['{{lower "ABC"}}{{upper "def"}}', 'abcDEF'],
     ['{{join .List ", "}}', 'a, b, c'],
-    ['{{json .Map}}', '{"z":"last","a":"first","m":"middle"}'],
+    // A map's JSON has its keys sorted, as Go's encoding/json writes it (this expectation had insertion order).
+    ['{{json .Map}}', '{"a":"first","m":"middle","z":"last"}'],
     ['{{json .Nil}} {{json .List}}', 'null ["a","b","c"]'],
     // printf verbs, flags, width, precision, and Go's complaints
     ['{{printf "%s|%q|%v|%d|%5d|%-5d|%05d|%+d" "s" "q\\"" .List 7 7 7 7 7}}', 's|"q\\""|[a b c]|7|    7|7    |00007|+7'],
@@ -209,35 +212,35 @@ describe("Go's text/template semantics", () => {
   });
 });
 
-describe('template errors: a UsageError (exit 2) with Go’s message and the position (line:column from 0)', () => {
+describe('template errors: a UsageError (exit 2) with Go’s message and position (parse: the line, as Go; execution: line:column from 0)', () => {
   const parseErrors: [template: string, message: string][] = [
-    ['{{.Foo', 'template: 1:6: unclosed action'],
-    ['abc {{.Foo}', "template: 1:6: bad character U+007D '}'"],
-    ['abc {{.Foo = 3}}', 'template: 1:11: unexpected "=" in operand'],
-    ['{{if .A}}x', 'template: 1:10: unexpected EOF'],
-    ['x\n{{.A}} {{end}}', 'template: 2:9: unexpected {{end}}'],
-    ['{{else}}', 'template: 1:2: unexpected {{else}}'],
-    ['{{if}}{{end}}', 'template: 1:4: missing value for if'],
-    ['{{}}', 'template: 1:2: missing value for command'],
-    ['{{range}}{{end}}', 'template: 1:7: missing value for range'],
-    ['{{nofunc 1}}', 'template: 1:2: function "nofunc" not defined'],
-    ['{{$x}}', 'template: 1:2: undefined variable "$x"'],
-    ['{{if true}}{{$x := 1}}{{end}}{{$x}}', 'template: 1:31: undefined variable "$x"'],
-    ['{{"abc}}', 'template: 1:2: unterminated quoted string'],
-    ['{{`abc}}', 'template: 1:2: unterminated raw quoted string'],
-    ["{{'a}}", 'template: 1:2: unterminated character constant'],
-    ['{{/* no end', 'template: 1:2: unclosed comment'],
-    ['{{/* c */ x}}', 'template: 1:2: comment ends before closing delimiter'],
-    ['{{.A #}}', 'template: 1:5: unexpected "#" in operand'],
-    ['{{(.A}}', 'template: 1:5: unclosed left paren'],
-    ['{{.A)}}', 'template: 1:4: unexpected right paren'],
-    ['{{3x}}', 'template: 1:2: bad number syntax: "3x"'],
-    ['{{.A | 3}}', 'template: 1:7: non executable command in pipeline stage 2'],
-    ['{{break}}', 'template: 1:2: {{break}} outside {{range}}'],
-    ['{{range $i, $j, $k := .}}{{end}}', 'template: 1:14: too many declarations in range'],
-    ['{{"a".B}}', 'template: 1:5: unexpected . after term "\\"a\\""'],
-    ['{{define "x"}}{{end}}', 'template: 1:2: {{define}} is not supported (one template only)'],
-    ['line1\nline2 {{ .A | nofunc }}', 'template: 2:14: function "nofunc" not defined'],
+    ['{{.Foo', 'template: 1: unclosed action'],
+    ['abc {{.Foo}', "template: 1: bad character U+007D '}'"],
+    ['abc {{.Foo = 3}}', 'template: 1: unexpected "=" in operand'],
+    ['{{if .A}}x', 'template: 1: unexpected EOF'],
+    ['x\n{{.A}} {{end}}', 'template: 2: unexpected {{end}}'],
+    ['{{else}}', 'template: 1: unexpected {{else}}'],
+    ['{{if}}{{end}}', 'template: 1: missing value for if'],
+    ['{{}}', 'template: 1: missing value for command'],
+    ['{{range}}{{end}}', 'template: 1: missing value for range'],
+    ['{{nofunc 1}}', 'template: 1: function "nofunc" not defined'],
+    ['{{$x}}', 'template: 1: undefined variable "$x"'],
+    ['{{if true}}{{$x := 1}}{{end}}{{$x}}', 'template: 1: undefined variable "$x"'],
+    ['{{"abc}}', 'template: 1: unterminated quoted string'],
+    ['{{`abc}}', 'template: 1: unterminated raw quoted string'],
+    ["{{'a}}", 'template: 1: unterminated character constant'],
+    ['{{/* no end', 'template: 1: unclosed comment'],
+    ['{{/* c */ x}}', 'template: 1: comment ends before closing delimiter'],
+    ['{{.A #}}', 'template: 1: unexpected "#" in operand'],
+    ['{{(.A}}', 'template: 1: unclosed left paren'],
+    ['{{.A)}}', 'template: 1: unexpected right paren'],
+    ['{{3x}}', 'template: 1: bad number syntax: "3x"'],
+    ['{{.A | 3}}', 'template: 1: non executable command in pipeline stage 2'],
+    ['{{break}}', 'template: 1: {{break}} outside {{range}}'],
+    ['{{range $i, $j, $k := .}}{{end}}', 'template: 1: too many declarations in range'],
+    ['{{"a".B}}', 'template: 1: unexpected . after term "\\"a\\""'],
+    ['{{define "x"}}a{{end}}{{define "x"}}b{{end}}', 'template: 1: template: multiple definition of template "x"'],
+    ['line1\nline2 {{ .A | nofunc }}', 'template: 2: function "nofunc" not defined'],
   ];
   for (const [template, message] of parseErrors) {
     test(`parse: ${JSON.stringify(template)}`, () => {
@@ -264,8 +267,8 @@ describe('template errors: a UsageError (exit 2) with Go’s message and the pos
     ['{{nil}}', 'template: 1:2: executing at <nil>: nil is not a command'],
     ['{{not}}', 'template: 1:2: executing at <not>: wrong number of args for not: want 1 got 0'],
     ['{{printf}}', 'template: 1:2: executing at <printf>: wrong number of args for printf: want at least 1 got 0'],
-    ['{{lower 5}}', 'template: 1:2: executing at <lower 5>: error calling lower: wrong type for value; expected string; got int'],
-    ['x\n  {{ .Name | printf "%s" | len | upper }}', 'template: 2:33: executing at <upper>: error calling upper: wrong type for value; expected string; got int'],
+    ['{{lower 5}}', 'template: 1:8: executing at <5>: expected string; found 5'],
+    ['x\n  {{ .Name | printf "%s" | len | upper }}', 'template: 2:33: executing at <upper>: wrong type for value; expected string; got int'],
   ];
   const inspect = record({ Name: 'img', Labels: { a: '1' }, Env: ['X=1'] }, 'Inspect');
   for (const [template, message] of execErrors) {
@@ -278,4 +281,174 @@ describe('template errors: a UsageError (exit 2) with Go’s message and the pos
       });
     });
   }
+});
+
+/** What fails: its message (a UsageError, exit 2). */
+function failure(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof UsageError, String(e));
+    assert.equal(e.exitCode, 2);
+    return e.message;
+  }
+  assert.fail('expected a template error');
+}
+
+describe('issue 22 §1: typed data with Go zero values', () => {
+  const LABELS = mapOf(T.string, T.string);
+  const OUTPUT = structOf('inspect.Output', {
+    Name: T.string, Labels: LABELS, Env: sliceOf(T.string), Size: T.int64, Created: T.time, Ports: mapOf(T.string, T.any), Ptr: { name: '*int', kind: 'ptr', elem: T.int },
+  });
+  const bare = record({ Name: 'img' }, OUTPUT);
+  const full = record({ Name: 'img', Labels: { a: '1' }, Env: ['A=1'], Size: 2n ** 53n + 1n, Created: new Scalar(T.time, '2026-01-01T00:00:00Z'), Ports: { p: null } }, OUTPUT);
+  const cases: [template: string, data: object, out: string][] = [
+    ['[{{.Labels}}][{{.Env}}][{{.Size}}][{{.Created}}][{{.Ptr}}][{{.Ports}}]', bare, '[map[]][[]][0][<nil>][<nil>][map[]]'],
+    ['{{printf "%#v|%#v|%#v" .Labels .Env .Created}}', bare, 'map[string]string(nil)|[]string(nil)|<nil>'],
+    ['[{{index .Labels "nope"}}][{{.Labels.nope}}][{{index .Ports "nope"}}]', full, '[][<no value>][<no value>]'],
+    ['[{{index .Labels "nope"}}][{{.Labels.nope}}]', bare, '[][<no value>]'],
+    ['{{if .Labels}}y{{else}}n{{end}} {{len .Env}} {{.Ports.p}} {{print .Ports.p}}', bare, 'n 0 <no value> <nil>'],
+    ['{{.Created}}', full, '2026-01-01 00:00:00 +0000 UTC'],
+    ['{{.Size}} {{printf "%T %T %T %T %T" .Size .Created .Labels .Env .}}', full, '9007199254740993 int64 *time.Time map[string]string []string inspect.Output'],
+  ];
+  for (const [template, data, out] of cases) test(template, () => assert.equal(parseTemplate(template).execute(data), out));
+
+  test('times print as time.Time.String(): fractions without trailing zeros, other offsets numeric', () => {
+    const t = (v: string) => parseTemplate('{{.}}').execute(new Scalar(T.time, v));
+    assert.equal(t('2024-01-02T03:04:05.120000000Z'), '2024-01-02 03:04:05.12 +0000 UTC');
+    assert.equal(t('2024-01-02T03:04:05+02:00'), '2024-01-02 03:04:05 +0200 +0200');
+    assert.equal(parseTemplate('{{json .}}').execute(new Scalar(T.time, '2024-01-02T03:04:05.5-07:00')), '"2024-01-02T03:04:05.5-07:00"');
+  });
+
+  test("images' CreatedAt is docker's: time.Unix(created, 0).String()", () => {
+    const row = imageData({ repository: 'r', tag: 't', digest: 'sha256:x', created: '2024-01-02T03:04:05.678+02:00', name: 'r:t', mediaType: 'm' } as never, 'id', 'x', '1B');
+    assert.equal(parseTemplate('{{.CreatedAt}}').execute(row), '2024-01-02 01:04:05 +0000 UTC');
+  });
+
+  test("a descriptor is the image spec's v1.Descriptor: what the registry left out is a zero value", () => {
+    const d = descriptorData({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:ab', size: 12 });
+    assert.equal(parseTemplate('{{.Platform}}|{{.URLs}}|{{.Annotations}}|{{.ArtifactType}}|{{printf "%T %T" .Size .Digest}}').execute(d), '<nil>|[]|map[]||int64 digest.Digest');
+    assert.equal(parseTemplate('{{.}}').execute(d), '{application/vnd.oci.image.manifest.v1+json sha256:ab 12 [] map[] [] <nil> }');
+  });
+
+  test('a struct names the fields it lacks as Go does', () => {
+    assert.equal(failure(() => parseTemplate('{{.Nope}}').execute(bare)), "template: 1:2: executing at <.Nope>: can't evaluate field Nope in type inspect.Output");
+    assert.equal(failure(() => parseTemplate('{{.Ptr.X}}').execute(bare)), 'template: 1:6: executing at <.Ptr.X>: nil pointer evaluating *int.X');
+    assert.equal(parseTemplate('{{printf "%v" .}}').execute(nilOf(mapOf(T.string, T.int)) as object), 'map[]');
+  });
+});
+
+describe('issue 22 §1: numbers as Go', () => {
+  const cases: [template: string, out: string][] = [
+    ['{{9007199254740993}} {{0x7fffffffffffffff}} {{-9223372036854775808}}', '9007199254740993 9223372036854775807 -9223372036854775808'],
+    ['{{017}} {{0o17}} {{0b1_0}} {{1_000_000}} {{0x_ff}} {{0x1.8p1}} {{1e3}} {{.5}}', '15 15 2 1000000 255 3 1000 0.5'],
+    ['{{1i}} {{1+2i}} {{-1.5-0.5i}} {{printf "%T %T" 1i 2.0}}', '(0+1i) (1+2i) (-1.5-0.5i) complex128 float64'],
+    ['{{1e6}} {{1e21}} {{100000.0}} {{0.000012}} {{printf "%v %g %e %G" 1e6 1e-7 123456.789 1e-7}}', '1e+06 1e+21 100000 1.2e-05 1e+06 1e-07 1.234568e+05 1E-07'],
+    ['{{printf "%.0f %.0f %.0f %.1f %.2f %.1f" 2.5 3.5 0.5 0.25 1.005 0.35}}', '2 4 0 0.2 1.00 0.3'],
+    ['{{printf "%x %X %.2x %b" 1.0 -3.75 1.0 0.5}}', '0x1p+00 -0X1.EP+01 0x1.00p+00 4503599627370496p-53'],
+    ['{{printf "%8.3f|%-8.2e|%+.1f|% g|%08.2f" 3.14159 1234.5 2.0 1.5 -2.5}}', '   3.142|1.23e+03|+2.0| 1.5|-0002.50'],
+  ];
+  for (const [template, out] of cases) test(template, () => assert.equal(parseTemplate(template).execute(null), out));
+
+  const errors: [template: string, message: string][] = [
+    ['{{0x8000000000000000}}', 'template: 1:2: executing at <0x8000000000000000>: 0x8000000000000000 overflows int'],
+    ['{{lt 1 2.0}}', 'template: 1:2: executing at <lt 1 2.0>: error calling lt: incompatible types for comparison'],
+    ['{{eq 1 1.0}}', 'template: 1:2: executing at <eq 1 1.0>: error calling eq: incompatible types for comparison'],
+  ];
+  for (const [template, message] of errors) test(template, () => assert.equal(failure(() => parseTemplate(template).execute(null)), message));
+  const parseErrors: [template: string, message: string][] = [
+    ['{{99999999999999999999999}}', 'template: 1: integer overflow: "99999999999999999999999"'],
+    ['{{0x}}', 'template: 1: illegal number syntax: "0x"'],
+    ['{{1__0}}', 'template: 1: illegal number syntax: "1__0"'],
+    ['{{08}}', 'template: 1: integer overflow: "08"'],
+    ['{{0b12}}', 'template: 1: bad number syntax: "0b12"'],
+  ];
+  for (const [template, message] of parseErrors) test(template, () => assert.equal(failure(() => parseTemplate(template)), message));
+});
+
+describe('issue 22 §1: fmt as Go', () => {
+  const data = { m: { b: 2, a: 'x' }, l: [1, 'two', null], s: 'héllo' };
+  const cases: [template: string, out: string][] = [
+    ['{{printf "%[2]s-%[1]s %[2]s" "a" "b"}}', 'b-a b'],
+    ['{{printf "%[3]d %d" 1 2}}', '%!d(BADINDEX) 1'],
+    ['{{printf "%+q %q %#q %x % X" .s .s "a`b" "hi" "hi"}}', '"h\\u00e9llo" "héllo" "a`b" 6869 68 69'],
+    ['{{printf "%#U %U %c %q" 0x1F600 65 0x1F600 65}}', "U+1F600 '😀' U+0041 😀 'A'"],
+    ['{{printf "%#v" .m}}', 'map[string]interface {}{"a":"x", "b":2}'],
+    ['{{printf "%#v %v" .l .l}}', '[]interface {}{1, "two", interface {}(nil)} [1 two <nil>]'],
+    ['{{printf "%d %s %t" "x" 1 "y"}}', '%!d(string=x) %!s(int=1) %!t(string=y)'],
+    ['{{printf "%*d|%.*f|" 2000000 1 2000000 1.0}}', '%!(BADWIDTH)1|%!(BADPREC)1.000000|'],
+    ['{{printf "%d %d" 1}} {{printf "%d" 1 2 "x"}} {{printf "%"}}', '1 %!d(MISSING) 1%!(EXTRA int=2, string=x) %!(NOVERB)'],
+    ['{{printf "%-5d|%05d|%+d|%x|%#o|%O" 42 -42 42 255 8 8}}', '42   |-0042|+42|ff|010|0o10'],
+    ['{{printf "%6.2s|%-4t|%v" "abc" true nil}}', '    ab|true|<nil>'],
+  ];
+  for (const [template, out] of cases) test(template, () => assert.equal(parseTemplate(template).execute(data), out));
+  test('a width of a million pads; a larger one is no number (%!(NOVERB)), never "Invalid string length"', () => {
+    assert.equal(parseTemplate('{{printf "%1000000d" 1}}').execute(null).length, 1_000_000);
+    assert.equal(parseTemplate('{{printf "%99999999999d" 1}}').execute(null), '%!(NOVERB)%!(EXTRA int=1)');
+  });
+});
+
+describe('issue 22 §1: define, template, block, control flow, escapers, slicing, limits', () => {
+  const cases: [template: string, data: unknown, out: string][] = [
+    ['{{define "row"}}<{{.}}>{{end}}{{range .}}{{template "row" .}}{{end}}', ['a', 'b'], '<a><b>'],
+    ['{{block "b" .}}[{{.}}]{{end}}|{{template "b" 2}}', 1, '[1]|[2]'],
+    ['{{define "n"}}{{if .}}{{.}}{{template "n" (slice . 1)}}{{end}}{{end}}{{template "n" "abc"}}', null, 'abcbcc'],
+    ['{{range .}}{{if eq . 2}}{{continue}}{{end}}{{if eq . 4}}{{break}}{{end}}{{.}}{{end}}', [1, 2, 3, 4, 5], '13'],
+    ['{{with 0}}zero{{else with ""}}empty{{else with "x"}}{{.}}{{else}}none{{end}}', null, 'x'],
+    ['{{range 3}}{{.}}{{end}} {{range $i := 2}}{{$i}}{{end}} {{range 0}}{{else}}none{{end}}', null, '012 01 none'],
+    ['{{js "a\\nb\\u2028<\\x01"}}|{{html "<a&\\"\'>" nil}}|{{html nil}}|{{urlquery "a b&é" .}}', null, 'a\\u000Ab\\u2028\\u003C\\u0001|&lt;a&amp;&#34;&#39;&gt;&lt;no value&gt;|&lt;no value&gt;|a+b%26%C3%A9%3Cno+value%3E'],
+    ['{{slice "héllo" 1 3}}|{{len "héllo"}}|{{index "é" 0}}', null, 'é|6|195'],
+  ];
+  for (const [template, data, out] of cases) test(template, () => assert.equal(parseTemplate(template).execute(data), out));
+
+  test("slicing and indexing out of range fail with Go's errors", () => {
+    assert.equal(failure(() => parseTemplate('{{slice "abc" 2 1}}').execute(null)), 'template: 1:2: executing at <slice "abc" 2 1>: error calling slice: invalid slice index: 2 > 1');
+    assert.equal(failure(() => parseTemplate('{{slice "abc" 1 5}}').execute(null)), 'template: 1:2: executing at <slice "abc" 1 5>: error calling slice: index out of range: 5');
+    assert.equal(failure(() => parseTemplate('{{slice "abc" 0 1 2}}').execute(null)), 'template: 1:2: executing at <slice "abc" 0 1 2>: error calling slice: cannot 3-index slice a string');
+  });
+
+  test('recursion is bounded as Go bounds it; deep nesting fails with Go\'s parse errors, never a JavaScript stack overflow', () => {
+    assert.match(failure(() => parseTemplate('{{define "r"}}{{template "r" .}}{{end}}{{template "r"}}').execute(null)), /executing "r" at <template "r">: exceeded maximum template depth \(1000\)$/);
+    assert.equal(failure(() => parseTemplate(`{{${'('.repeat(5000)}1${')'.repeat(5000)}}}`)), 'template: 1: max expression depth exceeded');
+    assert.equal(failure(() => parseTemplate('{{if 1}}'.repeat(5000))), 'template: 1: max control structure depth exceeded');
+    assert.equal(parseTemplate(`{{${'('.repeat(500)}1${')'.repeat(500)}}}`).execute(null), '1');
+    assert.equal(failure(() => parseTemplate('{{template "missing"}}').execute(null)), 'template: 1:2: executing at <template "missing">: template "missing" not defined');
+  });
+
+  test('parse errors name the line as Go does (define and block included)', () => {
+    assert.equal(failure(() => parseTemplate('a\nb\n{{define "x"}}{{.}')), "template: 3: bad character U+007D '}'");
+    assert.equal(failure(() => parseTemplate('{{block "x"}}{{end}}')), 'template: 1: missing value for block clause');
+    assert.equal(failure(() => parseTemplate('{{else with 1}}')), 'template: 1: unexpected {{else}}');
+  });
+});
+
+describe('issue 22 §1: output bounded and streamed', () => {
+  test('output is produced in chunks as it is written, not held whole', async () => {
+    const chunks: number[] = [];
+    await parseTemplate('{{range 200000}}x{{end}}').stream(null, (c) => void chunks.push(c.length));
+    assert.equal(chunks.reduce((a, b) => a + b, 0), 200000);
+    assert.ok(chunks.length > 1, `one chunk of ${chunks[0]}`);
+  });
+
+  test(`more than ${OUTPUT_LIMIT / 2 ** 20} MiB of output is a clear error, not an exhausted memory`, async () => {
+    let written = 0;
+    const t = parseTemplate('{{range 1000}}{{printf "%1000000d" 1}}{{end}}');
+    await assert.rejects(t.stream(null, (c) => void (written += c.length)), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, /^template output exceeds 256 MiB$/);
+      return true;
+    });
+    assert.ok(written <= OUTPUT_LIMIT);
+  });
+
+  test('a signal that aborts stops execution with a cancellation (exit 130)', async () => {
+    const controller = new AbortController();
+    let written = 0;
+    const run = parseTemplate('{{range 100000000}}x{{end}}').stream(null, (c) => {
+      written += c.length;
+      if (written > 1_000_000) controller.abort();
+    }, { signal: controller.signal });
+    await assert.rejects(run, (e: unknown) => (e as { exitCode?: number }).exitCode === 130 || (e as Error).name === 'AbortError');
+    assert.ok(written < 100_000_000);
+  });
 });

@@ -51,12 +51,12 @@ export function digest(image: string, options: DigestCallOptions = {}): Promise<
  * The options of a batch operation (digests, inspectMany, manifestHeads, tagsMany) that hands each outcome on as it
  * comes instead of returning them all.
  */
-export interface StreamOptions<T> {
+export interface BatchStreamOptions<T> {
   /**
    * Called with each input's outcome in input order, as soon as it and those before it are known (a returned promise
    * is awaited before the next: back-pressure). Nothing is kept: the call resolves to a BatchSummary. With it the
    * inputs may be an endless async iterable (the lines of a file or of stdin), read as they are needed: at most a
-   * window of outcomes is held to keep the order (1,024; 64 for inspectMany and tagsMany), and repeated inputs are
+   * window of outcomes is held to keep the order (256; 64 for inspectMany and tagsMany), and repeated inputs are
    * asked once while among the last 4,096 distinct ones (256 for inspectMany and tagsMany).
    */
   onResult: OnResult<T>;
@@ -67,16 +67,16 @@ const DIGESTS_OPTIONS = { ...DIGEST_OPTIONS, onResult: func };
 /**
  * The digest of each image (see digest), 8 at a time over one set of connections and tokens, a repeated image asked
  * once: an outcome per image in input order (`result`, or the `error` it failed with); one failure does not stop the
- * others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed (StreamOptions).
+ * others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed (BatchStreamOptions).
  *
  * @example
  * await digests(lines, { onResult: (o) => console.log(o.input, 'result' in o ? o.result : o.error) });
  */
 export function digests(images: BatchInput, options?: DigestCallOptions & { onResult?: undefined }): Promise<Outcome<string>[]>;
-export function digests(images: BatchInput, options: DigestCallOptions & StreamOptions<string>): Promise<BatchSummary>;
-export async function digests(images: BatchInput, options: DigestCallOptions & Partial<StreamOptions<string>> = {}): Promise<Outcome<string>[] | BatchSummary> {
+export function digests(images: BatchInput, options: DigestCallOptions & BatchStreamOptions<string>): Promise<BatchSummary>;
+export async function digests(images: BatchInput, options: DigestCallOptions & Partial<BatchStreamOptions<string>> = {}): Promise<Outcome<string>[] | BatchSummary> {
   argument(images, batchInputs, 'images');
-  return operation(options, DIGESTS_OPTIONS, (ctx, { onResult, ...o }: DigestOptions & Partial<StreamOptions<string>>) => digestsOp(ctx, images, o, onResult));
+  return operation(options, DIGESTS_OPTIONS, (ctx, { onResult, ...o }: DigestOptions & Partial<BatchStreamOptions<string>>) => digestsOp(ctx, images, o, onResult));
 }
 
 /** The options of inspect and inspectMany. */
@@ -104,13 +104,13 @@ const INSPECT_MANY_OPTIONS = { ...INSPECT_OPTIONS, onResult: func };
 /**
  * Each image inspected (see inspect), 8 at a time over one set of connections and tokens, a repeated image asked
  * once: an outcome per image in input order (`result`, or the `error` it failed with); one failure does not stop the
- * others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed (StreamOptions).
+ * others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed (BatchStreamOptions).
  */
 export function inspectMany(images: BatchInput, options?: InspectCallOptions & { onResult?: undefined }): Promise<Outcome<InspectResult>[]>;
-export function inspectMany(images: BatchInput, options: InspectCallOptions & StreamOptions<InspectResult>): Promise<BatchSummary>;
-export async function inspectMany(images: BatchInput, options: InspectCallOptions & Partial<StreamOptions<InspectResult>> = {}): Promise<Outcome<InspectResult>[] | BatchSummary> {
+export function inspectMany(images: BatchInput, options: InspectCallOptions & BatchStreamOptions<InspectResult>): Promise<BatchSummary>;
+export async function inspectMany(images: BatchInput, options: InspectCallOptions & Partial<BatchStreamOptions<InspectResult>> = {}): Promise<Outcome<InspectResult>[] | BatchSummary> {
   argument(images, batchInputs, 'images');
-  return operation(options, INSPECT_MANY_OPTIONS, (ctx, { onResult, ...o }: InspectOptions & Partial<StreamOptions<InspectResult>>) => inspectManyOp(ctx, images, o, onResult));
+  return operation(options, INSPECT_MANY_OPTIONS, (ctx, { onResult, ...o }: InspectOptions & Partial<BatchStreamOptions<InspectResult>>) => inspectManyOp(ctx, images, o, onResult));
 }
 
 /** The options of tags and tagsMany. */
@@ -159,13 +159,13 @@ export function tags(repository: string, options: TagsCallOptions = {}): Promise
  * The tags of each repository (see tags), 8 at a time over one set of connections and tokens, a repeated repository
  * asked once: an outcome per repository in input order (`result`, or the `error` it failed with); one failure does
  * not stop the others. `repositories`: an array, or any iterable or async iterable of strings; with `onResult`,
- * streamed (StreamOptions).
+ * streamed (BatchStreamOptions).
  */
 export function tagsMany(repositories: BatchInput, options?: Omit<TagsCallOptions, 'onProgress'> & { onResult?: undefined }): Promise<Outcome<string[]>[]>;
-export function tagsMany(repositories: BatchInput, options: Omit<TagsCallOptions, 'onProgress'> & StreamOptions<string[]>): Promise<BatchSummary>;
-export async function tagsMany(repositories: BatchInput, options: Omit<TagsCallOptions, 'onProgress'> & Partial<StreamOptions<string[]>> = {}): Promise<Outcome<string[]>[] | BatchSummary> {
+export function tagsMany(repositories: BatchInput, options: Omit<TagsCallOptions, 'onProgress'> & BatchStreamOptions<string[]>): Promise<BatchSummary>;
+export async function tagsMany(repositories: BatchInput, options: Omit<TagsCallOptions, 'onProgress'> & Partial<BatchStreamOptions<string[]>> = {}): Promise<Outcome<string[]>[] | BatchSummary> {
   argument(repositories, batchInputs, 'repositories');
-  return operation(options, TAGS_MANY_OPTIONS, (ctx, { onResult, ...o }: TagsOpOptions & Partial<StreamOptions<string[]>>) => eachRepository(ctx, repositories, o, listTags, onResult));
+  return operation(options, TAGS_MANY_OPTIONS, (ctx, { onResult, ...o }: TagsOpOptions & Partial<BatchStreamOptions<string[]>>) => eachRepository(ctx, repositories, o, listTags, onResult));
 }
 
 /** The options of catalog. */

@@ -3,15 +3,17 @@
 // semver, the YAML reader) is loaded by the calls that use it, so that a CLI copy, pull or push does not load it.
 import type { Readable, Writable } from 'node:stream';
 import type { CopyResult } from '../content/copy.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { validatePolicy } from '../trust/policy.js';
 import { load as loadOp, save as saveOp, type LoadOptions as LoadOpOptions, type LoadResult, type SaveOptions as SaveOpOptions } from '../ops/archive.js';
 import { copy as copyOp, type CopyOptions as CopyOpOptions } from '../ops/copy.js';
 import { pull as pullOp, type PullOptions as PullOpOptions, type PullResult } from '../ops/pull.js';
 import { push as pushOp } from '../ops/push.js';
 import type { TransferOptions } from '../ops/transfer-options.js';
+import type { PolicyOption } from '../ops/policy-gate.js';
 import type { SyncOptions as SyncOpOptions, SyncReport } from '../ops/sync.js';
 import { operation, type CallOptions } from './context.js';
-import { boolean, checkOptions, credentials, func, object, oneOf, pattern, platform, platforms, positive, string, type PlatformSpec, type PlatformsSpec } from './options.js';
+import { boolean, checkOptions, credentials, func, object, oneOf, pattern, platform, platforms, positive, string, wrongType, type Check, type PlatformSpec, type PlatformsSpec } from './options.js';
 
 export type { CopyProgress, CopyResult } from '../content/copy.js';
 export type { ManifestFormat } from '../content/convert.js';
@@ -23,7 +25,33 @@ export type { Shard, ShardBy } from '../ops/shard.js';
 /** Blobs moved at once, and progress events: every transfer takes them. */
 const MOVING = { jobs: positive, onProgress: func };
 
-export interface CopyOptions extends Omit<CopyOpOptions, 'onWarning' | 'session' | 'platform'>, CallOptions {
+/**
+ * A trust policy in containers-policy.json(5)'s format, which the source images of a transfer must satisfy before
+ * anything is copied: the file's path, `'system'` (containers/image's own choice: `~/.config/containers/policy.json`
+ * when it exists, else `/etc/containers/policy.json`), or the file's content as an object (`{ default: [...],
+ * transports: {...} }`). Without one, regctl's config's `policy` applies, if any; without either nothing is judged.
+ * A refused image is a NotTrustedError (exit code 7) naming the scope and the requirement, and nothing is written.
+ */
+export type TransferPolicy = string | Readonly<Record<string, unknown>>;
+
+/** `policy`: a path or `'system'` as is (read when the operation runs), an object validated now (UsageError when invalid). */
+const policy: Check = (v, name) => {
+  if (typeof v === 'string') {
+    if (v === '') throw wrongType(name, 'a policy.json path, "system" or a policy object', v);
+    return v;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw wrongType(name, 'a policy.json path, "system" or a policy object', v);
+  try {
+    return validatePolicy(v, `option ${name}`);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message, { option: name, cause: err });
+    throw err;
+  }
+};
+
+export interface CopyOptions extends Omit<CopyOpOptions, 'onWarning' | 'session' | 'platform' | 'policy'>, CallOptions {
+  /** The trust policy the source image must satisfy first (see TransferPolicy); under one that needs signatures, `referrers` defaults to true. */
+  policy?: TransferPolicy | undefined;
   /** Copy only this platform's image out of an index (`'linux/arm64'` or an object; NotFound when nothing matches). */
   platform?: PlatformSpec | undefined;
 }
@@ -37,6 +65,7 @@ const COPY_OPTIONS = {
   dryRun: boolean,
   sourceCredentials: credentials,
   destinationCredentials: credentials,
+  policy,
 };
 
 /**
@@ -54,7 +83,10 @@ export function copy(source: string, destination: string, options: CopyOptions =
 }
 
 /** The options of copyAllTags. */
-export interface CopyAllTagsOptions extends Omit<SyncOpOptions, 'now' | 'shard'>, CallOptions {}
+export interface CopyAllTagsOptions extends Omit<SyncOpOptions, 'now' | 'shard' | 'policy'>, CallOptions {
+  /** The trust policy each image must satisfy first (see TransferPolicy): a refused one is `failed` in the report (with keepGoing, the others go on). */
+  policy?: TransferPolicy | undefined;
+}
 
 const ALL_TAGS_OPTIONS = {
   ...MOVING,
@@ -64,6 +96,7 @@ const ALL_TAGS_OPTIONS = {
   referrers: boolean,
   sourceCredentials: credentials,
   destinationCredentials: credentials,
+  policy,
 };
 
 /**
@@ -79,7 +112,9 @@ export function copyAllTags(source: string, destination: string, options: CopyAl
   return operation(options, ALL_TAGS_OPTIONS, async (ctx, o: SyncOpOptions) => (await import('../ops/all-tags.js')).copyAllTags(ctx, source, destination, o));
 }
 
-export interface PullOptions extends Omit<PullOpOptions, 'platform'>, CallOptions {
+export interface PullOptions extends Omit<PullOpOptions, 'platform' | 'policy'>, CallOptions {
+  /** The trust policy the image must satisfy first (see TransferPolicy). */
+  policy?: TransferPolicy | undefined;
   /**
    * What is kept of a multi-platform index: one platform's image (`'linux/arm64'`; NotFound when the image lacks
    * it), `'all'` (the index whole), or several (a new index of exactly those). Default: the host's platform.
@@ -87,7 +122,7 @@ export interface PullOptions extends Omit<PullOpOptions, 'platform'>, CallOption
   platform?: PlatformsSpec | undefined;
 }
 
-const PULL_OPTIONS = { ...MOVING, platform: platforms, credentials };
+const PULL_OPTIONS = { ...MOVING, platform: platforms, credentials, policy };
 
 /** Pulls an image from its registry into the local store (the host's platform of an index, unless told otherwise). */
 export function pull(image: string, options: PullOptions = {}): Promise<PullResult> {
@@ -110,7 +145,9 @@ export function push(image: string, options: PushOptions = {}): Promise<PushResu
   return operation(options, PUSH_OPTIONS, (ctx, o: TransferOptions) => pushOp(ctx, image, o));
 }
 
-export interface SaveOptions extends Omit<SaveOpOptions, 'platform' | 'onWarning'>, CallOptions {
+export interface SaveOptions extends Omit<SaveOpOptions, 'platform' | 'onWarning' | 'policy'>, CallOptions {
+  /** The trust policy images fetched from a registry must satisfy first (see TransferPolicy); the local store's are not judged again. */
+  policy?: TransferPolicy | undefined;
   /**
    * What is kept of multi-platform images: by default the host's platform's image (like docker); one platform's
    * image (NotFound when an image lacks it); `'all'`: indexes whole (digests kept); several (`['linux/amd64',
@@ -120,7 +157,7 @@ export interface SaveOptions extends Omit<SaveOpOptions, 'platform' | 'onWarning
   platform?: PlatformsSpec | undefined;
 }
 
-const SAVE_OPTIONS = { ...MOVING, platform: platforms, referrers: boolean, includeNondistributable: boolean, credentials };
+const SAVE_OPTIONS = { ...MOVING, platform: platforms, referrers: boolean, includeNondistributable: boolean, credentials, policy };
 
 /**
  * Saves images (from the local store, else their registry) to a tarball that `docker load`, podman and skopeo read:
@@ -132,9 +169,12 @@ export function save(images: string | readonly string[], output: string | Writab
   return operation(options, SAVE_OPTIONS, (ctx, o: SaveOpOptions) => saveOp(ctx, typeof images === 'string' ? [images] : [...images], out, { ...o, ...warnings(options) }));
 }
 
-export interface LoadOptions extends Omit<LoadOpOptions, 'credentials'>, CallOptions {}
+export interface LoadOptions extends Omit<LoadOpOptions, 'credentials' | 'policy'>, CallOptions {
+  /** The trust policy the archive's images must satisfy first (see TransferPolicy; transport `docker-archive`, scope `""`). */
+  policy?: TransferPolicy | undefined;
+}
 
-const LOAD_OPTIONS = { ...MOVING, name: string };
+const LOAD_OPTIONS = { ...MOVING, name: string, policy };
 
 /** Loads a tarball (regctl's or docker's save, an OCI archive; plain, gzip or zstd) from a path or a stream into the local store. */
 export function load(input: string | Readable, options: LoadOptions = {}): Promise<LoadResult> {
@@ -142,7 +182,9 @@ export function load(input: string | Readable, options: LoadOptions = {}): Promi
   return operation(options, LOAD_OPTIONS, (ctx, o: LoadOpOptions) => loadOp(ctx, from, o));
 }
 
-export interface SyncOptions extends Omit<SyncOpOptions, 'now'>, CallOptions {
+export interface SyncOptions extends Omit<SyncOpOptions, 'now' | 'policy'>, CallOptions {
+  /** The trust policy each image must satisfy first (see TransferPolicy): a refused one is `failed` in the report (with keepGoing, the others go on). */
+  policy?: TransferPolicy | undefined;
   /** Only tags this regular expression finds (searched, like skopeo's `images-by-tag-regex`: anchor with `^…$`). */
   tags?: string | RegExp | undefined;
   /** Leave out tags this regular expression finds. */
@@ -178,7 +220,7 @@ const RULES = ['tags', 'exclude', 'semver'] as const;
  * const report = await sync('localhost:5000/app', 'localhost:5001/mirror/app', { semver: '>= 1.0' });
  */
 export function sync(source: string | SyncFile, destination: string, options: SyncOptions = {}): Promise<SyncReport> {
-  return operation(options, SYNC_OPTIONS, async (ctx, o: SyncOptions) => {
+  return operation(options, SYNC_OPTIONS, async (ctx, o: SyncOptions & { policy?: PolicyOption }) => {
     const { tags, exclude, semver, ...rest } = o;
     const [{ sync: syncOp }, { fileJobs, repositoryJob }] = await Promise.all([import('../ops/sync.js'), import('../ops/sync-jobs.js')]);
     if (typeof source === 'string') return syncOp(ctx, [repositoryJob(source, destination, { include: tags, exclude, semver })], rest);

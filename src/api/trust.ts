@@ -54,6 +54,11 @@ export interface SignCallOptions extends CallOptions, WithCredentials {
   recursive?: boolean | undefined;
   /** The docker reference to sign for; default: the image's repository. Needed for an OCI layout. */
   identity?: string | undefined;
+  /**
+   * `simplesigning` (default): cosign's tag-based form; `bundle`: cosign v3's Sigstore bundle v0.3 (a DSSE in-toto
+   * statement about the digest, predicate `https://sigstore.dev/cosign/sign/v1`) attached as an OCI 1.1 referrer.
+   */
+  format?: SignatureFormat | undefined;
 }
 
 /**
@@ -66,7 +71,7 @@ export interface SignCallOptions extends CallOptions, WithCredentials {
  */
 export function sign(image: string, options: SignCallOptions): Promise<SignResult> {
   argument(image, string, 'image');
-  const schema = { key: string, keyData: string, passphrase, annotations: stringRecord, recursive: boolean, identity: string, credentials };
+  const schema = { key: string, keyData: string, passphrase, annotations: stringRecord, recursive: boolean, identity: string, format: oneOf('simplesigning', 'bundle'), credentials };
   return operation(options, schema, (ctx, o: OpOptions<typeof signOp>) => signOp(ctx, image, o));
 }
 
@@ -82,6 +87,16 @@ export interface VerifyCallOptions extends CallOptions, WithCredentials {
   annotations?: Record<string, string> | undefined;
   /** Return the result (`trusted: false`) instead of throwing NotTrustedError when no signature satisfies. */
   allowUntrusted?: boolean | undefined;
+  /** A Sigstore trusted root file (trusted_root.json) for keyless bundles; nothing is fetched. */
+  trustedRoot?: string | undefined;
+  /** Keyless bundles: the signing certificate's identity (SAN), exactly. */
+  certificateIdentity?: string | undefined;
+  /** Keyless bundles: an RE2 regexp the certificate identity must match. */
+  certificateIdentityRegexp?: string | undefined;
+  /** Keyless bundles: the certificate's OIDC issuer, exactly. */
+  certificateOidcIssuer?: string | undefined;
+  /** Keyless bundles: an RE2 regexp the OIDC issuer must match. */
+  certificateOidcIssuerRegexp?: string | undefined;
 }
 
 /**
@@ -94,6 +109,9 @@ export interface VerifyCallOptions extends CallOptions, WithCredentials {
  */
 export function verify(image: string, options: VerifyCallOptions): Promise<VerifyResult> {
   argument(image, string, 'image');
-  const schema = { keys: strings, keyData: strings, identityMatch: oneOf('exact', 'repository', 'any'), annotations: stringRecord, allowUntrusted: boolean, credentials };
+  const schema = {
+    keys: strings, keyData: strings, identityMatch: oneOf('exact', 'repository', 'any'), annotations: stringRecord, allowUntrusted: boolean, credentials,
+    trustedRoot: string, certificateIdentity: string, certificateIdentityRegexp: string, certificateOidcIssuer: string, certificateOidcIssuerRegexp: string,
+  };
   return operation(options, schema, (ctx, o: OpOptions<typeof verifyOp>) => verifyOp(ctx, image, o));
 }

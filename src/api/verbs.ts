@@ -6,7 +6,7 @@ import type { CopyProgress } from '../content/copy.js';
 import { UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { BatchInput, BatchSummary, Outcome } from '../ops/batch.js';
-import type { StreamOptions } from './read.js';
+import type { BatchStreamOptions } from './read.js';
 import { blobDelete as blobDeleteOp, blobGet as blobGetOp, blobHead as blobHeadOp, blobPut as blobPutOp, type BlobDeleteResult, type BlobInput, type BlobPutResult, type BlobRead } from '../ops/blob.js';
 import { imageConfig as imageConfigOp, type ConfigRead } from '../ops/config.js';
 import type { WithCredentials, WithTransferCredentials } from '../ops/credentials.js';
@@ -164,13 +164,13 @@ export async function manifestHead(image: string, options: VerbOptions = {}): Pr
  * The descriptor of each image (see manifestHead), 8 at a time over one set of connections and tokens, a repeated
  * image asked once: an outcome per image in input order (`result`, or the `error` it failed with); one failure does
  * not stop the others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed
- * (StreamOptions).
+ * (BatchStreamOptions).
  */
 export async function manifestHeads(images: BatchInput, options?: VerbOptions & { onResult?: undefined }): Promise<Outcome<Descriptor>[]>;
-export async function manifestHeads(images: BatchInput, options: VerbOptions & StreamOptions<Descriptor>): Promise<BatchSummary>;
-export async function manifestHeads(images: BatchInput, options: VerbOptions & Partial<StreamOptions<Descriptor>> = {}): Promise<Outcome<Descriptor>[] | BatchSummary> {
+export async function manifestHeads(images: BatchInput, options: VerbOptions & BatchStreamOptions<Descriptor>): Promise<BatchSummary>;
+export async function manifestHeads(images: BatchInput, options: VerbOptions & Partial<BatchStreamOptions<Descriptor>> = {}): Promise<Outcome<Descriptor>[] | BatchSummary> {
   argument(images, batchInputs, 'images');
-  return operation(options, { ...ONE, onResult: func }, (ctx, { onResult, ...o }: WithCredentials & Partial<StreamOptions<Descriptor>>) => manifestHeadsOp(ctx, images, o, onResult));
+  return operation(options, { ...ONE, onResult: func }, (ctx, { onResult, ...o }: WithCredentials & Partial<BatchStreamOptions<Descriptor>>) => manifestHeadsOp(ctx, images, o, onResult));
 }
 
 /**

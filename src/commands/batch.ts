@@ -116,14 +116,15 @@ class FileLines implements AsyncIterableIterator<string> {
 /** How a batch's outcomes print: the text of a success (`nth`: how many printed before it), or a JSON entry. */
 export type BatchRender<T> =
   | { json: (outcome: Outcome<T>) => Record<string, unknown> }
-  | { text: (input: string, result: T, nth: number) => string };
+  | { text: (input: string, result: T, nth: number) => string }
+  | { write: (input: string, result: T) => Promise<void> };
 
 /** Output written in pieces of about this size (and whenever the batch waits for an outcome). */
 const FLUSH_AT = 16 * 1024;
 
 /**
  * Prints a batch as its outcomes come (`run` calls the library with `onResult`), in input order: text for each
- * success, or one JSON array written incrementally (`[`, the entries, `]`: the bytes of `JSON.stringify(all, null,
+ * success (or what `write` streams to stdout itself: a template), or one JSON array written incrementally (`[`, the entries, `]`: the bytes of `JSON.stringify(all, null,
  * 2)`). Each failure is named on stderr as it comes (`regctl: INPUT: message`, its hint); at the end the command
  * fails with the exit code of every partial failure (errors.ts partialExitCode: the code they share, else 1).
  */
@@ -158,6 +159,9 @@ export async function printBatch<T>(env: CommandEnv, run: (onResult: OnResult<T>
       printed++;
     } else if ('result' in o && 'text' in render) {
       pending += render.text(o.input, o.result, printed++);
+    } else if ('result' in o && 'write' in render) {
+      const result = o.result;
+      return flush().then(() => render.write(o.input, result)); // a template streamed to stdout, after what came before
     }
     if (pending.length >= FLUSH_AT || out.writableNeedDrain) return flush();
     flushSoon();

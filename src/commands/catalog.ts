@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { catalog, registryHost } from '../api/read.js';
-import { formatHelp, parseFormat, renderTemplate, TEXT_JSON } from '../output/format.js';
+import { formatHelp, parseFormat, TEXT_JSON, writeTemplate } from '../output/format.js';
 import { renderList } from '../output/list.js';
 import { catalogData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
@@ -15,7 +15,8 @@ const build = (cmd: Command) => cmd
 async function catalogCommand(env: CommandEnv, registry: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = parseFormat(flags.format, TEXT_JSON);
   const repositories = await catalog(registry, { context: await env.context(), credentials: await credentialOptions(env, flags) });
-  env.io.stdout.write(format.template ? renderTemplate(format.template, [catalogData(registryHost(registry), repositories)]) : renderList(repositories, format.builtin));
+  if (format.template) await writeTemplate(format.template, [catalogData(registryHost(registry), repositories)], env.io.stdout);
+  else env.io.stdout.write(renderList(repositories, format.builtin));
 }
 
 export default defineCommand({

@@ -23,6 +23,7 @@ const build = (cmd: Command, locations: string) => cmd
   .option('--format <format>', `what to print on stdout: ${formatHelp(TEXT_JSON)} (text: the digest; with --all-tags or --dry-run, the report); oci, docker or v2s2 (skopeo's spelling) mean --manifest-format`, 'text')
   .option('--referrers', 'also copy signatures, SBOMs and attestations referring to every manifest copied (OCI referrers and cosign tags), recursively; off by default')
   .option('--include-nondistributable', 'also copy foreign / non-distributable layers (skipped by default)')
+  .option('--policy <file>', 'judge source images by this containers-policy.json first ("system": containers/image\'s own); refused: exit 7, nothing written (default: the config\'s policy); one that needs signatures copies them along')
   .option('-j, --jobs <n>', 'blobs moved at once (default 8)')
   .option('-q, --quiet', 'no progress lines')
   .option('--digestfile <file>', 'write the digest of the copied manifest to this file')
@@ -48,6 +49,7 @@ async function copyCommand(env: CommandEnv, source: string, destination: string,
     platform: flags.platform,
     manifestFormat,
     referrers: flags.referrers,
+    policy: flags.policy,
     includeNondistributable: flags.includeNondistributable,
     dryRun: flags.dryRun,
     onWarning: (warning) => env.warn(inFlagText(warning.message)),

@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { images, type ImagesFilter, type StoreImage } from '../api/local.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { humanSize } from '../output/bytes.js';
-import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { formatHelp, parseFormat, writeTemplate } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 import { imageData } from '../output/template-data.js';
 import { relativeTime } from '../output/time.js';
@@ -35,7 +35,7 @@ async function imagesCommand(env: CommandEnv, repository: string | undefined, fl
   if (flags.quiet) {
     out.write([...new Set(list.map((i) => id(i.id)))].map((d) => `${d}\n`).join(''));
   } else if (format.template) {
-    out.write(renderTemplate(format.template, list.map((i) => imageData(i, id(i.id), created(i.created), humanSize(i.size)))));
+    await writeTemplate(format.template, list.map((i) => imageData(i, id(i.id), created(i.created), humanSize(i.size))), out);
   } else if (format.builtin === 'json') {
     out.write(`${JSON.stringify(list, null, 2)}\n`);
   } else {

@@ -48,6 +48,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ default: CommandD
   'generate-key': () => import('./generate-key.js'),
   sign: () => import('./sign.js'),
   verify: () => import('./verify.js'),
+  'verify-attestation': () => import('./verify-attestation.js'),
   completion: () => import('./completion.js'),
   version: () => import('./version.js'),
 };

@@ -1,7 +1,7 @@
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { inspect, inspectMany, type InspectCallOptions, type InspectResult } from '../api/read.js';
-import { formatHelp, type OutputFormat, parseFormat, renderTemplate, TEXT_JSON } from '../output/format.js';
+import { formatHelp, type OutputFormat, parseFormat, renderTemplate, TEXT_JSON, writeTemplate } from '../output/format.js';
 import { configData, inspectData } from '../output/template-data.js';
 import { inspectJson, inspectView, renderInspect } from '../output/inspect-text.js';
 import { batchInputs, fromFileOption, outcomeJson, printBatch } from './batch.js';
@@ -40,7 +40,13 @@ async function inspectCommand(env: CommandEnv, args: string[], flags: Flags): Pr
   }
   // A template sees skopeo's view: an index's image fields from the host's platform, RepoTags when it names them.
   const skopeoView = format.template && !flags.config ? { platformImage: true, repoTags: /\bRepoTags\b/.test(flags.format) } : {};
-  env.io.stdout.write(render(await inspect(args[0]!, { ...options, ...skopeoView }), flags, format));
+  const result = await inspect(args[0]!, { ...options, ...skopeoView });
+  if (format.template && !flags.config) {
+    // Streamed: a template may print far more than the data it reads ({{range 100000000}}…).
+    await writeTemplate(format.template, [inspectData(result)], env.io.stdout);
+    return;
+  }
+  env.io.stdout.write(render(result, flags, format));
 }
 
 function render(result: InspectResult, flags: Flags, format: OutputFormat<'text' | 'json'>): string | Buffer {
@@ -50,7 +56,6 @@ function render(result: InspectResult, flags: Flags, format: OutputFormat<'text'
     if (format.template) return renderTemplate(format.template, [configData(result.configRaw)]);
     return result.configRaw.toString('utf8').endsWith('\n') ? result.configRaw : Buffer.concat([result.configRaw, Buffer.from('\n')]);
   }
-  if (format.template) return renderTemplate(format.template, [inspectData(result)]);
   return format.builtin === 'json' ? inspectJson(result) : renderInspect(result);
 }
 

@@ -8,12 +8,13 @@ import type { Command } from '@commander-js/extra-typings';
 const build = (cmd: Command) => cmd
   .option('-i, --input <file>', 'read this file (default: stdin)')
   .option('--name <ref>', 'name for the image the archive leaves unnamed (or for its only image)')
+  .option('--policy <file>', 'judge the archive\'s images by this containers-policy.json first (transport docker-archive; "system": containers/image\'s own); refused: exit 7, nothing loaded (default: the config\'s policy)')
   .option('-q, --quiet', 'print only the loaded names')
   .option('--format <format>', resultFormatHelp('docker\'s Loaded image lines', '{{range .Names}}{{.}}{{"\\n"}}{{end}}'));
 
 async function loadCommand(env: CommandEnv, flags: FlagsOf<typeof build>): Promise<void> {
   const format = resultFormat(flags.format);
-  const r = await load(flags.input ?? env.io.stdin, { context: await env.context(), name: flags.name });
+  const r = await load(flags.input ?? env.io.stdin, { context: await env.context(), name: flags.name, policy: flags.policy });
   // The same lines with or without -q, as docker load (-q only drops progress, which load does not show).
   env.io.stdout.write(renderLoaded(format, r, (name) => parseReference(name).familiar));
 }

@@ -12,6 +12,7 @@ const build = (cmd: Command) => cmd
   .option('--platform <os/arch[/variant]>', 'pick this platform from an index (a single image must be that platform)')
   .option('-a, --all-platforms', 'keep the whole multi-platform index')
   .option('-j, --jobs <n>', 'blobs moved at once')
+  .option('--policy <file>', 'judge source images by this containers-policy.json first ("system": containers/image\'s own); refused: exit 7, nothing written (default: the config\'s policy)')
   .option('-q, --quiet', 'print only the image name')
   .option('--format <format>', resultFormatHelp('docker\'s Digest/Status lines', '{{.Digest}}'));
 
@@ -21,7 +22,7 @@ async function pullCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof
   const credentials = await credentialOptions(env, flags);
   const context = await env.context();
   const r = await withTransfer(env, flags, `Resolving ${image}`, (opts) =>
-    pull(image, { ...opts, context, credentials, platform: flags.allPlatforms ? 'all' : flags.platform }));
+    pull(image, { ...opts, context, credentials, policy: flags.policy, platform: flags.allPlatforms ? 'all' : flags.platform }));
   env.io.stdout.write(renderPulled(format, r, flags.quiet === true));
 }
 

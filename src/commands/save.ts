@@ -17,6 +17,7 @@ const build = (cmd: Command) => cmd
   .option('--referrers', 'also save the referrers (signatures, SBOMs, attestations) of each image')
   .option('--include-nondistributable', 'also save foreign / non-distributable layers (left out by default)')
   .option('-j, --jobs <n>', 'blobs moved at once')
+  .option('--policy <file>', 'judge images fetched from a registry by this containers-policy.json first ("system": containers/image\'s own); refused: exit 7, no file written (default: the config\'s policy)')
   .option('-q, --quiet', 'no progress lines');
 
 async function saveCommand(env: CommandEnv, images: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
@@ -35,6 +36,7 @@ async function saveCommand(env: CommandEnv, images: string[], flags: FlagsOf<typ
       credentials,
       platform: flags.allPlatforms ? 'all' : platforms.length > 0 ? platforms : undefined,
       referrers: flags.referrers,
+      policy: flags.policy,
       includeNondistributable: flags.includeNondistributable,
       onWarning: (warning) => env.warn(inFlagText(warning.message)),
     }));

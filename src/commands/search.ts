@@ -2,7 +2,7 @@ import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { search, type SearchFilters } from '../api/read.js';
 import { renderTable, truncate } from '../output/table.js';
-import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { formatHelp, parseFormat, writeTemplate } from '../output/format.js';
 import { searchData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
@@ -35,7 +35,7 @@ async function searchCommand(env: CommandEnv, term: string, flags: FlagsOf<typeo
   }
   const description = (d: string) => (flags.trunc ? truncate(d, DESCRIPTION_WIDTH) : d);
   if (format.template) {
-    env.io.stdout.write(renderTemplate(format.template, results.map((r) => searchData(r, description(r.description)))));
+    await writeTemplate(format.template, results.map((r) => searchData(r, description(r.description))), env.io.stdout);
     return;
   }
   const rows = results.map((r) => [

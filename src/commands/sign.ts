@@ -13,6 +13,7 @@ const build = (cmd: Command) => cmd
   .requiredOption('--key <file>', 'the private key (cosign.key: cosign\'s encrypted PEM, or a PKCS#8 / SEC 1 ECDSA P-256 PEM)')
   .option('-a, --annotation <key=value>', 'a claim in the signed payload\'s "optional" section (repeatable)', collect, [] as string[])
   .option('--recursive', 'an index: also sign each platform\'s manifest')
+  .option('--bundle', 'write cosign v3\'s Sigstore bundle (a DSSE statement about the digest) as an OCI 1.1 referrer instead of the sha256-<hex>.sig tag')
   .option('--identity <reference>', 'the docker reference to sign for (default: the image\'s repository; needed for an OCI layout)')
   .option('--passphrase-file <file>', 'read the key\'s passphrase from this file\'s first line (default: $COSIGN_PASSWORD, else asked on the terminal)')
   .option('--format <format>', resultFormatHelp('a line per manifest signed', '{{range .Signed}}{{.Digest}} {{.SignatureTag}}{{"\\n"}}{{end}}'));
@@ -27,6 +28,7 @@ async function signCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof
     annotations,
     recursive: flags.recursive === true,
     identity: flags.identity,
+    ...(flags.bundle ? { format: 'bundle' as const } : {}),
     credentials: await credentialOptions(env, flags),
   });
   env.io.stdout.write(renderSigned(format, result));
@@ -34,13 +36,14 @@ async function signCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof
 
 export default defineCommand({
   name: 'sign',
-  summary: 'sign an image with a key in cosign\'s tag-based format (sha256-<hex>.sig), appending to its signatures',
+  summary: 'sign an image with a key in cosign\'s tag-based format (sha256-<hex>.sig) or, with --bundle, as a Sigstore bundle referrer (cosign v3); appends',
   registry: 'one',
-  peers: 'cosign sign --key; skopeo copy --sign-by-sigstore-private-key',
+  peers: 'cosign sign --key (v3: bundle); skopeo copy --sign-by-sigstore-private-key',
   build,
   flags: { annotations: '--annotation', passphrase: '--passphrase-file' },
   examples: [
     ['COSIGN_PASSWORD=secret regctl sign localhost:5000/app:1 --key cosign.key', 'signs the digest app:1 points at; the signature goes to the tag sha256-<hex>.sig'],
+    ['regctl sign localhost:5000/app:1 --key cosign.key --bundle', 'signs it as cosign v3 does: a Sigstore bundle attached as a referrer (the referrers tag sha256-<hex> where the registry has no referrers API)'],
     ['regctl sign localhost:5000/app:1 --key cosign.key --recursive -a build=42', 'signs the index and each platform\'s manifest, with the claim build=42 in each payload'],
   ],
   action: signCommand,

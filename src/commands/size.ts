@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { CommandEnv } from './command-env.js';
 import { UsageError } from '../errors.js';
 import { size } from '../api/read.js';
-import { formatHelp, parseFormat, renderTemplate } from '../output/format.js';
+import { formatHelp, parseFormat, writeTemplate } from '../output/format.js';
 import { renderSize } from '../output/size-report.js';
 import { sizeData } from '../output/template-data.js';
 import { credentialOptions } from './credentials.js';
@@ -26,7 +26,7 @@ async function sizeCommand(env: CommandEnv, images: string[], flags: FlagsOf<typ
     platform: flags.allPlatforms ? 'all' : flags.platform,
     to: flags.to,
   });
-  if (format.template) env.io.stdout.write(renderTemplate(format.template, [sizeData(report)]));
+  if (format.template) await writeTemplate(format.template, [sizeData(report)], env.io.stdout);
   else env.io.stdout.write(format.builtin === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderSize(report));
 }
 

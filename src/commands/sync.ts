@@ -24,6 +24,7 @@ const build = (cmd: Command) => cmd
   .option('-j, --jobs <n>', 'blobs moved at once, across all images (default 8)')
   .option('--image-jobs <n>', 'images copied at once (default 4)')
   .option('--keep-going', 'go on past a failed image or repository; exit non-zero at the end')
+  .option('--policy <file>', 'judge source images by this containers-policy.json first ("system": containers/image\'s own); refused: exit 7, nothing written (default: the config\'s policy); with --keep-going a refused image is reported and the others go on')
   .option('--referrers', 'also copy signatures, SBOMs and attestations of every image (OCI referrers and cosign tags), recursively; off by default')
   .option('--shard <K/N>', 'mirror only shard K of N (1 ≤ K ≤ N; N alone: K from $JOB_COMPLETION_INDEX, a Kubernetes Indexed Job\'s)')
   .option('--shard-by <unit>', 'what shards split: repository (each tag list read by one shard) or image', 'repository')
@@ -32,9 +33,9 @@ const build = (cmd: Command) => cmd
 
 type SyncFlags = FlagsOf<typeof build, 'sides'>;
 /** What runSync reads of the flags (copy --all-tags has them too). */
-type RunFlags = Pick<SyncFlags, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'quiet'>;
+type RunFlags = Pick<SyncFlags, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'quiet' | 'policy'>;
 /** What runSync gives the library call. */
-type RunOptions = Pick<CopyAllTagsOptions, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'onProgress'>;
+type RunOptions = Pick<CopyAllTagsOptions, 'jobs' | 'imageJobs' | 'dryRun' | 'keepGoing' | 'referrers' | 'onProgress' | 'policy'>;
 
 /** `regctl sync SRC_REPO DST_REPO [filters]` or `regctl sync --config FILE DST`. */
 async function syncCommand(env: CommandEnv, first: string | undefined, second: string | undefined, flags: SyncFlags): Promise<void> {
@@ -103,6 +104,7 @@ export async function runSync(env: CommandEnv, flags: RunFlags, format: ResultFo
       dryRun: flags.dryRun ?? false,
       keepGoing: flags.keepGoing ?? false,
       ...(flags.referrers ? { referrers: true } : {}),
+      ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
   } finally {

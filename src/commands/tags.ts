@@ -2,7 +2,8 @@ import type { CommandEnv } from './command-env.js';
 import { tags, tagsMany } from '../api/read.js';
 import { renderTagList } from '../output/list.js';
 import { terminalSafe } from '../output/terminal.js';
-import { formatHelp, parseFormat, TEXT_JSON } from '../output/format.js';
+import { formatHelp, parseFormat, TEXT_JSON, writeTemplate } from '../output/format.js';
+import { tagsData } from '../output/template-data.js';
 import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { batchInputs, fromFileOption, outcomeJson, printBatch } from './batch.js';
@@ -40,7 +41,7 @@ export async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsO
     await printBatch<string[]>(env, (onResult) => tagsMany(repositories, { ...options, onResult }), format.builtin === 'json'
       ? { json: (o) => outcomeJson(o, 'repository', (t) => ({ tags: shown(o.input, t) })) }
       : format.template
-        ? { text: (repository, list) => renderTagList(format, repository, shown(repository, list)) }
+        ? { write: (repository, list) => writeTemplate(format.template!, [tagsData(repository, shown(repository, list))], out) }
         : { text: (repository, list) => shown(repository, list).map((t) => `${terminalSafe(flags.fullRef ? t : `${repository} ${t}`)}\n`).join('') });
     return;
   }
@@ -53,7 +54,9 @@ export async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsO
   } finally {
     if (onProgress) stderr.write('\r\x1b[K');
   }
-  out.write(renderTagList(format, fullName(repository), shown(repository, list)));
+  // A template is streamed (memory flat, Ctrl-C served while it runs), as inspect's.
+  if (format.template) await writeTemplate(format.template, [tagsData(fullName(repository), shown(repository, list))], out);
+  else out.write(renderTagList(format, fullName(repository), shown(repository, list)));
 }
 
 /** `localhost:5000/app`, `docker.io/library/alpine`: the repository as the registry names it. */

@@ -14,18 +14,29 @@ const build = (cmd: Command) => cmd
   .addOption(cmd.createOption('--identity-match <how>', 'how the reference a signature names must match the image: repository (default), exact (and the tag), any')
     .choices(['exact', 'repository', 'any'] as const).default('repository' as const))
   .option('-a, --annotation <key=value>', 'a claim the signed payload must carry (repeatable)', collect, [] as string[])
+  .option('--certificate-identity <san>', 'keyless bundles: the signing certificate\'s identity (SAN), exactly')
+  .option('--certificate-identity-regexp <re>', 'keyless bundles: an RE2 regexp the certificate identity must match')
+  .option('--certificate-oidc-issuer <url>', 'keyless bundles: the certificate\'s OIDC issuer, exactly')
+  .option('--certificate-oidc-issuer-regexp <re>', 'keyless bundles: an RE2 regexp the OIDC issuer must match')
+  .option('--trusted-root <file>', 'Sigstore trusted root (trusted_root.json) for keyless bundles: CAs, CT and transparency logs; nothing is fetched')
   .option('--format <format>', resultFormatHelp('a line per signature: format, key, time, valid or why not', '{{.Trusted}} {{len .Signatures}}'));
 
 /** Every signature's line (or the JSON / template), then exit 7 naming why when none satisfies. */
 async function verifyCommand(env: CommandEnv, image: string, flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const format = resultFormat(flags.format);
-  if (!flags.key.length) throw new UsageError('--key: required (the public key to verify with, e.g. cosign.pub)');
+  const keyless = flags.certificateIdentity !== undefined || flags.certificateIdentityRegexp !== undefined;
+  if (!flags.key.length && !keyless) throw new UsageError('--key: required (the public key to verify with, e.g. cosign.pub), or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp] and --trusted-root');
   const result = await verify(image, {
     context: await env.context(),
     keys: flags.key,
     identityMatch: flags.identityMatch,
     annotations: keyValues(flags.annotation, '--annotation'),
     allowUntrusted: true,
+    trustedRoot: flags.trustedRoot,
+    certificateIdentity: flags.certificateIdentity,
+    certificateIdentityRegexp: flags.certificateIdentityRegexp,
+    certificateOidcIssuer: flags.certificateOidcIssuer,
+    certificateOidcIssuerRegexp: flags.certificateOidcIssuerRegexp,
     credentials: await credentialOptions(env, flags),
   });
   env.io.stdout.write(renderVerified(format, result));
@@ -38,13 +49,15 @@ async function verifyCommand(env: CommandEnv, image: string, flags: FlagsOf<type
 
 export default defineCommand({
   name: 'verify',
-  summary: 'verify an image\'s signatures (cosign\'s tag-based format) with public keys; exit 7 when none satisfies',
+  summary: 'verify an image\'s signatures (cosign\'s .sig tags and Sigstore bundles) with public keys or keyless against a trusted root; exit 7 when none satisfies',
   registry: 'one',
   peers: 'cosign verify --key; skopeo (policy.json sigstoreSigned)',
   build,
   flags: { keys: '--key', annotations: '--annotation' },
   examples: [
     ['regctl verify localhost:5000/app:1 --key cosign.pub', 'prints a line per signature and exits 0 when one is valid for cosign.pub, 7 otherwise'],
+    ['regctl verify ghcr.io/org/app:1 --trusted-root trusted_root.json --certificate-identity-regexp \'^https://github.com/org/\' --certificate-oidc-issuer https://token.actions.githubusercontent.com',
+      'checks keyless bundles (cosign v3) against a Sigstore trusted root offline: certificate chain, SCT, log inclusion, identity and issuer'],
     ['regctl verify localhost:5000/app:1 --key a.pub --key b.pub --identity-match exact --format json', 'accepts a signature by either key naming app:1 itself, and prints the verdicts as JSON'],
   ],
   action: verifyCommand,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Env } from '../util/env.js';
 
@@ -7,7 +7,12 @@ import type { Env } from '../util/env.js';
  * regctl's own configuration: `$REGCTL_CONFIG`, else `${XDG_CONFIG_HOME:-~/.config}/regctl/config.json`.
  *
  *   {"registries": {"HOST[:PORT]": {"endpoint": "http://127.0.0.1:5000", "search": "http://127.0.0.1:5003",
- *     "insecure": true, "ca": "/path/ca.pem", "mirrors": ["https://mirror.example"]}}}
+ *     "insecure": true, "ca": "/path/ca.pem", "mirrors": ["https://mirror.example"]}},
+ *    "policy": "/path/policy.json"}
+ *
+ * `policy` is the containers-policy.json(5) file copy, pull, sync, save and load judge images by when not given
+ * one: a path (relative to the config file's folder), or `system` (containers/image's choice:
+ * `$HOME/.config/containers/policy.json` when it exists, else `/etc/containers/policy.json`).
  */
 export interface RegistryEntry {
   /** Base URL where this registry's API is reached, instead of https://HOST. */
@@ -46,6 +51,8 @@ export interface RegistrySettings {
 export interface RegctlSettings {
   path?: string;
   registries: Record<string, RegistryEntry>;
+  /** The trust policy transfers use by default: an absolute path, or `system`. */
+  policy?: string;
   /** Why the file at `path` was not used (regclient's own regctl reads `$REGCTL_CONFIG` too), for a warning. */
   ignored?: string;
 }
@@ -75,7 +82,11 @@ export async function loadSettings(env: Env, homedir: string): Promise<RegctlSet
   if (isObject(raw) && 'hosts' in raw && !('registries' in raw)) {
     return { path, registries: {}, ignored: `${path} is regclient's regctl configuration ("hosts"), not this regctl's: ignored` };
   }
-  return { path, registries: validateRegistries(raw, path) };
+  const registries = validateRegistries(raw, path);
+  const policy = (raw as Record<string, unknown>).policy;
+  if (policy === undefined) return { path, registries };
+  if (typeof policy !== 'string' || policy === '') throw new ConfigError(`${path}: "policy" must be a policy.json path or "system"`);
+  return { path, registries, policy: policy === 'system' ? policy : resolve(dirname(path), policy) };
 }
 
 /**
@@ -91,7 +102,7 @@ export function withRegistrySettings(config: RegctlSettings, settings: Readonly<
   return { ...config, registries };
 }
 
-const TOP_KEYS = ['registries'];
+const TOP_KEYS = ['registries', 'policy'];
 const REGISTRY_KEYS = ['endpoint', 'search', 'insecure', 'ca', 'mirrors'];
 
 /** A misspelt key (`"endpoit"`) would silently do nothing: name it instead, with the keys that are known. */

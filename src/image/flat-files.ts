@@ -7,9 +7,7 @@ import type { SourceTarget } from '../content/target.js';
 import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { abortable, stopped } from '../util/abort.js';
-
-const WHITEOUT = '.wh.';
-const OPAQUE = '.wh..wh..opq';
+import { cleanPath, Overlay } from './overlay.js';
 
 /** What a path of an image's filesystem is. */
 export type FileType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
@@ -39,53 +37,16 @@ export interface FileInfo {
  * it). Paths are relative (`etc/passwd`), without the root.
  */
 export async function flatFiles(src: SourceTarget, layers: readonly Descriptor[], signal?: AbortSignal): Promise<Map<string, FileInfo>> {
-  const files = new Map<string, FileInfo>();
-  const whiteouts = new Set<string>();
-  const opaque = new Set<string>();
-  // Paths a layer has something in: directories there, whatever a lower layer (or the same one) made of them (as
-  // export and flatten write them: merge-layers.ts).
-  const directories = new Set<string>();
+  const overlay = new Overlay<FileInfo>((info) => info.type === 'dir');
   for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i]!;
-    const myWhiteouts: string[] = [];
-    const myOpaque: string[] = [];
-    const myParents = new Set<string>();
-    const mine = new Map<string, FileInfo>();
-    await readLayer(src, layer, signal, (name, info) => {
-      const base = posix.basename(name);
-      for (let parent = posix.dirname(name); parent !== '.' && !myParents.has(parent); parent = posix.dirname(parent)) myParents.add(parent);
-      if (base === OPAQUE) myOpaque.push(posix.dirname(name));
-      else if (base.startsWith(WHITEOUT)) myWhiteouts.push(posix.join(posix.dirname(name), base.slice(WHITEOUT.length)));
-      else mine.set(name, info);
+    await readLayer(src, layers[i]!, signal, (name, info) => overlay.entry(name, info));
+    // A hard link is the file it names in its own layer (one inode: its content, mode and owner), a path like any other.
+    overlay.endLayer((info, layer) => {
+      const target = info.type === 'hardlink' && info.linkTarget !== undefined ? layer.get(info.linkTarget) : undefined;
+      return target?.type === 'file' ? { ...target } : info;
     });
-    for (const [name, info] of mine) {
-      if (files.has(name) || hidden(name, files, whiteouts, opaque)) continue;
-      if (info.type !== 'dir' && (directories.has(name) || myParents.has(name))) continue;
-      // A hard link is the file it names in its own layer (one inode: its content, mode and owner), a path like any other.
-      const target = info.type === 'hardlink' && info.linkTarget !== undefined ? mine.get(info.linkTarget) : undefined;
-      files.set(name, target?.type === 'file' ? { ...target } : info);
-    }
-    for (const w of myWhiteouts) whiteouts.add(w);
-    for (const o of myOpaque) opaque.add(o);
-    for (const d of myParents) directories.add(d);
   }
-  return files;
-}
-
-/** Is `name` hidden by higher layers: a whiteout of it or of a parent, an opaque parent, a parent that is no directory? */
-function hidden(name: string, files: Map<string, FileInfo>, whiteouts: Set<string>, opaque: Set<string>): boolean {
-  if (whiteouts.has(name)) return true;
-  for (let parent = posix.dirname(name); parent !== '.'; parent = posix.dirname(parent)) {
-    if (whiteouts.has(parent) || opaque.has(parent)) return true;
-    const above = files.get(parent);
-    if (above && above.type !== 'dir') return true;
-  }
-  return opaque.has('.');
-}
-
-/** A tar path as the filesystem names it: relative, normalized, no trailing slash, `..` stopping at the root; '' for the root. */
-export function cleanPath(name: string): string {
-  return posix.normalize(`/${name}`).slice(1).replace(/\/+$/, '');
+  return overlay.paths;
 }
 
 const TYPES: Partial<Record<NonNullable<Header['type']>, FileType>> = {

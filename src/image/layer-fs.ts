@@ -4,9 +4,8 @@
 // root (an absolute target or `..` never leaves it). Lookups stop at the first layer that decides each name, so the
 // caller reads layers from the top only until the answer no longer depends on the layers below.
 import { posix } from 'node:path';
+import { cleanPath, OPAQUE, WHITEOUT } from './overlay.js';
 
-const WHITEOUT = '.wh.';
-const OPAQUE = '.wh..wh..opq';
 /** Symbolic links followed in one lookup before it fails, as Linux's ELOOP (40). */
 export const MAX_SYMLINKS = 40;
 
@@ -66,11 +65,6 @@ function entryKind(type: string | null | undefined): EntryKind {
     case 'link': return 'hardlink';
     default: return 'other';
   }
-}
-
-/** A tar path as the image's root names it: relative, normalized, no trailing slash, `..` stopping at the root; '' for the root. */
-export function cleanPath(name: string): string {
-  return posix.normalize(`/${name}`).slice(1).replace(/\/+$/, '');
 }
 
 function parentOf(name: string): string {

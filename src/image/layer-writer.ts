@@ -21,7 +21,8 @@ export interface BuiltLayer {
 
 /**
  * Compresses a tar stream into a temp file in `dir`, hashing the tar (diff_id) and the compressed bytes (digest) as
- * they flow: a layer of any size passes through in chunks (zstd without Node's streaming encoder excepted). When
+ * they flow: a layer of any size passes through in chunks (zstd without Node's streaming encoder as frames of
+ * archive/zstd.ts ZSTD_CHUNK bytes, a few at once). When
  * `signal` aborts, the tar is destroyed with its reason and the write fails with it (the caller owns `dir`).
  */
 export async function writeLayer(tar: Readable, dir: string, compression: LayerCompression, signal?: AbortSignal): Promise<BuiltLayer> {
@@ -38,7 +39,7 @@ export async function writeLayer(tar: Readable, dir: string, compression: LayerC
       source.on('error', (err) => tapped.destroy(err));
       await pipeline(await zstdCompress(tapped), hashing(blob, size), createWriteStream(path));
     }
-    signal?.throwIfAborted(); // zstd without a streaming encoder compresses in one call the signal cannot stop
+    signal?.throwIfAborted();
   } catch (err) {
     throw stopped(err, signal);
   }

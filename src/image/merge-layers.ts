@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, pack, type Pack } from 'tar-stream';
@@ -10,9 +10,7 @@ import { verified } from '../content/verify.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { abortable, stopped } from '../util/abort.js';
 import { addEntry, portableHeader, type Header } from './layer-input.js';
-
-const WHITEOUT = '.wh.';
-const OPAQUE = '.wh..wh..opq';
+import { cleanPath, Overlay } from './overlay.js';
 
 interface Winner {
   layer: number;
@@ -41,33 +39,12 @@ export async function mergeLayers(src: SourceTarget, layers: Descriptor[], dir: 
     }
     files.push(path);
   }
-  const winners = new Map<string, Winner>();
-  const whiteouts = new Set<string>();
-  const opaque = new Set<string>();
-  // Directories a higher layer has something in: there the path is a directory, whatever a lower layer made of it
-  // (a symlink `d -> /tmp/x` below `d/file` must not be written: an extracting tool would follow it out of its target).
-  const directories = new Set<string>();
+  const overlay = new Overlay<Winner>((w) => w.type === 'directory');
   for (let i = files.length - 1; i >= 0; i--) {
-    const mine = new Map<string, Winner>();
-    const myWhiteouts: string[] = [];
-    const myOpaque: string[] = [];
-    const myParents = new Set<string>();
-    await readEntries(files[i]!, signal, async (header, name, ordinal) => {
-      const base = posix.basename(name);
-      for (let parent = posix.dirname(name); parent !== '.' && !myParents.has(parent); parent = posix.dirname(parent)) myParents.add(parent);
-      if (base === OPAQUE) myOpaque.push(posix.dirname(name));
-      else if (base.startsWith(WHITEOUT)) myWhiteouts.push(posix.join(posix.dirname(name), base.slice(WHITEOUT.length)));
-      else mine.set(name, { layer: i, ordinal, type: header.type ?? 'file' });
-    });
-    for (const [name, w] of mine) {
-      if (winners.has(name) || hidden(name, winners, whiteouts, opaque)) continue;
-      if (w.type !== 'directory' && (directories.has(name) || myParents.has(name))) continue;
-      winners.set(name, w);
-    }
-    for (const w of myWhiteouts) whiteouts.add(w);
-    for (const o of myOpaque) opaque.add(o);
-    for (const d of myParents) directories.add(d);
+    await readEntries(files[i]!, signal, async (header, name, ordinal) => overlay.entry(name, { layer: i, ordinal, type: header.type ?? 'file' }));
+    overlay.endLayer();
   }
+  const winners = overlay.paths;
   const out = pack();
   writeWinners(files, winners, out, signal).then(() => out.finalize(), (err: unknown) => out.destroy(err as Error));
   return out as unknown as Readable;
@@ -81,7 +58,7 @@ async function writeWinners(files: string[], winners: Map<string, Winner>, out: 
       if (w?.layer !== i || w.ordinal !== ordinal) return;
       const h = { ...portableHeader(header), name: header.type === 'directory' ? `${name}/` : name };
       if (header.type === 'link') {
-        const target = clean(header.linkname ?? '');
+        const target = cleanPath(header.linkname ?? '');
         if (target && winners.has(target)) links.push({ ...h, linkname: target });
         return;
       }
@@ -89,22 +66,6 @@ async function writeWinners(files: string[], winners: Map<string, Winner>, out: 
     });
   }
   for (const link of links) await addEntry(out, link);
-}
-
-/** Is `name` hidden by what higher layers hold: a whiteout of it or of a parent, an opaque parent, a parent that is no directory? */
-function hidden(name: string, winners: Map<string, Winner>, whiteouts: Set<string>, opaque: Set<string>): boolean {
-  if (whiteouts.has(name)) return true;
-  for (let parent = posix.dirname(name); parent !== '.'; parent = posix.dirname(parent)) {
-    if (whiteouts.has(parent) || opaque.has(parent)) return true;
-    const w = winners.get(parent);
-    if (w && w.type !== 'directory') return true;
-  }
-  return opaque.has('.');
-}
-
-/** A tar path as the merged tree names it: relative, normalized, no trailing slash, `..` stopping at the root; '' for the root. */
-function clean(name: string): string {
-  return posix.normalize(`/${name}`).slice(1).replace(/\/+$/, '');
 }
 
 type OnEntry = (header: Header, name: string, ordinal: number, body: Readable) => Promise<void>;
@@ -119,7 +80,7 @@ async function readEntries(path: string, signal: AbortSignal | undefined, onEntr
     let ordinal = 0;
     for await (const entry of ex) {
       const body = entry as unknown as Readable;
-      const name = clean(entry.header.name);
+      const name = cleanPath(entry.header.name);
       if (name) await onEntry(entry.header, name, ordinal++, body);
       body.resume();
     }

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { openArchive } from '../archive/reader.js';
+import { openArchive, type ArchiveImage } from '../archive/reader.js';
 import { archiveLimits } from '../archive/extract.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { copyImage } from '../content/copy.js';
@@ -18,6 +18,7 @@ import { copySession } from './copy-session.js';
 import { sideContext } from './credentials.js';
 import type { TransferOptions } from './transfer-options.js';
 import { openStore } from './open-store.js';
+import { admit, archiveSubject, registrySubject, transferPolicy, type PolicyOption } from './policy-gate.js';
 import { registrySource } from './registry-target.js';
 import { withScratch } from './scratch.js';
 
@@ -36,6 +37,12 @@ export interface SaveOptions extends TransferOptions {
   referrers?: boolean;
   /** Save foreign / non-distributable layers too (left out by default, like docker and skopeo). */
   includeNondistributable?: boolean;
+  /**
+   * The trust policy images fetched from a registry must satisfy (a path, `system`, or a policy read); default:
+   * regctl's config's. Images of the local store were judged when they were pulled. Every image is judged before
+   * the archive is begun: one refused (NotTrustedError) and no file is written.
+   */
+  policy?: PolicyOption | undefined;
 }
 
 /**
@@ -45,7 +52,8 @@ export interface SaveOptions extends TransferOptions {
  */
 export async function save(ctx: OpsContext, images: string[], out: { path: string } | { stream: Writable }, opts: SaveOptions = {}): Promise<string[]> {
   const store = await openStore(ctx);
-  const { platform: platforms, onWarning, credentials, ...rest } = opts;
+  const { platform: platforms, onWarning, credentials, policy: given, ...rest } = opts;
+  const policy = await transferPolicy(ctx, given);
   const whole = platforms === 'all' || (platforms !== undefined && platforms.length > 1);
   const list = Array.isArray(platforms) ? platforms : undefined;
   const platform = list?.length === 1 ? list[0]! : ctx.platform;
@@ -57,7 +65,10 @@ export async function save(ctx: OpsContext, images: string[], out: { path: strin
   const sources: SourceTarget[] = [];
   const planned = new Map<string, { digest: string; size: number }>();
   for (const image of images) {
-    const source = memoSource(await localOrRemote(remote, store, parseReference(image).name));
+    const found = await localOrRemote(remote, store, parseReference(image).name);
+    const source = policy && found.remote
+      ? (await admit(ctx, policy, registrySubject(image), image, found.source, { ...(whole ? { ...(list ? { platforms: list } : {}) } : { platform, strict: choice.strictPlatform ?? false }), signal: ctx.transport.signal })).source
+      : memoSource(found.source);
     const top = await resolveImage(source, whole ? {} : { platform, strict: choice.strictPlatform ?? false });
     const plan = await planCopy(source, new MemoryTarget('nowhere'), { desc: top.top, bytes: top.bytes, doc: top.doc }, {
       jobs: opts.jobs ?? DEFAULT_JOBS,
@@ -86,20 +97,26 @@ export async function save(ctx: OpsContext, images: string[], out: { path: strin
   });
 }
 
-async function localOrRemote(ctx: OpsContext, store: ImageStore, name: string): Promise<SourceTarget> {
+async function localOrRemote(ctx: OpsContext, store: ImageStore, name: string): Promise<{ source: SourceTarget; remote: boolean }> {
   const local = store.source(name);
   try {
     await local.resolve();
-    return local;
+    return { source: local, remote: false };
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
-    return registrySource(ctx, parseReference(name));
+    return { source: await registrySource(ctx, parseReference(name)), remote: true };
   }
 }
 
 export interface LoadOptions extends TransferOptions {
   /** A name for the image the archive leaves unnamed (or for its only image). */
   name?: string;
+  /**
+   * The trust policy the archive's images must satisfy (a path, `system`, or a policy read; transport
+   * `docker-archive`, whose only scope is `""`); default: regctl's config's. Every image is judged before any is
+   * loaded: one refused (NotTrustedError) and nothing is loaded.
+   */
+  policy?: PolicyOption | undefined;
 }
 
 export interface LoadResult {
@@ -114,7 +131,8 @@ export interface LoadResult {
  * archive is checked whole first (paths, links, sizes, digests, diff_ids): a bad one imports nothing (exit 6).
  */
 export async function load(ctx: OpsContext, input: { path: string } | { stream: Readable }, opts: LoadOptions = {}): Promise<LoadResult> {
-  const { name: given, credentials: _, ...copyOpts } = opts;
+  const { name: given, credentials: _, policy: asked, ...copyOpts } = opts;
+  const policy = await transferPolicy(ctx, asked);
   const named = given === undefined ? undefined : parseReference(given).name;
   const signal = ctx.transport.signal;
   const store = await openStore(ctx);
@@ -129,8 +147,16 @@ export async function load(ctx: OpsContext, input: { path: string } | { stream: 
       }
       const result: LoadResult = { names: [], unnamed: [] };
       const session = copySession(ctx, opts.jobs);
-      for (const image of archive.images) {
-        const name = image === renamed?.[0] ? named : image.name;
+      const sources = new Map<ArchiveImage, SourceTarget>();
+      if (policy) {
+        for (const image of archive.images) {
+          const what = `${archive.description}${image.name ? `:${image.name}` : ''}`;
+          sources.set(image, (await admit(ctx, policy, archiveSubject(image.name), what, image.source, { signal })).source);
+        }
+      }
+      for (const img of archive.images) {
+        const image = { ...img, source: sources.get(img) ?? img.source };
+        const name = img === renamed?.[0] ? named : image.name;
         if (name === undefined) {
           const copied = await writeTo(store.destination(), (dst) => copyImage(image.source, dst, { ...copyOpts, session, signal }));
           result.unnamed.push(copied.digest);

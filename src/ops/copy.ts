@@ -10,6 +10,7 @@ import type { Platform } from '../oci/platform.js';
 import type { OpsContext, Warning } from './context.js';
 import { copySession } from './copy-session.js';
 import { transferContexts, type CredentialOptions } from './credentials.js';
+import { admit, bringsSignatures, locationSubject, transferPolicy, type Policy, type PolicyOption } from './policy-gate.js';
 import { locationRegistries, parseLocation, type ImageLocation } from './transports/index.js';
 
 export interface CopyOptions {
@@ -29,6 +30,12 @@ export interface CopyOptions {
   /** Credentials for the source's registry and for the destination's (stored ones when not given). */
   sourceCredentials?: CredentialOptions | undefined;
   destinationCredentials?: CredentialOptions | undefined;
+  /**
+   * The trust policy (containers-policy.json(5)) the source image must satisfy before anything is copied: a path,
+   * `system`, or a policy read. Default: regctl's config `policy`, else none. Refused: NotTrustedError (exit 7),
+   * nothing written. When it needed signatures, `referrers` defaults to true (they are copied along).
+   */
+  policy?: PolicyOption | undefined;
 }
 
 /**
@@ -36,16 +43,21 @@ export interface CopyOptions {
  * A multi-platform index is copied whole (keeping its digest) unless a platform is given or the destination holds
  * one platform only (a docker archive: the host's); nothing is left half-written when it fails.
  */
-export function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
+export async function copy(ctx: OpsContext, source: string, destination: string, opts: CopyOptions = {}): Promise<CopyResult> {
+  const from = parseLocation(source);
   const to = parseLocation(destination);
-  const { platform, ...rest } = opts;
-  return copyLocations(ctx, parseLocation(source), to, {
+  const { platform, policy, ...rest } = opts;
+  const judged = await transferPolicy(ctx, policy);
+  return copyLocations(ctx, from, to, {
     ...rest,
+    ...(judged ? { policy: judged } : {}),
     ...(platform ? { platform, strictPlatform: true } : to.singlePlatform ? { platform: ctx.platform } : {}),
   });
 }
 
-export interface LocationCopyOptions extends Omit<CopyOptions, 'platform'> {
+export interface LocationCopyOptions extends Omit<CopyOptions, 'platform' | 'policy'> {
+  /** The policy the source must satisfy (read already); none: no check. */
+  policy?: Policy;
   /** The platform to take out of an index; with `strictPlatform` a single image of another platform is NotFound too. */
   platform?: Platform;
   strictPlatform?: boolean;
@@ -62,13 +74,29 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
   if (opts.dryRun && opts.manifestFormat) {
     throw new UsageError('a dry run plans the copy as it is: option manifestFormat does not go with option dryRun', { option: 'manifestFormat' });
   }
-  const { sourceCredentials, destinationCredentials, ...rest } = opts;
+  const { sourceCredentials, destinationCredentials, policy, ...rest } = opts;
   const [srcCtx, dstCtx] = await transferContexts(ctx,
     { registries: locationRegistries(from.text), credentials: sourceCredentials },
     { registries: locationRegistries(to.text), credentials: destinationCredentials });
   opts = rest;
   const src = await from.openSource(srcCtx);
   try {
+    let source = src.target;
+    if (policy) {
+      // Judged before the destination is even opened (opening a layout or archive creates it): a refused image
+      // leaves nothing behind. The copy is then made from the digest judged.
+      const admitted = await admit(ctx, policy, await locationSubject(from), from.text, source, {
+        ...(opts.platform ? { platform: opts.platform } : {}),
+        ...(opts.strictPlatform ? { strict: true } : {}),
+        ...(opts.platforms ? { platforms: opts.platforms } : {}),
+        signal: ctx.transport.signal,
+      });
+      source = admitted.source;
+      // Signatures travel with the image to a registry (where the policy of the next consumer looks for them).
+      if (opts.referrers === undefined && !opts.manifestFormat && to.transport.name === 'docker' && (await bringsSignatures(ctx, admitted.verdict, await locationSubject(to)))) {
+        opts = { ...opts, referrers: true };
+      }
+    }
     const dst = await to.openDestination(dstCtx, {
       ...(src.name ? { sourceName: src.name } : {}),
       ...(from.digestOnly ? { sourceDigestOnly: true } : {}),
@@ -76,10 +104,10 @@ export async function copyLocations(ctx: OpsContext, from: ImageLocation, to: Im
     });
     let done = false;
     try {
-      if (opts.dryRun) return await dryRun(src.target, dst.target, opts);
+      if (opts.dryRun) return await dryRun(source, dst.target, opts);
       const { onWarning: _, dryRun: __, manifestFormat, ...copyOpts } = opts;
       const copied = await writeTo(dst.target, async (target) => {
-        const result = await copyImage(src.target, target, { ...copyOpts, session: opts.session ?? copySession(ctx, opts.jobs), signal: ctx.transport.signal, ...(manifestFormat ? { format: manifestFormat } : {}), ...(dst.name ? { tag: dst.name } : {}) });
+        const result = await copyImage(source, target, { ...copyOpts, session: opts.session ?? copySession(ctx, opts.jobs), signal: ctx.transport.signal, ...(manifestFormat ? { format: manifestFormat } : {}), ...(dst.name ? { tag: dst.name } : {}) });
         if (to.expectDigest && to.expectDigest !== result.digest) {
           throw new IntegrityError(`${to.text} names digest ${to.expectDigest} but the copied manifest is ${result.digest}`);
         }

@@ -16,6 +16,8 @@ import { transferContexts, type CredentialOptions } from './credentials.js';
 import type { SyncRegistry } from './sync-file.js';
 import { registryDestination, registrySource } from './registry-target.js';
 import type { SyncJob } from './sync-jobs.js';
+import { admit, bringsSignatures, registrySubject, transferPolicy, type Policy, type PolicyOption } from './policy-gate.js';
+import { needsSignatures } from '../trust/policy-eval.js';
 import { filterTags } from './tag-filter.js';
 import { checkShard, inShard, type Shard } from './shard.js';
 
@@ -71,6 +73,13 @@ export interface SyncOptions {
    * (that costs GETs at the source; without it a synced image costs HEADs only).
    */
   referrers?: boolean;
+  /**
+   * The trust policy each image must satisfy before it is copied (a path, `system`, or a policy read); default:
+   * regctl's config's. A refused image is `failed` (NotTrustedError) — with keepGoing the others go on. Where the
+   * policy needs signatures, `referrers` defaults to true: signatures are copied along, cosign's tags travel with
+   * their images.
+   */
+  policy?: PolicyOption | undefined;
   onProgress?: (event: SyncProgress) => void;
   /** Milliseconds clock, for the report's time. */
   now?: () => number;
@@ -89,6 +98,8 @@ export interface SyncOptions {
 }
 
 interface Item {
+  /** Copy referrers: the option, else whether the policy needs signatures for the image. */
+  referrers: boolean | undefined;
   source: SourceTarget;
   destination: DestinationTarget;
   reference: string;
@@ -136,13 +147,20 @@ export async function sync(ctx: OpsContext, allJobs: SyncJob[], opts: SyncOption
     report?.({ kind: 'image', result });
   };
 
+  const policy = await transferPolicy(ctx, opts.policy);
+  const gate = policy ? { ctx, policy } : undefined;
   const items: Item[] = [];
   const seen = new Set<string>();
   await runPool(jobs, imageJobs, async (job) => {
     try {
       const repo = await registrySource(sourceOf(job), parseReference(job.source.name));
+      const listed = job.references ? undefined : await listTags(repo);
+      // Under a policy that wants signatures for some of these images, they travel with their images.
+      const signed = opts.referrers === undefined && policy !== undefined
+        && (job.references ?? listed!).some((t) => !isReferrersTag(t) && needsSignatures(policy, registrySubject(joinSelector(job.source.name, t))));
+      const referrers = opts.referrers ?? (signed ? true : undefined);
       // With referrers, the referrers tags and cosign's digest tags travel with their images, not as images.
-      const tags = job.references ? undefined : (await listTags(repo)).filter((t) => !opts.referrers || !isReferrersTag(t));
+      const tags = listed?.filter((t) => !referrers || !isReferrersTag(t));
       const references = job.references ?? await filterTags(tags!, job.filter ?? {}, ctx.transport.signal);
       const destination = await destinationOf(job.destination);
       for (const reference of references) {
@@ -151,7 +169,7 @@ export async function sync(ctx: OpsContext, allJobs: SyncJob[], opts: SyncOption
         const key = `${sourceName} ${job.destination.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        items.push({ source: repo.at!(reference), destination, reference, sourceName, destinationName: joinSelector(job.destination.name, reference), registry: job.destination.registry });
+        items.push({ referrers, source: repo.at!(reference), destination, reference, sourceName, destinationName: joinSelector(job.destination.name, reference), registry: job.destination.registry });
       }
     } catch (err) {
       fail(job.source.name, job.destination.name, err);
@@ -165,7 +183,7 @@ export async function sync(ctx: OpsContext, allJobs: SyncJob[], opts: SyncOption
   await runPool(items.map((item, i) => ({ item, i })), imageJobs, async ({ item, i }) => {
     let result: SyncImageResult;
     try {
-      const { pending, ...outcome } = await syncImage(item, session, opts);
+      const { pending, ...outcome } = await syncImage(item, session, opts, gate);
       result = outcome;
       if (pending) planned.push({ registry: item.registry, pending });
     } catch (err) {
@@ -212,19 +230,26 @@ const DRY_RUN_JOBS = 8;
 /** A dry run's result, with what its bytes are made of (for a total that counts a shared blob once). */
 type ImageOutcome = SyncImageResult & { pending?: PendingBytes };
 
-async function syncImage(item: Item, session: CopySession, opts: SyncOptions): Promise<ImageOutcome> {
+async function syncImage(item: Item, session: CopySession, opts: SyncOptions, gate?: { ctx: OpsContext; policy: Policy }): Promise<ImageOutcome> {
   const { source, destination, reference } = item;
   const byDigest = isDigest(reference);
   const names = { source: item.sourceName, destination: item.destinationName };
   // HEADs only (through a mirror too): the source's digest, and the digest the destination's tag points at (or
   // whether it has the digest).
   const digest = byDigest ? reference : (await source.head()).digest;
+  // Copy (or count) the very manifest that was compared, even if the tag moves meanwhile.
+  let from = !byDigest && source.at ? source.at(digest) : source;
+  let referrers = item.referrers;
+  if (gate) {
+    // Every image is judged, even one the destination has already: a policy that refuses it says so.
+    const admitted = await admit(gate.ctx, gate.policy, registrySubject(item.sourceName), item.sourceName, from, { signal: gate.ctx.transport.signal });
+    from = admitted.source;
+    referrers ??= (await bringsSignatures(gate.ctx, admitted.verdict, registrySubject(item.destinationName))) || undefined;
+  }
   const present = byDigest ? ((await destination.hasManifest({ mediaType: '', digest, size: 0 })) ? digest : undefined)
     : await destination.tagDigest?.(reference);
   const same = present === digest;
-  if (same && (!opts.referrers || opts.dryRun)) return { ...names, status: 'skipped', digest, bytes: 0 };
-  // Copy (or count) the very manifest that was compared, even if the tag moves meanwhile.
-  const from = !byDigest && source.at ? source.at(digest) : source;
+  if (same && (!referrers || opts.dryRun)) return { ...names, status: 'skipped', digest, bytes: 0 };
   if (opts.dryRun) {
     const { top, bytes, doc } = await resolveImage(from);
     const pending = await pendingBytes(from, destination, { desc: top, bytes, doc }, { jobs: DRY_RUN_JOBS });
@@ -235,7 +260,7 @@ async function syncImage(item: Item, session: CopySession, opts: SyncOptions): P
   const copied = await writeTo(destination, (dst) => copyImage(from, dst, {
     session,
     ...(byDigest ? {} : { tag: reference, tagChecked: !same }),
-    ...(opts.referrers ? { referrers: true } : {}),
+    ...(referrers ? { referrers: true } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   }));
   return { ...names, status: copied.unchanged ? 'skipped' : 'copied', digest: copied.digest, bytes: copied.blobs.bytes };

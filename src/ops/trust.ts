@@ -8,6 +8,7 @@ import { generateKeyPair, keyFingerprint, readPrivateKey, readPublicKey, type Pa
 import { signImage, type SignedManifest } from '../trust/sign.js';
 import type { IdentityMatch, SignatureCheck, SignatureFormat } from '../trust/types.js';
 import { checkSignatures, requireTrusted } from '../trust/verify.js';
+import { readKeyless } from './verify-attestation.js';
 import { atomicWriteFile } from '../util/atomic-write.js';
 import { fsError } from '../util/fs-error.js';
 import type { OpsContext } from './context.js';
@@ -80,6 +81,8 @@ export interface SignOptions {
   recursive?: boolean | undefined;
   /** The docker reference to sign for (`critical.identity.docker-reference`); default: the image's repository. Needed for images outside a registry. */
   identity?: string | undefined;
+  /** `simplesigning` (default: the `sha256-<hex>.sig` tag) or `bundle` (cosign v3's Sigstore bundle referrer). */
+  format?: SignatureFormat | undefined;
   credentials?: CredentialOptions | undefined;
 }
 
@@ -106,9 +109,10 @@ export async function sign(ctx: OpsContext, image: string, opts: SignOptions): P
   if (location.singlePlatform) throw new UsageError(`cannot sign ${image}: signatures are written to a registry or an OCI layout`);
   const ref = registryReference(image);
   const dockerReference = opts.identity ?? (ref ? cosignRepository(ref) : undefined);
-  if (!dockerReference) throw new UsageError(`option identity: required to sign ${image} (not in a registry): the docker reference to sign for`, { option: 'identity' });
+  // A bundle names the digest only (its in-toto subject), no docker reference: none is needed for it.
+  if (!dockerReference && opts.format !== 'bundle') throw new UsageError(`option identity: required to sign ${image} (not in a registry): the docker reference to sign for`, { option: 'identity' });
   try {
-    parseReference(dockerReference);
+    if (dockerReference) parseReference(dockerReference);
   } catch (err) {
     throw new UsageError(`option identity: ${(err as Error).message}`, { option: 'identity' });
   }
@@ -120,7 +124,7 @@ export async function sign(ctx: OpsContext, image: string, opts: SignOptions): P
     try {
       let signed: SignedManifest[] = [];
       await writeTo(dst.target, async (target) => {
-        signed = await signImage(src.target, target, subject, key, { dockerReference, annotations: opts.annotations, recursive: opts.recursive });
+        signed = await signImage(src.target, target, subject, key, { dockerReference: dockerReference ?? '', annotations: opts.annotations, recursive: opts.recursive, format: opts.format });
       });
       return { image, digest: subject.digest, key: keyFingerprint(key), signed };
     } catch (err) {
@@ -149,6 +153,14 @@ export interface VerifyOptions {
   annotations?: Record<string, string> | undefined;
   /** Return the result even when no signature satisfies (its `trusted` is false) instead of throwing NotTrustedError. */
   allowUntrusted?: boolean | undefined;
+  /** Keyless bundles: a Sigstore trusted root file (trusted_root.json); with keys only, bundles' log entries are checked against it. */
+  trustedRoot?: string | undefined;
+  /** Keyless bundles: the certificate identity (SAN), exactly, or an RE2 regexp. */
+  certificateIdentity?: string | undefined;
+  certificateIdentityRegexp?: string | undefined;
+  /** Keyless bundles: the certificate's OIDC issuer, exactly, or an RE2 regexp. */
+  certificateOidcIssuer?: string | undefined;
+  certificateOidcIssuerRegexp?: string | undefined;
   credentials?: CredentialOptions | undefined;
 }
 
@@ -174,7 +186,10 @@ export async function verify(ctx: OpsContext, image: string, opts: VerifyOptions
     ...await Promise.all((opts.keys ?? []).map(async (path) => readPublicKey(await keyText(path, undefined, 'keys'), path))),
     ...(opts.keyData ?? []).map((pem, i) => readPublicKey(pem, `option keyData[${i}]`)),
   ];
-  if (!keys.length) throw new UsageError('option keys: required (the public keys to verify with)', { option: 'keys' });
+  const keyless = await readKeyless(opts);
+  if (!keys.length && !keyless?.identity && !keyless?.identityRegexp) {
+    throw new UsageError('option keys: required (the public keys to verify with), or certificateIdentity with certificateOidcIssuer and trustedRoot for keyless bundles', { option: 'keys' });
+  }
   const ref = registryReference(image);
   const location = parseLocation(image);
   ctx = await sideContext(ctx, locationRegistries(image), opts.credentials);
@@ -182,7 +197,7 @@ export async function verify(ctx: OpsContext, image: string, opts: VerifyOptions
   try {
     const subject = descriptorOf(await src.target.resolve());
     const identityMatch: IdentityMatch = opts.identityMatch ?? 'repository';
-    const checks = await checkSignatures(src.target, subject, { keys, identityMatch, ...(opts.annotations ? { annotations: opts.annotations } : {}) }, {
+    const checks = await checkSignatures(src.target, subject, { keys, ...(keyless ? { keyless } : {}), identityMatch, ...(opts.annotations ? { annotations: opts.annotations } : {}) }, {
       ...(ref ? { reference: { registry: ref.registry, repository: ref.repository, ...(ref.tag ? { tag: ref.tag } : {}) } } : {}),
     });
     const trusted = checks.some((c) => c.valid);

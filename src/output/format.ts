@@ -1,5 +1,21 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { parseTemplate, type Template } from '../template/template.js';
+import { terminalSafe } from './terminal.js';
+
+/**
+ * Whether template output goes to a terminal (the CLI sets it per command from stdout): then what a template prints —
+ * labels, annotations, tags a registry controls — is escaped as every other renderer escapes it (`\x1b]0;…` shown,
+ * not obeyed); to a pipe or a file it stays byte-exact.
+ */
+let toTerminal = false;
+
+export function templatesToTerminal(on: boolean): void {
+  toTerminal = on;
+}
+
+const shown = (text: string) => (toTerminal ? terminalSafe(text, { multiline: true }) : text);
 
 /** The built-in formats of every command whose default is text: `text` and `json` (besides a Go template). */
 export const TEXT_JSON = ['text', 'json'] as const;
@@ -34,10 +50,27 @@ export function formatHelp(builtins: readonly string[]): string {
 
 /** Each item through the template, each output on a line of its own (a newline added unless it ends with one). */
 export function renderTemplate(template: Template, items: unknown[]): string {
-  return items
-    .map((item) => {
-      const out = template.execute(item);
-      return out.endsWith('\n') ? out : `${out}\n`;
-    })
-    .join('');
+  return shown(
+    items
+      .map((item) => {
+        const out = template.execute(item);
+        return out.endsWith('\n') ? out : `${out}\n`;
+      })
+      .join(''),
+  );
+}
+
+/**
+ * renderTemplate written to `out` as it is produced: chunk by chunk, waiting for `out` to drain (memory stays flat
+ * however long the output), with the event loop served while it runs (Ctrl-C ends it) and `signal` checked.
+ */
+export async function writeTemplate(template: Template, items: unknown[], out: Writable, signal?: AbortSignal): Promise<void> {
+  for (const item of items) {
+    let last = '';
+    await template.stream(item, async (chunk) => {
+      last = chunk[chunk.length - 1] ?? last;
+      if (!out.write(shown(chunk))) await once(out, 'drain', signal ? { signal } : {});
+    }, signal ? { signal } : {});
+    if (last !== '\n') out.write('\n');
+  }
 }

@@ -14,10 +14,12 @@ export function renderGeneratedKey(format: ResultFormat, r: GeneratedKey): strin
 
 /** A line per manifest signed; a template sees `Image`, `Digest`, `Key`, `Signed` (each `Digest`, `SignatureTag`, `SignatureManifest`, `Signatures`, `Added`). */
 export function renderSigned(format: ResultFormat, r: SignResult): string {
-  const text = r.signed.map((s) => `${s.digest}: ${s.added ? 'signed' : 'already signed with this key'} (${s.signatureTag}: ${s.signatures} signature${s.signatures === 1 ? '' : 's'})\n`).join('');
+  const text = r.signed.map((s) => (s.format === 'bundle'
+    ? `${s.digest}: signed (bundle referrer ${s.signatureManifest}: ${s.signatures} bundle${s.signatures === 1 ? '' : 's'})\n`
+    : `${s.digest}: ${s.added ? 'signed' : 'already signed with this key'} (${s.signatureTag}: ${s.signatures} signature${s.signatures === 1 ? '' : 's'})\n`)).join('');
   const data = () => record({
     Image: r.image, Digest: r.digest, Key: r.key,
-    Signed: r.signed.map((s) => record({ Digest: s.digest, MediaType: s.mediaType, SignatureTag: s.signatureTag, SignatureManifest: s.signatureManifest, Signatures: s.signatures, Added: s.added }, 'Signed')),
+    Signed: r.signed.map((s) => record({ Digest: s.digest, MediaType: s.mediaType, Format: s.format, SignatureTag: s.signatureTag, SignatureManifest: s.signatureManifest, Signatures: s.signatures, Added: s.added }, 'Signed')),
   }, 'Sign');
   return renderResult(format, text, r, data);
 }

@@ -6,7 +6,7 @@
 
 export type TokenType =
   | 'text' | 'comment' | 'left' | 'right' | 'space' | 'field' | 'variable' | 'identifier' | 'keyword'
-  | 'bool' | 'nil' | 'dot' | 'string' | 'rawString' | 'charConst' | 'number' | 'pipe' | 'leftParen'
+  | 'bool' | 'nil' | 'dot' | 'string' | 'rawString' | 'charConst' | 'number' | 'complex' | 'pipe' | 'leftParen'
   | 'rightParen' | 'declare' | 'assign' | 'char' | 'eof' | 'error';
 
 export interface Token {
@@ -133,9 +133,16 @@ export function lex(input: string): Token[] {
         if (!atTerminator()) return fail(`bad character ${codePoint(input[pos]!)}`);
         emit(c === '$' ? 'variable' : 'field');
       } else if (c === '.' || c === '+' || c === '-' || isDigit(c)) {
-        pos = scanNumber(input, pos - 1);
-        if (isAlnum(input[pos])) return fail(`bad number syntax: ${JSON.stringify(input.slice(start, pos + 1))}`);
-        emit('number');
+        const scanned = scanNumber(input, pos - 1);
+        pos = scanned.end;
+        if (!scanned.ok) return fail(`bad number syntax: ${JSON.stringify(input.slice(start, pos))}`);
+        if (input[pos] === '+' || input[pos] === '-') {
+          // Complex: 1+2i. No spaces, must end in 'i'.
+          const im = scanNumber(input, pos);
+          pos = im.end;
+          if (!im.ok || input[pos - 1] !== 'i') return fail(`bad number syntax: ${JSON.stringify(input.slice(start, pos))}`);
+          emit('complex');
+        } else emit('number');
       } else if (isAlnum(c)) {
         while (isAlnum(input[pos])) pos++;
         if (!atTerminator()) return fail(`bad character ${codePoint(input[pos]!)}`);
@@ -156,35 +163,39 @@ export function lex(input: string): Token[] {
   }
 }
 
-/** Go's scanNumber: sign, base prefix, digits with underscores, fraction, exponent, imaginary suffix. */
-function scanNumber(s: string, i: number): number {
+/** Go's scanNumber: sign, base prefix, digits with underscores, fraction, exponent, imaginary suffix; not followed by a letter. */
+function scanNumber(s: string, i: number): { end: number; ok: boolean } {
   if (s[i] === '+' || s[i] === '-') i++;
   let digits = '0123456789_';
-  let exp = 'eE';
-  if (s[i] === '0' && /[xXoObB]/.test(s[i + 1] ?? '')) {
-    const base = s[i + 1]!.toLowerCase();
-    i += 2;
-    digits = base === 'x' ? '0123456789abcdefABCDEF_' : base === 'o' ? '01234567_' : '01_';
-    if (base === 'x') exp = 'pP';
+  if (s[i] === '0') {
+    i++;
+    const p = s[i];
+    if (p === 'x' || p === 'X') digits = '0123456789abcdefABCDEF_';
+    else if (p === 'o' || p === 'O') digits = '01234567_';
+    else if (p === 'b' || p === 'B') digits = '01_';
+    if (digits !== '0123456789_') i++;
   }
-  const run = () => {
-    while (s[i] !== undefined && digits.includes(s[i]!)) i++;
+  const run = (set: string) => {
+    while (s[i] !== undefined && set.includes(s[i]!)) i++;
   };
-  run();
+  run(digits);
   if (s[i] === '.') {
     i++;
-    run();
+    run(digits);
   }
-  if (digits.length > 3 && s[i] !== undefined && exp.includes(s[i]!)) {
+  if ((digits.length === 11 && (s[i] === 'e' || s[i] === 'E')) || (digits.length === 23 && (s[i] === 'p' || s[i] === 'P'))) {
     i++;
     if (s[i] === '+' || s[i] === '-') i++;
-    while (isDigit(s[i]) || s[i] === '_') i++;
+    run('0123456789_');
   }
   if (s[i] === 'i') i++;
-  return i;
+  if (isAlnum(s[i])) return { end: i + 1, ok: false };
+  return { end: i, ok: true };
 }
 
 /** `U+0023 '#'`, as Go's %#U. */
 export function codePoint(c: string): string {
-  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} '${c}'`;
+  const cp = c.codePointAt(0)!;
+  const printable = cp === 0x20 || (cp > 0x20 && cp !== 0x7f && /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(c));
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}${printable ? ` '${c}'` : ''}`;
 }

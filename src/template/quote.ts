@@ -3,15 +3,23 @@
 const ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\' };
 const UNESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
 
-/** strconv.Quote: printable characters as they are, the rest escaped. */
-export function goQuote(s: string, quote = '"'): string {
+/** strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+export function isPrint(cp: number): boolean {
+  if (cp === 0x20) return true;
+  if (cp < 0x20 || cp === 0x7f) return false;
+  return /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(String.fromCodePoint(cp));
+}
+
+/** strconv.Quote (QuoteToASCII with `ascii`): printable characters as they are, the rest escaped. */
+export function goQuote(s: string, quote = '"', ascii = false): string {
   let out = quote;
   for (const c of s) {
     const cp = c.codePointAt(0)!;
-    if (c === quote) out += `\\${c}`;
+    if (c === quote || c === '\\') out += `\\${c}`;
     else if (ESCAPES[c]) out += ESCAPES[c];
+    else if (cp < 0x80 ? isPrint(cp) : !ascii && isPrint(cp)) out += c;
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]$/u.test(c) && (cp < 0x80 || c !== '\u00a0')) out += c;
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
     else out += cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
   }
   return out + quote;

@@ -4,6 +4,7 @@ import { NotTrustedError, RegctlError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { parseReference } from '../ref/parse.js';
 import type { Reference } from '../ref/reference.js';
+import { checkBundles } from './bundle-check.js';
 import { readSignatureManifest, readSmallBlob } from './cosign-tags.js';
 import { keyFingerprint } from './keys.js';
 import { MAX_PAYLOAD_BYTES, parsePayload, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
@@ -38,8 +39,11 @@ export interface SignatureFinder {
 /** cosign's tag-based simple signing (`sha256-<hex>.sig`). */
 export const simpleSigningFinder: SignatureFinder = { format: 'simplesigning', check: checkSimpleSigning };
 
-/** Every format, in the order their results are listed. The bundles helper adds `bundleFinder` here. */
-export const FINDERS: SignatureFinder[] = [simpleSigningFinder];
+/** Sigstore bundles attached as OCI 1.1 referrers (cosign v3): message signatures and cosign's sign predicate. */
+export const bundleFinder: SignatureFinder = { format: 'bundle', check: (source, subject, req, opts) => checkBundles(source, subject, req, 'signatures', opts.signal) };
+
+/** Every format, in the order their results are listed. */
+export const FINDERS: SignatureFinder[] = [simpleSigningFinder, bundleFinder];
 
 /**
  * Every signature of `subject` (a manifest or index digest, resolved once by the caller) found through `source` (the
