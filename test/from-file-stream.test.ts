@@ -164,6 +164,14 @@ describe('--from-file streams', () => {
       assert.equal(r.stdout, `${JSON.stringify(JSON.parse(r.stdout), null, 2)}\n`, args.join(' '));
       assert.equal((JSON.parse(r.stdout) as unknown[]).length, 2);
     }
+    // templates run once per input, in input order, the missing one named on stderr
+    const repos = [images[3]!.ref, gone, images[2]!.ref].map((r) => r.replace(/:[^:]*$/, ''));
+    const listed = await runCli(['tags', '--format', '{{.Repository}} {{join .Tags ","}}', '--from-file', '-'], home.env, `${repos.join('\n')}\n`);
+    assert.equal(listed.code, 3);
+    assert.equal(listed.stdout, `${repos[0]} release-1.0.3\n${repos[2]} release-1.0.2\n`);
+    assert.match(listed.stderr, /from-file-stream\/gone: /);
+    const heads = await runCli(['manifest', 'head', '--format', '{{.Digest}}', '--from-file', '-'], home.env, `${images[3]!.ref}\n${images[2]!.ref}\n${images[3]!.ref}\n`);
+    assert.equal(heads.stdout, [3, 2, 3].map((i) => `${images[i]!.seeded.digest}\n`).join(''));
     // text: inspect's blocks separated by one blank line, as before
     const text = await runCli(['inspect', '--from-file', '-'], home.env, `${images[2]!.ref}\n${images[3]!.ref}\n`);
     const one = await runCli(['inspect', images[2]!.ref], home.env);
