@@ -20,6 +20,7 @@ export { catalog, digest, digests, inspect, inspectMany, rateLimit, referrers, s
 export type {
   CatalogCallOptions, DigestCallOptions, InspectCallOptions, RateLimitCallOptions, ReferrersCallOptions, SearchCallOptions, SizeCallOptions, TagsCallOptions,
   ImageSize, SizeFigures, SizeReport, ImageConfig, ContainerConfig, ImageHistory, ImageIndex, ImageManifest,
+  BatchInput, BatchStreamOptions, BatchSummary, OnResult,
 } from './api/read.js';
 export type { PlatformSpec, PlatformsSpec } from './api/options.js';
 export {

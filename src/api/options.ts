@@ -52,6 +52,15 @@ export const positive = is('a whole number of at least 1', (v) => typeof v === '
 export const func = is('a function', (v) => typeof v === 'function');
 export const signal = is('an AbortSignal', (v) => v instanceof AbortSignal);
 export const strings = is('an array of strings', (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
+/** A batch's inputs: an array of strings, or an iterable or async iterable of them (checked as they are read). */
+export const batchInputs: Check = (v, name) => {
+  if (Array.isArray(v)) return strings(v, name);
+  const it = v as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+  if (typeof v !== 'object' || !it || (typeof it[Symbol.iterator] !== 'function' && typeof it[Symbol.asyncIterator] !== 'function')) {
+    throw wrongType(name, 'an array, iterable or async iterable of strings', v);
+  }
+  return v;
+};
 /** `{ key: 'value' }` (labels, annotations). */
 export const stringRecord = is('an object of strings', (v) => isPlain(v) && Object.values(v as object).every((s) => typeof s === 'string'));
 export const buffer = is('a Buffer or Uint8Array', (v) => v instanceof Uint8Array);

@@ -1,7 +1,7 @@
 // The read operations: digests, inspection, tag and repository lists, referrers, search, rate limits and sizes.
 // Each checks its options at the door (operation(), options.ts) before anything runs.
 import { digest as digestOp, digests as digestsOp, type DigestOptions } from '../ops/digest.js';
-import type { Outcome } from '../ops/batch.js';
+import type { BatchInput, BatchSummary, OnResult, Outcome } from '../ops/batch.js';
 import { inspect as inspectOp, inspectMany as inspectManyOp, type InspectOptions, type InspectResult } from '../ops/inspect.js';
 import { catalog as catalogOp, eachRepository, tags as tagsOp, type CatalogOptions, type TagsOptions } from '../ops/list.js';
 import { referrers as referrersOp, type ReferrersOptions, type ReferrersResult } from '../ops/referrers.js';
@@ -14,9 +14,9 @@ import type { OpsContext } from '../ops/context.js';
 import { UsageError } from '../errors.js';
 import { parseDigest } from '../ref/parse.js';
 import { operation, type CallOptions } from './context.js';
-import { boolean, count, credentials, func, object, patternList, positive, platform, string, wrongType, type Check, type PlatformSpec } from './options.js';
+import { argument, batchInputs, boolean, count, credentials, func, object, patternList, positive, platform, string, wrongType, type Check, type PlatformSpec } from './options.js';
 
-export type { Outcome } from '../ops/batch.js';
+export type { BatchInput, BatchSummary, OnResult, Outcome } from '../ops/batch.js';
 export type { DescriptorView, ImageSummary, InspectResult } from '../ops/inspect.js';
 export type { ReferrerNode, ReferrersResult } from '../ops/referrers.js';
 export type { RateLimit, RateLimitResult } from '../ops/ratelimit.js';
@@ -48,11 +48,35 @@ export function digest(image: string, options: DigestCallOptions = {}): Promise<
 }
 
 /**
- * The digest of each image (see digest), 8 at a time over one set of connections and tokens: an outcome per image
- * in input order (`result`, or the `error` it failed with); one failure does not stop the others.
+ * The options of a batch operation (digests, inspectMany, manifestHeads, tagsMany) that hands each outcome on as it
+ * comes instead of returning them all.
  */
-export function digests(images: readonly string[], options: DigestCallOptions = {}): Promise<Outcome<string>[]> {
-  return operation(options, DIGEST_OPTIONS, (ctx, o: DigestOptions) => digestsOp(ctx, images, o));
+export interface BatchStreamOptions<T> {
+  /**
+   * Called with each input's outcome in input order, as soon as it and those before it are known (a returned promise
+   * is awaited before the next: back-pressure). Nothing is kept: the call resolves to a BatchSummary. With it the
+   * inputs may be an endless async iterable (the lines of a file or of stdin), read as they are needed: at most a
+   * window of outcomes is held to keep the order (256; 64 for inspectMany and tagsMany), and repeated inputs are
+   * asked once while among the last 4,096 distinct ones (256 for inspectMany and tagsMany).
+   */
+  onResult: OnResult<T>;
+}
+
+const DIGESTS_OPTIONS = { ...DIGEST_OPTIONS, onResult: func };
+
+/**
+ * The digest of each image (see digest), 8 at a time over one set of connections and tokens, a repeated image asked
+ * once: an outcome per image in input order (`result`, or the `error` it failed with); one failure does not stop the
+ * others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed (BatchStreamOptions).
+ *
+ * @example
+ * await digests(lines, { onResult: (o) => console.log(o.input, 'result' in o ? o.result : o.error) });
+ */
+export function digests(images: BatchInput, options?: DigestCallOptions & { onResult?: undefined }): Promise<Outcome<string>[]>;
+export function digests(images: BatchInput, options: DigestCallOptions & BatchStreamOptions<string>): Promise<BatchSummary>;
+export async function digests(images: BatchInput, options: DigestCallOptions & Partial<BatchStreamOptions<string>> = {}): Promise<Outcome<string>[] | BatchSummary> {
+  argument(images, batchInputs, 'images');
+  return operation(options, DIGESTS_OPTIONS, (ctx, { onResult, ...o }: DigestOptions & Partial<BatchStreamOptions<string>>) => digestsOp(ctx, images, o, onResult));
 }
 
 /** The options of inspect and inspectMany. */
@@ -75,12 +99,18 @@ export function inspect(image: string, options: InspectCallOptions = {}): Promis
   return operation(options, INSPECT_OPTIONS, (ctx, o: InspectOptions) => inspectOp(ctx, image, o));
 }
 
+const INSPECT_MANY_OPTIONS = { ...INSPECT_OPTIONS, onResult: func };
+
 /**
- * Each image inspected (see inspect), 8 at a time over one set of connections and tokens: an outcome per image in
- * input order (`result`, or the `error` it failed with); one failure does not stop the others.
+ * Each image inspected (see inspect), 8 at a time over one set of connections and tokens, a repeated image asked
+ * once: an outcome per image in input order (`result`, or the `error` it failed with); one failure does not stop the
+ * others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed (BatchStreamOptions).
  */
-export function inspectMany(images: readonly string[], options: InspectCallOptions = {}): Promise<Outcome<InspectResult>[]> {
-  return operation(options, INSPECT_OPTIONS, (ctx, o: InspectOptions) => inspectManyOp(ctx, images, o));
+export function inspectMany(images: BatchInput, options?: InspectCallOptions & { onResult?: undefined }): Promise<Outcome<InspectResult>[]>;
+export function inspectMany(images: BatchInput, options: InspectCallOptions & BatchStreamOptions<InspectResult>): Promise<BatchSummary>;
+export async function inspectMany(images: BatchInput, options: InspectCallOptions & Partial<BatchStreamOptions<InspectResult>> = {}): Promise<Outcome<InspectResult>[] | BatchSummary> {
+  argument(images, batchInputs, 'images');
+  return operation(options, INSPECT_MANY_OPTIONS, (ctx, { onResult, ...o }: InspectOptions & Partial<BatchStreamOptions<InspectResult>>) => inspectManyOp(ctx, images, o, onResult));
 }
 
 /** The options of tags and tagsMany. */
@@ -103,8 +133,9 @@ const digestOption: Check = (v, name) => {
   }
 };
 
-const TAGS_MANY_OPTIONS = { exclude: patternList, omitDigestTags: boolean, digest: digestOption, credentials };
-const TAGS_OPTIONS = { ...TAGS_MANY_OPTIONS, onProgress: func };
+const TAGS_ONE_OPTIONS = { exclude: patternList, omitDigestTags: boolean, digest: digestOption, credentials };
+const TAGS_OPTIONS = { ...TAGS_ONE_OPTIONS, onProgress: func };
+const TAGS_MANY_OPTIONS = { ...TAGS_ONE_OPTIONS, onResult: func };
 
 type TagsOpOptions = TagsForDigestOptions & { digest?: string };
 
@@ -125,11 +156,16 @@ export function tags(repository: string, options: TagsCallOptions = {}): Promise
 }
 
 /**
- * The tags of each repository (see tags), 8 at a time over one set of connections and tokens: an outcome per
- * repository in input order (`result`, or the `error` it failed with); one failure does not stop the others.
+ * The tags of each repository (see tags), 8 at a time over one set of connections and tokens, a repeated repository
+ * asked once: an outcome per repository in input order (`result`, or the `error` it failed with); one failure does
+ * not stop the others. `repositories`: an array, or any iterable or async iterable of strings; with `onResult`,
+ * streamed (BatchStreamOptions).
  */
-export function tagsMany(repositories: readonly string[], options: Omit<TagsCallOptions, 'onProgress'> = {}): Promise<Outcome<string[]>[]> {
-  return operation(options, TAGS_MANY_OPTIONS, (ctx, o: TagsOpOptions) => eachRepository(ctx, repositories, o, listTags));
+export function tagsMany(repositories: BatchInput, options?: Omit<TagsCallOptions, 'onProgress'> & { onResult?: undefined }): Promise<Outcome<string[]>[]>;
+export function tagsMany(repositories: BatchInput, options: Omit<TagsCallOptions, 'onProgress'> & BatchStreamOptions<string[]>): Promise<BatchSummary>;
+export async function tagsMany(repositories: BatchInput, options: Omit<TagsCallOptions, 'onProgress'> & Partial<BatchStreamOptions<string[]>> = {}): Promise<Outcome<string[]>[] | BatchSummary> {
+  argument(repositories, batchInputs, 'repositories');
+  return operation(options, TAGS_MANY_OPTIONS, (ctx, { onResult, ...o }: TagsOpOptions & Partial<BatchStreamOptions<string[]>>) => eachRepository(ctx, repositories, o, listTags, onResult));
 }
 
 /** The options of catalog. */

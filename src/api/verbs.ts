@@ -5,7 +5,8 @@ import { finished } from 'node:stream/promises';
 import type { CopyProgress } from '../content/copy.js';
 import { UsageError } from '../errors.js';
 import type { Descriptor } from '../oci/manifest.js';
-import type { Outcome } from '../ops/batch.js';
+import type { BatchInput, BatchSummary, Outcome } from '../ops/batch.js';
+import type { BatchStreamOptions } from './read.js';
 import { blobDelete as blobDeleteOp, blobGet as blobGetOp, blobHead as blobHeadOp, blobPut as blobPutOp, type BlobDeleteResult, type BlobInput, type BlobPutResult, type BlobRead } from '../ops/blob.js';
 import { imageConfig as imageConfigOp, type ConfigRead } from '../ops/config.js';
 import type { WithCredentials, WithTransferCredentials } from '../ops/credentials.js';
@@ -16,7 +17,7 @@ import { tagsForDigest as tagsForDigestOp } from '../ops/tags-for-digest.js';
 import { untag as untagOp, type UntagResult } from '../ops/untag.js';
 import { CALL_OPTIONS, createContext, libraryError, operation, type CallOptions } from './context.js';
 import {
-  argument, boolean, buffer, checkOptions, credentials, patternList, func, oneOf, platform, platforms, positive, string, stringRecord, strings, wrongType,
+  argument, batchInputs, boolean, buffer, checkOptions, credentials, patternList, func, oneOf, platform, platforms, positive, string, stringRecord, strings, wrongType,
   type Check, type PlatformSpec, type PlatformsSpec,
 } from './options.js';
 
@@ -160,12 +161,16 @@ export async function manifestHead(image: string, options: VerbOptions = {}): Pr
 }
 
 /**
- * The descriptor of each image (see manifestHead), 8 at a time over one set of connections and tokens: an outcome
- * per image in input order (`result`, or the `error` it failed with); one failure does not stop the others.
+ * The descriptor of each image (see manifestHead), 8 at a time over one set of connections and tokens, a repeated
+ * image asked once: an outcome per image in input order (`result`, or the `error` it failed with); one failure does
+ * not stop the others. `images`: an array, or any iterable or async iterable of strings; with `onResult`, streamed
+ * (BatchStreamOptions).
  */
-export async function manifestHeads(images: readonly string[], options: VerbOptions = {}): Promise<Outcome<Descriptor>[]> {
-  argument(images, strings, 'images');
-  return operation(options, ONE, (ctx, o: OpOptions<typeof manifestHeadsOp>) => manifestHeadsOp(ctx, images, o));
+export async function manifestHeads(images: BatchInput, options?: VerbOptions & { onResult?: undefined }): Promise<Outcome<Descriptor>[]>;
+export async function manifestHeads(images: BatchInput, options: VerbOptions & BatchStreamOptions<Descriptor>): Promise<BatchSummary>;
+export async function manifestHeads(images: BatchInput, options: VerbOptions & Partial<BatchStreamOptions<Descriptor>> = {}): Promise<Outcome<Descriptor>[] | BatchSummary> {
+  argument(images, batchInputs, 'images');
+  return operation(options, { ...ONE, onResult: func }, (ctx, { onResult, ...o }: WithCredentials & Partial<BatchStreamOptions<Descriptor>>) => manifestHeadsOp(ctx, images, o, onResult));
 }
 
 /**

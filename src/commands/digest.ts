@@ -1,6 +1,6 @@
 import type { CommandEnv } from './command-env.js';
 import { digest, digests } from '../api/read.js';
-import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
+import { batchInputs, fromFileOption, outcomeJson, printBatch } from './batch.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -11,19 +11,20 @@ const build = (cmd: Command, locations: string) => fromFileOption(cmd
   .option('--verify', 'GET the manifest and hash it instead of trusting the registry\'s digest header (always done for IMAGE@sha256:…)')
   .addOption(cmd.createOption('--format <format>', 'output format: the digest (IMAGE DIGEST lines for several images), or a JSON array').choices(['text', 'json'] as const).default('text' as const)), 'images');
 
-/** One image: its digest. Several (or --from-file): `IMAGE DIGEST` lines in input order, failures on stderr. */
+/**
+ * One image: its digest. Several (or --from-file): `IMAGE DIGEST` lines in input order as they come (a repeated image
+ * asked once), or a JSON array written as it comes; failures on stderr.
+ */
 async function digestCommand(env: CommandEnv, args: string[], flags: FlagsOf<typeof build, 'one'>): Promise<void> {
   const images = await batchInputs(env, args, flags.fromFile, 'images');
   const opts = { context: await env.context(), platform: flags.platform, verify: flags.verify === true, credentials: await credentialOptions(env, flags) };
-  const out = env.io.stdout;
-  if (images.length === 1 && flags.fromFile === undefined && flags.format === 'text') {
-    out.write(`${await digest(images[0]!, opts)}\n`);
+  if (args.length === 1 && flags.fromFile === undefined && flags.format === 'text') {
+    env.io.stdout.write(`${await digest(args[0]!, opts)}\n`);
     return;
   }
-  const outcomes = await digests(images, opts);
-  if (flags.format === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d }))), null, 2)}\n`);
-  else out.write(outcomes.map((o) => ('result' in o ? `${o.input} ${o.result}\n` : '')).join(''));
-  failBatch(env, outcomes);
+  await printBatch(env, (onResult) => digests(images, { ...opts, onResult }), flags.format === 'json'
+    ? { json: (o) => outcomeJson(o, 'image', (d) => ({ digest: d })) }
+    : { text: (image, d) => `${image} ${d}\n` });
 }
 
 export default defineCommand({

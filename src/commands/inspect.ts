@@ -4,7 +4,7 @@ import { inspect, inspectMany, type InspectCallOptions, type InspectResult } fro
 import { formatHelp, type OutputFormat, parseFormat, renderTemplate, TEXT_JSON, writeTemplate } from '../output/format.js';
 import { configData, inspectData } from '../output/template-data.js';
 import { inspectJson, inspectView, renderInspect } from '../output/inspect-text.js';
-import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
+import { batchInputs, fromFileOption, outcomeJson, printBatch } from './batch.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
@@ -19,27 +19,28 @@ const build = (cmd: Command, locations: string) => fromFileOption(cmd
 
 type Flags = FlagsOf<typeof build, 'one'>;
 
-/** One image: its summary, JSON, a template, the raw manifest or the config. Several (or --from-file): text blocks or a JSON array. */
+/**
+ * One image: its summary, JSON, a template, the raw manifest or the config. Several (or --from-file): text blocks or a
+ * JSON array, printed as they come.
+ */
 async function inspectCommand(env: CommandEnv, args: string[], flags: Flags): Promise<void> {
   if (flags.raw && flags.config) throw new UsageError('--raw and --config are mutually exclusive');
   const images = await batchInputs(env, args, flags.fromFile, 'images');
   const format = parseFormat(flags.format, TEXT_JSON);
   if (flags.raw && format.template) throw new UsageError('--raw prints the manifest as it is: it takes no --format template');
-  const batch = images.length > 1 || flags.fromFile !== undefined;
+  const batch = args.length > 1 || flags.fromFile !== undefined;
   const one = flags.raw ? '--raw' : flags.config ? '--config' : format.template ? 'a --format template' : undefined;
   if (batch && one) throw new UsageError(`${one} takes one image`);
   const options: InspectCallOptions = { context: await env.context(), platform: flags.platform, credentials: await credentialOptions(env, flags) };
   if (batch) {
-    const outcomes = await inspectMany(images, options);
-    const out = env.io.stdout;
-    if (format.builtin === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'reference', (r) => inspectView(r))), null, 2)}\n`);
-    else out.write(outcomes.flatMap((o) => ('result' in o ? [renderInspect(o.result)] : [])).join('\n'));
-    failBatch(env, outcomes);
+    await printBatch<InspectResult>(env, (onResult) => inspectMany(images, { ...options, onResult }), format.builtin === 'json'
+      ? { json: (o) => outcomeJson(o, 'reference', (r) => inspectView(r)) }
+      : { text: (_, r, nth) => `${nth ? '\n' : ''}${renderInspect(r)}` });
     return;
   }
   // A template sees skopeo's view: an index's image fields from the host's platform, RepoTags when it names them.
   const skopeoView = format.template && !flags.config ? { platformImage: true, repoTags: /\bRepoTags\b/.test(flags.format) } : {};
-  const result = await inspect(images[0]!, { ...options, ...skopeoView });
+  const result = await inspect(args[0]!, { ...options, ...skopeoView });
   if (format.template && !flags.config) {
     // Streamed: a template may print far more than the data it reads ({{range 100000000}}…).
     await writeTemplate(format.template, [inspectData(result)], env.io.stdout);

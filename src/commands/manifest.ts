@@ -8,7 +8,7 @@ import { parseReference } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
 import { defineCommand, type FlagsOf } from './define.js';
 import { readInput } from './input.js';
-import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
+import { batchInputs, fromFileOption, outcomeJson, printBatch } from './batch.js';
 import { reportManifestDelete } from './report-delete.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -49,28 +49,19 @@ const head = defineCommand({
     ['regctl manifest head --format \'{{.MediaType}}\' localhost:5000/app:1.0', 'prints only its media type'],
   ],
   build: buildHead,
-  /** One image: its descriptor. Several (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines in input order, or a
-   * JSON array; a template runs once per image. Failures are named on stderr; the exit code is the worst. */
+  /** One image: its descriptor. Several (or --from-file): `IMAGE DIGEST MEDIA-TYPE SIZE` lines in input order as they
+   * come, or a JSON array; a template runs once per image. Failures are named on stderr; the exit code partialExitCode's. */
   async action(env: CommandEnv, args: string[], flags: FlagsOf<typeof buildHead, 'one'>) {
     const format = parseFormat(flags.format, TEXT_JSON);
     const images = await batchInputs(env, args, flags.fromFile, 'images');
     const opts = { context: await env.context(), credentials: await credentialOptions(env, flags) };
-    if (images.length === 1 && flags.fromFile === undefined) {
-      env.io.stdout.write(renderDescriptor(await manifestHead(images[0]!, opts), format));
+    if (args.length === 1 && flags.fromFile === undefined) {
+      env.io.stdout.write(renderDescriptor(await manifestHead(args[0]!, opts), format));
       return;
     }
-    const outcomes = await manifestHeads(images, opts);
-    const out = env.io.stdout;
-    if (format.builtin === 'json') {
-      out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'image', (d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size }))), null, 2)}\n`);
-    } else {
-      for (const o of outcomes) {
-        if (!('result' in o)) continue;
-        const d = o.result;
-        out.write(format.template ? renderDescriptor(d, format) : `${o.input} ${d.digest} ${d.mediaType} ${d.size}\n`);
-      }
-    }
-    failBatch(env, outcomes);
+    await printBatch<{ digest: string; mediaType: string; size: number }>(env, (onResult) => manifestHeads(images, { ...opts, onResult }), format.builtin === 'json'
+      ? { json: (o) => outcomeJson(o, 'image', (d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size })) }
+      : { text: (image, d) => (format.template ? renderDescriptor(d, format) : `${image} ${d.digest} ${d.mediaType} ${d.size}\n`) });
   },
 });
 

@@ -6,7 +6,7 @@ import { formatHelp, parseFormat, TEXT_JSON, writeTemplate } from '../output/for
 import { tagsData } from '../output/template-data.js';
 import { parseRepository } from '../ref/parse.js';
 import { credentialOptions } from './credentials.js';
-import { batchInputs, failBatch, fromFileOption, outcomeJson } from './batch.js';
+import { batchInputs, fromFileOption, outcomeJson, printBatch } from './batch.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import type { Command } from '@commander-js/extra-typings';
 
@@ -37,16 +37,15 @@ export async function tagsCommand(env: CommandEnv, args: string[], flags: FlagsO
   };
   const shown = (repository: string, list: string[]) => (flags.fullRef ? list.map((t) => `${fullName(repository)}:${t}`) : list);
   const out = env.io.stdout;
-  if (repositories.length > 1 || flags.fromFile !== undefined) {
-    const outcomes = await tagsMany(repositories, options);
-    const listed = outcomes.flatMap((o) => ('result' in o ? [{ repository: o.input, tags: shown(o.input, o.result) }] : []));
-    if (format.builtin === 'json') out.write(`${JSON.stringify(outcomes.map((o) => outcomeJson(o, 'repository', (t) => ({ tags: shown(o.input, t) }))), null, 2)}\n`);
-    else if (format.template) await writeTemplate(format.template, listed.map((l) => tagsData(l.repository, l.tags)), out);
-    else out.write(listed.flatMap((l) => l.tags.map((t) => `${terminalSafe(flags.fullRef ? t : `${l.repository} ${t}`)}\n`)).join(''));
-    failBatch(env, outcomes);
+  if (args.length > 1 || flags.fromFile !== undefined) {
+    await printBatch<string[]>(env, (onResult) => tagsMany(repositories, { ...options, onResult }), format.builtin === 'json'
+      ? { json: (o) => outcomeJson(o, 'repository', (t) => ({ tags: shown(o.input, t) })) }
+      : format.template
+        ? { write: (repository, list) => writeTemplate(format.template!, [tagsData(repository, shown(repository, list))], out) }
+        : { text: (repository, list) => shown(repository, list).map((t) => `${terminalSafe(flags.fullRef ? t : `${repository} ${t}`)}\n`).join('') });
     return;
   }
-  const repository = repositories[0]!;
+  const repository = args[0]!;
   const stderr = env.io.stderr;
   const onProgress = flags.digest !== undefined && stderr.isTTY ? (done: number, total: number) => stderr.write(`\rchecked ${done}/${total} tags`) : undefined;
   let list: string[];

@@ -2,7 +2,7 @@ import { resolveImage } from '../content/resolve.js';
 import type { Platform } from '../oci/platform.js';
 import type { OpsContext } from './context.js';
 import type { CredentialOptions } from './credentials.js';
-import { batchContext, eachInput, type Outcome } from './batch.js';
+import { runBatch, type BatchInput, type BatchSummary, type OnResult, type Outcome } from './batch.js';
 import { parseLocation, withSource } from './transports/index.js';
 
 export interface DigestOptions {
@@ -31,9 +31,10 @@ export async function digest(ctx: OpsContext, image: string, opts: DigestOptions
 
 /**
  * The digest of each image (see digest), 8 at a time in one context (one ping per registry, one token per
- * repository); outcomes in input order, a failure one image's outcome.
+ * repository), repeated images asked once; outcomes in input order, a failure one image's outcome. Streamed
+ * (batch.ts eachInputStream) to `onResult` when given.
  */
-export async function digests(ctx: OpsContext, images: readonly string[], opts: DigestOptions = {}): Promise<Outcome<string>[]> {
-  const shared = await batchContext(ctx, images, opts.credentials);
-  return eachInput(images, (image) => digest(shared, image, { ...opts, credentials: undefined }));
+export async function digests(ctx: OpsContext, images: BatchInput, opts: DigestOptions = {}, onResult?: OnResult<string>): Promise<Outcome<string>[] | BatchSummary> {
+  const one = { ...opts, credentials: undefined };
+  return runBatch(ctx, images, opts.credentials, (shared, image) => digest(shared, image, one), onResult);
 }

@@ -7,7 +7,7 @@ import type { Platform } from '../oci/platform.js';
 import { selectPlatform } from '../oci/select-platform.js';
 import { parseReference } from '../ref/parse.js';
 import type { SourceTarget } from '../content/target.js';
-import { batchContext, eachInput, type Outcome } from './batch.js';
+import { LARGE_RESULTS, runBatch, type BatchInput, type BatchSummary, type OnResult, type Outcome } from './batch.js';
 import type { OpsContext } from './context.js';
 import type { CredentialOptions } from './credentials.js';
 import { tags } from './list.js';
@@ -108,12 +108,12 @@ export async function inspect(ctx: OpsContext, image: string, opts: InspectOptio
 }
 
 /**
- * Each image inspected (see inspect), 8 at a time in one context (one ping per registry, one token per repository);
- * outcomes in input order, a failure one image's outcome.
+ * Each image inspected (see inspect), 8 at a time in one context (one ping per registry, one token per repository),
+ * repeated images asked once; outcomes in input order, a failure one image's outcome. Streamed to `onResult` when given.
  */
-export async function inspectMany(ctx: OpsContext, images: readonly string[], opts: InspectOptions = {}): Promise<Outcome<InspectResult>[]> {
-  const shared = await batchContext(ctx, images, opts.credentials);
-  return eachInput(images, (image) => inspect(shared, image, { ...opts, credentials: undefined }));
+export async function inspectMany(ctx: OpsContext, images: BatchInput, opts: InspectOptions = {}, onResult?: OnResult<InspectResult>): Promise<Outcome<InspectResult>[] | BatchSummary> {
+  const one = { ...opts, credentials: undefined };
+  return runBatch(ctx, images, opts.credentials, (shared, image) => inspect(shared, image, one), onResult, LARGE_RESULTS);
 }
 
 /** The image of `platform` in an index (read from the same source), or undefined when the index has none. */

@@ -4,7 +4,7 @@ import { parseRepository } from '../ref/parse.js';
 import { listCatalog } from '../registry/catalog.js';
 import { listTags } from '../registry/tags.js';
 import { filterYielding } from '../util/yielding.js';
-import { batchContext, eachInput, type Outcome } from './batch.js';
+import { LARGE_RESULTS, runBatch, type BatchInput, type BatchSummary, type OnResult, type Outcome } from './batch.js';
 import type { OpsContext } from './context.js';
 import { sideClient, type CredentialOptions } from './credentials.js';
 import { patternOf } from './tag-filter.js';
@@ -31,12 +31,13 @@ export async function tags(ctx: OpsContext, repository: string, opts: TagsOption
 
 /**
  * The tags of each repository (see tags), 8 at a time in one context (one ping per registry, one token per
- * repository); outcomes in input order, a failure one repository's outcome. `list` lists one repository.
+ * repository), repeated repositories asked once; outcomes in input order, a failure one repository's outcome.
+ * `list` lists one repository. Streamed to `onResult` when given.
  */
-export async function eachRepository<O extends { credentials?: CredentialOptions | undefined }>(ctx: OpsContext, repositories: readonly string[], opts: O,
-  list: (ctx: OpsContext, repository: string, opts: O) => Promise<string[]>): Promise<Outcome<string[]>[]> {
-  const shared = await batchContext(ctx, repositories, opts.credentials, (r) => [parseRepository(r).registry]);
-  return eachInput(repositories, (repository) => list(shared, repository, { ...opts, credentials: undefined }));
+export async function eachRepository<O extends { credentials?: CredentialOptions | undefined }>(ctx: OpsContext, repositories: BatchInput, opts: O,
+  list: (ctx: OpsContext, repository: string, opts: O) => Promise<string[]>, onResult?: OnResult<string[]>): Promise<Outcome<string[]>[] | BatchSummary> {
+  const one = { ...opts, credentials: undefined };
+  return runBatch(ctx, repositories, opts.credentials, (shared, repository) => list(shared, repository, one), onResult, { ...LARGE_RESULTS, registriesOf: (r) => [parseRepository(r).registry] });
 }
 
 /** TagsOptions as a test on one tag (patterns checked now: a bad one is a UsageError before any request). */

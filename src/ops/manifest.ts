@@ -6,7 +6,7 @@ import { OCI_INDEX, OCI_MANIFEST, isNondistributable } from '../oci/media-types.
 import type { Platform } from '../oci/platform.js';
 import { parseReference } from '../ref/parse.js';
 import { runPool } from '../util/pool.js';
-import { batchContext, eachInput, type Outcome } from './batch.js';
+import { runBatch, type BatchInput, type BatchSummary, type OnResult, type Outcome } from './batch.js';
 import type { OpsContext } from './context.js';
 import { sideContext, type WithCredentials } from './credentials.js';
 import { registryDestination } from './registry-target.js';
@@ -42,12 +42,11 @@ export async function manifestHead(ctx: OpsContext, image: string, opts: WithCre
 }
 
 /**
- * The descriptor of each image (see manifestHead), 8 at a time in one context; outcomes in input order, a failure
- * one image's outcome.
+ * The descriptor of each image (see manifestHead), 8 at a time in one context, repeated images asked once; outcomes
+ * in input order, a failure one image's outcome. Streamed to `onResult` when given.
  */
-export async function manifestHeads(ctx: OpsContext, images: readonly string[], opts: WithCredentials = {}): Promise<Outcome<Descriptor>[]> {
-  const shared = await batchContext(ctx, images, opts.credentials);
-  return eachInput(images, (image) => manifestHead(shared, image));
+export async function manifestHeads(ctx: OpsContext, images: BatchInput, opts: WithCredentials = {}, onResult?: OnResult<Descriptor>): Promise<Outcome<Descriptor>[] | BatchSummary> {
+  return runBatch(ctx, images, opts.credentials, (shared, image) => manifestHead(shared, image), onResult);
 }
 
 export interface ManifestPutOptions extends WithCredentials {
