@@ -366,6 +366,33 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     assert.match(checks[1]!.reason!, /^digest mismatch/);
   });
 
+  test('unreadable bundle referrers are refused as malformed, naming why; a valid one beside them still verifies', async () => {
+    await seedImage({ url: plain.url }, 'app/hostile', '1', { mediaType: 'oci' });
+    const image = `${plain.host}/app/hostile:1`;
+    const notJson = await withContext(home, async (ctx) => {
+      const location = parseLocation(image);
+      const src = await location.openSource(ctx);
+      const d = await src.target.resolve();
+      await src.close();
+      const dst = await location.openDestination(ctx, {});
+      try {
+        return (await writeTo(dst.target, (t) => pushBundle(t, { mediaType: d.mediaType, digest: d.digest, size: d.size }, Buffer.from('not json'), 'https://sigstore.dev/cosign/sign/v1', new Date()))).digest;
+      } finally {
+        await dst.close();
+      }
+    });
+    const bundleFile = join(dir, 'b.json');
+    await writeFile(bundleFile, '{}');
+    const wrongLayer = (await ok('attach', image, '--artifact-type', 'application/vnd.dev.sigstore.bundle.v0.3+json', bundleFile)).stdout.trim();
+    await ok('sign', image, '--key', join(dir, 'cosign.key'), '--bundle');
+    const r = await ok('verify', image, '--key', join(dir, 'cosign.pub'), '--format', 'json');
+    const checks = (JSON.parse(r.stdout) as { signatures: { location: string; valid: boolean; reason?: string }[] }).signatures;
+    const byLocation = new Map(checks.map((c) => [c.location, c]));
+    assert.match(byLocation.get(notJson)?.reason ?? '', /^malformed: /);
+    assert.match(byLocation.get(wrongLayer)?.reason ?? '', /^malformed: no bundle layer/);
+    assert.equal(checks.filter((c) => c.valid).length, 1);
+  });
+
   test('an OCI layout: sign --bundle (no --identity needed: a bundle names the digest only) and verify --key', async () => {
     await seedImage({ url: plain.url }, 'app/layout', '1', { mediaType: 'oci' });
     const layout = `oci:${join(dir, 'layout')}:1`;
