@@ -19,7 +19,7 @@ import { runInstalled } from './helpers/installed.js';
 import { startReferrersProxy, type ReferrersProxyHandle } from './helpers/referrers-proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, withContext, type Home } from './helpers/run-cli.js';
-import { seedImage, seedManifest } from './helpers/seed.js';
+import { seedImage, seedIndex, seedManifest } from './helpers/seed.js';
 import { makeTestbed, TEST_IDENTITY, TEST_ISSUER, type Testbed } from './helpers/sigstore-testbed.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -399,6 +399,16 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     assert.match(byLocation.get(notJson)?.reason ?? '', /^malformed: /);
     assert.match(byLocation.get(wrongLayer)?.reason ?? '', /^malformed: no bundle layer/);
     assert.equal(checks.filter((c) => c.valid).length, 1);
+  });
+
+  test('sign --bundle --recursive: a bundle for the index and for each platform, each verified for its own digest', async () => {
+    const index = await seedIndex({ url: plain.url }, 'app/multi', '1', [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
+    const signed = JSON.parse((await ok('sign', `${plain.host}/app/multi:1`, '--key', join(dir, 'cosign.key'), '--bundle', '--recursive', '--format', 'json')).stdout) as { signed: { digest: string; format: string }[] };
+    assert.deepEqual(signed.signed.map((s) => [s.digest, s.format]), [[index.digest, 'bundle'], ...index.manifests.map((m) => [m.digest, 'bundle'])]);
+    for (const digest of [index.digest, ...index.manifests.map((m) => m.digest)]) {
+      const r = JSON.parse((await ok('verify', `${plain.host}/app/multi@${digest}`, '--key', join(dir, 'cosign.pub'), '--format', 'json')).stdout) as { signatures: { format: string; valid: boolean }[] };
+      assert.deepEqual(r.signatures.map((c) => [c.format, c.valid]), [['bundle', true]], `${digest}: its own bundle only`);
+    }
   });
 
   test('an OCI layout: sign --bundle (no --identity needed: a bundle names the digest only) and verify --key', async () => {
