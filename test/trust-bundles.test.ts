@@ -411,6 +411,14 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     }
   });
 
+  test('copy --referrers carries the bundle to a registry with the referrers API, where it still verifies', async () => {
+    await seedImage({ url: plain.url }, 'app/mirror', '1', { mediaType: 'oci' });
+    await ok('sign', `${plain.host}/app/mirror:1`, '--key', join(dir, 'cosign.key'), '--bundle');
+    await ok('copy', `${plain.host}/app/mirror:1`, `${api.host}/mirror/app:1`, '--referrers');
+    const r = JSON.parse((await ok('verify', `${api.host}/mirror/app:1`, '--key', join(dir, 'cosign.pub'), '--format', 'json')).stdout) as { signatures: { format: string; valid: boolean }[] };
+    assert.deepEqual(r.signatures.map((c) => [c.format, c.valid]), [['bundle', true]]);
+  });
+
   test('an OCI layout: sign --bundle (no --identity needed: a bundle names the digest only) and verify --key', async () => {
     await seedImage({ url: plain.url }, 'app/layout', '1', { mediaType: 'oci' });
     const layout = `oci:${join(dir, 'layout')}:1`;
