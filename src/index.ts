@@ -65,7 +65,7 @@ export {
 } from './api/trust.js';
 export {
   verifyAttestation, type AttestationCheck, type BundleCheck, type VerifyAttestationCallOptions, type VerifyAttestationResult,
-} from './api/attestation.js';
+} from './api/trust.js';
 
 export { DEFAULT_TAG, type Reference, type Selector } from './ref/reference.js';
 export { parseReference, parseRepository, parseDigest, formatReference, familiarReference, withDigest, withTag, isValidTag, type RepositoryName } from './ref/parse.js';

@@ -19,7 +19,7 @@ import { runInstalled } from './helpers/installed.js';
 import { startReferrersProxy, type ReferrersProxyHandle } from './helpers/referrers-proxy.js';
 import { startRegistry, type RegistryHandle } from './helpers/registry.js';
 import { makeHome, runCli, withContext, type Home } from './helpers/run-cli.js';
-import { seedImage, seedManifest } from './helpers/seed.js';
+import { seedImage, seedIndex, seedManifest } from './helpers/seed.js';
 import { makeTestbed, TEST_IDENTITY, TEST_ISSUER, type Testbed } from './helpers/sigstore-testbed.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -70,6 +70,14 @@ describe('sigstore-conformance bundle-verify cases', () => {
       if (name.endsWith('_fail')) assert.equal(verdict.valid, false, `${name} must be refused`);
       else assert.equal(verdict.valid, true, `${name} must verify: ${verdict.reason}`);
       if (!verdict.valid) assert.ok(verdict.reason, 'a refusal names its reason');
+      // The suite's digest mode (the artifact given by its digest only), for DSSE bundles: the statement's subject
+      // carries the digest, so the bytes are not needed (a message signature needs them: not run that way).
+      if (json && typeof json === 'object' && 'dsseEnvelope' in json) {
+        const byDigest = verifyBundle(json, { digest: `sha256:${sha256(artifact)}` }, keyPem
+          ? { keys: key ? [key] : [], trustedRoot: root }
+          : { trustedRoot: root, identity: file('identity') ?? BEACON, issuer: file('issuer') ?? 'https://token.actions.githubusercontent.com' });
+        assert.equal(byDigest.valid, verdict.valid, `${name} by digest: ${byDigest.reason}`);
+      }
     });
   }
 });
@@ -364,6 +372,51 @@ describe('sign --bundle, verify and verify-attestation on the real registry', ()
     const checks = (JSON.parse(r.stdout) as { signatures: { location: string; valid: boolean; reason?: string }[] }).signatures;
     assert.deepEqual(checks.map((c) => [c.location, c.valid]), [[good, true], [other, false]]);
     assert.match(checks[1]!.reason!, /^digest mismatch/);
+  });
+
+  test('unreadable bundle referrers are refused as malformed, naming why; a valid one beside them still verifies', async () => {
+    await seedImage({ url: plain.url }, 'app/hostile', '1', { mediaType: 'oci' });
+    const image = `${plain.host}/app/hostile:1`;
+    const notJson = await withContext(home, async (ctx) => {
+      const location = parseLocation(image);
+      const src = await location.openSource(ctx);
+      const d = await src.target.resolve();
+      await src.close();
+      const dst = await location.openDestination(ctx, {});
+      try {
+        return (await writeTo(dst.target, (t) => pushBundle(t, { mediaType: d.mediaType, digest: d.digest, size: d.size }, Buffer.from('not json'), 'https://sigstore.dev/cosign/sign/v1', new Date()))).digest;
+      } finally {
+        await dst.close();
+      }
+    });
+    const bundleFile = join(dir, 'b.json');
+    await writeFile(bundleFile, '{}');
+    const wrongLayer = (await ok('attach', image, '--artifact-type', 'application/vnd.dev.sigstore.bundle.v0.3+json', bundleFile)).stdout.trim();
+    await ok('sign', image, '--key', join(dir, 'cosign.key'), '--bundle');
+    const r = await ok('verify', image, '--key', join(dir, 'cosign.pub'), '--format', 'json');
+    const checks = (JSON.parse(r.stdout) as { signatures: { location: string; valid: boolean; reason?: string }[] }).signatures;
+    const byLocation = new Map(checks.map((c) => [c.location, c]));
+    assert.match(byLocation.get(notJson)?.reason ?? '', /^malformed: /);
+    assert.match(byLocation.get(wrongLayer)?.reason ?? '', /^malformed: no bundle layer/);
+    assert.equal(checks.filter((c) => c.valid).length, 1);
+  });
+
+  test('sign --bundle --recursive: a bundle for the index and for each platform, each verified for its own digest', async () => {
+    const index = await seedIndex({ url: plain.url }, 'app/multi', '1', [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
+    const signed = JSON.parse((await ok('sign', `${plain.host}/app/multi:1`, '--key', join(dir, 'cosign.key'), '--bundle', '--recursive', '--format', 'json')).stdout) as { signed: { digest: string; format: string }[] };
+    assert.deepEqual(signed.signed.map((s) => [s.digest, s.format]), [[index.digest, 'bundle'], ...index.manifests.map((m) => [m.digest, 'bundle'])]);
+    for (const digest of [index.digest, ...index.manifests.map((m) => m.digest)]) {
+      const r = JSON.parse((await ok('verify', `${plain.host}/app/multi@${digest}`, '--key', join(dir, 'cosign.pub'), '--format', 'json')).stdout) as { signatures: { format: string; valid: boolean }[] };
+      assert.deepEqual(r.signatures.map((c) => [c.format, c.valid]), [['bundle', true]], `${digest}: its own bundle only`);
+    }
+  });
+
+  test('copy --referrers carries the bundle to a registry with the referrers API, where it still verifies', async () => {
+    await seedImage({ url: plain.url }, 'app/mirror', '1', { mediaType: 'oci' });
+    await ok('sign', `${plain.host}/app/mirror:1`, '--key', join(dir, 'cosign.key'), '--bundle');
+    await ok('copy', `${plain.host}/app/mirror:1`, `${api.host}/mirror/app:1`, '--referrers');
+    const r = JSON.parse((await ok('verify', `${api.host}/mirror/app:1`, '--key', join(dir, 'cosign.pub'), '--format', 'json')).stdout) as { signatures: { format: string; valid: boolean }[] };
+    assert.deepEqual(r.signatures.map((c) => [c.format, c.valid]), [['bundle', true]]);
   });
 
   test('an OCI layout: sign --bundle (no --identity needed: a bundle names the digest only) and verify --key', async () => {

@@ -1,4 +1,5 @@
-// Signing and verifying through the door: generateKey, sign, verify (cosign's key format and tag-based signatures).
+// Signing and verifying through the door: generateKey, sign, verify, verifyAttestation (cosign's key format, tag-based
+// signatures and Sigstore bundles).
 // Each checks its arguments and options first (UsageError naming them), then runs in the caller's context or one of
 // its own. No network beyond the registry of the image: no transparency log, no Fulcio, no TUF.
 import type { WithCredentials } from '../ops/credentials.js';
@@ -9,8 +10,12 @@ import {
 import { operation, type CallOptions } from './context.js';
 import { argument, boolean, credentials, oneOf, string, stringRecord, strings, wrongType, type Check } from './options.js';
 import type { OpOptions } from './verbs.js';
+import { verifyAttestation as verifyAttestationOp, type VerifyAttestationOptions } from '../ops/verify-attestation.js';
 
 export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignResult, VerifyResult };
+import type { VerifyAttestationResult } from '../ops/verify-attestation.js';
+export type { AttestationCheck, VerifyAttestationResult } from '../ops/verify-attestation.js';
+export type { BundleCheck } from '../trust/bundle-check.js';
 
 /** A passphrase: a string, bytes, or a function giving one (called only when the key is encrypted). */
 const passphrase: Check = (v, name) => {
@@ -114,4 +119,36 @@ export function verify(image: string, options: VerifyCallOptions): Promise<Verif
     trustedRoot: string, certificateIdentity: string, certificateIdentityRegexp: string, certificateOidcIssuer: string, certificateOidcIssuerRegexp: string,
   };
   return operation(options, schema, (ctx, o: OpOptions<typeof verifyOp>) => verifyOp(ctx, image, o));
+}
+
+/** The options of verifyAttestation: the predicate type, and keys or a keyless identity with a trusted root. */
+export interface VerifyAttestationCallOptions extends VerifyAttestationOptions, CallOptions {}
+
+const VERIFY_ATTESTATION_OPTIONS = {
+  type: string,
+  key: strings,
+  trustedRoot: string,
+  certificateIdentity: string,
+  certificateIdentityRegexp: string,
+  certificateOidcIssuer: string,
+  certificateOidcIssuerRegexp: string,
+  credentials,
+};
+
+/**
+ * The in-toto attestations of an image's digest (DSSE statements in Sigstore bundles attached as OCI 1.1 referrers:
+ * cosign v3 `attest`, GitHub's actions/attest-build-provenance), of the predicate `type` (`slsaprovenance`, `spdx`,
+ * `cyclonedx`, … or a predicate type URI; default every type), each verified with public keys (`key`: PEM files) or
+ * keyless (`certificateIdentity[Regexp]`, `certificateOidcIssuer[Regexp]`, `trustedRoot`: a Sigstore
+ * trusted_root.json; certificate chain, SCTs, transparency-log inclusion, identity and issuer). Nothing is fetched
+ * from Sigstore's services. Each attestation comes with its verdict; a verified one with its predicate.
+ * NotTrustedError (exit 7) when none verifies.
+ *
+ * @example
+ * const r = await verifyAttestation('ghcr.io/org/app@sha256:…', { type: 'slsaprovenance', trustedRoot: 'trusted_root.json',
+ *   certificateIdentityRegexp: '^https://github\\.com/org/', certificateOidcIssuer: 'https://token.actions.githubusercontent.com' });
+ */
+export function verifyAttestation(image: string, options: VerifyAttestationCallOptions = {}): Promise<VerifyAttestationResult> {
+  argument(image, string, 'image');
+  return operation(options, VERIFY_ATTESTATION_OPTIONS, (ctx, o: VerifyAttestationOptions) => verifyAttestationOp(ctx, image, o));
 }

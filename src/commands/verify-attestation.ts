@@ -1,5 +1,5 @@
 import type { CommandEnv } from './command-env.js';
-import { verifyAttestation } from '../api/attestation.js';
+import { verifyAttestation } from '../api/trust.js';
 import { attestationVerdicts, renderAttestations } from '../output/attestations.js';
 import { resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { credentialOptions } from './credentials.js';

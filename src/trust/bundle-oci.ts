@@ -125,6 +125,8 @@ export interface FoundBundle {
 /** The largest bundle read (a bundle is a few KiB; a registry's answer is untrusted). */
 const MAX_BUNDLE = 4 * 1024 * 1024;
 const MAX_MANIFEST = 4 * 1024 * 1024;
+/** The most bundles read for one image (each is a manifest and a blob to fetch; a registry's listing is untrusted). */
+export const MAX_BUNDLES = 256;
 
 /**
  * The Sigstore bundles attached to `subject` as referrers in `source` (any artifactType starting with
@@ -134,10 +136,15 @@ const MAX_MANIFEST = 4 * 1024 * 1024;
 export async function findBundles(source: SourceTarget, subject: Descriptor): Promise<FoundBundle[]> {
   const list = (await source.referrers?.(subject)) ?? [];
   const out: FoundBundle[] = [];
+  let seen = 0;
   for (const r of list) {
     if (r.tag) continue; // cosign digest tags (.sig, .att) are not bundles
     const type = r.desc.artifactType ?? '';
     if (!type.startsWith(BUNDLE_MEDIA_PREFIX)) continue;
+    if (++seen > MAX_BUNDLES) {
+      out.push({ location: r.desc.digest, error: `not read, nor any after it: more than ${MAX_BUNDLES} bundle referrers` });
+      break;
+    }
     const location = r.desc.digest;
     const predicateType = r.desc.annotations?.[ANNOTATION_PREDICATE];
     const base = { location, ...(predicateType ? { predicateType } : {}) };
