@@ -60,7 +60,7 @@ export {
 export type { DiffOptions } from './ops/diff.js';
 export type { ValidateOptions } from './ops/validate.js';
 export {
-  generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions,
+  generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions, type SignOptions,
   type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
 } from './api/trust.js';
 export {

@@ -5,14 +5,14 @@
 import type { WithCredentials } from '../ops/credentials.js';
 import {
   generateKey as generateKeyOp, sign as signOp, verify as verifyOp, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat,
-  type SignedManifest, type SignResult, type VerifyResult,
+  type SignedManifest, type SignOptions, type SignResult, type VerifyResult,
 } from '../ops/trust.js';
 import { operation, type CallOptions } from './context.js';
 import { argument, boolean, credentials, oneOf, string, stringRecord, strings, wrongType, type Check } from './options.js';
 import type { OpOptions } from './verbs.js';
 import { verifyAttestation as verifyAttestationOp, type VerifyAttestationOptions } from '../ops/verify-attestation.js';
 
-export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignResult, VerifyResult };
+export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignOptions, SignResult, VerifyResult };
 import type { VerifyAttestationResult } from '../ops/verify-attestation.js';
 export type { AttestationCheck, VerifyAttestationResult } from '../ops/verify-attestation.js';
 export type { BundleCheck } from '../trust/bundle-check.js';
@@ -45,26 +45,8 @@ export function generateKey(options: GenerateKeyCallOptions): Promise<GeneratedK
   return operation(options, schema, (_ctx, o: OpOptions<typeof generateKeyOp>) => generateKeyOp(o));
 }
 
-/** The options of sign. */
-export interface SignCallOptions extends CallOptions, WithCredentials {
-  /** The private key file (cosign.key: cosign's encrypted PEM, PKCS#8 or SEC 1 ECDSA P-256). */
-  key?: string | undefined;
-  /** The private key's PEM text, instead of `key`. */
-  keyData?: string | undefined;
-  /** The passphrase of an encrypted key: a string, bytes, or a function asked only when the key is encrypted. */
-  passphrase?: Passphrase | undefined;
-  /** Claims for the payload's `optional` section (cosign `-a KEY=VALUE`). */
-  annotations?: Record<string, string> | undefined;
-  /** An index: also sign each platform's manifest. */
-  recursive?: boolean | undefined;
-  /** The docker reference to sign for; default: the image's repository. Needed for an OCI layout. */
-  identity?: string | undefined;
-  /**
-   * `simplesigning` (default): cosign's tag-based form; `bundle`: cosign v3's Sigstore bundle v0.3 (a DSSE in-toto
-   * statement about the digest, predicate `https://sigstore.dev/cosign/sign/v1`) attached as an OCI 1.1 referrer.
-   */
-  format?: SignatureFormat | undefined;
-}
+/** The options of sign: the key (`key` or `keyData`), its `passphrase`, `annotations`, `recursive`, `identity`, `format`. */
+export interface SignCallOptions extends CallOptions, SignOptions {}
 
 /**
  * Signs an image in cosign's tag-based form (`sha256-<hex>.sig` beside the image; cosign v2, cosign v3 and skopeo's
