@@ -61,7 +61,7 @@ export type { DiffOptions } from './ops/diff.js';
 export type { ValidateOptions } from './ops/validate.js';
 export {
   generateKey, sign, verify, type GenerateKeyCallOptions, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat, type SignCallOptions, type SignOptions,
-  type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyResult,
+  type SignedManifest, type SignResult, type VerifyCallOptions, type VerifyOptions, type VerifyResult,
 } from './api/trust.js';
 export {
   verifyAttestation, type AttestationCheck, type BundleCheck, type VerifyAttestationCallOptions, type VerifyAttestationResult,

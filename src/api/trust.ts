@@ -2,17 +2,16 @@
 // signatures and Sigstore bundles).
 // Each checks its arguments and options first (UsageError naming them), then runs in the caller's context or one of
 // its own. No network beyond the registry of the image: no transparency log, no Fulcio, no TUF.
-import type { WithCredentials } from '../ops/credentials.js';
 import {
   generateKey as generateKeyOp, sign as signOp, verify as verifyOp, type GeneratedKey, type Passphrase, type SignatureCheck, type SignatureFormat,
-  type SignedManifest, type SignOptions, type SignResult, type VerifyResult,
+  type SignedManifest, type SignOptions, type SignResult, type VerifyOptions, type VerifyResult,
 } from '../ops/trust.js';
 import { operation, type CallOptions } from './context.js';
 import { argument, boolean, credentials, oneOf, string, stringRecord, strings, wrongType, type Check } from './options.js';
 import type { OpOptions } from './verbs.js';
 import { verifyAttestation as verifyAttestationOp, type VerifyAttestationOptions } from '../ops/verify-attestation.js';
 
-export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignOptions, SignResult, VerifyResult };
+export type { GeneratedKey, Passphrase, SignatureCheck, SignatureFormat, SignedManifest, SignOptions, SignResult, VerifyOptions, VerifyResult };
 import type { VerifyAttestationResult } from '../ops/verify-attestation.js';
 export type { AttestationCheck, VerifyAttestationResult } from '../ops/verify-attestation.js';
 export type { BundleCheck } from '../trust/bundle-check.js';
@@ -62,29 +61,8 @@ export function sign(image: string, options: SignCallOptions): Promise<SignResul
   return operation(options, schema, (ctx, o: OpOptions<typeof signOp>) => signOp(ctx, image, o));
 }
 
-/** The options of verify. */
-export interface VerifyCallOptions extends CallOptions, WithCredentials {
-  /** Public key files (cosign.pub); a signature verifying with any of them counts. */
-  keys?: string[] | undefined;
-  /** Public keys as PEM text. */
-  keyData?: string[] | undefined;
-  /** How the docker reference a signature names must match the image: `repository` (default), `exact`, `any`. */
-  identityMatch?: 'exact' | 'repository' | 'any' | undefined;
-  /** Claims every accepted signature's payload must carry. */
-  annotations?: Record<string, string> | undefined;
-  /** Return the result (`trusted: false`) instead of throwing NotTrustedError when no signature satisfies. */
-  allowUntrusted?: boolean | undefined;
-  /** A Sigstore trusted root file (trusted_root.json) for keyless bundles; nothing is fetched. */
-  trustedRoot?: string | undefined;
-  /** Keyless bundles: the signing certificate's identity (SAN), exactly. */
-  certificateIdentity?: string | undefined;
-  /** Keyless bundles: an RE2 regexp the certificate identity must match. */
-  certificateIdentityRegexp?: string | undefined;
-  /** Keyless bundles: the certificate's OIDC issuer, exactly. */
-  certificateOidcIssuer?: string | undefined;
-  /** Keyless bundles: an RE2 regexp the OIDC issuer must match. */
-  certificateOidcIssuerRegexp?: string | undefined;
-}
+/** The options of verify: the keys (`keys`, `keyData`) or keyless identity (`certificate*`, `trustedRoot`), `identityMatch`, `annotations`, `allowUntrusted`. */
+export interface VerifyCallOptions extends CallOptions, VerifyOptions {}
 
 /**
  * Checks every signature of an image against public keys: the signature over each payload, the digest it names
