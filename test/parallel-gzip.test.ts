@@ -281,7 +281,7 @@ describe('parallel gzip: one standard gzip stream compressed on every core', { s
     const gzFile = join(T, 'layer.gz');
     await writeFile(gzFile, first.layer);
     const tar = (await spawnCapture('gzip', ['-dc', gzFile], {})).stdoutBytes;
-    assert.ok(tar.length > 6 * BLOCK, 'the layer spans several blocks');
+    assert.ok(tar.length > 3 * BLOCK, 'the layer spans several blocks');
     await judge(first.layer, tar, 'appended layer');
     assert.equal(first.diffId, `sha256:${sha256(tar)}`, 'the config\'s diff_id is the digest of what gzip -dc gives');
     assert.ok(first.layer.equals(await compress([tar])), 'the layer is the parallel compressor\'s output for its tar');

@@ -12,8 +12,12 @@ import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 
-/** Bytes of input per block (pigz's default is 128 KiB; larger blocks cost less per block in zlib set-up). */
-export const GZIP_BLOCK_SIZE = 256 * 1024;
+/**
+ * Bytes of input per block (pigz's default is 128 KiB). Each block's deflate state is set up — and its dictionary
+ * hashed — on the main thread, so larger blocks leave it freer: `append --dir` of 303 MB took 9.7–10.6 s with 1 MiB
+ * blocks against 12.6–13.8 s with 256 KiB (idle 2-core machine), output within 0.02%.
+ */
+export const GZIP_BLOCK_SIZE = 1024 * 1024;
 /** The deflate window: how much of the input before a block is its dictionary. */
 const WINDOW = 32 * 1024;
 /** What zlib writes for `createGzip()`: no name, no mtime, XFL 0 (levels 2 to 8), OS 3 (Unix). */
