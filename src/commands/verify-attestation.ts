@@ -4,17 +4,13 @@ import { attestationVerdicts, renderAttestations } from '../output/attestations.
 import { resultFormat, resultFormatHelp } from '../output/verb-results.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
+import { keylessFlags, keylessOptions } from './keyless-flags.js';
 import type { Command } from '@commander-js/extra-typings';
 
-const build = (cmd: Command) => cmd
+const build = (cmd: Command) => keylessFlags(cmd
   .argument('<image>', 'image reference (or oci:DIR[:TAG]); its digest is resolved once')
   .option('--type <type>', 'predicate type: slsaprovenance (SLSA v0.2 or v1), slsaprovenance02, slsaprovenance1, spdx, cyclonedx, link, vuln, openvex, custom, or a URI (default: every type)')
-  .option('--key <file>', 'public key (PEM, cosign.pub) a bundle must be signed with (repeatable)', collect, [] as string[])
-  .option('--certificate-identity <san>', 'keyless: the signing certificate\'s identity (SAN), exactly')
-  .option('--certificate-identity-regexp <re>', 'keyless: an RE2 regexp the certificate identity must match')
-  .option('--certificate-oidc-issuer <url>', 'keyless: the certificate\'s OIDC issuer, exactly')
-  .option('--certificate-oidc-issuer-regexp <re>', 'keyless: an RE2 regexp the OIDC issuer must match')
-  .option('--trusted-root <file>', 'Sigstore trusted root (trusted_root.json, as the Sigstore TUF repository serves it): CAs, logs; nothing is fetched')
+  .option('--key <file>', 'public key (PEM, cosign.pub) a bundle must be signed with (repeatable)', collect, [] as string[]))
   .option('--format <format>', resultFormatHelp('each verified predicate as a line of JSON', '{{.PredicateType}} {{.Signer}}'));
 
 /** Verifies; prints the verified predicates (stdout) and a verdict per attestation (stderr). Exit 7 when none verifies. */
@@ -24,11 +20,7 @@ async function verifyAttestationCommand(env: CommandEnv, image: string, flags: F
     context: await env.context(),
     type: flags.type,
     key: flags.key,
-    trustedRoot: flags.trustedRoot,
-    certificateIdentity: flags.certificateIdentity,
-    certificateIdentityRegexp: flags.certificateIdentityRegexp,
-    certificateOidcIssuer: flags.certificateOidcIssuer,
-    certificateOidcIssuerRegexp: flags.certificateOidcIssuerRegexp,
+    ...keylessOptions(flags),
     credentials: await credentialOptions(env, flags),
   });
   for (const line of attestationVerdicts(result)) env.warn(line);

@@ -6,19 +6,15 @@ import { NotTrustedError, UsageError } from '../errors.js';
 import { credentialOptions } from './credentials.js';
 import { collect, defineCommand, type FlagsOf } from './define.js';
 import { keyValues } from './key-values.js';
+import { keylessFlags, keylessOptions } from './keyless-flags.js';
 import type { Command } from '@commander-js/extra-typings';
 
-const build = (cmd: Command) => cmd
+const build = (cmd: Command) => keylessFlags(cmd
   .argument('<image>', 'image reference (or oci:DIR[:TAG]); a tag is resolved to its digest once')
   .option('--key <file>', 'a public key (cosign.pub) to verify with (repeatable: any of them)', collect, [] as string[])
   .addOption(cmd.createOption('--identity-match <how>', 'how the reference a signature names must match the image: repository (default), exact (and the tag), any')
     .choices(['exact', 'repository', 'any'] as const).default('repository' as const))
-  .option('-a, --annotation <key=value>', 'a claim the signed payload must carry (repeatable)', collect, [] as string[])
-  .option('--certificate-identity <san>', 'keyless bundles: the signing certificate\'s identity (SAN), exactly')
-  .option('--certificate-identity-regexp <re>', 'keyless bundles: an RE2 regexp the certificate identity must match')
-  .option('--certificate-oidc-issuer <url>', 'keyless bundles: the certificate\'s OIDC issuer, exactly')
-  .option('--certificate-oidc-issuer-regexp <re>', 'keyless bundles: an RE2 regexp the OIDC issuer must match')
-  .option('--trusted-root <file>', 'Sigstore trusted root (trusted_root.json) for keyless bundles: CAs, CT and transparency logs; nothing is fetched')
+  .option('-a, --annotation <key=value>', 'a claim the signed payload must carry (repeatable)', collect, [] as string[]))
   .option('--format <format>', resultFormatHelp('a line per signature: format, key, time, valid or why not', '{{.Trusted}} {{len .Signatures}}'));
 
 /** Every signature's line (or the JSON / template), then exit 7 naming why when none satisfies. */
@@ -32,11 +28,7 @@ async function verifyCommand(env: CommandEnv, image: string, flags: FlagsOf<type
     identityMatch: flags.identityMatch,
     annotations: keyValues(flags.annotation, '--annotation'),
     allowUntrusted: true,
-    trustedRoot: flags.trustedRoot,
-    certificateIdentity: flags.certificateIdentity,
-    certificateIdentityRegexp: flags.certificateIdentityRegexp,
-    certificateOidcIssuer: flags.certificateOidcIssuer,
-    certificateOidcIssuerRegexp: flags.certificateOidcIssuerRegexp,
+    ...keylessOptions(flags),
     credentials: await credentialOptions(env, flags),
   });
   env.io.stdout.write(renderVerified(format, result));

@@ -2,7 +2,7 @@ import type { SourceTarget } from '../content/target.js';
 import { verifyBytes } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { COSIGN_SIGN_PREDICATE, findBundles } from './bundle-oci.js';
-import { verifyBundle, type BundleTrust, type BundleVerdict, type InTotoStatement } from './bundle-verify.js';
+import type { BundleTrust, BundleVerdict, InTotoStatement } from './bundle-verify.js';
 import type { SignatureCheck, TrustRequirement } from './types.js';
 
 /**
@@ -27,6 +27,10 @@ export type BundleKind = 'signatures' | 'attestations';
  */
 export async function checkBundles(source: SourceTarget, subject: Descriptor, req: TrustRequirement, kind: BundleKind, signal?: AbortSignal): Promise<BundleCheck[]> {
   const found = await findBundles(source, subject);
+  if (!found.length) return [];
+  // @sigstore's verifier takes over 100 ms to load: only when there is a bundle to check (copy and pull load this
+  // module for their policy gate).
+  const { verifyBundle } = await import('./bundle-verify.js');
   const trust: BundleTrust = {
     ...(req.keys ? { keys: req.keys } : {}),
     ...(req.keyless ? {

@@ -8,7 +8,8 @@ import { parseJson } from '../oci/json.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { parseManifest } from '../oci/manifest.js';
 import { OCI_EMPTY, OCI_MANIFEST } from '../oci/media-types.js';
-import { IN_TOTO_PAYLOAD_TYPE } from './bundle-verify.js';
+
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 /**
  * Sigstore bundles attached to images as OCI 1.1 referrers, as cosign v3 writes and reads them (cosign's

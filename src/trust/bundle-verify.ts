@@ -4,6 +4,7 @@ import { RFC3161Timestamp } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { PolicyError, VerificationError, Verifier, toSignedEntity, toTrustMaterial, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { RE2JS } from 're2js';
+import { IN_TOTO_PAYLOAD_TYPE } from './bundle-oci.js';
 import { keyFingerprint } from './keys.js';
 
 /**
@@ -65,8 +66,6 @@ export interface BundleVerdict {
   /** The in-toto statement of a DSSE bundle (also when the verdict is negative, for messages). */
   statement?: InTotoStatement;
 }
-
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 
 /** Verifies one bundle (parsed JSON) about `subject` against `trust`. Never throws: a refusal is a verdict with its reason. */
